@@ -1,0 +1,56 @@
+import { randomUUID } from 'node:crypto';
+import { Injectable } from '@nestjs/common';
+import { ParleyError, type User } from '@parley/contracts';
+import { UsernameTakenError, UsersRepository, type UserEntity } from '@parley/auth/data-access-users';
+import { AccessTokenSigner } from '@parley/shared/util-auth';
+import { PasswordHasher } from './password-hasher';
+
+export function toUser(row: UserEntity): User {
+  return {
+    id: row.id,
+    username: row.username,
+    displayName: row.displayName,
+    createdAt: new Date(row.createdAt).toISOString(),
+  };
+}
+
+@Injectable()
+export class AccountsService {
+  /** Hash compared when the user is unknown, so both failures cost the same time. */
+  private decoyHash: Promise<string>;
+
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly hasher: PasswordHasher,
+    private readonly signer: AccessTokenSigner,
+  ) {
+    this.decoyHash = hasher.hash(randomUUID());
+  }
+
+  async register(input: { username: string; password: string; displayName?: string }) {
+    const passwordHash = await this.hasher.hash(input.password);
+    try {
+      const row = await this.users.create({
+        username: input.username,
+        displayName: input.displayName ?? input.username,
+        passwordHash,
+      });
+      return this.session(row);
+    } catch (err) {
+      if (err instanceof UsernameTakenError) throw new ParleyError('conflict', 'username is taken');
+      throw err;
+    }
+  }
+
+  async login(input: { username: string; password: string }) {
+    const row = await this.users.findByUsername(input.username);
+    const ok = await this.hasher.verify(input.password, row?.passwordHash ?? (await this.decoyHash));
+    if (!row || !ok) throw new ParleyError('unauthorized', 'wrong username or password');
+    return this.session(row);
+  }
+
+  private async session(row: UserEntity) {
+    const accessToken = await this.signer.sign({ userId: row.id, username: row.username, sessionId: randomUUID() });
+    return { user: toUser(row), accessToken };
+  }
+}

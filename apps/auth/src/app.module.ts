@@ -1,0 +1,56 @@
+import { createPublicKey } from 'node:crypto';
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { AUTH_SCHEMA, authEntities, UsersRepository } from '@parley/auth/data-access-users';
+import { postgresOptions, postgresReadiness } from '@parley/shared/data-access-postgres';
+import { AccessTokenSigner, AccessTokenVerifier } from '@parley/shared/util-auth';
+import { ServiceCoreModule } from '@parley/shared/util-service';
+import type { DataSource } from 'typeorm';
+import { AccountsController } from './accounts/accounts.controller';
+import { AccountsService } from './accounts/accounts.service';
+import { PasswordHasher } from './accounts/password-hasher';
+import type { AuthConfig } from './config/auth.config';
+import { UsersController } from './users/users.controller';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: AuthConfig): DynamicModule {
+    const tokenSettings = { issuer: config.jwt.issuer, audience: config.jwt.audience };
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...postgresOptions({
+            url: config.database.url,
+            schema: AUTH_SCHEMA,
+            entities: authEntities,
+            poolSize: config.database.poolSize,
+            applicationName: 'parley-auth',
+          }),
+          retryAttempts: 2,
+          retryDelay: 1000,
+        }),
+        ServiceCoreModule.forRoot({
+          name: 'auth',
+          logLevel: config.logLevel,
+          readiness: { inject: [getDataSourceToken()], useFactory: (ds: DataSource) => [postgresReadiness(ds)] },
+        }),
+      ],
+      controllers: [AccountsController, UsersController],
+      providers: [
+        AccountsService,
+        { provide: PasswordHasher, useValue: new PasswordHasher(config.password.scryptLogN) },
+        { provide: UsersRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new UsersRepository(ds) },
+        {
+          provide: AccessTokenSigner,
+          useFactory: () => AccessTokenSigner.fromPem(config.jwt.privateKeyPem, { ...tokenSettings, ttlSeconds: config.jwt.ttlSeconds }),
+        },
+        {
+          provide: AccessTokenVerifier,
+          useFactory: () =>
+            AccessTokenVerifier.fromPem(createPublicKey(config.jwt.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString(), tokenSettings),
+        },
+      ],
+    };
+  }
+}

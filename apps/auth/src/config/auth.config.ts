@@ -1,0 +1,47 @@
+import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { loadEnv } from '@parley/shared/util-config';
+
+/** Every variable auth reads, with defaults that work on a laptop. */
+export class AuthEnv {
+  @IsInt() @Min(0) @Max(65535) AUTH_PORT = 3001;
+  @IsString() HTTP_HOST = '0.0.0.0';
+  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
+  @IsString() @IsNotEmpty() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/parley';
+  @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
+  @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
+  /** PEM (PKCS#8) ES256 private key; or JWT_PRIVATE_KEY_FILE. */
+  @IsString({ message: 'JWT_PRIVATE_KEY (or the file JWT_PRIVATE_KEY_FILE) must hold a PEM private key; `npm start` generates one in .parley/keys' })
+  JWT_PRIVATE_KEY: string = undefined as unknown as string;
+  @IsString() JWT_PRIVATE_KEY_FILE = '.parley/keys/jwt-private.pem';
+  @IsString() @IsNotEmpty() JWT_ISSUER = 'parley-auth';
+  @IsString() @IsNotEmpty() JWT_AUDIENCE = 'parley';
+  @IsInt() @Min(60) @Max(86400 * 30) JWT_TTL_SECONDS = 3600;
+  /** scrypt cost (log2 N); 15 = 32 MiB and ~50 ms per hash here. */
+  @IsInt() @Min(10) @Max(20) PASSWORD_SCRYPT_LOG_N = 15;
+}
+
+export interface AuthConfig {
+  http: { host: string; port: number };
+  logLevel: string;
+  database: { url: string; poolSize: number };
+  nats: { url: string };
+  jwt: { privateKeyPem: string; issuer: string; audience: string; ttlSeconds: number };
+  password: { scryptLogN: number };
+}
+
+export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
+  const e = loadEnv('auth', AuthEnv, env);
+  return {
+    http: { host: e.HTTP_HOST, port: e.AUTH_PORT },
+    logLevel: e.LOG_LEVEL,
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    nats: { url: e.NATS_URL },
+    jwt: {
+      privateKeyPem: e.JWT_PRIVATE_KEY,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      ttlSeconds: e.JWT_TTL_SECONDS,
+    },
+    password: { scryptLogN: e.PASSWORD_SCRYPT_LOG_N },
+  };
+}

@@ -1,0 +1,39 @@
+import type { DataSource, Repository } from 'typeorm';
+import { UserEntity } from './user.entity';
+
+export class UsernameTakenError extends Error {
+  constructor() {
+    super('username taken');
+  }
+}
+
+/** All I/O on the users table. */
+export class UsersRepository {
+  private readonly repo: Repository<UserEntity>;
+
+  constructor(dataSource: DataSource) {
+    this.repo = dataSource.getRepository(UserEntity);
+  }
+
+  async create(input: { username: string; displayName: string; passwordHash: string }): Promise<UserEntity> {
+    try {
+      const rows = (await this.repo.query(
+        `INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3)
+         RETURNING id, username, display_name AS "displayName", password_hash AS "passwordHash", created_at AS "createdAt"`,
+        [input.username, input.displayName, input.passwordHash],
+      )) as UserEntity[];
+      return rows[0];
+    } catch (err) {
+      if ((err as { code?: string }).code === '23505') throw new UsernameTakenError();
+      throw err;
+    }
+  }
+
+  findByUsername(username: string): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ username });
+  }
+
+  findById(id: string): Promise<UserEntity | null> {
+    return this.repo.findOneBy({ id });
+  }
+}

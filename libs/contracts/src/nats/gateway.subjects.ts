@@ -1,0 +1,27 @@
+import type { Chat, Message, Receipt } from '../lib/models';
+import { event, type EventContract } from './contract';
+
+/**
+ * What one gateway instance hands to another for its own sockets. `userIds` are
+ * the recipients that instance holds; it delivers to each of their connections.
+ */
+export type Delivery =
+  | { kind: 'message'; userIds: string[]; message: Message; exceptSocketId?: string }
+  | { kind: 'receipt'; userIds: string[]; receipt: Receipt }
+  | { kind: 'typing'; userIds: string[]; chatId: string; userId: string; isTyping: boolean }
+  | { kind: 'chat:new'; userIds: string[]; chat: Chat }
+  | { kind: 'chat:updated'; userIds: string[]; chat: Chat }
+  | { kind: 'chat:removed'; userIds: string[]; chatId: string };
+
+export type DeliveryKind = Delivery['kind'];
+
+/** Each gateway instance listens on its own subject only (routing, not broadcast). */
+export function gatewayDeliverV1(instanceId: string): EventContract<Delivery> {
+  return event<Delivery>(`gateway.${instanceId}.deliver.v1`);
+}
+
+export interface ChatMembershipChanged {
+  chatId: string;
+}
+/** Broadcast to every gateway: drop cached membership of this chat. */
+export const ChatMembershipChangedV1 = event<ChatMembershipChanged>('chat.membership-changed.v1');

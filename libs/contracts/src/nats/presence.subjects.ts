@@ -1,0 +1,62 @@
+import type { PresenceState } from '../lib/models';
+import { event, rpc } from './contract';
+
+export interface PresenceConnectRequest {
+  userId: string;
+  instanceId: string;
+  socketId: string;
+}
+export interface PresenceConnectReply {
+  /** true when this connection made the user go online. */
+  cameOnline: boolean;
+}
+export const PresenceConnectV1 = rpc<PresenceConnectRequest, PresenceConnectReply>('presence.connect.v1', 'presence');
+
+export interface PresenceDisconnectRequest {
+  userId: string;
+  instanceId: string;
+  socketId: string;
+}
+export interface PresenceDisconnectReply {
+  wentOffline: boolean;
+}
+export const PresenceDisconnectV1 = rpc<PresenceDisconnectRequest, PresenceDisconnectReply>(
+  'presence.disconnect.v1',
+  'presence',
+);
+
+export interface PresenceHeartbeat {
+  instanceId: string;
+  /** The connections this gateway holds now (a chunk of them when there are many). */
+  connections: { userId: string; socketId: string }[];
+  /** Seconds after which this gateway's entries expire unless heartbeated again. */
+  ttlSeconds: number;
+}
+export const PresenceHeartbeatV1 = event<PresenceHeartbeat>('presence.heartbeat.v1');
+
+export interface InstanceGone {
+  instanceId: string;
+}
+/** A gateway going away cleanly: all its connections are closed at once. */
+export const PresenceInstanceGoneV1 = event<InstanceGone>('presence.instance-gone.v1');
+
+export interface PresenceLocateRequest {
+  userIds: string[];
+}
+export interface PresenceLocateReply {
+  /** userId -> gateway instance ids holding at least one of its connections; absent: offline. */
+  locations: Record<string, string[]>;
+}
+/** One round trip for all members of a chat: the fan-out's routing table. */
+export const PresenceLocateV1 = rpc<PresenceLocateRequest, PresenceLocateReply>('presence.locate.v1', 'presence');
+
+export interface PresenceQueryRequest {
+  userIds: string[];
+}
+export interface PresenceQueryReply {
+  presence: PresenceState[];
+}
+export const PresenceQueryV1 = rpc<PresenceQueryRequest, PresenceQueryReply>('presence.query.v1', 'presence');
+
+/** Broadcast to every gateway (each relays to its subscribed sockets) and to push-notifier. */
+export const PresenceChangedV1 = event<PresenceState>('presence.changed.v1');

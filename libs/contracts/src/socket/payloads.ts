@@ -1,0 +1,80 @@
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsInt,
+  IsString,
+  IsUUID,
+  Length,
+  Max,
+  Min,
+  registerDecorator,
+  type ValidationOptions,
+} from 'class-validator';
+import { Limits } from '../lib/models';
+
+/** Lengths count Unicode code points (PROTOCOL.md), not UTF-16 units. */
+export function codePointLength(value: string): number {
+  let n = 0;
+  for (const _ of value) n++;
+  return n;
+}
+
+export function CodePointLength(min: number, max: number, options?: ValidationOptions) {
+  return (target: object, propertyName: string) =>
+    registerDecorator({
+      name: 'codePointLength',
+      target: target.constructor,
+      propertyName,
+      options: { message: `${propertyName} must be ${min}-${max} characters`, ...options },
+      validator: {
+        validate(value: unknown) {
+          if (typeof value !== 'string') return false;
+          const n = codePointLength(value);
+          return n >= min && n <= max;
+        },
+      },
+    });
+}
+
+const MAX_SEQ = Number.MAX_SAFE_INTEGER;
+
+export class SendMessagePayload {
+  @IsUUID()
+  chatId: string;
+
+  @IsString()
+  @Length(1, Limits.clientMsgIdMaxLength)
+  clientMsgId: string;
+
+  @IsString()
+  @CodePointLength(1, Limits.bodyMaxCodePoints)
+  body: string;
+}
+
+export class ReceiptPayload {
+  @IsUUID()
+  chatId: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SEQ)
+  upToSeq: number;
+}
+
+export class TypingPayload {
+  @IsUUID()
+  chatId: string;
+
+  @IsBoolean()
+  isTyping: boolean;
+}
+
+export class PresenceSubscribePayload {
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(Limits.groupMaxMembers)
+  @IsUUID('all', { each: true })
+  userIds: string[];
+}

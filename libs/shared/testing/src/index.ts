@@ -1,0 +1,3 @@
+export * from './lib/test-database';
+export * from './lib/test-keys';
+export * from './lib/http-client';

@@ -1,0 +1,73 @@
+import { generateKeyPairSync } from 'node:crypto';
+import { SignJWT } from 'jose';
+import { AccessTokenSigner, AccessTokenVerifier } from './access-token';
+
+const settings = { issuer: 'parley-auth', audience: 'parley', ttlSeconds: 3600 };
+
+function keyPair() {
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  return {
+    privatePem: privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+    publicPem: publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  };
+}
+
+describe('access tokens', () => {
+  const current = keyPair();
+  const user = { userId: '7b0d3c52-1a7e-4f4e-9d57-5e0f0c2b9a11', username: 'alice', sessionId: 's1' };
+
+  it('verifies a token signed with the matching private key', async () => {
+    const signer = await AccessTokenSigner.fromPem(current.privatePem, settings);
+    const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
+    const claims = await verifier.verify(await signer.sign(user));
+    expect(claims).toMatchObject({ userId: user.userId, username: 'alice', sessionId: 's1' });
+  });
+
+  it('rejects an expired token as unauthorized', async () => {
+    const signer = await AccessTokenSigner.fromPem(current.privatePem, settings);
+    const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
+    const old = await signer.sign(user, Math.floor(Date.now() / 1000) - 7200);
+    await expect(verifier.verify(old)).rejects.toMatchObject({ code: 'unauthorized', message: 'access token expired' });
+  });
+
+  it('rejects a token signed by another key, a tampered one, and alg none', async () => {
+    const other = keyPair();
+    const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
+    const foreign = await (await AccessTokenSigner.fromPem(other.privatePem, settings)).sign(user);
+    await expect(verifier.verify(foreign)).rejects.toMatchObject({ code: 'unauthorized' });
+
+    const good = await (await AccessTokenSigner.fromPem(current.privatePem, settings)).sign(user);
+    const [h, p, s] = good.split('.');
+    const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
+    const forged = Buffer.from(JSON.stringify({ ...claims, sub: 'someone-else' })).toString('base64url');
+    await expect(verifier.verify(`${h}.${forged}.${s}`)).rejects.toMatchObject({ code: 'unauthorized' });
+
+    const none = Buffer.from(JSON.stringify({ alg: 'none', typ: 'JWT' })).toString('base64url');
+    await expect(verifier.verify(`${none}.${p}.`)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('rejects the wrong audience or issuer, and HS256 made with the public key', async () => {
+    const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
+    const wrongAud = await (await AccessTokenSigner.fromPem(current.privatePem, { ...settings, audience: 'x' })).sign(user);
+    await expect(verifier.verify(wrongAud)).rejects.toMatchObject({ code: 'unauthorized' });
+    const wrongIss = await (await AccessTokenSigner.fromPem(current.privatePem, { ...settings, issuer: 'x' })).sign(user);
+    await expect(verifier.verify(wrongIss)).rejects.toMatchObject({ code: 'unauthorized' });
+    const hs = await new SignJWT({ sid: 's1' })
+      .setProtectedHeader({ alg: 'HS256' })
+      .setSubject(user.userId)
+      .setIssuer(settings.issuer)
+      .setAudience(settings.audience)
+      .setExpirationTime('1h')
+      .sign(new TextEncoder().encode(current.publicPem));
+    await expect(verifier.verify(hs)).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('accepts tokens of every listed key during a rotation', async () => {
+    const next = keyPair();
+    const verifier = AccessTokenVerifier.fromPem(`${current.publicPem}\n${next.publicPem}`, settings);
+    for (const pair of [current, next]) {
+      const token = await (await AccessTokenSigner.fromPem(pair.privatePem, settings)).sign(user);
+      await expect(verifier.verify(token)).resolves.toMatchObject({ userId: user.userId });
+    }
+  });
+});

@@ -1,0 +1,104 @@
+import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
+import { errors as joseErrors, jwtVerify, SignJWT, importPKCS8 } from 'jose';
+import { ParleyError } from '@parley/contracts';
+
+/** Algorithm pinned: verifiers accept nothing else (no `none`, no HMAC confusion). */
+export const ACCESS_TOKEN_ALG = 'ES256';
+
+export interface AccessTokenClaims {
+  /** The user id. */
+  userId: string;
+  username: string;
+  /** The login session; revoking it closes its sockets. */
+  sessionId: string;
+  /** Expiry, seconds since epoch. */
+  expiresAt: number;
+}
+
+export interface TokenSettings {
+  issuer: string;
+  audience: string;
+}
+
+export class AccessTokenVerifier {
+  private constructor(
+    private readonly keys: Map<string, KeyObject>,
+    private readonly settings: TokenSettings,
+  ) {}
+
+  /**
+   * Public keys in PEM (SPKI); several may be given, separated by blank lines or
+   * concatenated, so a rotation can add the next key before signing with it.
+   */
+  static fromPem(pem: string, settings: TokenSettings): AccessTokenVerifier {
+    const blocks = pem.match(/-----BEGIN PUBLIC KEY-----[\s\S]+?-----END PUBLIC KEY-----/g) ?? [];
+    if (blocks.length === 0) throw new Error('JWT_PUBLIC_KEY holds no PEM public key');
+    const keys = new Map<string, KeyObject>();
+    for (const block of blocks) {
+      const key = createPublicKey(block);
+      keys.set(keyIdOf(key), key);
+    }
+    return new AccessTokenVerifier(keys, settings);
+  }
+
+  async verify(token: unknown): Promise<AccessTokenClaims> {
+    if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
+      throw new ParleyError('unauthorized', 'missing access token');
+    }
+    try {
+      const { payload } = await jwtVerify(
+        token,
+        async (header) => {
+          const key = header.kid ? this.keys.get(header.kid) : this.keys.size === 1 ? [...this.keys.values()][0] : undefined;
+          if (!key) throw new ParleyError('unauthorized', 'unknown signing key');
+          return key;
+        },
+        { algorithms: [ACCESS_TOKEN_ALG], issuer: this.settings.issuer, audience: this.settings.audience, requiredClaims: ['exp', 'sub', 'sid'] },
+      );
+      if (typeof payload.sub !== 'string' || typeof payload['sid'] !== 'string' || typeof payload.exp !== 'number') {
+        throw new ParleyError('unauthorized', 'malformed access token');
+      }
+      return {
+        userId: payload.sub,
+        username: typeof payload['username'] === 'string' ? payload['username'] : '',
+        sessionId: payload['sid'],
+        expiresAt: payload.exp,
+      };
+    } catch (err) {
+      if (err instanceof ParleyError) throw err;
+      if (err instanceof joseErrors.JWTExpired) throw new ParleyError('unauthorized', 'access token expired');
+      throw new ParleyError('unauthorized', 'invalid access token');
+    }
+  }
+}
+
+/** A stable key id: the first 16 hex chars of the SHA-256 of the SPKI DER. */
+export function keyIdOf(publicKey: KeyObject): string {
+  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+}
+
+export class AccessTokenSigner {
+  private constructor(
+    private readonly key: Awaited<ReturnType<typeof importPKCS8>>,
+    private readonly keyId: string,
+    private readonly settings: TokenSettings & { ttlSeconds: number },
+  ) {}
+
+  static async fromPem(privatePem: string, settings: TokenSettings & { ttlSeconds: number }): Promise<AccessTokenSigner> {
+    const key = await importPKCS8(privatePem, ACCESS_TOKEN_ALG);
+    const publicKey = createPublicKey(privatePem);
+    return new AccessTokenSigner(key, keyIdOf(publicKey), settings);
+  }
+
+  async sign(user: { userId: string; username: string; sessionId: string }, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+    return new SignJWT({ username: user.username, sid: user.sessionId })
+      .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: this.keyId, typ: 'JWT' })
+      .setSubject(user.userId)
+      .setIssuer(this.settings.issuer)
+      .setAudience(this.settings.audience)
+      .setIssuedAt(nowSeconds)
+      .setNotBefore(nowSeconds - 5)
+      .setExpirationTime(nowSeconds + this.settings.ttlSeconds)
+      .sign(this.key);
+  }
+}

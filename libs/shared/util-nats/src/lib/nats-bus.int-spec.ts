@@ -1,0 +1,59 @@
+import { ParleyError, event, rpc } from '@parley/contracts';
+import { NatsBus } from './nats-bus';
+
+const url = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
+const suffix = `${process.pid}.${Date.now()}`;
+
+describe('NatsBus (real NATS)', () => {
+  let bus: NatsBus;
+  beforeAll(async () => {
+    bus = await NatsBus.connect({ url, name: 'nats-bus-test', requestTimeoutMs: 500 });
+  });
+  afterAll(async () => {
+    await bus.drain();
+  });
+
+  it('answers unavailable at once when nobody listens', async () => {
+    const nobody = rpc<{ x: number }, { y: number }>(`test.nobody.${suffix}`, 'message-store');
+    const started = Date.now();
+    await expect(bus.request(nobody, { x: 1 })).rejects.toMatchObject({ code: 'unavailable' });
+    expect(Date.now() - started).toBeLessThan(400);
+  });
+
+  it('round-trips a Nest-format reply and maps handler errors to ParleyError', async () => {
+    const double = rpc<{ x: number }, { y: number }>(`test.double.${suffix}`, 'message-store');
+    const sub = bus.connection.subscribe(double.subject);
+    void (async () => {
+      for await (const m of sub) {
+        const packet = JSON.parse(new TextDecoder().decode(m.data)) as { id: string; data: { x: number } };
+        const reply =
+          packet.data.x < 0
+            ? { id: packet.id, err: { code: 'invalid', message: 'x must be positive' }, isDisposed: true }
+            : { id: packet.id, response: { y: packet.data.x * 2 }, isDisposed: true };
+        m.respond(new TextEncoder().encode(JSON.stringify(reply)));
+      }
+    })();
+    await expect(bus.request(double, { x: 21 })).resolves.toEqual({ y: 42 });
+    const err = await bus.request(double, { x: -1 }).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParleyError);
+    expect(err).toMatchObject({ code: 'invalid', message: 'x must be positive' });
+    sub.unsubscribe();
+  });
+
+  it('delivers published events to subscribers', async () => {
+    const ping = event<{ n: number }>(`test.ping.${suffix}`);
+    const got: number[] = [];
+    const done = new Promise<void>((resolve) => {
+      bus.subscribe(ping, (p) => {
+        got.push(p.n);
+        if (got.length === 3) resolve();
+      });
+    });
+    await bus.flush();
+    bus.publish(ping, { n: 1 });
+    bus.publish(ping, { n: 2 });
+    bus.publish(ping, { n: 3 });
+    await done;
+    expect(got).toEqual([1, 2, 3]);
+  });
+});

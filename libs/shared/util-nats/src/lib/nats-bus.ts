@@ -1,0 +1,157 @@
+import { randomUUID } from 'node:crypto';
+import {
+  connect,
+  ErrorCode as NatsErrorCode,
+  JSONCodec,
+  type NatsConnection,
+  type NatsError,
+  type Subscription,
+} from 'nats';
+import {
+  ParleyError,
+  type EventContract,
+  type PayloadOf,
+  type ReplyOf,
+  type RequestOf,
+  type RpcContract,
+} from '@parley/contracts';
+
+// Packets use NestJS's NATS wire format, so Nest @MessagePattern/@EventPattern
+// handlers answer requests made here and receive events published here.
+interface RequestPacket<T> {
+  pattern: string;
+  data: T;
+  id?: string;
+}
+interface ReplyPacket<T> {
+  id?: string;
+  response?: T;
+  err?: unknown;
+  isDisposed?: boolean;
+}
+
+const codec = JSONCodec<unknown>();
+
+export interface NatsBusOptions {
+  url: string;
+  /** Shown in NATS monitoring; e.g. "chat-gateway:<instanceId>". */
+  name: string;
+  requestTimeoutMs: number;
+}
+
+export interface RequestOptions {
+  timeoutMs?: number;
+}
+
+/** Typed request/publish/subscribe over one NATS connection. */
+export class NatsBus {
+  private constructor(
+    readonly connection: NatsConnection,
+    private readonly options: NatsBusOptions,
+  ) {}
+
+  static async connect(options: NatsBusOptions): Promise<NatsBus> {
+    try {
+      const nc = await connect({
+        servers: options.url,
+        name: options.name,
+        // Keep retrying after a restart of NATS instead of giving up.
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 500,
+        timeout: 5000,
+      });
+      return new NatsBus(nc, options);
+    } catch (err) {
+      throw new Error(`cannot connect to NATS at ${options.url}: ${(err as Error).message}`);
+    }
+  }
+
+  get isConnected(): boolean {
+    return !this.connection.isClosed() && this.connection.info !== undefined && !this.reconnecting;
+  }
+
+  private reconnecting = false;
+
+  /** Tracks reconnects so readiness reports the truth while NATS is away. */
+  watchStatus(onChange?: (status: string) => void): void {
+    void (async () => {
+      for await (const s of this.connection.status()) {
+        if (s.type === 'reconnecting' || s.type === 'disconnect') this.reconnecting = true;
+        if (s.type === 'reconnect') this.reconnecting = false;
+        onChange?.(s.type);
+      }
+    })();
+  }
+
+  /**
+   * Request/reply with a timeout. No responders and timeouts become `unavailable`
+   * (safe to retry), never a hang; `{code,message}` errors from the handler come
+   * back as ParleyError.
+   */
+  async request<C extends RpcContract<unknown, unknown>>(
+    contract: C,
+    payload: RequestOf<C>,
+    options: RequestOptions = {},
+  ): Promise<ReplyOf<C>> {
+    const packet: RequestPacket<RequestOf<C>> = { pattern: contract.subject, data: payload, id: randomUUID() };
+    let raw: Uint8Array;
+    try {
+      const msg = await this.connection.request(contract.subject, codec.encode(packet), {
+        timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
+      });
+      raw = msg.data;
+    } catch (err) {
+      const code = (err as NatsError).code;
+      if (code === NatsErrorCode.NoResponders) {
+        throw new ParleyError('unavailable', `${contract.queue} is not available`);
+      }
+      if (code === NatsErrorCode.Timeout) {
+        throw new ParleyError('unavailable', `${contract.queue} did not answer in time`);
+      }
+      throw new ParleyError('unavailable', `messaging is unavailable (${(err as Error).message})`);
+    }
+    const reply = codec.decode(raw) as ReplyPacket<ReplyOf<C>>;
+    if (reply.err !== undefined && reply.err !== null) {
+      if (ParleyError.isBody(reply.err)) throw new ParleyError(reply.err.code, reply.err.message);
+      throw new ParleyError('internal', `${contract.queue} failed`);
+    }
+    return reply.response as ReplyOf<C>;
+  }
+
+  publish<C extends EventContract<unknown>>(contract: C, payload: PayloadOf<C>): void {
+    const packet: RequestPacket<PayloadOf<C>> = { pattern: contract.subject, data: payload };
+    this.connection.publish(contract.subject, codec.encode(packet));
+  }
+
+  /**
+   * Subscribes outside Nest's transport: for per-instance and broadcast subjects
+   * that every replica must see (no queue group unless given).
+   */
+  subscribe<C extends EventContract<unknown>>(
+    contract: C,
+    handler: (payload: PayloadOf<C>) => void | Promise<void>,
+    options: { queue?: string; onError?: (err: unknown) => void } = {},
+  ): Subscription {
+    const sub = this.connection.subscribe(contract.subject, { queue: options.queue });
+    void (async () => {
+      for await (const msg of sub) {
+        try {
+          const packet = codec.decode(msg.data) as RequestPacket<PayloadOf<C>>;
+          await handler(packet.data);
+        } catch (err) {
+          options.onError?.(err);
+        }
+      }
+    })();
+    return sub;
+  }
+
+  async flush(): Promise<void> {
+    await this.connection.flush();
+  }
+
+  /** Lets in-flight publishes and subscriptions finish, then closes. */
+  async drain(): Promise<void> {
+    if (!this.connection.isClosed()) await this.connection.drain();
+  }
+}

@@ -1,0 +1,86 @@
+import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { ServiceQueue } from '@parley/contracts';
+import { json } from 'express';
+import { Logger } from 'nestjs-pino';
+import { ParleyExceptionFilter } from './parley-exception.filter';
+import { createValidationPipe } from './validation';
+
+export interface StartServiceOptions {
+  name: string;
+  module: Type<unknown> | DynamicModule;
+  host: string;
+  port: number;
+  /** Serve this app's NATS handlers in a queue group, so replicas share the work. */
+  nats?: { url: string; queue: ServiceQueue };
+  openApi?: { title: string; description: string; version: string };
+  /** Largest accepted JSON body; larger ones answer payload_too_large. */
+  bodyLimit?: string;
+  configure?: (app: NestExpressApplication) => void | Promise<void>;
+}
+
+export async function startService(options: StartServiceOptions): Promise<INestApplication> {
+  const app = await NestFactory.create<NestExpressApplication>(options.module, {
+    bufferLogs: true,
+    bodyParser: false,
+    abortOnError: false,
+  });
+  app.useLogger(app.get(Logger));
+  app.use(json({ limit: options.bodyLimit ?? '64kb' }));
+  app.useGlobalFilters(new ParleyExceptionFilter());
+  app.useGlobalPipes(createValidationPipe());
+  app.disable('x-powered-by');
+  app.enableShutdownHooks();
+
+  if (options.openApi) {
+    const doc = new DocumentBuilder()
+      .setTitle(options.openApi.title)
+      .setDescription(options.openApi.description)
+      .setVersion(options.openApi.version)
+      .addBearerAuth()
+      .build();
+    SwaggerModule.setup('docs', app, () => SwaggerModule.createDocument(app, doc), {
+      jsonDocumentUrl: 'docs/openapi.json',
+    });
+  }
+
+  await options.configure?.(app);
+
+  if (options.nats) {
+    app.connectMicroservice<MicroserviceOptions>(
+      {
+        transport: Transport.NATS,
+        options: {
+          servers: options.nats.url,
+          queue: options.nats.queue,
+          name: `${options.name}-rpc`,
+          maxReconnectAttempts: -1,
+          reconnectTimeWait: 500,
+        },
+      },
+      { inheritAppConfig: true },
+    );
+    await app.startAllMicroservices();
+  }
+
+  await app.listen(options.port, options.host);
+  app.get(Logger).log(`${options.name} listening on http://${options.host}:${options.port}`, 'Bootstrap');
+  return app;
+}
+
+/**
+ * Runs an app's entry point: any start-up failure (bad config, unreachable
+ * dependency) is printed as one clear line and the process exits 1.
+ */
+export function runMain(name: string, main: () => Promise<unknown>): void {
+  main().catch((err: unknown) => {
+    const message = err instanceof Error ? err.message : String(err);
+    process.stderr.write(
+      `${JSON.stringify({ level: 'fatal', service: name, time: new Date().toISOString(), msg: `${name} failed to start: ${message}` })}\n`,
+    );
+    process.exit(1);
+  });
+}
