@@ -162,8 +162,11 @@ export interface ReceiptMoveRequest {
   upToSeq: number;
 }
 export interface ReceiptMoveReply {
-  /** The watermark after the move, or null when it did not move (lower or equal upToSeq). */
-  receipt: Receipt | null;
+  /**
+   * The watermarks that moved (none when upToSeq was not above them; `read` also
+   * moves `delivered`, so up to two), each clamped to the chat's lastSeq.
+   */
+  receipts: Receipt[];
   memberIds: string[];
 }
 export const ReceiptMoveV1 = rpc<ReceiptMoveRequest, ReceiptMoveReply>('receipt.move.v1', 'message-store');

@@ -37,6 +37,8 @@ export interface NatsBusOptions {
   /** Shown in NATS monitoring; e.g. "chat-gateway:<instanceId>". */
   name: string;
   requestTimeoutMs: number;
+  /** Put before every subject (NATS_SUBJECT_PREFIX): isolates stacks sharing one NATS server. */
+  subjectPrefix?: string;
 }
 
 export interface RequestOptions {
@@ -64,6 +66,10 @@ export class NatsBus {
     } catch (err) {
       throw new Error(`cannot connect to NATS at ${options.url}: ${(err as Error).message}`);
     }
+  }
+
+  private subject(name: string): string {
+    return `${this.options.subjectPrefix ?? ''}${name}`;
   }
 
   get isConnected(): boolean {
@@ -96,7 +102,7 @@ export class NatsBus {
     const packet: RequestPacket<RequestOf<C>> = { pattern: contract.subject, data: payload, id: randomUUID() };
     let raw: Uint8Array;
     try {
-      const msg = await this.connection.request(contract.subject, codec.encode(packet), {
+      const msg = await this.connection.request(this.subject(contract.subject), codec.encode(packet), {
         timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
       });
       raw = msg.data;
@@ -120,7 +126,7 @@ export class NatsBus {
 
   publish<C extends EventContract<unknown>>(contract: C, payload: PayloadOf<C>): void {
     const packet: RequestPacket<PayloadOf<C>> = { pattern: contract.subject, data: payload };
-    this.connection.publish(contract.subject, codec.encode(packet));
+    this.connection.publish(this.subject(contract.subject), codec.encode(packet));
   }
 
   /**
@@ -132,7 +138,7 @@ export class NatsBus {
     handler: (payload: PayloadOf<C>) => void | Promise<void>,
     options: { queue?: string; onError?: (err: unknown) => void } = {},
   ): Subscription {
-    const sub = this.connection.subscribe(contract.subject, { queue: options.queue });
+    const sub = this.connection.subscribe(this.subject(contract.subject), { queue: options.queue });
     void (async () => {
       for await (const msg of sub) {
         try {

@@ -1,12 +1,13 @@
 import type { INestApplication, Type, DynamicModule } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
-import { Transport, type MicroserviceOptions } from '@nestjs/microservices';
+import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
 import { ParleyExceptionFilter } from './parley-exception.filter';
+import { NamespacedNatsServer } from './namespaced-nats.server';
 import { createValidationPipe } from './validation';
 
 export interface StartServiceOptions {
@@ -15,7 +16,7 @@ export interface StartServiceOptions {
   host: string;
   port: number;
   /** Serve this app's NATS handlers in a queue group, so replicas share the work. */
-  nats?: { url: string; queue: ServiceQueue };
+  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string };
   openApi?: { title: string; description: string; version: string };
   /** Largest accepted JSON body; larger ones answer payload_too_large. */
   bodyLimit?: string;
@@ -52,14 +53,17 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   if (options.nats) {
     app.connectMicroservice<MicroserviceOptions>(
       {
-        transport: Transport.NATS,
-        options: {
-          servers: options.nats.url,
-          queue: options.nats.queue,
-          name: `${options.name}-rpc`,
-          maxReconnectAttempts: -1,
-          reconnectTimeWait: 500,
-        },
+        strategy: new NamespacedNatsServer(
+          {
+            servers: options.nats.url,
+            queue: options.nats.queue,
+            name: `${options.name}-rpc`,
+            maxReconnectAttempts: -1,
+            reconnectTimeWait: 500,
+            gracefulShutdown: true,
+          },
+          options.nats.subjectPrefix ?? '',
+        ),
       },
       { inheritAppConfig: true },
     );
