@@ -1,3 +1,3 @@
 const nxPreset = require('@nx/jest/preset').default;
 
-module.exports = { ...nxPreset };
+module.exports = { ...nxPreset, testTimeout: 30000 };

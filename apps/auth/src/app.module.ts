@@ -4,6 +4,7 @@ import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { AUTH_SCHEMA, authEntities, UsersRepository } from '@parley/auth/data-access-users';
 import { postgresOptions, postgresReadiness } from '@parley/shared/data-access-postgres';
 import { AccessTokenSigner, AccessTokenVerifier } from '@parley/shared/util-auth';
+import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import type { DataSource } from 'typeorm';
 import { AccountsController } from './accounts/accounts.controller';
@@ -11,6 +12,7 @@ import { AccountsService } from './accounts/accounts.service';
 import { PasswordHasher } from './accounts/password-hasher';
 import type { AuthConfig } from './config/auth.config';
 import { UsersController } from './users/users.controller';
+import { UsersHandler } from './users/users.handler';
 
 @Module({})
 export class AppModule {
@@ -30,13 +32,17 @@ export class AppModule {
           retryAttempts: 2,
           retryDelay: 1000,
         }),
+        NatsBusModule.forRoot({ url: config.nats.url, name: 'auth', requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix }),
         ServiceCoreModule.forRoot({
           name: 'auth',
           logLevel: config.logLevel,
-          readiness: { inject: [getDataSourceToken()], useFactory: (ds: DataSource) => [postgresReadiness(ds)] },
+          readiness: {
+            inject: [getDataSourceToken(), NatsBus],
+            useFactory: (ds: DataSource, bus: NatsBus) => [postgresReadiness(ds), bus.readiness()],
+          },
         }),
       ],
-      controllers: [AccountsController, UsersController],
+      controllers: [AccountsController, UsersController, UsersHandler],
       providers: [
         AccountsService,
         { provide: PasswordHasher, useValue: new PasswordHasher(config.password.scryptLogN) },

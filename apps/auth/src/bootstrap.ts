@@ -13,6 +13,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     port: config.http.port,
     openApi: { title: 'Parley auth', description: 'Accounts and access tokens (PROTOCOL.md)', version: '1' },
     bodyLimit: '16kb',
+    nats: { url: config.nats.url, queue: 'auth', subjectPrefix: config.nats.subjectPrefix },
   });
 }
 

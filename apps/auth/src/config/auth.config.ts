@@ -9,6 +9,7 @@ export class AuthEnv {
   @IsString() @IsNotEmpty() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/parley';
   @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
+  @IsString() NATS_SUBJECT_PREFIX = '';
   /** PEM (PKCS#8) ES256 private key; or JWT_PRIVATE_KEY_FILE. */
   @IsString({ message: 'JWT_PRIVATE_KEY (or the file JWT_PRIVATE_KEY_FILE) must hold a PEM private key; `npm start` generates one in .parley/keys' })
   JWT_PRIVATE_KEY: string = undefined as unknown as string;
@@ -24,7 +25,7 @@ export interface AuthConfig {
   http: { host: string; port: number };
   logLevel: string;
   database: { url: string; poolSize: number };
-  nats: { url: string };
+  nats: { url: string; subjectPrefix: string };
   jwt: { privateKeyPem: string; issuer: string; audience: string; ttlSeconds: number };
   password: { scryptLogN: number };
 }
@@ -35,7 +36,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     http: { host: e.HTTP_HOST, port: e.AUTH_PORT },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
-    nats: { url: e.NATS_URL },
+    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX },
     jwt: {
       privateKeyPem: e.JWT_PRIVATE_KEY,
       issuer: e.JWT_ISSUER,

@@ -1,1 +1,2 @@
 export * from './lib/nats-bus';
+export * from './lib/nats-bus.module';

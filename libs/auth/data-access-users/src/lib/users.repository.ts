@@ -33,6 +33,12 @@ export class UsersRepository {
     return this.repo.findOneBy({ username });
   }
 
+  async existingIds(ids: string[]): Promise<string[]> {
+    if (ids.length === 0) return [];
+    const rows = (await this.repo.query(`SELECT id FROM users WHERE id = ANY($1::uuid[])`, [ids])) as { id: string }[];
+    return rows.map((r) => r.id);
+  }
+
   findById(id: string): Promise<UserEntity | null> {
     return this.repo.findOneBy({ id });
   }

@@ -25,7 +25,8 @@ export function postgresOptions(options: PostgresOptions): DataSourceOptions {
     migrationsTransactionMode: 'each',
     synchronize: false,
     migrationsRun: false,
-    logging: ['error'],
+    // Failed queries are thrown to the caller; logging them would print parameters (secrets).
+    logging: false,
     applicationName: options.applicationName,
     extra: {
       max: options.poolSize ?? 10,

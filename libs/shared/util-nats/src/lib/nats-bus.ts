@@ -62,7 +62,9 @@ export class NatsBus {
         reconnectTimeWait: 500,
         timeout: 5000,
       });
-      return new NatsBus(nc, options);
+      const bus = new NatsBus(nc, options);
+      bus.watchStatus();
+      return bus;
     } catch (err) {
       throw new Error(`cannot connect to NATS at ${options.url}: ${(err as Error).message}`);
     }
@@ -158,6 +160,16 @@ export class NatsBus {
 
   /** Lets in-flight publishes and subscriptions finish, then closes. */
   async drain(): Promise<void> {
-    if (!this.connection.isClosed()) await this.connection.drain();
+    if (!this.connection.isClosed() && !this.connection.isDraining()) await this.connection.drain();
+  }
+
+  /** Nest calls this on shutdown when the bus is a provider. */
+  async onApplicationShutdown(): Promise<void> {
+    await this.drain();
+  }
+
+  /** For /health/ready: connected, not reconnecting. */
+  readiness(): { name: string; isReady: () => Promise<boolean> } {
+    return { name: 'nats', isReady: async () => this.isConnected };
   }
 }

@@ -16,6 +16,31 @@ export class NamespacedNatsServer extends ServerNats {
     super(natsOptions);
   }
 
+  private inFlight = 0;
+
+  override async handleMessage(...args: Parameters<ServerNats['handleMessage']>): Promise<unknown> {
+    this.inFlight++;
+    try {
+      return await super.handleMessage(...args);
+    } finally {
+      this.inFlight--;
+    }
+  }
+
+  /**
+   * Stop taking requests, let the ones in flight answer, then drain the connection
+   * (Nest's own graceful mode sleeps a fixed grace period instead).
+   */
+  override async close(): Promise<void> {
+    const self = this as unknown as { subscriptions: Subscription[]; natsClient: NatsConnection | null };
+    self.subscriptions.forEach((sub) => sub.unsubscribe());
+    const deadline = Date.now() + 10_000;
+    while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    await new Promise((r) => setImmediate(r));
+    if (self.natsClient && !self.natsClient.isClosed()) await self.natsClient.drain().catch(() => undefined);
+    self.natsClient = null;
+  }
+
   override bindEvents(client: NatsConnection): void {
     const defaultQueue = this.natsOptions.queue;
     for (const [channel, handlerRef] of this.messageHandlers) {

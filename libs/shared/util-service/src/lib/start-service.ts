@@ -60,7 +60,6 @@ export async function startService(options: StartServiceOptions): Promise<INestA
             name: `${options.name}-rpc`,
             maxReconnectAttempts: -1,
             reconnectTimeWait: 500,
-            gracefulShutdown: true,
           },
           options.nats.subjectPrefix ?? '',
         ),
