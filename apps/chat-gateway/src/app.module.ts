@@ -1,0 +1,58 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { AccessTokenGuard, AccessTokenVerifier } from '@parley/shared/util-auth';
+import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
+import { ServiceCoreModule } from '@parley/shared/util-service';
+import { ChatsController } from './chats/chats.controller';
+import { ChatsService } from './chats/chats.service';
+import { MembershipCache } from './chats/membership-cache';
+import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
+import { DeliveryListener } from './delivery/delivery.listener';
+import { FanOutService } from './delivery/fan-out.service';
+import { LocalDelivery } from './delivery/local-delivery';
+import { ReplayService } from './delivery/replay.service';
+import { DevicesController } from './devices/devices.controller';
+import { MessagingService } from './messaging/messaging.service';
+import { PresenceLinkService } from './presence/presence-link.service';
+import { ChatGateway } from './realtime/chat.gateway';
+import { ConnectionRegistry } from './realtime/connection-registry';
+
+@Module({})
+export class AppModule {
+  static forRoot(config: GatewayConfig): DynamicModule {
+    return {
+      module: AppModule,
+      imports: [
+        NatsBusModule.forRoot({
+          url: config.nats.url,
+          name: `chat-gateway:${config.instanceId}`,
+          requestTimeoutMs: config.nats.requestTimeoutMs,
+          subjectPrefix: config.nats.subjectPrefix,
+        }),
+        ServiceCoreModule.forRoot({
+          name: 'chat-gateway',
+          logLevel: config.logLevel,
+          readiness: { inject: [NatsBus], useFactory: (bus: NatsBus) => [bus.readiness()] },
+        }),
+      ],
+      controllers: [ChatsController, DevicesController],
+      providers: [
+        { provide: GATEWAY_CONFIG, useValue: config },
+        {
+          provide: AccessTokenVerifier,
+          useFactory: () => AccessTokenVerifier.fromPem(config.jwt.publicKeyPem, { issuer: config.jwt.issuer, audience: config.jwt.audience }),
+        },
+        AccessTokenGuard,
+        ConnectionRegistry,
+        MembershipCache,
+        LocalDelivery,
+        FanOutService,
+        DeliveryListener,
+        ReplayService,
+        PresenceLinkService,
+        MessagingService,
+        ChatsService,
+        ChatGateway,
+      ],
+    };
+  }
+}

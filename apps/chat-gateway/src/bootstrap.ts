@@ -1,0 +1,25 @@
+import { startService } from '@parley/shared/util-service';
+import { AppModule } from './app.module';
+import { loadGatewayConfig } from './config/gateway.config';
+import { GatewayIoAdapter } from './realtime/gateway-io.adapter';
+
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
+  const config = loadGatewayConfig(env);
+  return startService({
+    name: 'chat-gateway',
+    module: AppModule.forRoot(config),
+    host: config.http.host,
+    port: config.http.port,
+    openApi: {
+      title: 'Parley chat-gateway',
+      description: 'Chats, history, receipts and devices over HTTP (PROTOCOL.md). Socket.IO events: docs/protocol.md',
+      version: '1',
+    },
+    bodyLimit: `${config.limits.maxPayloadBytes}b`,
+    configure: (app) => {
+      app.useWebSocketAdapter(new GatewayIoAdapter(app, config));
+      const origins = config.corsOrigins;
+      app.enableCors({ origin: origins === '*' ? true : origins, credentials: true });
+    },
+  });
+}

@@ -1,0 +1,117 @@
+import { Injectable } from '@nestjs/common';
+import {
+  ChatCreateV1,
+  ChatGetV1,
+  ChatListV1,
+  ChatMemberRemoveV1,
+  ChatMemberRoleV1,
+  ChatMembersAddV1,
+  ChatSettingsV1,
+  ChatUpdateV1,
+  MessageHistoryV1,
+  ParleyError,
+  ReceiptListV1,
+  UsersExistV1,
+  type Chat,
+  type ChatSummary,
+  type HistoryPage,
+  type MessageReceipt,
+} from '@parley/contracts';
+import { NatsBus } from '@parley/shared/util-nats';
+import { FanOutService } from '../delivery/fan-out.service';
+import { MembershipCache } from './membership-cache';
+
+/** Chat management: asks message-store, then tells the members' connections. */
+@Injectable()
+export class ChatsService {
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly fanOut: FanOutService,
+    private readonly membership: MembershipCache,
+  ) {}
+
+  async create(callerId: string, input: { type: 'direct' | 'group'; title?: string; memberIds: string[] }): Promise<{ chat: Chat; created: boolean }> {
+    const others = [...new Set(input.memberIds)].filter((id) => id !== callerId);
+    if (input.type === 'direct') {
+      if (input.memberIds.length !== 1) throw new ParleyError('invalid', 'memberIds: a direct chat has exactly one other member');
+      if (others.length === 0) throw new ParleyError('invalid', 'memberIds: a direct chat with yourself is not allowed');
+    } else if (others.length + 1 > 1024) {
+      throw new ParleyError('invalid', 'memberIds: a group has at most 1024 members');
+    }
+    await this.requireUsers(others);
+    const { chat, created } = await this.bus.request(ChatCreateV1, {
+      creatorId: callerId,
+      type: input.type,
+      title: input.type === 'group' ? input.title : undefined,
+      memberIds: others,
+    });
+    if (created) await this.tell(chat.members.map((m) => m.userId), { kind: 'chat:new', chat });
+    return { chat, created };
+  }
+
+  list(callerId: string): Promise<ChatSummary[]> {
+    return this.bus.request(ChatListV1, { userId: callerId });
+  }
+
+  get(callerId: string, chatId: string): Promise<Chat> {
+    return this.bus.request(ChatGetV1, { chatId, userId: callerId });
+  }
+
+  async addMembers(callerId: string, chatId: string, userIds: string[]): Promise<Chat> {
+    await this.requireUsers(userIds);
+    const { chat, addedUserIds } = await this.bus.request(ChatMembersAddV1, { chatId, actorId: callerId, userIds: [...new Set(userIds)] });
+    if (addedUserIds.length > 0) {
+      this.membership.announceChange(chatId);
+      const added = new Set(addedUserIds);
+      await this.tell(addedUserIds, { kind: 'chat:new', chat });
+      await this.tell(chat.members.map((m) => m.userId).filter((id) => !added.has(id)), { kind: 'chat:updated', chat });
+    }
+    return chat;
+  }
+
+  async removeMember(callerId: string, chatId: string, userId: string): Promise<void> {
+    const { chat, removedUserId } = await this.bus.request(ChatMemberRemoveV1, { chatId, actorId: callerId, userId });
+    this.membership.announceChange(chatId);
+    await this.tell([removedUserId], { kind: 'chat:removed', chatId });
+    await this.tell(chat.members.map((m) => m.userId), { kind: 'chat:updated', chat });
+  }
+
+  async rename(callerId: string, chatId: string, title: string): Promise<Chat> {
+    const chat = await this.bus.request(ChatUpdateV1, { chatId, actorId: callerId, title });
+    await this.tell(chat.members.map((m) => m.userId), { kind: 'chat:updated', chat });
+    return chat;
+  }
+
+  async setRole(callerId: string, chatId: string, userId: string, role: 'admin' | 'member'): Promise<Chat> {
+    const chat = await this.bus.request(ChatMemberRoleV1, { chatId, actorId: callerId, userId, role });
+    await this.tell(chat.members.map((m) => m.userId), { kind: 'chat:updated', chat });
+    return chat;
+  }
+
+  settings(callerId: string, chatId: string, muted: boolean) {
+    return this.bus.request(ChatSettingsV1, { chatId, userId: callerId, muted });
+  }
+
+  history(callerId: string, chatId: string, q: { before?: number; after?: number; limit?: number }): Promise<HistoryPage> {
+    if (q.before !== undefined && q.after !== undefined) throw new ParleyError('invalid', 'use at most one of before and after');
+    return this.bus.request(MessageHistoryV1, { chatId, userId: callerId, before: q.before, after: q.after, limit: q.limit ?? 50 });
+  }
+
+  receipts(callerId: string, chatId: string, seq: number): Promise<MessageReceipt[]> {
+    return this.bus.request(ReceiptListV1, { chatId, userId: callerId, seq });
+  }
+
+  private async requireUsers(userIds: string[]): Promise<void> {
+    if (userIds.length === 0) return;
+    const { missing } = await this.bus.request(UsersExistV1, { userIds });
+    if (missing.length > 0) throw new ParleyError('not_found', `no such user: ${missing.slice(0, 5).join(', ')}`);
+  }
+
+  /** Chat events are best effort: the HTTP answer already carries the truth. */
+  private async tell(
+    userIds: string[],
+    delivery: { kind: 'chat:new' | 'chat:updated'; chat: Chat } | { kind: 'chat:removed'; chatId: string },
+  ): Promise<void> {
+    await this.fanOut.route(userIds, delivery).catch(() => undefined);
+  }
+}

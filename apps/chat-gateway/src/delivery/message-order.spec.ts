@@ -1,0 +1,111 @@
+import type { Message } from '@parley/contracts';
+import { MessageOrder } from './message-order';
+
+const chatId = '11111111-1111-4111-8111-111111111111';
+const other = '22222222-2222-4222-8222-222222222222';
+const msg = (seq: number, chat = chatId): Message => ({
+  id: `${chat}-${seq}`,
+  chatId: chat,
+  seq,
+  senderId: 'u',
+  clientMsgId: `c${seq}`,
+  body: `m${seq}`,
+  createdAt: new Date(0).toISOString(),
+});
+
+function setup(store: Message[] = []) {
+  const emitted: Message[] = [];
+  const fetches: [number, number][] = [];
+  const order = new MessageOrder({
+    emit: (m) => emitted.push(m),
+    fetchAfter: async (chat, after, limit) => {
+      fetches.push([after, limit]);
+      return store.filter((m) => m.chatId === chat && m.seq > after).slice(0, limit);
+    },
+    gapFillDelayMs: 5,
+    onError: (err) => {
+      throw err;
+    },
+  });
+  return { order, emitted, fetches, seqs: () => emitted.map((m) => m.seq) };
+}
+
+const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
+
+describe('MessageOrder', () => {
+  it('emits in order and drops duplicates', () => {
+    const { order, seqs } = setup();
+    order.setCursor(chatId, 1);
+    for (const s of [1, 2, 2, 3, 1]) order.offer(msg(s));
+    expect(seqs()).toEqual([1, 2, 3]);
+  });
+
+  it('holds an early message until the gap closes', () => {
+    const { order, seqs } = setup();
+    order.setCursor(chatId, 5);
+    order.offer(msg(7));
+    order.offer(msg(6));
+    expect(seqs()).toEqual([]);
+    order.offer(msg(5));
+    expect(seqs()).toEqual([5, 6, 7]);
+  });
+
+  it('fills a gap that does not close from the store', async () => {
+    const store = [1, 2, 3, 4].map((s) => msg(s));
+    const { order, seqs, fetches } = setup(store);
+    order.setCursor(chatId, 1);
+    order.offer(msg(1));
+    order.offer(msg(4));
+    await tick();
+    expect(seqs()).toEqual([1, 2, 3, 4]);
+    expect(fetches[0]).toEqual([1, 2]);
+  });
+
+  it('holds live messages during replay, then drops what the replay already sent', () => {
+    const { order, seqs } = setup();
+    order.startReplay();
+    order.setCursor(chatId, 3);
+    order.offer(msg(5));
+    order.offer(msg(4));
+    order.replayed(msg(3));
+    order.replayed(msg(4));
+    expect(seqs()).toEqual([3, 4]);
+    order.finishReplay();
+    expect(seqs()).toEqual([3, 4, 5]);
+  });
+
+  it('never emits the connection\'s own message, even when it arrives out of order', () => {
+    const { order, seqs } = setup();
+    order.setCursor(chatId, 1);
+    order.markOwn(chatId, 2);
+    order.offer(msg(2));
+    order.offer(msg(1));
+    order.offer(msg(3));
+    expect(seqs()).toEqual([1, 3]);
+  });
+
+  it('keeps chats independent and starts unknown chats at their first message', () => {
+    const { order, emitted } = setup();
+    order.setCursor(chatId, 1);
+    order.offer(msg(10, other));
+    order.offer(msg(1));
+    order.offer(msg(11, other));
+    expect(emitted.map((m) => `${m.chatId === chatId ? 'a' : 'b'}${m.seq}`)).toEqual(['b10', 'a1', 'b11']);
+  });
+
+  it('skips ahead when the store cannot fill a gap, instead of stalling', async () => {
+    const { order, seqs } = setup([]);
+    order.setCursor(chatId, 1);
+    order.offer(msg(3));
+    await tick(5 * (1 + 2 + 4 + 8 + 16 + 32) + 100);
+    expect(seqs()).toEqual([3]);
+  });
+
+  it('emits nothing after dispose', () => {
+    const { order, seqs } = setup();
+    order.setCursor(chatId, 1);
+    order.dispose();
+    order.offer(msg(1));
+    expect(seqs()).toEqual([]);
+  });
+});

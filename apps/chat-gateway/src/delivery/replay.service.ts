@@ -1,0 +1,53 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { MessageHistoryV1, UserCursorsV1 } from '@parley/contracts';
+import { NatsBus } from '@parley/shared/util-nats';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import type { ClientConnection } from '../realtime/client-connection';
+
+/**
+ * On connect: every chat's messages above the user's delivered watermark, oldest
+ * first, page by page, waiting for the socket to drain between pages so a user back
+ * after a month neither stalls the gateway nor fills its memory. Live messages of the
+ * connection are held meanwhile (MessageOrder), then flushed without repeats.
+ */
+@Injectable()
+export class ReplayService {
+  private readonly logger = new Logger(ReplayService.name);
+
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  async replay(conn: ClientConnection): Promise<number> {
+    conn.order.startReplay();
+    let sent = 0;
+    try {
+      const { chats } = await this.bus.request(UserCursorsV1, { userId: conn.userId });
+      for (const chat of chats) conn.order.setCursor(chat.chatId, chat.deliveredSeq + 1);
+      for (const chat of chats) {
+        let after = chat.deliveredSeq;
+        while (conn.connected && after < chat.lastSeq) {
+          const page = await this.bus.request(MessageHistoryV1, {
+            chatId: chat.chatId,
+            userId: conn.userId,
+            after,
+            limit: this.config.delivery.replayPageSize,
+          });
+          for (const message of page.messages) conn.order.replayed(message);
+          sent += page.messages.length;
+          if (!page.hasMore || page.messages.length === 0) break;
+          after = page.messages[page.messages.length - 1].seq;
+          await conn.writable();
+        }
+      }
+    } catch (err) {
+      // Whatever was not replayed stays above the watermark: the next connect sends it.
+      this.logger.warn({ err: (err as Error).message, userId: conn.userId }, 'replay interrupted');
+      conn.socket.emit('replay:failed', { code: 'unavailable', message: 'replay interrupted; reconnect to resume' });
+    } finally {
+      conn.order.finishReplay();
+    }
+    return sent;
+  }
+}

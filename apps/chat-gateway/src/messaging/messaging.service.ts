@@ -1,0 +1,93 @@
+import { Inject, Injectable } from '@nestjs/common';
+import {
+  MessageAppendV1,
+  ParleyError,
+  PresenceQueryV1,
+  ReceiptMoveV1,
+  SharesChatV1,
+  type Message,
+  type PresenceState,
+  type ReceiptType,
+} from '@parley/contracts';
+import { NatsBus } from '@parley/shared/util-nats';
+import { MembershipCache } from '../chats/membership-cache';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { FanOutService } from '../delivery/fan-out.service';
+import type { ClientConnection } from '../realtime/client-connection';
+import { ConnectionRegistry } from '../realtime/connection-registry';
+import { TokenBucket } from '../realtime/token-bucket';
+
+/** What the Socket.IO events do, once their payloads are valid. */
+@Injectable()
+export class MessagingService {
+  private readonly sendLimits = new Map<string, TokenBucket>();
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly fanOut: FanOutService,
+    private readonly members: MembershipCache,
+    private readonly registry: ConnectionRegistry,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  /** Acked only with the stored message: the store replies after COMMIT. */
+  async send(conn: ClientConnection, input: { chatId: string; clientMsgId: string; body: string }): Promise<Message> {
+    if (!this.sendLimiter(conn.userId).tryTake()) {
+      // not_found and forbidden outrank rate_limited (PROTOCOL.md).
+      await this.members.membersFor(input.chatId, conn.userId);
+      throw new ParleyError('rate_limited', 'too many messages; slow down');
+    }
+    const reply = await this.bus.request(MessageAppendV1, {
+      chatId: input.chatId,
+      senderId: conn.userId,
+      clientMsgId: input.clientMsgId,
+      body: input.body,
+    });
+    conn.order.markOwn(reply.message.chatId, reply.message.seq);
+    if (reply.created) {
+      void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id);
+    }
+    return reply.message;
+  }
+
+  async receipt(conn: ClientConnection, type: ReceiptType, input: { chatId: string; upToSeq: number }): Promise<void> {
+    const reply = await this.bus.request(ReceiptMoveV1, { chatId: input.chatId, userId: conn.userId, type, upToSeq: input.upToSeq });
+    const others = reply.memberIds.filter((id) => id !== conn.userId);
+    for (const receipt of reply.receipts) {
+      void this.fanOut.route(others, { kind: 'receipt', receipt }).catch(() => undefined);
+    }
+  }
+
+  async typing(conn: ClientConnection, input: { chatId: string; isTyping: boolean }): Promise<void> {
+    if (!conn.typingLimiter.tryTake()) return;
+    const members = await this.members.membersFor(input.chatId, conn.userId);
+    const others = [...members].filter((id) => id !== conn.userId);
+    await this.fanOut.route(others, { kind: 'typing', chatId: input.chatId, userId: conn.userId, isTyping: input.isTyping });
+  }
+
+  async subscribePresence(conn: ClientConnection, userIds: string[]): Promise<PresenceState[]> {
+    const unique = [...new Set(userIds)];
+    const others = unique.filter((id) => id !== conn.userId);
+    if (others.length > 0) {
+      const { strangers } = await this.bus.request(SharesChatV1, { userId: conn.userId, otherUserIds: others });
+      if (strangers.length > 0) throw new ParleyError('forbidden', 'you share no chat with some of these users');
+    }
+    const { presence } = await this.bus.request(PresenceQueryV1, { userIds: unique });
+    for (const id of unique) this.registry.watch(conn, id);
+    return presence;
+  }
+
+  private sendLimiter(userId: string): TokenBucket {
+    let bucket = this.sendLimits.get(userId);
+    if (!bucket) {
+      bucket = new TokenBucket(this.config.limits.messagesPerSecond, this.config.limits.messagesBurst);
+      this.sendLimits.set(userId, bucket);
+    }
+    return bucket;
+  }
+
+  /** Drops limiters of users with no connection here any more. */
+  forgetUser(userId: string): void {
+    if (this.registry.connectionCount(userId) === 0) this.sendLimits.delete(userId);
+  }
+}

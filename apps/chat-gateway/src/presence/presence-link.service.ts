@@ -1,0 +1,78 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  PresenceChangedV1,
+  PresenceConnectV1,
+  PresenceDisconnectV1,
+  PresenceHeartbeatV1,
+  PresenceInstanceGoneV1,
+  ServerEvents,
+} from '@parley/contracts';
+import { NatsBus } from '@parley/shared/util-nats';
+import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import type { ClientConnection } from '../realtime/client-connection';
+import { ConnectionRegistry } from '../realtime/connection-registry';
+
+const HEARTBEAT_CHUNK = 2000;
+
+/**
+ * Keeps the presence service told which users this instance holds: per socket on
+ * connect/disconnect, and a full heartbeat every few seconds so that if this process
+ * dies its users expire, and if Redis forgets, the state is rebuilt.
+ */
+@Injectable()
+export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplicationShutdown {
+  private readonly logger = new Logger(PresenceLinkService.name);
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly bus: NatsBus,
+    private readonly registry: ConnectionRegistry,
+    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.bus.subscribe(PresenceChangedV1, (state) => {
+      for (const conn of this.registry.watchersOf(state.userId)) conn.socket.emit(ServerEvents.Presence, state);
+    });
+    this.timer = setInterval(() => this.heartbeat(), this.config.presence.heartbeatMs);
+    this.timer.unref();
+  }
+
+  async connected(conn: ClientConnection): Promise<void> {
+    try {
+      await this.bus.request(PresenceConnectV1, { userId: conn.userId, instanceId: this.config.instanceId, socketId: conn.id });
+    } catch (err) {
+      // The next heartbeat registers it.
+      this.logger.warn({ err: (err as Error).message }, 'presence connect failed');
+    }
+  }
+
+  async disconnected(conn: ClientConnection): Promise<void> {
+    try {
+      await this.bus.request(PresenceDisconnectV1, { userId: conn.userId, instanceId: this.config.instanceId, socketId: conn.id });
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message }, 'presence disconnect failed');
+    }
+  }
+
+  heartbeat(): void {
+    const connections = this.registry.all().map((c) => ({ userId: c.userId, socketId: c.id }));
+    for (let i = 0; i < connections.length || i === 0; i += HEARTBEAT_CHUNK) {
+      this.bus.publish(PresenceHeartbeatV1, {
+        instanceId: this.config.instanceId,
+        connections: connections.slice(i, i + HEARTBEAT_CHUNK),
+        ttlSeconds: this.config.presence.ttlSeconds,
+      });
+    }
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    try {
+      this.bus.publish(PresenceInstanceGoneV1, { instanceId: this.config.instanceId });
+      await this.bus.flush();
+    } catch {
+      // NATS already gone: the TTL expires our users.
+    }
+  }
+}
