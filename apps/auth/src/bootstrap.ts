@@ -1,8 +1,9 @@
 import { AUTH_SCHEMA, authEntities, authMigrations } from '@parley/auth/data-access-users';
 import { runMigrations } from '@parley/shared/data-access-postgres';
+import { loadEnv } from '@parley/shared/util-config';
 import { startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
-import { loadAuthConfig } from './config/auth.config';
+import { AuthEnv, loadAuthConfig } from './config/auth.config';
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   const config = loadAuthConfig(env);
@@ -19,8 +20,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
 
 /** `main.js migrate`: applies the auth schema's migrations and exits. */
 export async function migrate(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
-  const { loadEnv } = await import('@parley/shared/util-config');
-  const { AuthEnv } = await import('./config/auth.config');
   const e = loadEnv('auth', AuthEnv, { ...env, JWT_PRIVATE_KEY: env.JWT_PRIVATE_KEY ?? 'unused-by-migrations' });
   return runMigrations({ url: e.DATABASE_URL, schema: AUTH_SCHEMA, entities: authEntities, migrations: authMigrations });
 }

@@ -12,6 +12,7 @@ import { LocalDelivery } from './delivery/local-delivery';
 import { ReplayService } from './delivery/replay.service';
 import { DevicesController } from './devices/devices.controller';
 import { MessagingService } from './messaging/messaging.service';
+import { GatewayMetrics } from './metrics/gateway.metrics';
 import { PresenceLinkService } from './presence/presence-link.service';
 import { ChatGateway } from './realtime/chat.gateway';
 import { ConnectionRegistry } from './realtime/connection-registry';
@@ -43,6 +44,7 @@ export class AppModule {
         },
         AccessTokenGuard,
         ConnectionRegistry,
+        GatewayMetrics,
         MembershipCache,
         LocalDelivery,
         FanOutService,

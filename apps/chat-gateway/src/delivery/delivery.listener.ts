@@ -2,17 +2,17 @@ import { Inject, Injectable, Logger, type OnApplicationBootstrap } from '@nestjs
 import { gatewayDeliverV1 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { LocalDelivery } from './local-delivery';
 
 /** Consumes this instance's own delivery subject (and only it). */
 @Injectable()
 export class DeliveryListener implements OnApplicationBootstrap {
   private readonly logger = new Logger(DeliveryListener.name);
-  received = 0;
-
   constructor(
     private readonly bus: NatsBus,
     private readonly local: LocalDelivery,
+    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -20,7 +20,7 @@ export class DeliveryListener implements OnApplicationBootstrap {
     this.bus.subscribe(
       gatewayDeliverV1(this.config.instanceId),
       (delivery) => {
-        this.received++;
+        this.metrics.deliveriesReceived.inc();
         this.local.deliver(delivery);
       },
       { onError: (err) => this.logger.error({ err }, 'delivery failed') },

@@ -2,6 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { MessageHistoryV1, UserCursorsV1 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
 
 /**
@@ -16,6 +17,7 @@ export class ReplayService {
 
   constructor(
     private readonly bus: NatsBus,
+    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -47,6 +49,7 @@ export class ReplayService {
       conn.socket.emit('replay:failed', { code: 'unavailable', message: 'replay interrupted; reconnect to resume' });
     } finally {
       conn.order.finishReplay();
+      this.metrics.replayedMessages.inc(sent);
     }
     return sent;
   }

@@ -13,6 +13,7 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { MembershipCache } from '../chats/membership-cache';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { FanOutService } from '../delivery/fan-out.service';
+import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { TokenBucket } from '../realtime/token-bucket';
@@ -27,6 +28,7 @@ export class MessagingService {
     private readonly fanOut: FanOutService,
     private readonly members: MembershipCache,
     private readonly registry: ConnectionRegistry,
+    private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -37,12 +39,15 @@ export class MessagingService {
       await this.members.membersFor(input.chatId, conn.userId);
       throw new ParleyError('rate_limited', 'too many messages; slow down');
     }
+    const stopTimer = this.metrics.sendLatency.startTimer();
     const reply = await this.bus.request(MessageAppendV1, {
       chatId: input.chatId,
       senderId: conn.userId,
       clientMsgId: input.clientMsgId,
       body: input.body,
     });
+    stopTimer();
+    this.metrics.messagesSent.inc({ created: String(reply.created) });
     conn.order.markOwn(reply.message.chatId, reply.message.seq);
     if (reply.created) {
       void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id);

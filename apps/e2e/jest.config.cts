@@ -1,0 +1,11 @@
+module.exports = {
+  displayName: 'e2e',
+  preset: '../../jest.preset.js',
+  testEnvironment: 'node',
+  testMatch: ['<rootDir>/src/**/*.e2e-spec.ts'],
+  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
+  moduleFileExtensions: ['ts', 'js'],
+  // Each file starts a whole stack of processes: one file at a time on 2 cores.
+  maxWorkers: 1,
+  testTimeout: 60000,
+};

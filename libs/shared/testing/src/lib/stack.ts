@@ -1,0 +1,119 @@
+import { execFile } from 'node:child_process';
+import { randomUUID } from 'node:crypto';
+import { createServer } from 'node:net';
+import { join, resolve } from 'node:path';
+import { promisify } from 'node:util';
+import type { AppSpec, Supervisor as SupervisorType } from '../../../../../tools/dev/supervisor.cjs';
+import { createTestDatabase, type TestDatabase } from './test-database';
+import { createTestKeys, type TestKeys } from './test-keys';
+
+const run = promisify(execFile);
+export const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
+
+// The supervisor is plain CommonJS shared with `npm start`.
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { Supervisor, defaultApps } = require(join(WORKSPACE_ROOT, 'tools/dev/supervisor.cjs')) as typeof import('../../../../../tools/dev/supervisor.cjs');
+
+export async function freePort(): Promise<number> {
+  return new Promise((resolvePort, reject) => {
+    const srv = createServer();
+    srv.unref();
+    srv.on('error', reject);
+    srv.listen(0, '127.0.0.1', () => {
+      const port = (srv.address() as { port: number }).port;
+      srv.close(() => resolvePort(port));
+    });
+  });
+}
+
+export interface StackOptions {
+  label: string;
+  gateways?: number;
+  /** Extra environment for every app (e.g. a short PRESENCE_TTL_SECONDS). */
+  env?: Record<string, string>;
+  restart?: boolean;
+}
+
+/**
+ * A whole Parley stack from dist/ as real processes, isolated from any other stack on
+ * this machine: its own database, NATS subject prefix, Redis prefixes, ports and keys.
+ */
+export class TestStack {
+  readonly gatewayUrls: string[] = [];
+  authUrl = '';
+  supervisor!: SupervisorType;
+  env: Record<string, string> = {};
+  db!: TestDatabase;
+  keys!: TestKeys;
+
+  private constructor(private readonly options: StackOptions) {}
+
+  static async start(options: StackOptions): Promise<TestStack> {
+    const stack = new TestStack(options);
+    await stack.boot();
+    return stack;
+  }
+
+  get gatewayUrl(): string {
+    return this.gatewayUrls[0];
+  }
+
+  private async boot(): Promise<void> {
+    this.db = await createTestDatabase(this.options.label);
+    this.keys = createTestKeys();
+    const id = randomUUID().slice(0, 8);
+    const [auth, presence, store, push] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
+    const gatewayPorts: number[] = [];
+    for (let i = 0; i < (this.options.gateways ?? 1); i++) gatewayPorts.push(await freePort());
+    this.env = {
+      PATH: process.env.PATH ?? '',
+      HOME: process.env.HOME ?? '/root',
+      NODE_ENV: 'test',
+      LOG_LEVEL: process.env.E2E_LOG_LEVEL ?? 'warn',
+      HTTP_HOST: '127.0.0.1',
+      DATABASE_URL: this.db.url,
+      REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
+      NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      NATS_SUBJECT_PREFIX: `e${id}.`,
+      REDIS_KEY_PREFIX: `parley-e2e-${id}:presence:`,
+      PUSH_QUEUE_PREFIX: `parley-e2e-${id}`,
+      JWT_PRIVATE_KEY_FILE: this.keys.jwtPrivateKeyFile,
+      JWT_PUBLIC_KEY_FILE: this.keys.jwtPublicKeyFile,
+      MESSAGE_ENCRYPTION_KEYS_FILE: this.keys.messageKeysFile,
+      PASSWORD_SCRYPT_LOG_N: '12',
+      MESSAGE_PARTITIONS: '4',
+      AUTH_PORT: String(auth),
+      PRESENCE_PORT: String(presence),
+      MESSAGE_STORE_PORT: String(store),
+      PUSH_NOTIFIER_PORT: String(push),
+      GATEWAY_PORT: String(gatewayPorts[0]),
+      ...this.options.env,
+    };
+    for (const app of ['auth', 'message-store', 'push-notifier']) {
+      await run('node', [join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js'), 'migrate'], { env: this.env, timeout: 60_000 });
+    }
+    const apps: AppSpec[] = defaultApps({ root: WORKSPACE_ROOT, env: this.env, gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined });
+    this.supervisor = new Supervisor({
+      apps,
+      logDir: join(WORKSPACE_ROOT, '.parley/logs/e2e', `${this.options.label}-${id}`),
+      restart: this.options.restart ?? true,
+      backoff: { initialMs: 200, maxMs: 2000 },
+      cwd: WORKSPACE_ROOT,
+      log: () => undefined,
+    });
+    await this.supervisor.start();
+    await this.supervisor.waitReady(90_000);
+    this.authUrl = `http://127.0.0.1:${auth}`;
+    for (const port of gatewayPorts) this.gatewayUrls.push(`http://127.0.0.1:${port}`);
+  }
+
+  /** Names of the gateway processes, in the order of gatewayUrls. */
+  gatewayNames(): string[] {
+    return this.gatewayUrls.length > 1 ? this.gatewayUrls.map((_, i) => `chat-gateway-${i + 1}`) : ['chat-gateway'];
+  }
+
+  async stop(): Promise<void> {
+    await this.supervisor?.stop();
+    await this.db?.drop();
+  }
+}

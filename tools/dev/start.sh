@@ -1,0 +1,35 @@
+#!/usr/bin/env bash
+# One-command developer stack (npm start):
+#   npm ci if needed -> infra (PostgreSQL, Redis, NATS) -> dev keys -> build the five apps
+#   -> migrations -> supervisor (runs the apps, prints URLs, Ctrl-C stops them).
+# Extra arguments go to the supervisor, e.g. `npm start -- --gateways 2` or `npm start -- --stdout`.
+# PARLEY_SKIP_BUILD=1 reuses dist/ as it is.
+set -euo pipefail
+PARLEY_LOG_TAG=start
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+parley_env_defaults
+
+LOG_DIR="$PARLEY_DIR/logs"
+mkdir -p "$LOG_DIR"
+log "Parley dev stack in $PARLEY_ROOT"
+
+ensure_node_modules
+bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"
+node "$PARLEY_ROOT/tools/dev/ensure-keys.cjs"
+
+if [[ "${PARLEY_SKIP_BUILD:-}" == 1 ]]; then
+  log "PARLEY_SKIP_BUILD=1: using dist/ as it is"
+else
+  projects="$(IFS=,; echo "${PARLEY_APPS[*]}")"
+  log "building ${PARLEY_APPS[*]} (log: .parley/logs/build.log)"
+  npx nx run-many -t build --projects="$projects" --output-style=static </dev/null >"$LOG_DIR/build.log" 2>&1 || {
+    tail -n 40 "$LOG_DIR/build.log" >&2
+    die "build failed, full log: $LOG_DIR/build.log"
+  }
+  log "build done"
+fi
+
+PARLEY_SKIP_INFRA=1 bash "$PARLEY_ROOT/tools/dev/migrate.sh"
+
+log "starting the apps"
+exec node "$PARLEY_ROOT/tools/dev/supervisor.cjs" "$@"

@@ -1,0 +1,38 @@
+#!/usr/bin/env bash
+# npm test: lint + Jest tests of every project, with the infra the tests need.
+#   npm test -- --projects=auth     extra arguments go to `nx run-many`
+# Exits with nx's exit code. The last line is "N passed, N failed": Jest test cases over all projects,
+# summed from the "Tests:" line each Jest run prints. Full output: .parley/logs/test.log
+set -euo pipefail
+PARLEY_LOG_TAG="test"
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+
+LOG_DIR="$PARLEY_DIR/logs"
+mkdir -p "$LOG_DIR"
+OUT="$LOG_DIR/test.log"
+
+ensure_node_modules
+bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"
+
+log "nx run-many -t lint test${*:+ $*}"
+set +e
+npx nx run-many -t lint test --skip-nx-cache --parallel=2 --output-style=stream "$@" </dev/null 2>&1 | tee "$OUT"
+rc=${PIPESTATUS[0]}
+set -e
+
+# Sum Jest's per-run lines, e.g. "Tests:       1 failed, 2 skipped, 10 passed, 13 total"
+# (ANSI colours stripped; nx may prefix each line with the project name).
+read -r passed failed skipped suites_failed runs < <(
+  sed -E 's/\x1B\[[0-9;]*[A-Za-z]//g' "$OUT" | awk '
+    function num(line, word,   m) { return match(line, "[0-9]+ " word) ? substr(line, RSTART, RLENGTH) + 0 : 0 }
+    /Tests:[[:space:]]+[0-9]/       { p += num($0, "passed"); f += num($0, "failed"); s += num($0, "skipped") + num($0, "todo"); n++ }
+    /Test Suites:[[:space:]]+[0-9]/ { sf += num($0, "failed") }
+    END { printf "%d %d %d %d %d\n", p, f, s, sf, n }'
+)
+echo
+log "nx exit code $rc; $runs Jest run(s); $skipped skipped; $suites_failed test suite(s) failed; full output: .parley/logs/test.log"
+if ((rc != 0 && failed == 0)); then
+  log "nx failed without a failing test case: see 'Failed tasks' above (lint, type errors or a suite that could not run)"
+fi
+echo "$passed passed, $failed failed"
+exit "$rc"
