@@ -3,6 +3,8 @@ import { randomUUID } from 'node:crypto';
 import { createServer } from 'node:net';
 import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
+// The supervisor is plain CommonJS shared with `npm start`; its types sit beside it.
+// eslint-disable-next-line @nx/enforce-module-boundaries
 import type { AppSpec, Supervisor as SupervisorType } from '../../../../../tools/dev/supervisor.cjs';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestKeys, type TestKeys } from './test-keys';
@@ -10,8 +12,6 @@ import { createTestKeys, type TestKeys } from './test-keys';
 const run = promisify(execFile);
 export const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
 
-// The supervisor is plain CommonJS shared with `npm start`.
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { Supervisor, defaultApps } = require(join(WORKSPACE_ROOT, 'tools/dev/supervisor.cjs')) as typeof import('../../../../../tools/dev/supervisor.cjs');
 
 export async function freePort(): Promise<number> {
