@@ -28,8 +28,8 @@ export class GatewayEnv {
   @IsInt() @Min(1) @Max(100000) RATE_LIMIT_MESSAGES_BURST = 100;
   @IsInt() @Min(1) @Max(1000) RATE_LIMIT_TYPING_PER_SECOND = 5;
   @IsInt() @Min(1) @Max(1000) MAX_CONNECTIONS_PER_USER = 20;
-  @IsInt() @Min(1000) @Max(60000) PRESENCE_HEARTBEAT_MS = 10000;
-  @IsInt() @Min(3) @Max(300) PRESENCE_TTL_SECONDS = 30;
+  @IsInt() @Min(1000) @Max(60000) PRESENCE_HEARTBEAT_MS = 5000;
+  @IsInt() @Min(3) @Max(300) PRESENCE_TTL_SECONDS = 20;
   @IsInt() @Min(10) @Max(1000) REPLAY_PAGE_SIZE = 100;
   /** How long an out-of-order message waits for the gap before it is filled from the store. */
   @IsInt() @Min(1) @Max(5000) GAP_FILL_DELAY_MS = 30;
