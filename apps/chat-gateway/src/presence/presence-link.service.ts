@@ -12,7 +12,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 
-const HEARTBEAT_CHUNK = 2000;
+const HEARTBEAT_CHUNK = 1000;
 
 /**
  * Keeps the presence service told which users this instance holds: per socket on
@@ -34,6 +34,8 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
     this.bus.subscribe(PresenceChangedV1, (state) => {
       for (const conn of this.registry.watchersOf(state.userId)) conn.socket.emit(ServerEvents.Presence, state);
     });
+    // Tell presence our TTL before the first socket arrives.
+    this.heartbeat();
     this.timer = setInterval(() => this.heartbeat(), this.config.presence.heartbeatMs);
     this.timer.unref();
   }

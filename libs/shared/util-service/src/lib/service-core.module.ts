@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata, type InjectionToken } 
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
+import { register } from 'prom-client';
 import { HealthController } from './health.controller';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
 
@@ -46,7 +47,8 @@ export class ServiceCoreModule {
         PrometheusModule.register({
           path: '/metrics',
           defaultLabels: { service: options.name },
-          defaultMetrics: { enabled: true },
+          // A second app in one process (tests running two replicas) must not register them twice.
+          defaultMetrics: { enabled: !register.getSingleMetric('process_cpu_user_seconds_total') },
         }),
         TerminusModule.forRoot({ logger: false }),
       ],

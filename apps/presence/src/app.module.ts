@@ -1,0 +1,72 @@
+import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import type { NatsBus } from '@parley/shared/util-nats';
+import { ServiceCoreModule } from '@parley/shared/util-service';
+import type Redis from 'ioredis';
+import type { PresenceConfig } from './config/presence.config';
+import { PresenceController } from './presence/presence.controller';
+import { PresenceEventsPublisher } from './presence/presence-events.publisher';
+import { PresenceMetrics } from './presence/presence.metrics';
+import { PresenceRepository } from './presence/presence.repository';
+import { PresenceService } from './presence/presence.service';
+import { PresenceSweeper } from './presence/presence-sweeper';
+import { redisReadiness } from './redis/redis.connection';
+
+/** Connections opened (and proven) by bootstrap before the app is built. */
+export interface PresenceConnections {
+  redis: Redis;
+  bus: NatsBus;
+}
+
+/** Closes Redis and the publishing NATS connection after the NATS handlers stopped. */
+class ConnectionsCloser implements OnApplicationShutdown {
+  constructor(private readonly connections: PresenceConnections) {}
+
+  async onApplicationShutdown(): Promise<void> {
+    await this.connections.bus.drain().catch(() => undefined);
+    await this.connections.redis.quit().catch(() => this.connections.redis.disconnect());
+  }
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: PresenceConfig, connections: PresenceConnections): DynamicModule {
+    const { redis, bus } = connections;
+    return {
+      module: AppModule,
+      imports: [
+        ServiceCoreModule.forRoot({
+          name: 'presence',
+          logLevel: config.logLevel,
+          readiness: {
+            inject: [],
+            useFactory: () => [redisReadiness(redis), { name: 'nats', isReady: async () => bus.isConnected }],
+          },
+        }),
+      ],
+      controllers: [PresenceController],
+      providers: [
+        {
+          provide: PresenceRepository,
+          useFactory: () =>
+            new PresenceRepository(redis, {
+              keyPrefix: config.redis.keyPrefix,
+              defaultTtlMs: config.presence.defaultTtlSeconds * 1000,
+            }),
+        },
+        { provide: PresenceMetrics, inject: [PresenceRepository], useFactory: (repo: PresenceRepository) => new PresenceMetrics(repo) },
+        {
+          provide: PresenceEventsPublisher,
+          inject: [PresenceMetrics],
+          useFactory: (metrics: PresenceMetrics) => new PresenceEventsPublisher(bus, (online, n) => metrics.transitioned(online, n)),
+        },
+        PresenceService,
+        {
+          provide: PresenceSweeper,
+          inject: [PresenceService],
+          useFactory: (service: PresenceService) => new PresenceSweeper(service, config.presence.sweepIntervalMs),
+        },
+        { provide: ConnectionsCloser, useFactory: () => new ConnectionsCloser(connections) },
+      ],
+    };
+  }
+}

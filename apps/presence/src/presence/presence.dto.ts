@@ -1,0 +1,57 @@
+import type {
+  InstanceGone,
+  PresenceConnectRequest,
+  PresenceDisconnectRequest,
+  PresenceHeartbeat,
+  PresenceLocateRequest,
+  PresenceQueryRequest,
+} from '@parley/contracts';
+import { ArrayMaxSize, IsArray, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+
+/** User and instance ids are Redis key parts and '|'-joined members: no '|', bounded. */
+export const ID_PATTERN = /^[^|]{1,128}$/;
+export const MAX_SOCKET_ID_LENGTH = 256;
+/** A chat has at most 1024 members; room for batching several chats in one call. */
+export const MAX_USER_IDS = 10_000;
+/** NATS' default 1 MB payload holds ~10k connections; gateways send chunks of ~1000. */
+export const MAX_HEARTBEAT_CONNECTIONS = 20_000;
+
+const idMessage = (field: string) => `${field} must be 1-128 characters without '|'`;
+
+export class ConnectionBody implements PresenceConnectRequest, PresenceDisconnectRequest {
+  @IsString() @Matches(ID_PATTERN, { message: idMessage('userId') }) userId: string;
+  @IsString() @Matches(ID_PATTERN, { message: idMessage('instanceId') }) instanceId: string;
+  @IsString() @Length(1, MAX_SOCKET_ID_LENGTH) socketId: string;
+}
+
+export class HeartbeatBody implements PresenceHeartbeat {
+  @IsString() @Matches(ID_PATTERN, { message: idMessage('instanceId') }) instanceId: string;
+  /** Items are checked one by one by the service, so one bad row does not drop the rest. */
+  @IsArray() @ArrayMaxSize(MAX_HEARTBEAT_CONNECTIONS) connections: { userId: string; socketId: string }[];
+  @IsInt() @Min(1) @Max(3600) ttlSeconds: number;
+}
+
+export class InstanceGoneBody implements InstanceGone {
+  @IsString() @Matches(ID_PATTERN, { message: idMessage('instanceId') }) instanceId: string;
+}
+
+export class UserIdsBody implements PresenceLocateRequest, PresenceQueryRequest {
+  @IsArray()
+  @ArrayMaxSize(MAX_USER_IDS)
+  @IsString({ each: true })
+  @Matches(ID_PATTERN, { each: true, message: 'each of userIds must be 1-128 characters without \'|\'' })
+  userIds: string[];
+}
+
+/** A heartbeat row is usable when both ids are well formed. */
+export function isValidConnection(row: unknown): row is { userId: string; socketId: string } {
+  if (typeof row !== 'object' || row === null) return false;
+  const { userId, socketId } = row as Record<string, unknown>;
+  return (
+    typeof userId === 'string' &&
+    ID_PATTERN.test(userId) &&
+    typeof socketId === 'string' &&
+    socketId.length > 0 &&
+    socketId.length <= MAX_SOCKET_ID_LENGTH
+  );
+}

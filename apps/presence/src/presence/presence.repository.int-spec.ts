@@ -1,0 +1,161 @@
+import { randomUUID } from 'node:crypto';
+import { ParleyError } from '@parley/contracts';
+import Redis from 'ioredis';
+import { connectRedis } from '../redis/redis.connection';
+import { PresenceRepository } from './presence.repository';
+
+const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const keyPrefix = `test:presence-repo:${randomUUID().slice(0, 8)}:`;
+const id = () => randomUUID();
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+describe('PresenceRepository (real Redis)', () => {
+  let redis: Redis;
+  let other: Redis;
+  let repo: PresenceRepository;
+  /** A second replica's repository, on its own connection. */
+  let replica: PresenceRepository;
+
+  beforeAll(async () => {
+    redis = await connectRedis({ url: REDIS_URL, name: 'presence-repo-test' });
+    other = await connectRedis({ url: REDIS_URL, name: 'presence-repo-test-2' });
+    repo = new PresenceRepository(redis, { keyPrefix, defaultTtlMs: 30_000 });
+    replica = new PresenceRepository(other, { keyPrefix, defaultTtlMs: 30_000 });
+  });
+
+  afterAll(async () => {
+    const keys = await redis.keys(`${keyPrefix}*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    await other.quit();
+  });
+
+  async function sweepAll(r: PresenceRepository): Promise<string[]> {
+    const out: string[] = [];
+    for (;;) {
+      const { userIds, more } = await r.sweep(2);
+      out.push(...userIds);
+      if (!more) return out;
+    }
+  }
+
+  it('locates any number of users with one Redis command', async () => {
+    const users = Array.from({ length: 500 }, () => id());
+    for (const [i, u] of users.entries()) if (i % 2 === 0) await repo.connect(u, `gw-${i % 4}`, id());
+    await repo.locate(users.slice(0, 1)); // loads the script (EVALSHA, then EVAL on NOSCRIPT)
+    const send = jest.spyOn(redis, 'sendCommand');
+    try {
+      const found = await repo.locate(users);
+      expect(send).toHaveBeenCalledTimes(1);
+      expect(found.size).toBe(250);
+      expect(found.get(users[2])).toEqual(['gw-2']);
+      expect(found.has(users[1])).toBe(false);
+    } finally {
+      send.mockRestore();
+    }
+  });
+
+  it('expires connections nobody heartbeated after the default ttl, and pages the sweep', async () => {
+    const shortLived = new PresenceRepository(redis, { keyPrefix, defaultTtlMs: 300 });
+    const users = Array.from({ length: 5 }, () => id());
+    const inst = `gw-short-${id()}`;
+    for (const u of users) expect((await shortLived.connect(u, inst, id())).cameOnline).toBe(true);
+    // Locate drops them as soon as they expire, before any sweep.
+    await sleep(400);
+    expect((await repo.locate(users)).size).toBe(0);
+    expect((await repo.query(users)).every((p) => p.online)).toBe(true);
+
+    const first = await repo.sweep(2);
+    expect(first.more).toBe(true);
+    const wentOffline = [...first.userIds, ...(await sweepAll(repo))];
+    expect(wentOffline.sort()).toEqual([...users].sort());
+    const stored = await repo.query(users);
+    expect(stored.every((p) => !p.online && p.lastSeenMs !== null && p.lastSeenMs >= first.at)).toBe(true);
+    // The instance itself is forgotten once its last connection is gone.
+    expect(await redis.zscore(`${keyPrefix}instances`, inst)).toBeNull();
+  });
+
+  it('publishes each expiry to exactly one of two replicas sweeping at once', async () => {
+    const inst = `gw-race-${id()}`;
+    await repo.heartbeat(inst, 200, []);
+    const users = Array.from({ length: 40 }, () => id());
+    const came = await repo.heartbeat(inst, 200, users.map((userId) => ({ userId, socketId: id() })));
+    expect(came.userIds.sort()).toEqual([...users].sort());
+    await sleep(300);
+    const [a, b] = await Promise.all([sweepAll(repo), sweepAll(replica)]);
+    expect([...a, ...b].sort()).toEqual([...users].sort());
+  });
+
+  it('keeps a heartbeat from bringing back a connection closed meanwhile', async () => {
+    const [u, inst, s] = [id(), `gw-${id()}`, id()];
+    await repo.connect(u, inst, s);
+    expect((await repo.disconnect(u, inst, s)).wentOffline).toBe(true);
+    // The gateway built this heartbeat before the socket closed.
+    expect((await repo.heartbeat(inst, 30_000, [{ userId: u, socketId: s }])).userIds).toEqual([]);
+    expect((await repo.locate([u])).size).toBe(0);
+  });
+
+  it("gives a heartbeat's ttl precedence over the connect default", async () => {
+    const [u, inst, s] = [id(), `gw-${id()}`, id()];
+    await repo.connect(u, inst, s); // 30 s default
+    await repo.heartbeat(inst, 200, [{ userId: u, socketId: s }]);
+    await sleep(300);
+    expect((await repo.locate([u])).size).toBe(0);
+    expect(await sweepAll(repo)).toContain(u);
+  });
+
+  it('closes a departing instance in pages and ignores its late heartbeats until a connect proves it alive', async () => {
+    const inst = `gw-gone-${id()}`;
+    const users = Array.from({ length: 5 }, () => id());
+    const rows = users.map((userId) => ({ userId, socketId: id() }));
+    await repo.heartbeat(inst, 30_000, rows);
+
+    const first = await repo.instanceGone(inst, 2);
+    expect(first).toMatchObject({ remaining: 3 });
+    const second = await repo.instanceGone(inst, 10);
+    expect(second.remaining).toBe(0);
+    expect([...first.userIds, ...second.userIds].sort()).toEqual([...users].sort());
+
+    expect((await repo.heartbeat(inst, 30_000, rows)).userIds).toEqual([]);
+    expect((await repo.locate(users)).size).toBe(0);
+    // An instance id reused by a restarted gateway: its first connect lifts the marker.
+    expect((await repo.connect(users[0], inst, id())).cameOnline).toBe(true);
+    expect((await repo.heartbeat(inst, 30_000, rows.slice(1))).userIds.sort()).toEqual(users.slice(1).sort());
+  });
+
+  it('counts online users and known instances', async () => {
+    const before = await repo.counts();
+    const [u, inst] = [id(), `gw-${id()}`];
+    await repo.connect(u, inst, id());
+    const after = await repo.counts();
+    expect(after.onlineUsers).toBe(before.onlineUsers + 1);
+    expect(after.instances).toBe(before.instances + 1);
+  });
+
+  it('reconnects by itself after losing its Redis connection', async () => {
+    const conn = await connectRedis({ url: REDIS_URL, name: 'presence-repo-test-reconnect' });
+    try {
+      const r = new PresenceRepository(conn, { keyPrefix, defaultTtlMs: 30_000 });
+      const [u, inst] = [id(), `gw-${id()}`];
+      await r.connect(u, inst, id());
+      await redis.client('KILL', 'ID', String(await conn.client('ID')));
+      await sleep(50);
+      let located: Map<string, string[]> | undefined;
+      for (let i = 0; i < 100 && !located; i++) {
+        located = await r.locate([u]).catch(() => sleep(50).then(() => undefined));
+      }
+      expect(located?.get(u)).toEqual([inst]);
+    } finally {
+      await conn.quit();
+    }
+  });
+
+  it('answers unavailable when Redis is unreachable', async () => {
+    const down = await connectRedis({ url: REDIS_URL, name: 'presence-repo-test-down' });
+    const broken = new PresenceRepository(down, { keyPrefix, defaultTtlMs: 1000 });
+    down.disconnect();
+    const err = await broken.connect(id(), 'gw', id()).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(ParleyError);
+    expect((err as ParleyError).code).toBe('unavailable');
+  });
+});
