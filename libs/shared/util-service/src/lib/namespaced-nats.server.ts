@@ -33,7 +33,8 @@ export class NamespacedNatsServer extends ServerNats {
    */
   override async close(): Promise<void> {
     const self = this as unknown as { subscriptions: Subscription[]; natsClient: NatsConnection | null };
-    self.subscriptions.forEach((sub) => sub.unsubscribe());
+    // drain, not unsubscribe: requests NATS already handed us still get answered.
+    await Promise.all(self.subscriptions.map((sub) => sub.drain().catch(() => undefined)));
     const deadline = Date.now() + 10_000;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setImmediate(r));

@@ -1,0 +1,55 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
+import { MESSAGE_STORE_SCHEMA } from '@parley/message-store/data-access-messages';
+import { postgresOptions, postgresReadiness } from '@parley/shared/data-access-postgres';
+import { ServiceCoreModule } from '@parley/shared/util-service';
+import type { DataSource } from 'typeorm';
+import { ChatsModule } from './chats/chats.module';
+import type { MessageStoreConfig } from './config/message-store.config';
+import { NatsReadiness, NatsReadinessModule } from './health/nats-readiness';
+import { MessagesModule } from './messages/messages.module';
+import { ReceiptsModule } from './receipts/receipts.module';
+import { StoreModule } from './store/store.module';
+
+/**
+ * Batches running at once: enough to keep PostgreSQL busy while the next batch
+ * gathers, leaving pool connections for chat and receipt calls.
+ */
+export function maxConcurrentBatches(poolSize: number): number {
+  return Math.max(1, Math.min(4, Math.floor(poolSize / 2)));
+}
+
+@Module({})
+export class AppModule {
+  static forRoot(config: MessageStoreConfig): DynamicModule {
+    const natsReadiness = NatsReadinessModule.forRoot({ url: config.nats.url });
+    return {
+      module: AppModule,
+      imports: [
+        TypeOrmModule.forRoot({
+          ...postgresOptions({
+            url: config.database.url,
+            schema: MESSAGE_STORE_SCHEMA,
+            poolSize: config.database.poolSize,
+            applicationName: 'parley-message-store',
+          }),
+          retryAttempts: 2,
+          retryDelay: 1000,
+        }),
+        ServiceCoreModule.forRoot({
+          name: 'message-store',
+          logLevel: config.logLevel,
+          readiness: {
+            imports: [natsReadiness],
+            inject: [getDataSourceToken(), NatsReadiness],
+            useFactory: (ds: DataSource, nats: NatsReadiness) => [postgresReadiness(ds), nats],
+          },
+        }),
+        StoreModule.forRoot(config.cipher),
+        MessagesModule.forRoot({ ...config.append, maxConcurrentBatches: maxConcurrentBatches(config.database.poolSize) }),
+        ChatsModule,
+        ReceiptsModule,
+      ],
+    };
+  }
+}

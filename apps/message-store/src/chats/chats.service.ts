@@ -1,0 +1,202 @@
+import { Injectable } from '@nestjs/common';
+import {
+  Limits,
+  ParleyError,
+  type Chat,
+  type ChatCreateReply,
+  type ChatMemberRemoveReply,
+  type ChatMembersAddReply,
+  type ChatMembersReply,
+  type ChatSettingsReply,
+  type ChatSummary,
+  type SharesChatReply,
+  type UserCursorsReply,
+} from '@parley/contracts';
+import { ChatsRepository, toChat, type ChatRecord, type ChatWriter } from '@parley/message-store/data-access-messages';
+import { memberOf, requireMember } from '../common/chat-access';
+import {
+  invalid,
+  requireBoolean,
+  requireObject,
+  requireOneOf,
+  requireText,
+  requireUuid,
+  requireUuidList,
+} from '../common/request-checks';
+
+const requireTitle = (value: unknown) => requireText(value, 'title', 1, Limits.titleMaxCodePoints);
+
+/**
+ * Chat rules of PROTOCOL.md. Checks answer in its order: invalid, not_found (chat),
+ * forbidden (caller not a member: nothing more is revealed), not_found (target not a
+ * member), forbidden (direct chat / not an admin), conflict.
+ */
+@Injectable()
+export class ChatsService {
+  constructor(private readonly chats: ChatsRepository) {}
+
+  async create(req: unknown): Promise<ChatCreateReply> {
+    const r = requireObject(req);
+    const creatorId = requireUuid(r['creatorId'], 'creatorId');
+    const type = requireOneOf(r['type'], 'type', ['direct', 'group'] as const);
+    // The list may name the creator too; the exact member limit is checked below.
+    const others = requireUuidList(r['memberIds'], 'memberIds', 2 * Limits.groupMaxMembers).filter((id) => id !== creatorId);
+
+    if (type === 'direct') {
+      if (r['title'] !== undefined && r['title'] !== null) throw invalid('a direct chat has no title');
+      if (others.length === 0) throw invalid('a direct chat needs one other user (not yourself)');
+      if (others.length > 1) throw invalid('a direct chat has exactly one other member');
+      return this.chats.transaction(async (tx) => {
+        const { chatId, created } = await tx.createDirect(creatorId, others[0]);
+        return { chat: toChat(await this.mustLoad(tx, chatId)), created };
+      });
+    }
+
+    const title = requireTitle(r['title']);
+    if (others.length + 1 > Limits.groupMaxMembers) {
+      throw invalid(`a group has at most ${Limits.groupMaxMembers} members, the creator included`);
+    }
+    return this.chats.transaction(async (tx) => {
+      const chatId = await tx.createGroup(title, creatorId, others);
+      return { chat: toChat(await this.mustLoad(tx, chatId)), created: true };
+    });
+  }
+
+  async get(req: unknown): Promise<Chat> {
+    const r = requireObject(req);
+    const chatId = requireUuid(r['chatId'], 'chatId');
+    const userId = requireUuid(r['userId'], 'userId');
+    return toChat(requireMember(await this.chats.findChat(chatId), userId));
+  }
+
+  async list(req: unknown): Promise<ChatSummary[]> {
+    const userId = requireUuid(requireObject(req)['userId'], 'userId');
+    const rows = await this.chats.listForUser(userId);
+    return rows.map((row) => ({ ...toChat(row), lastMessage: row.lastMessage, unreadCount: row.unreadCount, muted: row.muted }));
+  }
+
+  async addMembers(req: unknown): Promise<ChatMembersAddReply> {
+    const r = requireObject(req);
+    const chatId = requireUuid(r['chatId'], 'chatId');
+    const actorId = requireUuid(r['actorId'], 'actorId');
+    const userIds = requireUuidList(r['userIds'], 'userIds', Limits.groupMaxMembers, 1);
+    return this.chats.transaction(async (tx) => {
+      const chat = requireMember(await tx.lockChat(chatId), actorId);
+      this.requireGroupAdmin(chat, actorId, 'add members');
+      const newIds = userIds.filter((id) => !memberOf(chat, id));
+      if (chat.members.length + newIds.length > Limits.groupMaxMembers) {
+        throw new ParleyError('conflict', `a group has at most ${Limits.groupMaxMembers} members; it has ${chat.members.length}`);
+      }
+      const added = await tx.addMembers(chatId, newIds, 'member', chat.lastSeq);
+      const after = await this.mustLoad(tx, chatId);
+      // In the chat's member order, not the request's.
+      const addedSet = new Set(added);
+      return { chat: toChat(after), addedUserIds: after.members.filter((m) => addedSet.has(m.userId)).map((m) => m.userId) };
+    });
+  }
+
+  async removeMember(req: unknown): Promise<ChatMemberRemoveReply> {
+    const r = requireObject(req);
+    const chatId = requireUuid(r['chatId'], 'chatId');
+    const actorId = requireUuid(r['actorId'], 'actorId');
+    const userId = requireUuid(r['userId'], 'userId');
+    return this.chats.transaction(async (tx) => {
+      const chat = requireMember(await tx.lockChat(chatId), actorId);
+      const target = this.requireTarget(chat, userId);
+      if (chat.type === 'direct') throw new ParleyError('forbidden', 'members of a direct chat cannot change');
+      if (actorId !== userId) this.requireGroupAdmin(chat, actorId, 'remove other members');
+      await tx.removeMember(chatId, userId);
+      const remaining = chat.members.filter((m) => m.userId !== userId);
+      if (target.role === 'admin' && remaining.length > 0 && !remaining.some((m) => m.role === 'admin')) {
+        // Members are ordered by joinedAt, then user id: the first is the longest-standing.
+        await tx.setRole(chatId, remaining[0].userId, 'admin');
+      }
+      return { chat: toChat(await this.mustLoad(tx, chatId)), removedUserId: userId };
+    });
+  }
+
+  async update(req: unknown): Promise<Chat> {
+    const r = requireObject(req);
+    const chatId = requireUuid(r['chatId'], 'chatId');
+    const actorId = requireUuid(r['actorId'], 'actorId');
+    const title = requireTitle(r['title']);
+    return this.chats.transaction(async (tx) => {
+      const chat = requireMember(await tx.lockChat(chatId), actorId);
+      this.requireGroupAdmin(chat, actorId, 'rename the group');
+      await tx.setTitle(chatId, title);
+      return toChat(await this.mustLoad(tx, chatId));
+    });
+  }
+
+  async setRole(req: unknown): Promise<Chat> {
+    const r = requireObject(req);
+    const chatId = requireUuid(r['chatId'], 'chatId');
+    const actorId = requireUuid(r['actorId'], 'actorId');
+    const userId = requireUuid(r['userId'], 'userId');
+    const role = requireOneOf(r['role'], 'role', ['admin', 'member'] as const);
+    return this.chats.transaction(async (tx) => {
+      const chat = requireMember(await tx.lockChat(chatId), actorId);
+      const target = this.requireTarget(chat, userId);
+      this.requireGroupAdmin(chat, actorId, 'change roles');
+      if (target.role === role) return toChat(chat);
+      if (role === 'member' && chat.members.filter((m) => m.role === 'admin').length === 1) {
+        throw new ParleyError('conflict', 'the only admin cannot step down; make someone else admin first');
+      }
+      await tx.setRole(chatId, userId, role);
+      return toChat(await this.mustLoad(tx, chatId));
+    });
+  }
+
+  async settings(req: unknown): Promise<ChatSettingsReply> {
+    const r = requireObject(req);
+    const chatId = requireUuid(r['chatId'], 'chatId');
+    const userId = requireUuid(r['userId'], 'userId');
+    const muted = requireBoolean(r['muted'], 'muted');
+    if (!(await this.chats.setMuted(chatId, userId, muted))) {
+      requireMember(await this.chats.access(chatId, userId));
+      // A member who left between the two statements:
+      throw new ParleyError('forbidden', 'not a member of this chat');
+    }
+    return { chatId, muted };
+  }
+
+  async members(req: unknown): Promise<ChatMembersReply> {
+    const r = requireObject(req);
+    const chatId = requireUuid(r['chatId'], 'chatId');
+    const userId = requireUuid(r['userId'], 'userId');
+    const chat = await this.chats.accessWithMembers(chatId);
+    if (!chat) throw new ParleyError('not_found', 'no such chat');
+    if (!chat.memberIds.includes(userId)) throw new ParleyError('forbidden', 'not a member of this chat');
+    return { memberIds: chat.memberIds };
+  }
+
+  async cursors(req: unknown): Promise<UserCursorsReply> {
+    const userId = requireUuid(requireObject(req)['userId'], 'userId');
+    return { chats: await this.chats.cursors(userId) };
+  }
+
+  /** Anyone shares a chat with themself (one may always see one's own presence). */
+  async sharesChat(req: unknown): Promise<SharesChatReply> {
+    const r = requireObject(req);
+    const userId = requireUuid(r['userId'], 'userId');
+    const others = requireUuidList(r['otherUserIds'], 'otherUserIds', Limits.groupMaxMembers).filter((id) => id !== userId);
+    return { strangers: await this.chats.strangers(userId, others) };
+  }
+
+  private requireTarget(chat: ChatRecord, userId: string) {
+    const target = memberOf(chat, userId);
+    if (!target) throw new ParleyError('not_found', 'that user is not a member of this chat');
+    return target;
+  }
+
+  private requireGroupAdmin(chat: ChatRecord, actorId: string, action: string): void {
+    if (chat.type === 'direct') throw new ParleyError('forbidden', 'a direct chat has no admins, member, role or title changes');
+    if (memberOf(chat, actorId)?.role !== 'admin') throw new ParleyError('forbidden', `only group admins can ${action}`);
+  }
+
+  private async mustLoad(tx: ChatWriter, chatId: string): Promise<ChatRecord> {
+    const chat = await tx.lockChat(chatId);
+    if (!chat) throw new Error(`chat ${chatId} vanished inside its own transaction`);
+    return chat;
+  }
+}

@@ -1,0 +1,98 @@
+import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Limits, ParleyError, type MessageAppendReply } from '@parley/contracts';
+import {
+  isDatabaseUnavailable,
+  MessagesRepository,
+  type AppendInput,
+  type AppendOutcome,
+} from '@parley/message-store/data-access-messages';
+import { InjectMetric } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge, Histogram } from 'prom-client';
+import { requireObject, requireText, requireUuid } from '../common/request-checks';
+import { APPEND_BATCH_SIZE, APPEND_DURATION, APPEND_QUEUE_DEPTH, APPENDS_TOTAL } from './append.metrics';
+import { GroupCommitQueue } from './group-commit.queue';
+
+export const APPEND_SETTINGS = Symbol('APPEND_SETTINGS');
+
+export interface AppendSettings {
+  batchMax: number;
+  batchWaitMs: number;
+  queueMax: number;
+  maxConcurrentBatches: number;
+}
+
+export function parseAppendRequest(req: unknown): AppendInput {
+  const r = requireObject(req);
+  return {
+    chatId: requireUuid(r['chatId'], 'chatId'),
+    senderId: requireUuid(r['senderId'], 'senderId'),
+    clientMsgId: requireText(r['clientMsgId'], 'clientMsgId', 1, Limits.clientMsgIdMaxLength),
+    body: requireText(r['body'], 'body', 1, Limits.bodyMaxCodePoints, { allowNul: true }),
+  };
+}
+
+/** The hot path: validates, then hands the append to the group-commit queue. */
+@Injectable()
+export class AppendService implements OnModuleDestroy {
+  private readonly logger = new Logger('Append');
+  private readonly queue: GroupCommitQueue<AppendInput, AppendOutcome>;
+
+  constructor(
+    messages: MessagesRepository,
+    @Inject(APPEND_SETTINGS) settings: AppendSettings,
+    @InjectMetric(APPENDS_TOTAL) private readonly appends: Counter<'result'>,
+    @InjectMetric(APPEND_DURATION) private readonly duration: Histogram,
+    @InjectMetric(APPEND_BATCH_SIZE) batchSize: Histogram,
+    @InjectMetric(APPEND_QUEUE_DEPTH) private readonly queueDepth: Gauge,
+  ) {
+    this.queue = new GroupCommitQueue((items) => messages.appendBatch(items), {
+      maxBatch: settings.batchMax,
+      maxWaitMs: settings.batchWaitMs,
+      maxQueue: settings.queueMax,
+      maxConcurrent: settings.maxConcurrentBatches,
+      isUnavailable: isDatabaseUnavailable,
+      onBatch: (size) => {
+        batchSize.observe(size);
+        this.queueDepth.set(this.queue.depth);
+      },
+      onBatchFailed: (err, size) => {
+        // Never log bodies: only the size and the error.
+        if (size > 1) this.logger.warn({ err, size }, 'append batch failed; retrying its items one by one');
+      },
+    });
+  }
+
+  async append(req: unknown): Promise<MessageAppendReply> {
+    const stop = this.duration.startTimer();
+    let result = 'internal';
+    try {
+      const outcome = await this.queue.submit(parseAppendRequest(req));
+      switch (outcome.status) {
+        case 'not_found':
+          throw new ParleyError('not_found', 'no such chat');
+        case 'forbidden':
+          throw new ParleyError('forbidden', 'not a member of this chat');
+        case 'stored':
+          result = outcome.created ? 'created' : 'duplicate';
+          return {
+            message: outcome.message,
+            created: outcome.created,
+            memberIds: outcome.memberIds,
+            mutedMemberIds: outcome.mutedMemberIds,
+          };
+      }
+    } catch (err) {
+      if (err instanceof ParleyError) result = err.code;
+      else if (isDatabaseUnavailable(err)) result = 'unavailable';
+      throw err;
+    } finally {
+      stop();
+      this.appends.inc({ result });
+    }
+  }
+
+  /** Shutdown: queued appends still get committed and answered before the pool closes. */
+  async onModuleDestroy(): Promise<void> {
+    await this.queue.drain();
+  }
+}

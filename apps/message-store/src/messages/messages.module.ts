@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import { appendMetricProviders } from './append.metrics';
+import { APPEND_SETTINGS, AppendService, type AppendSettings } from './append.service';
+import { HistoryService } from './history.service';
+import { MessagesController } from './messages.controller';
+
+@Module({})
+export class MessagesModule {
+  static forRoot(settings: AppendSettings): DynamicModule {
+    return {
+      module: MessagesModule,
+      controllers: [MessagesController],
+      providers: [{ provide: APPEND_SETTINGS, useValue: settings }, AppendService, HistoryService, ...appendMetricProviders],
+    };
+  }
+}

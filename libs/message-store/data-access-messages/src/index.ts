@@ -1,0 +1,22 @@
+import { createMessageStoreMigration, type MessageStoreMigrationOptions } from './lib/migrations/1764500000000-CreateMessageStore';
+
+export * from './lib/message-cipher';
+export * from './lib/pg-database';
+export * from './lib/store-errors';
+export * from './lib/records';
+export * from './lib/chats.repository';
+export * from './lib/messages.repository';
+export * from './lib/receipts.repository';
+export type { MessageStoreMigrationOptions } from './lib/migrations/1764500000000-CreateMessageStore';
+
+/**
+ * The PostgreSQL schema message-store owns; nobody else reads it. There are no TypeORM
+ * entities: every statement is raw SQL (UNNEST batch inserts, ordered row locks,
+ * data-modifying CTEs) run by PgDatabase on the pool TypeORM opens.
+ */
+export const MESSAGE_STORE_SCHEMA = 'message_store';
+
+/** The migrations, in order. The partition count is read when they run (MESSAGE_PARTITIONS). */
+export function createMessageStoreMigrations(options: MessageStoreMigrationOptions) {
+  return [createMessageStoreMigration(options)];
+}

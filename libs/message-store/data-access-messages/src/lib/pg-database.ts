@@ -1,0 +1,52 @@
+import type { Pool, PoolClient, QueryConfig } from 'pg';
+import type { DataSource } from 'typeorm';
+
+/** Something that runs SQL: the pool, or one connection inside a transaction. */
+export interface Queryable {
+  /** A string with params, or a QueryConfig (with `name`: prepared once per connection). */
+  query<R>(sql: string | QueryConfig, params?: unknown[]): Promise<R[]>;
+}
+
+/**
+ * Raw SQL over the pg pool TypeORM opened. The store's statements (UNNEST batch
+ * inserts, ordered row locks, data-modifying CTEs) are plain SQL, so they skip
+ * TypeORM's query layer and its per-command result shapes.
+ */
+export class PgDatabase implements Queryable {
+  constructor(private readonly pool: Pool) {}
+
+  static fromDataSource(dataSource: DataSource): PgDatabase {
+    return new PgDatabase((dataSource.driver as unknown as { master: Pool }).master);
+  }
+
+  async query<R>(sql: string | QueryConfig, params?: unknown[]): Promise<R[]> {
+    const result = typeof sql === 'string' ? await this.pool.query(sql, params) : await this.pool.query(sql);
+    return result.rows as R[];
+  }
+
+  /** BEGIN ... COMMIT on one connection; ROLLBACK and rethrow on any failure. */
+  async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
+    const client: PoolClient = await this.pool.connect();
+    let broken: Error | undefined;
+    try {
+      await client.query('BEGIN');
+      const tx: Queryable = {
+        query: async <R>(sql: string | QueryConfig, params?: unknown[]) =>
+          (typeof sql === 'string' ? await client.query(sql, params) : await client.query(sql)).rows as R[],
+      };
+      const out = await work(tx);
+      await client.query('COMMIT');
+      return out;
+    } catch (err) {
+      try {
+        await client.query('ROLLBACK');
+      } catch (rollbackErr) {
+        // The connection itself is gone: do not return it to the pool.
+        broken = rollbackErr as Error;
+      }
+      throw err;
+    } finally {
+      client.release(broken);
+    }
+  }
+}
