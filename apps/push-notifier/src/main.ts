@@ -1,19 +1,11 @@
-/**
- * This is not a production server yet!
- * This is only a minimal backend to get started.
- */
+import { runMain } from '@parley/shared/util-service';
+import { bootstrap, migrate } from './bootstrap';
 
-import { Logger } from '@nestjs/common';
-import { NestFactory } from '@nestjs/core';
-import { AppModule } from './app/app.module';
-
-async function bootstrap() {
-  const app = await NestFactory.create(AppModule);
-  const globalPrefix = 'api';
-  app.setGlobalPrefix(globalPrefix);
-  const port = process.env.PORT || 3000;
-  await app.listen(port);
-  Logger.log(`🚀 Application is running on: http://localhost:${port}/${globalPrefix}`);
-}
-
-bootstrap();
+runMain('push-notifier', async () => {
+  if (process.argv[2] === 'migrate') {
+    const applied = await migrate();
+    process.stdout.write(`push-notifier: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`);
+    process.exit(0);
+  }
+  await bootstrap();
+});

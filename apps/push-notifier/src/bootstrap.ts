@@ -1,0 +1,41 @@
+import { PUSH_SCHEMA, pushEntities, pushMigrations } from '@parley/push-notifier/data-access-devices';
+import { runMigrations } from '@parley/shared/data-access-postgres';
+import { startService } from '@parley/shared/util-service';
+import { AppModule } from './app.module';
+import { loadPushNotifierConfig } from './config/push-notifier.config';
+import { PUSH_NOTIFIER_QUEUE, SERVICE_NAME } from './push-notifier.constants';
+import type { MessagingClient } from './push/firebase-push-sender';
+import { assertNoEviction, connectRedis } from './redis/redis.connection';
+
+export interface BootstrapOptions {
+  /**
+   * Stands in for firebase-admin's Messaging (tests): everything above it, the
+   * FirebasePushSender included, is the real code.
+   */
+  messaging?: MessagingClient;
+}
+
+export async function bootstrap(env: NodeJS.ProcessEnv = process.env, options: BootstrapOptions = {}) {
+  const config = loadPushNotifierConfig(env);
+  // Checked before anything else opens: a Redis that may evict queued jobs is refused.
+  const redis = await connectRedis(config.redis.url, { connectionName: SERVICE_NAME });
+  try {
+    await assertNoEviction(redis, config.redis.url);
+    return await startService({
+      name: SERVICE_NAME,
+      module: AppModule.forRoot(config, { redis, messaging: options.messaging }),
+      host: config.http.host,
+      port: config.http.port,
+      nats: { url: config.nats.url, queue: PUSH_NOTIFIER_QUEUE, subjectPrefix: config.nats.subjectPrefix },
+    });
+  } catch (err) {
+    await redis.quit().catch(() => redis.disconnect());
+    throw err;
+  }
+}
+
+/** `main.js migrate`: applies the push schema's migrations and exits. */
+export async function migrate(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
+  const config = loadPushNotifierConfig(env);
+  return runMigrations({ url: config.database.url, schema: PUSH_SCHEMA, entities: pushEntities, migrations: pushMigrations });
+}

@@ -1,0 +1,44 @@
+import { execFileSync } from 'node:child_process';
+import { createServer } from 'node:net';
+import { Redis } from 'ioredis';
+import { bootstrap } from '../bootstrap';
+import { connectRedis } from './redis.connection';
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const { port } = server.address() as { port: number };
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+describe('push-notifier start-up against Redis', () => {
+  it('refuses a Redis whose maxmemory-policy is not noeviction, naming the fix', async () => {
+    const port = await freePort();
+    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--maxmemory-policy', 'allkeys-lru', '--save', '', '--appendonly', 'no', '--daemonize', 'yes']);
+    const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    try {
+      await admin.connect();
+      expect(await admin.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'allkeys-lru']);
+
+      const started = bootstrap({ ...process.env, REDIS_URL: `redis://127.0.0.1:${port}`, PUSH_NOTIFIER_PORT: '0', LOG_LEVEL: 'silent' });
+      await expect(started).rejects.toThrow(`Redis at 127.0.0.1:${port} has maxmemory-policy "allkeys-lru"`);
+      await expect(started).rejects.toThrow(/needs "noeviction"/);
+      // It gave up before opening anything else: only our admin connection is left.
+      const clients = (await admin.client('LIST')) as string;
+      expect(clients.trim().split('\n')).toHaveLength(1);
+    } finally {
+      // The server goes away with the connection; nothing is left to close.
+      await admin.shutdown('NOSAVE').catch(() => undefined);
+    }
+  });
+
+  it('fails fast with the server named when Redis does not answer', async () => {
+    const port = await freePort();
+    await expect(connectRedis(`redis://:secret@127.0.0.1:${port}`)).rejects.toThrow(`cannot connect to Redis at 127.0.0.1:${port}`);
+    await expect(connectRedis(`redis://:secret@127.0.0.1:${port}`)).rejects.not.toThrow(/secret/);
+  });
+});

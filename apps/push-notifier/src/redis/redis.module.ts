@@ -1,0 +1,16 @@
+import { Module, type DynamicModule } from '@nestjs/common';
+import type { Redis } from 'ioredis';
+import { PushRedis } from './redis.connection';
+
+/** The app's Redis command connection, for every module (readiness included). */
+@Module({})
+export class RedisModule {
+  static forRoot(client: Redis): DynamicModule {
+    return {
+      module: RedisModule,
+      global: true,
+      providers: [{ provide: PushRedis, useValue: new PushRedis(client) }],
+      exports: [PushRedis],
+    };
+  }
+}
