@@ -16,7 +16,7 @@ describe('replay on reconnect (real stack)', () => {
   beforeAll(async () => {
     stack = await TestStack.start({
       label: 'replay',
-      env: { RATE_LIMIT_MESSAGES_PER_SECOND: '100000', RATE_LIMIT_MESSAGES_BURST: '100000' },
+      env: { RATE_LIMIT_MESSAGES_PER_SECOND: '10000', RATE_LIMIT_MESSAGES_BURST: '10000' },
     });
     gw = stack.gatewayUrl;
   }, 180_000);

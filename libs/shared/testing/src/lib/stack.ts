@@ -50,7 +50,12 @@ export class TestStack {
 
   static async start(options: StackOptions): Promise<TestStack> {
     const stack = new TestStack(options);
-    await stack.boot();
+    try {
+      await stack.boot();
+    } catch (err) {
+      await stack.stop().catch(() => undefined);
+      throw err;
+    }
     return stack;
   }
 
