@@ -1,0 +1,79 @@
+import type { ErrorCode } from '@parley/contracts';
+import { isErrorBody, ParleyClientError } from './errors';
+
+export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;
+
+export interface JsonHttpOptions {
+  /** Defaults to the global fetch (browsers, Node 18+). */
+  fetch?: FetchLike;
+  timeoutMs?: number;
+  /** Called with every 401 on an authenticated call (expired or revoked token). */
+  onUnauthorized?: () => void;
+}
+
+const CODE_BY_STATUS: Record<number, ErrorCode> = {
+  400: 'invalid',
+  401: 'unauthorized',
+  403: 'forbidden',
+  404: 'not_found',
+  409: 'conflict',
+  413: 'payload_too_large',
+  429: 'rate_limited',
+  503: 'unavailable',
+};
+
+/** JSON over fetch with PROTOCOL.md's error shape turned into ParleyClientError. */
+export class JsonHttp {
+  private readonly fetchImpl: FetchLike;
+
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: () => string | null,
+    private readonly options: JsonHttpOptions = {},
+  ) {
+    this.fetchImpl = options.fetch ?? ((input, init) => fetch(input, init));
+  }
+
+  async request<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<T> {
+    const auth = opts.auth ?? true;
+    const headers: Record<string, string> = { accept: 'application/json' };
+    const token = this.token();
+    if (auth) {
+      if (!token) throw new ParleyClientError('unauthorized', 'not logged in');
+      headers['authorization'] = `Bearer ${token}`;
+    }
+    if (body !== undefined) headers['content-type'] = 'application/json';
+    const controller = new AbortController();
+    const timer = setTimeout(() => controller.abort(), this.options.timeoutMs ?? 15_000);
+    let res: Response;
+    try {
+      res = await this.fetchImpl(`${this.baseUrl}${path}`, {
+        method,
+        headers,
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: controller.signal,
+      });
+    } catch (err) {
+      if (controller.signal.aborted) throw new ParleyClientError('timeout', `${method} ${path} timed out`);
+      throw new ParleyClientError('network', `${method} ${path}: ${err instanceof Error ? err.message : String(err)}`);
+    } finally {
+      clearTimeout(timer);
+    }
+    const text = await res.text().catch(() => '');
+    const parsed = parseJson(text);
+    if (res.ok) return parsed as T;
+    if (res.status === 401 && auth) this.options.onUnauthorized?.();
+    const error = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
+    if (isErrorBody(error)) throw new ParleyClientError(error.code, error.message, res.status);
+    throw new ParleyClientError(CODE_BY_STATUS[res.status] ?? (res.status >= 500 ? 'unavailable' : 'invalid'), `${method} ${path}: HTTP ${res.status}`, res.status);
+  }
+}
+
+function parseJson(text: string): unknown {
+  if (!text) return undefined;
+  try {
+    return JSON.parse(text);
+  } catch {
+    return text;
+  }
+}

@@ -1,0 +1,73 @@
+import type { PresenceState } from '@parley/contracts';
+import { ParleyClientError } from './errors';
+import { ClientEvent } from './protocol';
+
+type Request = <T extends object>(event: string, payload: unknown, timeoutMs: number) => Promise<T>;
+
+/**
+ * Presence subscriptions live per socket on the server: the hub remembers them and
+ * subscribes again after every reconnect.
+ */
+export class PresenceHub {
+  private readonly wanted = new Set<string>();
+  private readonly known = new Map<string, PresenceState>();
+
+  constructor(
+    private readonly request: Request,
+    private readonly emit: (p: PresenceState) => void,
+    private readonly timeoutMs: number,
+  ) {}
+
+  /** Subscribes now if connected (answers the current states), else at the next connect. */
+  async subscribe(userIds: string[], connected: boolean): Promise<PresenceState[]> {
+    const ids = [...new Set(userIds)];
+    if (ids.length === 0) return [];
+    if (!connected) {
+      ids.forEach((id) => this.wanted.add(id));
+      return ids.map((id) => this.known.get(id)).filter((p): p is PresenceState => p !== undefined);
+    }
+    const states = await this.ask(ids);
+    ids.forEach((id) => this.wanted.add(id));
+    return states;
+  }
+
+  unsubscribeLocally(userIds: string[]): void {
+    userIds.forEach((id) => this.wanted.delete(id));
+  }
+
+  /** After a reconnect. A user who no longer shares a chat (forbidden) is dropped, the others kept. */
+  async resubscribe(): Promise<void> {
+    const ids = [...this.wanted];
+    for (let i = 0; i < ids.length; i += 1024) {
+      const chunk = ids.slice(i, i + 1024);
+      try {
+        await this.ask(chunk);
+      } catch (err) {
+        if (!(err instanceof ParleyClientError) || err.code !== 'forbidden') return;
+        await Promise.all(
+          chunk.map((id) =>
+            this.ask([id]).catch((e: unknown) => {
+              if (e instanceof ParleyClientError && e.code === 'forbidden') this.wanted.delete(id);
+            }),
+          ),
+        );
+      }
+    }
+  }
+
+  /** A `presence` event. */
+  update(p: PresenceState): void {
+    this.known.set(p.userId, p);
+    this.emit(p);
+  }
+
+  get(userId: string): PresenceState | undefined {
+    return this.known.get(userId);
+  }
+
+  private async ask(userIds: string[]): Promise<PresenceState[]> {
+    const ack = await this.request<{ presence: PresenceState[] }>(ClientEvent.PresenceSubscribe, { userIds }, this.timeoutMs);
+    for (const p of ack.presence) this.update(p);
+    return ack.presence;
+  }
+}

@@ -1,0 +1,269 @@
+import { randomUUID } from 'node:crypto';
+import type { Chat, Message } from '@parley/contracts';
+import { TestSocket, TestStack } from '@parley/shared/testing';
+import { ParleyClient, type ParleyClientOptions } from './lib/parley-client';
+import { MemoryStorage, type KeyValueStorage } from './lib/storage';
+import { EventRecorder, eventually, sleep } from './test/event-recorder';
+
+/** The SDK against the whole real stack (five apps from dist/, real PostgreSQL, Redis, NATS). */
+describe('ParleyClient against the real stack', () => {
+  let stack: TestStack;
+  const clients: ParleyClient[] = [];
+
+  beforeAll(async () => {
+    stack = await TestStack.start({ label: 'client-sdk', gateways: 1 });
+  }, 180_000);
+
+  afterAll(async () => {
+    clients.forEach((c) => c.close());
+    await stack?.stop();
+  });
+
+  function client(extra: Partial<ParleyClientOptions> = {}): { c: ParleyClient; ev: EventRecorder } {
+    const c = new ParleyClient({ authUrl: stack.authUrl, gatewayUrl: stack.gatewayUrl, transports: ['websocket'], ...extra });
+    clients.push(c);
+    return { c, ev: new EventRecorder(c) };
+  }
+
+  const uname = (p: string) => `${p}_${randomUUID().replace(/-/g, '').slice(0, 10)}`;
+
+  async function user(prefix: string, extra: Partial<ParleyClientOptions> = {}) {
+    const username = uname(prefix);
+    const x = client(extra);
+    await x.c.register({ username, password: 'password-123', displayName: prefix });
+    await x.ev.waitFor('connection', (e) => e.state === 'connected');
+    return { ...x, username, id: x.c.user?.id ?? '' };
+  }
+
+  const bodies = (ms: Message[]) => ms.map((m) => m.body);
+
+  it('register, login, find users; wrong password is unauthorized', async () => {
+    const alice = await user('alice');
+    expect(alice.c.user).toMatchObject({ username: alice.username, displayName: 'alice' });
+    const found = await alice.c.findUser(alice.username);
+    expect(found.id).toBe(alice.id);
+    await expect(alice.c.findUser(uname('nobody'))).rejects.toMatchObject({ code: 'not_found', status: 404 });
+
+    const again = client();
+    await expect(again.c.login({ username: alice.username, password: 'wrong-password' })).rejects.toMatchObject({ code: 'unauthorized' });
+    expect(await again.c.login({ username: alice.username, password: 'password-123' })).toMatchObject({ id: alice.id });
+    await expect(again.c.register({ username: alice.username, password: 'password-123' })).rejects.toMatchObject({ code: 'conflict' });
+  });
+
+  it('direct chat: message arrives, statuses go pending -> sent -> delivered -> read', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const chat = await alice.c.createDirectChat(bob.id);
+    await bob.ev.waitFor('chat', (e) => e.kind === 'new' && e.chat.id === chat.id);
+
+    const entry = await alice.c.send(chat.id, 'hello bob');
+    const got = await bob.ev.waitFor('message', (m) => m.message.clientMsgId === entry.clientMsgId);
+    expect(got).toMatchObject({ own: false, message: { chatId: chat.id, seq: 1, senderId: alice.id, body: 'hello bob' } });
+    // bob's client acks delivery by itself
+    await alice.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.status === 'delivered');
+    await bob.c.markRead(chat.id, 1);
+    await alice.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.status === 'read');
+    const seen = alice.ev.all('status', (s) => s.clientMsgId === entry.clientMsgId).map((s) => s.status);
+    expect(seen).toEqual(['pending', 'sent', 'delivered', 'read']);
+    expect(alice.c.statusOf(chat.id, 1)?.status).toBe('read');
+    expect(alice.c.pending()).toEqual([]);
+
+    const list = await bob.c.listChats();
+    expect(list.find((c) => c.id === chat.id)).toMatchObject({ unreadCount: 0, lastMessage: { body: 'hello bob' }, muted: false });
+  });
+
+  it('a message typed while offline waits in the outbox and is stored once when the network returns', async () => {
+    const storage = new MemoryStorage();
+    const alice = await user('alice', { storage });
+    const bob = await user('bob');
+    const chat = await alice.c.createDirectChat(bob.id);
+
+    alice.c.setNetworkAvailable(false);
+    expect(alice.c.connectionState).toBe('offline');
+    const one = await alice.c.send(chat.id, 'typed offline 1');
+    const two = await alice.c.send(chat.id, 'typed offline 2');
+    expect(alice.c.pending(chat.id).map((e) => e.body)).toEqual(['typed offline 1', 'typed offline 2']);
+    expect(await storage.get(`parley:outbox:${alice.id}`)).toContain('typed offline 2');
+    await sleep(300);
+    expect(bob.ev.all('message')).toHaveLength(0);
+
+    alice.c.setNetworkAvailable(true);
+    const sent = await Promise.all([one, two].map((e) => alice.ev.waitFor('status', (s) => s.clientMsgId === e.clientMsgId && s.status === 'sent')));
+    expect(sent.map((s) => s.seq)).toEqual([1, 2]);
+    await eventually(() => bob.ev.all('message').length === 2);
+    expect(alice.c.pending()).toEqual([]);
+    expect(await storage.get(`parley:outbox:${alice.id}`)).toBeNull();
+    const history = await bob.c.history(chat.id);
+    expect(bodies(history.messages)).toEqual(['typed offline 1', 'typed offline 2']);
+  });
+
+  it('the outbox survives a restart: a new client with the same storage sends it', async () => {
+    const storage: KeyValueStorage = new MemoryStorage();
+    const bob = await user('bob');
+    const first = await user('alice', { storage });
+    const chat = await first.c.createDirectChat(bob.id);
+    first.c.setNetworkAvailable(false);
+    const entry = await first.c.send(chat.id, 'written before the crash');
+    first.c.close();
+
+    const second = client({ storage });
+    expect(await second.c.restoreSession()).toMatchObject({ id: first.id });
+    const stored = await second.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.status === 'sent');
+    expect(stored.message).toMatchObject({ body: 'written before the crash', seq: 1 });
+    await bob.ev.waitFor('message', (m) => m.message.clientMsgId === entry.clientMsgId);
+    expect((await bob.c.history(chat.id)).messages).toHaveLength(1);
+  });
+
+  it('replayed messages are dropped by (chatId, seq); the held-back delivered ack goes out on reconnect', async () => {
+    const alice = await user('alice');
+    // bob's delivered ack is held back long enough for a reconnect to replay what he has
+    const bob = await user('bob', { deliveredAckDelayMs: 60_000 });
+    const chat = await alice.c.createDirectChat(bob.id);
+    for (const b of ['r1', 'r2', 'r3']) await alice.c.send(chat.id, b);
+    await eventually(() => bob.ev.all('message').length === 3);
+    // precondition: the server still has bob's delivered watermark at 0, so a connect replays 1..3
+    const before = await TestSocket.connect(stack.gatewayUrl, bob.c.accessToken ?? '');
+    await before.waitForCount<Message>('message:new', 3, (m) => m.chatId === chat.id);
+    before.close();
+
+    bob.c.setNetworkAvailable(false);
+    bob.c.setNetworkAvailable(true);
+    await bob.ev.waitFor('connection', (e) => e.state === 'connected' && bob.ev.all('connection', (x) => x.state === 'connected').length === 2);
+    // the replay resent 1..3: seen as duplicates, so no new message events, and the ack goes out now
+    await eventually(async () => {
+      const probe = await TestSocket.connect(stack.gatewayUrl, bob.c.accessToken ?? '');
+      await sleep(300);
+      const replayed = probe.events<Message>('message:new').filter((m) => m.chatId === chat.id).length;
+      probe.close();
+      return replayed === 0;
+    }, 15_000);
+    expect(bob.ev.all('message').map((m) => m.message.seq)).toEqual([1, 2, 3]);
+    await alice.ev.waitFor('status', (s) => s.seq === 3 && s.status === 'delivered');
+  });
+
+  it('group of three: delivered to all and read by all need every member, with counts', async () => {
+    const [a, b, c] = [await user('ann'), await user('ben'), await user('cat')];
+    const group = await a.c.createGroup('Trio', [b.id, c.id]);
+    expect(group.members.find((m) => m.userId === a.id)?.role).toBe('admin');
+    await Promise.all([b, c].map((x) => x.ev.waitFor('chat', (e) => e.kind === 'new' && e.chat.id === group.id)));
+
+    const entry = await a.c.send(group.id, 'hi both');
+    await a.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.status === 'delivered' && s.deliveredCount === 2);
+    await b.c.markRead(group.id, 1);
+    const half = await a.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.readCount === 1);
+    expect(half).toMatchObject({ status: 'delivered', readCount: 1, recipientCount: 2 });
+    await c.c.markRead(group.id, 1);
+    await a.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.status === 'read' && s.readCount === 2);
+
+    // ben's reply reaches both others
+    const reply = await b.c.send(group.id, 'hi ann');
+    await Promise.all([a, c].map((x) => x.ev.waitFor('message', (m) => m.message.clientMsgId === reply.clientMsgId)));
+  });
+
+  it('member management: rename, roles, mute, add and remove, with chat events', async () => {
+    const [a, b, c] = [await user('ann'), await user('ben'), await user('cat')];
+    const group = await a.c.createGroup('Team', [b.id]);
+    await b.ev.waitFor('chat', (e) => e.kind === 'new' && e.chat.id === group.id);
+
+    const renamed = await a.c.renameChat(group.id, 'Team ✨');
+    expect(renamed.title).toBe('Team ✨');
+    await b.ev.waitFor('chat', (e) => e.kind === 'updated' && e.chat.title === 'Team ✨');
+
+    const added = await a.c.addMembers(group.id, [c.id]);
+    expect(added.members.map((m) => m.userId).sort()).toEqual([a.id, b.id, c.id].sort());
+    await c.ev.waitFor('chat', (e) => e.kind === 'new' && e.chat.id === group.id);
+
+    const promoted = await a.c.setRole(group.id, b.id, 'admin');
+    expect(promoted.members.find((m) => m.userId === b.id)?.role).toBe('admin');
+    await expect(c.c.renameChat(group.id, 'mine now')).rejects.toMatchObject({ code: 'forbidden', status: 403 });
+
+    expect(await c.c.setMuted(group.id, true)).toBe(true);
+    expect((await c.c.listChats()).find((x) => x.id === group.id)?.muted).toBe(true);
+
+    await b.c.removeMember(group.id, c.id);
+    await c.ev.waitFor('chat', (e) => e.kind === 'removed' && e.chatId === group.id);
+    await expect(c.c.getChat(group.id)).rejects.toMatchObject({ code: 'forbidden' });
+    await a.c.leaveChat(group.id);
+    await a.ev.waitFor('chat', (e) => e.kind === 'removed' && e.chatId === group.id);
+  });
+
+  it('history pages backwards; statuses of own messages are seeded from the server', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const chat: Chat = await alice.c.createDirectChat(bob.id);
+    for (let i = 1; i <= 7; i++) await alice.c.send(chat.id, `m${i}`);
+    await alice.ev.waitFor('status', (s) => s.seq === 7 && s.status === 'sent');
+    await eventually(() => bob.ev.all('message').length === 7);
+    await bob.c.markRead(chat.id, 4);
+
+    // a fresh device of alice: nothing known locally
+    const device = client();
+    await device.c.login({ username: alice.username, password: 'password-123' });
+    const latest = await device.c.history(chat.id, { limit: 3 });
+    expect([latest.messages.map((m) => m.seq), latest.hasMore]).toEqual([[5, 6, 7], true]);
+    const older = await device.c.history(chat.id, { before: 5, limit: 3 });
+    expect([older.messages.map((m) => m.seq), older.hasMore]).toEqual([[2, 3, 4], true]);
+    const oldest = await device.c.history(chat.id, { before: 2, limit: 3 });
+    expect([oldest.messages.map((m) => m.seq), oldest.hasMore]).toEqual([[1], false]);
+
+    await eventually(() => device.c.statusOf(chat.id, 4)?.status === 'read' && device.c.statusOf(chat.id, 5)?.status === 'delivered');
+    expect([1, 2, 3, 4, 5, 6, 7].map((s) => device.c.statusOf(chat.id, s)?.status)).toEqual([
+      'read', 'read', 'read', 'read', 'delivered', 'delivered', 'delivered',
+    ]);
+    await expect(device.c.history(chat.id, { before: 0 })).rejects.toMatchObject({ code: 'invalid' });
+  });
+
+  it('presence and typing', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const chat = await alice.c.createDirectChat(bob.id);
+    const states = await alice.c.subscribePresence([bob.id]);
+    expect(states).toEqual([{ userId: bob.id, online: true, lastSeenAt: null }]);
+
+    bob.c.notifyTyping(chat.id);
+    await alice.ev.waitFor('typing', (t) => t.chatId === chat.id && t.userId === bob.id && t.isTyping);
+    expect(alice.c.isTyping(chat.id, bob.id)).toBe(true);
+    bob.c.stopTyping(chat.id);
+    await alice.ev.waitFor('typing', (t) => t.userId === bob.id && !t.isTyping);
+
+    bob.c.close();
+    const off = await alice.ev.waitFor('presence', (p) => p.userId === bob.id && !p.online, 15_000);
+    expect(Date.parse(off.lastSeenAt ?? '')).toBeGreaterThan(Date.now() - 60_000);
+    expect(alice.c.presenceOf(bob.id)?.online).toBe(false);
+
+    // after alice's own reconnect the subscription still holds
+    alice.c.setNetworkAvailable(false);
+    alice.c.setNetworkAvailable(true);
+    await eventually(() => alice.c.connectionState === 'connected');
+    await sleep(300);
+    const back = client();
+    await back.c.login({ username: bob.username, password: 'password-123' });
+    await alice.ev.waitFor('presence', (p) => p.userId === bob.id && p.online, 15_000);
+
+    const stranger = await user('eve');
+    await expect(alice.c.subscribePresence([stranger.id])).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
+  it('a refused token asks reauthenticate for a new one and carries on', async () => {
+    const base = await user('alice');
+    const password = 'password-123';
+    const username = base.username;
+    base.c.close();
+    let asked = 0;
+    const x = client({
+      reauthenticate: async () => {
+        asked++;
+        const fresh = new ParleyClient({ authUrl: stack.authUrl, gatewayUrl: stack.gatewayUrl });
+        const { accessToken } = await fresh.api.auth.login({ username, password });
+        fresh.close();
+        return accessToken;
+      },
+    });
+    const [h, p] = (base.c.accessToken ?? '').split('.');
+    await x.c.startSession({ user: base.c.user ?? (await x.c.findUser(username)), accessToken: `${h}.${p}.forged` });
+    await x.ev.waitFor('connection', (e) => e.state === 'connected');
+    expect(asked).toBe(1);
+    expect(x.ev.all('connection').map((e) => e.state)).toContain('unauthorized');
+    expect((await x.c.listChats()).length).toBeGreaterThanOrEqual(0);
+  });
+});
