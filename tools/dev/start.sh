@@ -20,8 +20,8 @@ node "$PARLEY_ROOT/tools/dev/ensure-keys.cjs"
 if [[ "${PARLEY_SKIP_BUILD:-}" == 1 ]]; then
   log "PARLEY_SKIP_BUILD=1: using dist/ as it is"
 else
-  projects="$(IFS=,; echo "${PARLEY_APPS[*]}")"
-  log "building ${PARLEY_APPS[*]} (log: .parley/logs/build.log)"
+  projects="$(IFS=,; echo "${PARLEY_APPS[*]}"),web"
+  log "building ${PARLEY_APPS[*]} web (log: .parley/logs/build.log)"
   npx nx run-many -t build --projects="$projects" --output-style=static </dev/null >"$LOG_DIR/build.log" 2>&1 || {
     tail -n 40 "$LOG_DIR/build.log" >&2
     die "build failed, full log: $LOG_DIR/build.log"

@@ -611,6 +611,17 @@ async function cli() {
   const say = (m) => console.log(`[supervisor +${Math.round((Date.now() - t0) / 1000)}s] ${m}`);
   const env = stackEnv();
   const apps = defaultApps({ env, gateways: opt.gateways });
+  // The web client (apps/web) is served by a small static server + proxy when it was built.
+  if (fs.existsSync(path.join(ROOT, 'dist/apps/web/index.html'))) {
+    const webPort = Number(env.WEB_PORT || 4200);
+    apps.push({
+      name: 'web',
+      script: path.join(ROOT, 'tools/dev/serve-web.cjs'),
+      port: webPort,
+      readyPath: '/config.json',
+      env: { ...env, WEB_PORT: String(webPort) },
+    });
+  }
 
   const missing = [...new Set(apps.map((a) => a.script))].filter((f) => !fs.existsSync(f));
   if (missing.length) {
@@ -664,6 +675,10 @@ async function cli() {
   const lines = ['', 'Parley is up:'];
   for (const a of apps) {
     const base = sup.url(a.name);
+    if (a.name === 'web') {
+      lines.push(`  ${pad('web', 16)} ${base}/   (web client: open it in a browser)`);
+      continue;
+    }
     const isGw = a.name.startsWith('chat-gateway');
     lines.push(`  ${pad(a.name, 16)} ${base}${isGw ? `   (HTTP + Socket.IO at ${base}/socket.io)` : ''}`);
     if (isGw || a.name === 'auth') lines.push(`  ${pad('', 16)} OpenAPI docs   ${base}/docs`);

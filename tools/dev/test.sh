@@ -14,6 +14,16 @@ OUT="$LOG_DIR/test.log"
 ensure_node_modules
 bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"
 
+# The browser tests (apps/web-e2e) drive Debian's Chromium; never a downloaded browser.
+if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null 2>&1; then
+  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing chromium (browser e2e tests)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-color-emoji >/dev/null
+  else
+    die "npm test needs Chromium (apt-get install chromium) or CHROMIUM_PATH pointing at one"
+  fi
+fi
+
 log "nx run-many -t lint test${*:+ $*}"
 set +e
 npx nx run-many -t lint test --skip-nx-cache --parallel=2 --output-style=stream "$@" </dev/null 2>&1 | tee "$OUT"

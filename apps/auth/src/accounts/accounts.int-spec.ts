@@ -116,6 +116,10 @@ describe('auth over real HTTP and NATS', () => {
     const missing = await http<ErrorReply>(base, 'GET', `/v1/users/by-username/${name('ghost')}`, { token: reg.body.accessToken });
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');
+    const byId = await http(base, 'GET', `/v1/users/${reg.body.user.id}`, { token: reg.body.accessToken });
+    expect(byId).toMatchObject({ status: 200, body: { id: reg.body.user.id, username } });
+    expect((await http(base, 'GET', `/v1/users/${randomUUID()}`, { token: reg.body.accessToken })).status).toBe(404);
+    expect((await http(base, 'GET', '/v1/users/not-a-uuid', { token: reg.body.accessToken })).status).toBe(400);
   });
 
   it('rejects missing, tampered and expired tokens with 401', async () => {
