@@ -54,7 +54,11 @@ export class AppModule {
         {
           provide: AccessTokenVerifier,
           useFactory: () =>
-            AccessTokenVerifier.fromPem(createPublicKey(config.jwt.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString(), tokenSettings),
+            // Its own key, plus any listed in JWT_PUBLIC_KEY: tokens signed before a key rotation stay valid.
+            AccessTokenVerifier.fromPem(
+              `${createPublicKey(config.jwt.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString()}\n${config.jwt.extraPublicKeysPem}`,
+              tokenSettings,
+            ),
         },
       ],
     };

@@ -1,4 +1,4 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
 import { loadEnv } from '@parley/shared/util-config';
 
 /** Every variable auth reads, with defaults that work on a laptop. */
@@ -14,6 +14,9 @@ export class AuthEnv {
   @IsString({ message: 'JWT_PRIVATE_KEY (or the file JWT_PRIVATE_KEY_FILE) must hold a PEM private key; `npm start` generates one in .parley/keys' })
   JWT_PRIVATE_KEY: string = undefined as unknown as string;
   @IsString() JWT_PRIVATE_KEY_FILE = '.parley/keys/jwt-private.pem';
+  /** Extra PEM public keys auth also accepts (a key rotation's previous key); or JWT_PUBLIC_KEY_FILE. */
+  @IsOptional() @IsString() JWT_PUBLIC_KEY?: string = undefined;
+  @IsString() JWT_PUBLIC_KEY_FILE = '.parley/keys/jwt-public.pem';
   @IsString() @IsNotEmpty() JWT_ISSUER = 'parley-auth';
   @IsString() @IsNotEmpty() JWT_AUDIENCE = 'parley';
   @IsInt() @Min(60) @Max(86400 * 30) JWT_TTL_SECONDS = 3600;
@@ -26,7 +29,7 @@ export interface AuthConfig {
   logLevel: string;
   database: { url: string; poolSize: number };
   nats: { url: string; subjectPrefix: string };
-  jwt: { privateKeyPem: string; issuer: string; audience: string; ttlSeconds: number };
+  jwt: { privateKeyPem: string; extraPublicKeysPem: string; issuer: string; audience: string; ttlSeconds: number };
   password: { scryptLogN: number };
 }
 
@@ -39,6 +42,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX },
     jwt: {
       privateKeyPem: e.JWT_PRIVATE_KEY,
+      extraPublicKeysPem: e.JWT_PUBLIC_KEY ?? '',
       issuer: e.JWT_ISSUER,
       audience: e.JWT_AUDIENCE,
       ttlSeconds: e.JWT_TTL_SECONDS,

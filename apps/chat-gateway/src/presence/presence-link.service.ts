@@ -40,7 +40,7 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
     this.timer.unref();
   }
 
-  async connected(conn: ClientConnection): Promise<void> {
+  async connected(conn: Pick<ClientConnection, 'userId' | 'id'>): Promise<void> {
     try {
       await this.bus.request(PresenceConnectV1, { userId: conn.userId, instanceId: this.config.instanceId, socketId: conn.id });
     } catch (err) {

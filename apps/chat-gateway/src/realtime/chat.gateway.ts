@@ -62,7 +62,9 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
             return next(new Error('rate_limited'));
           }
           (socket.data as SocketData).claims = claims;
-          next();
+          // Registered before the client sees `connect`, so a client that connects a second
+          // device and closes the first is never shown offline in between.
+          return this.presence.connected({ userId: claims.userId, id: socket.id }).then(() => next());
         })
         .catch(() => next(new Error('unauthorized')));
     });
@@ -95,7 +97,6 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     (socket.data as SocketData).connection = conn;
     this.registry.add(conn);
     conn.armExpiry(() => this.closeUnauthorized(conn, 'access token expired'));
-    void this.presence.connected(conn);
     void this.replay.replay(conn);
   }
 

@@ -1,5 +1,5 @@
 import { execFileSync } from 'node:child_process';
-import { createServer } from 'node:net';
+import { connect, createServer } from 'node:net';
 import { Redis } from 'ioredis';
 import { bootstrap } from '../bootstrap';
 import { connectRedis } from './redis.connection';
@@ -15,10 +15,26 @@ async function freePort(): Promise<number> {
   });
 }
 
+async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = connect({ port, host: '127.0.0.1' });
+      socket.once('connect', () => (socket.destroy(), resolve(true)));
+      socket.once('error', () => resolve(false));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`redis-server did not listen on ${port}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 describe('push-notifier start-up against Redis', () => {
   it('refuses a Redis whose maxmemory-policy is not noeviction, naming the fix', async () => {
     const port = await freePort();
     execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--maxmemory-policy', 'allkeys-lru', '--save', '', '--appendonly', 'no', '--daemonize', 'yes']);
+    // --daemonize returns before the server listens.
+    await waitForPort(port);
     const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
     try {
       await admin.connect();

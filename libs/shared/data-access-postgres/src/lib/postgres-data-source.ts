@@ -1,4 +1,5 @@
 import 'reflect-metadata';
+import * as pg from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 import type { ReadinessCheck } from '@parley/shared/util-service';
 
@@ -17,6 +18,8 @@ export interface PostgresOptions {
 export function postgresOptions(options: PostgresOptions): DataSourceOptions {
   return {
     type: 'postgres',
+    // Named, not loaded by TypeORM by name: the bundler then lists pg in each app's package.json.
+    driver: pg,
     url: options.url,
     schema: options.schema,
     entities: options.entities ?? [],

@@ -1,0 +1,368 @@
+import { generateKeyPairSync, randomBytes } from 'node:crypto';
+import { join, posix } from 'node:path';
+import { clusterNeeds, loadAppSchema, portField } from './lib/config-schema';
+import { execForm, parseDockerfile } from './lib/dockerfile';
+import { parseYaml, renderChart, type Manifest, type RenderOptions } from './lib/helm';
+import { listApps, ROOT, readText } from './lib/repo';
+
+/**
+ * helm/parley rendered without helm (lib/go-template.ts), with secrets inline and with
+ * existing Secrets, then checked against the apps' config schemas and the Dockerfile.
+ */
+const CHART = join(ROOT, 'helm', 'parley');
+const apps = listApps();
+const chartYaml = parseYaml(readText('helm/parley/Chart.yaml')) as Record<string, string>;
+const valuesText = readText('helm/parley/values.yaml');
+
+type Dict = Record<string, unknown>;
+interface Container {
+  name: string;
+  image: string;
+  args?: string[];
+  command?: string[];
+  ports?: { name: string; containerPort: number }[];
+  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } } }[];
+  envFrom?: { configMapRef?: { name: string } }[];
+  volumeMounts?: { name: string; mountPath: string }[];
+  livenessProbe?: { httpGet: { path: string; port: string } };
+  readinessProbe?: { httpGet: { path: string; port: string } };
+  startupProbe?: { httpGet: { path: string; port: string } };
+  lifecycle?: { preStop?: { exec?: { command: string[] } } };
+  securityContext?: Dict;
+}
+interface PodSpec {
+  containers: Container[];
+  initContainers?: Container[];
+  volumes?: { name: string; secret?: { secretName: string; items?: { key: string; path: string }[] }; emptyDir?: Dict }[];
+  securityContext?: Dict;
+  terminationGracePeriodSeconds?: number;
+}
+
+const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+const INLINE = {
+  db: 'postgres://parley:pw@pg.example:5432/parley',
+  redis: 'redis://:pw@redis.example:6379/0',
+  nats: 'nats://nats.example:4222',
+  privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
+  publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
+  messageKeys: `k1:${randomBytes(32).toString('base64')}\nk2:${randomBytes(32).toString('base64')}`,
+  fcm: '{"type":"service_account","project_id":"demo"}',
+};
+const inlineValues = {
+  externalDatabase: { url: INLINE.db },
+  externalRedis: { url: INLINE.redis },
+  externalNats: { url: INLINE.nats },
+  jwt: { privateKey: INLINE.privateKey, publicKeys: INLINE.publicKey },
+  messageEncryption: { keys: INLINE.messageKeys },
+  fcm: { credentialsJson: INLINE.fcm },
+  metrics: { serviceMonitor: { enabled: true } },
+};
+const EXISTING = { db: 'ext-pg', redis: 'ext-redis', nats: 'ext-nats', jwt: 'ext-jwt', mk: 'ext-mk', fcm: 'ext-fcm' };
+const existingValues = {
+  externalDatabase: { existingSecret: EXISTING.db, existingSecretKey: 'uri' },
+  externalRedis: { existingSecret: EXISTING.redis },
+  externalNats: { existingSecret: EXISTING.nats },
+  jwt: { existingSecret: EXISTING.jwt },
+  messageEncryption: { existingSecret: EXISTING.mk },
+  fcm: { existingSecret: EXISTING.fcm },
+};
+
+function render(opts: RenderOptions) {
+  return renderChart(CHART, opts);
+}
+
+function find(manifests: Manifest[], kind: string, name: string): Manifest {
+  const m = manifests.find((x) => x.kind === kind && x.metadata.name === name);
+  if (!m) throw new Error(`no ${kind}/${name} rendered`);
+  return m;
+}
+
+function podSpec(m: Manifest): PodSpec {
+  return (m as unknown as { spec: { template: { spec: PodSpec } } }).spec.template.spec;
+}
+
+function b64(s: unknown): string {
+  return Buffer.from(String(s), 'base64').toString('utf8');
+}
+
+/** What a container really gets: env + envFrom ConfigMaps, with the source of each value. */
+type Source = { kind: 'value'; value: string } | { kind: 'secret'; name: string; key: string } | { kind: 'field'; path: string };
+function effectiveEnv(manifests: Manifest[], c: Container): Map<string, Source> {
+  const env = new Map<string, Source>();
+  for (const from of c.envFrom ?? []) {
+    const cm = find(manifests, 'ConfigMap', from.configMapRef?.name ?? '');
+    for (const [k, v] of Object.entries((cm as unknown as { data: Record<string, string> }).data ?? {})) env.set(k, { kind: 'value', value: v });
+  }
+  for (const e of c.env ?? []) {
+    if (e.value !== undefined) env.set(e.name, { kind: 'value', value: e.value });
+    else if (e.valueFrom?.secretKeyRef) env.set(e.name, { kind: 'secret', ...e.valueFrom.secretKeyRef });
+    else if (e.valueFrom?.fieldRef) env.set(e.name, { kind: 'field', path: e.valueFrom.fieldRef.fieldPath });
+  }
+  return env;
+}
+
+/** For a *_FILE path: the secret (name, key) mounted there, or null. */
+function fileSource(pod: PodSpec, c: Container, path: string): { secret: string; key: string } | null {
+  for (const mount of c.volumeMounts ?? []) {
+    if (posix.dirname(path) !== mount.mountPath) continue;
+    const vol = pod.volumes?.find((v) => v.name === mount.name);
+    const item = vol?.secret?.items?.find((i) => i.path === posix.basename(path));
+    if (vol?.secret && item) return { secret: vol.secret.secretName, key: item.key };
+  }
+  return null;
+}
+
+const inline = render({ values: inlineValues });
+const existing = render({ values: existingValues });
+const scenarios: [string, ReturnType<typeof render>][] = [
+  ['secrets in values', inline],
+  ['existing Secrets', existing],
+];
+
+/** The content a secret reference resolves to: decoded from the chart's Secret, or `<name>/<key>` for existing ones. */
+function resolveSecret(manifests: Manifest[], name: string, key: string): string {
+  const own = manifests.find((m) => m.kind === 'Secret' && m.metadata.name === name);
+  if (!own) return `existing:${name}/${key}`;
+  const data = (own as unknown as { data: Record<string, string> }).data;
+  if (!(key in data)) throw new Error(`Secret ${name} has no key ${key}`);
+  return b64(data[key]);
+}
+
+describe('helm/parley chart', () => {
+  it('is a v2 application chart with a version and an appVersion', () => {
+    expect(chartYaml['apiVersion']).toBe('v2');
+    expect(chartYaml['name']).toBe('parley');
+    expect(chartYaml['version']).toMatch(/^\d+\.\d+\.\d+/);
+    expect(typeof chartYaml['appVersion']).toBe('string');
+  });
+
+  it('refuses to render without database, Redis, NATS and keys, naming what is missing', () => {
+    expect(() => render({})).toThrow(/externalDatabase\.url \(or externalDatabase\.existingSecret\) is required/);
+    expect(() => render({ values: { ...inlineValues, jwt: { privateKey: '' } } })).toThrow(/jwt\.privateKey/);
+  });
+
+  it('renders unique, named objects', () => {
+    for (const [, r] of scenarios) {
+      const ids = r.manifests.map((m) => `${m.kind}/${m.metadata?.name}`);
+      expect(new Set(ids).size).toBe(ids.length);
+      for (const m of r.manifests) {
+        expect(typeof m.apiVersion).toBe('string');
+        expect(m.metadata.name).toMatch(/^[a-z0-9]([-a-z0-9]{0,61}[a-z0-9])?$/);
+      }
+    }
+  });
+
+  describe.each(scenarios)('with %s', (_, r) => {
+    describe.each(apps)('%s', (app) => {
+      const schema = loadAppSchema(app);
+      const { name: portVar, port } = portField(schema);
+      const name = `parley-${app}`;
+      const deployment = find(r.manifests, 'Deployment', name);
+      const pod = podSpec(deployment);
+      const container = pod.containers.find((c) => c.name === app) as Container;
+
+      it('has a Deployment, a Service, a ConfigMap, a PodDisruptionBudget and a HorizontalPodAutoscaler', () => {
+        for (const kind of ['Deployment', 'Service', 'ConfigMap', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']) expect(find(r.manifests, kind, name)).toBeDefined();
+        expect(container).toBeDefined();
+      });
+
+      it('runs parley/<app>:<appVersion> on the port of its config schema, as the Service and scrape annotations say', () => {
+        expect(container.image).toBe(`parley/${app}:${chartYaml['appVersion']}`);
+        expect(container.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+        const svc = find(r.manifests, 'Service', name) as unknown as { spec: { ports: { port: number; targetPort: string }[]; selector: Dict } };
+        expect(svc.spec.ports.map((p) => [p.port, p.targetPort])).toEqual([[port, 'http']]);
+        const podMeta = (deployment as unknown as { spec: { template: { metadata: { labels: Dict; annotations: Dict } } } }).spec.template.metadata;
+        expect(podMeta.annotations['prometheus.io/port']).toBe(String(port));
+        expect(podMeta.annotations['prometheus.io/path']).toBe('/metrics');
+        // The Service and the PDB select exactly this app's pods.
+        expect(podMeta.labels).toMatchObject(svc.spec.selector);
+        const pdb = find(r.manifests, 'PodDisruptionBudget', name) as unknown as { spec: { selector: { matchLabels: Dict } } };
+        expect(pdb.spec.selector.matchLabels).toEqual(svc.spec.selector);
+        const others = r.manifests.filter((m) => m.kind === 'Deployment' && m.metadata.name !== name);
+        for (const o of others) {
+          const labels = (o as unknown as { spec: { template: { metadata: { labels: Dict } } } }).spec.template.metadata.labels;
+          expect(Object.entries(svc.spec.selector).every(([k, v]) => labels[k] === v)).toBe(false);
+        }
+      });
+
+      it('probes /health/live (startup, liveness) and /health/ready (readiness) on its port', () => {
+        expect(container.startupProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+        expect(container.livenessProbe?.httpGet).toEqual({ path: '/health/live', port: 'http' });
+        expect(container.readinessProbe?.httpGet).toEqual({ path: '/health/ready', port: 'http' });
+      });
+
+      it('sets every variable its config schema needs in a cluster, from where the values say', () => {
+        const env = effectiveEnv(r.manifests, container);
+        const unmet = clusterNeeds(schema).filter((n) => !n.anyOf.some((v) => env.has(v)));
+        expect(unmet.map((n) => `${n.name} (${n.why})`)).toEqual([]);
+        expect(env.get(portVar)).toEqual({ kind: 'value', value: String(port) });
+        for (const [v, src] of env) {
+          if (src.kind === 'secret') {
+            const content = resolveSecret(r.manifests, src.name, src.key);
+            if (r === inline) expect([v, content]).toEqual([v, { DATABASE_URL: INLINE.db, REDIS_URL: INLINE.redis, NATS_URL: INLINE.nats }[v]]);
+            else expect(content).toMatch(/^existing:ext-/);
+          }
+          if (v.endsWith('_FILE') && src.kind === 'value') {
+            const file = fileSource(pod, container, src.value);
+            expect([v, file]).not.toEqual([v, null]);
+            const content = resolveSecret(r.manifests, file?.secret ?? '', file?.key ?? '');
+            if (r === inline) {
+              const expected: Record<string, string> = { JWT_PRIVATE_KEY_FILE: INLINE.privateKey, JWT_PUBLIC_KEY_FILE: INLINE.publicKey, MESSAGE_ENCRYPTION_KEYS_FILE: INLINE.messageKeys };
+              expect([v, content]).toEqual([v, expected[v]]);
+            } else expect(content).toMatch(/^existing:ext-/);
+          }
+        }
+      });
+
+      it('sets no variable its config schema does not declare (a typo would be ignored silently)', () => {
+        const declared = new Set(schema.fields.map((f) => f.name));
+        const env = effectiveEnv(r.manifests, container);
+        expect([...env.keys()].filter((v) => !declared.has(v))).toEqual([]);
+      });
+
+      it('runs as the image user (uid 1000, USER node) without root, on a read-only root file system', () => {
+        expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
+        expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+        expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      });
+
+      it('drains on SIGTERM: a preStop pause inside the grace period', () => {
+        const sleep = container.lifecycle?.preStop?.exec?.command ?? [];
+        expect(sleep[0]).toBe('sleep');
+        const pause = Number(sleep[1]);
+        expect(pause).toBeGreaterThan(0);
+        const drainMs = schema.fields.find((f) => f.name === 'SHUTDOWN_DRAIN_MS');
+        const drain = drainMs?.default.kind === 'number' ? drainMs.default.value / 1000 : 0;
+        expect(pod.terminationGracePeriodSeconds).toBeGreaterThanOrEqual(pause + drain + 10);
+      });
+    });
+
+    it('gives each gateway its pod name as GATEWAY_INSTANCE_ID', () => {
+      const c = podSpec(find(r.manifests, 'Deployment', 'parley-chat-gateway')).containers[0];
+      expect(effectiveEnv(r.manifests, c).get('GATEWAY_INSTANCE_ID')).toEqual({ kind: 'field', path: 'metadata.name' });
+    });
+
+    it('autoscales the gateway on CPU (HPA owns the replica count)', () => {
+      const hpa = find(r.manifests, 'HorizontalPodAutoscaler', 'parley-chat-gateway') as unknown as {
+        spec: { scaleTargetRef: { kind: string; name: string }; metrics: { type: string; resource?: { name: string } }[]; minReplicas: number };
+      };
+      expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'parley-chat-gateway' });
+      expect(hpa.spec.metrics).toContainEqual(expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) }));
+      expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
+      for (const h of r.manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
+        const target = (h as unknown as { spec: { scaleTargetRef: { name: string } } }).spec.scaleTargetRef.name;
+        expect((find(r.manifests, 'Deployment', target) as unknown as { spec: Dict }).spec['replicas']).toBeUndefined();
+      }
+    });
+
+    it('migrates before install and upgrade: one hook Job, the apps in the dev stack order', () => {
+      const job = find(r.manifests, 'Job', 'parley-migrate');
+      expect(String(job.metadata.annotations?.['helm.sh/hook']).split(',').sort()).toEqual(['pre-install', 'pre-upgrade']);
+      const spec = podSpec(job);
+      const order = /PARLEY_MIGRATING_APPS=\(([^)]*)\)/.exec(readText('tools/dev/lib.sh'))?.[1].trim().split(/\s+/);
+      expect(spec.initContainers?.map((c) => c.name)).toEqual(order?.map((a) => `migrate-${a}`));
+      for (const c of spec.initContainers ?? []) {
+        const app = c.name.replace(/^migrate-/, '');
+        expect(c.image).toBe(`parley/${app}:${chartYaml['appVersion']}`);
+        expect(c.args).toEqual(['migrate']);
+        const db = c.env?.find((e) => e.name === 'DATABASE_URL')?.valueFrom?.secretKeyRef;
+        expect(db).toBeDefined();
+        // At pre-install nothing but hooks exists yet: the URL comes from a hook Secret made earlier, or yours.
+        const secret = r.manifests.find((m) => m.kind === 'Secret' && m.metadata.name === db?.name);
+        if (r === existing) expect(db).toEqual({ name: EXISTING.db, key: 'uri' });
+        else {
+          expect(secret?.metadata.annotations?.['helm.sh/hook']).toBe(job.metadata.annotations?.['helm.sh/hook']);
+          expect(Number(secret?.metadata.annotations?.['helm.sh/hook-weight'])).toBeLessThan(Number(job.metadata.annotations?.['helm.sh/hook-weight']));
+          expect(b64((secret as unknown as { data: Dict }).data[db?.key ?? ''])).toBe(INLINE.db);
+        }
+        expect(c.envFrom).toBeUndefined(); // no ConfigMap: it does not exist at pre-install
+      }
+      expect(spec.initContainers?.find((c) => c.name === 'migrate-message-store')?.env).toContainEqual({ name: 'MESSAGE_PARTITIONS', value: '16' });
+    });
+
+    it('routes /v1/auth and /v1/users to auth, everything else to the gateway with WebSocket timeouts and cookie affinity', () => {
+      type Ingress = { metadata: { annotations: Record<string, string> }; spec: { rules: { http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[] } };
+      const routes = (n: string) =>
+        (find(r.manifests, 'Ingress', n) as unknown as Ingress).spec.rules.flatMap((rule) => rule.http.paths.map((p) => [p.path, p.backend.service.name, p.backend.service.port.name]));
+      expect(routes('parley-auth')).toEqual([
+        ['/v1/auth', 'parley-auth', 'http'],
+        ['/v1/users', 'parley-auth', 'http'],
+      ]);
+      expect(routes('parley-chat-gateway')).toEqual([['/', 'parley-chat-gateway', 'http']]);
+      const a = (find(r.manifests, 'Ingress', 'parley-chat-gateway') as unknown as Ingress).metadata.annotations;
+      expect(a['nginx.ingress.kubernetes.io/affinity']).toBe('cookie');
+      const gw = loadAppSchema('chat-gateway').fields;
+      const ms = (n: string) => {
+        const d = gw.find((f) => f.name === n)?.default;
+        return d?.kind === 'number' ? d.value : NaN;
+      };
+      // An idle WebSocket must outlive Socket.IO's ping interval + timeout.
+      expect(Number(a['nginx.ingress.kubernetes.io/proxy-read-timeout']) * 1000).toBeGreaterThan(ms('SOCKET_PING_INTERVAL_MS') + ms('SOCKET_PING_TIMEOUT_MS'));
+      expect(Number(a['nginx.ingress.kubernetes.io/proxy-send-timeout']) * 1000).toBeGreaterThan(ms('SOCKET_PING_INTERVAL_MS') + ms('SOCKET_PING_TIMEOUT_MS'));
+      // No affinity cookie on auth: it is stateless.
+      expect((find(r.manifests, 'Ingress', 'parley-auth') as unknown as Ingress).metadata.annotations['nginx.ingress.kubernetes.io/affinity']).toBeUndefined();
+    });
+  });
+
+  it('mounts FCM credentials only when configured; without them push-notifier runs DRY-RUN and the notes say so', () => {
+    const env = (r: ReturnType<typeof render>) => effectiveEnv(r.manifests, podSpec(find(r.manifests, 'Deployment', 'parley-push-notifier')).containers[0]);
+    const withFcm = env(inline).get('GOOGLE_APPLICATION_CREDENTIALS');
+    expect(withFcm?.kind).toBe('value');
+    const pn = find(inline.manifests, 'Deployment', 'parley-push-notifier');
+    const file = fileSource(podSpec(pn), podSpec(pn).containers[0], withFcm?.kind === 'value' ? withFcm.value : '');
+    expect(resolveSecret(inline.manifests, file?.secret ?? '', file?.key ?? '')).toBe(INLINE.fcm);
+    const without = render({ values: { ...inlineValues, fcm: { credentialsJson: '' } } });
+    expect(env(without).has('GOOGLE_APPLICATION_CREDENTIALS')).toBe(false);
+    expect(without.notes).toMatch(/DRY-RUN/);
+    expect(inline.notes).not.toMatch(/DRY-RUN/);
+  });
+
+  it('renders with helm/parley/ci/existing-secrets-values.yaml (the values for helm lint and chart-testing)', () => {
+    const ci = render({ values: parseYaml(readText('helm/parley/ci/existing-secrets-values.yaml')) as Dict });
+    expect(ci.manifests.filter((m) => m.kind === 'Deployment')).toHaveLength(apps.length);
+    expect(ci.manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+  });
+
+  it('writes no Secret of its own when every group has an existingSecret', () => {
+    expect(existing.manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
+  });
+
+  it('rolls the pods when config or secrets change (checksum annotations)', () => {
+    const checksum = (r: ReturnType<typeof render>, k: string) =>
+      (find(r.manifests, 'Deployment', 'parley-auth') as unknown as { spec: { template: { metadata: { annotations: Dict } } } }).spec.template.metadata.annotations[k];
+    const louder = render({ values: { ...inlineValues, logLevel: 'debug' } });
+    expect(checksum(louder, 'checksum/config')).not.toBe(checksum(inline, 'checksum/config'));
+    const rotated = render({ values: { ...inlineValues, messageEncryption: { keys: `${INLINE.messageKeys}\nk3:${randomBytes(32).toString('base64')}` } } });
+    expect(checksum(rotated, 'checksum/secret')).not.toBe(checksum(inline, 'checksum/secret'));
+  });
+
+  it('has a ServiceMonitor toggle selecting every Parley Service on /metrics', () => {
+    expect(existing.manifests.some((m) => m.kind === 'ServiceMonitor')).toBe(false);
+    const sm = find(inline.manifests, 'ServiceMonitor', 'parley') as unknown as { spec: { selector: { matchLabels: Dict }; endpoints: { port: string; path: string }[] } };
+    expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
+    const services = inline.manifests.filter((m) => m.kind === 'Service');
+    expect(services).toHaveLength(apps.length);
+    for (const s of services) expect(s.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
+  });
+
+  it('documents the custom-metric option of the gateway HPA (parley_gateway_connections) in values.yaml', () => {
+    expect(valuesText).toMatch(/#\s+metric:\s*\n\s*#\s+name: parley_gateway_connections/);
+    expect(readText('apps/chat-gateway/src/metrics/gateway.metrics.ts')).toContain("'parley_gateway_connections'");
+  });
+
+  it('takes the image registry and tag from values', () => {
+    const r = render({ values: { ...existingValues, image: { registry: 'registry.example.com', tag: '1.2.3' } } });
+    for (const app of apps) {
+      expect(podSpec(find(r.manifests, 'Deployment', `parley-${app}`)).containers[0].image).toBe(`registry.example.com/parley/${app}:1.2.3`);
+    }
+  });
+
+  it('agrees with the Dockerfile: USER node is uid 1000, and the entry point takes `migrate` as its argument', () => {
+    const df = parseDockerfile(readText('docker/Dockerfile'));
+    const runtime = df.stages.find((s) => s.name === 'runtime');
+    expect(runtime?.instructions.find((i) => i.keyword === 'USER')?.args).toBe('node');
+    expect(execForm(runtime?.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args ?? '')).toEqual(['node', 'main.js']);
+    const values = parseYaml(valuesText) as { podSecurityContext: Dict };
+    expect(values.podSecurityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true });
+  });
+});
