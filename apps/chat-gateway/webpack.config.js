@@ -1,25 +1,3 @@
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
-const { join } = require('path');
+const { nestAppWebpackConfig } = require('../../tools/build/nest-app.webpack.cjs');
 
-module.exports = {
-  output: {
-    path: join(__dirname, '../../dist/apps/chat-gateway'),
-    clean: true,
-    ...(process.env.NODE_ENV !== 'production' && {
-      devtoolModuleFilenameTemplate: '[absolute-resource-path]',
-    }),
-  },
-  plugins: [
-    new NxAppWebpackPlugin({
-      target: 'node',
-      compiler: 'tsc',
-      main: './src/main.ts',
-      tsConfig: './tsconfig.app.json',
-      assets: [],
-      optimization: false,
-      outputHashing: 'none',
-      generatePackageJson: true,
-      sourceMap: true,
-    })
-  ],
-};
+module.exports = nestAppWebpackConfig(__dirname, 'chat-gateway');
