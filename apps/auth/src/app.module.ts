@@ -1,16 +1,21 @@
 import { createPublicKey } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
+import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { AUTH_SCHEMA, authEntities, UsersRepository } from '@parley/auth/data-access-users';
 import { postgresOptions, postgresReadiness } from '@parley/shared/data-access-postgres';
-import { AccessTokenSigner, AccessTokenVerifier } from '@parley/shared/util-auth';
+import { AccessTokenGuard, AccessTokenSigner, AccessTokenVerifier, HTTP_RATE_LIMIT } from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import type { DataSource } from 'typeorm';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
+import { LoginThrottlerGuard } from './accounts/login-throttler.guard';
 import { PasswordHasher } from './accounts/password-hasher';
 import type { AuthConfig } from './config/auth.config';
+import { SessionsController } from './sessions/sessions.controller';
+import { SessionsRepository } from './sessions/sessions.repository';
+import { SessionsService } from './sessions/sessions.service';
 import { UsersController } from './users/users.controller';
 import { UsersHandler } from './users/users.handler';
 
@@ -33,6 +38,7 @@ export class AppModule {
           retryDelay: 1000,
         }),
         NatsBusModule.forRoot({ url: config.nats.url, name: 'auth', requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix }),
+        ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: config.limits.loginAttemptsPerMinute }] }),
         ServiceCoreModule.forRoot({
           name: 'auth',
           logLevel: config.logLevel,
@@ -42,9 +48,19 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [AccountsController, UsersController, UsersHandler],
+      controllers: [AccountsController, SessionsController, UsersController, UsersHandler],
       providers: [
         AccountsService,
+        LoginThrottlerGuard,
+        AccessTokenGuard,
+        { provide: HTTP_RATE_LIMIT, useValue: config.limits.http },
+        { provide: SessionsRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new SessionsRepository(ds) },
+        {
+          provide: SessionsService,
+          inject: [SessionsRepository, NatsBus, AccessTokenVerifier],
+          useFactory: (repo: SessionsRepository, bus: NatsBus, verifier: AccessTokenVerifier) =>
+            new SessionsService(repo, bus, verifier, { ttlSeconds: config.jwt.ttlSeconds, subjectPrefix: config.nats.subjectPrefix }),
+        },
         { provide: PasswordHasher, useValue: new PasswordHasher(config.password.scryptLogN) },
         { provide: UsersRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new UsersRepository(ds) },
         {

@@ -4,6 +4,8 @@ import { loadEnv } from '@parley/shared/util-config';
 import { startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
 import { AuthEnv, loadAuthConfig } from './config/auth.config';
+import { rejectHostileJsonBodies } from './http/json-body-shape.middleware';
+import { sessionMigrations } from './sessions/sessions.repository';
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   const config = loadAuthConfig(env);
@@ -14,6 +16,9 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     port: config.http.port,
     openApi: { title: 'Parley auth', description: 'Accounts and access tokens (PROTOCOL.md)', version: '1' },
     bodyLimit: '16kb',
+    configure: (app) => {
+      app.use(rejectHostileJsonBodies());
+    },
     nats: { url: config.nats.url, queue: 'auth', subjectPrefix: config.nats.subjectPrefix },
   });
 }
@@ -21,5 +26,5 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
 /** `main.js migrate`: applies the auth schema's migrations and exits. */
 export async function migrate(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const e = loadEnv('auth', AuthEnv, { ...env, JWT_PRIVATE_KEY: env.JWT_PRIVATE_KEY ?? 'unused-by-migrations' });
-  return runMigrations({ url: e.DATABASE_URL, schema: AUTH_SCHEMA, entities: authEntities, migrations: authMigrations });
+  return runMigrations({ url: e.DATABASE_URL, schema: AUTH_SCHEMA, entities: authEntities, migrations: [...authMigrations, ...sessionMigrations] });
 }

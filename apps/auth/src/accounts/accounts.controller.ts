@@ -1,7 +1,8 @@
-import { Body, Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiUnauthorizedResponse } from '@nestjs/swagger';
+import { Body, Controller, HttpCode, Post, UseGuards } from '@nestjs/common';
+import { ApiConflictResponse, ApiCreatedResponse, ApiOkResponse, ApiTags, ApiTooManyRequestsResponse, ApiUnauthorizedResponse } from '@nestjs/swagger';
 import { AccountsService } from './accounts.service';
 import { LoginBody, RegisterBody, SessionView } from './accounts.dto';
+import { LoginThrottlerGuard } from './login-throttler.guard';
 
 @ApiTags('auth')
 @Controller('v1/auth')
@@ -17,7 +18,9 @@ export class AccountsController {
 
   @Post('login')
   @HttpCode(200)
+  @UseGuards(LoginThrottlerGuard)
   @ApiOkResponse({ type: SessionView })
+  @ApiTooManyRequestsResponse({ description: 'rate_limited: too many attempts for this username from this address' })
   @ApiUnauthorizedResponse({ description: 'unauthorized: same answer for unknown user and wrong password' })
   login(@Body() body: LoginBody) {
     return this.accounts.login(body);

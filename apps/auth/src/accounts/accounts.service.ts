@@ -3,6 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { ParleyError, type User } from '@parley/contracts';
 import { UsernameTakenError, UsersRepository, type UserEntity } from '@parley/auth/data-access-users';
 import { AccessTokenSigner } from '@parley/shared/util-auth';
+import { SessionsService } from '../sessions/sessions.service';
 import { PasswordHasher } from './password-hasher';
 
 export function toUser(row: UserEntity): User {
@@ -23,6 +24,7 @@ export class AccountsService {
     private readonly users: UsersRepository,
     private readonly hasher: PasswordHasher,
     private readonly signer: AccessTokenSigner,
+    private readonly sessions: SessionsService,
   ) {
     this.decoyHash = hasher.hash(randomUUID());
   }
@@ -49,8 +51,10 @@ export class AccountsService {
     return this.session(row);
   }
 
+  /** A login session of its own for every token, so that it can be revoked alone. */
   private async session(row: UserEntity) {
-    const accessToken = await this.signer.sign({ userId: row.id, username: row.username, sessionId: randomUUID() });
+    const sessionId = await this.sessions.open(row.id);
+    const accessToken = await this.signer.sign({ userId: row.id, username: row.username, sessionId });
     return { user: toUser(row), accessToken };
   }
 }

@@ -22,6 +22,11 @@ export class AuthEnv {
   @IsInt() @Min(60) @Max(86400 * 30) JWT_TTL_SECONDS = 3600;
   /** scrypt cost (log2 N); 15 = 32 MiB and ~50 ms per hash here. */
   @IsInt() @Min(10) @Max(20) PASSWORD_SCRYPT_LOG_N = 15;
+  /** Login attempts per (client address, username) per minute: slows password guessing. */
+  @IsInt() @Min(1) @Max(100000) LOGIN_ATTEMPTS_PER_MINUTE = 20;
+  /** Authenticated requests per user (GET /v1/users/..., logout). */
+  @IsInt() @Min(1) @Max(100000) RATE_LIMIT_HTTP_PER_SECOND = 50;
+  @IsInt() @Min(1) @Max(100000) RATE_LIMIT_HTTP_BURST = 200;
 }
 
 export interface AuthConfig {
@@ -31,6 +36,7 @@ export interface AuthConfig {
   nats: { url: string; subjectPrefix: string };
   jwt: { privateKeyPem: string; extraPublicKeysPem: string; issuer: string; audience: string; ttlSeconds: number };
   password: { scryptLogN: number };
+  limits: { loginAttemptsPerMinute: number; http: { perSecond: number; burst: number } };
 }
 
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
@@ -48,5 +54,9 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
       ttlSeconds: e.JWT_TTL_SECONDS,
     },
     password: { scryptLogN: e.PASSWORD_SCRYPT_LOG_N },
+    limits: {
+      loginAttemptsPerMinute: e.LOGIN_ATTEMPTS_PER_MINUTE,
+      http: { perSecond: e.RATE_LIMIT_HTTP_PER_SECOND, burst: e.RATE_LIMIT_HTTP_BURST },
+    },
   };
 }

@@ -1,4 +1,4 @@
-import { Inject, Injectable } from '@nestjs/common';
+import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
   MessageAppendV1,
   ParleyError,
@@ -6,6 +6,7 @@ import {
   ReceiptMoveV1,
   SharesChatV1,
   type Message,
+  type MessageAppendReply,
   type PresenceState,
   type ReceiptType,
 } from '@parley/contracts';
@@ -17,11 +18,16 @@ import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { TokenBucket } from '../realtime/token-bucket';
+import { RpcPipeline } from './rpc-pipeline';
+
+/** Appends this gateway waits on at once; beyond, `message:send` answers `unavailable` (retry). */
+const MAX_APPENDS_IN_FLIGHT = 10_000;
 
 /** What the Socket.IO events do, once their payloads are valid. */
 @Injectable()
-export class MessagingService {
+export class MessagingService implements OnModuleDestroy {
   private readonly sendLimits = new Map<string, TokenBucket>();
+  private readonly appends: RpcPipeline<typeof MessageAppendV1>;
 
   constructor(
     private readonly bus: NatsBus,
@@ -30,7 +36,17 @@ export class MessagingService {
     private readonly registry: ConnectionRegistry,
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.appends = new RpcPipeline(bus.connection, MessageAppendV1, {
+      subjectPrefix: config.nats.subjectPrefix,
+      timeoutMs: config.nats.requestTimeoutMs,
+      maxInFlight: MAX_APPENDS_IN_FLIGHT,
+    });
+  }
+
+  onModuleDestroy(): void {
+    this.appends.close();
+  }
 
   /** Acked only with the stored message: the store replies after COMMIT. */
   async send(conn: ClientConnection, input: { chatId: string; clientMsgId: string; body: string }): Promise<Message> {
@@ -40,19 +56,23 @@ export class MessagingService {
       throw new ParleyError('rate_limited', 'too many messages; slow down');
     }
     const stopTimer = this.metrics.sendLatency.startTimer();
-    const reply = await this.bus.request(MessageAppendV1, {
-      chatId: input.chatId,
-      senderId: conn.userId,
-      clientMsgId: input.clientMsgId,
-      body: input.body,
-    });
+    const reply = await this.appends.request(
+      { chatId: input.chatId, senderId: conn.userId, clientMsgId: input.clientMsgId, body: input.body },
+      // Stored after the sender was told `unavailable`: the others still get it live
+      // (the sender's retry with the same clientMsgId gets the stored original).
+      (late) => this.stored(conn, late),
+    );
     stopTimer();
+    this.stored(conn, reply);
+    return reply.message;
+  }
+
+  private stored(conn: ClientConnection, reply: MessageAppendReply): void {
     this.metrics.messagesSent.inc({ created: String(reply.created) });
     conn.order.markOwn(reply.message.chatId, reply.message.seq);
     if (reply.created) {
       void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id);
     }
-    return reply.message;
   }
 
   async receipt(conn: ClientConnection, type: ReceiptType, input: { chatId: string; upToSeq: number }): Promise<void> {

@@ -1,4 +1,5 @@
-import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
+import { Inject, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import {
   ConnectedSocket,
   MessageBody,
@@ -16,18 +17,25 @@ import {
   PresenceSubscribePayload,
   ReceiptPayload,
   SendMessagePayload,
-  SessionRevokedV1,
   TypingPayload,
   type Ack,
+  type SessionRevoked,
 } from '@parley/contracts';
-import { AccessTokenVerifier, type AccessTokenClaims } from '@parley/shared/util-auth';
+import { AccessTokenVerifier, KeyedRateLimiter, type AccessTokenClaims } from '@parley/shared/util-auth';
 import { NatsBus } from '@parley/shared/util-nats';
 import { toParleyError, validatePayload } from '@parley/shared/util-service';
 import type { Server, Socket } from 'socket.io';
+import { MembershipCache } from '../chats/membership-cache';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ReplayService } from '../delivery/replay.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PresenceLinkService } from '../presence/presence-link.service';
+import { rejectHostileJsonBodies } from '../security/json-body-shape.middleware';
+import { assertPayloadShape } from '../security/payload-shape';
+import { loadSecurityConfig, type SecurityConfig } from '../security/security.config';
+import { securityMetrics } from '../security/security.metrics';
+import { SessionRevocations } from '../security/session-revocations';
+import { guardSlowConsumer } from '../security/slow-consumer.guard';
 import { ClientConnection } from './client-connection';
 import { ConnectionRegistry } from './connection-registry';
 
@@ -36,11 +44,24 @@ interface SocketData {
   connection?: ClientConnection;
 }
 
-/** Socket.IO side of PROTOCOL.md. Every event is acked; nothing a client sends can crash it. */
+/** Largest number of values in one event payload (a presence:subscribe of 1024 ids is 1025). */
+const MAX_PAYLOAD_NODES = 2048;
+
+/**
+ * Socket.IO side of PROTOCOL.md. Every event is acked; nothing a client sends can crash it.
+ * The hardening lives here and in ../security: revoked sessions refused and their sockets
+ * closed, payload shape checked before any validator walks it, per-user typing limit, and
+ * slow consumers dropped before their buffer grows without bound.
+ */
 @WebSocketGateway()
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+export class ChatGateway
+  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+{
   private readonly logger = new Logger(ChatGateway.name);
   @WebSocketServer() server: Server;
+  private readonly security: SecurityConfig = loadSecurityConfig();
+  private readonly typingLimiter: KeyedRateLimiter;
+  private readonly revocations: SessionRevocations;
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
@@ -48,17 +69,37 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly messaging: MessagingService,
     private readonly replay: ReplayService,
     private readonly presence: PresenceLinkService,
+    private readonly members: MembershipCache,
+    private readonly httpHost: HttpAdapterHost,
     private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    // Per user (all its sockets here), at the rate RATE_LIMIT_TYPING_PER_SECOND sets per socket.
+    this.typingLimiter = new KeyedRateLimiter({ perSecond: config.limits.typingPerSecond, burst: config.limits.typingPerSecond * 2 });
+    this.revocations = new SessionRevocations(bus, config.nats.subjectPrefix, (event) => this.closeRevoked(event));
+  }
+
+  /** Before the first request: the deny-list of revoked sessions is complete (or start-up fails). */
+  async onModuleInit(): Promise<void> {
+    await this.revocations.start(this.verifier, this.security.revocationsReplayTimeoutMs);
+  }
+
+  onApplicationShutdown(): void {
+    this.revocations.stop();
+  }
 
   afterInit(server: Server): void {
+    // HTTP bodies get the same shape check as events. afterInit runs after startService added
+    // the JSON parser and before Nest registers the routes, so this sits between the two.
+    // (Its proper home is startService in libs/shared/util-service, for every app.)
+    this.httpHost.httpAdapter.use(rejectHostileJsonBodies({ maxDepth: 8, maxNodes: MAX_PAYLOAD_NODES }));
     server.use((socket, next) => {
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
       this.verifier
         .verify(token)
         .then((claims) => {
           if (this.registry.connectionCount(claims.userId) >= this.config.limits.maxConnectionsPerUser) {
+            securityMetrics.rejected.inc({ reason: 'connections_per_user' });
             return next(new Error('rate_limited'));
           }
           (socket.data as SocketData).claims = claims;
@@ -66,18 +107,31 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
           // device and closes the first is never shown offline in between.
           return this.presence.connected({ userId: claims.userId, id: socket.id }).then(() => next());
         })
-        .catch(() => next(new Error('unauthorized')));
+        .catch(() => {
+          securityMetrics.rejected.inc({ reason: 'unauthorized' });
+          next(new Error('unauthorized'));
+        });
     });
-    this.bus.subscribe(SessionRevokedV1, ({ userId, sessionId }) => {
-      for (const conn of [...this.registry.connectionsOf(userId)]) {
-        if (!sessionId || conn.claims.sessionId === sessionId) this.closeUnauthorized(conn, 'session revoked');
-      }
-    });
+  }
+
+  /** A logout: every socket of the user whose token the deny-list now refuses is closed. */
+  private closeRevoked({ userId }: SessionRevoked): void {
+    for (const conn of [...this.registry.connectionsOf(userId)]) {
+      if (!this.revocations.list.isRevoked(conn.claims)) continue;
+      securityMetrics.sessionsClosed.inc();
+      this.closeUnauthorized(conn, 'session revoked');
+    }
   }
 
   handleConnection(socket: Socket): void {
     const claims = (socket.data as SocketData).claims;
     if (!claims) {
+      socket.disconnect(true);
+      return;
+    }
+    // Revoked while the handshake was in flight: the revocation found no socket to close.
+    if (this.revocations.list.isRevoked(claims)) {
+      socket.emit('error', { code: 'unauthorized', message: 'session revoked' });
       socket.disconnect(true);
       return;
     }
@@ -95,6 +149,13 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
       this.config.limits.typingPerSecond,
     );
     (socket.data as SocketData).connection = conn;
+    socket.once('disconnect', (reason: string, description?: unknown) =>
+      this.logger.debug({ userId: claims.userId, socketId: socket.id, reason, detail: describeClose(description) }, 'socket closed'),
+    );
+    guardSlowConsumer(socket, this.security.slowConsumerMaxBufferBytes, (bufferedBytes) => {
+      securityMetrics.slowConsumersDropped.inc();
+      this.logger.warn({ userId: claims.userId, socketId: socket.id, bufferedBytes }, 'slow consumer dropped: its messages wait in the store');
+    });
     this.registry.add(conn);
     conn.armExpiry(() => this.closeUnauthorized(conn, 'access token expired'));
     void this.replay.replay(conn);
@@ -111,7 +172,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   @SubscribeMessage(ClientEvents.MessageSend)
   onSend(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, async (conn) => {
+    return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(SendMessagePayload, payload);
       return { message: await this.messaging.send(conn, input) };
     });
@@ -119,7 +180,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   @SubscribeMessage(ClientEvents.MessageDelivered)
   onDelivered(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, async (conn) => {
+    return this.answer(socket, payload, async (conn) => {
       await this.messaging.receipt(conn, 'delivered', await validatePayload(ReceiptPayload, payload));
       return {};
     });
@@ -127,7 +188,7 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   @SubscribeMessage(ClientEvents.MessageRead)
   onRead(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, async (conn) => {
+    return this.answer(socket, payload, async (conn) => {
       await this.messaging.receipt(conn, 'read', await validatePayload(ReceiptPayload, payload));
       return {};
     });
@@ -135,25 +196,33 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
 
   @SubscribeMessage(ClientEvents.Typing)
   onTyping(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, async (conn) => {
-      await this.messaging.typing(conn, await validatePayload(TypingPayload, payload));
+    return this.answer(socket, payload, async (conn) => {
+      const input = await validatePayload(TypingPayload, payload);
+      if (!this.typingLimiter.tryTake(conn.userId)) {
+        // not_found and forbidden outrank rate_limited (PROTOCOL.md); the membership is cached.
+        await this.members.membersFor(input.chatId, conn.userId);
+        securityMetrics.rejected.inc({ reason: 'typing_rate' });
+        throw new ParleyError('rate_limited', 'too many typing events; slow down');
+      }
+      await this.messaging.typing(conn, input);
       return {};
     });
   }
 
   @SubscribeMessage(ClientEvents.PresenceSubscribe)
   onPresenceSubscribe(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, async (conn) => {
+    return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(PresenceSubscribePayload, payload);
       return { presence: await this.messaging.subscribePresence(conn, input.userIds) };
     });
   }
 
   /** Runs an event and turns any failure into `{ok:false, error}`; never throws to Socket.IO. */
-  private async answer(socket: Socket, work: (conn: ClientConnection) => Promise<object>): Promise<Ack> {
+  private async answer(socket: Socket, payload: unknown, work: (conn: ClientConnection) => Promise<object>): Promise<Ack> {
     const conn = (socket.data as SocketData).connection;
     if (!conn) return { ok: false, error: { code: 'unauthorized', message: 'not connected' } };
     try {
+      assertPayloadShape(payload, { maxDepth: this.security.maxPayloadDepth, maxNodes: MAX_PAYLOAD_NODES });
       return { ok: true, ...(await work(conn)) };
     } catch (err) {
       const known = toParleyError(err);
@@ -175,4 +244,14 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     for (const conn of sockets) conn.socket.disconnect(true);
     if (sockets.length > 0) await new Promise((r) => setTimeout(r, Math.min(500, this.config.socket.shutdownDrainMs)));
   }
+}
+
+/** Why Engine.IO closed a socket (an Error, or an object with a message), for the debug log. */
+function describeClose(description: unknown): string | undefined {
+  if (!description) return undefined;
+  if (description instanceof Error) return description.message;
+  const d = description as { message?: unknown; description?: unknown };
+  if (typeof d.message === 'string') return d.message;
+  if (d.description instanceof Error) return d.description.message;
+  return undefined;
 }

@@ -82,8 +82,14 @@ export class AppendService implements OnModuleDestroy {
           };
       }
     } catch (err) {
-      if (err instanceof ParleyError) result = err.code;
-      else if (isDatabaseUnavailable(err)) result = 'unavailable';
+      if (err instanceof ParleyError) {
+        result = err.code;
+        throw err;
+      }
+      if (isDatabaseUnavailable(err)) {
+        result = 'unavailable';
+        throw new ParleyError('unavailable', 'the message database is unavailable; retry');
+      }
       throw err;
     } finally {
       stop();

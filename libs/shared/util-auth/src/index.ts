@@ -1,2 +1,5 @@
 export * from './lib/access-token';
 export * from './lib/access-token.guard';
+export * from './lib/rate-limiter';
+export * from './lib/revoked-sessions';
+export * from './lib/revocation-stream';

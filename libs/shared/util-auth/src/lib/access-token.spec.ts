@@ -1,6 +1,7 @@
-import { generateKeyPairSync } from 'node:crypto';
-import { SignJWT } from 'jose';
-import { AccessTokenSigner, AccessTokenVerifier } from './access-token';
+import { createPublicKey, generateKeyPairSync } from 'node:crypto';
+import { importPKCS8, SignJWT } from 'jose';
+import { AccessTokenSigner, AccessTokenVerifier, keyIdOf } from './access-token';
+import { RevokedSessions } from './revoked-sessions';
 
 const settings = { issuer: 'parley-auth', audience: 'parley', ttlSeconds: 3600 };
 
@@ -69,5 +70,50 @@ describe('access tokens', () => {
       const token = await (await AccessTokenSigner.fromPem(pair.privatePem, settings)).sign(user);
       await expect(verifier.verify(token)).resolves.toMatchObject({ userId: user.userId });
     }
+  });
+
+  /** A token with chosen header and claims, signed ES256 with the real private key. */
+  async function craft(header: Record<string, unknown>, claims: Record<string, unknown>, pem = current.privatePem): Promise<string> {
+    const now = Math.floor(Date.now() / 1000);
+    const payload: Record<string, unknown> = { sub: user.userId, iss: settings.issuer, aud: settings.audience, iat: now, exp: now + 60, sid: 's1', username: 'alice', ...claims };
+    for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
+    const protectedHeader = { alg: 'ES256', typ: 'JWT', kid: keyIdOf(createPublicKey(pem)), ...header };
+    for (const k of Object.keys(protectedHeader)) if ((protectedHeader as Record<string, unknown>)[k] === undefined) delete (protectedHeader as Record<string, unknown>)[k];
+    return new SignJWT(payload).setProtectedHeader(protectedHeader).sign(await importPKCS8(pem, 'ES256'));
+  }
+
+  it('checks nbf with a small clock tolerance, and requires iat and sid', async () => {
+    const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
+    const now = Math.floor(Date.now() / 1000);
+    await expect(verifier.verify(await craft({}, { nbf: now + 120 }))).rejects.toMatchObject({ code: 'unauthorized', message: 'access token not valid yet' });
+    await expect(verifier.verify(await craft({}, { nbf: now + 2 }))).resolves.toMatchObject({ userId: user.userId });
+    await expect(verifier.verify(await craft({}, { iat: undefined }))).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(verifier.verify(await craft({}, { sid: undefined }))).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(verifier.verify(await craft({ typ: 'at+jwt' }, {}))).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('pins the key id: unknown kids are refused, and a kid is required once two keys are configured', async () => {
+    const next = keyPair();
+    const single = AccessTokenVerifier.fromPem(current.publicPem, settings);
+    await expect(single.verify(await craft({ kid: 'ffffffffffffffff' }, {}))).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(single.verify(await craft({ kid: undefined }, {}))).resolves.toMatchObject({ userId: user.userId });
+    const rotating = AccessTokenVerifier.fromPem(`${current.publicPem}${next.publicPem}`, settings);
+    expect(rotating.keyIds).toEqual([keyIdOf(createPublicKey(current.publicPem)), keyIdOf(createPublicKey(next.publicPem))]);
+    await expect(rotating.verify(await craft({ kid: undefined }, {}))).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(rotating.verify(await craft({}, {}, next.privatePem))).resolves.toMatchObject({ userId: user.userId });
+    // A token signed by the next key but naming the current key's id is a forgery.
+    await expect(rotating.verify(await craft({ kid: keyIdOf(createPublicKey(current.publicPem)) }, {}, next.privatePem))).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
+  it('refuses tokens of revoked sessions once a revocation list is attached', async () => {
+    const signer = await AccessTokenSigner.fromPem(current.privatePem, settings);
+    const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
+    const revoked = new RevokedSessions();
+    verifier.useRevocations(revoked);
+    const a = await signer.sign({ ...user, sessionId: 'session-a' });
+    const b = await signer.sign({ ...user, sessionId: 'session-b' });
+    revoked.revoke({ userId: user.userId, sessionId: 'session-a' }, Date.now(), Date.now() + 60_000);
+    await expect(verifier.verify(a)).rejects.toMatchObject({ code: 'unauthorized', message: 'session revoked' });
+    await expect(verifier.verify(b)).resolves.toMatchObject({ sessionId: 'session-b' });
   });
 });

@@ -1,6 +1,7 @@
 import { createHash, createPublicKey, type KeyObject } from 'node:crypto';
 import { errors as joseErrors, jwtVerify, SignJWT, importPKCS8 } from 'jose';
 import { ParleyError } from '@parley/contracts';
+import type { RevocationCheck } from './revoked-sessions';
 
 /** Algorithm pinned: verifiers accept nothing else (no `none`, no HMAC confusion). */
 export const ACCESS_TOKEN_ALG = 'ES256';
@@ -13,18 +14,41 @@ export interface AccessTokenClaims {
   sessionId: string;
   /** Expiry, seconds since epoch. */
   expiresAt: number;
+  /** Issue time (`iat`), seconds since epoch. */
+  issuedAt: number;
 }
 
 export interface TokenSettings {
   issuer: string;
   audience: string;
+  /** Clock skew tolerated on exp / nbf / iat between the signer's host and ours (default 5 s). */
+  clockToleranceSeconds?: number;
 }
 
+/**
+ * Verifies access tokens with public keys only. Pinned: ES256 and nothing else (no `none`,
+ * no HMAC keyed with the public key), `typ: JWT`, a known key id (required as soon as two keys
+ * are configured, during a rotation), issuer, audience, exp / nbf / iat with a small clock
+ * tolerance, and the claims Parley needs (sub, sid). A revocation check, when attached,
+ * refuses tokens of revoked sessions.
+ */
 export class AccessTokenVerifier {
+  private revocations?: RevocationCheck;
+
   private constructor(
     private readonly keys: Map<string, KeyObject>,
     private readonly settings: TokenSettings,
   ) {}
+
+  /** Tokens of sessions this check reports revoked are refused from now on. */
+  useRevocations(check: RevocationCheck): void {
+    this.revocations = check;
+  }
+
+  /** Key ids accepted (the first 16 hex of each public key's SHA-256). */
+  get keyIds(): string[] {
+    return [...this.keys.keys()];
+  }
 
   /**
    * Public keys in PEM (SPKI); several may be given, separated by blank lines or
@@ -45,6 +69,12 @@ export class AccessTokenVerifier {
     if (typeof token !== 'string' || token.length === 0 || token.length > 4096) {
       throw new ParleyError('unauthorized', 'missing access token');
     }
+    const claims = await this.verifySignature(token);
+    if (this.revocations?.isRevoked(claims)) throw new ParleyError('unauthorized', 'session revoked');
+    return claims;
+  }
+
+  private async verifySignature(token: string): Promise<AccessTokenClaims> {
     try {
       const { payload } = await jwtVerify(
         token,
@@ -53,9 +83,16 @@ export class AccessTokenVerifier {
           if (!key) throw new ParleyError('unauthorized', 'unknown signing key');
           return key;
         },
-        { algorithms: [ACCESS_TOKEN_ALG], issuer: this.settings.issuer, audience: this.settings.audience, requiredClaims: ['exp', 'sub', 'sid'] },
+        {
+          algorithms: [ACCESS_TOKEN_ALG],
+          typ: 'JWT',
+          issuer: this.settings.issuer,
+          audience: this.settings.audience,
+          clockTolerance: this.settings.clockToleranceSeconds ?? 5,
+          requiredClaims: ['exp', 'iat', 'sub', 'sid'],
+        },
       );
-      if (typeof payload.sub !== 'string' || typeof payload['sid'] !== 'string' || typeof payload.exp !== 'number') {
+      if (typeof payload.sub !== 'string' || typeof payload['sid'] !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
         throw new ParleyError('unauthorized', 'malformed access token');
       }
       return {
@@ -63,10 +100,12 @@ export class AccessTokenVerifier {
         username: typeof payload['username'] === 'string' ? payload['username'] : '',
         sessionId: payload['sid'],
         expiresAt: payload.exp,
+        issuedAt: payload.iat,
       };
     } catch (err) {
       if (err instanceof ParleyError) throw err;
       if (err instanceof joseErrors.JWTExpired) throw new ParleyError('unauthorized', 'access token expired');
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf') throw new ParleyError('unauthorized', 'access token not valid yet');
       throw new ParleyError('unauthorized', 'invalid access token');
     }
   }
@@ -83,6 +122,11 @@ export class AccessTokenSigner {
     private readonly keyId: string,
     private readonly settings: TokenSettings & { ttlSeconds: number },
   ) {}
+
+  /** Key id of the signing key: the verifiers need its public key before tokens carry it. */
+  get kid(): string {
+    return this.keyId;
+  }
 
   static async fromPem(privatePem: string, settings: TokenSettings & { ttlSeconds: number }): Promise<AccessTokenSigner> {
     const key = await importPKCS8(privatePem, ACCESS_TOKEN_ALG);

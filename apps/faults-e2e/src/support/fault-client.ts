@@ -1,0 +1,240 @@
+import type { Message } from '@parley/contracts';
+import type { TestUser } from '@parley/shared/testing';
+import { io, type Socket } from 'socket.io-client';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+export interface AckReply {
+  ok: boolean;
+  error?: { code: string; message: string };
+  [k: string]: unknown;
+}
+
+export interface FaultClientOptions {
+  /** Acknowledge `message:delivered` up to the contiguous seq received (as a real app does). */
+  ackDelivered?: boolean;
+  /** Reconnect (to any of the urls) whenever the connection drops. */
+  autoReconnect?: boolean;
+  transports?: ('websocket' | 'polling')[];
+}
+
+/**
+ * A client app as the fault scenarios need it: it reconnects by itself to any gateway,
+ * records every `message:new` it is given (by (chatId, seq), as PROTOCOL.md tells clients
+ * to dedupe) and acknowledges what it has, the way a phone would.
+ */
+export class FaultClient {
+  socket?: Socket;
+  /** First copy of every (chatId, seq) received, on any connection. */
+  readonly received = new Map<string, Message>();
+  /** A (chatId, seq) received again with a different message id: corruption. */
+  conflicts = 0;
+  /** A (chatId, seq) sent twice within ONE connection: PROTOCOL.md forbids it. */
+  duplicatesWithinConnection = 0;
+  /** Copies of an already received (chatId, seq) on a later connection (allowed, deduped). */
+  redelivered = 0;
+  connects = 0;
+  drops = 0;
+  lastConnectedAt = 0;
+  readonly errorEvents: unknown[] = [];
+  /** While set, a dropped client waits for it before reconnecting (to line a storm up). */
+  reconnectGate?: Promise<void>;
+  private seenThisConnection = new Set<string>();
+  /** Contiguous seq received per chat, and what was acknowledged. */
+  private readonly contiguous = new Map<string, number>();
+  private readonly ackedUpTo = new Map<string, number>();
+  private ackTimer?: NodeJS.Timeout;
+  private closed = false;
+  private connecting?: Promise<void>;
+  private urlIndex: number;
+  private connectedWaiters: (() => void)[] = [];
+  private messageListeners: ((m: Message) => void)[] = [];
+
+  constructor(
+    readonly user: TestUser,
+    private readonly urls: string[],
+    readonly options: FaultClientOptions = {},
+    startAt = 0,
+  ) {
+    this.urlIndex = startAt % urls.length;
+  }
+
+  get connected(): boolean {
+    return Boolean(this.socket?.connected);
+  }
+
+  get userId(): string {
+    return this.user.user.id;
+  }
+
+  /** The url of the gateway this client is (or was last) connected to. */
+  get currentUrl(): string {
+    return this.urls[this.urlIndex];
+  }
+
+  /** Seq up to which this client has every message of a chat. */
+  contiguousSeq(chatId: string): number {
+    return this.contiguous.get(chatId) ?? 0;
+  }
+
+  /** Sets where a chat starts for this client (a chat it joined with history it need not have). */
+  setContiguous(chatId: string, seq: number): void {
+    this.contiguous.set(chatId, seq);
+  }
+
+  onMessage(listener: (m: Message) => void): void {
+    this.messageListeners.push(listener);
+  }
+
+  /** Connects (to its current url first, then the others in turn) until one accepts, or timeoutMs. */
+  connect(timeoutMs = 60_000): Promise<void> {
+    if (this.connected) return Promise.resolve();
+    this.connecting ??= this.connectLoop(timeoutMs).finally(() => (this.connecting = undefined));
+    return this.connecting;
+  }
+
+  private async connectLoop(timeoutMs: number): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    let attempt = 0;
+    let lastError = '';
+    while (!this.closed) {
+      const url = this.urls[this.urlIndex];
+      try {
+        await this.open(url);
+        return;
+      } catch (err) {
+        lastError = (err as Error).message;
+        if (lastError === 'unauthorized') throw err;
+        this.urlIndex = (this.urlIndex + 1) % this.urls.length;
+        attempt++;
+        if (Date.now() > deadline) throw new Error(`${this.user.user.username}: could not connect within ${timeoutMs} ms (${lastError})`);
+        // Backoff with jitter, so a storm of clients does not come back in lockstep.
+        await sleep(Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
+      }
+    }
+    throw new Error('client closed');
+  }
+
+  private open(url: string): Promise<void> {
+    const socket = io(url, {
+      auth: { token: this.user.token },
+      reconnection: false,
+      forceNew: true,
+      transports: this.options.transports ?? ['websocket'],
+      timeout: 10_000,
+    });
+    this.seenThisConnection = new Set();
+    socket.on('message:new', (m: Message) => this.onMessageNew(m));
+    socket.on('error', (e: unknown) => this.errorEvents.push(e));
+    return new Promise((resolve, reject) => {
+      socket.once('connect', () => {
+        this.socket = socket;
+        this.connects++;
+        this.lastConnectedAt = Date.now();
+        socket.once('disconnect', () => this.onDrop(socket));
+        for (const wake of this.connectedWaiters.splice(0)) wake();
+        resolve();
+      });
+      socket.once('connect_error', (err) => {
+        socket.removeAllListeners();
+        socket.close();
+        reject(err);
+      });
+    });
+  }
+
+  private onDrop(socket: Socket): void {
+    if (this.socket !== socket) return;
+    this.drops++;
+    if (this.closed || !this.options.autoReconnect) return;
+    void (this.reconnectGate ?? Promise.resolve()).then(() => this.connect(600_000)).catch(() => undefined);
+  }
+
+  private onMessageNew(m: Message): void {
+    const key = `${m.chatId}:${m.seq}`;
+    if (this.seenThisConnection.has(key)) this.duplicatesWithinConnection++;
+    this.seenThisConnection.add(key);
+    const first = this.received.get(key);
+    if (first) {
+      if (first.id !== m.id) this.conflicts++;
+      else this.redelivered++;
+    } else {
+      this.received.set(key, m);
+      let upTo = this.contiguous.get(m.chatId) ?? 0;
+      while (this.received.has(`${m.chatId}:${upTo + 1}`)) upTo++;
+      this.contiguous.set(m.chatId, upTo);
+      if (this.options.ackDelivered) this.scheduleAck();
+    }
+    for (const l of this.messageListeners) l(m);
+  }
+
+  private scheduleAck(): void {
+    if (this.ackTimer) return;
+    this.ackTimer = setTimeout(() => {
+      this.ackTimer = undefined;
+      void this.flushAcks();
+    }, 100);
+  }
+
+  /** Sends `message:delivered` for every chat whose contiguous seq moved since the last ack. */
+  async flushAcks(): Promise<void> {
+    const socket = this.socket;
+    if (!socket?.connected) return;
+    await Promise.all(
+      [...this.contiguous].map(async ([chatId, upTo]) => {
+        if (upTo < 1 || (this.ackedUpTo.get(chatId) ?? 0) >= upTo) return;
+        try {
+          const ack = (await socket.timeout(10_000).emitWithAck('message:delivered', { chatId, upToSeq: upTo })) as AckReply;
+          if (ack.ok) this.ackedUpTo.set(chatId, Math.max(upTo, this.ackedUpTo.get(chatId) ?? 0));
+        } catch {
+          // Dropped: the next connection replays from the last acknowledged seq.
+        }
+      }),
+    );
+  }
+
+  async waitConnected(timeoutMs = 120_000): Promise<void> {
+    if (this.connected) return;
+    await new Promise<void>((resolve, reject) => {
+      const timer = setTimeout(() => reject(new Error(`${this.user.user.username} not reconnected within ${timeoutMs} ms`)), timeoutMs);
+      this.connectedWaiters.push(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
+  }
+
+  /** Emits on the current connection; rejects on timeout or when the connection drops meanwhile. */
+  emitAck(event: string, payload: unknown, timeoutMs = 10_000): Promise<AckReply> {
+    const socket = this.socket;
+    if (!socket?.connected) return Promise.reject(new Error('not connected'));
+    return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<AckReply>;
+  }
+
+  /** Drops the connection as a network failure would (no close handshake), without reconnecting. */
+  dropAbruptly(): void {
+    const socket = this.socket;
+    if (!socket) return;
+    const engine = socket.io.engine as unknown as { transport?: { ws?: { _socket?: { destroy(): void } } } };
+    const raw = engine.transport?.ws?._socket;
+    if (raw) raw.destroy();
+    else socket.io.engine.close();
+  }
+
+  /** Closes for good (no reconnect). */
+  close(): void {
+    this.closed = true;
+    if (this.ackTimer) clearTimeout(this.ackTimer);
+    this.socket?.removeAllListeners();
+    this.socket?.close();
+  }
+
+  /** Closes the current connection cleanly and opens a new one (a replay on connect). */
+  async reconnect(): Promise<void> {
+    const socket = this.socket;
+    this.socket = undefined;
+    socket?.removeAllListeners();
+    socket?.close();
+    await this.connect();
+  }
+}

@@ -1,0 +1,223 @@
+import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { promisify } from 'node:util';
+import { freePort } from '@parley/shared/testing';
+
+const run = promisify(execFile);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Private NATS, Redis and PostgreSQL servers for one fault stack, on ports of their own.
+ * Restarting the machine's shared servers would break every other run on this machine;
+ * these can be killed and restarted at will.
+ */
+
+export async function waitForPort(port: number, timeoutMs = 30_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const open = await new Promise<boolean>((resolve) => {
+      const s = connect({ port, host: '127.0.0.1' });
+      s.once('connect', () => (s.destroy(), resolve(true)));
+      s.once('error', () => (s.destroy(), resolve(false)));
+    });
+    if (open) return;
+    if (Date.now() > deadline) throw new Error(`nothing listens on 127.0.0.1:${port} after ${timeoutMs} ms`);
+    await sleep(50);
+  }
+}
+
+/** The binary's path as on PATH (not resolved: redis-server is a symlink that looks at its name). */
+function which(bin: string): string {
+  try {
+    return execFileSync('sh', ['-c', `command -v ${bin}`]).toString().trim();
+  } catch {
+    throw new Error(`${bin} is not installed (tools/dev/ensure-infra.sh lists how to install it)`);
+  }
+}
+
+// Servers still running when this process exits (a failed run) are killed with it.
+const live = new Set<() => void>();
+process.on('exit', () => {
+  for (const kill of live) kill();
+});
+
+/** A server run as a child process, killable with any signal and restartable on the same port. */
+abstract class ChildServer {
+  protected proc?: ChildProcess;
+  private exited?: Promise<void>;
+
+  protected constructor(
+    readonly port: number,
+    readonly dir: string,
+  ) {}
+
+  protected abstract command(): { bin: string; args: string[] };
+
+  get pid(): number | undefined {
+    return this.proc?.pid;
+  }
+
+  async up(): Promise<void> {
+    const { bin, args } = this.command();
+    const log = openSync(join(this.dir, 'server.log'), 'a');
+    const proc = spawn(bin, args, { stdio: ['ignore', log, log], detached: false });
+    closeSync(log);
+    this.proc = proc;
+    const killNow = () => proc.kill('SIGKILL');
+    live.add(killNow);
+    this.exited = new Promise((resolve) =>
+      proc.once('exit', () => {
+        live.delete(killNow);
+        resolve();
+      }),
+    );
+    const died = this.exited.then(() => {
+      throw new Error(`${bin} exited at start, see ${join(this.dir, 'server.log')}`);
+    });
+    await Promise.race([waitForPort(this.port), died]);
+  }
+
+  /** Kills the server (SIGKILL: a crash; SIGTERM: a clean stop) and waits for its exit. */
+  async kill(signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    if (!this.proc || this.proc.exitCode !== null || this.proc.signalCode !== null) return;
+    this.proc.kill(signal);
+    await this.exited;
+  }
+
+  async restart(downMs = 1000, signal: NodeJS.Signals = 'SIGKILL'): Promise<void> {
+    await this.kill(signal);
+    await sleep(downMs);
+    await this.up();
+  }
+
+  async stop(): Promise<void> {
+    await this.kill('SIGKILL');
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
+
+export class PrivateNats extends ChildServer {
+  static async start(): Promise<PrivateNats> {
+    const server = new PrivateNats(await freePort(), mkdtempSync(join(tmpdir(), 'parley-faults-nats-')));
+    await server.up();
+    return server;
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  protected command() {
+    // -sd: JetStream state survives a restart, as it does on a real server's volume.
+    return { bin: which('nats-server'), args: ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'js')] };
+  }
+}
+
+export class PrivateRedis extends ChildServer {
+  private constructor(
+    port: number,
+    dir: string,
+    private readonly policy: string,
+  ) {
+    super(port, dir);
+  }
+
+  static async start(options: { maxmemoryPolicy?: string } = {}): Promise<PrivateRedis> {
+    const server = new PrivateRedis(await freePort(), mkdtempSync(join(tmpdir(), 'parley-faults-redis-')), options.maxmemoryPolicy ?? 'noeviction');
+    await server.up();
+    return server;
+  }
+
+  get url(): string {
+    return `redis://127.0.0.1:${this.port}`;
+  }
+
+  protected command() {
+    // No persistence: a restart comes back empty, the worst case for presence.
+    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    args.push('--maxmemory-policy', this.policy);
+    if (this.policy !== 'noeviction') args.push('--maxmemory', '64mb');
+    return { bin: which('redis-server'), args };
+  }
+}
+
+/**
+ * A private PostgreSQL cluster (initdb + pg_ctl, as tools/dev/ensure-infra.sh does), run as
+ * the postgres OS user when we are root (PostgreSQL refuses to run as root).
+ */
+export class PrivatePostgres {
+  private constructor(
+    readonly port: number,
+    readonly dir: string,
+    private readonly bindir: string,
+  ) {}
+
+  get url(): string {
+    return `postgres://postgres@127.0.0.1:${this.port}/postgres`;
+  }
+
+  private get data(): string {
+    return join(this.dir, 'data');
+  }
+
+  static async start(): Promise<PrivatePostgres> {
+    const bindir = dirname(realpathSync(which('pg_ctl')));
+    if (!existsSync(join(bindir, 'initdb'))) throw new Error(`no initdb beside ${bindir}/pg_ctl`);
+    const dir = mkdtempSync(join(tmpdir(), 'parley-faults-pg-'));
+    const server = new PrivatePostgres(await freePort(), dir, bindir);
+    if (process.getuid?.() === 0) {
+      const uid = Number(execFileSync('id', ['-u', 'postgres']).toString());
+      const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
+      chownSync(dir, uid, gid);
+    }
+    await server.asPostgres(join(bindir, 'initdb'), ['-D', server.data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C']);
+    const conf = join(server.data, 'postgresql.conf');
+    writeFileSync(
+      conf,
+      `${readFileSync(conf, 'utf8')}\n# parley faults-e2e\nport = ${server.port}\nlisten_addresses = '127.0.0.1'\nunix_socket_directories = ''\nmax_connections = 200\n`,
+    );
+    live.add(server.killSync);
+    await server.up();
+    return server;
+  }
+
+  private readonly killSync = () => {
+    try {
+      const argv = [join(this.bindir, 'pg_ctl'), '-D', this.data, '-m', 'immediate', 'stop'];
+      if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', ...argv], { cwd: '/', stdio: 'ignore' });
+      else execFileSync(argv[0], argv.slice(1), { stdio: 'ignore' });
+    } catch {
+      // not running
+    }
+  };
+
+  private async asPostgres(bin: string, args: string[]): Promise<void> {
+    const [cmd, argv] = process.getuid?.() === 0 ? ['runuser', ['-u', 'postgres', '--', bin, ...args]] : [bin, args];
+    await run(cmd, argv, { cwd: '/', timeout: 120_000 });
+  }
+
+  async up(): Promise<void> {
+    await this.asPostgres(join(this.bindir, 'pg_ctl'), ['-D', this.data, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    await waitForPort(this.port);
+  }
+
+  /** `immediate` is a crash (no checkpoint, clients cut); `fast` a clean stop. */
+  async down(mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
+    await this.asPostgres(join(this.bindir, 'pg_ctl'), ['-D', this.data, '-m', mode, '-w', 'stop']);
+  }
+
+  async restart(downMs = 1000, mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
+    await this.down(mode);
+    await sleep(downMs);
+    await this.up();
+  }
+
+  async stop(): Promise<void> {
+    live.delete(this.killSync);
+    await this.down('immediate').catch(() => undefined);
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

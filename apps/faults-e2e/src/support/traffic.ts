@@ -1,0 +1,226 @@
+import type { Message } from '@parley/contracts';
+import type { FaultClient } from './fault-client';
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** What happened to one clientMsgId, over all its attempts. */
+export interface SendRecord {
+  chatId: string;
+  senderId: string;
+  clientMsgId: string;
+  firstAttemptAt: number;
+  attempts: number;
+  /** Error codes (or 'timeout' / 'disconnected') of the failed attempts. */
+  failures: string[];
+  /** The first ok ack. */
+  ack?: Message;
+  ackAt?: number;
+  /** Ok acks after the first (a concurrent duplicate send), with what they answered. */
+  laterAcks: Message[];
+  /** Start and answer time of every successful attempt. */
+  attemptAcks: { startedAt: number; ackAt: number }[];
+}
+
+/** Codes worth retrying with the same clientMsgId (PROTOCOL.md: `unavailable` is safe to retry). */
+const RETRYABLE = new Set(['unavailable', 'rate_limited', 'internal', 'timeout', 'disconnected', 'unauthorized-transient']);
+
+/** Every send of a scenario, keyed by (chatId, senderId, clientMsgId). */
+export class SendLog {
+  readonly records = new Map<string, SendRecord>();
+  /** Attempts waiting for their answer right now. */
+  inFlight = 0;
+
+  private key(chatId: string, senderId: string, clientMsgId: string): string {
+    return `${chatId}|${senderId}|${clientMsgId}`;
+  }
+
+  record(chatId: string, senderId: string, clientMsgId: string): SendRecord {
+    const k = this.key(chatId, senderId, clientMsgId);
+    let r = this.records.get(k);
+    if (!r) {
+      r = { chatId, senderId, clientMsgId, firstAttemptAt: Date.now(), attempts: 0, failures: [], laterAcks: [], attemptAcks: [] };
+      this.records.set(k, r);
+    }
+    return r;
+  }
+
+  get acked(): number {
+    let n = 0;
+    for (const r of this.records.values()) if (r.ack) n++;
+    return n;
+  }
+
+  get retries(): number {
+    let n = 0;
+    for (const r of this.records.values()) n += Math.max(0, r.attempts - 1);
+    return n;
+  }
+
+  /** Acks answering one clientMsgId with two different messages (a retry got a new copy). */
+  get ackMismatches(): number {
+    let n = 0;
+    for (const r of this.records.values()) {
+      for (const later of r.laterAcks) if (!r.ack || later.id !== r.ack.id || later.seq !== r.ack.seq) n++;
+    }
+    return n;
+  }
+
+  /** Time of the first ok ack, after `since`, of an attempt started after `since`. */
+  firstAckOfAttemptAfter(since: number): number | undefined {
+    let best: number | undefined;
+    for (const r of this.records.values()) {
+      for (const t of r.attemptAcks) {
+        if (t.startedAt >= since && (best === undefined || t.ackAt < best)) best = t.ackAt;
+      }
+    }
+    return best;
+  }
+}
+
+export interface SendOptions {
+  ackTimeoutMs?: number;
+  /** Stop retrying after this long (the scenario then reports the send as failed). */
+  giveUpAfterMs?: number;
+}
+
+/**
+ * Sends one message and retries with the SAME clientMsgId until it is acknowledged, as
+ * PROTOCOL.md tells clients to: `unavailable`, timeouts and dropped connections are retried
+ * after a jittered backoff; anything else is a bug and fails the scenario.
+ */
+export async function sendWithRetry(client: FaultClient, log: SendLog, chatId: string, clientMsgId: string, body: string, options: SendOptions = {}): Promise<Message> {
+  const rec = log.record(chatId, client.userId, clientMsgId);
+  const giveUpAt = Date.now() + (options.giveUpAfterMs ?? 180_000);
+  let backoff = 50;
+  for (;;) {
+    if (Date.now() > giveUpAt) throw new Error(`gave up on ${clientMsgId} after ${rec.attempts} attempts: ${rec.failures.slice(-3).join(', ')}`);
+    try {
+      await client.waitConnected(Math.max(1000, giveUpAt - Date.now()));
+    } catch {
+      continue;
+    }
+    rec.attempts++;
+    const startedAt = Date.now();
+    log.inFlight++;
+    let failure: string;
+    try {
+      const ack = await client.emitAck('message:send', { chatId, clientMsgId, body }, options.ackTimeoutMs ?? 15_000);
+      if (ack.ok) {
+        const message = ack['message'] as Message;
+        const ackAt = Date.now();
+        rec.attemptAcks.push({ startedAt, ackAt });
+        if (rec.ack) rec.laterAcks.push(message);
+        else {
+          rec.ack = message;
+          rec.ackAt = ackAt;
+        }
+        return message;
+      }
+      failure = ack.error?.code ?? 'unknown';
+      if (!RETRYABLE.has(failure)) throw new Error(`send ${clientMsgId} refused: ${JSON.stringify(ack.error)}`);
+    } catch (err) {
+      const msg = (err as Error).message;
+      if (msg.startsWith('send ')) throw err;
+      failure = /timed out|timeout/i.test(msg) ? 'timeout' : 'disconnected';
+    } finally {
+      log.inFlight--;
+    }
+    rec.failures.push(failure);
+    await sleep(backoff * (0.5 + Math.random()));
+    backoff = Math.min(1000, backoff * 2);
+  }
+}
+
+export interface TrafficLane {
+  client: FaultClient;
+  chatId: string;
+}
+
+export interface TrafficOptions {
+  /** clientMsgIds per lane. */
+  perLane: number;
+  /** Sends outstanding at once per lane. */
+  window: number;
+  /** Unique per run: clientMsgIds are `${tag}-${lane}-${i}`. */
+  tag: string;
+  bodyBytes?: number;
+  /** Pause between sends of one lane (ms), to spread a scenario over time. */
+  pacingMs?: number;
+  send?: SendOptions;
+}
+
+/**
+ * Client traffic: every lane (a client writing into one chat) keeps `window` sends in
+ * flight until it has `perLane` acknowledged messages. Resolves when all are acked.
+ */
+export class Traffic {
+  readonly log = new SendLog();
+  private issued = 0;
+  private done?: Promise<void>;
+  private stopped = false;
+  startedAt = 0;
+  finishedAt = 0;
+  readonly failures: Error[] = [];
+
+  constructor(
+    private readonly lanes: TrafficLane[],
+    private readonly options: TrafficOptions,
+  ) {}
+
+  get total(): number {
+    return this.lanes.length * this.options.perLane;
+  }
+
+  get acked(): number {
+    return this.log.acked;
+  }
+
+  start(): this {
+    this.startedAt = Date.now();
+    this.done = Promise.all(this.lanes.map((lane, i) => this.runLane(lane, i))).then(() => {
+      this.finishedAt = Date.now();
+    });
+    return this;
+  }
+
+  /** Resolves when every message is acknowledged; rejects if one was refused or given up. */
+  async finished(): Promise<void> {
+    await this.done;
+    if (this.failures.length > 0) throw this.failures[0];
+  }
+
+  /** Stops issuing new clientMsgIds (those already issued still retry until acked). */
+  stop(): void {
+    this.stopped = true;
+  }
+
+  /** Waits until at least n messages are acknowledged. */
+  async untilAcked(n: number, timeoutMs = 120_000): Promise<void> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.acked < n) {
+      if (Date.now() > deadline) throw new Error(`only ${this.acked} of ${n} acknowledged within ${timeoutMs} ms`);
+      if (this.failures.length > 0) throw this.failures[0];
+      await sleep(20);
+    }
+  }
+
+  private async runLane(lane: TrafficLane, laneIndex: number): Promise<void> {
+    const pad = 'x'.repeat(Math.max(0, (this.options.bodyBytes ?? 32) - 24));
+    let next = 0;
+    const worker = async () => {
+      while (!this.stopped && next < this.options.perLane) {
+        const i = next++;
+        this.issued++;
+        const clientMsgId = `${this.options.tag}-${laneIndex}-${i}`;
+        try {
+          await sendWithRetry(lane.client, this.log, lane.chatId, clientMsgId, `${clientMsgId} ${pad}`, this.options.send);
+        } catch (err) {
+          this.failures.push(err as Error);
+          return;
+        }
+        if (this.options.pacingMs) await sleep(this.options.pacingMs);
+      }
+    };
+    await Promise.all(Array.from({ length: this.options.window }, worker));
+  }
+}

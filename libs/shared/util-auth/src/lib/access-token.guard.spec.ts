@@ -1,0 +1,45 @@
+import { generateKeyPairSync } from 'node:crypto';
+import type { ExecutionContext } from '@nestjs/common';
+import { AccessTokenSigner, AccessTokenVerifier } from './access-token';
+import { AccessTokenGuard } from './access-token.guard';
+import { RevokedSessions } from './revoked-sessions';
+
+describe('AccessTokenGuard', () => {
+  const settings = { issuer: 'parley-auth', audience: 'parley', ttlSeconds: 3600 };
+  const { privateKey, publicKey } = generateKeyPairSync('ec', { namedCurve: 'P-256' });
+  const privatePem = privateKey.export({ type: 'pkcs8', format: 'pem' }).toString();
+  const publicPem = publicKey.export({ type: 'spki', format: 'pem' }).toString();
+  const context = (authorization?: string) => {
+    const req = { headers: { authorization } } as { headers: Record<string, string | undefined>; auth?: unknown };
+    return { req, ctx: { switchToHttp: () => ({ getRequest: () => req }) } as unknown as ExecutionContext };
+  };
+
+  it('lets a valid token through, sets the caller, and limits each user on its own', async () => {
+    const signer = await AccessTokenSigner.fromPem(privatePem, settings);
+    const verifier = AccessTokenVerifier.fromPem(publicPem, settings);
+    const guard = new AccessTokenGuard(verifier, { perSecond: 1, burst: 3 });
+    const alice = await signer.sign({ userId: 'a0000000-0000-4000-8000-000000000001', username: 'alice', sessionId: 's1' });
+    const bob = await signer.sign({ userId: 'b0000000-0000-4000-8000-000000000002', username: 'bob', sessionId: 's2' });
+    const { req, ctx } = context(`Bearer ${alice}`);
+    await expect(guard.canActivate(ctx)).resolves.toBe(true);
+    expect(req.auth).toMatchObject({ username: 'alice' });
+    await guard.canActivate(ctx);
+    await guard.canActivate(ctx);
+    await expect(guard.canActivate(ctx)).rejects.toMatchObject({ code: 'rate_limited' });
+    await expect(guard.canActivate(context(`Bearer ${bob}`).ctx)).resolves.toBe(true);
+  });
+
+  it('answers unauthorized for a missing, malformed or revoked token before any rate limit', async () => {
+    const signer = await AccessTokenSigner.fromPem(privatePem, settings);
+    const verifier = AccessTokenVerifier.fromPem(publicPem, settings);
+    const revoked = new RevokedSessions();
+    verifier.useRevocations(revoked);
+    const guard = new AccessTokenGuard(verifier, { perSecond: 1, burst: 1 });
+    await expect(guard.canActivate(context().ctx)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(guard.canActivate(context('Basic abc').ctx)).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(guard.canActivate(context('Bearer not.a.jwt').ctx)).rejects.toMatchObject({ code: 'unauthorized' });
+    const token = await signer.sign({ userId: 'c0000000-0000-4000-8000-000000000003', username: 'carol', sessionId: 'gone' });
+    revoked.revoke({ userId: 'c0000000-0000-4000-8000-000000000003', sessionId: 'gone' }, Date.now(), Date.now() + 60_000);
+    await expect(guard.canActivate(context(`Bearer ${token}`).ctx)).rejects.toMatchObject({ code: 'unauthorized', message: 'session revoked' });
+  });
+});

@@ -1,0 +1,71 @@
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import { BenchStack, createBenchDatabase, createBenchKeys, ROOT, type BenchDatabase } from './bench-stack';
+import { runLoadgen } from './loadgen-runner';
+import type { RunSummary } from './results';
+
+const run = promisify(execFile);
+
+/** The bench tooling on a tiny load (benchmarks are not tests: nothing here is timed). */
+describe('bench tooling (whole stack, tiny load)', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
+  let db: BenchDatabase;
+  let stack: BenchStack;
+  let population: string;
+
+  beforeAll(async () => {
+    db = await createBenchDatabase('test');
+    const keys = createBenchKeys();
+    stack = await BenchStack.start({ label: 'test', db, keys, probeDir: dir, env: { MESSAGE_PARTITIONS: '4' } });
+    population = join(dir, 'pop.json');
+    await runLoadgen(['seed', '--users', '12', '--groups', '1', '--group-size', '4', '--jwt-private-key-file', keys.jwtPrivateKeyFile, '--database-url', db.url, '--out', population]);
+  }, 120_000);
+  afterAll(async () => {
+    await stack?.stop();
+    await db?.drop();
+  });
+
+  const load = async (...extra: string[]) =>
+    (await runLoadgen(['run', '--gateway', stack.gatewayUrls[0], '--population', population, '--rate', '20', '--duration', '1', '--database-url', db.url, ...extra])) as unknown as RunSummary;
+
+  it('sends, acks and delivers everything, and finds every acked message in PostgreSQL', async () => {
+    const summary = await load('--cpu', `message-store=${stack.pids()['message-store']}`, '--cpu-infra', '--pg-database', db.name);
+    expect(summary.connected).toBe(12);
+    expect(summary.totals.acked).toBe(20);
+    // 4 pairs: 1 recipient each; the group of 4: 3 each.
+    expect(summary.totals.delivered).toBe(summary.totals.expectedDeliveries);
+    expect(summary.totals.expectedDeliveries).toBeGreaterThan(20);
+    expect(summary.totals.storeChecked).toBe(20);
+    expect(summary.totals).toMatchObject({ lost: 0, lostInStore: 0, duplicates: 0, echoes: 0 });
+    expect(summary.zeroLoss).toBe(true);
+    expect(summary.steps[0].e2e.count).toBe(summary.totals.delivered);
+    expect(summary.steps[0].cpuSeconds['message-store']).toBeGreaterThan(0);
+    expect(Object.keys(summary.steps[0].cpuSeconds)).toEqual(expect.arrayContaining(['postgres', 'redis', 'nats', 'loadgen']));
+  });
+
+  it('reports a planted loss as lost, with examples', async () => {
+    const summary = await load('--plant-lost-deliveries', '3', '--drain-timeout-ms', '2000');
+    expect(summary.totals.lostDeliveries).toBe(3);
+    expect(summary.totals.lost).toBe(3);
+    expect(summary.zeroLoss).toBe(false);
+    expect(summary.totals.lossExamples[0]).toMatch(/^chat#\d+ seq \d+ not received by user#\d+$/);
+  });
+
+  it('runs `npm run bench` end to end at the tiny scale and writes the report', async () => {
+    const out = join(dir, 'benchmarks.md');
+    await run(process.execPath, [join(ROOT, 'dist/tools/bench/main.js')], {
+      env: { ...process.env, BENCH_SCALE: 'tiny', BENCH_OUT: out, BENCH_CHART_OUT: join(dir, 'chart.svg'), BENCH_JSON_OUT: join(dir, 'run.json') },
+      timeout: 240_000,
+    });
+    const doc = readFileSync(out, 'utf8');
+    expect(doc).toContain('### Targets');
+    expect(doc).toMatch(/\| Zero loss: .* \| 0 lost \/ \d+ acked; 0 lost \/ \d+ acked/);
+    const results = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { notes: string[]; ingest: unknown[]; relay: RunSummary; parley: RunSummary };
+    expect(results.notes.filter((n) => n.startsWith('Phase'))).toEqual([]);
+    expect(results.ingest).toHaveLength(4);
+    expect(results.relay.zeroLoss && results.parley.zeroLoss).toBe(true);
+  }, 300_000);
+});

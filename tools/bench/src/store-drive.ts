@@ -1,0 +1,103 @@
+import { randomUUID } from 'node:crypto';
+import { connect, JSONCodec } from 'nats';
+import { Client } from 'pg';
+import { cpuSince, snapshotCpu } from './proc-cpu';
+
+export interface StoreDriveResult {
+  inFlight: number;
+  seconds: number;
+  acked: number;
+  errors: Record<string, number>;
+  /** Rows of the driven chats actually in message_store.messages afterwards. */
+  rowsStored: number;
+  rowsPerSec: number;
+  meanBatch: number | null;
+  /** CPU seconds of message-store, PostgreSQL (this database) and NATS during the drive. */
+  cpuSeconds: Record<string, number>;
+  cpuUsPerRow: number;
+}
+
+const codec = JSONCodec<unknown>();
+// Subject of message.append.v1 (libs/contracts MessageAppendV1), Nest's NATS wire format.
+const APPEND_SUBJECT = 'message.append.v1';
+
+/**
+ * message-store alone, at its ceiling: `inFlight` message.append.v1 requests kept
+ * outstanding over NATS (closed loop, like many gateways at once) for `seconds`, spread
+ * over the given chats. Counts what PostgreSQL holds afterwards, not just the acks.
+ */
+export async function driveStore(options: {
+  natsUrl: string;
+  prefix: string;
+  databaseUrl: string;
+  chats: { id: string; senderId: string }[];
+  inFlight: number;
+  seconds: number;
+  bodyBytes: number;
+  metricsUrl: string;
+  /** Processes whose CPU the drive reports, e.g. message-store and nats-server. */
+  cpuPids: Record<string, number>;
+  databaseName: string;
+}): Promise<StoreDriveResult> {
+  const nc = await connect({ servers: options.natsUrl, name: 'bench-store-drive' });
+  const before = await batchMetrics(options.metricsUrl);
+  const db = new Client({ connectionString: options.databaseUrl });
+  await db.connect();
+  const chatIds = options.chats.map((c) => c.id);
+  const count = async () =>
+    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM message_store.messages WHERE chat_id = ANY($1::uuid[])`, [chatIds])).rows[0].n);
+  const rowsBefore = await count();
+  await db.query('CHECKPOINT');
+  const body = 'x'.repeat(options.bodyBytes);
+  const errors: Record<string, number> = {};
+  let acked = 0;
+  let n = 0;
+  const cpuBefore = snapshotCpu(options.cpuPids, options.databaseName);
+  const started = performance.now();
+  const deadline = started + options.seconds * 1000;
+  const runner = async () => {
+    while (performance.now() < deadline) {
+      const chat = options.chats[n++ % options.chats.length];
+      const packet = { pattern: APPEND_SUBJECT, id: randomUUID(), data: { chatId: chat.id, senderId: chat.senderId, clientMsgId: randomUUID(), body } };
+      try {
+        const msg = await nc.request(`${options.prefix}${APPEND_SUBJECT}`, codec.encode(packet), { timeout: 10_000 });
+        const reply = codec.decode(msg.data) as { err?: { code?: string } | null };
+        if (reply.err) errors[reply.err.code ?? 'error'] = (errors[reply.err.code ?? 'error'] ?? 0) + 1;
+        else acked++;
+      } catch (err) {
+        const code = (err as { code?: string }).code ?? 'nats';
+        errors[code] = (errors[code] ?? 0) + 1;
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: options.inFlight }, runner));
+  const seconds = (performance.now() - started) / 1000;
+  const cpuSeconds = cpuSince(cpuBefore, snapshotCpu(options.cpuPids, options.databaseName));
+  const rowsStored = (await count()) - rowsBefore;
+  await db.end();
+  await nc.close();
+  const after = await batchMetrics(options.metricsUrl);
+  const batches = after && before ? after.count - before.count : 0;
+  return {
+    inFlight: options.inFlight,
+    seconds: Math.round(seconds * 100) / 100,
+    acked,
+    errors,
+    rowsStored,
+    rowsPerSec: Math.round(rowsStored / seconds),
+    meanBatch: after && before && batches > 0 ? Math.round(((after.sum - before.sum) / batches) * 10) / 10 : null,
+    cpuSeconds,
+    cpuUsPerRow: rowsStored > 0 ? Math.round((Object.values(cpuSeconds).reduce((a, b) => a + b, 0) * 1e6) / rowsStored) : 0,
+  };
+}
+
+/** Group-commit batch size histogram from message-store's /metrics. */
+export async function batchMetrics(metricsUrl: string): Promise<{ count: number; sum: number } | undefined> {
+  try {
+    const text = await (await fetch(metricsUrl)).text();
+    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
+    return { count: value('parley_message_append_batch_size_count'), sum: value('parley_message_append_batch_size_sum') };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,0 +1,420 @@
+import { fork, type ChildProcess } from 'node:child_process';
+import { loadavg } from 'node:os';
+import { Histogram, type LatencySummary } from './histogram';
+import type { Population } from './population';
+import type { FromWorker, StepStats, ToWorker, WorkerChat, WorkerFinal, WorkerUser } from './protocol';
+import { cpuDelta, machineCpu, sampleCpu, type CpuScope } from './proc-cpu';
+
+export interface RunOptions {
+  gatewayUrls: string[];
+  population: Population;
+  senders: 'all' | 'first';
+  /** A fixed list of offered rates (messages/s), or a ramp. */
+  steps?: number[];
+  ramp?: { start: number; factor: number; max: number; refine: number };
+  stepDurationS: number;
+  pauseMs: number;
+  sloP99Ms: number;
+  /** After a ramp: this many seconds at half the maximum rate that met the SLO. */
+  thenHalfS?: number;
+  holdS: number;
+  /** Seconds at the first rate before measuring: JIT, pools and caches warm up (reported, never the max). */
+  warmupS: number;
+  bodyBytes: number;
+  ackTimeoutMs: number;
+  drainTimeoutMs: number;
+  databaseUrl?: string;
+  cpu: CpuScope;
+  socketsPerWorker: number;
+  workers: number;
+  connectConcurrency: number;
+  sourceAddresses: number;
+  plantLostDeliveries: number;
+  /** A step that misses the SLO while others' processes use more than this many cores is run again... */
+  noisyOtherCores: number;
+  /** ...at most this many times per run. */
+  noisyRetries: number;
+  runId: string;
+  /** Progress events (one JSON object each), e.g. printed as JSON lines. */
+  onEvent: (event: Record<string, unknown>) => void;
+}
+
+export interface StepResult {
+  step: number;
+  phase: 'warmup' | 'ramp' | 'refine' | 'fixed' | 'half';
+  offeredRate: number;
+  durationS: number;
+  sent: number;
+  acked: number;
+  errors: Record<string, number>;
+  timeouts: number;
+  expectedDeliveries: number;
+  deliveries: number;
+  duplicates: number;
+  ackedPerSec: number;
+  /** Acked messages whose every recipient got them, per second of the step. */
+  deliveredMsgsPerSec: number;
+  deliveriesPerSec: number;
+  ack: LatencySummary;
+  e2e: LatencySummary;
+  maxSendLagMs: number;
+  drained: boolean;
+  drainMs: number;
+  cpuSeconds: Record<string, number>;
+  /** CPU of the measured system (everything but the load generator) per acked message, µs. */
+  cpuUsPerMessage: number;
+  /** Cores busy on the whole machine during the step, and how many of them were not ours (other people's work). */
+  machineBusyCores: number;
+  otherCores: number;
+  loadAvg1m: number;
+  meetsSlo: boolean;
+  why?: string;
+  /** Missed the SLO while other processes on the machine were busy: run again, not counted. */
+  disturbed?: boolean;
+}
+
+export interface RunSummary {
+  runId: string;
+  users: number;
+  chats: number;
+  connected: number;
+  connectFailed: number;
+  connectFailures: string[];
+  connectMs: number;
+  workers: number;
+  steps: StepResult[];
+  /** The step with the highest delivered rate that met the SLO (ramp runs). */
+  max?: StepResult;
+  half?: StepResult;
+  totals: {
+    sent: number;
+    acked: number;
+    delivered: number;
+    expectedDeliveries: number;
+    lost: number;
+    lostDeliveries: number;
+    lostInStore: number | null;
+    storeChecked: number | null;
+    duplicates: number;
+    outOfOrder: number;
+    echoes: number;
+    receivedNotAcked: number;
+    errors: Record<string, number>;
+    timeouts: number;
+    disconnects: number;
+    /** Recipients whose socket dropped, reconnected at the end; deliveries their replay brought. */
+    reconnected: number;
+    recoveredByReplay: number;
+    lossExamples: string[];
+  };
+  zeroLoss: boolean;
+}
+
+const LOADGEN = 'loadgen';
+
+class WorkerHandle {
+  private waiters: { expect: FromWorker['type']; resolve: (m: FromWorker) => void; reject: (err: Error) => void }[] = [];
+
+  constructor(readonly child: ChildProcess) {
+    child.on('message', (m: FromWorker) => {
+      const w = this.waiters.shift();
+      if (!w) return;
+      if (m.type === 'error') w.reject(new Error(`load worker failed: ${m.message}`));
+      else if (m.type !== w.expect) w.reject(new Error(`load worker answered ${m.type}, expected ${w.expect}`));
+      else w.resolve(m);
+    });
+    child.on('exit', (code, signal) => {
+      for (const w of this.waiters.splice(0)) w.reject(new Error(`load worker exited (${signal ?? code})`));
+    });
+  }
+
+  request<T extends FromWorker['type']>(msg: ToWorker, expect: T): Promise<Extract<FromWorker, { type: T }>> {
+    return new Promise((resolve, reject) => {
+      this.waiters.push({ expect, resolve: (m) => resolve(m as Extract<FromWorker, { type: T }>), reject });
+      this.child.send(msg);
+    });
+  }
+}
+
+/** Splits the population so that every chat lives wholly inside one worker. */
+function partition(options: RunOptions): { users: WorkerUser[]; chats: WorkerChat[] }[] {
+  const { population: pop } = options;
+  const count = Math.max(options.workers, Math.ceil(pop.users.length / options.socketsPerWorker), 1);
+  const parts = Array.from({ length: count }, () => ({ users: [] as WorkerUser[], chats: [] as WorkerChat[], local: new Map<number, number>() }));
+  const placed = new Set<number>();
+  const userOf = (global: number): WorkerUser => {
+    const u = pop.users[global];
+    const addr = options.sourceAddresses > 1 ? `127.0.0.${1 + (global % options.sourceAddresses)}` : undefined;
+    return { id: u.id, token: u.token, gatewayUrl: options.gatewayUrls[global % options.gatewayUrls.length], localAddress: addr };
+  };
+  const perWorker = Math.ceil(pop.users.length / count);
+  let w = 0;
+  for (const chat of pop.chats) {
+    if (parts[w].users.length + chat.members.length > perWorker && w < count - 1 && parts[w].users.length > 0) w++;
+    const part = parts[w];
+    const members = chat.members.map((m) => {
+      let local = part.local.get(m);
+      if (local === undefined) {
+        local = part.users.length;
+        part.local.set(m, local);
+        part.users.push(userOf(m));
+        placed.add(m);
+      }
+      return local;
+    });
+    part.chats.push({ id: chat.id, members, senders: options.senders === 'all' ? members : members.slice(0, 1) });
+  }
+  // Users in no chat still connect (idle sockets).
+  pop.users.forEach((_, i) => {
+    if (placed.has(i)) return;
+    const part = parts.reduce((a, b) => (a.users.length <= b.users.length ? a : b));
+    part.users.push(userOf(i));
+  });
+  return parts.filter((p) => p.users.length > 0).map(({ users, chats }) => ({ users, chats }));
+}
+
+function round(n: number, digits = 1): number {
+  const f = 10 ** digits;
+  return Math.round(n * f) / f;
+}
+
+export async function runLoad(options: RunOptions): Promise<RunSummary> {
+  const parts = partition(options);
+  const workers = parts.map(() => new WorkerHandle(fork(process.argv[1], ['__worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+  const cpuScope: CpuScope = {
+    ...options.cpu,
+    pids: { ...options.cpu.pids, [LOADGEN]: [process.pid, ...workers.map((w) => w.child.pid as number)] },
+  };
+  const senderShare = parts.map((p) => p.chats.reduce((n, c) => n + c.senders.length, 0));
+  const totalSenders = senderShare.reduce((a, b) => a + b, 0);
+  try {
+    const ready = await Promise.all(
+      workers.map((w, i) =>
+        w.request(
+          {
+            type: 'init',
+            runId: options.runId,
+            users: parts[i].users,
+            chats: parts[i].chats,
+            bodyBytes: options.bodyBytes,
+            connectConcurrency: Math.max(1, Math.ceil(options.connectConcurrency / workers.length)),
+            ackTimeoutMs: options.ackTimeoutMs,
+            plantLostDeliveries: i === 0 ? options.plantLostDeliveries : 0,
+          },
+          'ready',
+        ),
+      ),
+    );
+    const summary: RunSummary = {
+      runId: options.runId,
+      users: options.population.users.length,
+      chats: options.population.chats.length,
+      connected: ready.reduce((n, r) => n + r.connected, 0),
+      connectFailed: ready.reduce((n, r) => n + r.failed, 0),
+      connectFailures: ready.flatMap((r) => r.failures).slice(0, 5),
+      connectMs: Math.max(...ready.map((r) => r.connectMs)),
+      workers: workers.length,
+      steps: [],
+      totals: {} as RunSummary['totals'],
+      zeroLoss: false,
+    };
+    options.onEvent({
+      event: 'connected',
+      connected: summary.connected,
+      failed: summary.connectFailed,
+      failures: summary.connectFailures,
+      connectMs: summary.connectMs,
+      workers: workers.length,
+    });
+    if (options.holdS > 0) {
+      await new Promise((r) => setTimeout(r, options.holdS * 1000));
+      options.onEvent({ event: 'held', seconds: options.holdS });
+    }
+
+    let stepNo = 0;
+    let retriesLeft = options.noisyRetries;
+    /**
+     * One step; when it misses the SLO while other people's processes took a share of
+     * the machine, it is kept (marked `disturbed`) and run again, a few times per run.
+     */
+    const runStep = async (rate: number, phase: StepResult['phase'], durationS = options.stepDurationS): Promise<StepResult> => {
+      for (;;) {
+        const result = await runOnce(rate, phase, durationS);
+        if (result.meetsSlo || phase === 'warmup' || result.otherCores <= options.noisyOtherCores || retriesLeft <= 0) return result;
+        retriesLeft--;
+        result.disturbed = true;
+        options.onEvent({ event: 'retry', step: result.step, otherCores: result.otherCores });
+      }
+    };
+    const runOnce = async (rate: number, phase: StepResult['phase'], durationS: number): Promise<StepResult> => {
+      const step = stepNo++;
+      const durationMs = durationS * 1000;
+      const startAtMs = Date.now() + 200;
+      const cpuBefore = sampleCpu(cpuScope);
+      const machineBefore = machineCpu();
+      const wallBefore = performance.now();
+      const results = await Promise.all(
+        workers.map((w, i) =>
+          w.request(
+            {
+              type: 'step',
+              step,
+              rate: totalSenders ? (rate * senderShare[i]) / totalSenders : 0,
+              durationMs,
+              startAtMs,
+              drainTimeoutMs: options.drainTimeoutMs,
+            },
+            'stepDone',
+          ),
+        ),
+      );
+      const cpu = cpuDelta(cpuBefore, sampleCpu(cpuScope));
+      const machineAfter = machineCpu();
+      const wallS = (performance.now() - wallBefore) / 1000;
+      const busyCores = (machineAfter.busy - machineBefore.busy) / wallS;
+      const oursCores = Object.values(cpu).reduce((a, b) => a + b, 0) / wallS;
+      const result = mergeStep(step, phase, rate, durationS, results.map((r) => r.stats), cpu, options.sloP99Ms, {
+        machineBusyCores: round(busyCores, 2),
+        otherCores: round(Math.max(0, busyCores - oursCores), 2),
+      });
+      summary.steps.push(result);
+      options.onEvent({ event: 'step', ...result });
+      if (options.pauseMs > 0) await new Promise((r) => setTimeout(r, options.pauseMs));
+      return result;
+    };
+
+    const firstRate = options.ramp?.start ?? options.steps?.[0];
+    if (options.warmupS > 0 && firstRate) await runStep(firstRate, 'warmup', options.warmupS);
+    if (options.ramp) {
+      const { start, factor, max, refine } = options.ramp;
+      let best: StepResult | undefined;
+      let failRate: number | undefined;
+      let fails = 0;
+      for (let rate = start; rate <= max; rate = Math.round(rate * factor)) {
+        const r = await runStep(rate, 'ramp');
+        if (r.meetsSlo) {
+          fails = 0;
+          if (!best || r.deliveredMsgsPerSec > best.deliveredMsgsPerSec) best = r;
+        } else {
+          failRate = failRate === undefined || rate < failRate ? rate : failRate;
+          // Two failing steps in a row, or far past the SLO: the ceiling is behind us.
+          if (++fails >= 2 || r.e2e.p99Ms > options.sloP99Ms * 10 || r.deliveredMsgsPerSec < 0.8 * rate) break;
+        }
+      }
+      for (let i = 0; i < refine && best && failRate !== undefined && failRate > best.offeredRate * 1.04; i++) {
+        const rate = Math.round(Math.sqrt(best.offeredRate * failRate));
+        const r = await runStep(rate, 'refine');
+        if (r.meetsSlo) {
+          if (r.deliveredMsgsPerSec > best.deliveredMsgsPerSec) best = r;
+        } else failRate = rate;
+      }
+      summary.max = best;
+      if (best && options.thenHalfS) summary.half = await runStep(Math.round(best.deliveredMsgsPerSec / 2), 'half', options.thenHalfS);
+    } else {
+      for (const rate of options.steps ?? []) await runStep(rate, 'fixed');
+    }
+
+    const finals: WorkerFinal[] = (await Promise.all(workers.map((w) => w.request({ type: 'finish', databaseUrl: options.databaseUrl }, 'final')))).map(
+      (f) => f.final,
+    );
+    summary.totals = totals(summary.steps, finals);
+    summary.zeroLoss = summary.totals.lost === 0;
+    return summary;
+  } finally {
+    for (const w of workers) {
+      if (w.child.connected) w.child.send({ type: 'close' });
+    }
+    await Promise.all(workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
+  }
+}
+
+function mergeStep(
+  step: number,
+  phase: StepResult['phase'],
+  rate: number,
+  durationS: number,
+  stats: StepStats[],
+  cpu: Record<string, number>,
+  sloP99Ms: number,
+  machine: { machineBusyCores: number; otherCores: number },
+): StepResult {
+  const ack = new Histogram();
+  const e2e = new Histogram();
+  const errors: Record<string, number> = {};
+  const sum = (f: (s: StepStats) => number) => stats.reduce((n, s) => n + f(s), 0);
+  for (const s of stats) {
+    ack.merge(s.ack);
+    e2e.merge(s.e2e);
+    for (const [k, v] of Object.entries(s.errors)) errors[k] = (errors[k] ?? 0) + v;
+  }
+  const acked = sum((s) => s.acked);
+  const expected = sum((s) => s.expectedDeliveries);
+  const deliveries = sum((s) => s.deliveries);
+  const sent = sum((s) => s.sent);
+  const serverCpu = Object.entries(cpu).reduce((n, [name, s]) => (name === LOADGEN ? n : n + s), 0);
+  const deliveredMsgsPerSec = expected > 0 ? (acked * Math.min(1, deliveries / expected)) / durationS : 0;
+  const errorCount = Object.values(errors).reduce((a, b) => a + b, 0);
+  const timeouts = sum((s) => s.timeouts);
+  const e2eSummary = e2e.summary();
+  let why: string | undefined;
+  if (errorCount > 0) why = `${errorCount} error acks`;
+  else if (timeouts > 0) why = `${timeouts} ack timeouts`;
+  else if (!stats.every((s) => s.drained)) why = 'deliveries still missing at the drain timeout';
+  else if (sent < 0.98 * rate * durationS) why = `only ${sent} of ${Math.round(rate * durationS)} offered messages were sent (load generator saturated)`;
+  else if (e2eSummary.p99Ms > sloP99Ms) why = `e2e p99 ${e2eSummary.p99Ms} ms > ${sloP99Ms} ms`;
+  return {
+    step,
+    phase,
+    offeredRate: rate,
+    durationS,
+    sent,
+    acked,
+    errors,
+    timeouts,
+    expectedDeliveries: expected,
+    deliveries,
+    duplicates: sum((s) => s.duplicates),
+    ackedPerSec: round(acked / durationS),
+    deliveredMsgsPerSec: round(deliveredMsgsPerSec),
+    deliveriesPerSec: round(deliveries / durationS),
+    ack: ack.summary(),
+    e2e: e2eSummary,
+    maxSendLagMs: round(Math.max(...stats.map((s) => s.maxSendLagMs))),
+    drained: stats.every((s) => s.drained),
+    drainMs: Math.max(...stats.map((s) => s.drainMs)),
+    cpuSeconds: cpu,
+    cpuUsPerMessage: acked > 0 ? round((serverCpu * 1e6) / acked) : 0,
+    ...machine,
+    loadAvg1m: round(loadavg()[0], 2),
+    meetsSlo: why === undefined,
+    why,
+  };
+}
+
+function totals(steps: StepResult[], finals: WorkerFinal[]): RunSummary['totals'] {
+  const errors: Record<string, number> = {};
+  for (const s of steps) for (const [k, v] of Object.entries(s.errors)) errors[k] = (errors[k] ?? 0) + v;
+  const lostDeliveries = finals.reduce((n, f) => n + f.loss.lostDeliveries, 0);
+  const hasStore = finals.every((f) => f.store);
+  const lostInStore = hasStore ? finals.reduce((n, f) => n + (f.store?.missing ?? 0), 0) : null;
+  return {
+    sent: steps.reduce((n, s) => n + s.sent, 0),
+    acked: finals.reduce((n, f) => n + f.loss.ackedMessages, 0),
+    delivered: finals.reduce((n, f) => n + f.loss.delivered, 0),
+    expectedDeliveries: finals.reduce((n, f) => n + f.loss.expectedDeliveries, 0),
+    lost: lostDeliveries + (lostInStore ?? 0),
+    lostDeliveries,
+    lostInStore,
+    storeChecked: hasStore ? finals.reduce((n, f) => n + (f.store?.checked ?? 0), 0) : null,
+    duplicates: finals.reduce((n, f) => n + f.loss.duplicates, 0),
+    outOfOrder: finals.reduce((n, f) => n + f.loss.outOfOrder, 0),
+    echoes: finals.reduce((n, f) => n + f.loss.echoes, 0),
+    receivedNotAcked: finals.reduce((n, f) => n + f.loss.receivedNotAcked, 0),
+    errors,
+    timeouts: steps.reduce((n, s) => n + s.timeouts, 0),
+    disconnects: finals.reduce((n, f) => n + f.disconnects, 0),
+    reconnected: finals.reduce((n, f) => n + f.reconnected, 0),
+    recoveredByReplay: finals.reduce((n, f) => n + f.replayed, 0),
+    lossExamples: finals.flatMap((f) => [...f.loss.examples, ...(f.store?.examples ?? [])]).slice(0, 10),
+  };
+}

@@ -1,0 +1,138 @@
+import { execFileSync } from 'node:child_process';
+import { readdirSync, readFileSync } from 'node:fs';
+
+/** Clock ticks per second of /proc/<pid>/stat's utime and stime. */
+const CLK_TCK = (() => {
+  try {
+    return Number(execFileSync('getconf', ['CLK_TCK'], { encoding: 'utf8' }).trim()) || 100;
+  } catch {
+    return 100;
+  }
+})();
+
+/**
+ * CPU seconds a process has used so far, summed over its threads (V8's GC and compiler
+ * threads and libuv's pool work too); undefined once it is gone. Read from schedstat
+ * (the scheduler's nanosecond run time), which unlike stat's utime/stime is not sampled
+ * at clock ticks: on a busy 2-core machine tick sampling misattributes short bursts.
+ */
+export function cpuSecondsOf(pid: number): number | undefined {
+  try {
+    let ns = 0;
+    for (const task of readdirSync(`/proc/${pid}/task`)) {
+      try {
+        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+      } catch {
+        // thread just exited
+      }
+    }
+    return ns / 1e9;
+  } catch {
+    return statCpuSecondsOf(pid);
+  }
+}
+
+function statCpuSecondsOf(pid: number): number | undefined {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised comm (which may hold spaces): state is field 3.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / CLK_TCK;
+  } catch {
+    return undefined;
+  }
+}
+
+export function rssBytesOf(pid: number): number | undefined {
+  try {
+    const status = readFileSync(`/proc/${pid}/status`, 'utf8');
+    const kb = /VmRSS:\s+(\d+) kB/.exec(status)?.[1];
+    return kb === undefined ? undefined : Number(kb) * 1024;
+  } catch {
+    return undefined;
+  }
+}
+
+export function openFdsOf(pid: number): number | undefined {
+  try {
+    return readdirSync(`/proc/${pid}/fd`).length;
+  } catch {
+    return undefined;
+  }
+}
+
+function read(path: string): string {
+  try {
+    return readFileSync(path, 'utf8');
+  } catch {
+    return '';
+  }
+}
+
+/**
+ * Which processes a CPU figure covers. Fixed pids (the stack's apps), plus the shared
+ * infrastructure found by name: redis-server, nats-server, and PostgreSQL's postmaster,
+ * its background processes and those backends connected to `pgDatabase` only (other
+ * databases on the same server belong to other people's runs).
+ */
+export interface CpuScope {
+  pids: Record<string, number[]>;
+  infra?: { pgDatabase?: string };
+}
+
+function infraPids(pgDatabase: string | undefined): Record<string, number[]> {
+  const out: Record<string, number[]> = { postgres: [], redis: [], nats: [] };
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    const comm = read(`/proc/${entry}/comm`).trim();
+    const pid = Number(entry);
+    if (comm === 'redis-server') out['redis'].push(pid);
+    else if (comm === 'nats-server') out['nats'].push(pid);
+    else if (comm === 'postgres') {
+      const cmd = read(`/proc/${entry}/cmdline`).replace(/\0/g, ' ').trim();
+      // Backends read "postgres: <cluster>: <user> <database> <host>(<port>) <state>".
+      const backend = /^postgres: [^:]+: (\S+) (\S+) \S*\(\d+\)/.exec(cmd) ?? /^postgres: [^:]+: (\S+) (\S+) \[local\]/.exec(cmd);
+      if (!backend || (pgDatabase !== undefined && backend[2] === pgDatabase)) out['postgres'].push(pid);
+    }
+  }
+  return out;
+}
+
+/** Busy and total CPU seconds of the whole machine (all cores) so far, from /proc/stat. */
+export function machineCpu(): { busy: number; total: number } {
+  const line = read('/proc/stat').split('\n')[0] ?? '';
+  const [, ...fields] = line.trim().split(/\s+/);
+  const v = fields.map(Number);
+  // user nice system idle iowait irq softirq steal
+  const idle = (v[3] ?? 0) + (v[4] ?? 0);
+  const total = v.slice(0, 8).reduce((a, b) => a + (b || 0), 0);
+  return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
+}
+
+export type CpuSample = Record<string, Map<number, number>>;
+
+export function sampleCpu(scope: CpuScope): CpuSample {
+  const groups = { ...scope.pids, ...(scope.infra ? infraPids(scope.infra.pgDatabase) : {}) };
+  const sample: CpuSample = {};
+  for (const [name, pids] of Object.entries(groups)) {
+    const m = new Map<number, number>();
+    for (const pid of pids) {
+      const s = cpuSecondsOf(pid);
+      if (s !== undefined) m.set(pid, s);
+    }
+    sample[name] = m;
+  }
+  return sample;
+}
+
+/** CPU seconds per group between two samples; a process that appeared in between counts from zero. */
+export function cpuDelta(before: CpuSample, after: CpuSample): Record<string, number> {
+  const out: Record<string, number> = {};
+  for (const [name, now] of Object.entries(after)) {
+    const was = before[name] ?? new Map<number, number>();
+    let sum = 0;
+    for (const [pid, s] of now) sum += s - (was.get(pid) ?? 0);
+    out[name] = Math.round(sum * 1000) / 1000;
+  }
+  return out;
+}

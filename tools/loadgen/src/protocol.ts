@@ -1,0 +1,82 @@
+import type { LossReport } from './delivery-ledger';
+import type { HistogramJson } from './histogram';
+import type { StoreCheck } from './store-check';
+
+/** A chat as one worker sees it: all its members live in that worker. */
+export interface WorkerChat {
+  id: string;
+  /** Worker-local user indexes. */
+  members: number[];
+  /** Members that send during steps. */
+  senders: number[];
+}
+
+export interface WorkerUser {
+  id: string;
+  token: string;
+  gatewayUrl: string;
+  localAddress?: string;
+}
+
+export interface WorkerInit {
+  type: 'init';
+  runId: string;
+  users: WorkerUser[];
+  chats: WorkerChat[];
+  bodyBytes: number;
+  connectConcurrency: number;
+  ackTimeoutMs: number;
+  /** Test hook: drop this many received messages before recording them (must show up as lost). */
+  plantLostDeliveries: number;
+}
+
+export interface WorkerStep {
+  type: 'step';
+  step: number;
+  /** This worker's share of the offered rate, messages per second. */
+  rate: number;
+  durationMs: number;
+  /** Wall-clock start (ms since the epoch), the same for every worker. */
+  startAtMs: number;
+  drainTimeoutMs: number;
+}
+
+export interface WorkerFinish {
+  type: 'finish';
+  databaseUrl?: string;
+}
+
+export type ToWorker = WorkerInit | WorkerStep | WorkerFinish | { type: 'close' };
+
+export interface StepStats {
+  step: number;
+  sent: number;
+  acked: number;
+  errors: Record<string, number>;
+  timeouts: number;
+  expectedDeliveries: number;
+  deliveries: number;
+  duplicates: number;
+  ack: HistogramJson;
+  e2e: HistogramJson;
+  /** Worst lag of the send loop behind its schedule (ms): above a few ms, the load generator itself is saturated. */
+  maxSendLagMs: number;
+  /** Time from the step's end until every ack and delivery was in (or the drain timed out). */
+  drainMs: number;
+  drained: boolean;
+}
+
+export interface WorkerFinal {
+  loss: LossReport;
+  store?: StoreCheck;
+  disconnects: number;
+  /** Users reconnected after their socket dropped, and the messages their replay brought. */
+  reconnected: number;
+  replayed: number;
+}
+
+export type FromWorker =
+  | { type: 'ready'; connected: number; failed: number; failures: string[]; connectMs: number }
+  | { type: 'stepDone'; stats: StepStats }
+  | { type: 'final'; final: WorkerFinal }
+  | { type: 'error'; message: string };
