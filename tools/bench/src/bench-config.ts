@@ -38,6 +38,8 @@ export interface BenchConfig {
   chartOut: string;
   jsonOut: string;
   cpuProfile: boolean;
+  /** Longest wait for a quiet machine before each phase and step (a shared machine). */
+  quietWaitSeconds: number;
 }
 
 export type Phase = 'ingest' | 'relay' | 'store' | 'parley' | 'group' | 'idle';
@@ -88,5 +90,6 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     chartOut: env['BENCH_CHART_OUT'] ?? `${root}/docs/benchmarks-latency.svg`,
     jsonOut: env['BENCH_JSON_OUT'] ?? `${root}/.parley/bench/last-run.json`,
     cpuProfile: env['BENCH_CPU_PROF'] === '1',
+    quietWaitSeconds: n('QUIET_WAIT_SECONDS', 30, 10, 0),
   };
 }

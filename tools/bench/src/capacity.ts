@@ -164,7 +164,7 @@ export function renderScaling(results: BenchResults): string {
   for (const n of names) out.push(`| ${n} | ${fmt(inputs.perMessageUs[n] ?? 0, 1)} | ${inputs.idleUsPerSocketSecond[n] === undefined ? 'n/a' : fmt(inputs.idleUsPerSocketSecond[n], 3)} |`);
   out.push('');
   out.push(
-    `Gateway per extra delivery (group run): ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs. Per idle socket: heap ${fmt(inputs.heapPerSocket)} B, RSS ${fmt(inputs.rssPerSocket)} B, Redis ${fmt(inputs.redisBytesPerSocket)} B. Per message in PostgreSQL: ${fmt(inputs.bytesPerMessage)} B stored with indexes, ${fmt(inputs.walBytesPerMessage)} B of WAL.`,
+    `Gateway per extra delivery (group run): ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs. Per idle socket: heap ${fmt(inputs.heapPerSocket)} B, RSS ${fmt(inputs.rssPerSocket)} B, Redis ${fmt(inputs.redisBytesPerSocket)} B. Per message in PostgreSQL: ${fmt(inputs.bytesPerMessage)} B stored with indexes, ${fmt(inputs.walBytesPerMessage)} B of WAL (all of the server's WAL during the run, others' writes included: an upper bound).`,
   );
   out.push('');
   out.push(

@@ -1,4 +1,4 @@
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
 import { ROOT } from './bench-stack';
@@ -6,6 +6,13 @@ import { ROOT } from './bench-stack';
 export type LoadgenEvent = Record<string, unknown> & { event: string };
 
 export const LOADGEN = join(ROOT, 'dist/tools/loadgen/main.js');
+
+const children = new Set<ChildProcess>();
+
+/** Stops every load generator still running (its workers exit with it). */
+export function stopLoadgens(): void {
+  for (const child of children) child.kill('SIGTERM');
+}
 
 /**
  * Runs the load generator (dist/tools/loadgen/main.js) and resolves with its final
@@ -17,6 +24,7 @@ export function runLoadgen(args: string[], onEvent: (e: LoadgenEvent) => void = 
     const env = { ...process.env };
     delete env['NODE_OPTIONS'];
     const child = spawn(process.execPath, [LOADGEN, ...args], { stdio: ['ignore', 'pipe', 'pipe'], env });
+    children.add(child);
     let summary: LoadgenEvent | undefined;
     let stderr = '';
     child.stderr.on('data', (d: Buffer) => {
@@ -35,6 +43,7 @@ export function runLoadgen(args: string[], onEvent: (e: LoadgenEvent) => void = 
     });
     child.on('error', reject);
     child.on('exit', (code) => {
+      children.delete(child);
       if (code === 0 && summary) resolve(summary);
       else reject(new Error(`loadgen ${args[0]} exited with ${code}: ${stderr.trim().split('\n').slice(-15).join('\n')}`));
     });

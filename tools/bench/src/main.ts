@@ -5,7 +5,7 @@ import { dirname, join } from 'node:path';
 import { Client } from 'pg';
 import { loadBenchConfig, type BenchConfig } from './bench-config';
 import { BenchStack, createBenchDatabase, createBenchKeys, ROOT, type BenchDatabase, type BenchKeys } from './bench-stack';
-import { runLoadgen } from './loadgen-runner';
+import { runLoadgen, stopLoadgens } from './loadgen-runner';
 import { createRawTable, dropRawTable, measureIngest, type IngestMode, type IngestResult } from './pg-ingest';
 import { probeMemory, probeProfiler } from './probe';
 import { RelayProcess } from './relay-process';
@@ -24,6 +24,12 @@ function sh(cmd: string, args: string[]): string {
   } catch {
     return 'unknown';
   }
+}
+
+/** Busy CPU seconds of the whole machine so far (/proc/stat, clock ticks of 10 ms). */
+function machineBusy(): number {
+  const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
+  return (v.reduce((a, b) => a + b, 0) - v[3] - v[4]) / 100;
 }
 
 function fdLimit(): number {
@@ -55,6 +61,8 @@ class Bench {
   private readonly workDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
   private db!: BenchDatabase;
   private keys!: BenchKeys;
+  /** What a Ctrl-C must stop before the database can be dropped. */
+  private readonly running = new Set<{ stop(): Promise<void> }>();
   readonly results: BenchResults;
 
   constructor(private readonly config: BenchConfig) {
@@ -71,6 +79,21 @@ class Bench {
       config: { ...config, phases: [...config.phases] },
       notes: [],
     };
+  }
+
+  /** On a shared machine: wait (up to quietWaitSeconds) until nothing else uses more than 0.3 cores. */
+  private async waitQuiet(phase: string): Promise<void> {
+    const deadline = Date.now() + this.config.quietWaitSeconds * 1000;
+    for (let first = true; ; first = false) {
+      const a = machineBusy();
+      await sleep(2000);
+      const cores = (machineBusy() - a) / 2;
+      if (cores <= 0.3 || Date.now() > deadline) {
+        if (!first) log(`${phase}: ${cores <= 0.3 ? 'quiet again' : 'still busy, going on'} (${cores.toFixed(2)} cores busy)`);
+        return;
+      }
+      if (first) log(`${phase}: the machine is busy (${cores.toFixed(2)} cores): waiting`);
+    }
   }
 
   private markLoad(phase: string): void {
@@ -96,11 +119,22 @@ class Bench {
     return this.results;
   }
 
+  /** Ctrl-C / SIGTERM: stop what runs (the load generator exits with its parent's pipes) and drop the database. */
+  aborted = false;
+
+  async abort(): Promise<void> {
+    this.aborted = true;
+    stopLoadgens();
+    for (const r of [...this.running]) await r.stop().catch(() => undefined);
+    await this.db?.drop().catch(() => undefined);
+  }
+
   /** A failed phase is reported in the document, and the others still run. */
   private async guard(phase: string, work: () => Promise<void>): Promise<void> {
     try {
       await work();
     } catch (err) {
+      if (this.aborted) throw err;
       log(`${phase} failed: ${(err as Error).stack ?? String(err)}`);
       this.results.notes.push(`Phase ${phase} failed: ${(err as Error).message.split('\n')[0]}`);
     }
@@ -114,6 +148,7 @@ class Bench {
     const out: IngestResult[] = [];
     for (const mode of modes) {
       for (const connections of this.config.ingestConnections) {
+        await this.waitQuiet(`ingest ${mode}`);
         const r = await measureIngest(this.db.url, mode, connections, this.config.ingestSeconds, this.config.bodyBytes);
         log(`ingest ${mode} x${connections}: ${r.rowsPerSec} rows/s`);
         out.push(r);
@@ -147,11 +182,14 @@ class Bench {
       String(c.halfSeconds),
       '--body-bytes',
       String(c.bodyBytes),
+      '--quiet-wait',
+      String(c.quietWaitSeconds),
     ];
   }
 
   private onStep = (label: string) => (e: Record<string, unknown>) => {
-    if (e['event'] === 'retry') log(`${label}: step ${String(e['step'])} missed while others used ${String(e['otherCores'])} cores: again`);
+    if (e['event'] === 'waiting') log(`${label}: others use ${String(e['otherCores'])} cores: waiting for a quiet machine`);
+    else if (e['event'] === 'retry') log(`${label}: step ${String(e['step'])} missed while others used ${String(e['otherCores'])} cores: again`);
     else if (e['event'] === 'step') {
       const s = e as unknown as { offeredRate: number; deliveredMsgsPerSec: number; e2e: { p99Ms: number }; cpuUsPerMessage: number; why?: string };
       log(`${label} ${s.offeredRate}/s -> ${s.deliveredMsgsPerSec}/s delivered, e2e p99 ${s.e2e.p99Ms} ms, ${s.cpuUsPerMessage} µs CPU/msg${s.why ? ` (${s.why})` : ''}`);
@@ -169,12 +207,14 @@ class Bench {
       probeDir: this.probeDir,
       logFile: join(this.logDir, 'relay.log'),
     });
+    this.running.add(relay);
     try {
       this.results.relay = (await runLoadgen(
         ['run', '--gateway', relay.url, '--population', popFile, ...this.rampArgs(), '--cpu', `relay=${relay.pid}`],
         this.onStep('relay'),
       )) as unknown as RunSummary;
     } finally {
+      this.running.delete(relay);
       await relay.stop();
     }
     if (this.config.phases.has('idle')) {
@@ -182,9 +222,11 @@ class Bench {
       const idleFile = join(this.workDir, 'relay-idle.json');
       await this.seed(users, 0, 0, false, idleFile);
       const bare = await RelayProcess.start({ publicKeyFile: this.keys.jwtPublicKeyFile, probeDir: this.probeDir, logFile: join(this.logDir, 'relay.log') });
+      this.running.add(bare);
       try {
         this.results.relayIdle = await this.idleMemory(bare.url, bare.pid, idleFile, 'bare Socket.IO');
       } finally {
+        this.running.delete(bare);
         await bare.stop();
       }
     }
@@ -219,6 +261,7 @@ class Bench {
   ): Promise<IdleMemory & { run?: RunSummary }> {
     await sleep(1000);
     // The processes' own idle CPU with no sockets: subtracted from the per-socket figure.
+    await this.waitQuiet(`${label} idle`);
     const base0 = snapshotCpu(cpuPids, this.db.name);
     const baseT = performance.now();
     await sleep(3000);
@@ -300,6 +343,7 @@ class Bench {
         ...appEnv(process.env['BENCH_APP_ENV']),
       },
     });
+    this.running.add(stack);
     const pids = stack.pids();
     const cpuArgs = [...Object.entries(pids).map(([name, pid]) => `--cpu=${name}=${pid}`), '--cpu-infra', '--pg-database', this.db.name];
     const gatewayPid = pids[stack.gatewayNames[0]];
@@ -313,6 +357,7 @@ class Bench {
         const file = join(this.workDir, 'store-pairs.json');
         await this.seed(2000, 0, 0, true, file);
         const pop = JSON.parse(readFileSync(file, 'utf8')) as { users: { id: string }[]; chats: { id: string; members: number[] }[] };
+        await this.waitQuiet('message-store alone');
         profile('prof-start');
         this.results.store = await driveStore({
           natsUrl: stack.env['NATS_URL'],
@@ -360,6 +405,8 @@ class Bench {
             '250',
             '--noisy-retries',
             '2',
+            '--quiet-wait',
+            String(this.config.quietWaitSeconds),
             '--rate',
             String(this.config.groupRate),
             '--duration',
@@ -387,7 +434,19 @@ class Bench {
           gatewayPid,
           file,
           'parley',
-          ['--rate', String(rate), '--duration', String(this.config.idleSendSeconds), '--noisy-retries', '1', '--database-url', this.db.url, ...cpuArgs],
+          [
+            '--rate',
+            String(rate),
+            '--duration',
+            String(this.config.idleSendSeconds),
+            '--noisy-retries',
+            '1',
+            '--quiet-wait',
+            String(this.config.quietWaitSeconds),
+            '--database-url',
+            this.db.url,
+            ...cpuArgs,
+          ],
           { ...pids, ...natsPid(new URL(stack.env['NATS_URL']).port || '4222'), ...redisPid() },
         );
         const { run, ...memory } = idle;
@@ -396,6 +455,7 @@ class Bench {
       }
     } finally {
       this.markLoad('parley stack stop');
+      this.running.delete(stack);
       await stack.stop();
     }
   }
@@ -471,8 +531,26 @@ function readdirFds(pid: number): number {
 
 async function main(): Promise<void> {
   const config = loadBenchConfig(process.env, ROOT);
+  if (process.argv.includes('--render')) {
+    // Only the documents, again, from the last run's figures (after a change to the report).
+    writeReport(JSON.parse(readFileSync(config.jsonOut, 'utf8')) as BenchResults, config);
+    log(`rewrote ${config.out} and ${config.scalingOut} from ${config.jsonOut}`);
+    return;
+  }
   log(`scale ${config.scale}; phases ${[...config.phases].join(', ')}; report -> ${config.out}`);
-  const results = await new Bench(config).run();
+  const bench = new Bench(config);
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      log(`${signal}: stopping`);
+      void bench.abort().finally(() => process.exit(130));
+    });
+  }
+  const results = await bench.run().catch((err: unknown) => {
+    if (bench.aborted) return undefined;
+    throw err;
+  });
+  // An interrupted run writes nothing: a partial run must not replace the last report.
+  if (!results || bench.aborted) return new Promise<void>(() => undefined);
   mkdirSync(dirname(config.jsonOut), { recursive: true });
   writeFileSync(config.jsonOut, JSON.stringify(results, null, 2));
   writeReport(results, config);

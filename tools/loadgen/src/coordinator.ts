@@ -34,6 +34,8 @@ export interface RunOptions {
   noisyOtherCores: number;
   /** ...at most this many times per run. */
   noisyRetries: number;
+  /** Before each step, wait up to this long for other people's processes to quiet down. */
+  quietWaitS: number;
   runId: string;
   /** Progress events (one JSON object each), e.g. printed as JSON lines. */
   onEvent: (event: Record<string, unknown>) => void;
@@ -237,8 +239,25 @@ export async function runLoad(options: RunOptions): Promise<RunSummary> {
      * One step; when it misses the SLO while other people's processes took a share of
      * the machine, it is kept (marked `disturbed`) and run again, a few times per run.
      */
+    /**
+     * On a shared machine: before a step, wait (up to quietWaitS) until other people's
+     * processes use less than noisyOtherCores, measured over 2 s.
+     */
+    const waitForQuiet = async (): Promise<void> => {
+      const deadline = Date.now() + options.quietWaitS * 1000;
+      for (let first = true; ; first = false) {
+        const cpu0 = sampleCpu(cpuScope);
+        const m0 = machineCpu();
+        await new Promise((r) => setTimeout(r, 2000));
+        const ours = Object.values(cpuDelta(cpu0, sampleCpu(cpuScope))).reduce((a, b) => a + b, 0);
+        const others = Math.max(0, machineCpu().busy - m0.busy - ours) / 2;
+        if (others <= options.noisyOtherCores || Date.now() > deadline) return;
+        if (first) options.onEvent({ event: 'waiting', otherCores: round(others, 2) });
+      }
+    };
     const runStep = async (rate: number, phase: StepResult['phase'], durationS = options.stepDurationS): Promise<StepResult> => {
       for (;;) {
+        if (options.quietWaitS > 0) await waitForQuiet();
         const result = await runOnce(rate, phase, durationS);
         if (result.meetsSlo || phase === 'warmup' || result.otherCores <= options.noisyOtherCores || retriesLeft <= 0) return result;
         retriesLeft--;

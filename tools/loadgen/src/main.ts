@@ -18,7 +18,7 @@ const USAGE = `Parley load generator (PROTOCOL.md over Socket.IO; one connection
               (--rate R --duration S [--rate R2 ...] | --ramp START:FACTOR:MAX [--refine 2] [--then-half S])
               [--step-duration S] [--warmup S] [--senders all|first] [--slo-p99-ms 100] [--hold S] [--body-bytes 100]
               [--database-url URL] [--cpu name=pid[,pid...] ...] [--cpu-infra] [--pg-database NAME]
-              [--workers N] [--sockets-per-worker 9000] [--source-addresses N] [--noisy-other-cores 0.3 --noisy-retries 4]
+              [--workers N] [--sockets-per-worker 9000] [--source-addresses N] [--noisy-other-cores 0.3 --noisy-retries 4] [--quiet-wait S]
               [--out summary.json]
       Prints JSON lines: {"event":"connected"}, one {"event":"step"} per step, then {"event":"summary"}.
 `;
@@ -104,6 +104,7 @@ async function run(argv: string[]): Promise<void> {
       'plant-lost-deliveries': { type: 'string' },
       'noisy-other-cores': { type: 'string' },
       'noisy-retries': { type: 'string' },
+      'quiet-wait': { type: 'string' },
       out: { type: 'string' },
     },
   });
@@ -154,6 +155,7 @@ async function run(argv: string[]): Promise<void> {
     plantLostDeliveries: num(values['plant-lost-deliveries'], 'plant-lost-deliveries', 0),
     noisyOtherCores: num(values['noisy-other-cores'], 'noisy-other-cores', 0.3),
     noisyRetries: num(values['noisy-retries'], 'noisy-retries', 4),
+    quietWaitS: num(values['quiet-wait'], 'quiet-wait', 0),
     runId,
     onEvent: (e) => process.stdout.write(`${JSON.stringify(e)}\n`),
   };

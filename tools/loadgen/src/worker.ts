@@ -184,6 +184,8 @@ class LoadWorker {
     if (!m.clientMsgId?.startsWith(this.init.runId)) return;
     const chat = this.chatIndex.get(m.chatId);
     if (chat === undefined) return;
+    // A replay includes the user's own messages (for its other devices): not an echo.
+    if (this.finishing && m.senderId === this.init.users[user].id) return;
     if (this.plantedLeft > 0) {
       this.plantedLeft--;
       return;

@@ -226,7 +226,8 @@ export class ChatGateway
       return { ok: true, ...(await work(conn)) };
     } catch (err) {
       const known = toParleyError(err);
-      if (!known) this.logger.error({ err }, 'event failed');
+      // Its type, message and stack only: an error object may carry what a client sent.
+      if (!known) this.logger.error({ err: err instanceof Error ? { type: err.name, message: err.message, stack: err.stack } : { type: typeof err } }, 'event failed');
       const error = known ?? new ParleyError('internal', 'internal error');
       return { ok: false, error: error.toBody() };
     }
