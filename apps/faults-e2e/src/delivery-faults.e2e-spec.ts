@@ -1,10 +1,13 @@
 import { readFileSync } from 'node:fs';
 import type { Message } from '@parley/contracts';
-import { check, waitForDeliveries, type ChatUnderTest } from './support/checker';
+import { check, readStore, waitForDeliveries, type ChatUnderTest } from './support/checker';
 import { FaultClient } from './support/fault-client';
-import { FaultStack, pick, report, sleep, until } from './support/fault-stack';
+import { FaultStack, pick, reportScenario, sleep, until } from './support/fault-stack';
 import { SlowConsumer } from './support/slow-consumer';
 import { SendLog, sendWithRetry } from './support/traffic';
+
+/** The gateway's per-socket buffer bound in this stack (SLOW_CONSUMER_MAX_BUFFER_BYTES). */
+const SLOW_BOUND = 512 * 1024;
 
 /**
  * Issue 7, scenarios 7-9: a replay cut in the middle, a reconnect storm, a slow consumer.
@@ -16,7 +19,7 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
   beforeAll(async () => {
     fs = await FaultStack.start({
       label: 'faults-delivery',
-      env: { MAX_CONNECTIONS_PER_USER: '50', SLOW_CONSUMER_MAX_BUFFER_BYTES: String(512 * 1024) },
+      env: { MAX_CONNECTIONS_PER_USER: '50', SLOW_CONSUMER_MAX_BUFFER_BYTES: String(SLOW_BOUND) },
     });
   }, 180_000);
 
@@ -44,21 +47,34 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     clients.push(a);
     const perChat = pick(1500, 6000);
     const tag = `s7-${Date.now()}`;
-    for (const [i, chat] of chats.entries()) await fill(a, chat.id, perChat, `${tag}-${i}`);
+    const log = new SendLog();
+    for (const [i, chat] of chats.entries()) await fill(a, chat.id, perChat, `${tag}-${i}`, log);
     const total = perChat * chats.length;
 
-    // Bob connects and acknowledges only part of what he gets, then the network drops.
+    // Bob connects and acknowledges only part of what he gets; once that ack is answered, the
+    // network drops, in the middle of the replay (decided in the message handler itself).
     const b1 = new FaultClient(bob, fs.gatewayUrls, { ackDelivered: false });
     clients.push(b1);
     const firstChat = chats[0].id;
+    const ackedUpTo = Math.floor(perChat / 4);
+    let receivedBeforeDrop = 0;
+    let droppedAt = 0;
+    const dropped = new Promise<void>((resolve, reject) => {
+      let asked = false;
+      b1.onMessage((m) => {
+        if (asked || m.chatId !== firstChat || m.seq !== ackedUpTo) return;
+        asked = true;
+        void b1.emitAck('message:delivered', { chatId: firstChat, upToSeq: ackedUpTo }).then((ack) => {
+          if (!ack.ok) return reject(new Error(`delivered ack refused: ${JSON.stringify(ack.error)}`));
+          receivedBeforeDrop = b1.received.size;
+          b1.dropAbruptly();
+          droppedAt = Date.now();
+          resolve();
+        }, reject);
+      });
+    });
     await b1.connect();
-    await until(() => b1.contiguousSeq(firstChat) >= Math.floor(perChat * 0.6), 60_000, 'part of the replay');
-    const ackedUpTo = Math.floor(perChat / 2);
-    const ack = await b1.emitAck('message:delivered', { chatId: firstChat, upToSeq: ackedUpTo });
-    expect(ack.ok).toBe(true);
-    const receivedBeforeDrop = b1.received.size;
-    b1.dropAbruptly();
-    const droppedAt = Date.now();
+    await dropped;
     await until(() => !b1.connected, 10_000, 'drop seen');
     const replayWasCut = receivedBeforeDrop < total;
 
@@ -76,6 +92,7 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     await b2.connect();
     const expectedAgain = perChat - ackedUpTo + perChat * (chats.length - 1);
     await until(() => b2.received.size >= expectedAgain, 120_000, 'the rest replayed');
+    const replayedRestAt = Date.now();
     await sleep(500);
     const resentBelowWatermark = order.filter((m) => m.chatId === firstChat && m.seq <= ackedUpTo).length;
     const inOrder = chats.every((c) => {
@@ -83,9 +100,29 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
       return seqs.every((s, i) => i === 0 || s === seqs[i - 1] + 1);
     });
     const firstOfChat = order.find((m) => m.chatId === firstChat)?.seq;
-    report({
+    // Bob is one device over two connections: what he has is the union of both, deduped by (chatId, seq).
+    const store = await check(fs.databaseUrl, chats.map((c) => ({ chatId: c.id, memberIds: [alice.user.id, bob.user.id] })), log, []);
+    const { rows } = await readStore(fs.databaseUrl, chats.map((c) => c.id));
+    let bobHas = 0;
+    let conflicts = b1.conflicts + b2.conflicts;
+    for (const row of rows) {
+      const got = [b1.received.get(`${row.chatId}:${row.seq}`), b2.received.get(`${row.chatId}:${row.seq}`)].filter((m) => m !== undefined);
+      if (got.some((m) => m.id !== row.id)) conflicts++;
+      else if (got.length > 0) bobHas++;
+    }
+    reportScenario({
       scenario: '7-replay-cut',
       injected: 'network drop (TCP destroyed) in the middle of a replay on connect',
+      // For this scenario: replayed messages not yet received when the connection dropped.
+      messagesInFlight: total - receivedBeforeDrop,
+      attempted: store.attempted,
+      acknowledged: store.acknowledged,
+      stored: store.stored,
+      delivered: bobHas,
+      lost: store.lostAcked + (rows.length - bobHas),
+      duplicatesAfterDedupe: store.duplicatesAfterDedupe + conflicts,
+      // From the drop to the rest replayed on the next connection.
+      timeToRecoverMs: replayedRestAt - droppedAt,
       messages: total,
       receivedBeforeDrop,
       ackedUpTo,
@@ -95,9 +132,8 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
       resentBelowWatermark,
       firstSeqAfterReconnect: firstOfChat,
       inOrder,
-      lost: expectedAgain - b2.received.size,
-      duplicatesAfterDedupe: b2.conflicts + b2.duplicatesWithinConnection,
-      timeToReplayRestMs: Date.now() - droppedAt,
+      duplicatesWithinConnection: b1.duplicatesWithinConnection + b2.duplicatesWithinConnection,
+      seqGaps: store.seqGaps,
     });
     expect(replayWasCut).toBe(true);
     expect(delivered.get(firstChat)).toBe(ackedUpTo);
@@ -107,6 +143,10 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     expect(order.length).toBe(expectedAgain);
     expect(b2.duplicatesWithinConnection).toBe(0);
     expect(inOrder).toBe(true);
+    expect(store.problems).toEqual([]);
+    expect(store).toMatchObject({ acknowledged: total, stored: total, lostAcked: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0 });
+    expect(bobHas).toBe(total);
+    expect(conflicts).toBe(0);
   });
 
   const step = (what: string) => process.env['FAULTS_DEBUG'] && process.stderr.write(`[faults ${new Date().toISOString()}] ${what}\n`);
@@ -140,7 +180,11 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     const tag = `s8-${Date.now()}`;
     // Some history everyone has before the storm.
     await Promise.all(sendersOnGw2.map((s, g) => sendWithRetry(s, log, chats[g].chatId, `${tag}-before-${g}`, 'before the storm')));
-    await until(() => storm.every((c) => c.received.size >= 1), 60_000, 'history received');
+    // A fan-out that fails (presence overloaded by thousands of connects) is not retried by the
+    // gateway: those clients get the message at their next connect, so the ones still missing it
+    // after a quiet period are reconnected (counted below; see docs/reliability.md).
+    const before = await waitForDeliveries(fs.databaseUrl, chats, storm, { quietMs: 10_000, timeoutMs: pick(60_000, 300_000) });
+    await until(() => storm.every((c) => c.received.size >= 1), 10_000, 'history received');
 
     step('storm: history received');
     // The storm: gateway 1 dies (SIGKILL) and every socket on gateway 2 loses its network at
@@ -151,6 +195,7 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     for (const c of storm) c.reconnectGate = gate;
     const gw1Name = fs.stack.gatewayNames()[0];
     const dropAt = Date.now();
+    const inFlightAtDrop = log.inFlight;
     const killed = fs.supervisor.kill(gw1Name, 'SIGKILL');
     for (const c of storm) if (c.currentUrl === gw2) c.dropAbruptly();
     await killed;
@@ -166,33 +211,40 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     const stormAt = Date.now();
     openGate();
     await until(() => storm.every((c) => c.connected && c.lastConnectedAt > dropAt), 300_000, 'all sockets back').catch((err) => {
-      step(`storm: ${storm.filter((c) => !c.connected).length} not connected`);
+      const away = storm.filter((c) => !c.connected);
+      step(`storm: ${away.length} not connected, ${away.filter((c) => c.replayFailures > 0).length} of them after a cut replay, ${away.filter((c) => c.connecting).length} trying`);
       throw err;
     });
     step('storm: all back');
-    const reconnectTimes = storm.map((c) => c.lastConnectedAt - stormAt).sort((x, y) => x - y);
+    // The first connection after the storm of each socket (a cut replay reconnects again later).
+    const reconnectTimes = storm.map((c) => (c.connectedAt.find((t) => t > dropAt) ?? NaN) - stormAt).sort((x, y) => x - y);
     const allReplayedMs = await until(() => storm.every((c) => c.received.size >= 1 + during), 300_000, 'all replayed').then(() => Date.now() - stormAt);
     const delivery = await waitForDeliveries(fs.databaseUrl, chats, storm, { quietMs: 30_000 });
     const result = await check(fs.databaseUrl, chats, log, storm);
     const perGateway = { [gw1]: storm.filter((c) => c.currentUrl === gw1).length, [gw2]: storm.filter((c) => c.currentUrl === gw2).length };
-    report({
+    reportScenario({
       scenario: '8-reconnect-storm',
       injected: `SIGKILL chat-gateway-1 and drop every socket on chat-gateway-2 at once; all ${storm.length} reconnect at the same moment`,
+      messagesInFlight: inFlightAtDrop,
+      ...result,
+      // From the moment all sockets may come back to every one of them connected and replayed.
+      timeToRecoverMs: allReplayedMs,
       sockets: storm.length,
       messagesDuringStorm: during * groups,
-      ...result,
       allReconnectedMs: reconnectTimes[reconnectTimes.length - 1],
       reconnectP50Ms: reconnectTimes[Math.floor(reconnectTimes.length * 0.5)],
       reconnectP99Ms: reconnectTimes[Math.floor(reconnectTimes.length * 0.99)],
       reconnectMaxMs: reconnectTimes[reconnectTimes.length - 1],
       allReplayedMs,
+      replaysCutAndResumed: storm.reduce((n, c) => n + c.replayFailures, 0),
       gateway1RestartedBeforeStorm: gw1Back,
+      clientsRepairedByReconnectBeforeStorm: before.reconnected,
       clientsRepairedByReconnect: delivery.reconnected,
       socketsPerGatewayAfter: Object.values(perGateway),
     });
     expect(result.problems).toEqual([]);
     expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, duplicatesWithinConnection: 0 });
-  });
+  }, pick(300_000, 900_000));
 
   it('9. a slow consumer that never reads during a large fan-out: bounded, dropped, its messages wait in the store, others unaffected', async () => {
     // Bigger than what the kernel absorbs for one socket (~4 MB send + ~128 kB receive buffer here).
@@ -230,32 +282,46 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
       () => false,
     );
     const closedSeenByClient = await slow.resumeAndWaitClosed(60_000);
+    // What the gateway held for the socket when it dropped it (its own log line says).
+    const dropLine = (fs.appLogs()[gwName] ?? '').split('\n').find((l) => l.includes('slow consumer dropped') && l.includes(slowUser.user.id));
+    const bufferedAtDrop = dropLine ? (JSON.parse(dropLine) as { bufferedBytes: number }).bufferedBytes : NaN;
     const [member] = await fs.query<{ delivered_seq: string }>(`SELECT delivered_seq FROM message_store.chat_members WHERE chat_id = $1 AND user_id = $2`, [chat.id, slowUser.user.id]);
-    // The slow user's phone comes back properly: everything is waiting in the store.
-    const again = new FaultClient(slowUser, [gw1], { ackDelivered: true });
+    // The slow user's phone comes back properly: everything is waiting in the store. It reconnects
+    // by itself as a phone would (a loaded machine can make even this reader trip the bound).
+    const again = new FaultClient(slowUser, [gw1], { ackDelivered: true, autoReconnect: true });
     clients.push(again);
+    const backAt = Date.now();
     await again.connect();
-    await until(() => again.received.size >= fanOut, 120_000, 'slow user replayed');
+    const replayedMs = await until(() => again.received.size >= fanOut, 120_000, 'slow user replayed').then(() => Date.now() - backAt);
     const result = await check(fs.databaseUrl, [{ chatId: chat.id, memberIds: [sender, slowUser, ...others].map((u) => u.user.id) }], log, [...normal, again]);
-    report({
+    reportScenario({
       scenario: '9-slow-consumer',
       injected: `one socket stops reading during a fan-out of ${fanOut} messages of 4 kB to ${others.length + 1} members`,
+      // For this scenario: the most sends awaiting their ack at once during the fan-out.
+      messagesInFlight: log.peakInFlight,
+      ...result,
+      // From the slow user's new connection to everything replayed to it.
+      timeToRecoverMs: replayedMs,
       messages: fanOut,
       fanOutBytesToSlowConsumer: fanOut * 4100,
       slowConsumerDropped: dropped,
+      bufferBoundBytes: SLOW_BOUND,
+      gatewayBufferedAtDropBytes: bufferedAtDrop,
       bytesReadBySlowClientBeforeDrop: slow.bytesRead,
       gatewayRssBeforeMb: Math.round(rssBefore / 1e6),
       gatewayRssPeakMb: Math.round(rssPeak / 1e6),
       othersAllDeliveredMs: othersDoneMs,
       slowUserWatermarkAfterDrop: Number(member.delivered_seq),
       replayedToSlowUserAfter: again.received.size,
-      ...result,
+      slowUserConnectionsToCatchUp: again.connects,
     });
     expect(dropped).toBe(true);
     expect(closedSeenByClient).toBe(true);
     // Bounded: the socket got at most what the kernel buffers hold plus the gateway's bound,
     // a fraction of the fan-out; the rest was never buffered for it.
     expect(slow.bytesRead).toBeLessThan(fanOut * 4100 * 0.75);
+    // ...and the gateway's own buffer for it never went past the bound by more than one message.
+    expect(bufferedAtDrop).toBeLessThanOrEqual(SLOW_BOUND + 20_000);
     expect(Number(member.delivered_seq)).toBe(0);
     expect(result.problems).toEqual([]);
     expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, duplicatesWithinConnection: 0 });

@@ -1,8 +1,8 @@
 import type { PresenceState } from '@parley/contracts';
-import { http } from '@parley/shared/testing';
+import { http, TestSocket } from '@parley/shared/testing';
 import { check, waitForDeliveries, type ChatUnderTest } from './support/checker';
 import { FaultClient } from './support/fault-client';
-import { FaultStack, pick, report, sleep, until } from './support/fault-stack';
+import { FaultStack, pick, reportScenario, sleep, until } from './support/fault-stack';
 import { Traffic, type TrafficLane } from './support/traffic';
 
 /**
@@ -45,9 +45,9 @@ describe('faults: infrastructure restarts', () => {
   }
 
   /** Traffic spread over ~10 s, the fault injected ~2 s in. */
-  async function underTraffic(tag: string, inject: () => Promise<void>) {
+  async function underTraffic(tag: string, inject: () => Promise<void>, perLane = pick(120, 600)) {
     const { chats, clients: cs, lanes } = await setup(tag, 5, 4);
-    const traffic = new Traffic(lanes, { perLane: pick(120, 600), window: 2, pacingMs: 60, tag: `${tag}-${Date.now()}` }).start();
+    const traffic = new Traffic(lanes, { perLane, window: 2, pacingMs: 60, tag: `${tag}-${Date.now()}` }).start();
     await traffic.untilAcked(60);
     const inFlight = traffic.log.inFlight;
     const faultAt = Date.now();
@@ -81,8 +81,16 @@ describe('faults: infrastructure restarts', () => {
     const nats = fs.nats as NonNullable<typeof fs.nats>;
     const { result, figures, traffic } = await underTraffic('s5a', () => nats.restart(1000, 'SIGKILL'));
     await fs.supervisor.waitReady(60_000);
-    report({ scenario: '5a-nats-restart', injected: 'SIGKILL nats-server, back after 1 s (JetStream state on disk)', ...figures });
+    // Logout still reaches every gateway after the restart (JetStream consumer and plain subject).
+    const [u] = await fs.users(1, 's5a');
+    const sockets = await Promise.all(fs.gatewayUrls.map((url) => TestSocket.connect(url, u.token)));
+    const closed = sockets.map((s) => new Promise<void>((resolve) => s.socket.once('disconnect', () => resolve())));
+    expect((await http(fs.authUrl, 'POST', '/v1/auth/logout', { token: u.token })).status).toBe(204);
+    await Promise.all(closed);
+    const refused = await Promise.all(fs.gatewayUrls.map((url) => http(url, 'GET', '/v1/chats', { token: u.token })));
+    reportScenario({ scenario: '5a-nats-restart', injected: 'SIGKILL nats-server, back after 1 s (JetStream state on disk)', ...figures, logoutAfterRestart: refused.map((r) => r.status) });
     expectClean(result, traffic.total);
+    expect(refused.map((r) => r.status)).toEqual([401, 401]);
     expect(fs.pids()).toEqual(pidsAtStart);
   });
 
@@ -124,7 +132,7 @@ describe('faults: infrastructure restarts', () => {
     const presenceRebuiltMs = await rebuilt;
     const final = await subscribe();
     await fs.supervisor.waitReady(60_000);
-    report({
+    reportScenario({
       scenario: '5b-redis-restart',
       injected: 'SIGKILL redis-server, back empty after 1 s; 3 users disconnect meanwhile',
       ...figures,
@@ -137,15 +145,22 @@ describe('faults: infrastructure restarts', () => {
     expect(fs.pids()).toEqual(pidsAtStart);
   });
 
-  it('5c. PostgreSQL restarted mid-traffic (immediate shutdown): the pools recover without restarting the apps', async () => {
+  it('5c. PostgreSQL restarted mid-traffic (immediate shutdown, several times): the pools recover without restarting the apps', async () => {
     const pg = fs.postgres as NonNullable<typeof fs.postgres>;
-    const { result, figures, traffic } = await underTraffic('s5c', () => pg.restart(1000, 'immediate'));
+    // Several crashes in a row: each one catches connections in the middle of transactions.
+    const rounds = pick(3, 10);
+    const { result, figures, traffic } = await underTraffic('s5c', async () => {
+      for (let i = 0; i < rounds; i++) {
+        await pg.restart(1000, 'immediate');
+        if (i < rounds - 1) await sleep(1500);
+      }
+    }, pick(250, 1200));
     await fs.supervisor.waitReady(60_000);
     // Every service with a database answers again: auth (register), message-store (history), push (devices).
     const [u] = await fs.users(1, 's5c');
     const chats = await http(fs.gatewayUrls[1], 'GET', '/v1/chats', { token: u.token });
     const device = await http(fs.gatewayUrls[0], 'POST', '/v1/devices', { token: u.token, body: { token: `tok-${u.user.id}`, platform: 'android' } });
-    report({ scenario: '5c-postgres-restart', injected: 'pg_ctl stop -m immediate, start after 1 s', ...figures });
+    reportScenario({ scenario: '5c-postgres-restart', injected: `pg_ctl stop -m immediate, start after 1 s; ${rounds} times, 1.5 s apart`, ...figures, restarts: fs.restarts() });
     expectClean(result, traffic.total);
     expect([chats.status, device.status]).toEqual([200, 201]);
     expect(fs.pids()).toEqual(pidsAtStart);

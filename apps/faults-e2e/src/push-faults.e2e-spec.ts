@@ -3,8 +3,10 @@ import { join } from 'node:path';
 import { freePort, http, WORKSPACE_ROOT } from '@parley/shared/testing';
 import { Redis } from 'ioredis';
 import { FaultClient } from './support/fault-client';
-import { FaultStack, pick, report, sleep, until } from './support/fault-stack';
+import { check } from './support/checker';
+import { FaultStack, pick, reportScenario, sleep, until } from './support/fault-stack';
 import { PrivateRedis } from './support/infra';
+import { SendLog, sendOnce } from './support/traffic';
 
 /**
  * Issue 7, scenario 6: the push worker killed mid-job. push-notifier runs in DRY-RUN mode (no
@@ -76,56 +78,82 @@ describe('faults: push worker', () => {
     clients.push(s);
 
     const pushesBefore = dryRunPushes().length;
-    const kills: { at: number; activeJobIds: string[] }[] = [];
-    const messages = pick(12, 40);
+    const kills: { at: number; activeJobIds: string[]; jobsDoneMs: number }[] = [];
+    const jobState = async (id: string) => {
+      const [ats, finishedOn, failedReason] = await redis.hmget(queueKey(id), 'ats', 'finishedOn', 'failedReason');
+      return { id, attemptsStarted: Number(ats ?? 0), finished: Boolean(finishedOn), failed: Boolean(failedReason) };
+    };
+    // Read as soon as they are done: BullMQ trims old completed jobs (removeOnComplete).
+    const jobs: Awaited<ReturnType<typeof jobState>>[] = [];
+    const log = new SendLog();
+    const minMessages = pick(12, 40);
     let sent = 0;
+    let killsDone = false;
+    // At least minMessages, and on until both kills are done (each needs jobs running).
     const sending = (async () => {
-      for (; sent < messages; sent++) {
-        const ack = await s.emitAck('message:send', { chatId: chat.id, clientMsgId: `s6-${sent}`, body: `push me ${sent}` });
-        if (!ack.ok) throw new Error(JSON.stringify(ack.error));
+      for (; (sent < minMessages || !killsDone) && sent < 500; sent++) {
+        const ack = await sendOnce(s, log, chat.id, `s6-${sent}`, `push me ${sent}`);
+        if (ack instanceof Error || !ack.ok) throw new Error(ack instanceof Error ? ack.message : JSON.stringify(ack.error));
         await sleep(400);
       }
     })();
 
     // Kill the push-notifier while jobs are active; the active list left in Redis after the
     // kill names the jobs that were running when it died. Two kills, a few seconds apart.
-    for (let round = 0; round < 2; round++) {
-      for (;;) {
-        await until(async () => (await redis.llen(queueKey('active'))) > 0, 60_000, 'a push job active');
-        await fs.supervisor.kill('push-notifier', 'SIGKILL');
-        const activeJobIds = await redis.lrange(queueKey('active'), 0, -1);
-        if (activeJobIds.length > 0) {
-          kills.push({ at: Date.now(), activeJobIds });
-          break;
+    try {
+      for (let round = 0; round < 2; round++) {
+        let killedAt = 0;
+        let activeJobIds: string[] = [];
+        while (activeJobIds.length === 0) {
+          await until(async () => (await redis.llen(queueKey('active'))) > 0, 60_000, 'a push job active');
+          killedAt = Date.now();
+          await fs.supervisor.kill('push-notifier', 'SIGKILL');
+          activeJobIds = await redis.lrange(queueKey('active'), 0, -1);
         }
+        await fs.supervisor.waitReady(90_000, ['push-notifier']);
+        // Recovered: every job the worker died in has run again to its end.
+        await until(async () => (await Promise.all(activeJobIds.map(jobState))).every((j) => j.finished || j.failed), 60_000, 'killed jobs run again');
+        kills.push({ at: killedAt, activeJobIds, jobsDoneMs: Date.now() - killedAt });
+        jobs.push(...(await Promise.all(activeJobIds.map(jobState))));
       }
-      await fs.supervisor.waitReady(90_000, ['push-notifier']);
-      await sleep(1500);
+    } finally {
+      killsDone = true;
+      await sending;
     }
-    await sending;
+    const messages = sent;
 
     // Everything queued runs to the end (the stalled jobs after their lock expires).
     const drainedMs = await until(async () => (await depth()) === 0, 120_000, 'push queue drained');
     await sleep(1000);
     const killedJobs = kills.flatMap((k) => k.activeJobIds);
-    const jobs = await Promise.all(
-      killedJobs.map(async (id) => {
-        const [ats, finishedOn, failedReason] = await redis.hmget(queueKey(id), 'ats', 'finishedOn', 'failedReason');
-        return { id, attemptsStarted: Number(ats ?? 0), finished: Boolean(finishedOn), failed: Boolean(failedReason) };
-      }),
-    );
     const pushes = dryRunPushes().slice(pushesBefore).filter((p) => p.chatId === chat.id);
     const perKey = new Map<string, number>();
     for (const p of pushes) perKey.set(`${p.token}|${p.seq}`, (perKey.get(`${p.token}|${p.seq}`) ?? 0) + 1);
     const duplicates = [...perKey.values()].filter((n) => n > 1).length;
     const devicesPushed = new Set(pushes.map((p) => p.token)).size;
     const failedJobs = await redis.zcard(queueKey('failed'));
-    report({
+    // The messages themselves (nobody is online to receive them: the pushes are the delivery).
+    const result = await check(fs.databaseUrl, [{ chatId: chat.id, memberIds: [sender, ...offline].map((u) => u.user.id) }], log, []);
+    const devices = recipients * 2;
+    reportScenario({
       scenario: '6-push-worker-kill',
       injected: 'SIGKILL push-notifier twice while push jobs were active; supervisor restart',
+      // For this scenario: push jobs running when the worker was killed.
+      messagesInFlight: killedJobs.length,
+      attempted: result.attempted,
+      acknowledged: result.acknowledged,
+      stored: result.stored,
+      // Pushes sent (coalesced per device and chat, so fewer than messages x devices).
+      delivered: pushes.length,
+      // Acknowledged messages not stored, plus devices of offline members that got no push.
+      lost: result.lostAcked + (devices - devicesPushed),
+      // The same (device, message) pushed twice, plus any duplicate in the store.
+      duplicatesAfterDedupe: duplicates + result.duplicatesAfterDedupe,
+      // From a kill to the last job it interrupted finished (the slower of the two kills).
+      timeToRecoverMs: Math.max(...kills.map((k) => k.jobsDoneMs)),
       messages,
       offlineRecipients: recipients,
-      devices: recipients * 2,
+      devices,
       jobsActiveAtKill: killedJobs.length,
       killedJobsRunAgain: jobs.filter((j) => j.attemptsStarted >= 2).length,
       killedJobsFinished: jobs.filter((j) => j.finished).length,
@@ -134,8 +162,7 @@ describe('faults: push worker', () => {
       duplicatePushes: duplicates,
       failedJobs,
       queueDrainedMs: drainedMs,
-      lost: 0,
-      duplicatesAfterDedupe: duplicates,
+      seqGaps: result.seqGaps,
     });
     expect(killedJobs.length).toBeGreaterThan(0);
     // Every job that was running when the worker died ran again, and ran to its end.
@@ -144,6 +171,8 @@ describe('faults: push worker', () => {
     expect(failedJobs).toBe(0);
     // Every device of every offline member got at least one push for the chat.
     expect(devicesPushed).toBe(recipients * 2);
+    expect(result.problems).toEqual([]);
+    expect(result).toMatchObject({ acknowledged: messages, stored: messages, lostAcked: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0 });
   });
 
   it('6b. start-up refuses a Redis whose maxmemory-policy is not noeviction', async () => {
@@ -168,7 +197,21 @@ describe('faults: push worker', () => {
           resolve(c);
         });
       });
-      report({ scenario: '6b-redis-eviction-policy', injected: 'push-notifier started on a Redis with maxmemory-policy allkeys-lru', exitCode: code, exitedAfterMs: Date.now() - started });
+      // A start-up check, no traffic: the message figures do not apply.
+      reportScenario({
+        scenario: '6b-redis-eviction-policy',
+        injected: 'push-notifier started on a Redis with maxmemory-policy allkeys-lru',
+        messagesInFlight: null,
+        attempted: null,
+        acknowledged: null,
+        stored: null,
+        delivered: null,
+        lost: null,
+        duplicatesAfterDedupe: null,
+        timeToRecoverMs: null,
+        exitCode: code,
+        exitedAfterMs: Date.now() - started,
+      });
       expect(code).toBe(1);
       expect(output).toContain('noeviction');
       expect(output).toContain('allkeys-lru');

@@ -1,8 +1,8 @@
 import type { Message } from '@parley/contracts';
 import { check, waitForDeliveries, type ChatUnderTest } from './support/checker';
 import { FaultClient } from './support/fault-client';
-import { FaultStack, pick, report, sleep } from './support/fault-stack';
-import { Traffic, type TrafficLane } from './support/traffic';
+import { FaultStack, pick, reportScenario, sleep } from './support/fault-stack';
+import { SendLog, sendOnce, Traffic, type TrafficLane } from './support/traffic';
 
 /**
  * Issue 7, scenarios 1-4: message-store and gateway processes killed under load, duplicate
@@ -52,7 +52,7 @@ describe('faults: message-store and gateways', () => {
     const recoveredAt = traffic.log.firstAckOfAttemptAfter(faultAt) ?? NaN;
     const delivery = await waitForDeliveries(fs.databaseUrl, chats, cs);
     const result = await check(fs.databaseUrl, chats, traffic.log, cs);
-    report({
+    reportScenario({
       scenario: '1-store-sigkill',
       injected: 'SIGKILL message-store under load; supervisor restart',
       messagesInFlight: inFlight,
@@ -101,7 +101,7 @@ describe('faults: message-store and gateways', () => {
     await fs.supervisor.waitReady(90_000, [gw1Name]);
     const delivery = await waitForDeliveries(fs.databaseUrl, chats, cs);
     const result = await check(fs.databaseUrl, chats, traffic.log, cs);
-    report({
+    reportScenario({
       scenario: '2-gateway-kill-before-ack',
       injected: 'SIGSTOP then SIGKILL chat-gateway-1 with sends in flight; clients retry on gateway 2',
       messagesInFlight: inFlight,
@@ -134,17 +134,19 @@ describe('faults: message-store and gateways', () => {
     await Promise.all([a1, a2, b1, b2, c1].map((c) => c.connect()));
     const n = pick(200, 1000);
     const tag = `s3-${Date.now()}`;
+    const log = new SendLog();
     const answers = await Promise.all(
       Array.from({ length: n }, async (_, i) => {
-        const payload = { chatId: chat.id, clientMsgId: `${tag}-${i}`, body: `dup ${i}` };
-        return Promise.all([a1.emitAck('message:send', payload), a2.emitAck('message:send', payload), a1.emitAck('message:send', payload)]);
+        const clientMsgId = `${tag}-${i}`;
+        const body = `dup ${i}`;
+        return Promise.all([a1, a2, a1].map((c) => sendOnce(c, log, chat.id, clientMsgId, body)));
       }),
     );
     let mismatched = 0;
     let failed = 0;
     for (const trio of answers) {
-      if (!trio.every((a) => a.ok)) failed++;
-      const ids = new Set(trio.map((a) => `${(a['message'] as Message)?.id}:${(a['message'] as Message)?.seq}`));
+      if (!trio.every((a) => !(a instanceof Error) && a.ok)) failed++;
+      const ids = new Set(trio.map((a) => (a instanceof Error ? 'error' : `${(a['message'] as Message)?.id}:${(a['message'] as Message)?.seq}`)));
       if (ids.size !== 1) mismatched++;
     }
     const rows = await fs.query<{ n: string; last: string }>(`SELECT count(*) AS n, max(seq) AS last FROM message_store.messages WHERE chat_id = $1`, [chat.id]);
@@ -152,17 +154,19 @@ describe('faults: message-store and gateways', () => {
     await Promise.all(recipients.map((c) => waitCount(c, chat.id, n)));
     await sleep(1000);
     const raw = recipients.map((c) => c.received.size + c.redelivered + c.duplicatesWithinConnection);
-    report({
+    // Every recipient connection (bob has two) is a device that must get each message once.
+    const result = await check(fs.databaseUrl, [{ chatId: chat.id, memberIds: users.map((u) => u.user.id) }], log, recipients);
+    reportScenario({
       scenario: '3-same-clientmsgid-x3',
       injected: `${n} clientMsgIds, each sent 3 times at once (twice on gateway 1, once on gateway 2)`,
-      attempted: n * 3,
-      acknowledged: answers.flat().filter((a) => a.ok).length,
-      stored: Number(rows[0].n),
+      messagesInFlight: log.peakInFlight,
+      ...result,
+      timeToRecoverMs: null,
+      sends: n * 3,
+      okAnswers: answers.flat().filter((a) => !(a instanceof Error) && a.ok).length,
       lastSeq: Number(rows[0].last),
       mismatchedAnswers: mismatched,
       deliveredPerRecipientConnection: raw,
-      lost: n - Number(rows[0].n),
-      duplicatesAfterDedupe: mismatched + Math.max(0, Number(rows[0].n) - n),
     });
     expect(failed).toBe(0);
     expect(mismatched).toBe(0);
@@ -170,6 +174,8 @@ describe('faults: message-store and gateways', () => {
     expect(Number(rows[0].last)).toBe(n);
     // Each recipient connection got each message exactly once: nothing was fanned out twice.
     expect(raw).toEqual([n, n, n]);
+    expect(result.problems).toEqual([]);
+    expect(result).toMatchObject({ attempted: n, acknowledged: n, stored: n, lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0, duplicatesWithinConnection: 0 });
   });
 
   it('4. message-store down: sends fail fast with unavailable, never a false ack, never a hang; then recover', async () => {
@@ -183,6 +189,7 @@ describe('faults: message-store and gateways', () => {
     await fs.supervisor.stopApp('message-store');
     const tag = `s4-${Date.now()}`;
     const n = pick(200, 2000);
+    const log = new SendLog();
     const timings: number[] = [];
     const codes = new Map<string, number>();
     let falseAcks = 0;
@@ -191,14 +198,16 @@ describe('faults: message-store and gateways', () => {
       await Promise.all(
         Array.from({ length: Math.min(50, n - i) }, async (_, j) => {
           const started = Date.now();
-          const ack = await a.emitAck('message:send', { chatId: chat.id, clientMsgId: `${tag}-${i + j}`, body: 'while down' }, 30_000);
+          const ack = await sendOnce(a, log, chat.id, `${tag}-${i + j}`, 'while down', 30_000);
           timings.push(Date.now() - started);
+          if (ack instanceof Error) throw ack;
           if (ack.ok) falseAcks++;
           const code = ack.error?.code ?? 'ok';
           codes.set(code, (codes.get(code) ?? 0) + 1);
         }),
       );
     }
+    const peakWhileDown = log.peakInFlight;
     const httpStarted = Date.now();
     const history = await fetch(`${gw2}/v1/chats/${chat.id}/messages`, { headers: { authorization: `Bearer ${users[1].token}` } });
     const httpMs = Date.now() - httpStarted;
@@ -208,10 +217,12 @@ describe('faults: message-store and gateways', () => {
     await fs.supervisor.startApp('message-store');
     await fs.supervisor.waitReady(90_000, ['message-store']);
     // The same clientMsgIds, retried: stored once each, in order.
+    const retried = 20;
     let recoveredAt = 0;
-    for (let i = 0; i < 20; i++) {
+    for (let i = 0; i < retried; i++) {
       for (;;) {
-        const ack = await a.emitAck('message:send', { chatId: chat.id, clientMsgId: `${tag}-${i}`, body: 'while down' });
+        const ack = await sendOnce(a, log, chat.id, `${tag}-${i}`, 'while down');
+        if (ack instanceof Error) throw ack;
         if (ack.ok) {
           recoveredAt ||= Date.now();
           expect((ack['message'] as Message).seq).toBe(i + 1);
@@ -221,13 +232,15 @@ describe('faults: message-store and gateways', () => {
         await sleep(100);
       }
     }
-    await waitCount(b, chat.id, 20);
+    await waitCount(b, chat.id, retried);
+    const result = await check(fs.databaseUrl, [{ chatId: chat.id, memberIds: users.map((u) => u.user.id) }], log, [b]);
     timings.sort((x, y) => x - y);
-    report({
+    reportScenario({
       scenario: '4-store-down',
-      injected: 'message-store stopped (no NATS responders); sends, history',
-      attempted: n,
-      acknowledged: 0,
+      injected: `message-store stopped (no NATS responders); ${n} sends and a history request while down, then restarted and the first ${retried} sends retried`,
+      messagesInFlight: peakWhileDown,
+      ...result,
+      timeToRecoverMs: recoveredAt - restartedAt,
       falseAcks,
       storedWhileDown: Number(storedWhileDown[0].n),
       errorCodes: Object.fromEntries(codes),
@@ -236,9 +249,6 @@ describe('faults: message-store and gateways', () => {
       failFastMaxMs: timings[timings.length - 1],
       historyStatusWhileDown: history.status,
       historyMsWhileDown: httpMs,
-      timeToRecoverMs: recoveredAt - restartedAt,
-      lost: 0,
-      duplicatesAfterDedupe: 0,
     });
     expect(falseAcks).toBe(0);
     expect(Object.fromEntries(codes)).toEqual({ unavailable: n });
@@ -246,6 +256,8 @@ describe('faults: message-store and gateways', () => {
     expect(history.status).toBe(503);
     // "Fast" is the protocol's promise of no hang; the exact figure is in the report.
     expect(timings[timings.length - 1]).toBeLessThan(5000);
+    expect(result.problems).toEqual([]);
+    expect(result).toMatchObject({ attempted: n, acknowledged: retried, stored: retried, delivered: retried, lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0 });
   });
 });
 

@@ -35,7 +35,11 @@ export class FaultClient {
   redelivered = 0;
   connects = 0;
   drops = 0;
+  /** `replay:failed` received: the replay on connect was cut (store overloaded); it reconnected. */
+  replayFailures = 0;
   lastConnectedAt = 0;
+  /** Every time a connection was established. */
+  readonly connectedAt: number[] = [];
   readonly errorEvents: unknown[] = [];
   /** While set, a dropped client waits for it before reconnecting (to line a storm up). */
   reconnectGate?: Promise<void>;
@@ -45,7 +49,7 @@ export class FaultClient {
   private readonly ackedUpTo = new Map<string, number>();
   private ackTimer?: NodeJS.Timeout;
   private closed = false;
-  private connecting?: Promise<void>;
+  private connectingNow?: Promise<void>;
   private urlIndex: number;
   private connectedWaiters: (() => void)[] = [];
   private messageListeners: ((m: Message) => void)[] = [];
@@ -57,6 +61,11 @@ export class FaultClient {
     startAt = 0,
   ) {
     this.urlIndex = startAt % urls.length;
+  }
+
+  /** A connection attempt is under way. */
+  get connecting(): boolean {
+    return this.connectingNow !== undefined;
   }
 
   get connected(): boolean {
@@ -89,8 +98,8 @@ export class FaultClient {
   /** Connects (to its current url first, then the others in turn) until one accepts, or timeoutMs. */
   connect(timeoutMs = 60_000): Promise<void> {
     if (this.connected) return Promise.resolve();
-    this.connecting ??= this.connectLoop(timeoutMs).finally(() => (this.connecting = undefined));
-    return this.connecting;
+    this.connectingNow ??= this.connectLoop(timeoutMs).finally(() => (this.connectingNow = undefined));
+    return this.connectingNow;
   }
 
   private async connectLoop(timeoutMs: number): Promise<void> {
@@ -126,20 +135,42 @@ export class FaultClient {
     this.seenThisConnection = new Set();
     socket.on('message:new', (m: Message) => this.onMessageNew(m));
     socket.on('error', (e: unknown) => this.errorEvents.push(e));
+    // PROTOCOL: a cut replay resumes at the next connect. Reconnect after a jittered pause, so a
+    // crowd of clients whose replays were cut together does not come back together.
+    socket.on('replay:failed', () => {
+      this.replayFailures++;
+      if (this.closed || !this.options.autoReconnect) return;
+      // Backing off as cuts repeat (up to 8 times the first pause), and, as after a drop, it
+      // keeps trying: a storm can keep the store busy for minutes.
+      const pause = (500 + Math.random() * 4500) * Math.min(8, 2 ** (this.replayFailures - 1));
+      setTimeout(() => {
+        if (this.socket === socket && !this.closed) void this.reconnect(600_000).catch(() => undefined);
+      }, pause);
+    });
     return new Promise((resolve, reject) => {
+      const fail = (err: Error) => {
+        clearTimeout(timer);
+        socket.removeAllListeners();
+        socket.close();
+        reject(err);
+      };
+      // `timeout` above covers the transport only: a Socket.IO CONNECT left unanswered by a busy
+      // gateway, or a transport closed during the handshake, would leave this attempt pending for ever.
+      const timer = setTimeout(() => fail(new Error('no Socket.IO connect within 20 s')), 20_000);
+      const closedEarly = (reason: string) => fail(new Error(`closed during the handshake (${reason})`));
+      socket.once('disconnect', closedEarly);
       socket.once('connect', () => {
+        clearTimeout(timer);
+        socket.off('disconnect', closedEarly);
         this.socket = socket;
         this.connects++;
         this.lastConnectedAt = Date.now();
+        this.connectedAt.push(this.lastConnectedAt);
         socket.once('disconnect', () => this.onDrop(socket));
         for (const wake of this.connectedWaiters.splice(0)) wake();
         resolve();
       });
-      socket.once('connect_error', (err) => {
-        socket.removeAllListeners();
-        socket.close();
-        reject(err);
-      });
+      socket.once('connect_error', (err) => fail(err));
     });
   }
 
@@ -230,11 +261,11 @@ export class FaultClient {
   }
 
   /** Closes the current connection cleanly and opens a new one (a replay on connect). */
-  async reconnect(): Promise<void> {
+  async reconnect(timeoutMs = 60_000): Promise<void> {
     const socket = this.socket;
     this.socket = undefined;
     socket?.removeAllListeners();
     socket?.close();
-    await this.connect();
+    await this.connect(timeoutMs);
   }
 }

@@ -169,6 +169,48 @@ export class FaultStack {
   }
 }
 
+/**
+ * The figures docs/reliability.md gives for every fault scenario (issue 7, items 1-9), under
+ * the same names in every scenario; `null` where one does not apply (no outage to recover from).
+ * The checker's definitions (checker.ts): attempted = distinct clientMsgIds sent, acknowledged =
+ * those with an ok ack, stored = rows in PostgreSQL, delivered = (recipient, message) pairs
+ * received after dedupe by (chatId, seq), lost = acknowledged but not stored as acknowledged plus
+ * due deliveries missing, duplicatesAfterDedupe = stored twice, acked twice differently, or two
+ * messages at one (chatId, seq).
+ */
+export interface ScenarioFigures {
+  scenario: string;
+  injected: string;
+  messagesInFlight: number | null;
+  attempted: number | null;
+  acknowledged: number | null;
+  stored: number | null;
+  delivered: number | null;
+  lost: number | null;
+  duplicatesAfterDedupe: number | null;
+  timeToRecoverMs: number | null;
+}
+
+export const FIGURE_COLUMNS: readonly (keyof ScenarioFigures)[] = [
+  'scenario',
+  'injected',
+  'messagesInFlight',
+  'attempted',
+  'acknowledged',
+  'stored',
+  'delivered',
+  'lost',
+  'duplicatesAfterDedupe',
+  'timeToRecoverMs',
+];
+
+/** report() for a fault scenario: every figure column present (a missing one is a bug here). */
+export function reportScenario(figures: ScenarioFigures & Record<string, unknown>): void {
+  const missing = FIGURE_COLUMNS.filter((c) => figures[c] === undefined);
+  if (missing.length > 0) throw new Error(`${figures.scenario}: figures missing: ${missing.join(', ')}`);
+  report(figures);
+}
+
 /** One line per scenario: printed for the CI log and appended to .parley/faults/results.jsonl. */
 export function report(figures: Record<string, unknown>): void {
   const line = JSON.stringify({ ...figures, long: LONG, at: new Date().toISOString() });

@@ -1,5 +1,5 @@
 import type { Message } from '@parley/contracts';
-import type { FaultClient } from './fault-client';
+import type { AckReply, FaultClient } from './fault-client';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -29,6 +29,8 @@ export class SendLog {
   readonly records = new Map<string, SendRecord>();
   /** Attempts waiting for their answer right now. */
   inFlight = 0;
+  /** The most attempts that waited for their answer at once. */
+  peakInFlight = 0;
 
   private key(chatId: string, senderId: string, clientMsgId: string): string {
     return `${chatId}|${senderId}|${clientMsgId}`;
@@ -42,6 +44,37 @@ export class SendLog {
       this.records.set(k, r);
     }
     return r;
+  }
+
+  /** One attempt starts (sendWithRetry and scenarios that emit sends themselves). */
+  begin(): void {
+    this.inFlight++;
+    this.peakInFlight = Math.max(this.peakInFlight, this.inFlight);
+  }
+
+  /**
+   * The answer to one attempt started at `startedAt`, for scenarios that emit `message:send`
+   * themselves: an ok ack is kept (the first as `ack`, later ones to compare), an error by code.
+   */
+  answer(rec: SendRecord, startedAt: number, reply: AckReply | Error): void {
+    this.inFlight--;
+    rec.attempts++;
+    if (reply instanceof Error) {
+      rec.failures.push(/timed out|timeout/i.test(reply.message) ? 'timeout' : 'disconnected');
+      return;
+    }
+    if (!reply.ok) {
+      rec.failures.push(reply.error?.code ?? 'unknown');
+      return;
+    }
+    const message = reply['message'] as Message;
+    const ackAt = Date.now();
+    rec.attemptAcks.push({ startedAt, ackAt });
+    if (rec.ack) rec.laterAcks.push(message);
+    else {
+      rec.ack = message;
+      rec.ackAt = ackAt;
+    }
   }
 
   get acked(): number {
@@ -77,6 +110,19 @@ export class SendLog {
   }
 }
 
+/**
+ * One `message:send` on the client's current connection, no retry, recorded in the log; the
+ * answer (or the Error of a timeout or a dropped connection) is returned as it came.
+ */
+export async function sendOnce(client: FaultClient, log: SendLog, chatId: string, clientMsgId: string, body: string, timeoutMs = 10_000): Promise<AckReply | Error> {
+  const rec = log.record(chatId, client.userId, clientMsgId);
+  const startedAt = Date.now();
+  log.begin();
+  const reply = await client.emitAck('message:send', { chatId, clientMsgId, body }, timeoutMs).catch((err: Error) => err);
+  log.answer(rec, startedAt, reply);
+  return reply;
+}
+
 export interface SendOptions {
   ackTimeoutMs?: number;
   /** Stop retrying after this long (the scenario then reports the send as failed). */
@@ -101,7 +147,7 @@ export async function sendWithRetry(client: FaultClient, log: SendLog, chatId: s
     }
     rec.attempts++;
     const startedAt = Date.now();
-    log.inFlight++;
+    log.begin();
     let failure: string;
     try {
       const ack = await client.emitAck('message:send', { chatId, clientMsgId, body }, options.ackTimeoutMs ?? 15_000);
@@ -155,7 +201,6 @@ export interface TrafficOptions {
  */
 export class Traffic {
   readonly log = new SendLog();
-  private issued = 0;
   private done?: Promise<void>;
   private stopped = false;
   startedAt = 0;
@@ -210,7 +255,6 @@ export class Traffic {
     const worker = async () => {
       while (!this.stopped && next < this.options.perLane) {
         const i = next++;
-        this.issued++;
         const clientMsgId = `${this.options.tag}-${laneIndex}-${i}`;
         try {
           await sendWithRetry(lane.client, this.log, lane.chatId, clientMsgId, `${clientMsgId} ${pad}`, this.options.send);
