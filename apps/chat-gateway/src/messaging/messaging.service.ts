@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
-  MessageAppendV1,
   ParleyError,
   PresenceQueryV1,
   ReceiptMoveV1,
@@ -18,7 +17,7 @@ import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { TokenBucket } from '../realtime/token-bucket';
-import { RpcPipeline } from './rpc-pipeline';
+import { AppendBatcher } from './append-batcher';
 
 /** Appends this gateway waits on at once; beyond, `message:send` answers `unavailable` (retry). */
 const MAX_APPENDS_IN_FLIGHT = 10_000;
@@ -27,7 +26,7 @@ const MAX_APPENDS_IN_FLIGHT = 10_000;
 @Injectable()
 export class MessagingService implements OnModuleDestroy {
   private readonly sendLimits = new Map<string, TokenBucket>();
-  private readonly appends: RpcPipeline<typeof MessageAppendV1>;
+  private readonly appends: AppendBatcher;
 
   constructor(
     private readonly bus: NatsBus,
@@ -37,11 +36,7 @@ export class MessagingService implements OnModuleDestroy {
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    this.appends = new RpcPipeline(bus.connection, MessageAppendV1, {
-      subjectPrefix: config.nats.subjectPrefix,
-      timeoutMs: config.nats.requestTimeoutMs,
-      maxInFlight: MAX_APPENDS_IN_FLIGHT,
-    });
+    this.appends = new AppendBatcher(bus.connection, { subjectPrefix: config.nats.subjectPrefix, timeoutMs: config.nats.requestTimeoutMs }, MAX_APPENDS_IN_FLIGHT);
   }
 
   onModuleDestroy(): void {
@@ -56,7 +51,7 @@ export class MessagingService implements OnModuleDestroy {
       throw new ParleyError('rate_limited', 'too many messages; slow down');
     }
     const stopTimer = this.metrics.sendLatency.startTimer();
-    const reply = await this.appends.request(
+    const reply = await this.appends.append(
       { chatId: input.chatId, senderId: conn.userId, clientMsgId: input.clientMsgId, body: input.body },
       // Stored after the sender was told `unavailable`: the others still get it live
       // (the sender's retry with the same clientMsgId gets the stored original).

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Limits, ParleyError, type MessageAppendReply } from '@parley/contracts';
+import { Limits, ParleyError, type MessageAppendBatchReply, type MessageAppendReply, type MessageAppendResult } from '@parley/contracts';
 import {
   isDatabaseUnavailable,
   MessagesRepository,
@@ -13,6 +13,8 @@ import { APPEND_BATCH_SIZE, APPEND_DURATION, APPEND_QUEUE_DEPTH, APPENDS_TOTAL }
 import { GroupCommitQueue } from './group-commit.queue';
 
 export const APPEND_SETTINGS = Symbol('APPEND_SETTINGS');
+/** Items per message.append-batch.v1 request. */
+const MAX_BATCH_ITEMS = 1000;
 
 export interface AppendSettings {
   batchMax: number;
@@ -95,6 +97,30 @@ export class AppendService implements OnModuleDestroy {
       stop();
       this.appends.inc({ result });
     }
+  }
+
+  /**
+   * A gateway's batch: every item goes to the group-commit queue at once (so they share
+   * a transaction) and is answered on its own, exactly as message.append.v1 would.
+   */
+  async appendMany(req: unknown): Promise<MessageAppendBatchReply> {
+    const items = requireObject(req)['items'];
+    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH_ITEMS) {
+      throw new ParleyError('invalid', `items: 1-${MAX_BATCH_ITEMS} appends`);
+    }
+    const results = await Promise.all(
+      items.map((item) =>
+        this.append(item).then(
+          (reply): MessageAppendResult => ({ ok: true, reply }),
+          (err: unknown): MessageAppendResult => {
+            if (err instanceof ParleyError) return { ok: false, error: err.toBody() };
+            this.logger.error({ err }, 'append failed');
+            return { ok: false, error: { code: 'internal', message: 'internal error' } };
+          },
+        ),
+      ),
+    );
+    return { results };
   }
 
   /** Shutdown: queued appends still get committed and answered before the pool closes. */

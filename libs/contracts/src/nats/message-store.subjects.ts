@@ -9,6 +9,7 @@ import type {
   Receipt,
   ReceiptType,
 } from '../lib/models';
+import type { ErrorBody } from '../lib/errors';
 import { rpc } from './contract';
 
 // ---- messages ----
@@ -29,6 +30,18 @@ export interface MessageAppendReply {
   mutedMemberIds: string[];
 }
 export const MessageAppendV1 = rpc<MessageAppendRequest, MessageAppendReply>('message.append.v1', 'message-store');
+
+export interface MessageAppendBatchRequest {
+  /** Appends that reached one gateway together, in arrival order (at most 1000). */
+  items: MessageAppendRequest[];
+}
+/** One result per item, in order: exactly what message.append.v1 would have answered it. */
+export type MessageAppendResult = { ok: true; reply: MessageAppendReply } | { ok: false; error: ErrorBody };
+export interface MessageAppendBatchReply {
+  results: MessageAppendResult[];
+}
+/** message.append.v1 for many messages in one NATS round trip (the gateway's hot path). */
+export const MessageAppendBatchV1 = rpc<MessageAppendBatchRequest, MessageAppendBatchReply>('message.append-batch.v1', 'message-store');
 
 export interface MessageHistoryRequest {
   chatId: string;
