@@ -15,7 +15,7 @@ describe('message.append-batch.v1 (real PostgreSQL + NATS)', () => {
     const [alice, bob, mallory] = [newUserId(), newUserId(), newUserId()];
     const chat = await createDirect(h.bus, alice, bob);
     const earlier = await send(h.bus, chat.id, alice, 'before', 'k-old');
-    const { results } = await h.bus.request(MessageAppendBatchV1, {
+    const { results, members } = await h.bus.request(MessageAppendBatchV1, {
       items: [
         { chatId: chat.id, senderId: alice, clientMsgId: 'k1', body: 'one' },
         { chatId: chat.id, senderId: mallory, clientMsgId: 'k2', body: 'not a member' },
@@ -33,8 +33,10 @@ describe('message.append-batch.v1 (real PostgreSQL + NATS)', () => {
       'seq 1 (stored before)',
       'seq 3',
     ]);
-    const first = results[0];
-    expect(first.ok && first.reply.memberIds.sort()).toEqual([alice, bob].sort());
+    // Members once per chat, not per item.
+    expect(Object.keys(members)).toEqual([chat.id]);
+    expect([...members[chat.id].memberIds].sort()).toEqual([alice, bob].sort());
+    expect(members[chat.id].mutedMemberIds).toEqual([]);
     const resend = results[4];
     expect(resend.ok && resend.reply.message).toEqual(earlier.message);
   });

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Limits, ParleyError, type MessageAppendBatchReply, type MessageAppendReply, type MessageAppendResult } from '@parley/contracts';
+import { AppendBatchLimits, Limits, ParleyError, type MessageAppendBatchReply, type MessageAppendReply, type MessageAppendResult } from '@parley/contracts';
 import {
   isDatabaseUnavailable,
   MessagesRepository,
@@ -13,8 +13,6 @@ import { APPEND_BATCH_SIZE, APPEND_DURATION, APPEND_QUEUE_DEPTH, APPENDS_TOTAL }
 import { GroupCommitQueue } from './group-commit.queue';
 
 export const APPEND_SETTINGS = Symbol('APPEND_SETTINGS');
-/** Items per message.append-batch.v1 request. */
-const MAX_BATCH_ITEMS = 1000;
 
 export interface AppendSettings {
   batchMax: number;
@@ -105,13 +103,17 @@ export class AppendService implements OnModuleDestroy {
    */
   async appendMany(req: unknown): Promise<MessageAppendBatchReply> {
     const items = requireObject(req)['items'];
-    if (!Array.isArray(items) || items.length === 0 || items.length > MAX_BATCH_ITEMS) {
-      throw new ParleyError('invalid', `items: 1-${MAX_BATCH_ITEMS} appends`);
+    if (!Array.isArray(items) || items.length === 0 || items.length > AppendBatchLimits.maxItems) {
+      throw new ParleyError('invalid', `items: 1-${AppendBatchLimits.maxItems} appends`);
     }
+    const members: MessageAppendBatchReply['members'] = {};
     const results = await Promise.all(
       items.map((item) =>
         this.append(item).then(
-          (reply): MessageAppendResult => ({ ok: true, reply }),
+          ({ memberIds, mutedMemberIds, ...reply }): MessageAppendResult => {
+            members[reply.message.chatId] = { memberIds, mutedMemberIds };
+            return { ok: true, reply };
+          },
           (err: unknown): MessageAppendResult => {
             if (err instanceof ParleyError) return { ok: false, error: err.toBody() };
             this.logger.error({ err }, 'append failed');
@@ -120,7 +122,7 @@ export class AppendService implements OnModuleDestroy {
         ),
       ),
     );
-    return { results };
+    return { results, members };
   }
 
   /** Shutdown: queued appends still get committed and answered before the pool closes. */
