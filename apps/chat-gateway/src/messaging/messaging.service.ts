@@ -65,9 +65,11 @@ export class MessagingService implements OnModuleDestroy {
   private stored(conn: ClientConnection, reply: MessageAppendReply): void {
     this.metrics.messagesSent.inc({ created: String(reply.created) });
     conn.order.markOwn(reply.message.chatId, reply.message.seq);
-    if (reply.created) {
-      void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id);
-    }
+    // A resend's original (created=false) goes out again, live only: the store may have
+    // committed it and died before answering, so nobody fanned it out. Recipients drop what
+    // they already have (per-connection seq order, client dedupe by chatId+seq). No second
+    // push: resends are common on flaky networks, and a push per resend would be noise.
+    void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id, reply.created);
   }
 
   async receipt(conn: ClientConnection, type: ReceiptType, input: { chatId: string; upToSeq: number }): Promise<void> {
