@@ -23,6 +23,8 @@ export interface BenchConfig {
   ingestConnections: number[];
   storeSeconds: number;
   storeInFlight: number;
+  /** Appends per request in the message-store drive: a gateway sends at most 16 chats a request (AppendBatchLimits), so 16 for 1:1 chats. */
+  storeItemsPerRequest: number;
   groupSize: number;
   groupRate: number;
   groupSeconds: number;
@@ -77,6 +79,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     ingestConnections: (env['BENCH_INGEST_CONNECTIONS'] ?? (scale === 'full' ? '1,4' : scale === 'quick' ? '2' : '1')).split(',').map(Number),
     storeSeconds: n('STORE_SECONDS', 10, 2, 1),
     storeInFlight: n('STORE_IN_FLIGHT', 1000, 200, 20),
+    storeItemsPerRequest: n('STORE_ITEMS_PER_REQUEST', 16, 16, 5),
     groupSize: n('GROUP_SIZE', 1024, 64, 8),
     groupRate: n('GROUP_RATE', 5, 5, 2),
     groupSeconds: n('GROUP_SECONDS', 10, 3, 1),

@@ -179,7 +179,7 @@ export class BenchStack {
       await run('node', [join(ROOT, 'dist/apps', app, 'main.js'), 'migrate'], { env: this.env, timeout: 60_000 });
     }
     const { Supervisor, defaultApps } = supervisorModule();
-    const appEnv = { ...this.env, BENCH_PROBE_DIR: this.options.probeDir, NODE_OPTIONS: `--expose-gc --require ${probePath()}` };
+    const appEnv = { ...this.env, BENCH_PROBE_DIR: this.options.probeDir, NODE_OPTIONS: [this.env['NODE_OPTIONS'], '--expose-gc', `--require ${probePath()}`].filter(Boolean).join(' ') };
     const apps = defaultApps({ root: ROOT, env: appEnv, gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined });
     const logDir = join(ROOT, '.parley/logs/bench', `${this.options.label}-${id}`);
     mkdirSync(logDir, { recursive: true });

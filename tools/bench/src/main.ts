@@ -365,6 +365,7 @@ class Bench {
           databaseUrl: this.db.url,
           chats: pop.chats.map((c) => ({ id: c.id, senderId: pop.users[c.members[0]].id })),
           inFlight: this.config.storeInFlight,
+          itemsPerRequest: this.config.storeItemsPerRequest,
           seconds: this.config.storeSeconds,
           bodyBytes: this.config.bodyBytes,
           metricsUrl: `http://127.0.0.1:${stack.env['MESSAGE_STORE_PORT']}/metrics`,

@@ -76,7 +76,7 @@ const results = (): BenchResults => ({
   ],
   relay: run([step(5000), step(10000)]),
   parley: run([step(2000), step(4000)]),
-  store: { inFlight: 100, seconds: 1, acked: 1, errors: {}, rowsStored: 1, rowsPerSec: 30000, meanBatch: 50, cpuSeconds: {}, cpuUsPerRow: 50 },
+  store: { inFlight: 100, itemsPerRequest: 100, seconds: 1, acked: 1, errors: {}, rowsStored: 1, rowsPerSec: 30000, meanBatch: 50, cpuSeconds: {}, cpuUsPerRow: 50 },
   parleyIdle: { sockets: 100, heapBeforeBytes: 0, heapAfterBytes: 0, rssBeforeBytes: 0, rssAfterBytes: 0, heapPerSocketBytes: 15000, rssPerSocketBytes: 30000 },
   relayIdle: { sockets: 100, heapBeforeBytes: 0, heapAfterBytes: 0, rssBeforeBytes: 0, rssAfterBytes: 0, heapPerSocketBytes: 10000, rssPerSocketBytes: 20000 },
   notes: [],

@@ -5,6 +5,8 @@ import { cpuSince, snapshotCpu } from './proc-cpu';
 
 export interface StoreDriveResult {
   inFlight: number;
+  /** Appends per message.append-batch.v1 request (1: message.append.v1, one per request). */
+  itemsPerRequest: number;
   seconds: number;
   acked: number;
   errors: Record<string, number>;
@@ -18,13 +20,15 @@ export interface StoreDriveResult {
 }
 
 const codec = JSONCodec<unknown>();
-// Subject of message.append.v1 (libs/contracts MessageAppendV1), Nest's NATS wire format.
+// Subjects of MessageAppendV1 / MessageAppendBatchV1 (libs/contracts), Nest's NATS wire format.
 const APPEND_SUBJECT = 'message.append.v1';
+const APPEND_BATCH_SUBJECT = 'message.append-batch.v1';
 
 /**
- * message-store alone, at its ceiling: `inFlight` message.append.v1 requests kept
- * outstanding over NATS (closed loop, like many gateways at once) for `seconds`, spread
- * over the given chats. Counts what PostgreSQL holds afterwards, not just the acks.
+ * message-store alone, at its ceiling: `inFlight` appends kept outstanding over NATS
+ * (closed loop, like many gateways at once) for `seconds`, spread over the given chats,
+ * `itemsPerRequest` to a request as a gateway's AppendBatcher sends them (1: one
+ * message.append.v1 each). Counts what PostgreSQL holds afterwards, not just the acks.
  */
 export async function driveStore(options: {
   natsUrl: string;
@@ -32,6 +36,7 @@ export async function driveStore(options: {
   databaseUrl: string;
   chats: { id: string; senderId: string }[];
   inFlight: number;
+  itemsPerRequest: number;
   seconds: number;
   bodyBytes: number;
   metricsUrl: string;
@@ -55,22 +60,32 @@ export async function driveStore(options: {
   const cpuBefore = snapshotCpu(options.cpuPids, options.databaseName);
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
+  const per = Math.max(1, options.itemsPerRequest);
+  const count1 = (code: string, k = 1) => (errors[code] = (errors[code] ?? 0) + k);
   const runner = async () => {
     while (performance.now() < deadline) {
-      const chat = options.chats[n++ % options.chats.length];
-      const packet = { pattern: APPEND_SUBJECT, id: randomUUID(), data: { chatId: chat.id, senderId: chat.senderId, clientMsgId: randomUUID(), body } };
+      const items = Array.from({ length: per }, () => {
+        const chat = options.chats[n++ % options.chats.length];
+        return { chatId: chat.id, senderId: chat.senderId, clientMsgId: randomUUID(), body };
+      });
+      const subject = per === 1 ? APPEND_SUBJECT : APPEND_BATCH_SUBJECT;
+      const packet = { pattern: subject, id: randomUUID(), data: per === 1 ? items[0] : { items } };
       try {
-        const msg = await nc.request(`${options.prefix}${APPEND_SUBJECT}`, codec.encode(packet), { timeout: 10_000 });
-        const reply = codec.decode(msg.data) as { err?: { code?: string } | null };
-        if (reply.err) errors[reply.err.code ?? 'error'] = (errors[reply.err.code ?? 'error'] ?? 0) + 1;
-        else acked++;
+        const msg = await nc.request(`${options.prefix}${subject}`, codec.encode(packet), { timeout: 10_000 });
+        const reply = codec.decode(msg.data) as { err?: { code?: string } | null; response?: { results?: { ok: boolean; error?: { code: string } }[] } };
+        if (reply.err) count1(reply.err.code ?? 'error', per);
+        else if (per === 1) acked++;
+        else
+          for (const r of reply.response?.results ?? []) {
+            if (r.ok) acked++;
+            else count1(r.error?.code ?? 'error');
+          }
       } catch (err) {
-        const code = (err as { code?: string }).code ?? 'nats';
-        errors[code] = (errors[code] ?? 0) + 1;
+        count1((err as { code?: string }).code ?? 'nats', per);
       }
     }
   };
-  await Promise.all(Array.from({ length: options.inFlight }, runner));
+  await Promise.all(Array.from({ length: Math.max(1, Math.round(options.inFlight / per)) }, runner));
   const seconds = (performance.now() - started) / 1000;
   const cpuSeconds = cpuSince(cpuBefore, snapshotCpu(options.cpuPids, options.databaseName));
   const rowsStored = (await count()) - rowsBefore;
@@ -80,6 +95,7 @@ export async function driveStore(options: {
   const batches = after && before ? after.count - before.count : 0;
   return {
     inFlight: options.inFlight,
+    itemsPerRequest: per,
     seconds: Math.round(seconds * 100) / 100,
     acked,
     errors,

@@ -16,6 +16,8 @@ type DeliveryWithoutUsers = Delivery extends infer D ? (D extends Delivery ? Omi
 
 /** presence.locate.v1 takes at most this many user ids (presence's MAX_USER_IDS). */
 const LOCATE_MAX_IDS = 10_000;
+/** A message's fan-out whose presence lookup failed is tried once more after this long. */
+const LOCATE_RETRY_MS = 300;
 /** Presence lookups waiting at once; beyond, fan-out of that event is left to replay and gap fill. */
 const MAX_LOCATES_IN_FLIGHT = 1_000;
 
@@ -84,11 +86,16 @@ export class FanOutService implements OnModuleDestroy {
     return offline;
   }
 
-  /** A stored message: to every member's connections but the sending one; push for the offline. */
-  async message(message: Message, memberIds: string[], mutedMemberIds: string[], exceptSocketId?: string): Promise<void> {
+  /** A stored message: to every member's connections but the sending one; push for the offline (if `push`). */
+  async message(message: Message, memberIds: string[], mutedMemberIds: string[], exceptSocketId?: string, push = true): Promise<void> {
     try {
-      const offline = await this.route(memberIds, { kind: 'message', message, exceptSocketId });
-      const recipientIds = offline.filter((id) => id !== message.senderId && !mutedMemberIds.includes(id));
+      const offline = await this.route(memberIds, { kind: 'message', message, exceptSocketId }).catch(async () => {
+        // Presence overloaded or restarting: once more before leaving it to gap fill and
+        // replay (this instance's own sockets got it already and drop the repeat).
+        await new Promise((r) => setTimeout(r, LOCATE_RETRY_MS));
+        return this.route(memberIds, { kind: 'message', message, exceptSocketId });
+      });
+      const recipientIds = push ? offline.filter((id) => id !== message.senderId && !mutedMemberIds.includes(id)) : [];
       if (recipientIds.length > 0) {
         this.bus.publish(PushNotifyV1, {
           chatId: message.chatId,

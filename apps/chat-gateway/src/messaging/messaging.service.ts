@@ -1,6 +1,5 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
-  MessageAppendV1,
   ParleyError,
   PresenceQueryV1,
   ReceiptMoveV1,
@@ -18,7 +17,7 @@ import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { TokenBucket } from '../realtime/token-bucket';
-import { RpcPipeline } from './rpc-pipeline';
+import { AppendBatcher } from './append-batcher';
 
 /** Appends this gateway waits on at once; beyond, `message:send` answers `unavailable` (retry). */
 const MAX_APPENDS_IN_FLIGHT = 10_000;
@@ -27,7 +26,7 @@ const MAX_APPENDS_IN_FLIGHT = 10_000;
 @Injectable()
 export class MessagingService implements OnModuleDestroy {
   private readonly sendLimits = new Map<string, TokenBucket>();
-  private readonly appends: RpcPipeline<typeof MessageAppendV1>;
+  private readonly appends: AppendBatcher;
 
   constructor(
     private readonly bus: NatsBus,
@@ -37,11 +36,7 @@ export class MessagingService implements OnModuleDestroy {
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    this.appends = new RpcPipeline(bus.connection, MessageAppendV1, {
-      subjectPrefix: config.nats.subjectPrefix,
-      timeoutMs: config.nats.requestTimeoutMs,
-      maxInFlight: MAX_APPENDS_IN_FLIGHT,
-    });
+    this.appends = new AppendBatcher(bus.connection, { subjectPrefix: config.nats.subjectPrefix, timeoutMs: config.nats.requestTimeoutMs }, MAX_APPENDS_IN_FLIGHT);
   }
 
   onModuleDestroy(): void {
@@ -56,7 +51,7 @@ export class MessagingService implements OnModuleDestroy {
       throw new ParleyError('rate_limited', 'too many messages; slow down');
     }
     const stopTimer = this.metrics.sendLatency.startTimer();
-    const reply = await this.appends.request(
+    const reply = await this.appends.append(
       { chatId: input.chatId, senderId: conn.userId, clientMsgId: input.clientMsgId, body: input.body },
       // Stored after the sender was told `unavailable`: the others still get it live
       // (the sender's retry with the same clientMsgId gets the stored original).
@@ -70,9 +65,11 @@ export class MessagingService implements OnModuleDestroy {
   private stored(conn: ClientConnection, reply: MessageAppendReply): void {
     this.metrics.messagesSent.inc({ created: String(reply.created) });
     conn.order.markOwn(reply.message.chatId, reply.message.seq);
-    if (reply.created) {
-      void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id);
-    }
+    // A resend's original (created=false) goes out again, live only: the store may have
+    // committed it and died before answering, so nobody fanned it out. Recipients drop what
+    // they already have (per-connection seq order, client dedupe by chatId+seq). No second
+    // push: resends are common on flaky networks, and a push per resend would be noise.
+    void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id, reply.created);
   }
 
   async receipt(conn: ClientConnection, type: ReceiptType, input: { chatId: string; upToSeq: number }): Promise<void> {

@@ -23,7 +23,7 @@ import {
 } from '@parley/contracts';
 import { AccessTokenVerifier, KeyedRateLimiter, type AccessTokenClaims } from '@parley/shared/util-auth';
 import { NatsBus } from '@parley/shared/util-nats';
-import { toParleyError, validatePayload } from '@parley/shared/util-service';
+import { loggableError, toParleyError, validatePayload } from '@parley/shared/util-service';
 import type { Server, Socket } from 'socket.io';
 import { MembershipCache } from '../chats/membership-cache';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
@@ -227,7 +227,7 @@ export class ChatGateway
     } catch (err) {
       const known = toParleyError(err);
       // Its type, message and stack only: an error object may carry what a client sent.
-      if (!known) this.logger.error({ err: err instanceof Error ? { type: err.name, message: err.message, stack: err.stack } : { type: typeof err } }, 'event failed');
+      if (!known) this.logger.error({ err: loggableError(err) }, 'event failed');
       const error = known ?? new ParleyError('internal', 'internal error');
       return { ok: false, error: error.toBody() };
     }

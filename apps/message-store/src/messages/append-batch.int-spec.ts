@@ -65,9 +65,9 @@ describe('MessagesRepository.appendBatch (real PostgreSQL)', () => {
   it('a batch whose INSERT fails is retried item by item: only the poison item is affected', async () => {
     const [alice, bob] = [newUserId(), newUserId()];
     const chat = await createDirect(h.bus, alice, bob);
-    // Two lone surrogates differ in JS but both become U+FFFD in UTF-8, so the batch's
-    // INSERT hits the unique key. (Over NATS both would already arrive as U+FFFD.)
-    // The batch rolls back; retried alone, the neighbours succeed in order.
+    // PostgreSQL text cannot hold NUL (message-store's request checks refuse it before this
+    // layer), so this item fails the batch's statement. The batch changes nothing; retried
+    // alone, the neighbours succeed in order.
     const queue = new GroupCommitQueue((items: Parameters<MessagesRepository['appendBatch']>[0]) => repo.appendBatch(items), {
       maxBatch: 10,
       maxWaitMs: 5,
@@ -77,14 +77,14 @@ describe('MessagesRepository.appendBatch (real PostgreSQL)', () => {
     });
     const results = await Promise.allSettled([
       queue.submit({ chatId: chat.id, senderId: alice, clientMsgId: 'before', body: '1' }),
-      queue.submit({ chatId: chat.id, senderId: alice, clientMsgId: '\uD800', body: '2' }),
-      queue.submit({ chatId: chat.id, senderId: alice, clientMsgId: '\uD801', body: '3' }),
+      queue.submit({ chatId: chat.id, senderId: alice, clientMsgId: 'second', body: '2' }),
+      queue.submit({ chatId: chat.id, senderId: alice, clientMsgId: 'nul\u0000', body: '3' }),
       queue.submit({ chatId: chat.id, senderId: bob, clientMsgId: 'after', body: '4' }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
     const seqOf = (r: PromiseSettledResult<AppendOutcome>) => stored((r as PromiseFulfilledResult<AppendOutcome>).value).message.seq;
     expect([seqOf(results[0]), seqOf(results[1]), seqOf(results[3])]).toEqual([1, 2, 3]);
-    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: '23505' });
+    expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: '22021' });
     const rows = await h.sql.query(`SELECT seq::int FROM message_store.messages WHERE chat_id = $1 ORDER BY seq`, [chat.id]);
     expect(rows.rows.map((r: { seq: number }) => r.seq)).toEqual([1, 2, 3]);
   });

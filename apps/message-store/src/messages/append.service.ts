@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { Limits, ParleyError, type MessageAppendReply } from '@parley/contracts';
+import { AppendBatchLimits, Limits, ParleyError, type MessageAppendBatchReply, type MessageAppendReply, type MessageAppendResult } from '@parley/contracts';
 import {
   isDatabaseUnavailable,
   MessagesRepository,
@@ -95,6 +95,34 @@ export class AppendService implements OnModuleDestroy {
       stop();
       this.appends.inc({ result });
     }
+  }
+
+  /**
+   * A gateway's batch: every item goes to the group-commit queue at once (so they share
+   * a transaction) and is answered on its own, exactly as message.append.v1 would.
+   */
+  async appendMany(req: unknown): Promise<MessageAppendBatchReply> {
+    const items = requireObject(req)['items'];
+    if (!Array.isArray(items) || items.length === 0 || items.length > AppendBatchLimits.maxItems) {
+      throw new ParleyError('invalid', `items: 1-${AppendBatchLimits.maxItems} appends`);
+    }
+    const members: MessageAppendBatchReply['members'] = {};
+    const results = await Promise.all(
+      items.map((item) =>
+        this.append(item).then(
+          ({ memberIds, mutedMemberIds, ...reply }): MessageAppendResult => {
+            members[reply.message.chatId] = { memberIds, mutedMemberIds };
+            return { ok: true, reply };
+          },
+          (err: unknown): MessageAppendResult => {
+            if (err instanceof ParleyError) return { ok: false, error: err.toBody() };
+            this.logger.error({ err }, 'append failed');
+            return { ok: false, error: { code: 'internal', message: 'internal error' } };
+          },
+        ),
+      ),
+    );
+    return { results, members };
   }
 
   /** Shutdown: queued appends still get committed and answered before the pool closes. */

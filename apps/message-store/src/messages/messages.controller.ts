@@ -1,7 +1,9 @@
 import { Controller, UseInterceptors } from '@nestjs/common';
 import { MessagePattern, Payload } from '@nestjs/microservices';
 import {
+  MessageAppendBatchV1,
   MessageAppendV1,
+  type MessageAppendBatchReply,
   MessageHistoryV1,
   type HistoryPage,
   type MessageAppendReply,
@@ -23,6 +25,11 @@ export class MessagesController {
   @MessagePattern(MessageAppendV1.subject)
   append(@Payload() req: MessageAppendRequest): Promise<MessageAppendReply> {
     return this.appendService.append(req);
+  }
+
+  @MessagePattern(MessageAppendBatchV1.subject)
+  appendBatch(@Payload() req: unknown): Promise<MessageAppendBatchReply> {
+    return this.appendService.appendMany(req);
   }
 
   @MessagePattern(MessageHistoryV1.subject)

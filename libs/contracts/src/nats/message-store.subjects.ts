@@ -9,6 +9,7 @@ import type {
   Receipt,
   ReceiptType,
 } from '../lib/models';
+import type { ErrorBody } from '../lib/errors';
 import { rpc } from './contract';
 
 // ---- messages ----
@@ -29,6 +30,28 @@ export interface MessageAppendReply {
   mutedMemberIds: string[];
 }
 export const MessageAppendV1 = rpc<MessageAppendRequest, MessageAppendReply>('message.append.v1', 'message-store');
+
+export interface MessageAppendBatchRequest {
+  /** Appends that reached one gateway together, in arrival order (AppendBatchLimits). */
+  items: MessageAppendRequest[];
+}
+/** A stored item: as message.append.v1's reply, its chat's members in `members` (once per chat). */
+export type MessageAppendStored = Omit<MessageAppendReply, 'memberIds' | 'mutedMemberIds'>;
+/** One result per item, in order: what message.append.v1 would have answered it. */
+export type MessageAppendResult = { ok: true; reply: MessageAppendStored } | { ok: false; error: ErrorBody };
+export interface MessageAppendBatchReply {
+  results: MessageAppendResult[];
+  /** chatId -> members at append time, for every chat of a stored item. */
+  members: Record<string, { memberIds: string[]; mutedMemberIds: string[] }>;
+}
+/**
+ * Bounds of one message.append-batch.v1 request, so that request and reply stay well under
+ * NATS's default 1 MiB payload: member lists (up to 1,024 ids per group) travel once per chat,
+ * and a request names at most `maxChats` chats.
+ */
+export const AppendBatchLimits = { maxItems: 500, maxChats: 16, maxBodyBytes: 256 * 1024 } as const;
+/** message.append.v1 for many messages in one NATS round trip (the gateway's hot path). */
+export const MessageAppendBatchV1 = rpc<MessageAppendBatchRequest, MessageAppendBatchReply>('message.append-batch.v1', 'message-store');
 
 export interface MessageHistoryRequest {
   chatId: string;

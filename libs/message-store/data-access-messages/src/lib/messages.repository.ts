@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@parley/contracts';
 import type { MessageCipher } from './message-cipher';
-import type { PgDatabase, Queryable } from './pg-database';
+import type { PgDatabase } from './pg-database';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './records';
 
 export interface AppendInput {
@@ -22,21 +22,27 @@ export interface HistoryQuery {
   limit: number;
 }
 
-interface ChatMembership {
-  memberIds: string[];
-  mutedMemberIds: string[];
-  isMember: Set<string>;
-}
+/** SQLSTATE append_messages() raises when a key of the batch was stored before (nothing changed). */
+const KEY_ALREADY_STORED = 'PX409';
+/** Lookup attempts after the optimistic one: each loses only to a concurrent append of the same key. */
+const LOOKUP_ATTEMPTS = 3;
 
-/** The optimistic insert met a key stored before: the attempt is rolled back and redone with a lookup. */
-class KeyAlreadyStored extends Error {
-  constructor() {
-    super('an idempotency key of the batch is already stored');
-  }
+/** What append_messages() answers: one row per item (r_ord from 1), and one 'members' row per chat. */
+interface AppendRow {
+  r_ord: string | null;
+  r_status: 'ok' | 'not_found' | 'forbidden' | 'members';
+  r_chat_id: string;
+  r_id: string | null;
+  r_seq: string | null;
+  r_created_at: Date | null;
+  r_created: boolean | null;
+  r_ct: Buffer | null;
+  r_iv: Buffer | null;
+  r_tag: Buffer | null;
+  r_key_id: string | null;
+  r_member_ids: string[] | null;
+  r_muted_ids: string[] | null;
 }
-
-const idempotencyKey = (i: { chatId: string; senderId: string; clientMsgId: string }) =>
-  `${i.chatId}\u0000${i.senderId}\u0000${i.clientMsgId}`;
 
 /** Appends (group commit) and history of the hash-partitioned messages table. */
 export class MessagesRepository {
@@ -46,171 +52,86 @@ export class MessagesRepository {
   ) {}
 
   /**
-   * Appends many messages in ONE transaction and answers each item on its own:
-   * unknown chat and non-member items are refused without touching any seq; a
-   * (chat, sender, clientMsgId) already stored, or repeated inside the batch, yields
-   * the stored original with created=false. New messages of a chat get the next
-   * seqs in batch order while the chat row is locked, so seqs are 1..N without gaps.
-   * Throws (and stores nothing) when the transaction itself fails.
+   * Appends many messages in ONE transaction (one statement: append_messages(), see its
+   * migration) and answers each item on its own: unknown chat and non-member items are
+   * refused without touching any seq; a (chat, sender, clientMsgId) already stored, or
+   * repeated inside the batch, yields the stored original with created=false. New messages
+   * of a chat get the next seqs in batch order while the chat row is locked, so seqs are
+   * 1..N without gaps. Throws (and stores nothing) when the statement itself fails.
    */
   async appendBatch(items: AppendInput[]): Promise<AppendOutcome[]> {
-    try {
-      // Resends are rare: insert first and let the idempotency key catch them...
-      return await this.db.transaction((q) => this.appendIn(q, items, true));
-    } catch (err) {
-      if (!(err instanceof KeyAlreadyStored)) throw err;
-      // ...and when one was caught, start over looking the keys up first.
-      return this.db.transaction((q) => this.appendIn(q, items, false));
+    // Encrypted up front (the id is the cipher's associated data); a refused item's work is wasted, rarely.
+    const ids = items.map(() => randomUUID());
+    const encrypted = items.map((item, i) => this.cipher.encrypt(item.body, ids[i]));
+    const values = [
+      [...new Set(items.map((i) => i.chatId))].sort(),
+      items.map((i) => i.chatId),
+      items.map((i) => i.senderId),
+      items.map((i) => i.clientMsgId),
+      ids,
+      encrypted.map((e) => e.ciphertext),
+      encrypted.map((e) => e.iv),
+      encrypted.map((e) => e.authTag),
+      encrypted.map((e) => e.keyId),
+    ];
+    // Resends are rare: insert first and let the idempotency key catch them; when it did,
+    // nothing was changed, and the keys are looked up first.
+    for (let attempt = 0; ; attempt++) {
+      const lookup = attempt > 0;
+      try {
+        const rows = await this.db.query<AppendRow>({
+          name: lookup ? 'ms_append_lookup' : 'ms_append',
+          text: 'SELECT * FROM append_messages($1::uuid[], $2::uuid[], $3::uuid[], $4::text[], $5::uuid[], $6::bytea[], $7::bytea[], $8::bytea[], $9::text[], $10::boolean)',
+          values: [...values, lookup],
+        });
+        return this.outcomes(items, rows);
+      } catch (err) {
+        if ((err as { code?: string }).code !== KEY_ALREADY_STORED || attempt >= LOOKUP_ATTEMPTS) throw err;
+      }
     }
   }
 
-  /**
-   * One attempt in one transaction. Optimistic: no lookup of stored keys (on a
-   * partitioned table that lookup costs as much as the insert); the insert skips
-   * conflicting keys, and if it skipped any, KeyAlreadyStored rolls the attempt back.
-   */
-  private async appendIn(q: Queryable, items: AppendInput[], optimistic: boolean): Promise<AppendOutcome[]> {
-    const chatIds = [...new Set(items.map((i) => i.chatId))].sort();
-    // Rows locked in id order, so batches sharing chats never deadlock.
-    const locked = await q.query<{ id: string; last_seq: string }>({
-      name: 'ms_append_lock_chats',
-      text: `SELECT id, last_seq FROM chats WHERE id = ANY($1::uuid[]) ORDER BY id FOR NO KEY UPDATE`,
-      values: [chatIds],
-    });
-    const lastSeq = new Map(locked.map((r) => [r.id, Number(r.last_seq)]));
-    const outcomes: (AppendOutcome | undefined)[] = new Array(items.length);
-    if (lastSeq.size === 0) return items.map(() => ({ status: 'not_found' as const }));
-
-    const memberRows = await q.query<{ chat_id: string; user_id: string; muted: boolean }>({
-      name: 'ms_append_members',
-      text: `SELECT chat_id, user_id, muted FROM chat_members WHERE chat_id = ANY($1::uuid[]) ORDER BY joined_at, user_id`,
-      values: [[...lastSeq.keys()]],
-    });
-    const membership = new Map<string, ChatMembership>();
-    for (const id of lastSeq.keys()) membership.set(id, { memberIds: [], mutedMemberIds: [], isMember: new Set() });
-    for (const r of memberRows) {
-      const m = membership.get(r.chat_id) as ChatMembership;
-      m.memberIds.push(r.user_id);
-      m.isMember.add(r.user_id);
-      if (r.muted) m.mutedMemberIds.push(r.user_id);
+  private outcomes(items: AppendInput[], rows: AppendRow[]): AppendOutcome[] {
+    const members = new Map<string, { memberIds: string[]; mutedMemberIds: string[] }>();
+    for (const r of rows) {
+      if (r.r_status === 'members') members.set(r.r_chat_id, { memberIds: r.r_member_ids ?? [], mutedMemberIds: r.r_muted_ids ?? [] });
     }
-
-    // Refusals first: they never reach the seq counter.
-    const accepted: number[] = [];
-    items.forEach((item, i) => {
-      const m = membership.get(item.chatId);
-      if (!m) outcomes[i] = { status: 'not_found' };
-      else if (!m.isMember.has(item.senderId)) outcomes[i] = { status: 'forbidden' };
-      else accepted.push(i);
-    });
-
-    // Items repeating a key inside the batch follow the first one with that key.
-    const firstByKey = new Map<string, number>();
-    const followers: [index: number, leader: number][] = [];
-    for (const i of accepted) {
-      const key = idempotencyKey(items[i]);
-      const leader = firstByKey.get(key);
-      if (leader === undefined) firstByKey.set(key, i);
-      else followers.push([i, leader]);
-    }
-    const leaders = [...firstByKey.values()];
-
-    const stored = new Map<number, Message>();
-    if (leaders.length > 0 && !optimistic) {
-      const existing = await q.query<MessageRow>({
-        name: 'ms_append_find_existing',
-        text: `SELECT m.id, m.chat_id, m.seq, m.sender_id, m.client_msg_id, m.body_ciphertext, m.body_iv,
-                      m.body_auth_tag, m.key_id, m.created_at
-               FROM unnest($1::uuid[], $2::uuid[], $3::text[]) AS k(chat_id, sender_id, client_msg_id)
-               JOIN messages m
-                 ON m.chat_id = k.chat_id AND m.sender_id = k.sender_id AND m.client_msg_id = k.client_msg_id`,
-        values: [leaders.map((i) => items[i].chatId), leaders.map((i) => items[i].senderId), leaders.map((i) => items[i].clientMsgId)],
-      });
-      const existingByKey = new Map(existing.map((row) => [idempotencyKey({ chatId: row.chat_id, senderId: row.sender_id, clientMsgId: row.client_msg_id }), row]));
-      for (const i of leaders) {
-        const row = existingByKey.get(idempotencyKey(items[i]));
-        if (row) stored.set(i, toMessage(row, this.cipher));
+    const out: AppendOutcome[] = new Array(items.length);
+    // In item order, so the first item with a message id is its leader; followers share its message.
+    const byId = new Map<string, Message>();
+    const itemRows = rows.filter((r) => r.r_status !== 'members').sort((a, b) => Number(a.r_ord) - Number(b.r_ord));
+    for (const r of itemRows) {
+      const i = Number(r.r_ord) - 1;
+      if (r.r_status !== 'ok') {
+        out[i] = { status: r.r_status as 'not_found' | 'forbidden' };
+        continue;
       }
-    }
-
-    const fresh = leaders.filter((i) => !stored.has(i));
-    const created = new Set<number>();
-    if (fresh.length > 0) {
-      const seqs = new Map<number, number>();
-      for (const i of fresh) {
-        const next = (lastSeq.get(items[i].chatId) as number) + 1;
-        lastSeq.set(items[i].chatId, next);
-        seqs.set(i, next);
-      }
-      const bumpedChats = [...new Set(fresh.map((i) => items[i].chatId))];
-      const rows = fresh.map((i) => {
-        const id = randomUUID();
-        return { i, id, encrypted: this.cipher.encrypt(items[i].body, id) };
-      });
-      const inserted = await q.query<{ id: string; created_at: Date }>({
-        name: optimistic ? 'ms_append_insert_optimistic' : 'ms_append_insert',
-        text: `WITH bumped AS (
-                 UPDATE chats c
-                 SET last_seq = v.last_seq,
-                     last_message_at = GREATEST(clock_timestamp(), c.last_message_at)
-                 FROM unnest($1::uuid[], $2::bigint[]) AS v(id, last_seq)
-                 WHERE c.id = v.id
-                 RETURNING c.id, c.last_message_at
-               )
-               INSERT INTO messages (${MESSAGE_COLUMNS})
-               SELECT n.id, n.chat_id, n.seq, n.sender_id, n.client_msg_id, n.ct, n.iv, n.tag, n.key_id, b.last_message_at
-               FROM unnest($3::uuid[], $4::uuid[], $5::bigint[], $6::uuid[], $7::text[], $8::bytea[], $9::bytea[],
-                           $10::bytea[], $11::text[]) AS n(id, chat_id, seq, sender_id, client_msg_id, ct, iv, tag, key_id)
-               JOIN bumped b ON b.id = n.chat_id
-               ${optimistic ? 'ON CONFLICT (chat_id, sender_id, client_msg_id) DO NOTHING' : ''}
-               RETURNING id, created_at`,
-        values: [
-          bumpedChats,
-          bumpedChats.map((id) => lastSeq.get(id)),
-          rows.map((r) => r.id),
-          rows.map((r) => items[r.i].chatId),
-          rows.map((r) => seqs.get(r.i)),
-          rows.map((r) => items[r.i].senderId),
-          rows.map((r) => items[r.i].clientMsgId),
-          rows.map((r) => r.encrypted.ciphertext),
-          rows.map((r) => r.encrypted.iv),
-          rows.map((r) => r.encrypted.authTag),
-          rows.map((r) => r.encrypted.keyId),
-        ],
-      });
-      if (inserted.length !== rows.length) {
-        if (optimistic) throw new KeyAlreadyStored();
-        throw new Error(`append inserted ${inserted.length} of ${rows.length} rows`);
-      }
-      const createdAt = new Map(inserted.map((r) => [r.id, r.created_at.toISOString()]));
-      for (const r of rows) {
-        const item = items[r.i];
-        stored.set(r.i, {
-          id: r.id,
+      const item = items[i];
+      const id = r.r_id as string;
+      let message = byId.get(id);
+      if (!message) {
+        // The original of a resend may carry another body than this attempt: it is read back.
+        const body = r.r_ct
+          ? this.cipher.decrypt({ ciphertext: r.r_ct, iv: r.r_iv as Buffer, authTag: r.r_tag as Buffer, keyId: r.r_key_id as string }, id)
+          : item.body;
+        message = {
+          id,
           chatId: item.chatId,
-          seq: seqs.get(r.i) as number,
+          seq: Number(r.r_seq),
           senderId: item.senderId,
           clientMsgId: item.clientMsgId,
-          body: item.body,
-          createdAt: createdAt.get(r.id) as string,
-        });
-        created.add(r.i);
+          body,
+          createdAt: (r.r_created_at as Date).toISOString(),
+        };
+        byId.set(id, message);
       }
+      const m = members.get(item.chatId) ?? { memberIds: [], mutedMemberIds: [] };
+      out[i] = { status: 'stored', created: r.r_created === true, message, memberIds: m.memberIds, mutedMemberIds: m.mutedMemberIds };
     }
-
-    const answer = (i: number, leader: number): AppendOutcome => {
-      const m = membership.get(items[i].chatId) as ChatMembership;
-      return {
-        status: 'stored',
-        created: i === leader && created.has(i),
-        message: stored.get(leader) as Message,
-        memberIds: m.memberIds,
-        mutedMemberIds: m.mutedMemberIds,
-      };
-    };
-    for (const i of leaders) outcomes[i] = answer(i, i);
-    for (const [i, leader] of followers) outcomes[i] = answer(i, leader);
-    return outcomes as AppendOutcome[];
+    for (let i = 0; i < items.length; i++) {
+      if (!out[i]) throw new Error(`append_messages answered no row for item ${i + 1} of ${items.length}`);
+    }
+    return out;
   }
 
   /**

@@ -28,6 +28,12 @@ export class PgDatabase implements Queryable {
   async transaction<T>(work: (tx: Queryable) => Promise<T>): Promise<T> {
     const client: PoolClient = await this.pool.connect();
     let broken: Error | undefined;
+    // A connection dropped while checked out (PostgreSQL restarted) emits 'error': unheard,
+    // it would crash the process. The running query fails too, and the client is discarded.
+    const onError = (err: Error) => {
+      broken = err;
+    };
+    client.on('error', onError);
     try {
       await client.query('BEGIN');
       const tx: Queryable = {
@@ -46,6 +52,7 @@ export class PgDatabase implements Queryable {
       }
       throw err;
     } finally {
+      client.off('error', onError);
       client.release(broken);
     }
   }

@@ -3,6 +3,7 @@ import { HttpStatusByCode } from '@parley/contracts';
 import type { Response } from 'express';
 import { throwError } from 'rxjs';
 import { toParleyError } from './error-mapping';
+import { loggableError } from './log-safety';
 
 /**
  * One filter for HTTP and NATS handlers: expected failures keep their code, anything
@@ -14,7 +15,7 @@ export class ParleyExceptionFilter implements ExceptionFilter {
 
   catch(exception: unknown, host: ArgumentsHost) {
     const known = toParleyError(exception);
-    if (!known) this.logger.error({ err: exception }, 'unhandled error');
+    if (!known) this.logger.error({ err: loggableError(exception) }, 'unhandled error');
     const body = known ? known.toBody() : { code: 'internal' as const, message: 'internal error' };
 
     if (host.getType() === 'rpc') {

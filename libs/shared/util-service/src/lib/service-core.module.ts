@@ -2,6 +2,7 @@ import { Module, type DynamicModule, type ModuleMetadata, type InjectionToken } 
 import { TerminusModule } from '@nestjs/terminus';
 import { PrometheusModule } from '@willsoto/nestjs-prometheus';
 import { LoggerModule } from 'nestjs-pino';
+import { loggableError, loggablePath } from './log-safety';
 import { register } from 'prom-client';
 import { HealthController } from './health.controller';
 import { READINESS_CHECKS, type ReadinessCheck } from './readiness';
@@ -38,9 +39,11 @@ export class ServiceCoreModule {
               req: (req: { id: unknown; method: string; url: string }) => ({
                 id: req.id,
                 method: req.method,
-                url: req.url?.split('?')[0],
+                url: loggablePath(req.url),
               }),
               res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
+              // Every `err` logged anywhere: a driver error carries the statement's parameters.
+              err: loggableError,
             },
           },
         }),

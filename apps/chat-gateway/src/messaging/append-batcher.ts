@@ -1,0 +1,116 @@
+import {
+  AppendBatchLimits,
+  MessageAppendBatchV1,
+  ParleyError,
+  type MessageAppendBatchReply,
+  type MessageAppendReply,
+  type MessageAppendRequest,
+} from '@parley/contracts';
+import type { NatsConnection } from 'nats';
+import { RpcPipeline } from './rpc-pipeline';
+
+interface Waiter {
+  item: MessageAppendRequest;
+  resolve: (reply: MessageAppendReply) => void;
+  reject: (err: unknown) => void;
+  onLate?: (reply: MessageAppendReply) => void;
+}
+
+/** What an item adds to a request besides its body (ids, field names, JSON), generously. */
+const ITEM_OVERHEAD_BYTES = 200;
+
+/**
+ * The gateway's side of group commit: the message:send events of one event-loop turn go to
+ * message-store in as few message.append-batch.v1 requests as AppendBatchLimits allow, and
+ * message-store commits what arrives together in one transaction; each send still gets its
+ * own answer (or error) back, and a batch answered after the timeout still hands each
+ * stored message to its `onLate`. At most `maxInFlight` appends wait at once; beyond,
+ * `unavailable` at once (backpressure).
+ */
+export class AppendBatcher {
+  private readonly pipeline: RpcPipeline<typeof MessageAppendBatchV1>;
+  private queue: Waiter[] = [];
+  private inFlight = 0;
+
+  constructor(
+    nc: NatsConnection,
+    options: { subjectPrefix: string; timeoutMs: number },
+    private readonly maxInFlight: number,
+  ) {
+    this.pipeline = new RpcPipeline(nc, MessageAppendBatchV1, { ...options, maxInFlight });
+  }
+
+  append(item: MessageAppendRequest, onLate?: (reply: MessageAppendReply) => void): Promise<MessageAppendReply> {
+    if (this.inFlight >= this.maxInFlight) return Promise.reject(new ParleyError('unavailable', 'message-store is overloaded; retry'));
+    this.inFlight++;
+    return new Promise<MessageAppendReply>((resolve, reject) => {
+      this.queue.push({ item, resolve, reject, onLate });
+      if (this.queue.length === 1) setImmediate(this.flush);
+    }).finally(() => this.inFlight--);
+  }
+
+  close(): void {
+    this.pipeline.close();
+  }
+
+  private readonly flush = (): void => {
+    const waiters = this.queue;
+    this.queue = [];
+    for (const part of splitByLimits(waiters)) this.send(part);
+  };
+
+  private send(part: Waiter[]): void {
+    const answer = (reply: MessageAppendBatchReply, k: number): MessageAppendReply | ParleyError => {
+      const r = reply.results[k];
+      if (!r) return new ParleyError('internal', 'message-store answered too few items');
+      if (!r.ok) return new ParleyError(r.error.code, r.error.message);
+      const members = reply.members[r.reply.message.chatId] ?? { memberIds: [], mutedMemberIds: [] };
+      return { ...r.reply, ...members };
+    };
+    this.pipeline
+      .request({ items: part.map((w) => w.item) }, (late) => {
+        part.forEach((w, k) => {
+          const a = answer(late, k);
+          if (!(a instanceof ParleyError)) w.onLate?.(a);
+        });
+      })
+      .then(
+        (reply) => {
+          part.forEach((w, k) => {
+            const a = answer(reply, k);
+            if (a instanceof ParleyError) w.reject(a);
+            else w.resolve(a);
+          });
+        },
+        (err: unknown) => {
+          for (const w of part) w.reject(err);
+        },
+      );
+  }
+}
+
+/** Consecutive runs of waiters, each within AppendBatchLimits (items, distinct chats, body bytes). */
+export function splitByLimits<W extends { item: MessageAppendRequest }>(waiters: W[]): W[][] {
+  const parts: W[][] = [];
+  let part: W[] = [];
+  let chats = new Set<string>();
+  let bytes = 0;
+  for (const w of waiters) {
+    const size = Buffer.byteLength(w.item.body) + ITEM_OVERHEAD_BYTES;
+    const newChat = !chats.has(w.item.chatId);
+    if (
+      part.length > 0 &&
+      (part.length >= AppendBatchLimits.maxItems || (newChat && chats.size >= AppendBatchLimits.maxChats) || bytes + size > AppendBatchLimits.maxBodyBytes)
+    ) {
+      parts.push(part);
+      part = [];
+      chats = new Set();
+      bytes = 0;
+    }
+    part.push(w);
+    chats.add(w.item.chatId);
+    bytes += size;
+  }
+  if (part.length > 0) parts.push(part);
+  return parts;
+}
