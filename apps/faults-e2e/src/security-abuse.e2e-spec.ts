@@ -369,10 +369,7 @@ describe('security: limits, fuzzing, logs', () => {
     expect(found.hits).toEqual([]);
   });
 
-  // Known leak, fix requested in libs/shared/util-service (the request logger prints the path,
-  // and DELETE /v1/devices/:token carries an FCM token in it). When the fix lands this test
-  // starts failing: then turn it into a plain `it`.
-  it.failing('13c. no push device token in the request log', async () => {
+  it('13c. no push device token in the request log', async () => {
     const [y] = await Promise.all([user('dev')]);
     const deviceToken = `fcm-secret-${randomUUID()}`;
     expect((await http(gw1, 'POST', '/v1/devices', { token: y.token, body: { token: deviceToken, platform: 'android' } })).status).toBe(201);
