@@ -14,6 +14,7 @@ import type { BenchResults, IdleMemory, Machine, RunSummary, StorageFootprint } 
 import { cpuSince, snapshotCpu } from './proc-cpu';
 import { redisUsedMemory } from './redis-info';
 import { driveStore } from './store-drive';
+import { measureSwitchCost } from './switch-cost';
 
 const log = (m: string) => process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${m}\n`);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -108,6 +109,13 @@ class Bench {
     try {
       this.results.machine = await machine(this.db.url);
       this.markLoad('start');
+      await this.guard('switch cost', async () => {
+        await this.waitQuiet('switch cost');
+        const tiny = this.config.scale === 'tiny';
+        const c = await measureSwitchCost(tiny ? 500 : 3000, tiny ? 50 : 300);
+        this.results.machine.switchCost = c;
+        log(`switch cost: ${c.usPerHopHot} µs CPU per hop back to back, ${c.usPerHopPaced} µs paced ${c.pacedGapMs} ms apart`);
+      });
       if (this.config.phases.has('ingest')) await this.guard('ingest', () => this.ingest());
       if (this.config.phases.has('relay')) await this.guard('relay', () => this.relay());
       if (['store', 'parley', 'group', 'idle'].some((p) => this.config.phases.has(p as never))) await this.guard('parley', () => this.parley());

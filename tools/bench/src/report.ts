@@ -117,12 +117,21 @@ function cpuTable(step: Step | undefined, other?: Step): string {
   if (!step) return '';
   const entries = Object.entries(step.cpuSeconds).sort((a, b) => b[1] - a[1]);
   const per = (st: Step, s: number | undefined) => (s === undefined ? 'n/a' : fmt((s * 1e6) / Math.max(1, st.acked)));
+  const runs = (st: Step, name: string) => st.schedules?.[name];
+  const perRun = (st: Step, name: string) => {
+    const n = runs(st, name);
+    return n ? fmt((st.cpuSeconds[name] * 1e6) / n) : 'n/a';
+  };
+  const runsPer = (st: Step, name: string) => {
+    const n = runs(st, name);
+    return n === undefined ? 'n/a' : fmt(n / Math.max(1, st.acked), 2);
+  };
   return [
-    `| process | CPU s | µs per message${other ? ` | µs per message at ${fmt(other.offeredRate)} msg/s` : ''} |`,
-    `|---|---:|---:|${other ? '---:|' : ''}`,
+    `| process | CPU s | µs per message | on-CPU switches per message | µs per switch${other ? ` | µs per message at ${fmt(other.offeredRate)} msg/s | switches per message there` : ''} |`,
+    `|---|---:|---:|---:|---:|${other ? '---:|---:|' : ''}`,
     ...entries.map(
       ([name, s]) =>
-        `| ${name}${name === 'loadgen' ? ' (client, not counted)' : ''} | ${fmt(s, 2)} | ${per(step, s)}${other ? ` | ${per(other, other.cpuSeconds[name])}` : ''} |`,
+        `| ${name}${name === 'loadgen' ? ' (client, not counted)' : ''} | ${fmt(s, 2)} | ${per(step, s)} | ${runsPer(step, name)} | ${perRun(step, name)}${other ? ` | ${per(other, other.cpuSeconds[name])} | ${runsPer(other, name)}` : ''} |`,
     ),
   ].join('\n');
 }
@@ -198,6 +207,13 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
     `Machine: ${mc.cpu}, ${mc.cores} cores, ${mc.memoryGiB} GiB RAM, Linux ${mc.kernel}, Node ${mc.node}, ${mc.postgres}, Redis ${mc.redis}, ${mc.nats}; open files per process: ${mc.fdLimit}. Everything (PostgreSQL, Redis, NATS, the five apps, the load generator) on this one machine.`,
   );
   out.push('');
+  if (mc.switchCost) {
+    const c = mc.switchCost;
+    out.push(
+      `What one hop costs here: a ring of ${c.processes} Node processes (each holding ~20 MB of objects, like a service) passing 100 bytes over loopback TCP spends ${fmt(c.usPerHopHot)} µs of CPU per process per message back to back, and ${fmt(c.usPerHopPaced)} µs when the messages come ${c.pacedGapMs} ms apart and every process sleeps in between (latency ${fmt(c.latencyUsPerHopHot)} vs ${fmt(c.latencyUsPerHopPaced)} µs per hop). On bare metal both are ~10-20 µs. Every process a message passes through pays about this much before any work of its own; the "switches per message" columns below count those passes.`,
+    );
+    out.push('');
+  }
   out.push(`Load average (1/5/15 min) at each phase: ${load}.`);
   out.push('');
   out.push('### Targets');

@@ -1,3 +1,4 @@
+import type { SwitchCost } from './switch-cost';
 import type { IngestResult } from './pg-ingest';
 import type { StoreDriveResult } from './store-drive';
 
@@ -30,6 +31,8 @@ export interface Step {
   e2e: Latency;
   maxSendLagMs: number;
   cpuSeconds: Record<string, number>;
+  /** Times each process's threads were put on a CPU during the step (absent in runs before it was recorded). */
+  schedules?: Record<string, number>;
   cpuUsPerMessage: number;
   machineBusyCores: number;
   otherCores: number;
@@ -105,6 +108,8 @@ export interface Machine {
   redis: string;
   nats: string;
   fdLimit: number;
+  /** What waking a sleeping process costs here (tools/bench/src/switch-cost.ts). */
+  switchCost?: SwitchCost;
 }
 
 export interface BenchResults {

@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import { Histogram, type LatencySummary } from './histogram';
 import type { Population } from './population';
 import type { FromWorker, StepStats, ToWorker, WorkerChat, WorkerFinal, WorkerUser } from './protocol';
-import { cpuDelta, machineCpu, sampleCpu, type CpuScope } from './proc-cpu';
+import { cpuDelta, machineCpu, runsDelta, sampleCpu, type CpuScope } from './proc-cpu';
 
 export interface RunOptions {
   gatewayUrls: string[];
@@ -63,6 +63,8 @@ export interface StepResult {
   drained: boolean;
   drainMs: number;
   cpuSeconds: Record<string, number>;
+  /** Times each process's threads were put on a CPU (wake-ups and preemptions). */
+  schedules: Record<string, number>;
   /** CPU of the measured system (everything but the load generator) per acked message, µs. */
   cpuUsPerMessage: number;
   /** Cores busy on the whole machine during the step, and how many of them were not ours (other people's work). */
@@ -287,12 +289,14 @@ export async function runLoad(options: RunOptions): Promise<RunSummary> {
           ),
         ),
       );
-      const cpu = cpuDelta(cpuBefore, sampleCpu(cpuScope));
+      const cpuAfter = sampleCpu(cpuScope);
+      const cpu = cpuDelta(cpuBefore, cpuAfter);
+      const runs = runsDelta(cpuBefore, cpuAfter);
       const machineAfter = machineCpu();
       const wallS = (performance.now() - wallBefore) / 1000;
       const busyCores = (machineAfter.busy - machineBefore.busy) / wallS;
       const oursCores = Object.values(cpu).reduce((a, b) => a + b, 0) / wallS;
-      const result = mergeStep(step, phase, rate, durationS, results.map((r) => r.stats), cpu, options.sloP99Ms, {
+      const result = mergeStep(step, phase, rate, durationS, results.map((r) => r.stats), cpu, runs, options.sloP99Ms, {
         machineBusyCores: round(busyCores, 2),
         otherCores: round(Math.max(0, busyCores - oursCores), 2),
       });
@@ -354,6 +358,7 @@ function mergeStep(
   durationS: number,
   stats: StepStats[],
   cpu: Record<string, number>,
+  runs: Record<string, number>,
   sloP99Ms: number,
   machine: { machineBusyCores: number; otherCores: number },
 ): StepResult {
@@ -402,6 +407,7 @@ function mergeStep(
     drained: stats.every((s) => s.drained),
     drainMs: Math.max(...stats.map((s) => s.drainMs)),
     cpuSeconds: cpu,
+    schedules: runs,
     cpuUsPerMessage: acked > 0 ? round((serverCpu * 1e6) / acked) : 0,
     ...machine,
     loadAvg1m: round(loadavg()[0], 2),

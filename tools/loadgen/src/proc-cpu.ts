@@ -17,18 +17,30 @@ const CLK_TCK = (() => {
  * at clock ticks: on a busy 2-core machine tick sampling misattributes short bursts.
  */
 export function cpuSecondsOf(pid: number): number | undefined {
+  return schedOf(pid)?.cpu;
+}
+
+/**
+ * CPU seconds and how many times the scheduler put one of the process's threads on a CPU
+ * (schedstat's third field: wake-ups and preemptions), summed over its threads.
+ */
+export function schedOf(pid: number): { cpu: number; runs: number } | undefined {
   try {
     let ns = 0;
+    let runs = 0;
     for (const task of readdirSync(`/proc/${pid}/task`)) {
       try {
-        ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
+        const [run, , slices] = readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ');
+        ns += Number(run);
+        runs += Number(slices);
       } catch {
         // thread just exited
       }
     }
-    return ns / 1e9;
+    return { cpu: ns / 1e9, runs };
   } catch {
-    return statCpuSecondsOf(pid);
+    const cpu = statCpuSecondsOf(pid);
+    return cpu === undefined ? undefined : { cpu, runs: 0 };
   }
 }
 
@@ -109,15 +121,15 @@ export function machineCpu(): { busy: number; total: number } {
   return { busy: (total - idle) / CLK_TCK, total: total / CLK_TCK };
 }
 
-export type CpuSample = Record<string, Map<number, number>>;
+export type CpuSample = Record<string, Map<number, { cpu: number; runs: number }>>;
 
 export function sampleCpu(scope: CpuScope): CpuSample {
   const groups = { ...scope.pids, ...(scope.infra ? infraPids(scope.infra.pgDatabase) : {}) };
   const sample: CpuSample = {};
   for (const [name, pids] of Object.entries(groups)) {
-    const m = new Map<number, number>();
+    const m = new Map<number, { cpu: number; runs: number }>();
     for (const pid of pids) {
-      const s = cpuSecondsOf(pid);
+      const s = schedOf(pid);
       if (s !== undefined) m.set(pid, s);
     }
     sample[name] = m;
@@ -125,14 +137,27 @@ export function sampleCpu(scope: CpuScope): CpuSample {
   return sample;
 }
 
-/** CPU seconds per group between two samples; a process that appeared in between counts from zero. */
-export function cpuDelta(before: CpuSample, after: CpuSample): Record<string, number> {
+function delta(before: CpuSample, after: CpuSample, field: 'cpu' | 'runs'): Record<string, number> {
   const out: Record<string, number> = {};
   for (const [name, now] of Object.entries(after)) {
-    const was = before[name] ?? new Map<number, number>();
+    const was = before[name] ?? new Map<number, { cpu: number; runs: number }>();
     let sum = 0;
-    for (const [pid, s] of now) sum += s - (was.get(pid) ?? 0);
-    out[name] = Math.round(sum * 1000) / 1000;
+    for (const [pid, s] of now) sum += s[field] - (was.get(pid)?.[field] ?? 0);
+    out[name] = field === 'cpu' ? Math.round(sum * 1000) / 1000 : sum;
   }
   return out;
+}
+
+/** CPU seconds per group between two samples; a process that appeared in between counts from zero. */
+export function cpuDelta(before: CpuSample, after: CpuSample): Record<string, number> {
+  return delta(before, after, 'cpu');
+}
+
+/**
+ * Times each group's threads were put on a CPU between two samples. On this kind of
+ * virtual machine every switch into another process costs ~200 µs of CPU whatever the
+ * work (docs/benchmarks.md), so CPU per message follows these counts.
+ */
+export function runsDelta(before: CpuSample, after: CpuSample): Record<string, number> {
+  return delta(before, after, 'runs');
 }
