@@ -38,6 +38,21 @@ function fdLimit(): number {
   return Number(line?.split(/\s+/)[3] ?? 1024);
 }
 
+/**
+ * Between phases: vacuum and analyze what the last phase wrote, and checkpoint, so that
+ * autovacuum and a checkpoint triggered by one phase do not run during the next.
+ */
+async function settleDatabase(databaseUrl: string): Promise<void> {
+  const c = new Client({ connectionString: databaseUrl });
+  await c.connect();
+  try {
+    await c.query('VACUUM (ANALYZE) message_store.chats, message_store.chat_members, message_store.messages');
+    await c.query('CHECKPOINT');
+  } finally {
+    await c.end();
+  }
+}
+
 async function machine(databaseUrl: string): Promise<Machine> {
   const c = new Client({ connectionString: databaseUrl });
   await c.connect();
@@ -384,6 +399,7 @@ class Bench {
         log(`message-store alone: ${this.results.store.rowsPerSec} rows/s (mean batch ${this.results.store.meanBatch}), ${this.results.store.cpuUsPerRow} µs CPU/row ${JSON.stringify(this.results.store.cpuSeconds)}`);
       }
       if (this.config.phases.has('parley')) {
+        await settleDatabase(this.db.url);
         this.markLoad('parley 1:1 ramp');
         const file = join(this.workDir, 'parley-pairs.json');
         await this.seed(this.config.pairUsers, 0, 0, true, file);
@@ -397,6 +413,7 @@ class Bench {
         this.results.storage = await storageFootprint(this.db.url, walBefore, this.results.parley.totals.acked);
       }
       if (this.config.phases.has('group')) {
+        await settleDatabase(this.db.url);
         this.markLoad('parley group fan-out');
         const file = join(this.workDir, 'parley-group.json');
         await this.seed(this.config.groupSize, 1, this.config.groupSize, true, file);

@@ -210,7 +210,7 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
   if (mc.switchCost) {
     const c = mc.switchCost;
     out.push(
-      `What one hop costs here: a ring of ${c.processes} Node processes (each holding ~20 MB of objects, like a service) passing 100 bytes over loopback TCP spends ${fmt(c.usPerHopHot)} µs of CPU per process per message back to back, and ${fmt(c.usPerHopPaced)} µs when the messages come ${c.pacedGapMs} ms apart and every process sleeps in between (latency ${fmt(c.latencyUsPerHopHot)} vs ${fmt(c.latencyUsPerHopPaced)} µs per hop). On bare metal both are ~10-20 µs. Every process a message passes through pays about this much before any work of its own; the "switches per message" columns below count those passes.`,
+      `What one hop costs here: a ring of ${c.processes} Node processes (each holding ~20 MB of objects, like a service) passing 100 bytes over loopback TCP spends ${fmt(c.usPerHopHot)} µs of CPU per process per message back to back, and ${fmt(c.usPerHopPaced)} µs when the messages come ${c.pacedGapMs} ms apart and every process sleeps in between (latency ${fmt(c.latencyUsPerHopHot)} vs ${fmt(c.latencyUsPerHopPaced)} µs per hop). Every process a message passes through pays about this much before any work of its own; the "switches per message" columns below count those passes.`,
     );
     out.push('');
   }

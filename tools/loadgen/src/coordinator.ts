@@ -324,6 +324,12 @@ export async function runLoad(options: RunOptions): Promise<RunSummary> {
           if (++fails >= 2 || r.e2e.p99Ms > options.sloP99Ms * 10 || r.deliveredMsgsPerSec < 0.8 * rate) break;
         }
       }
+      // The start was already past the ceiling: step down until a rate holds (a slower run or machine).
+      for (let rate = Math.round(start / factor); !best && rate >= start / 16; rate = Math.round(rate / factor)) {
+        const r = await runStep(rate, 'ramp');
+        if (r.meetsSlo) best = r;
+        else failRate = rate;
+      }
       for (let i = 0; i < refine && best && failRate !== undefined && failRate > best.offeredRate * 1.04; i++) {
         const rate = Math.round(Math.sqrt(best.offeredRate * failRate));
         const r = await runStep(rate, 'refine');

@@ -21,6 +21,17 @@ export interface SendRecord {
   attemptAcks: { startedAt: number; ackAt: number }[];
 }
 
+/** An ok ack of the attempt started at `startedAt`: the first is the send's ack, later ones are kept to compare. */
+function recordAck(rec: SendRecord, message: Message, startedAt: number): void {
+  const ackAt = Date.now();
+  rec.attemptAcks.push({ startedAt, ackAt });
+  if (rec.ack) rec.laterAcks.push(message);
+  else {
+    rec.ack = message;
+    rec.ackAt = ackAt;
+  }
+}
+
 /** Codes worth retrying with the same clientMsgId (PROTOCOL.md: `unavailable` is safe to retry). */
 const RETRYABLE = new Set(['unavailable', 'rate_limited', 'internal', 'timeout', 'disconnected', 'unauthorized-transient']);
 
@@ -67,14 +78,7 @@ export class SendLog {
       rec.failures.push(reply.error?.code ?? 'unknown');
       return;
     }
-    const message = reply['message'] as Message;
-    const ackAt = Date.now();
-    rec.attemptAcks.push({ startedAt, ackAt });
-    if (rec.ack) rec.laterAcks.push(message);
-    else {
-      rec.ack = message;
-      rec.ackAt = ackAt;
-    }
+    recordAck(rec, reply['message'] as Message, startedAt);
   }
 
   get acked(): number {
@@ -153,13 +157,7 @@ export async function sendWithRetry(client: FaultClient, log: SendLog, chatId: s
       const ack = await client.emitAck('message:send', { chatId, clientMsgId, body }, options.ackTimeoutMs ?? 15_000);
       if (ack.ok) {
         const message = ack['message'] as Message;
-        const ackAt = Date.now();
-        rec.attemptAcks.push({ startedAt, ackAt });
-        if (rec.ack) rec.laterAcks.push(message);
-        else {
-          rec.ack = message;
-          rec.ackAt = ackAt;
-        }
+        recordAck(rec, message, startedAt);
         return message;
       }
       failure = ack.error?.code ?? 'unknown';
