@@ -108,7 +108,7 @@ export interface Machine {
   redis: string;
   nats: string;
   fdLimit: number;
-  /** What waking a sleeping process costs here (tools/bench/src/switch-cost.ts). */
+  /** What one hop between two processes costs here (tools/bench/src/switch-cost.ts). */
   switchCost?: SwitchCost;
 }
 

@@ -11,18 +11,11 @@ const CLK_TCK = (() => {
 })();
 
 /**
- * CPU seconds a process has used so far, summed over its threads (V8's GC and compiler
- * threads and libuv's pool work too); undefined once it is gone. Read from schedstat
- * (the scheduler's nanosecond run time), which unlike stat's utime/stime is not sampled
- * at clock ticks: on a busy 2-core machine tick sampling misattributes short bursts.
- */
-export function cpuSecondsOf(pid: number): number | undefined {
-  return schedOf(pid)?.cpu;
-}
-
-/**
- * CPU seconds and how many times the scheduler put one of the process's threads on a CPU
- * (schedstat's third field: wake-ups and preemptions), summed over its threads.
+ * CPU seconds a process has used so far and how many times the scheduler put one of its
+ * threads on a CPU (wake-ups and preemptions), summed over its threads (V8's GC and
+ * compiler threads and libuv's pool too); undefined once it is gone. Read from schedstat
+ * (the scheduler's nanosecond run time), which unlike stat's utime/stime is not sampled at
+ * clock ticks: on a busy 2-core machine tick sampling misattributes short bursts.
  */
 export function schedOf(pid: number): { cpu: number; runs: number } | undefined {
   try {
