@@ -88,4 +88,26 @@ describe('MessagesRepository.appendBatch (real PostgreSQL)', () => {
     const rows = await h.sql.query(`SELECT seq::int FROM message_store.messages WHERE chat_id = $1 ORDER BY seq`, [chat.id]);
     expect(rows.rows.map((r: { seq: number }) => r.seq)).toEqual([1, 2, 3]);
   });
+
+  it('a big batch over many chats: every item answered with its chat\'s next seq, a repeated key once', async () => {
+    const users = Array.from({ length: 17 }, () => newUserId());
+    const chats: Awaited<ReturnType<typeof createDirect>>[] = [];
+    for (let i = 0; i < 16; i++) chats.push(await createDirect(h.bus, users[i], users[i + 1]));
+    const items = Array.from({ length: 480 }, (_, k) => ({ chatId: chats[k % 16].id, senderId: users[k % 16], clientMsgId: `m${k}`, body: `b${k}` }));
+    items.push({ ...items[0], body: 'again' });
+    const outcomes = (await repo.appendBatch(items)).map(stored);
+    // Each chat got 30 items, in batch order: seqs 1..30.
+    for (let c = 0; c < 16; c++) {
+      expect(outcomes.filter((_, k) => k < 480 && k % 16 === c).map((o) => o.message.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+    }
+    expect(outcomes[480].created).toBe(false);
+    expect(outcomes[480].message).toEqual(outcomes[0].message);
+    const counts = await h.sql.query(`SELECT count(*)::int AS n FROM message_store.messages WHERE chat_id = ANY($1::uuid[])`, [chats.map((c) => c.id)]);
+    expect(counts.rows[0].n).toBe(480);
+  });
+
+  it('append_messages() is planned once per connection (a custom plan per call cost ~2 ms)', async () => {
+    const r = await h.sql.query(`SELECT proconfig FROM pg_proc WHERE proname = 'append_messages'`);
+    expect(r.rows).toEqual([{ proconfig: ['plan_cache_mode=force_generic_plan'] }]);
+  });
 });
