@@ -5,7 +5,7 @@ import { readdirSync, readFileSync } from 'node:fs';
  * (nanoseconds on CPU), for the phases the load generator does not drive (it reads them
  * the same way, tools/loadgen/src/proc-cpu.ts).
  */
-function cpuOf(pid: number): number {
+export function cpuOf(pid: number): number {
   let ns = 0;
   try {
     for (const task of readdirSync(`/proc/${pid}/task`)) {

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { readdirSync, readFileSync } from 'node:fs';
 import { connect, createServer, type Socket } from 'node:net';
+import { cpuOf } from './proc-cpu';
 
 /** What passing a message from one process to the next costs on this machine (results.machine.switchCost). */
 export interface SwitchCost {
@@ -26,18 +26,6 @@ let out;
 const srv = net.createServer((s) => { s.setNoDelay(true); s.on('data', (d) => out.write(d)); });
 srv.listen(0, '127.0.0.1', () => process.stdout.write(srv.address().port + '\\n'));
 process.stdin.once('data', (d) => { out = net.connect(Number(d.toString()), '127.0.0.1', () => process.stdout.write('ok\\n')); out.setNoDelay(true); });`;
-
-function cpuUs(pid: number): number {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // thread gone
-    }
-  }
-  return ns / 1e3;
-}
 
 const line = (child: ChildProcess) =>
   new Promise<string>((resolve, reject) => {
@@ -83,7 +71,7 @@ export async function measureSwitchCost(hot = 3000, paced = 300, gapMs = 5, proc
       });
     const run = async (n: number, gap: number) => {
       for (let i = 0; i < 100; i++) await lap();
-      const cpu0 = relays.map((r) => cpuUs(r.pid as number));
+      const cpu0 = relays.map((r) => cpuOf(r.pid as number));
       let wallNs = 0n;
       for (let i = 0; i < n; i++) {
         if (gap > 0) await new Promise((r) => setTimeout(r, gap));
@@ -91,7 +79,7 @@ export async function measureSwitchCost(hot = 3000, paced = 300, gapMs = 5, proc
         await lap();
         wallNs += process.hrtime.bigint() - t;
       }
-      const cpu = relays.reduce((sum, r, i) => sum + cpuUs(r.pid as number) - cpu0[i], 0);
+      const cpu = relays.reduce((sum, r, i) => sum + (cpuOf(r.pid as number) - cpu0[i]) * 1e6, 0);
       return { usPerHop: Math.round(cpu / n / processes), latency: Math.round(Number(wallNs / BigInt(n)) / 1e3 / (processes + 1)) };
     };
     const h = await run(hot, 0);
