@@ -19,7 +19,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     configure: (app) => {
       app.useWebSocketAdapter(new GatewayIoAdapter(app, config));
       const origins = config.corsOrigins;
-      app.enableCors({ origin: origins === '*' ? true : origins, credentials: true });
+      // Next-Cursor pages GET /v1/chats: a browser client must be allowed to read it.
+      app.enableCors({ origin: origins === '*' ? true : origins, credentials: true, exposedHeaders: ['Next-Cursor'] });
     },
   });
 }

@@ -12,7 +12,7 @@ import {
 import { ParleyError } from '@parley/contracts';
 import { AccessTokenGuard, CurrentUser, type AccessTokenClaims } from '@parley/shared/util-auth';
 import type { Response } from 'express';
-import { AddMembersBody, ChatSettingsBody, CreateChatBody, HistoryQuery, UpdateChatBody, UpdateRoleBody } from './chats.dto';
+import { AddMembersBody, ChatListQuery, ChatSettingsBody, CreateChatBody, HistoryQuery, UpdateChatBody, UpdateRoleBody } from './chats.dto';
 import { ChatsService } from './chats.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -51,9 +51,12 @@ export class ChatsController {
   }
 
   @Get()
-  @ApiOkResponse({ description: '[Chat & {lastMessage, unreadCount, muted}], most recent activity first' })
-  list(@CurrentUser() caller: AccessTokenClaims) {
-    return this.chats.list(caller.userId);
+  @ApiOperation({ summary: 'A page of the caller\'s chats; the Next-Cursor header, when present, fetches the next (?cursor=)' })
+  @ApiOkResponse({ description: '[Chat & {memberCount, lastMessage, unreadCount, muted}], most recent activity first; members: the first 32' })
+  async list(@CurrentUser() caller: AccessTokenClaims, @Query() query: ChatListQuery, @Res({ passthrough: true }) res: Response) {
+    const { chats, nextCursor } = await this.chats.list(caller.userId, query);
+    if (nextCursor) res.setHeader('Next-Cursor', nextCursor);
+    return chats;
   }
 
   @Get(':chatId')

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CodePointLength, Limits } from '@parley/contracts';
+import { ChatListLimits, CodePointLength, Limits } from '@parley/contracts';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize,
@@ -10,6 +10,7 @@ import {
   IsInt,
   IsOptional,
   IsString,
+  MaxLength,
   IsUUID,
   Max,
   Min,
@@ -60,6 +61,22 @@ export class ChatSettingsBody {
   @ApiProperty({ description: 'muted chats send no push notifications to the caller' })
   @IsBoolean()
   muted: boolean;
+}
+
+export class ChatListQuery {
+  @ApiPropertyOptional({ minimum: 1, maximum: ChatListLimits.maxLimit, default: ChatListLimits.defaultLimit })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt({ message: 'limit must be an integer' })
+  @Min(1)
+  @Max(ChatListLimits.maxLimit)
+  limit?: number;
+
+  @ApiPropertyOptional({ description: 'the Next-Cursor header of the previous page' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(96)
+  cursor?: string;
 }
 
 export class HistoryQuery {

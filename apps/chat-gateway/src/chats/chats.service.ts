@@ -13,7 +13,7 @@ import {
   ReceiptListV1,
   UsersExistV1,
   type Chat,
-  type ChatSummary,
+  type ChatListReply,
   type HistoryPage,
   type MessageReceipt,
 } from '@parley/contracts';
@@ -49,8 +49,8 @@ export class ChatsService {
     return { chat, created };
   }
 
-  list(callerId: string): Promise<ChatSummary[]> {
-    return this.bus.request(ChatListV1, { userId: callerId });
+  list(callerId: string, page: { limit?: number; cursor?: string }): Promise<ChatListReply> {
+    return this.bus.request(ChatListV1, { userId: callerId, limit: page.limit, cursor: page.cursor });
   }
 
   get(callerId: string, chatId: string): Promise<Chat> {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
   gatewayDeliverV1,
+  PresenceLimits,
   PresenceLocateV1,
   PushNotifyV1,
   type Delivery,
@@ -14,8 +15,7 @@ import { LocalDelivery } from './local-delivery';
 
 type DeliveryWithoutUsers = Delivery extends infer D ? (D extends Delivery ? Omit<D, 'userIds'> : never) : never;
 
-/** presence.locate.v1 takes at most this many user ids (presence's MAX_USER_IDS). */
-const LOCATE_MAX_IDS = 10_000;
+const LOCATE_MAX_IDS = PresenceLimits.maxUserIdsPerRequest;
 /** A message's fan-out whose presence lookup failed is tried once more after this long. */
 const LOCATE_RETRY_MS = 300;
 /** Presence lookups waiting at once; beyond, fan-out of that event is left to replay and gap fill. */

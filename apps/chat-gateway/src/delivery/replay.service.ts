@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MessageHistoryV1, UserCursorsV1 } from '@parley/contracts';
+import { MessageHistoryV1, UserCursorsV1, type UserChatCursor } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -25,7 +25,7 @@ export class ReplayService {
     conn.order.startReplay();
     let sent = 0;
     try {
-      const { chats } = await this.bus.request(UserCursorsV1, { userId: conn.userId });
+      const chats = await this.cursorsOf(conn.userId);
       for (const chat of chats) conn.order.setCursor(chat.chatId, chat.deliveredSeq + 1);
       for (const chat of chats) {
         let after = chat.deliveredSeq;
@@ -52,5 +52,17 @@ export class ReplayService {
       this.metrics.replayedMessages.inc(sent);
     }
     return sent;
+  }
+
+  /** Every chat of the user with its watermarks, a bounded page per request. */
+  private async cursorsOf(userId: string): Promise<UserChatCursor[]> {
+    const all: UserChatCursor[] = [];
+    let afterChatId: string | undefined;
+    do {
+      const page = await this.bus.request(UserCursorsV1, { userId, afterChatId });
+      all.push(...page.chats);
+      afterChatId = page.nextAfterChatId ?? undefined;
+    } while (afterChatId);
+    return all;
   }
 }

@@ -1,4 +1,4 @@
-import { AppendBatchLimits, type MessageAppendRequest } from '@parley/contracts';
+import { AppendBatchLimits, jsonBytes, type MessageAppendRequest } from '@parley/contracts';
 import { splitByLimits } from './append-batcher';
 
 const item = (chat: number, body = 'hi'): { item: MessageAppendRequest } => ({
@@ -35,5 +35,14 @@ describe('splitByLimits', () => {
     expect(parts.flat()).toEqual(ws);
     // An item bigger than the bound alone still goes (alone).
     expect(splitByLimits([item(1, 'y'.repeat(AppendBatchLimits.maxBodyBytes + 1))]).length).toBe(1);
+  });
+
+  it('counts bodies as JSON carries them: a burst of 4,096 x U+0001 (6 bytes each on the wire) stays under the bound', () => {
+    const heavy = '\u0001'.repeat(4096);
+    const ws = Array.from({ length: 90 }, () => item(1, heavy));
+    const parts = splitByLimits(ws);
+    for (const p of parts) expect(p.reduce((n, w) => n + jsonBytes(w.item.body), 0)).toBeLessThanOrEqual(AppendBatchLimits.maxBodyBytes);
+    expect(parts.length).toBeGreaterThanOrEqual(Math.ceil((90 * jsonBytes(heavy)) / AppendBatchLimits.maxBodyBytes));
+    expect(parts.flat()).toEqual(ws);
   });
 });

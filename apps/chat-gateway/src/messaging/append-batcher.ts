@@ -1,5 +1,6 @@
 import {
   AppendBatchLimits,
+  jsonBytes,
   MessageAppendBatchV1,
   ParleyError,
   type MessageAppendBatchReply,
@@ -19,6 +20,19 @@ interface Waiter {
 /** What an item adds to a request besides its body (ids, field names, JSON), generously. */
 const ITEM_OVERHEAD_BYTES = 200;
 
+export interface ChatMemberLists {
+  memberIds: string[];
+  mutedMemberIds: string[];
+}
+
+export interface AppendBatcherOptions {
+  subjectPrefix: string;
+  timeoutMs: number;
+  maxInFlight: number;
+  /** A chat's members when message-store left them out of a reply to keep it within its byte budget. */
+  membersOf: (chatId: string, userId: string) => Promise<ChatMemberLists>;
+}
+
 /**
  * The gateway's side of group commit: the message:send events of one event-loop turn go to
  * message-store in as few message.append-batch.v1 requests as AppendBatchLimits allow, and
@@ -34,14 +48,13 @@ export class AppendBatcher {
 
   constructor(
     nc: NatsConnection,
-    options: { subjectPrefix: string; timeoutMs: number },
-    private readonly maxInFlight: number,
+    private readonly options: AppendBatcherOptions,
   ) {
-    this.pipeline = new RpcPipeline(nc, MessageAppendBatchV1, { ...options, maxInFlight });
+    this.pipeline = new RpcPipeline(nc, MessageAppendBatchV1, options);
   }
 
   append(item: MessageAppendRequest, onLate?: (reply: MessageAppendReply) => void): Promise<MessageAppendReply> {
-    if (this.inFlight >= this.maxInFlight) return Promise.reject(new ParleyError('unavailable', 'message-store is overloaded; retry'));
+    if (this.inFlight >= this.options.maxInFlight) return Promise.reject(new ParleyError('unavailable', 'message-store is overloaded; retry'));
     this.inFlight++;
     return new Promise<MessageAppendReply>((resolve, reject) => {
       this.queue.push({ item, resolve, reject, onLate });
@@ -60,26 +73,19 @@ export class AppendBatcher {
   };
 
   private send(part: Waiter[]): void {
-    const answer = (reply: MessageAppendBatchReply, k: number): MessageAppendReply | ParleyError => {
-      const r = reply.results[k];
-      if (!r) return new ParleyError('internal', 'message-store answered too few items');
-      if (!r.ok) return new ParleyError(r.error.code, r.error.message);
-      const members = reply.members[r.reply.message.chatId] ?? { memberIds: [], mutedMemberIds: [] };
-      return { ...r.reply, ...members };
-    };
     this.pipeline
       .request({ items: part.map((w) => w.item) }, (late) => {
         part.forEach((w, k) => {
-          const a = answer(late, k);
-          if (!(a instanceof ParleyError)) w.onLate?.(a);
+          this.answer(late, w, k).then(
+            (a) => w.onLate?.(a),
+            () => undefined,
+          );
         });
       })
       .then(
         (reply) => {
           part.forEach((w, k) => {
-            const a = answer(reply, k);
-            if (a instanceof ParleyError) w.reject(a);
-            else w.resolve(a);
+            this.answer(reply, w, k).then(w.resolve, w.reject);
           });
         },
         (err: unknown) => {
@@ -87,16 +93,30 @@ export class AppendBatcher {
         },
       );
   }
+
+  private async answer(reply: MessageAppendBatchReply, w: Waiter, k: number): Promise<MessageAppendReply> {
+    const r = reply.results[k];
+    if (!r) throw new ParleyError('internal', 'message-store answered too few items');
+    if (!r.ok) throw new ParleyError(r.error.code, r.error.message);
+    const members = reply.members[r.reply.message.chatId] ?? (await this.lookUpMembers(r.reply.message.chatId, w.item.senderId));
+    return { ...r.reply, ...members };
+  }
+
+  /** The message is stored whatever happens here: without members it reaches them by repair. */
+  private lookUpMembers(chatId: string, senderId: string): Promise<ChatMemberLists> {
+    return this.options.membersOf(chatId, senderId).catch(() => ({ memberIds: [], mutedMemberIds: [] }));
+  }
 }
 
-/** Consecutive runs of waiters, each within AppendBatchLimits (items, distinct chats, body bytes). */
+/** Consecutive runs of waiters, each within AppendBatchLimits (items, distinct chats, JSON bytes of bodies). */
 export function splitByLimits<W extends { item: MessageAppendRequest }>(waiters: W[]): W[][] {
   const parts: W[][] = [];
   let part: W[] = [];
   let chats = new Set<string>();
   let bytes = 0;
   for (const w of waiters) {
-    const size = Buffer.byteLength(w.item.body) + ITEM_OVERHEAD_BYTES;
+    // As JSON puts it on the wire: a control character is 6 bytes there, 1 in UTF-8.
+    const size = jsonBytes(w.item.body) + ITEM_OVERHEAD_BYTES;
     const newChat = !chats.has(w.item.chatId);
     if (
       part.length > 0 &&

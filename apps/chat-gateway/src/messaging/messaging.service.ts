@@ -1,5 +1,6 @@
 import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
+  ChatMembersV1,
   ParleyError,
   PresenceQueryV1,
   ReceiptMoveV1,
@@ -36,7 +37,12 @@ export class MessagingService implements OnModuleDestroy {
     private readonly metrics: GatewayMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    this.appends = new AppendBatcher(bus.connection, { subjectPrefix: config.nats.subjectPrefix, timeoutMs: config.nats.requestTimeoutMs }, MAX_APPENDS_IN_FLIGHT);
+    this.appends = new AppendBatcher(bus.connection, {
+      subjectPrefix: config.nats.subjectPrefix,
+      timeoutMs: config.nats.requestTimeoutMs,
+      maxInFlight: MAX_APPENDS_IN_FLIGHT,
+      membersOf: (chatId, userId) => bus.request(ChatMembersV1, { chatId, userId }),
+    });
   }
 
   onModuleDestroy(): void {

@@ -16,6 +16,7 @@ import {
   type ChatCreateReply,
   type ChatCreateRequest,
   type ChatGetRequest,
+  type ChatListReply,
   type ChatListRequest,
   type ChatMemberRemoveReply,
   type ChatMemberRemoveRequest,
@@ -26,7 +27,6 @@ import {
   type ChatMembersRequest,
   type ChatSettingsReply,
   type ChatSettingsRequest,
-  type ChatSummary,
   type ChatUpdateRequest,
   type SharesChatReply,
   type SharesChatRequest,
@@ -52,7 +52,7 @@ export class ChatsController {
   }
 
   @MessagePattern(ChatListV1.subject)
-  list(@Payload() req: ChatListRequest): Promise<ChatSummary[]> {
+  list(@Payload() req: ChatListRequest): Promise<ChatListReply> {
     return this.chats.list(req);
   }
 

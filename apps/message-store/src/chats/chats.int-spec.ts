@@ -12,6 +12,9 @@ import {
   ReceiptMoveV1,
   SharesChatV1,
   UserCursorsV1,
+  jsonBytes,
+  Limits,
+  ReplyBudget,
   type Chat,
 } from '@parley/contracts';
 import { createDirect, createGroup, errorOf, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
@@ -99,7 +102,7 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       expect(await codeOf(h.bus.request(ChatSettingsV1, { chatId: chat.id, userId: mallory, muted: true }))).toBe('forbidden');
       expect(await codeOf(h.bus.request(ChatSettingsV1, { chatId: randomUUID(), userId: bob, muted: true }))).toBe('not_found');
       expect(await codeOf(h.bus.request(ChatSettingsV1, { chatId: chat.id, userId: bob, muted: 'yes' as unknown as boolean }))).toBe('invalid');
-      const list = await h.bus.request(ChatListV1, { userId: bob });
+      const list = (await h.bus.request(ChatListV1, { userId: bob })).chats;
       expect(list.find((c) => c.id === chat.id)?.muted).toBe(true);
     });
   });
@@ -110,27 +113,104 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       const older = await createDirect(h.bus, alice, bob);
       const group = await createGroup(h.bus, alice, [bob, carol], 'g');
       const empty = await createDirect(h.bus, alice, carol);
-      expect((await h.bus.request(ChatListV1, { userId: alice })).map((c) => c.id)).toEqual([empty.id, group.id, older.id]);
+      expect((await h.bus.request(ChatListV1, { userId: alice })).chats.map((c) => c.id)).toEqual([empty.id, group.id, older.id]);
 
       await send(h.bus, older.id, bob, 'b1');
       await send(h.bus, older.id, bob, 'b2');
       await send(h.bus, older.id, alice, 'a1');
-      let list = await h.bus.request(ChatListV1, { userId: alice });
+      let list = (await h.bus.request(ChatListV1, { userId: alice })).chats;
       expect(list.map((c) => c.id)).toEqual([older.id, empty.id, group.id]);
       const summary = list[0];
-      expect(summary).toMatchObject({ id: older.id, type: 'direct', lastSeq: 3, unreadCount: 2, muted: false });
+      expect(summary).toMatchObject({ id: older.id, type: 'direct', lastSeq: 3, unreadCount: 2, muted: false, memberCount: 2 });
       expect(summary.lastMessage).toMatchObject({ seq: 3, body: 'a1', senderId: alice });
       expect(list.find((c) => c.id === empty.id)).toMatchObject({ lastMessage: null, unreadCount: 0 });
       // The sender's own message does not count for the sender, and sending moves no watermark of theirs.
-      expect((await h.bus.request(ChatListV1, { userId: bob })).find((c) => c.id === older.id)?.unreadCount).toBe(1);
+      expect((await h.bus.request(ChatListV1, { userId: bob })).chats.find((c) => c.id === older.id)?.unreadCount).toBe(1);
 
       await send(h.bus, group.id, carol, 'c1');
-      list = await h.bus.request(ChatListV1, { userId: alice });
+      list = (await h.bus.request(ChatListV1, { userId: alice })).chats;
       expect(list.map((c) => c.id)).toEqual([group.id, older.id, empty.id]);
       await h.bus.request(ReceiptMoveV1, { chatId: older.id, userId: alice, type: 'read', upToSeq: 1 });
-      list = await h.bus.request(ChatListV1, { userId: alice });
+      list = (await h.bus.request(ChatListV1, { userId: alice })).chats;
       expect(list.find((c) => c.id === older.id)?.unreadCount).toBe(1);
-      expect(await h.bus.request(ChatListV1, { userId: newUserId() })).toEqual([]);
+      expect(await h.bus.request(ChatListV1, { userId: newUserId() })).toEqual({ chats: [], nextCursor: null });
+    });
+  });
+
+  describe('list paging and bounds', () => {
+    it('pages with an opaque cursor: every chat once, in order, with no cursor on the last page', async () => {
+      const alice = newUserId();
+      const ids: string[] = [];
+      for (let i = 0; i < 7; i++) ids.push((await createDirect(h.bus, alice, newUserId())).id);
+      await send(h.bus, ids[2], alice, 'moves chat 2 to the top');
+      const all = (await h.bus.request(ChatListV1, { userId: alice })).chats.map((c) => c.id);
+      expect(all[0]).toBe(ids[2]);
+      expect(new Set(all)).toEqual(new Set(ids));
+
+      const seen: string[] = [];
+      let cursor: string | undefined;
+      let pages = 0;
+      do {
+        const page = await h.bus.request(ChatListV1, { userId: alice, limit: 3, cursor });
+        expect(page.chats.length).toBeLessThanOrEqual(3);
+        seen.push(...page.chats.map((c) => c.id));
+        cursor = page.nextCursor ?? undefined;
+        pages++;
+      } while (cursor);
+      expect(pages).toBe(3);
+      expect(seen).toEqual(all);
+    });
+
+    it('refuses a limit outside 1-200 and a cursor it did not give out', async () => {
+      const alice = newUserId();
+      for (const limit of [0, 201, 1.5, '10' as unknown as number]) {
+        expect(await codeOf(h.bus.request(ChatListV1, { userId: alice, limit }))).toBe('invalid');
+      }
+      for (const cursor of ['nope', Buffer.from('1.x').toString('base64url'), 'a'.repeat(200), 5 as unknown as string]) {
+        expect(await codeOf(h.bus.request(ChatListV1, { userId: alice, cursor }))).toBe('invalid');
+      }
+    });
+
+    it('shows the first 32 members by joinedAt and the count; the chat itself has them all', async () => {
+      const alice = newUserId();
+      const others = Array.from({ length: 40 }, () => newUserId());
+      const group = await createGroup(h.bus, alice, others, 'forty-one');
+      const entry = (await h.bus.request(ChatListV1, { userId: alice })).chats[0];
+      expect(entry.memberCount).toBe(41);
+      expect(entry.members).toHaveLength(32);
+      const full = await h.bus.request(ChatGetV1, { chatId: group.id, userId: alice });
+      expect(full.members).toHaveLength(41);
+      expect(entry.members).toEqual(full.members.slice(0, 32));
+    });
+
+    it('cuts a page at the reply budget when its entries are large, and the cursor goes on from there', async () => {
+      const alice = newUserId();
+      const heavy = '\u0001'.repeat(Limits.bodyMaxCodePoints); // 24 KiB of JSON each
+      const ids: string[] = [];
+      for (let i = 0; i < 40; i++) {
+        const chat = await createDirect(h.bus, alice, newUserId());
+        await send(h.bus, chat.id, alice, heavy);
+        ids.push(chat.id);
+      }
+      const first = await h.bus.request(ChatListV1, { userId: alice, limit: 40 });
+      expect(first.chats.length).toBeLessThan(40);
+      expect(jsonBytes(first)).toBeLessThanOrEqual(ReplyBudget.bytes);
+      expect(first.nextCursor).toEqual(expect.any(String));
+      const rest = await h.bus.request(ChatListV1, { userId: alice, limit: 40, cursor: first.nextCursor ?? undefined });
+      expect([...first.chats, ...rest.chats].map((c) => c.id).sort()).toEqual([...ids].sort());
+      expect(rest.nextCursor).toBeNull();
+    });
+
+    it('pages user cursors by chat id', async () => {
+      const alice = newUserId();
+      const ids: string[] = [];
+      for (let i = 0; i < 5; i++) ids.push((await createDirect(h.bus, alice, newUserId())).id);
+      const first = await h.bus.request(UserCursorsV1, { userId: alice, limit: 3 });
+      expect(first.chats).toHaveLength(3);
+      const second = await h.bus.request(UserCursorsV1, { userId: alice, limit: 3, afterChatId: first.nextAfterChatId ?? undefined });
+      expect(second.nextAfterChatId).toBeNull();
+      expect([...first.chats, ...second.chats].map((c) => c.chatId)).toEqual([...ids].sort());
+      expect(await codeOf(h.bus.request(UserCursorsV1, { userId: alice, limit: 1001 }))).toBe('invalid');
     });
   });
 

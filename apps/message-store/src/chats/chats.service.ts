@@ -1,8 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import {
+  ChatListLimits,
+  jsonBytes,
   Limits,
   ParleyError,
+  ReplyBudget,
+  UserCursorsLimits,
   type Chat,
+  type ChatListReply,
   type ChatCreateReply,
   type ChatMemberRemoveReply,
   type ChatMembersAddReply,
@@ -12,10 +17,17 @@ import {
   type SharesChatReply,
   type UserCursorsReply,
 } from '@parley/contracts';
-import { ChatsRepository, toChat, type ChatRecord, type ChatWriter } from '@parley/message-store/data-access-messages';
+import {
+  ChatsRepository,
+  toChat,
+  type ChatListPosition,
+  type ChatRecord,
+  type ChatWriter,
+} from '@parley/message-store/data-access-messages';
 import { memberOf, requireMember } from '../common/chat-access';
 import {
   invalid,
+  optionalInt,
   requireBoolean,
   requireObject,
   requireOneOf,
@@ -69,10 +81,35 @@ export class ChatsService {
     return toChat(requireMember(await this.chats.findChat(chatId), userId));
   }
 
-  async list(req: unknown): Promise<ChatSummary[]> {
-    const userId = requireUuid(requireObject(req)['userId'], 'userId');
-    const rows = await this.chats.listForUser(userId);
-    return rows.map((row) => ({ ...toChat(row), lastMessage: row.lastMessage, unreadCount: row.unreadCount, muted: row.muted }));
+  /**
+   * One page of the chat list: at most `limit` entries, fewer when the next one would take the
+   * reply past ReplyBudget (a page always has one entry: one is far below the budget).
+   */
+  async list(req: unknown): Promise<ChatListReply> {
+    const r = requireObject(req);
+    const userId = requireUuid(r['userId'], 'userId');
+    const limit = optionalInt(r['limit'], 'limit', 1) ?? ChatListLimits.defaultLimit;
+    if (limit > ChatListLimits.maxLimit) throw invalid(`limit must be an integer 1-${ChatListLimits.maxLimit}`);
+    const after = r['cursor'] === undefined || r['cursor'] === null ? undefined : decodeChatListCursor(r['cursor']);
+    const rows = await this.chats.listForUser(userId, { limit, membersPerChat: ChatListLimits.membersPerEntry, after });
+    const chats: ChatSummary[] = [];
+    let bytes = 64;
+    let last: ChatListPosition | undefined;
+    for (const row of rows.slice(0, limit)) {
+      const entry: ChatSummary = {
+        ...toChat(row),
+        memberCount: row.memberCount,
+        lastMessage: row.lastMessage,
+        unreadCount: row.unreadCount,
+        muted: row.muted,
+      };
+      bytes += jsonBytes(entry) + 1;
+      if (chats.length > 0 && bytes > ReplyBudget.bytes) break;
+      chats.push(entry);
+      last = row.position;
+    }
+    const more = chats.length < rows.length;
+    return { chats, nextCursor: more && last ? encodeChatListCursor(last) : null };
   }
 
   async addMembers(req: unknown): Promise<ChatMembersAddReply> {
@@ -167,12 +204,17 @@ export class ChatsService {
     const chat = await this.chats.accessWithMembers(chatId);
     if (!chat) throw new ParleyError('not_found', 'no such chat');
     if (!chat.memberIds.includes(userId)) throw new ParleyError('forbidden', 'not a member of this chat');
-    return { memberIds: chat.memberIds };
+    return { memberIds: chat.memberIds, mutedMemberIds: chat.mutedMemberIds };
   }
 
   async cursors(req: unknown): Promise<UserCursorsReply> {
-    const userId = requireUuid(requireObject(req)['userId'], 'userId');
-    return { chats: await this.chats.cursors(userId) };
+    const r = requireObject(req);
+    const userId = requireUuid(r['userId'], 'userId');
+    const limit = optionalInt(r['limit'], 'limit', 1) ?? UserCursorsLimits.maxLimit;
+    if (limit > UserCursorsLimits.maxLimit) throw invalid(`limit must be an integer 1-${UserCursorsLimits.maxLimit}`);
+    const afterChatId = r['afterChatId'] === undefined || r['afterChatId'] === null ? undefined : requireUuid(r['afterChatId'], 'afterChatId');
+    const chats = await this.chats.cursors(userId, { limit, afterChatId });
+    return { chats, nextAfterChatId: chats.length === limit ? chats[chats.length - 1].chatId : null };
   }
 
   /** Anyone shares a chat with themself (one may always see one's own presence). */
@@ -199,4 +241,17 @@ export class ChatsService {
     if (!chat) throw new Error(`chat ${chatId} vanished inside its own transaction`);
     return chat;
   }
+}
+
+const CURSOR = /^(\d{1,20})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
+
+/** The chat list's `Next-Cursor`: opaque to clients, the last entry's position underneath. */
+export function encodeChatListCursor(position: ChatListPosition): string {
+  return Buffer.from(`${position.activityUs}.${position.chatId}`).toString('base64url');
+}
+
+export function decodeChatListCursor(value: unknown): ChatListPosition {
+  const match = typeof value === 'string' && value.length <= 96 ? CURSOR.exec(Buffer.from(value, 'base64url').toString()) : null;
+  if (!match) throw invalid('cursor is not one this server gave out');
+  return { activityUs: match[1], chatId: match[2] };
 }

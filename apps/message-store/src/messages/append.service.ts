@@ -1,5 +1,15 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
-import { AppendBatchLimits, Limits, ParleyError, type MessageAppendBatchReply, type MessageAppendReply, type MessageAppendResult } from '@parley/contracts';
+import {
+  AppendBatchLimits,
+  jsonBytes,
+  Limits,
+  ParleyError,
+  ReplyBudget,
+  type ErrorBody,
+  type MessageAppendBatchReply,
+  type MessageAppendReply,
+  type MessageAppendResult,
+} from '@parley/contracts';
 import {
   isDatabaseUnavailable,
   MessagesRepository,
@@ -106,15 +116,11 @@ export class AppendService implements OnModuleDestroy {
     if (!Array.isArray(items) || items.length === 0 || items.length > AppendBatchLimits.maxItems) {
       throw new ParleyError('invalid', `items: 1-${AppendBatchLimits.maxItems} appends`);
     }
-    const members: MessageAppendBatchReply['members'] = {};
-    const results = await Promise.all(
+    const outcomes = await Promise.all(
       items.map((item) =>
         this.append(item).then(
-          ({ memberIds, mutedMemberIds, ...reply }): MessageAppendResult => {
-            members[reply.message.chatId] = { memberIds, mutedMemberIds };
-            return { ok: true, reply };
-          },
-          (err: unknown): MessageAppendResult => {
+          (reply): AppendOutcomeOrError => ({ ok: true, reply }),
+          (err: unknown): AppendOutcomeOrError => {
             if (err instanceof ParleyError) return { ok: false, error: err.toBody() };
             this.logger.error({ err }, 'append failed');
             return { ok: false, error: { code: 'internal', message: 'internal error' } };
@@ -122,11 +128,63 @@ export class AppendService implements OnModuleDestroy {
         ),
       ),
     );
-    return { results, members };
+    return fitAppendBatchReply(outcomes, ReplyBudget.bytes);
   }
 
   /** Shutdown: queued appends still get committed and answered before the pool closes. */
   async onModuleDestroy(): Promise<void> {
     await this.queue.drain();
   }
+}
+
+type AppendOutcomeOrError = { ok: true; reply: MessageAppendReply } | { ok: false; error: ErrorBody };
+
+/** Most an error result may take (server-written messages are short; a longer one is replaced). */
+const ERROR_RESULT_MAX_BYTES = 256;
+
+const OVER_BUDGET: MessageAppendResult = {
+  ok: false,
+  error: { code: 'unavailable', message: 'the answer to this batch grew too large; send again (the same clientMsgId is safe)' },
+};
+
+/**
+ * The batch's reply within `budget` bytes of JSON, whatever its items hold: a resend answers the
+ * stored original, whose body may be far larger than the resend's, and a chat's member list
+ * holds up to 1,024 ids. Members that do not fit are left out (the gateway looks them up); an
+ * item that does not fit answers `unavailable`: it is stored, and its resend gets the original.
+ */
+export function fitAppendBatchReply(outcomes: AppendOutcomeOrError[], budget: number): MessageAppendBatchReply {
+  const results: MessageAppendResult[] = [];
+  const members: MessageAppendBatchReply['members'] = {};
+  const membersTried = new Set<string>();
+  // Room for every item to answer an error (each under ERROR_RESULT_MAX_BYTES): what is left
+  // is what stored messages and member lists may take.
+  const room = budget - 64 - outcomes.length * ERROR_RESULT_MAX_BYTES;
+  let bytes = 0;
+  for (const outcome of outcomes) {
+    if (!outcome.ok) {
+      const fits = jsonBytes(outcome) < ERROR_RESULT_MAX_BYTES;
+      results.push(fits ? outcome : { ok: false, error: { code: outcome.error.code, message: outcome.error.code } });
+      continue;
+    }
+    const { memberIds, mutedMemberIds, ...reply } = outcome.reply;
+    const result: MessageAppendResult = { ok: true, reply };
+    const size = jsonBytes(result) + 1;
+    if (bytes + size > room) {
+      results.push(OVER_BUDGET);
+      continue;
+    }
+    bytes += size;
+    results.push(result);
+    const chatId = reply.message.chatId;
+    if (membersTried.has(chatId)) continue;
+    membersTried.add(chatId);
+    const list = { memberIds, mutedMemberIds };
+    const listSize = jsonBytes(list) + chatId.length + 4;
+    if (bytes + listSize <= room) {
+      members[chatId] = list;
+      bytes += listSize;
+    }
+  }
+  return { results, members };
 }

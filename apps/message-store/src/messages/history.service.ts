@@ -1,15 +1,8 @@
 import { Injectable } from '@nestjs/common';
-import { Limits, type HistoryPage, type Message } from '@parley/contracts';
+import { jsonBytes, Limits, ReplyBudget, type HistoryPage, type Message } from '@parley/contracts';
 import { ChatsRepository, MessagesRepository, type HistoryQuery } from '@parley/message-store/data-access-messages';
 import { invalid, optionalInt, requireInt, requireObject, requireUuid } from '../common/request-checks';
 import { requireMember } from '../common/chat-access';
-
-/**
- * NATS refuses messages over its max_payload (1 MiB by default); 100 bodies of 4096
- * four-byte code points would exceed it. A page stops short of this budget and says
- * hasMore, keeping the messages nearest its cursor.
- */
-export const HISTORY_REPLY_BUDGET_BYTES = 768 * 1024;
 
 export function parseHistoryRequest(req: unknown): { chatId: string; userId: string; query: HistoryQuery } {
   const r = requireObject(req);
@@ -28,7 +21,7 @@ export function trimToBudget(page: HistoryPage, keepNewest: boolean, budget: num
   const kept: Message[] = [];
   let total = 0;
   for (const m of nearestFirst) {
-    const size = Buffer.byteLength(JSON.stringify(m));
+    const size = jsonBytes(m);
     if (kept.length > 0 && total + size > budget) break;
     kept.push(m);
     total += size;
@@ -48,6 +41,8 @@ export class HistoryService {
     const { chatId, userId, query } = parseHistoryRequest(req);
     requireMember(await this.chats.access(chatId, userId));
     const page = await this.messages.page(chatId, query);
-    return trimToBudget(page, query.after === undefined, HISTORY_REPLY_BUDGET_BYTES);
+    // 100 bodies of 4096 four-byte code points would pass NATS's 1 MiB: a page stops short of
+    // the budget and says hasMore, keeping the messages nearest its cursor.
+    return trimToBudget(page, query.after === undefined, ReplyBudget.bytes);
   }
 }

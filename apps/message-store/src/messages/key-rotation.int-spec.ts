@@ -31,7 +31,7 @@ describe('message encryption keys (real PostgreSQL + NATS)', () => {
     expect(page.messages).toEqual([old.message, fresh.message]);
     // The resend path decrypts the old row too.
     expect((await send(h.bus, chatId, alice, 'other body', 'c1')).message).toEqual(old.message);
-    expect((await h.bus.request(ChatListV1, { userId: alice }))[0].lastMessage).toEqual(fresh.message);
+    expect((await h.bus.request(ChatListV1, { userId: alice })).chats[0].lastMessage).toEqual(fresh.message);
   });
 
   it('refuses to start without a valid key, saying why', async () => {

@@ -1,18 +1,19 @@
-import type {
-  InstanceGone,
-  PresenceConnectRequest,
-  PresenceDisconnectRequest,
-  PresenceHeartbeat,
-  PresenceLocateRequest,
-  PresenceQueryRequest,
+import {
+  PresenceLimits,
+  type InstanceGone,
+  type PresenceConnectRequest,
+  type PresenceDisconnectRequest,
+  type PresenceHeartbeat,
+  type PresenceLocateRequest,
+  type PresenceQueryRequest,
 } from '@parley/contracts';
 import { ArrayMaxSize, IsArray, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 /** User and instance ids are Redis key parts and '|'-joined members: no '|', bounded. */
 export const ID_PATTERN = /^[^|]{1,128}$/;
 export const MAX_SOCKET_ID_LENGTH = 256;
-/** A chat has at most 1024 members; room for batching several chats in one call. */
-export const MAX_USER_IDS = 10_000;
+/** One group's members per request: the reply's size is bounded by it. */
+export const MAX_USER_IDS = PresenceLimits.maxUserIdsPerRequest;
 /** NATS' default 1 MB payload holds ~10k connections; gateways send chunks of ~1000. */
 export const MAX_HEARTBEAT_CONNECTIONS = 20_000;
 

@@ -20,8 +20,14 @@ export class ChatsApi {
     return this.http.request<Chat>('POST', '/v1/chats', input);
   }
 
-  list(): Promise<ChatSummary[]> {
-    return this.http.request<ChatSummary[]>('GET', '/v1/chats');
+  /** One page, most recent activity first; `nextCursor` fetches the next (null: the last page). */
+  async listPage(page: { limit?: number; cursor?: string } = {}): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.cursor !== undefined) query.set('cursor', page.cursor);
+    const qs = query.toString();
+    const { body, headers } = await this.http.exchange<ChatSummary[]>('GET', `/v1/chats${qs ? `?${qs}` : ''}`);
+    return { chats: body, nextCursor: headers.get('next-cursor') };
   }
 
   get(chatId: string): Promise<Chat> {

@@ -35,6 +35,11 @@ export class JsonHttp {
   }
 
   async request<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<T> {
+    return (await this.exchange<T>(method, path, body, opts)).body;
+  }
+
+  /** As request, with the answer's headers (e.g. Next-Cursor of a paged list). */
+  async exchange<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<{ body: T; headers: Headers }> {
     const auth = opts.auth ?? true;
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = this.token();
@@ -61,7 +66,7 @@ export class JsonHttp {
     }
     const text = await res.text().catch(() => '');
     const parsed = parseJson(text);
-    if (res.ok) return parsed as T;
+    if (res.ok) return { body: parsed as T, headers: res.headers };
     if (res.status === 401 && auth) this.options.onUnauthorized?.();
     const error = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
     if (isErrorBody(error)) throw new ParleyClientError(error.code, error.message, res.status);

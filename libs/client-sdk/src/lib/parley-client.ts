@@ -220,10 +220,26 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     return this.api.auth.byId(userId);
   }
 
+  /**
+   * Every chat, most recent activity first, fetched page by page. A group's entry holds its
+   * first 32 members (see memberCount); getChat() has them all.
+   */
   async listChats(): Promise<ChatSummary[]> {
-    const list = await this.api.chats.list();
-    list.forEach((c) => this.remember(c));
+    const list: ChatSummary[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.listChatsPage({ cursor });
+      list.push(...page.chats);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
     return list;
+  }
+
+  async listChatsPage(page: { limit?: number; cursor?: string } = {}): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
+    const result = await this.api.chats.listPage(page);
+    // Only whole member lists feed the cache (receipts "to all" count on them).
+    for (const chat of result.chats) if (chat.members.length >= chat.memberCount) this.remember(chat);
+    return result;
   }
 
   async getChat(chatId: string): Promise<Chat> {

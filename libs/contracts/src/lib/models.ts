@@ -35,7 +35,9 @@ export interface Message {
   createdAt: string;
 }
 
+/** A chat list entry: `members` holds at most the first 32 members by joinedAt. */
 export interface ChatSummary extends Chat {
+  memberCount: number;
   lastMessage: Message | null;
   unreadCount: number;
   /** Caller's own settings (Parley extension, documented in docs/protocol.md). */
@@ -86,3 +88,29 @@ export const Limits = {
   historyMaxLimit: 100,
   historyDefaultLimit: 50,
 } as const;
+
+/**
+ * Bytes of JSON one NATS reply or event may carry: NATS refuses payloads over 1 MiB (its
+ * default max_payload), so answers whose size depends on data are paged or cut below this.
+ */
+export const ReplyBudget = { bytes: 768 * 1024 } as const;
+
+/** Bytes `value` takes as JSON on the wire (UTF-8). */
+export function jsonBytes(value: unknown): number {
+  return utf8Length(JSON.stringify(value) ?? '');
+}
+
+/** UTF-8 length without allocating (this lib also runs in browsers: no Buffer). */
+function utf8Length(text: string): number {
+  let bytes = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c < 0x80) bytes += 1;
+    else if (c < 0x800) bytes += 2;
+    else if (c >= 0xd800 && c <= 0xdbff) {
+      bytes += 4; // a surrogate pair (JSON.stringify escapes lone ones)
+      i++;
+    } else bytes += 3;
+  }
+  return bytes;
+}

@@ -41,13 +41,17 @@ export type MessageAppendStored = Omit<MessageAppendReply, 'memberIds' | 'mutedM
 export type MessageAppendResult = { ok: true; reply: MessageAppendStored } | { ok: false; error: ErrorBody };
 export interface MessageAppendBatchReply {
   results: MessageAppendResult[];
-  /** chatId -> members at append time, for every chat of a stored item. */
+  /**
+   * chatId -> members at append time, for the chats of stored items while they fit the reply's
+   * byte budget; a chat missing here is looked up with chat.members.v1.
+   */
   members: Record<string, { memberIds: string[]; mutedMemberIds: string[] }>;
 }
 /**
- * Bounds of one message.append-batch.v1 request, so that request and reply stay well under
- * NATS's default 1 MiB payload: member lists (up to 1,024 ids per group) travel once per chat,
- * and a request names at most `maxChats` chats.
+ * Bounds of one message.append-batch.v1 request. `maxBodyBytes` counts bodies as JSON puts them
+ * on the wire (U+0001 is 6 bytes there): the request stays far under NATS's 1 MiB, and the reply,
+ * which carries the stored bodies and member lists, is cut to ReplyBudget by message-store
+ * (an item past it answers `unavailable`: it is stored, and the retry gets the original).
  */
 export const AppendBatchLimits = { maxItems: 500, maxChats: 16, maxBodyBytes: 256 * 1024 } as const;
 /** message.append.v1 for many messages in one NATS round trip (the gateway's hot path). */
@@ -85,8 +89,20 @@ export const ChatGetV1 = rpc<ChatGetRequest, Chat>('chat.get.v1', 'message-store
 
 export interface ChatListRequest {
   userId: string;
+  /** 1-ChatListLimits.maxLimit; default ChatListLimits.defaultLimit. */
+  limit?: number;
+  /** `nextCursor` of the previous page; absent: the first page. */
+  cursor?: string;
 }
-export const ChatListV1 = rpc<ChatListRequest, ChatSummary[]>('chat.list.v1', 'message-store');
+export interface ChatListReply {
+  /** Most recent activity first; at most `limit`, fewer when the page reached ReplyBudget.bytes. */
+  chats: ChatSummary[];
+  /** Opaque; null on the last page. */
+  nextCursor: string | null;
+}
+export const ChatListLimits = { defaultLimit: 100, maxLimit: 200, membersPerEntry: 32 } as const;
+/** One page of the user's chats: every entry carries at most 32 members plus memberCount. */
+export const ChatListV1 = rpc<ChatListRequest, ChatListReply>('chat.list.v1', 'message-store');
 
 export interface ChatMembersAddRequest {
   chatId: string;
@@ -148,6 +164,8 @@ export interface ChatMembersRequest {
 }
 export interface ChatMembersReply {
   memberIds: string[];
+  /** Members who muted the chat (no push for them). */
+  mutedMemberIds: string[];
 }
 export const ChatMembersV1 = rpc<ChatMembersRequest, ChatMembersReply>('chat.members.v1', 'message-store');
 
@@ -159,11 +177,20 @@ export interface UserChatCursor {
 }
 export interface UserCursorsRequest {
   userId: string;
+  /** `nextAfterChatId` of the previous page; absent: the first page. */
+  afterChatId?: string;
+  /** 1-UserCursorsLimits.maxLimit; default maxLimit. */
+  limit?: number;
 }
 export interface UserCursorsReply {
+  /** Ordered by chatId. */
   chats: UserChatCursor[];
+  /** Ask again with this as `afterChatId`; null on the last page. */
+  nextAfterChatId: string | null;
 }
-/** The user's chats with their watermarks: what replay on connect starts from. */
+/** A cursor is ~120 bytes of JSON: a page stays near 120 KiB. */
+export const UserCursorsLimits = { maxLimit: 1000 } as const;
+/** The user's chats with their watermarks, paged: what replay on connect starts from. */
 export const UserCursorsV1 = rpc<UserCursorsRequest, UserCursorsReply>('chat.user-cursors.v1', 'message-store');
 
 export interface SharesChatRequest {

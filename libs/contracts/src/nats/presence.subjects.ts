@@ -47,6 +47,12 @@ export interface PresenceLocateReply {
   /** userId -> gateway instance ids holding at least one of its connections; absent: offline. */
   locations: Record<string, string[]>;
 }
+/**
+ * Ids per presence.locate.v1 / presence.query.v1 request: one group's members. The reply then
+ * stays under NATS's 1 MiB even with every user on 10 gateways (the per-user connection cap).
+ */
+export const PresenceLimits = { maxUserIdsPerRequest: 1024 } as const;
+
 /** One round trip for all members of a chat: the fan-out's routing table. */
 export const PresenceLocateV1 = rpc<PresenceLocateRequest, PresenceLocateReply>('presence.locate.v1', 'presence');
 

@@ -19,7 +19,15 @@ interface ChatRow {
   created_at: Date;
 }
 
+/** Where a chat stands in a user's chat list: activity time in microseconds (exact), then id. */
+export interface ChatListPosition {
+  activityUs: string;
+  chatId: string;
+}
+
 export interface ChatSummaryRecord extends ChatRecord {
+  position: ChatListPosition;
+  memberCount: number;
   lastMessage: Message | null;
   unreadCount: number;
   muted: boolean;
@@ -79,41 +87,73 @@ export class ChatsRepository {
   }
 
   /** Access and the member list in one round trip (receipts and member lookups are frequent). */
-  async accessWithMembers(chatId: string): Promise<(Omit<ChatAccess, 'isMember'> & { memberIds: string[] }) | null> {
-    const rows = await this.db.query<{ type: ChatType; last_seq: string; member_ids: string[] | null }>({
-      name: 'ms_chat_access_members',
+  async accessWithMembers(
+    chatId: string,
+  ): Promise<(Omit<ChatAccess, 'isMember'> & { memberIds: string[]; mutedMemberIds: string[] }) | null> {
+    const rows = await this.db.query<{ type: ChatType; last_seq: string; member_ids: string[] | null; muted_ids: string[] | null }>({
+      name: 'ms_chat_access_members_muted',
       text: `SELECT c.type, c.last_seq,
-                    array_agg(m.user_id ORDER BY m.joined_at, m.user_id) FILTER (WHERE m.user_id IS NOT NULL) AS member_ids
+                    array_agg(m.user_id ORDER BY m.joined_at, m.user_id) FILTER (WHERE m.user_id IS NOT NULL) AS member_ids,
+                    array_agg(m.user_id ORDER BY m.joined_at, m.user_id) FILTER (WHERE m.muted) AS muted_ids
              FROM chats c LEFT JOIN chat_members m ON m.chat_id = c.id
              WHERE c.id = $1 GROUP BY c.id`,
       values: [chatId],
     });
     if (rows.length === 0) return null;
-    return { type: rows[0].type, lastSeq: Number(rows[0].last_seq), memberIds: rows[0].member_ids ?? [] };
+    return {
+      type: rows[0].type,
+      lastSeq: Number(rows[0].last_seq),
+      memberIds: rows[0].member_ids ?? [],
+      mutedMemberIds: rows[0].muted_ids ?? [],
+    };
   }
 
-  /** The user's chats, most recent activity (last message, else creation) first. */
-  async listForUser(userId: string): Promise<ChatSummaryRecord[]> {
+  /**
+   * A page of the user's chats, most recent activity (last message, else creation) first, then
+   * by id; `after` is the last entry of the previous page. Each entry carries its first
+   * `membersPerChat` members by joinedAt and its member count. One more row than `limit` may
+   * come back: the caller learns from it that there is a next page.
+   */
+  async listForUser(
+    userId: string,
+    page: { limit: number; membersPerChat: number; after?: ChatListPosition },
+  ): Promise<ChatSummaryRecord[]> {
     const rows = await this.db.query<
-      ChatRow & { muted: boolean; unread: string } & { [K in keyof MessageRow as `lm_${K}`]: MessageRow[K] | null }
+      ChatRow & { muted: boolean; unread: string; member_count: string; activity_us: string } & {
+        [K in keyof MessageRow as `lm_${K}`]: MessageRow[K] | null;
+      }
     >(
-      `SELECT c.id, c.type, c.title, c.last_seq, c.created_at, me.muted,
-              (SELECT count(*) FROM messages x
-                WHERE x.chat_id = c.id AND x.seq > me.read_seq AND x.sender_id <> me.user_id) AS unread,
+      `WITH mine AS (
+         SELECT c.id, c.type, c.title, c.last_seq, c.created_at, me.muted, me.read_seq,
+                (extract(epoch FROM COALESCE(c.last_message_at, c.created_at)) * 1000000)::bigint AS activity_us
+         FROM chat_members me JOIN chats c ON c.id = me.chat_id
+         WHERE me.user_id = $1
+       ), page AS (
+         SELECT * FROM mine
+         WHERE $3::bigint IS NULL OR activity_us < $3::bigint OR (activity_us = $3::bigint AND id > $4::uuid)
+         ORDER BY activity_us DESC, id
+         LIMIT $2
+       )
+       SELECT p.id, p.type, p.title, p.last_seq, p.created_at, p.muted, p.activity_us,
+              (SELECT count(*) FROM messages x WHERE x.chat_id = p.id AND x.seq > p.read_seq AND x.sender_id <> $1) AS unread,
+              (SELECT count(*) FROM chat_members m WHERE m.chat_id = p.id) AS member_count,
               lm.id AS lm_id, lm.chat_id AS lm_chat_id, lm.seq AS lm_seq, lm.sender_id AS lm_sender_id,
               lm.client_msg_id AS lm_client_msg_id, lm.body_ciphertext AS lm_body_ciphertext, lm.body_iv AS lm_body_iv,
               lm.body_auth_tag AS lm_body_auth_tag, lm.key_id AS lm_key_id, lm.created_at AS lm_created_at
-       FROM chat_members me
-       JOIN chats c ON c.id = me.chat_id
-       LEFT JOIN messages lm ON lm.chat_id = c.id AND lm.seq = c.last_seq
-       WHERE me.user_id = $1
-       ORDER BY COALESCE(c.last_message_at, c.created_at) DESC, c.id`,
-      [userId],
+       FROM page p
+       LEFT JOIN messages lm ON lm.chat_id = p.id AND lm.seq = p.last_seq
+       ORDER BY p.activity_us DESC, p.id`,
+      [userId, page.limit + 1, page.after?.activityUs ?? null, page.after?.chatId ?? null],
     );
     if (rows.length === 0) return [];
     const members = await this.db.query<MemberRow>(
-      `SELECT chat_id, user_id, role, joined_at, muted FROM chat_members WHERE chat_id = ANY($1::uuid[]) ORDER BY joined_at, user_id`,
-      [rows.map((r) => r.id)],
+      `SELECT p.id AS chat_id, m.user_id, m.role, m.joined_at, m.muted
+       FROM unnest($1::uuid[]) AS p(id)
+       CROSS JOIN LATERAL (
+         SELECT user_id, role, joined_at, muted FROM chat_members
+         WHERE chat_id = p.id ORDER BY joined_at, user_id LIMIT $2
+       ) m`,
+      [rows.map((r) => r.id), page.membersPerChat],
     );
     const byChat = new Map<string, MemberRecord[]>();
     for (const m of members) {
@@ -123,6 +163,8 @@ export class ChatsRepository {
     }
     return rows.map((r) => ({
       ...fromRow(r, byChat.get(r.id) ?? []),
+      position: { activityUs: r.activity_us, chatId: r.id },
+      memberCount: Number(r.member_count),
       muted: r.muted,
       unreadCount: Number(r.unread),
       lastMessage:
@@ -146,12 +188,14 @@ export class ChatsRepository {
     }));
   }
 
-  async cursors(userId: string): Promise<UserChatCursorRecord[]> {
+  /** A page of the user's chats with their watermarks, by chat id, after `afterChatId`. */
+  async cursors(userId: string, page: { limit: number; afterChatId?: string }): Promise<UserChatCursorRecord[]> {
     const rows = await this.db.query<{ chat_id: string; last_seq: string; delivered_seq: string; read_seq: string }>(
       `SELECT me.chat_id, c.last_seq, me.delivered_seq, me.read_seq
        FROM chat_members me JOIN chats c ON c.id = me.chat_id
-       WHERE me.user_id = $1 ORDER BY me.chat_id`,
-      [userId],
+       WHERE me.user_id = $1 AND ($3::uuid IS NULL OR me.chat_id > $3::uuid)
+       ORDER BY me.chat_id LIMIT $2`,
+      [userId, page.limit, page.afterChatId ?? null],
     );
     return rows.map((r) => ({
       chatId: r.chat_id,

@@ -1,6 +1,7 @@
 export interface HttpResult<T = unknown> {
   status: number;
   body: T;
+  headers: Headers;
 }
 
 /** A tiny JSON client over real HTTP (Node's fetch). */
@@ -28,5 +29,5 @@ export async function http<T = unknown>(
   } catch {
     // not JSON: keep the text
   }
-  return { status: res.status, body: parsed as T };
+  return { status: res.status, body: parsed as T, headers: res.headers };
 }

@@ -1,5 +1,7 @@
-import { ServerNats, type NatsOptions } from '@nestjs/microservices';
-import type { NatsConnection, Subscription } from 'nats';
+import { Logger } from '@nestjs/common';
+import { ServerNats, type NatsContext, type NatsOptions } from '@nestjs/microservices';
+import type { Msg, NatsConnection, Subscription } from 'nats';
+import { loggableError } from './log-safety';
 
 type ServerNatsOptions = Required<NatsOptions>['options'];
 
@@ -17,6 +19,29 @@ export class NamespacedNatsServer extends ServerNats {
   }
 
   private inFlight = 0;
+  private readonly replyLogger = new Logger('NatsReplies');
+
+  /**
+   * Nest's publisher throws where its reply cannot be sent (over NATS's max_payload, or the
+   * connection closed) outside any handler, and the process dies with every request it had
+   * in flight. Here the requester gets an error answer instead, and the failure is logged
+   * with its subject; the process carries on.
+   */
+  override getPublisher(natsMsg: Msg, id: string, ctx: NatsContext): (response: unknown) => unknown {
+    const publish = super.getPublisher(natsMsg, id, ctx);
+    return (response) => {
+      try {
+        return publish(response);
+      } catch (err) {
+        this.replyLogger.error({ err: loggableError(err), subject: natsMsg.subject }, 'reply could not be sent');
+        try {
+          return publish({ err: { code: 'internal', message: 'the answer could not be sent (too large?)' }, isDisposed: true });
+        } catch {
+          return undefined; // the connection itself is gone: the requester times out into `unavailable`
+        }
+      }
+    };
+  }
 
   override async handleMessage(...args: Parameters<ServerNats['handleMessage']>): Promise<unknown> {
     this.inFlight++;

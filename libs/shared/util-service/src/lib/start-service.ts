@@ -6,6 +6,7 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
+import { loggableError } from './log-safety';
 import { ParleyExceptionFilter } from './parley-exception.filter';
 import { NamespacedNatsServer } from './namespaced-nats.server';
 import { createValidationPipe } from './validation';
@@ -79,11 +80,29 @@ export async function startService(options: StartServiceOptions): Promise<INestA
  * dependency) is printed as one clear line and the process exits 1.
  */
 export function runMain(name: string, main: () => Promise<unknown>): void {
+  installProcessErrorHandlers(name);
   main().catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(
       `${JSON.stringify({ level: 'fatal', service: name, time: new Date().toISOString(), msg: `${name} failed to start: ${message}` })}\n`,
     );
+    process.exit(1);
+  });
+}
+
+/**
+ * Last-resort logging, one pino-shaped JSON line at level 60 on stderr (the whole-stack test
+ * runs fail on such a line). An unhandled rejection is logged with its error and the process
+ * goes on: it is a bug to fix where the promise was dropped, and dying would take every request
+ * in flight with it. An uncaught exception leaves state unknown: logged, then exit 1 (the
+ * supervisor or Kubernetes restarts the app).
+ */
+export function installProcessErrorHandlers(name: string, write: (line: string) => void = (l) => process.stderr.write(l)): void {
+  const log = (msg: string, err: unknown) =>
+    write(`${JSON.stringify({ level: 60, time: Date.now(), service: name, pid: process.pid, msg, err: loggableError(err) })}\n`);
+  process.on('unhandledRejection', (reason) => log('unhandled rejection', reason));
+  process.on('uncaughtException', (err) => {
+    log('uncaught exception', err);
     process.exit(1);
   });
 }
