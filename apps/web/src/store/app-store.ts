@@ -128,6 +128,10 @@ export class AppStore {
   openChat(chatId: string | null): void {
     this.set({ activeChatId: chatId });
     if (!chatId) return;
+    // The list shows a group's first 32 members: the open chat needs them all.
+    if (this.state.chats[chatId]?.membersComplete === false) {
+      void this.client.getChat(chatId).then((chat) => this.onChat({ kind: 'updated', chat }), () => undefined);
+    }
     const conv = this.state.conversations[chatId];
     if (!conv?.loaded) void this.loadLatest(chatId);
     else this.markReadIfReading(chatId);

@@ -14,7 +14,8 @@ const msg = (chatId: string, seq: number, senderId = 'bob', createdAt = `2026-01
 
 describe('chat list', () => {
   it('counts unread only for others\' messages above what the server already counted', () => {
-    const summary: ChatSummary = { ...chat('a', '2026-01-01T09:00:00.000Z', 3), lastMessage: msg('a', 3), unreadCount: 2, muted: false };
+    const base = chat('a', '2026-01-01T09:00:00.000Z', 3);
+    const summary: ChatSummary = { ...base, memberCount: base.members.length, lastMessage: msg('a', 3), unreadCount: 2, muted: false };
     let e = entryFromSummary(summary);
     // the replay of 2 and 3 (already in unreadCount) changes nothing
     e = applyMessage(e, msg('a', 2), { own: false, reading: false });

@@ -7,16 +7,19 @@ export interface ChatEntry {
   muted: boolean;
   /** Highest seq the list has accounted for (unreadCount counts up to it). */
   knownSeq: number;
+  /** False for a list entry of a group with more than 32 members: open it to load them all. */
+  membersComplete: boolean;
 }
 
 export function entryFromSummary(s: ChatSummary): ChatEntry {
-  const { lastMessage, unreadCount, muted, ...rest } = s;
+  const { lastMessage, unreadCount, muted, memberCount, ...rest } = s;
   const chat: Chat = { id: rest.id, type: rest.type, title: rest.title, members: rest.members, createdAt: rest.createdAt, lastSeq: rest.lastSeq };
-  return { chat, lastMessage, unreadCount, muted, knownSeq: Math.max(rest.lastSeq, lastMessage?.seq ?? 0) };
+  const membersComplete = rest.members.length >= (memberCount ?? 0);
+  return { chat, lastMessage, unreadCount, muted, knownSeq: Math.max(rest.lastSeq, lastMessage?.seq ?? 0), membersComplete };
 }
 
 export function newEntry(chat: Chat): ChatEntry {
-  return { chat, lastMessage: null, unreadCount: 0, muted: false, knownSeq: chat.lastSeq };
+  return { chat, lastMessage: null, unreadCount: 0, muted: false, knownSeq: chat.lastSeq, membersComplete: true };
 }
 
 /** Most recent activity first: the latest message, or the creation when there is none (PROTOCOL.md's order). */
@@ -42,5 +45,5 @@ export function applyRead(entry: ChatEntry, upToSeq: number): ChatEntry {
 }
 
 export function applyChat(entry: ChatEntry | undefined, chat: Chat): ChatEntry {
-  return entry ? { ...entry, chat: { ...chat, lastSeq: Math.max(chat.lastSeq, entry.chat.lastSeq) } } : newEntry(chat);
+  return entry ? { ...entry, chat: { ...chat, lastSeq: Math.max(chat.lastSeq, entry.chat.lastSeq) }, membersComplete: true } : newEntry(chat);
 }
