@@ -613,7 +613,8 @@ async function cli() {
   const apps = defaultApps({ env, gateways: opt.gateways });
   // The web client (apps/web) is served by a small static server + proxy when it was built.
   if (fs.existsSync(path.join(ROOT, 'dist/apps/web/index.html'))) {
-    const webPort = Number(env.WEB_PORT || 4200);
+    // Not part of stackEnv (the apps never need it): read where it is used.
+    const webPort = Number(process.env.WEB_PORT || 4200);
     apps.push({
       name: 'web',
       script: path.join(ROOT, 'tools/dev/serve-web.cjs'),
