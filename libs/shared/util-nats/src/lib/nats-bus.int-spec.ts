@@ -56,4 +56,14 @@ describe('NatsBus (real NATS)', () => {
     await done;
     expect(got).toEqual([1, 2, 3]);
   });
+
+  it('refuses an event over NATS\'s max_payload without throwing, and keeps publishing', async () => {
+    const big = event<{ blob: string }>(`test.big.${suffix}`);
+    const ping = event<{ n: number }>(`test.after-big.${suffix}`);
+    const got = new Promise<number>((resolve) => bus.subscribe(ping, (p) => resolve(p.n)));
+    await bus.flush();
+    expect(bus.publish(big, { blob: 'x'.repeat(2 * 1024 * 1024) })).toBe(false);
+    expect(bus.publish(ping, { n: 7 })).toBe(true);
+    expect(await got).toBe(7);
+  });
 });

@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto';
+import { Logger } from '@nestjs/common';
 import {
   connect,
   ErrorCode as NatsErrorCode,
@@ -47,6 +48,8 @@ export interface RequestOptions {
 
 /** Typed request/publish/subscribe over one NATS connection. */
 export class NatsBus {
+  private readonly logger = new Logger('NatsBus');
+
   private constructor(
     readonly connection: NatsConnection,
     private readonly options: NatsBusOptions,
@@ -129,9 +132,20 @@ export class NatsBus {
     return reply.response as ReplyOf<C>;
   }
 
-  publish<C extends EventContract<unknown>>(contract: C, payload: PayloadOf<C>): void {
+  /**
+   * Fire and forget: events are best effort (what they carry is stored, and repaired or replayed
+   * when lost). A publish NATS refuses (over max_payload, connection closed) is logged with its
+   * subject and answered false, never thrown into a timer or handler that would not expect it.
+   */
+  publish<C extends EventContract<unknown>>(contract: C, payload: PayloadOf<C>): boolean {
     const packet: RequestPacket<PayloadOf<C>> = { pattern: contract.subject, data: payload };
-    this.connection.publish(this.subject(contract.subject), codec.encode(packet));
+    try {
+      this.connection.publish(this.subject(contract.subject), codec.encode(packet));
+      return true;
+    } catch (err) {
+      this.logger.error({ subject: contract.subject, err: { type: (err as Error).name, message: (err as Error).message } }, 'publish refused');
+      return false;
+    }
   }
 
   /**
