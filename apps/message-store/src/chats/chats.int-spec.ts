@@ -9,6 +9,7 @@ import {
   ChatMembersV1,
   ChatSettingsV1,
   ChatUpdateV1,
+  ReceiptListV1,
   ReceiptMoveV1,
   SharesChatV1,
   UserCursorsV1,
@@ -199,6 +200,18 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       const rest = await h.bus.request(ChatListV1, { userId: alice, limit: 40, cursor: first.nextCursor ?? undefined });
       expect([...first.chats, ...rest.chats].map((c) => c.id).sort()).toEqual([...ids].sort());
       expect(rest.nextCursor).toBeNull();
+    });
+
+    it('answers bounded by the 1,024-member limit stay whole and far under the reply budget', async () => {
+      const alice = newUserId();
+      const others = Array.from({ length: Limits.groupMaxMembers - 1 }, () => newUserId());
+      const group = await createGroup(h.bus, alice, others, 'full');
+      await send(h.bus, group.id, alice, 'hello');
+      const chat = await h.bus.request(ChatGetV1, { chatId: group.id, userId: alice });
+      const members = await h.bus.request(ChatMembersV1, { chatId: group.id, userId: alice });
+      const receipts = await h.bus.request(ReceiptListV1, { chatId: group.id, userId: alice, seq: 1 });
+      expect([chat.members.length, members.memberIds.length, receipts.length]).toEqual([1024, 1024, 1023]);
+      for (const answer of [chat, members, receipts]) expect(jsonBytes(answer)).toBeLessThan(ReplyBudget.bytes / 4);
     });
 
     it('pages user cursors by chat id', async () => {
