@@ -49,7 +49,6 @@ export class UserRateLimits<Name extends string> {
         this.limiters.set(name, new RateLimiterMemory({ points, duration, keyPrefix }));
         continue;
       }
-      const insurance = new RateLimiterMemory({ points, duration, keyPrefix });
       const onStoreFailure = options.onStoreFailure;
       this.limiters.set(
         name,
@@ -62,7 +61,7 @@ export class UserRateLimits<Name extends string> {
           // the block lasts exactly the window's remaining time Redis reported).
           inMemoryBlockOnConsumed: points,
           rejectIfRedisNotReady: true,
-          insuranceLimiter: onStoreFailure ? countingInsurance(insurance, () => onStoreFailure(name)) : insurance,
+          insuranceLimiter: new InsuranceLimiter({ points, duration, keyPrefix }, () => onStoreFailure?.(name)),
         }),
       );
     }
@@ -82,12 +81,17 @@ export class UserRateLimits<Name extends string> {
   }
 }
 
-/** The insurance limiter, telling someone each time it is used (Redis failed). */
-function countingInsurance(limiter: RateLimiterMemory, onUse: () => void): RateLimiterMemory {
-  const consume = limiter.consume.bind(limiter);
-  limiter.consume = (key, points, options) => {
-    onUse();
-    return consume(key, points, options);
-  };
-  return limiter;
+/** The insurance limiter, telling someone each time it answers (Redis failed). */
+class InsuranceLimiter extends RateLimiterMemory {
+  constructor(
+    options: { points: number; duration: number; keyPrefix: string },
+    private readonly onUse: () => void,
+  ) {
+    super(options);
+  }
+
+  override consume(key: string | number, points?: number, options?: { [key: string]: unknown }): Promise<RateLimiterRes> {
+    this.onUse();
+    return super.consume(key, points, options);
+  }
 }
