@@ -1,5 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AccessTokenGuard, AccessTokenVerifier } from '@parley/shared/util-auth';
+import { AccessTokenGuard, AccessTokenVerifier, HTTP_USER_RATE_LIMITS } from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import { ChatsController } from './chats/chats.controller';
@@ -16,6 +16,7 @@ import { GatewayMetrics } from './metrics/gateway.metrics';
 import { PresenceLinkService } from './presence/presence-link.service';
 import { ChatGateway } from './realtime/chat.gateway';
 import { ConnectionRegistry } from './realtime/connection-registry';
+import { GatewayLimits } from './security/gateway-limits';
 
 @Module({})
 export class AppModule {
@@ -42,6 +43,9 @@ export class AppModule {
           provide: AccessTokenVerifier,
           useFactory: () => AccessTokenVerifier.fromPem(config.jwt.publicKeyPem, { issuer: config.jwt.issuer, audience: config.jwt.audience }),
         },
+        { provide: GatewayLimits, useFactory: () => GatewayLimits.connect(config.limits, config.instanceId) },
+        // HTTP requests count per user across replicas too.
+        { provide: HTTP_USER_RATE_LIMITS, inject: [GatewayLimits], useFactory: (limits: GatewayLimits) => limits.rates },
         AccessTokenGuard,
         ConnectionRegistry,
         GatewayMetrics,

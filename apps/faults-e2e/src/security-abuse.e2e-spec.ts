@@ -94,6 +94,57 @@ describe('security: limits, fuzzing, logs', () => {
     report({ scenario: '12a-rate-limits', messages: floodCodes, typing: typingCodes, typingDelivered: typingSeen, http: httpCodes, bystanderAllOk: true });
   });
 
+  it('12d. every event has a per-user limit, one budget across both gateways: at the limit ok, one past it rate_limited', async () => {
+    const [alice, bob] = await Promise.all([user('budget'), user('bpeer')]);
+    const chat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'direct', memberIds: [bob.user.id] } })).body;
+    const b = await connect(gw2, bob);
+    expect((await b.emitAck('message:send', { chatId: chat.id, clientMsgId: 'seed', body: 'hi' })).ok).toBe(true);
+    // Alice on both gateways: each event's burst + 1, alternating between them, all at once.
+    const [a1, a2] = [await connect(gw1, alice), await connect(gw2, alice)];
+    const burst = async (event: string, n: number, payload: (i: number) => unknown) =>
+      tally((await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 ? a2 : a1).emitAck(event, payload(i)) as Promise<Ack>))).map(codeOf));
+    // The defaults (docs/operations.md): burst of 100 sends, 10 typing, 200 delivered, 100 read, 50 presence:subscribe.
+    const results = {
+      'message:send': await burst('message:send', 101, (i) => ({ chatId: chat.id, clientMsgId: `b${i}`, body: 'x' })),
+      typing: await burst('typing', 11, () => ({ chatId: chat.id, isTyping: true })),
+      'message:delivered': await burst('message:delivered', 201, () => ({ chatId: chat.id, upToSeq: 1 })),
+      'message:read': await burst('message:read', 101, () => ({ chatId: chat.id, upToSeq: 1 })),
+      'presence:subscribe': await burst('presence:subscribe', 51, () => ({ userIds: [bob.user.id] })),
+    };
+    expect(results).toEqual({
+      'message:send': { ok: 100, rate_limited: 1 },
+      typing: { ok: 10, rate_limited: 1 },
+      'message:delivered': { ok: 200, rate_limited: 1 },
+      'message:read': { ok: 100, rate_limited: 1 },
+      'presence:subscribe': { ok: 50, rate_limited: 1 },
+    });
+    // Bob's budgets are his own.
+    expect((await b.emitAck('typing', { chatId: chat.id, isTyping: true })).ok).toBe(true);
+    report({ scenario: '12d-limits-across-gateways', ...results });
+  });
+
+  it('12e. an over-limit event does no lookup: rate_limited even for an unknown chat, forbidden first only when the gateway already knows', async () => {
+    const [member, other, stranger] = await Promise.all([user('known'), user('kpeer'), user('stranger')]);
+    const theirChat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: member.token, body: { type: 'direct', memberIds: [other.user.id] } })).body;
+    const ownChat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: stranger.token, body: { type: 'direct', memberIds: [other.user.id] } })).body;
+    const m = await connect(gw1, member);
+    const s = await connect(gw1, stranger);
+    // A member's typing puts theirChat's members in gw1's membership cache.
+    expect((await m.emitAck('typing', { chatId: theirChat.id, isTyping: true })).ok).toBe(true);
+    // Under the limit the store decides: not_found, forbidden.
+    const unknownChat = randomUUID();
+    expect(codeOf((await s.emitAck('typing', { chatId: unknownChat, isTyping: true })) as Ack)).toBe('not_found');
+    expect(codeOf((await s.emitAck('typing', { chatId: theirChat.id, isTyping: true })) as Ack)).toBe('forbidden');
+    // Past the typing budget (10 per 2 s) in one go; the probes come last on the socket, so
+    // their limit checks come last too.
+    const over = (await Promise.all([
+      ...Array.from({ length: 12 }, () => s.emitAck('typing', { chatId: ownChat.id, isTyping: true })),
+      s.emitAck('typing', { chatId: unknownChat, isTyping: true }),
+      s.emitAck('typing', { chatId: theirChat.id, isTyping: true }),
+    ])) as Ack[];
+    expect(over.slice(-3).map(codeOf)).toEqual(['rate_limited', 'rate_limited', 'forbidden']);
+  });
+
   it('12b. size, connection and origin limits: the offender alone is refused or closed', async () => {
     const [alice, bob] = await Promise.all([user('big'), user('bob')]);
     const chat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'direct', memberIds: [bob.user.id] } })).body;

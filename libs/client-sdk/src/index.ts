@@ -1,5 +1,6 @@
 export { ParleyClient, type ParleyClientOptions, type ParleyEvents, type ChatEvent, type IncomingMessage } from './lib/parley-client';
 export type { ConnectionEvent, ConnectionState } from './lib/connection';
+export { Backoff, type BackoffOptions } from './lib/backoff';
 export type { Session } from './lib/auth.api';
 export type { CreateChatInput, HistoryQuery } from './lib/chats.api';
 export { AuthApi } from './lib/auth.api';

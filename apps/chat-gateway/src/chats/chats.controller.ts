@@ -13,6 +13,7 @@ import { ParleyError } from '@parley/contracts';
 import { AccessTokenGuard, CurrentUser, type AccessTokenClaims } from '@parley/shared/util-auth';
 import type { Response } from 'express';
 import { AddMembersBody, ChatListQuery, ChatSettingsBody, CreateChatBody, HistoryQuery, UpdateChatBody, UpdateRoleBody } from './chats.dto';
+import { GatewayLimits } from '../security/gateway-limits';
 import { ChatsService } from './chats.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -39,7 +40,10 @@ class SeqParam implements PipeTransform<string, number> {
 @UseGuards(AccessTokenGuard)
 @Controller('v1/chats')
 export class ChatsController {
-  constructor(private readonly chats: ChatsService) {}
+  constructor(
+    private readonly chats: ChatsService,
+    private readonly limits: GatewayLimits,
+  ) {}
 
   @Post()
   @ApiOperation({ summary: 'Create a direct chat (idempotent per pair: 200 with the existing one) or a group' })
@@ -110,7 +114,8 @@ export class ChatsController {
   @Get(':chatId/messages')
   @ApiOkResponse({ description: '{messages: Message[], hasMore}, ascending by seq' })
   history(@CurrentUser() caller: AccessTokenClaims, @Param('chatId', new UuidParam('chatId')) chatId: string, @Query() query: HistoryQuery) {
-    return this.chats.history(caller.userId, chatId, query);
+    // At most HISTORY_READS_PER_USER at once per user here; the rest wait (GatewayLimits).
+    return this.limits.readHistory(caller.userId, () => this.chats.history(caller.userId, chatId, query));
   }
 
   @Get(':chatId/messages/:seq/receipts')

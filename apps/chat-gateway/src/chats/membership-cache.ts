@@ -33,6 +33,13 @@ export class MembershipCache implements OnApplicationBootstrap {
     return members;
   }
 
+  /** What this gateway knows without asking message-store (undefined: it would have to ask). */
+  knownLocally(chatId: string, userId: string): 'member' | 'forbidden' | undefined {
+    const hit = this.cache.get(chatId);
+    if (!hit || hit.expires <= Date.now()) return undefined;
+    return hit.members.has(userId) ? 'member' : 'forbidden';
+  }
+
   /** Tells every gateway (this one included) that a chat's members changed. */
   announceChange(chatId: string): void {
     this.cache.delete(chatId);

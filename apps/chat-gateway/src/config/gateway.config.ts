@@ -2,6 +2,10 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { loadEnv } from '@parley/shared/util-config';
+import type { RateLimit } from '@parley/shared/util-rate-limit';
+
+/** The gateway's per-user rate limits, one per kind of request. */
+export type GatewayRateLimitName = 'send' | 'typing' | 'delivered' | 'read' | 'presenceSubscribe' | 'http';
 
 /** Every variable chat-gateway reads, with defaults that work on a laptop. */
 export class GatewayEnv {
@@ -24,9 +28,31 @@ export class GatewayEnv {
   @IsInt() @Min(1024) @Max(10 * 1024 * 1024) MAX_PAYLOAD_BYTES = 65536;
   /** Comma-separated allowed Origins for browsers, or * for any. */
   @IsString() CORS_ORIGINS = '*';
+  /** Per-user rate limits live here, shared by every gateway replica. May carry a password; or REDIS_URL_FILE. */
+  @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
+  @IsString() @IsNotEmpty() RATE_LIMIT_REDIS_KEY_PREFIX = 'parley:rate:';
+  /** A limit check slower than this is answered by this gateway's own counters. */
+  @IsInt() @Min(10) @Max(10000) RATE_LIMIT_REDIS_TIMEOUT_MS = 500;
+  // Per user across all gateways: PER_SECOND sustained, bursts of BURST (docs/operations.md).
   @IsInt() @Min(1) @Max(10000) RATE_LIMIT_MESSAGES_PER_SECOND = 20;
   @IsInt() @Min(1) @Max(100000) RATE_LIMIT_MESSAGES_BURST = 100;
   @IsInt() @Min(1) @Max(1000) RATE_LIMIT_TYPING_PER_SECOND = 5;
+  @IsInt() @Min(1) @Max(10000) RATE_LIMIT_DELIVERED_PER_SECOND = 50;
+  @IsInt() @Min(1) @Max(100000) RATE_LIMIT_DELIVERED_BURST = 200;
+  @IsInt() @Min(1) @Max(10000) RATE_LIMIT_READ_PER_SECOND = 20;
+  @IsInt() @Min(1) @Max(100000) RATE_LIMIT_READ_BURST = 100;
+  @IsInt() @Min(1) @Max(1000) RATE_LIMIT_PRESENCE_SUBSCRIBE_PER_SECOND = 5;
+  @IsInt() @Min(1) @Max(10000) RATE_LIMIT_PRESENCE_SUBSCRIBE_BURST = 50;
+  @IsInt() @Min(1) @Max(100000) RATE_LIMIT_HTTP_PER_SECOND = 50;
+  @IsInt() @Min(1) @Max(100000) RATE_LIMIT_HTTP_BURST = 200;
+  /** Replays on connect this gateway runs at once; more wait in line (a reconnect storm waits). */
+  @IsInt() @Min(1) @Max(10000) REPLAY_CONCURRENCY = 32;
+  /** Replays that may wait; beyond, the connection gets `replay:failed` (reconnect later). */
+  @IsInt() @Min(0) @Max(1000000) REPLAY_QUEUE_MAX = 20000;
+  /** History reads (HTTP pages and gap fills) one user runs at once on this gateway; more wait. */
+  @IsInt() @Min(1) @Max(1000) HISTORY_READS_PER_USER = 4;
+  /** History reads of one user that may wait; beyond, `rate_limited`. */
+  @IsInt() @Min(0) @Max(10000) HISTORY_READS_QUEUE_PER_USER = 32;
   @IsInt() @Min(1) @Max(1000) MAX_CONNECTIONS_PER_USER = 20;
   @IsInt() @Min(1000) @Max(60000) PRESENCE_HEARTBEAT_MS = 5000;
   @IsInt() @Min(3) @Max(300) PRESENCE_TTL_SECONDS = 20;
@@ -46,10 +72,12 @@ export interface GatewayConfig {
   jwt: { publicKeyPem: string; issuer: string; audience: string };
   limits: {
     maxPayloadBytes: number;
-    messagesPerSecond: number;
-    messagesBurst: number;
-    typingPerSecond: number;
+    /** Per user, across gateways (UserRateLimits on Redis). */
+    rates: Record<GatewayRateLimitName, RateLimit>;
+    redis: { url: string; keyPrefix: string; timeoutMs: number };
     maxConnectionsPerUser: number;
+    replays: { concurrency: number; maxWaiting: number };
+    historyReadsPerUser: { concurrency: number; maxWaiting: number };
   };
   corsOrigins: string[] | '*';
   presence: { heartbeatMs: number; ttlSeconds: number };
@@ -67,10 +95,18 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     jwt: { publicKeyPem: e.JWT_PUBLIC_KEY, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
-      messagesPerSecond: e.RATE_LIMIT_MESSAGES_PER_SECOND,
-      messagesBurst: e.RATE_LIMIT_MESSAGES_BURST,
-      typingPerSecond: e.RATE_LIMIT_TYPING_PER_SECOND,
+      rates: {
+        send: { perSecond: e.RATE_LIMIT_MESSAGES_PER_SECOND, burst: e.RATE_LIMIT_MESSAGES_BURST },
+        typing: { perSecond: e.RATE_LIMIT_TYPING_PER_SECOND, burst: e.RATE_LIMIT_TYPING_PER_SECOND * 2 },
+        delivered: { perSecond: e.RATE_LIMIT_DELIVERED_PER_SECOND, burst: e.RATE_LIMIT_DELIVERED_BURST },
+        read: { perSecond: e.RATE_LIMIT_READ_PER_SECOND, burst: e.RATE_LIMIT_READ_BURST },
+        presenceSubscribe: { perSecond: e.RATE_LIMIT_PRESENCE_SUBSCRIBE_PER_SECOND, burst: e.RATE_LIMIT_PRESENCE_SUBSCRIBE_BURST },
+        http: { perSecond: e.RATE_LIMIT_HTTP_PER_SECOND, burst: e.RATE_LIMIT_HTTP_BURST },
+      },
+      redis: { url: e.REDIS_URL, keyPrefix: e.RATE_LIMIT_REDIS_KEY_PREFIX, timeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS },
       maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
+      replays: { concurrency: e.REPLAY_CONCURRENCY, maxWaiting: e.REPLAY_QUEUE_MAX },
+      historyReadsPerUser: { concurrency: e.HISTORY_READS_PER_USER, maxWaiting: e.HISTORY_READS_QUEUE_PER_USER },
     },
     corsOrigins: e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
     presence: { heartbeatMs: e.PRESENCE_HEARTBEAT_MS, ttlSeconds: e.PRESENCE_TTL_SECONDS },

@@ -4,12 +4,18 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
+import { GatewayLimits } from '../security/gateway-limits';
+import { securityMetrics } from '../security/security.metrics';
 
 /**
  * On connect: every chat's messages above the user's delivered watermark, oldest
  * first, page by page, waiting for the socket to drain between pages so a user back
  * after a month neither stalls the gateway nor fills its memory. Live messages of the
  * connection are held meanwhile (MessageOrder), then flushed without repeats.
+ *
+ * At most REPLAY_CONCURRENCY replays run at once; the others wait in line (a reconnect
+ * storm waits instead of cutting replays short). Past REPLAY_QUEUE_MAX waiting, the
+ * connection gets `replay:failed` and comes back later (the SDK backs off).
  */
 @Injectable()
 export class ReplayService {
@@ -18,11 +24,26 @@ export class ReplayService {
   constructor(
     private readonly bus: NatsBus,
     private readonly metrics: GatewayMetrics,
+    private readonly limits: GatewayLimits,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
   async replay(conn: ClientConnection): Promise<number> {
     conn.order.startReplay();
+    const left = new AbortController();
+    const onDisconnect = () => left.abort();
+    conn.socket.once('disconnect', onDisconnect);
+    const release = await this.limits.replays.acquire(left.signal);
+    securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
+    conn.socket.off('disconnect', onDisconnect);
+    if (!release) {
+      if (conn.connected) {
+        securityMetrics.rejected.inc({ reason: 'replay_queue_full' });
+        conn.socket.emit('replay:failed', { code: 'unavailable', message: 'gateway busy; reconnect later to get the replay' });
+      }
+      conn.order.finishReplay();
+      return 0;
+    }
     let sent = 0;
     try {
       const chats = await this.cursorsOf(conn.userId);
@@ -48,6 +69,8 @@ export class ReplayService {
       this.logger.warn({ err: (err as Error).message, userId: conn.userId }, 'replay interrupted');
       conn.socket.emit('replay:failed', { code: 'unavailable', message: 'replay interrupted; reconnect to resume' });
     } finally {
+      release();
+      securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
       conn.order.finishReplay();
       this.metrics.replayedMessages.inc(sent);
     }

@@ -17,7 +17,7 @@ import { FanOutService } from '../delivery/fan-out.service';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
-import { TokenBucket } from '../realtime/token-bucket';
+import { GatewayLimits } from '../security/gateway-limits';
 import { AppendBatcher } from './append-batcher';
 
 /** Appends this gateway waits on at once; beyond, `message:send` answers `unavailable` (retry). */
@@ -26,7 +26,6 @@ const MAX_APPENDS_IN_FLIGHT = 10_000;
 /** What the Socket.IO events do, once their payloads are valid. */
 @Injectable()
 export class MessagingService implements OnModuleDestroy {
-  private readonly sendLimits = new Map<string, TokenBucket>();
   private readonly appends: AppendBatcher;
 
   constructor(
@@ -35,7 +34,8 @@ export class MessagingService implements OnModuleDestroy {
     private readonly members: MembershipCache,
     private readonly registry: ConnectionRegistry,
     private readonly metrics: GatewayMetrics,
-    @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly limits: GatewayLimits,
+    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.appends = new AppendBatcher(bus.connection, {
       subjectPrefix: config.nats.subjectPrefix,
@@ -51,11 +51,7 @@ export class MessagingService implements OnModuleDestroy {
 
   /** Acked only with the stored message: the store replies after COMMIT. */
   async send(conn: ClientConnection, input: { chatId: string; clientMsgId: string; body: string }): Promise<Message> {
-    if (!this.sendLimiter(conn.userId).tryTake()) {
-      // not_found and forbidden outrank rate_limited (PROTOCOL.md).
-      await this.members.membersFor(input.chatId, conn.userId);
-      throw new ParleyError('rate_limited', 'too many messages; slow down');
-    }
+    await this.limit('send', conn, input.chatId);
     const stopTimer = this.metrics.sendLatency.startTimer();
     const reply = await this.appends.append(
       { chatId: input.chatId, senderId: conn.userId, clientMsgId: input.clientMsgId, body: input.body },
@@ -79,6 +75,7 @@ export class MessagingService implements OnModuleDestroy {
   }
 
   async receipt(conn: ClientConnection, type: ReceiptType, input: { chatId: string; upToSeq: number }): Promise<void> {
+    await this.limit(type, conn, input.chatId);
     const reply = await this.bus.request(ReceiptMoveV1, { chatId: input.chatId, userId: conn.userId, type, upToSeq: input.upToSeq });
     const others = reply.memberIds.filter((id) => id !== conn.userId);
     for (const receipt of reply.receipts) {
@@ -87,13 +84,14 @@ export class MessagingService implements OnModuleDestroy {
   }
 
   async typing(conn: ClientConnection, input: { chatId: string; isTyping: boolean }): Promise<void> {
-    if (!conn.typingLimiter.tryTake()) return;
+    await this.limit('typing', conn, input.chatId);
     const members = await this.members.membersFor(input.chatId, conn.userId);
     const others = [...members].filter((id) => id !== conn.userId);
     await this.fanOut.route(others, { kind: 'typing', chatId: input.chatId, userId: conn.userId, isTyping: input.isTyping });
   }
 
   async subscribePresence(conn: ClientConnection, userIds: string[]): Promise<PresenceState[]> {
+    await this.limit('presenceSubscribe', conn);
     const unique = [...new Set(userIds)];
     const others = unique.filter((id) => id !== conn.userId);
     if (others.length > 0) {
@@ -105,17 +103,19 @@ export class MessagingService implements OnModuleDestroy {
     return presence;
   }
 
-  private sendLimiter(userId: string): TokenBucket {
-    let bucket = this.sendLimits.get(userId);
-    if (!bucket) {
-      bucket = new TokenBucket(this.config.limits.messagesPerSecond, this.config.limits.messagesBurst);
-      this.sendLimits.set(userId, bucket);
+  /**
+   * Checked before any NATS, SQL or other Redis work. Past the limit the answer is
+   * `rate_limited`, except that not_found / forbidden outrank it (docs/protocol.md) when this
+   * gateway's membership cache already knows the user is no member: no lookup is made for it.
+   */
+  private async limit(name: 'send' | 'typing' | 'delivered' | 'read' | 'presenceSubscribe', conn: ClientConnection, chatId?: string): Promise<void> {
+    try {
+      await this.limits.take(name, conn.userId);
+    } catch (err) {
+      if (chatId && this.members.knownLocally(chatId, conn.userId) === 'forbidden') {
+        throw new ParleyError('forbidden', 'not a member of this chat');
+      }
+      throw err;
     }
-    return bucket;
-  }
-
-  /** Drops limiters of users with no connection here any more. */
-  forgetUser(userId: string): void {
-    if (this.registry.connectionCount(userId) === 0) this.sendLimits.delete(userId);
   }
 }

@@ -21,15 +21,15 @@ import {
   type Ack,
   type SessionRevoked,
 } from '@parley/contracts';
-import { AccessTokenVerifier, KeyedRateLimiter, type AccessTokenClaims } from '@parley/shared/util-auth';
+import { AccessTokenVerifier, type AccessTokenClaims } from '@parley/shared/util-auth';
 import { NatsBus } from '@parley/shared/util-nats';
 import { loggableError, toParleyError, validatePayload } from '@parley/shared/util-service';
 import type { Server, Socket } from 'socket.io';
-import { MembershipCache } from '../chats/membership-cache';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ReplayService } from '../delivery/replay.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PresenceLinkService } from '../presence/presence-link.service';
+import { GatewayLimits } from '../security/gateway-limits';
 import { rejectHostileJsonBodies } from '../security/json-body-shape.middleware';
 import { assertPayloadShape } from '../security/payload-shape';
 import { loadSecurityConfig, type SecurityConfig } from '../security/security.config';
@@ -50,7 +50,8 @@ const MAX_PAYLOAD_NODES = 2048;
 /**
  * Socket.IO side of PROTOCOL.md. Every event is acked; nothing a client sends can crash it.
  * The hardening lives here and in ../security: revoked sessions refused and their sockets
- * closed, payload shape checked before any validator walks it, per-user typing limit, and
+ * closed, payload shape checked before any validator walks it, per-user rate limits
+ * (../security/gateway-limits.ts, checked in MessagingService before any other work), and
  * slow consumers dropped before their buffer grows without bound.
  */
 @WebSocketGateway()
@@ -60,7 +61,6 @@ export class ChatGateway
   private readonly logger = new Logger(ChatGateway.name);
   @WebSocketServer() server: Server;
   private readonly security: SecurityConfig = loadSecurityConfig();
-  private readonly typingLimiter: KeyedRateLimiter;
   private readonly revocations: SessionRevocations;
 
   constructor(
@@ -69,13 +69,11 @@ export class ChatGateway
     private readonly messaging: MessagingService,
     private readonly replay: ReplayService,
     private readonly presence: PresenceLinkService,
-    private readonly members: MembershipCache,
+    private readonly limits: GatewayLimits,
     private readonly httpHost: HttpAdapterHost,
     private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    // Per user (all its sockets here), at the rate RATE_LIMIT_TYPING_PER_SECOND sets per socket.
-    this.typingLimiter = new KeyedRateLimiter({ perSecond: config.limits.typingPerSecond, burst: config.limits.typingPerSecond * 2 });
     this.revocations = new SessionRevocations(bus, config.nats.subjectPrefix, (event) => this.closeRevoked(event));
   }
 
@@ -137,17 +135,13 @@ export class ChatGateway
     }
     // Socket.IO keeps the handshake request for its life; we have what we need from it.
     (socket.request as { res?: unknown }).res = undefined;
-    const conn = new ClientConnection(
-      socket,
-      claims,
-      {
-        fetchAfter: async (chatId, afterSeq, limit) =>
-          (await this.bus.request(MessageHistoryV1, { chatId, userId: claims.userId, after: afterSeq, limit })).messages,
-        gapFillDelayMs: this.config.delivery.gapFillDelayMs,
-        onError: (err) => this.logger.warn({ err: (err as Error).message }, 'gap fill failed'),
-      },
-      this.config.limits.typingPerSecond,
-    );
+    const conn = new ClientConnection(socket, claims, {
+      // A gap fill is a history read of the user: it waits its turn like an HTTP page.
+      fetchAfter: (chatId, afterSeq, limit) =>
+        this.limits.readHistory(claims.userId, async () => (await this.bus.request(MessageHistoryV1, { chatId, userId: claims.userId, after: afterSeq, limit })).messages),
+      gapFillDelayMs: this.config.delivery.gapFillDelayMs,
+      onError: (err) => this.logger.warn({ err: (err as Error).message }, 'gap fill failed'),
+    });
     (socket.data as SocketData).connection = conn;
     socket.once('disconnect', (reason: string, description?: unknown) =>
       this.logger.debug({ userId: claims.userId, socketId: socket.id, reason, detail: describeClose(description) }, 'socket closed'),
@@ -166,7 +160,6 @@ export class ChatGateway
     if (!conn) return;
     this.registry.remove(conn);
     conn.dispose();
-    this.messaging.forgetUser(conn.userId);
     void this.presence.disconnected(conn);
   }
 
@@ -197,14 +190,7 @@ export class ChatGateway
   @SubscribeMessage(ClientEvents.Typing)
   onTyping(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
-      const input = await validatePayload(TypingPayload, payload);
-      if (!this.typingLimiter.tryTake(conn.userId)) {
-        // not_found and forbidden outrank rate_limited (PROTOCOL.md); the membership is cached.
-        await this.members.membersFor(input.chatId, conn.userId);
-        securityMetrics.rejected.inc({ reason: 'typing_rate' });
-        throw new ParleyError('rate_limited', 'too many typing events; slow down');
-      }
-      await this.messaging.typing(conn, input);
+      await this.messaging.typing(conn, await validatePayload(TypingPayload, payload));
       return {};
     });
   }

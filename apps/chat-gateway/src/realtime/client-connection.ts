@@ -1,14 +1,12 @@
 import type { Socket } from 'socket.io';
 import type { AccessTokenClaims } from '@parley/shared/util-auth';
 import { MessageOrder, type MessageOrderDeps } from '../delivery/message-order';
-import { TokenBucket } from './token-bucket';
 
 const WRITE_BUFFER_HIGH_WATER = 256;
 
 /** One authenticated socket and what the gateway keeps for it. */
 export class ClientConnection {
   readonly order: MessageOrder;
-  readonly typingLimiter: TokenBucket;
   /** Users whose presence this socket asked for. */
   readonly watching = new Set<string>();
   private expiryTimer?: NodeJS.Timeout;
@@ -17,10 +15,8 @@ export class ClientConnection {
     readonly socket: Socket,
     readonly claims: AccessTokenClaims,
     orderDeps: Omit<MessageOrderDeps, 'emit'>,
-    typingPerSecond: number,
   ) {
     this.order = new MessageOrder({ ...orderDeps, emit: (m) => socket.emit('message:new', m) });
-    this.typingLimiter = new TokenBucket(typingPerSecond, typingPerSecond * 2);
   }
 
   get id(): string {

@@ -1,4 +1,4 @@
-import { Counter, register } from 'prom-client';
+import { Counter, Gauge, register } from 'prom-client';
 
 function once<T>(name: string, make: () => T): T {
   return (register.getSingleMetric(name) as T | undefined) ?? make();
@@ -18,6 +18,18 @@ export const securityMetrics = {
         help: 'Socket.IO events and connections refused by a limit or a check',
         labelNames: ['reason'],
       }),
+  ),
+  rateLimitStoreFailures: once(
+    'parley_gateway_rate_limit_store_failures_total',
+    () =>
+      new Counter({
+        name: 'parley_gateway_rate_limit_store_failures_total',
+        help: 'rate limit checks Redis did not answer (down, not ready, slow): this gateway counted them alone',
+      }),
+  ),
+  replaysWaiting: once(
+    'parley_gateway_replays_waiting',
+    () => new Gauge({ name: 'parley_gateway_replays_waiting', help: 'replays on connect waiting for a slot (REPLAY_CONCURRENCY)' }),
   ),
   sessionsClosed: once(
     'parley_gateway_revoked_sockets_closed_total',

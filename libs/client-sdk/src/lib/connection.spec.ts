@@ -1,7 +1,8 @@
 import { createServer, type Server as HttpServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { Server, type Socket as ServerSocket } from 'socket.io';
-import { Connection, type ConnectionEvent } from './connection';
+import { Backoff } from './backoff';
+import { Connection, type ConnectionEvent, type ConnectionOptions } from './connection';
 
 /** A real Socket.IO server playing the gateway's connection rules (token check, expiry). */
 async function fakeGateway(path = '/socket.io') {
@@ -21,7 +22,7 @@ async function fakeGateway(path = '/socket.io') {
   return { io, url, valid, sockets, close: () => io.close() };
 }
 
-function setup(gatewayUrl: string, token: { value: string }) {
+function setup(gatewayUrl: string, token: { value: string }, extra: Partial<ConnectionOptions> = {}) {
   const states: ConnectionEvent[] = [];
   let connects = 0;
   let unauthorized = 0;
@@ -33,6 +34,7 @@ function setup(gatewayUrl: string, token: { value: string }) {
     onConnect: () => connects++,
     onUnauthorized: () => unauthorized++,
     bind: () => undefined,
+    ...extra,
   });
   return { conn, states, counts: () => ({ connects, unauthorized }) };
 }
@@ -131,6 +133,45 @@ describe('Connection (against a real Socket.IO server)', () => {
       await expect(conn.request('echo', 1, 1000)).resolves.toMatchObject({ ok: true });
     } finally {
       await proxied.close();
+    }
+  });
+
+  it('keeps growing the backoff across connections that drop at once, and resets it after one stays up', async () => {
+    let drops = 3;
+    gw.io.on('connection', (s) => {
+      if (drops > 0) {
+        drops--;
+        s.disconnect(true);
+      }
+    });
+    // random() = 0: every wait is 0 ms (full jitter's lower end), so the test needs no clock.
+    const backoff = new Backoff({ baseMs: 100, maxMs: 1000, random: () => 0 });
+    const { conn, counts } = setup(gw.url, { value: 'good' }, { backoff, stableAfterMs: 300 });
+    opened.push(conn);
+    conn.open();
+    await until(() => counts().connects === 4 && conn.connected);
+    // Three connections dropped right after `connect`: none of them reset it.
+    expect(backoff.attempts).toBe(3);
+    expect(backoff.ceilingMs).toBe(800);
+    await until(() => backoff.attempts === 0);
+    expect(conn.connected).toBe(true);
+  });
+
+  it('retries a connect the server refuses for load (`rate_limited`) with a growing backoff, not as unauthorized', async () => {
+    const refusals = { left: 2 };
+    const busy = await fakeGateway();
+    busy.io.use((_socket, next) => (refusals.left-- > 0 ? next(new Error('rate_limited')) : next()));
+    try {
+      const backoff = new Backoff({ baseMs: 100, maxMs: 1000, random: () => 0 });
+      const { conn, states, counts } = setup(busy.url, { value: 'good' }, { backoff, stableAfterMs: 60_000 });
+      opened.push(conn);
+      conn.open();
+      await until(() => conn.connected);
+      expect(counts()).toEqual({ connects: 1, unauthorized: 0 });
+      expect(backoff.attempts).toBe(2);
+      expect(states.filter((e) => e.state === 'disconnected').map((e) => e.reason)).toEqual(['rate_limited', 'rate_limited']);
+    } finally {
+      await busy.close();
     }
   });
 });

@@ -1,5 +1,6 @@
 import { io, type Socket } from 'socket.io-client';
 import type { Ack } from '@parley/contracts';
+import { Backoff, type BackoffOptions } from './backoff';
 import { ParleyClientError } from './errors';
 import { ExtraServerEvent, type ServerToClient } from './protocol';
 
@@ -32,19 +33,34 @@ export interface ConnectionOptions {
   /** The server refused the token or disconnected for an expired one. */
   onUnauthorized: () => void;
   bind: (socket: Socket<ServerToClient>) => void;
+  /** Waits between reconnects (exponential, full jitter). Default 500 ms doubling up to 30 s. */
+  backoff?: Backoff | BackoffOptions;
+  /**
+   * A connection that stays up this long resets the backoff; one that drops sooner (a gateway
+   * refusing, a replay cut short) keeps growing it. Default 10 s.
+   */
+  stableAfterMs?: number;
 }
 
-/** socket.io-client with PROTOCOL.md's connection rules: reconnects, unauthorized, acks as promises. */
+/**
+ * socket.io-client with PROTOCOL.md's connection rules: reconnects, unauthorized, acks as
+ * promises. Every reconnect is ours (socket.io's own is off, its backoff restarts at each
+ * connect): the wait grows across failed connects and short-lived connections, and starts
+ * over only after a connection stayed up `stableAfterMs`.
+ */
 export class Connection {
   private socket: Socket<ServerToClient> | null = null;
   private stateValue: ConnectionState = 'idle';
   private readonly pending = new Set<(err: ParleyClientError) => void>();
   private retryTimer: ReturnType<typeof setTimeout> | null = null;
-  private retryDelayMs = 500;
+  private stableTimer: ReturnType<typeof setTimeout> | null = null;
+  readonly backoff: Backoff;
   private networkAvailable = true;
   private expired = false;
 
-  constructor(private readonly options: ConnectionOptions) {}
+  constructor(private readonly options: ConnectionOptions) {
+    this.backoff = options.backoff instanceof Backoff ? options.backoff : new Backoff(options.backoff);
+  }
 
   get state(): ConnectionState {
     return this.stateValue;
@@ -57,7 +73,8 @@ export class Connection {
   open(): void {
     if (!this.socket) this.socket = this.create();
     if (!this.networkAvailable) return this.setState('offline');
-    if (this.socket.connected || this.socket.active) return;
+    // Not `socket.active`: without socket.io's own reconnection it stays true after a failure.
+    if (this.socket.connected || this.stateValue === 'connecting') return;
     this.expired = false;
     this.setState('connecting');
     this.socket.connect();
@@ -65,6 +82,7 @@ export class Connection {
 
   close(): void {
     this.clearRetry();
+    this.clearStable();
     this.socket?.disconnect();
     this.socket?.removeAllListeners();
     this.socket = null;
@@ -79,6 +97,7 @@ export class Connection {
     if (!this.socket) return;
     if (!available) {
       this.clearRetry();
+      this.clearStable();
       this.socket.disconnect();
       this.failPending('network', 'offline');
       this.setState('offline');
@@ -120,12 +139,15 @@ export class Connection {
       autoConnect: false,
       forceNew: true,
       transports: this.options.transports,
-      reconnectionDelay: 500,
-      reconnectionDelayMax: 5000,
+      reconnection: false,
       auth: (cb) => cb({ token: this.options.token() ?? '' }),
     });
     socket.on('connect', () => {
-      this.retryDelayMs = 500;
+      this.clearStable();
+      this.stableTimer = setTimeout(() => {
+        this.stableTimer = null;
+        if (this.socket === socket && socket.connected) this.backoff.reset();
+      }, this.options.stableAfterMs ?? 10_000);
       this.setState('connected');
       this.options.onConnect();
     });
@@ -134,18 +156,13 @@ export class Connection {
     socket.on(ExtraServerEvent.Error, (e) => {
       if (e?.code === 'unauthorized') this.expired = true;
     });
-    socket.io.on('reconnect_attempt', () => this.setState('connecting'));
     this.options.bind(socket);
     return socket;
   }
 
-  private onConnectError(socket: Socket<ServerToClient>, err: Error): void {
-    if (socket.active) {
-      // A transport failure: socket.io retries by itself.
-      this.setState('disconnected', err.message);
-      return;
-    }
-    // Refused by the server's middleware: socket.io gives up; we decide.
+  private onConnectError(_socket: Socket<ServerToClient>, err: Error): void {
+    // A transport failure or a refusal by the server's middleware (`rate_limited` for too
+    // many connections, ...): we retry, except for a refused token.
     if (err.message === 'unauthorized') {
       this.setState('unauthorized', 'token refused');
       this.options.onUnauthorized();
@@ -156,27 +173,23 @@ export class Connection {
   }
 
   private onDisconnect(reason: Socket.DisconnectReason): void {
+    this.clearStable();
     this.failPending('network', `disconnected: ${reason}`);
     if (reason === 'io client disconnect') return;
-    if (reason === 'io server disconnect') {
-      if (this.expired) {
-        this.setState('unauthorized', 'token expired');
-        this.options.onUnauthorized();
-        return;
-      }
-      // The server let us go (a gateway shutting down): socket.io will not come back by itself.
-      this.setState('disconnected', reason);
-      this.retryLater();
+    if (reason === 'io server disconnect' && this.expired) {
+      this.setState('unauthorized', 'token expired');
+      this.options.onUnauthorized();
       return;
     }
+    // The server let us go (a gateway shutting down) or the transport failed.
     this.setState('disconnected', reason);
+    this.retryLater();
   }
 
-  /** Reconnects after a refusal or a server-side disconnect, with capped backoff. */
+  /** Reconnects after the backoff's next wait. */
   retryLater(): void {
     if (this.retryTimer !== null || !this.socket) return;
-    const delay = this.retryDelayMs;
-    this.retryDelayMs = Math.min(this.retryDelayMs * 2, 10_000);
+    const delay = this.backoff.next();
     this.retryTimer = setTimeout(() => {
       this.retryTimer = null;
       if (this.socket && this.networkAvailable && !this.socket.connected) this.open();
@@ -189,6 +202,11 @@ export class Connection {
     this.socket.disconnect();
     this.setState('disconnected', 'reconnecting');
     this.retryLater();
+  }
+
+  private clearStable(): void {
+    if (this.stableTimer !== null) clearTimeout(this.stableTimer);
+    this.stableTimer = null;
   }
 
   private clearRetry(): void {

@@ -1,6 +1,7 @@
 import type { Chat, ChatSummary, HistoryPage, MemberRole, Message, PresenceState, Receipt, User } from '@parley/contracts';
 import type { Socket } from 'socket.io-client';
 import { AuthApi, type Session } from './auth.api';
+import type { BackoffOptions } from './backoff';
 import { ChatsApi, type HistoryQuery } from './chats.api';
 import { newClientMsgId } from './client-id';
 import { Connection, type ConnectionEvent, type ConnectionState } from './connection';
@@ -40,6 +41,12 @@ export interface ParleyClientOptions {
    * with, or null to stay `unauthorized` (the app shows its login).
    */
   reauthenticate?: () => Promise<string | null>;
+  /**
+   * Waits between reconnects: exponential with full jitter, default 500 ms doubling up to 30 s,
+   * reset only after a connection stayed up 10 s (so a gateway that refuses or drops at once is
+   * not hammered).
+   */
+  reconnectBackoff?: BackoffOptions & { stableAfterMs?: number };
 }
 
 export type ChatEvent = { kind: 'new' | 'updated'; chat: Chat } | { kind: 'removed'; chatId: string };
@@ -107,6 +114,8 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
       onConnect: () => this.onConnect(),
       onUnauthorized,
       bind: (socket) => this.bind(socket),
+      backoff: options.reconnectBackoff,
+      stableAfterMs: options.reconnectBackoff?.stableAfterMs,
     });
     this.acker = new DeliveryAcker(
       (chatId) => this.tracker.contiguous(chatId),

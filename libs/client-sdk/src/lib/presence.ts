@@ -35,23 +35,34 @@ export class PresenceHub {
     userIds.forEach((id) => this.wanted.delete(id));
   }
 
-  /** After a reconnect. A user who no longer shares a chat (forbidden) is dropped, the others kept. */
+  /**
+   * After a reconnect. A user who no longer shares a chat (forbidden) is dropped, the others
+   * kept. A refused chunk is halved until the strangers are found: a few requests, not one per
+   * user (`presence:subscribe` has a per-user rate limit).
+   */
   async resubscribe(): Promise<void> {
     const ids = [...this.wanted];
     for (let i = 0; i < ids.length; i += 1024) {
-      const chunk = ids.slice(i, i + 1024);
       try {
-        await this.ask(chunk);
-      } catch (err) {
-        if (!(err instanceof ParleyClientError) || err.code !== 'forbidden') return;
-        await Promise.all(
-          chunk.map((id) =>
-            this.ask([id]).catch((e: unknown) => {
-              if (e instanceof ParleyClientError && e.code === 'forbidden') this.wanted.delete(id);
-            }),
-          ),
-        );
+        await this.askDroppingStrangers(ids.slice(i, i + 1024));
+      } catch {
+        return; // not connected, rate limited, ...: the next connect tries again
       }
+    }
+  }
+
+  private async askDroppingStrangers(ids: string[]): Promise<void> {
+    try {
+      await this.ask(ids);
+    } catch (err) {
+      if (!(err instanceof ParleyClientError) || err.code !== 'forbidden') throw err;
+      if (ids.length === 1) {
+        this.wanted.delete(ids[0]);
+        return;
+      }
+      const half = Math.ceil(ids.length / 2);
+      await this.askDroppingStrangers(ids.slice(0, half));
+      await this.askDroppingStrangers(ids.slice(half));
     }
   }
 

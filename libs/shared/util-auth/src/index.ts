@@ -1,5 +1,4 @@
 export * from './lib/access-token';
 export * from './lib/access-token.guard';
-export * from './lib/rate-limiter';
 export * from './lib/revoked-sessions';
 export * from './lib/revocation-stream';

@@ -1,6 +1,7 @@
 import { generateKeyPairSync } from 'node:crypto';
 import type { ExecutionContext } from '@nestjs/common';
 import { AccessTokenSigner, AccessTokenVerifier } from './access-token';
+import { UserRateLimits } from '@parley/shared/util-rate-limit';
 import { AccessTokenGuard } from './access-token.guard';
 import { RevokedSessions } from './revoked-sessions';
 
@@ -27,6 +28,18 @@ describe('AccessTokenGuard', () => {
     await guard.canActivate(ctx);
     await expect(guard.canActivate(ctx)).rejects.toMatchObject({ code: 'rate_limited' });
     await expect(guard.canActivate(context(`Bearer ${bob}`).ctx)).resolves.toBe(true);
+  });
+
+  it('counts on the service shared limits when given them: two guards, one budget per user', async () => {
+    const signer = await AccessTokenSigner.fromPem(privatePem, settings);
+    const verifier = AccessTokenVerifier.fromPem(publicPem, settings);
+    const shared = new UserRateLimits({ http: { perSecond: 1, burst: 2 } }, { keyPrefix: 'spec:' });
+    const first = new AccessTokenGuard(verifier, undefined, shared);
+    const second = new AccessTokenGuard(verifier, { perSecond: 100, burst: 100 }, shared);
+    const dave = await signer.sign({ userId: 'd0000000-0000-4000-8000-000000000004', username: 'dave', sessionId: 's4' });
+    await expect(first.canActivate(context(`Bearer ${dave}`).ctx)).resolves.toBe(true);
+    await expect(second.canActivate(context(`Bearer ${dave}`).ctx)).resolves.toBe(true);
+    await expect(first.canActivate(context(`Bearer ${dave}`).ctx)).rejects.toMatchObject({ code: 'rate_limited' });
   });
 
   it('answers unauthorized for a missing, malformed or revoked token before any rate limit', async () => {

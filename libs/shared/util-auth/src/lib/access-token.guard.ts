@@ -7,13 +7,20 @@ import {
   type ExecutionContext,
 } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
+import { UserRateLimits, type RateLimit } from '@parley/shared/util-rate-limit';
 import type { Request } from 'express';
 import { AccessTokenVerifier, type AccessTokenClaims } from './access-token';
-import { KeyedRateLimiter, type RateLimitSettings } from './rate-limiter';
 
 /** Per-user HTTP rate limit of AccessTokenGuard (provide it to configure; this is the default). */
 export const HTTP_RATE_LIMIT = Symbol('HTTP_RATE_LIMIT');
-export const DEFAULT_HTTP_RATE_LIMIT: RateLimitSettings = { perSecond: 50, burst: 200 };
+export const DEFAULT_HTTP_RATE_LIMIT: RateLimit = { perSecond: 50, burst: 200 };
+
+/**
+ * A service's shared UserRateLimits with an `http` limit (e.g. Redis-backed, so the limit
+ * holds across replicas). Without it the guard counts in this process, at HTTP_RATE_LIMIT.
+ */
+export const HTTP_USER_RATE_LIMITS = Symbol('HTTP_USER_RATE_LIMITS');
+export type HttpUserRateLimits = Pick<UserRateLimits<'http'>, 'tryTake'>;
 
 interface AuthedRequest extends Request {
   auth?: AccessTokenClaims;
@@ -27,13 +34,14 @@ interface AuthedRequest extends Request {
  */
 @Injectable()
 export class AccessTokenGuard implements CanActivate {
-  private readonly limiter: KeyedRateLimiter;
+  private readonly limits: HttpUserRateLimits;
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
-    @Optional() @Inject(HTTP_RATE_LIMIT) limit?: RateLimitSettings,
+    @Optional() @Inject(HTTP_RATE_LIMIT) limit?: RateLimit,
+    @Optional() @Inject(HTTP_USER_RATE_LIMITS) shared?: HttpUserRateLimits,
   ) {
-    this.limiter = new KeyedRateLimiter(limit ?? DEFAULT_HTTP_RATE_LIMIT);
+    this.limits = shared ?? new UserRateLimits({ http: limit ?? DEFAULT_HTTP_RATE_LIMIT }, { keyPrefix: 'guard:' });
   }
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -41,7 +49,7 @@ export class AccessTokenGuard implements CanActivate {
     const header = req.headers.authorization;
     if (!header || !header.startsWith('Bearer ')) throw new ParleyError('unauthorized', 'missing access token');
     const claims = await this.verifier.verify(header.slice('Bearer '.length).trim());
-    if (!this.limiter.tryTake(claims.userId)) throw new ParleyError('rate_limited', 'too many requests; slow down');
+    if (!(await this.limits.tryTake('http', claims.userId))) throw new ParleyError('rate_limited', 'too many requests; slow down');
     req.auth = claims;
     return true;
   }
