@@ -1,10 +1,10 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@parley/shared/testing';
+import { freePort, WORKSPACE_ROOT } from '@parley/shared/testing';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,6 +35,21 @@ function which(bin: string): string {
     return execFileSync('sh', ['-c', `command -v ${bin}`]).toString().trim();
   } catch {
     throw new Error(`${bin} is not installed (tools/dev/ensure-infra.sh lists how to install it)`);
+  }
+}
+
+/**
+ * PostgreSQL's server binaries (pg_ctl, initdb): the lookup tools/dev/ensure-infra.sh uses, so
+ * Debian's /usr/lib/postgresql/<version>/bin is found without pg_ctl on PATH.
+ */
+export function pgBindir(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/dev/pg-bindir.sh')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim();
+  } catch (err) {
+    const why = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(why || `tools/dev/pg-bindir.sh failed: ${(err as Error).message}`);
   }
 }
 
@@ -164,8 +179,7 @@ export class PrivatePostgres {
   }
 
   static async start(): Promise<PrivatePostgres> {
-    const bindir = dirname(realpathSync(which('pg_ctl')));
-    if (!existsSync(join(bindir, 'initdb'))) throw new Error(`no initdb beside ${bindir}/pg_ctl`);
+    const bindir = pgBindir();
     const dir = mkdtempSync(join(tmpdir(), 'parley-faults-pg-'));
     const server = new PrivatePostgres(await freePort(), dir, bindir);
     if (process.getuid?.() === 0) {
