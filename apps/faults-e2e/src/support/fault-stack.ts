@@ -55,6 +55,7 @@ export class FaultStack {
       await fs.stop().catch(() => undefined);
       throw err;
     }
+    active = fs;
     return fs;
   }
 
@@ -81,7 +82,6 @@ export class FaultStack {
     // The first scenario's figures start here, not at boot or in an earlier file.
     takeAnswerTally();
     this.supervisor.resetMemoryHighWater();
-    active = this;
   }
 
   /** See TestStack.expectRestarts: exits the test causes other than through supervisor.kill(). */
