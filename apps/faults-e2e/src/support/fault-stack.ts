@@ -44,6 +44,8 @@ export class FaultStack {
   redis?: PrivateRedis;
   postgres?: PrivatePostgres;
   private savedDbUrl?: string;
+  /** Restarts per app at the previous report (scenarioHealth() gives the difference). */
+  private restartsReported: Record<string, number> = {};
 
   private constructor(private readonly options: FaultStackOptions) {}
 
@@ -91,17 +93,20 @@ export class FaultStack {
 
   /**
    * Figures every scenario report carries, since the previous report: requests made through
-   * the test clients and their answers by code, restarts per app (since boot) and each app's
-   * resident memory high-water mark (MiB; VmHWM, restarted after each report).
+   * the test clients and their answers by code, restarts per app, and each app's resident
+   * memory high-water mark (MiB; VmHWM, restarted after each report).
    */
   scenarioHealth(): { requestsTried: number; answersByCode: Record<string, number>; restartsByApp: Record<string, number>; maxRssMiB: Record<string, number> } {
     const answers = takeAnswerTally();
     const memory = this.supervisor.memory();
     this.supervisor.resetMemoryHighWater();
+    const restarts = this.restarts();
+    const restartsByApp = Object.fromEntries(Object.entries(restarts).map(([name, n]) => [name, n - (this.restartsReported[name] ?? 0)]));
+    this.restartsReported = restarts;
     return {
       requestsTried: answers.tried,
       answersByCode: answers.byCode,
-      restartsByApp: this.restarts(),
+      restartsByApp,
       maxRssMiB: Object.fromEntries(Object.entries(memory).map(([name, m]) => [name, m.hwmMiB])),
     };
   }
