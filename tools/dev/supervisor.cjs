@@ -431,7 +431,9 @@ class Supervisor extends EventEmitter {
       try {
         const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
         const kb = (key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm')) || [])[1]);
-        out[s.app.name] = { pid, hwmMiB: Math.round(kb('VmHWM') / 102.4) / 10, rssMiB: Math.round(kb('VmRSS') / 102.4) / 10 };
+        const hwm = kb('VmHWM');
+        if (Number.isNaN(hwm)) continue; // a zombie has no memory lines
+        out[s.app.name] = { pid, hwmMiB: Math.round(hwm / 102.4) / 10, rssMiB: Math.round(kb('VmRSS') / 102.4) / 10 };
       } catch {
         /* not Linux, or the process just exited */
       }

@@ -93,6 +93,9 @@ describe('supervisor incident guard', () => {
   it('reads each running app\'s memory high-water mark from /proc', async () => {
     await start([{ name: 'mem', script: script('mem', stayAlive) }]);
     await sup.waitReady(10_000);
+    // Right after spawn the process may still be exec'ing node (VmHWM 0): wait for it to run.
+    const deadline = Date.now() + 10_000;
+    while (!(sup.memory()['mem']?.hwmMiB > 0) && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
     const mem = sup.memory()['mem'];
     expect(mem.pid).toBe(sup.pid('mem'));
     expect(mem.hwmMiB).toBeGreaterThan(0);
