@@ -110,7 +110,9 @@ function inspectLogLine(s, line) {
   }
   const level = typeof rec.level === 'number' ? rec.level : rec.level === 'fatal' ? FATAL_LEVEL : 0;
   if (level >= FATAL_LEVEL || UNHANDLED_MSGS.has(rec.msg)) {
-    s.fatal.push(line.length > 4000 ? `${line.slice(0, 4000)}...` : line);
+    s.fatalCount += 1;
+    // The first ones are kept to show; an app looping on errors must not fill this process.
+    if (s.fatal.length < 20) s.fatal.push(line.length > 4000 ? `${line.slice(0, 4000)}...` : line);
   }
 }
 
@@ -124,15 +126,16 @@ function incidentProblems(incidents, allow = {}) {
     const a = allow[i.name] || {};
     const exitsAllowed = a.exits ?? 0;
     const fatalAllowed = a.fatalLines ?? 0;
+    const fatalCount = i.fatalCount ?? i.fatalLines.length;
     if (i.unexpectedExits > exitsAllowed) {
       problems.push(
         `${i.name}: exited ${i.unexpectedExits} time(s) without being asked to (allowed ${exitsAllowed}; restarts ${i.restarts})`,
       );
     }
-    if (i.fatalLines.length > fatalAllowed) {
+    if (fatalCount > fatalAllowed) {
       const shown = i.fatalLines.slice(0, 5).map((l) => `    ${l}`);
-      if (i.fatalLines.length > 5) shown.push(`    ... and ${i.fatalLines.length - 5} more`);
-      problems.push(`${i.name}: logged ${i.fatalLines.length} fatal / unhandled error line(s) (allowed ${fatalAllowed}):\n${shown.join('\n')}`);
+      if (fatalCount > shown.length) shown.push(`    ... and ${fatalCount - shown.length} more`);
+      problems.push(`${i.name}: logged ${fatalCount} fatal / unhandled error line(s) (allowed ${fatalAllowed}):\n${shown.join('\n')}`);
     }
   }
   return problems;
@@ -195,7 +198,8 @@ class Supervisor extends EventEmitter {
         deliberateExits: 0, // exits asked for by kill(): a fault the test injected
         unexpectedExits: 0, // exits nobody asked for (a crash), with or without a restart after
         killPending: 0, // kill() calls whose exit has not come yet
-        fatal: [], // log lines at level >= 60 or naming an unhandled rejection / uncaught exception
+        fatal: [], // the first log lines at level >= 60 or naming an unhandled rejection / uncaught exception
+        fatalCount: 0, // all of them
         scan: null, // { offset, partial }: how far the log file has been read for fatal lines
         logFile: this.logDir ? path.join(this.logDir, `${app.name}.log`) : undefined,
       });
@@ -400,6 +404,7 @@ class Supervisor extends EventEmitter {
         restarts: s.restarts,
         deliberateExits: s.deliberateExits,
         unexpectedExits: s.unexpectedExits,
+        fatalCount: s.fatalCount,
         fatalLines: [...s.fatal],
       };
     });

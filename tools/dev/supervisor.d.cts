@@ -37,6 +37,8 @@ export interface AppIncidents {
   /** Exits nobody asked for: crashes (stop() and stopApp() do not count). */
   unexpectedExits: number;
   /** Log lines at level >= 60, or whose msg is "unhandled rejection" / "uncaught exception". */
+  fatalCount: number;
+  /** The first 20 of them. */
   fatalLines: string[];
 }
 

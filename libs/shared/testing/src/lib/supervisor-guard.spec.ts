@@ -52,6 +52,7 @@ describe('supervisor incident guard', () => {
     const [crasher, calm] = sup.incidents();
     expect(crasher).toMatchObject({ name: 'crasher', restarts: 1, unexpectedExits: 1, deliberateExits: 0 });
     expect(crasher.fatalLines).toHaveLength(1);
+    expect(crasher.fatalCount).toBe(1);
     expect(calm).toMatchObject({ restarts: 0, unexpectedExits: 0, fatalLines: [] });
     const message = problems();
     expect(message).toMatch(/crasher: exited 1 time\(s\) without being asked to/);
@@ -103,11 +104,14 @@ describe('supervisor incident guard', () => {
   });
 
   it('incidentProblems: one line per app over its allowance', () => {
-    const clean = { restarts: 0, deliberateExits: 0, unexpectedExits: 0, fatalLines: [] };
+    const clean = { restarts: 0, deliberateExits: 0, unexpectedExits: 0, fatalCount: 0, fatalLines: [] };
     expect(incidentProblems([{ name: 'a', ...clean }])).toEqual([]);
     expect(incidentProblems([{ name: 'a', ...clean, unexpectedExits: 2, restarts: 2 }], { a: { exits: 1 } })).toEqual([
       'a: exited 2 time(s) without being asked to (allowed 1; restarts 2)',
     ]);
-    expect(incidentProblems([{ name: 'b', ...clean, fatalLines: ['{"level":60}'] }], { a: { fatalLines: 5 } })).toHaveLength(1);
+    expect(incidentProblems([{ name: 'b', ...clean, fatalCount: 1, fatalLines: ['{"level":60}'] }], { a: { fatalLines: 5 } })).toHaveLength(1);
+    // Counted past the lines it keeps.
+    const many = incidentProblems([{ name: 'c', ...clean, fatalCount: 500, fatalLines: Array.from({ length: 20 }, () => '{"level":60}') }]);
+    expect(many[0]).toMatch(/c: logged 500 fatal .*\n(.*\n){5}    \.\.\. and 495 more$/);
   });
 });
