@@ -112,6 +112,6 @@ describe('supervisor incident guard', () => {
     expect(incidentProblems([{ name: 'b', ...clean, fatalCount: 1, fatalLines: ['{"level":60}'] }], { a: { fatalLines: 5 } })).toHaveLength(1);
     // Counted past the lines it keeps.
     const many = incidentProblems([{ name: 'c', ...clean, fatalCount: 500, fatalLines: Array.from({ length: 20 }, () => '{"level":60}') }]);
-    expect(many[0]).toMatch(/c: logged 500 fatal .*\n(.*\n){5}    \.\.\. and 495 more$/);
+    expect(many[0]).toMatch(/c: logged 500 fatal .*\n(.*\n){5} {4}\.\.\. and 495 more$/);
   });
 });
