@@ -42,17 +42,8 @@ nats_ready() { nats_info >/dev/null; }
 
 # ---------------------------------------------------------------- binaries
 PG_BINDIR=""
-find_pg_bindir() {
-  local c d
-  if c="$(command -v pg_ctl 2>/dev/null)"; then
-    d="$(dirname "$(readlink -f "$c")")"
-    if [[ -x "$d/initdb" ]]; then PG_BINDIR="$d" && return 0; fi
-  fi
-  for d in $(ls -d /usr/lib/postgresql/*/bin /usr/pgsql-*/bin /usr/local/pgsql/bin 2>/dev/null | sort -V -r); do
-    if [[ -x "$d/pg_ctl" && -x "$d/initdb" ]]; then PG_BINDIR="$d" && return 0; fi
-  done
-  return 1
-}
+# One lookup shared with the fault suite's private PostgreSQL: tools/dev/pg-bindir.sh.
+find_pg_bindir() { PG_BINDIR="$(bash "$PARLEY_ROOT/tools/dev/pg-bindir.sh" 2>/dev/null)"; }
 have_redis() { command -v redis-server >/dev/null 2>&1; }
 have_nats() { command -v nats-server >/dev/null 2>&1; }
 

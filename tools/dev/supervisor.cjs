@@ -18,6 +18,9 @@
  *   await sup.waitReady(30_000, ['presence']);
  *   sup.pid('presence');
  *   await sup.stop();                  // SIGTERM all, SIGKILL after 10 s each; resolves when all exited
+ *   sup.incidents();                   // per app: restarts, exits nobody asked for, fatal log lines
+ *   sup.assertNoIncidents({ allow: { 'message-store': { exits: 1 } } }); // the test-run guard
+ *   sup.memory();                      // per app: VmHWM / VmRSS from /proc (Linux)
  *
  * CLI: node tools/dev/supervisor.cjs [--no-restart] [--gateways N] [--ready-timeout SECONDS] [--stdout]
  *   Starts the five apps from dist/, waits for readiness, prints the URLs, stops all on SIGINT/SIGTERM.
@@ -82,6 +85,62 @@ function portInUse(port, host = '127.0.0.1') {
   });
 }
 
+function fileSize(file) {
+  try {
+    return fs.statSync(file).size;
+  } catch {
+    return 0;
+  }
+}
+
+// What the apps' process-wide handlers log (pino, one JSON line) before anything else.
+const UNHANDLED_MSGS = new Set(['unhandled rejection', 'uncaught exception']);
+const FATAL_LEVEL = 60;
+// Cheap filter before JSON.parse: a level of 60 or more, or one of the two messages.
+const MAYBE_FATAL = /"level":\s*(?:[6-9]\d|\d{3,})|unhandled rejection|uncaught exception/;
+
+/** Keeps the line in s.fatal when it is a pino line at fatal level or naming an unhandled error. */
+function inspectLogLine(s, line) {
+  if (!line || line[0] !== '{' || !MAYBE_FATAL.test(line)) return;
+  let rec;
+  try {
+    rec = JSON.parse(line);
+  } catch {
+    return;
+  }
+  const level = typeof rec.level === 'number' ? rec.level : rec.level === 'fatal' ? FATAL_LEVEL : 0;
+  if (level >= FATAL_LEVEL || UNHANDLED_MSGS.has(rec.msg)) {
+    s.fatalCount += 1;
+    // The first ones are kept to show; an app looping on errors must not fill this process.
+    if (s.fatal.length < 20) s.fatal.push(line.length > 4000 ? `${line.slice(0, 4000)}...` : line);
+  }
+}
+
+/**
+ * The guard's verdict on incidents() (pure, so it is unit-tested): one problem line per app with
+ * more unexpected exits or fatal lines than `allow[app]` grants ({ exits?, fatalLines? }, default 0).
+ */
+function incidentProblems(incidents, allow = {}) {
+  const problems = [];
+  for (const i of incidents) {
+    const a = allow[i.name] || {};
+    const exitsAllowed = a.exits ?? 0;
+    const fatalAllowed = a.fatalLines ?? 0;
+    const fatalCount = i.fatalCount ?? i.fatalLines.length;
+    if (i.unexpectedExits > exitsAllowed) {
+      problems.push(
+        `${i.name}: exited ${i.unexpectedExits} time(s) without being asked to (allowed ${exitsAllowed}; restarts ${i.restarts})`,
+      );
+    }
+    if (fatalCount > fatalAllowed) {
+      const shown = i.fatalLines.slice(0, 5).map((l) => `    ${l}`);
+      if (fatalCount > shown.length) shown.push(`    ... and ${fatalCount - shown.length} more`);
+      problems.push(`${i.name}: logged ${fatalCount} fatal / unhandled error line(s) (allowed ${fatalAllowed}):\n${shown.join('\n')}`);
+    }
+  }
+  return problems;
+}
+
 class Supervisor extends EventEmitter {
   /**
    * @param {object} opts
@@ -136,6 +195,12 @@ class Supervisor extends EventEmitter {
         lastExit: null,
         exitWaiters: [],
         ring: [], // last output lines when there is no logDir
+        deliberateExits: 0, // exits asked for by kill(): a fault the test injected
+        unexpectedExits: 0, // exits nobody asked for (a crash), with or without a restart after
+        killPending: 0, // kill() calls whose exit has not come yet
+        fatal: [], // the first log lines at level >= 60 or naming an unhandled rejection / uncaught exception
+        fatalCount: 0, // all of them
+        scan: null, // { offset, partial }: how far the log file has been read for fatal lines
         logFile: this.logDir ? path.join(this.logDir, `${app.name}.log`) : undefined,
       });
     }
@@ -163,6 +228,10 @@ class Supervisor extends EventEmitter {
       for (const s of this.apps.values()) {
         if (s.logFile && !s.child && fs.existsSync(s.logFile)) fs.renameSync(s.logFile, `${s.logFile}.1`);
       }
+    }
+    for (const s of this.apps.values()) {
+      // Fatal lines are looked for from here on (a log dir reused by another run has older ones).
+      if (s.logFile && !s.scan) s.scan = { offset: fileSize(s.logFile), partial: '' };
     }
     live.add(this);
     installExitHook();
@@ -241,6 +310,7 @@ class Supervisor extends EventEmitter {
     const s = this._get(name);
     if (!s.child) return Promise.reject(new Error(`${name} is not running`));
     const exited = this._exitPromise(s);
+    s.killPending += 1;
     this._signal(s, signal);
     return exited;
   }
@@ -321,6 +391,74 @@ class Supervisor extends EventEmitter {
     }));
   }
 
+  /**
+   * What went wrong in each app since start(), for the test-run guard: restarts, exits nobody
+   * asked for (kill() is asked for; stop() and stopApp() are not exits that count), and the log
+   * lines at level >= 60 (fatal) or whose msg is "unhandled rejection" / "uncaught exception".
+   */
+  incidents() {
+    return [...this.apps.values()].map((s) => {
+      this._scanLog(s);
+      return {
+        name: s.app.name,
+        restarts: s.restarts,
+        deliberateExits: s.deliberateExits,
+        unexpectedExits: s.unexpectedExits,
+        fatalCount: s.fatalCount,
+        fatalLines: [...s.fatal],
+      };
+    });
+  }
+
+  /**
+   * The guard of every whole-stack test run: throws an Error naming each app that exited
+   * without being asked to, or logged a fatal / unhandled error, with its lines, beyond what
+   * the test declared in `allow` ({ [app]: { exits?: n, fatalLines?: n } }).
+   */
+  assertNoIncidents(options = {}) {
+    const problems = incidentProblems(this.incidents(), options.allow || {});
+    if (problems.length) {
+      const err = new Error(`the apps had incidents the test did not cause on purpose:\n${problems.join('\n')}`);
+      err.problems = problems;
+      throw err;
+    }
+  }
+
+  /**
+   * Memory of each running app from /proc/<pid>/status (Linux; {} elsewhere): VmHWM, the resident
+   * high-water mark since the process started (or since resetMemoryHighWater()), and VmRSS, in MiB.
+   */
+  memory() {
+    const out = {};
+    for (const s of this.apps.values()) {
+      const pid = s.child && s.child.pid;
+      if (!pid) continue;
+      try {
+        const status = fs.readFileSync(`/proc/${pid}/status`, 'utf8');
+        const kb = (key) => Number((status.match(new RegExp(`^${key}:\\s+(\\d+) kB`, 'm')) || [])[1]);
+        const hwm = kb('VmHWM');
+        if (Number.isNaN(hwm)) continue; // a zombie has no memory lines
+        out[s.app.name] = { pid, hwmMiB: Math.round(hwm / 102.4) / 10, rssMiB: Math.round(kb('VmRSS') / 102.4) / 10 };
+      } catch {
+        /* not Linux, or the process just exited */
+      }
+    }
+    return out;
+  }
+
+  /** Restarts VmHWM at the current RSS in every app (writes 5 to /proc/<pid>/clear_refs), so the next memory() is a high-water of what follows. */
+  resetMemoryHighWater() {
+    for (const s of this.apps.values()) {
+      const pid = s.child && s.child.pid;
+      if (!pid) continue;
+      try {
+        fs.writeFileSync(`/proc/${pid}/clear_refs`, '5');
+      } catch {
+        /* not Linux, or not allowed: VmHWM stays the high-water since start */
+      }
+    }
+  }
+
   /** Resolves with the next event of `type` (optionally for app `name`); rejects after timeoutMs. */
   waitForEvent(type, name, timeoutMs = 30000) {
     return new Promise((resolve, reject) => {
@@ -370,7 +508,34 @@ class Supervisor extends EventEmitter {
     }
   }
 
+  /** Reads what the app appended to its log file since the last scan, looking for fatal lines. */
+  _scanLog(s) {
+    if (!s.logFile || !s.scan) return;
+    let fd;
+    try {
+      fd = fs.openSync(s.logFile, 'r');
+    } catch {
+      return;
+    }
+    try {
+      const size = fs.fstatSync(fd).size;
+      if (size < s.scan.offset) s.scan = { offset: 0, partial: '' }; // truncated
+      const buf = Buffer.alloc(1 << 20);
+      while (s.scan.offset < size) {
+        const n = fs.readSync(fd, buf, 0, Math.min(buf.length, size - s.scan.offset), s.scan.offset);
+        if (n <= 0) break;
+        s.scan.offset += n;
+        const lines = (s.scan.partial + buf.toString('utf8', 0, n)).split('\n');
+        s.scan.partial = lines.pop();
+        for (const line of lines) inspectLogLine(s, line);
+      }
+    } finally {
+      fs.closeSync(fd);
+    }
+  }
+
   _pushRing(s, line) {
+    inspectLogLine(s, line);
     s.ring.push(line);
     if (s.ring.length > 200) s.ring.splice(0, s.ring.length - 200);
   }
@@ -442,7 +607,13 @@ class Supervisor extends EventEmitter {
     s.lastExit = { code, signal, at: Date.now() };
     const waiters = s.exitWaiters.splice(0);
     for (const w of waiters) w({ code, signal });
-    this._emit({ type: 'exit', name: s.app.name, code, signal, pid: child.pid });
+    const deliberate = s.killPending > 0;
+    if (deliberate) s.killPending = 0;
+    if (!this.stopping && s.wanted) {
+      if (deliberate) s.deliberateExits += 1;
+      else s.unexpectedExits += 1;
+    }
+    this._emit({ type: 'exit', name: s.app.name, code, signal, pid: child.pid, deliberate });
     if (this.stopping || !s.wanted) return;
     if (!this.restart) {
       this._note(s, `${s.app.name} exited (${describeExit(code, signal)}); restart is off`);
@@ -579,7 +750,7 @@ function defaultApps({ root = ROOT, env = stackEnv(process.env, root), gateways 
   ];
 }
 
-module.exports = { Supervisor, defaultApps, stackEnv, httpStatus, portInUse };
+module.exports = { Supervisor, defaultApps, stackEnv, httpStatus, portInUse, incidentProblems };
 
 // ---------------------------------------------------------------------- CLI
 

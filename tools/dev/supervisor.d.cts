@@ -23,7 +23,33 @@ export interface SupervisorEvent {
   signal?: NodeJS.Signals | null;
   attempt?: number;
   delayMs?: number;
+  /** On 'exit': the exit was asked for by kill() (a fault the test injected). */
+  deliberate?: boolean;
   time: number;
+}
+
+/** What went wrong in one app since start() (Supervisor.incidents()). */
+export interface AppIncidents {
+  name: string;
+  restarts: number;
+  /** Exits asked for by kill(). */
+  deliberateExits: number;
+  /** Exits nobody asked for: crashes (stop() and stopApp() do not count). */
+  unexpectedExits: number;
+  /** Log lines at level >= 60, or whose msg is "unhandled rejection" / "uncaught exception". */
+  fatalCount: number;
+  /** The first 20 of them. */
+  fatalLines: string[];
+}
+
+/** What a test declares it caused on purpose, per app name (default 0 each). */
+export type IncidentAllowance = Record<string, { exits?: number; fatalLines?: number }>;
+
+export interface AppMemory {
+  pid: number;
+  /** VmHWM: resident high-water mark since the process started (or resetMemoryHighWater()). */
+  hwmMiB: number;
+  rssMiB: number;
 }
 
 export interface SupervisorOptions {
@@ -64,7 +90,15 @@ export class Supervisor extends EventEmitter {
   tail(name: string, lines?: number): string;
   status(): AppStatus[];
   waitForEvent(type: SupervisorEvent['type'], name?: string, timeoutMs?: number): Promise<SupervisorEvent>;
+  incidents(): AppIncidents[];
+  /** Throws an Error (with `problems`) naming every app with incidents beyond `allow`. */
+  assertNoIncidents(options?: { allow?: IncidentAllowance }): void;
+  memory(): Record<string, AppMemory>;
+  resetMemoryHighWater(): void;
 }
+
+/** The guard's verdict: one line per app with more incidents than allowed. */
+export function incidentProblems(incidents: AppIncidents[], allow?: IncidentAllowance): string[];
 
 export function stackEnv(env?: NodeJS.ProcessEnv, root?: string): Record<string, string>;
 export function defaultApps(opts?: {

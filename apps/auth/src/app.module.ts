@@ -32,6 +32,7 @@ export class AppModule {
             schema: AUTH_SCHEMA,
             entities: authEntities,
             poolSize: config.database.poolSize,
+            timeouts: config.database.timeouts,
             applicationName: 'parley-auth',
           }),
           retryAttempts: 2,

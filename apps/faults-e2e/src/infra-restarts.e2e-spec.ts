@@ -3,7 +3,13 @@ import { http, TestSocket } from '@parley/shared/testing';
 import { check, waitForDeliveries, type ChatUnderTest } from './support/checker';
 import { FaultClient } from './support/fault-client';
 import { FaultStack, pick, reportScenario, sleep, until } from './support/fault-stack';
-import { Traffic, type TrafficLane } from './support/traffic';
+import { SendLog, sendOnce, Traffic, type TrafficLane } from './support/traffic';
+
+/** The pools' timeouts for this stack (the apps' defaults, docs/operations.md), set explicitly: scenario 5d's bound is made of them. */
+const PG_STATEMENT_TIMEOUT_MS = 5000;
+const PG_CONNECT_TIMEOUT_MS = 3000;
+/** A request into a frozen database answers within this: the client-side query timeout (statement + 1 s) plus slack. */
+const FROZEN_ANSWER_BOUND_MS = PG_STATEMENT_TIMEOUT_MS + 1000 + 2000;
 
 /**
  * Issue 7, scenario 5: NATS, Redis and PostgreSQL restarted mid-traffic. The stack runs on
@@ -19,7 +25,12 @@ describe('faults: infrastructure restarts', () => {
     fs = await FaultStack.start({
       label: 'faults-infra',
       privateInfra: { nats: true, redis: true, postgres: true },
-      env: { PRESENCE_HEARTBEAT_MS: '5000', PRESENCE_TTL_SECONDS: '20' },
+      env: {
+        PRESENCE_HEARTBEAT_MS: '5000',
+        PRESENCE_TTL_SECONDS: '20',
+        DATABASE_STATEMENT_TIMEOUT_MS: String(PG_STATEMENT_TIMEOUT_MS),
+        DATABASE_CONNECT_TIMEOUT_MS: String(PG_CONNECT_TIMEOUT_MS),
+      },
     });
     pidsAtStart = fs.pids();
   }, 240_000);
@@ -163,6 +174,89 @@ describe('faults: infrastructure restarts', () => {
     reportScenario({ scenario: '5c-postgres-restart', injected: `pg_ctl stop -m immediate, start after 1 s; ${rounds} times, 1.5 s apart`, ...figures, restarts: fs.restarts() });
     expectClean(result, traffic.total);
     expect([chats.status, device.status]).toEqual([200, 201]);
+    expect(fs.pids()).toEqual(pidsAtStart);
+  });
+
+  it('5d. PostgreSQL frozen (SIGSTOP: a blackholed database) under traffic: every request answers unavailable within the pool timeouts, nothing hangs or is lost, all works after SIGCONT', async () => {
+    const pg = fs.postgres as NonNullable<typeof fs.postgres>;
+    // Probes outside the checked chats: a probe send may be stored after the thaw though answered `unavailable`.
+    const [prober, peer] = await fs.users(2, 's5dp');
+    const probeChat = await fs.direct(prober, peer);
+    const [probeClient] = await fs.clients([prober]);
+    clients.push(probeClient);
+    const probeLog = new SendLog();
+    let probeNo = 0;
+    type Probe = { what: string; code: string; ms: number };
+    const timed = async (what: string, call: () => Promise<string>): Promise<Probe> => {
+      const started = Date.now();
+      const code = await call().catch((err: Error) => `error: ${err.message}`);
+      return { what, code, ms: Date.now() - started };
+    };
+    const httpCode = (r: { status: number; body: unknown }) => (r.status < 400 ? 'ok' : ((r.body as { error?: { code?: string } })?.error?.code ?? `http_${r.status}`));
+    // One request into each service with a database: message-store (send, chat list), auth (login), push-notifier (device).
+    const probeRound = () =>
+      Promise.all([
+        timed('message:send', async () => {
+          const ack = await sendOnce(probeClient, probeLog, probeChat.id, `s5d-probe-${probeNo++}`, 'probe', 30_000);
+          return ack instanceof Error ? `no answer: ${ack.message}` : ack.ok ? 'ok' : (ack.error?.code ?? 'unknown');
+        }),
+        timed('GET /v1/chats', async () => httpCode(await http(fs.gatewayUrls[1], 'GET', '/v1/chats', { token: prober.token }))),
+        timed('POST /v1/auth/login', async () =>
+          httpCode(await http(fs.authUrl, 'POST', '/v1/auth/login', { body: { username: prober.user.username, password: 'password-123' } })),
+        ),
+        timed('POST /v1/devices', async () =>
+          httpCode(await http(fs.gatewayUrls[0], 'POST', '/v1/devices', { token: prober.token, body: { token: `tok-${probeNo++}-${prober.user.id}`, platform: 'android' } })),
+        ),
+      ]);
+
+    const frozen: Probe[] = [];
+    let frozenProcesses = 0;
+    let frozenMs = 0;
+    const { result, figures, traffic } = await underTraffic(
+      's5d',
+      async () => {
+        pg.freeze();
+        const at = Date.now();
+        // Two rounds: the first meets pooled connections (query timeout), the second new ones (connect timeout).
+        for (let round = 0; round < 2; round++) frozen.push(...(await probeRound()));
+        frozenMs = Date.now() - at;
+        frozenProcesses = pg.thaw();
+      },
+      pick(200, 800),
+    );
+    const thawedAt = Date.now();
+    let after: Probe[] = [];
+    const recoveredMs = await until(
+      async () => {
+        after = await probeRound();
+        return after.every((p) => p.code === 'ok');
+      },
+      30_000,
+      'every service answers ok after SIGCONT',
+    ).then(() => Date.now() - thawedAt);
+    const sendFailures: Record<string, number> = {};
+    for (const r of traffic.log.records.values()) for (const f of r.failures) sendFailures[f] = (sendFailures[f] ?? 0) + 1;
+    const slowest = (what: string) => Math.max(...frozen.filter((p) => p.what === what).map((p) => p.ms));
+    reportScenario({
+      scenario: '5d-postgres-frozen',
+      injected: `SIGSTOP the postmaster and its ${frozenProcesses - 1} processes for ${Math.round(frozenMs / 100) / 10} s under traffic, then SIGCONT`,
+      ...figures,
+      frozenMs,
+      poolTimeouts: { statementMs: PG_STATEMENT_TIMEOUT_MS, queryMs: PG_STATEMENT_TIMEOUT_MS + 1000, connectMs: PG_CONNECT_TIMEOUT_MS },
+      answerBoundMs: FROZEN_ANSWER_BOUND_MS,
+      frozenAnswers: frozen.map((p) => `${p.what}: ${p.code} in ${p.ms} ms`),
+      slowestFrozenAnswerMs: { send: slowest('message:send'), chats: slowest('GET /v1/chats'), login: slowest('POST /v1/auth/login'), devices: slowest('POST /v1/devices') },
+      trafficSendFailures: sendFailures,
+      allServicesOkAfterThawMs: recoveredMs,
+    });
+    // Every request into the frozen database got `unavailable`, none waited past the bound.
+    expect(frozen.map((p) => p.code)).toEqual(frozen.map(() => 'unavailable'));
+    expect(Math.max(...frozen.map((p) => p.ms))).toBeLessThanOrEqual(FROZEN_ANSWER_BOUND_MS);
+    // The traffic's sends were answered too (retried after `unavailable`), not left to their 15 s ack timeout.
+    expect(sendFailures['timeout'] ?? 0).toBe(0);
+    expect(sendFailures['unavailable'] ?? 0).toBeGreaterThan(0);
+    expectClean(result, traffic.total);
+    expect(after.map((p) => p.code)).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect(fs.pids()).toEqual(pidsAtStart);
   });
 });

@@ -31,6 +31,7 @@ export class AppModule {
             url: config.database.url,
             schema: MESSAGE_STORE_SCHEMA,
             poolSize: config.database.poolSize,
+            timeouts: config.database.timeouts,
             applicationName: 'parley-message-store',
           }),
           retryAttempts: 2,

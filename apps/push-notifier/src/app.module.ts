@@ -45,6 +45,7 @@ export class AppModule {
             schema: PUSH_SCHEMA,
             entities: pushEntities,
             poolSize: config.database.poolSize,
+            timeouts: config.database.timeouts,
             applicationName: `parley-${SERVICE_NAME}`,
           }),
           retryAttempts: 2,

@@ -23,6 +23,7 @@ interface SupervisorLike {
   waitReady(timeoutMs?: number, names?: string[]): Promise<unknown>;
   stop(): Promise<void>;
   pid(name: string): number | undefined;
+  assertNoIncidents(options?: { allow?: Record<string, { exits?: number; fatalLines?: number }> }): void;
 }
 interface SupervisorModule {
   Supervisor: new (opts: Record<string, unknown>) => SupervisorLike;
@@ -202,6 +203,14 @@ export class BenchStack {
 
   async stop(): Promise<void> {
     await this.supervisor?.stop();
+  }
+
+  /**
+   * The whole-stack test guard (tools/dev/supervisor.cjs): throws naming every app that exited
+   * by itself or logged a fatal / unhandled error, with its lines. The bench test calls it after stop().
+   */
+  assertNoIncidents(): void {
+    this.supervisor?.assertNoIncidents();
   }
 }
 

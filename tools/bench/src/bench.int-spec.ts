@@ -24,8 +24,13 @@ describe('bench tooling (whole stack, tiny load)', () => {
     await runLoadgen(['seed', '--users', '12', '--groups', '1', '--group-size', '4', '--jwt-private-key-file', keys.jwtPrivateKeyFile, '--database-url', db.url, '--out', population]);
   }, 120_000);
   afterAll(async () => {
-    await stack?.stop();
-    await db?.drop();
+    try {
+      await stack?.stop();
+    } finally {
+      await db?.drop();
+    }
+    // The guard of every whole-stack run: no app crashed or logged an unhandled error.
+    stack?.assertNoIncidents();
   });
 
   // No re-runs of a step on a busy machine: the totals below are of exactly one step.

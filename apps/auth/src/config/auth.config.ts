@@ -1,8 +1,9 @@
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
 import { loadEnv } from '@parley/shared/util-config';
+import { PostgresTimeoutsEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable auth reads, with defaults that work on a laptop. */
-export class AuthEnv {
+export class AuthEnv extends PostgresTimeoutsEnv {
   @IsInt() @Min(0) @Max(65535) AUTH_PORT = 3001;
   @IsString() HTTP_HOST = '0.0.0.0';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
@@ -32,7 +33,7 @@ export class AuthEnv {
 export interface AuthConfig {
   http: { host: string; port: number };
   logLevel: string;
-  database: { url: string; poolSize: number };
+  database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   nats: { url: string; subjectPrefix: string };
   jwt: { privateKeyPem: string; extraPublicKeysPem: string; issuer: string; audience: string; ttlSeconds: number };
   password: { scryptLogN: number };
@@ -44,7 +45,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
   return {
     http: { host: e.HTTP_HOST, port: e.AUTH_PORT },
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
     nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX },
     jwt: {
       privateKeyPem: e.JWT_PRIVATE_KEY,

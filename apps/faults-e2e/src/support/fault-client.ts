@@ -1,5 +1,5 @@
 import type { Message } from '@parley/contracts';
-import type { TestUser } from '@parley/shared/testing';
+import { countAck, type TestUser } from '@parley/shared/testing';
 import { io, type Socket } from 'socket.io-client';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -239,7 +239,7 @@ export class FaultClient {
   emitAck(event: string, payload: unknown, timeoutMs = 10_000): Promise<AckReply> {
     const socket = this.socket;
     if (!socket?.connected) return Promise.reject(new Error('not connected'));
-    return socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<AckReply>;
+    return countAck(socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<AckReply>);
   }
 
   /** Drops the connection as a network failure would (no close handshake), without reconnecting. */

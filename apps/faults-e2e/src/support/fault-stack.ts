@@ -1,7 +1,7 @@
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chat } from '@parley/contracts';
-import { http, registerUser, TestStack, WORKSPACE_ROOT, type TestUser } from '@parley/shared/testing';
+import { http, registerUser, takeAnswerTally, TestStack, WORKSPACE_ROOT, type TestUser } from '@parley/shared/testing';
 import { Client } from 'pg';
 import { FaultClient, type FaultClientOptions } from './fault-client';
 import { PrivateNats, PrivatePostgres, PrivateRedis } from './infra';
@@ -29,9 +29,14 @@ const FAULT_DEFAULTS: Record<string, string> = {
   MAX_CONNECTIONS_PER_USER: '50',
 };
 
+// The stack of the running test file: report() adds its per-scenario health figures.
+let active: FaultStack | undefined;
+
 /**
  * TestStack (the five built apps as real processes under the supervisor, two gateways by
- * default) plus, when asked, private infrastructure servers to break.
+ * default) plus, when asked, private infrastructure servers to break. Its stop() runs the
+ * TestStack guard: an app that exited without supervisor.kill(), or logged a fatal /
+ * unhandled error, fails the file unless the test declared it (expectRestarts()).
  */
 export class FaultStack {
   stack!: TestStack;
@@ -39,6 +44,8 @@ export class FaultStack {
   redis?: PrivateRedis;
   postgres?: PrivatePostgres;
   private savedDbUrl?: string;
+  /** Restarts per app at the previous report (scenarioHealth() gives the difference). */
+  private restartsReported: Record<string, number> = {};
 
   private constructor(private readonly options: FaultStackOptions) {}
 
@@ -50,6 +57,7 @@ export class FaultStack {
       await fs.stop().catch(() => undefined);
       throw err;
     }
+    active = fs;
     return fs;
   }
 
@@ -73,6 +81,34 @@ export class FaultStack {
       process.env['TEST_DATABASE_URL'] = postgres.url;
     }
     this.stack = await TestStack.start({ label: this.options.label, gateways: this.options.gateways ?? 2, env: { ...env, ...this.options.env } });
+    // The first scenario's figures start here, not at boot or in an earlier file.
+    takeAnswerTally();
+    this.supervisor.resetMemoryHighWater();
+  }
+
+  /** See TestStack.expectRestarts: exits the test causes other than through supervisor.kill(). */
+  expectRestarts(app: string, times?: number): void {
+    this.stack.expectRestarts(app, times);
+  }
+
+  /**
+   * Figures every scenario report carries, since the previous report: requests made through
+   * the test clients and their answers by code, restarts per app, and each app's resident
+   * memory high-water mark (MiB; VmHWM, restarted after each report).
+   */
+  scenarioHealth(): { requestsTried: number; answersByCode: Record<string, number>; restartsByApp: Record<string, number>; maxRssMiB: Record<string, number> } {
+    const answers = takeAnswerTally();
+    const memory = this.supervisor.memory();
+    this.supervisor.resetMemoryHighWater();
+    const restarts = this.restarts();
+    const restartsByApp = Object.fromEntries(Object.entries(restarts).map(([name, n]) => [name, n - (this.restartsReported[name] ?? 0)]));
+    this.restartsReported = restarts;
+    return {
+      requestsTried: answers.tried,
+      answersByCode: answers.byCode,
+      restartsByApp,
+      maxRssMiB: Object.fromEntries(Object.entries(memory).map(([name, m]) => [name, m.hwmMiB])),
+    };
   }
 
   get supervisor() {
@@ -157,6 +193,7 @@ export class FaultStack {
   }
 
   async stop(): Promise<void> {
+    if (active === this) active = undefined;
     try {
       await this.stack?.stop();
     } finally {
@@ -211,9 +248,15 @@ export function reportScenario(figures: ScenarioFigures & Record<string, unknown
   report(figures);
 }
 
-/** One line per scenario: printed for the CI log and appended to .parley/faults/results.jsonl. */
+/**
+ * One line per scenario: printed for the CI log and appended to .parley/faults/results.jsonl,
+ * with the running stack's scenarioHealth() (a figure the scenario gives itself wins).
+ */
 export function report(figures: Record<string, unknown>): void {
-  const line = JSON.stringify({ ...figures, long: LONG, at: new Date().toISOString() });
+  const merged: Record<string, unknown> = { ...figures };
+  const health = active?.supervisor ? active.scenarioHealth() : {};
+  for (const [k, v] of Object.entries(health)) if (!(k in merged)) merged[k] = v;
+  const line = JSON.stringify({ ...merged, long: LONG, at: new Date().toISOString() });
   process.stdout.write(`FAULTS_RESULT ${line}\n`);
   const dir = join(WORKSPACE_ROOT, '.parley', 'faults');
   mkdirSync(dir, { recursive: true });

@@ -1,10 +1,10 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, existsSync, mkdtempSync, openSync, readFileSync, realpathSync, rmSync, writeFileSync } from 'node:fs';
+import { chownSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort } from '@parley/shared/testing';
+import { freePort, WORKSPACE_ROOT } from '@parley/shared/testing';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -35,6 +35,21 @@ function which(bin: string): string {
     return execFileSync('sh', ['-c', `command -v ${bin}`]).toString().trim();
   } catch {
     throw new Error(`${bin} is not installed (tools/dev/ensure-infra.sh lists how to install it)`);
+  }
+}
+
+/**
+ * PostgreSQL's server binaries (pg_ctl, initdb): the lookup tools/dev/ensure-infra.sh uses, so
+ * Debian's /usr/lib/postgresql/<version>/bin is found without pg_ctl on PATH.
+ */
+export function pgBindir(env: NodeJS.ProcessEnv = process.env): string {
+  try {
+    return execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/dev/pg-bindir.sh')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+      .toString()
+      .trim();
+  } catch (err) {
+    const why = (err as { stderr?: Buffer }).stderr?.toString().trim();
+    throw new Error(why || `tools/dev/pg-bindir.sh failed: ${(err as Error).message}`);
   }
 }
 
@@ -164,8 +179,7 @@ export class PrivatePostgres {
   }
 
   static async start(): Promise<PrivatePostgres> {
-    const bindir = dirname(realpathSync(which('pg_ctl')));
-    if (!existsSync(join(bindir, 'initdb'))) throw new Error(`no initdb beside ${bindir}/pg_ctl`);
+    const bindir = pgBindir();
     const dir = mkdtempSync(join(tmpdir(), 'parley-faults-pg-'));
     const server = new PrivatePostgres(await freePort(), dir, bindir);
     if (process.getuid?.() === 0) {
@@ -184,7 +198,10 @@ export class PrivatePostgres {
     return server;
   }
 
+  private frozen: number[] = [];
+
   private readonly killSync = () => {
+    this.signalAll(this.frozen, 'SIGCONT'); // a stopped postmaster would not hear pg_ctl stop
     try {
       const argv = [join(this.bindir, 'pg_ctl'), '-D', this.data, '-m', 'immediate', 'stop'];
       if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', ...argv], { cwd: '/', stdio: 'ignore' });
@@ -204,6 +221,41 @@ export class PrivatePostgres {
     await waitForPort(this.port);
   }
 
+  /**
+   * Freezes the whole server with SIGSTOP, the postmaster first (no new backends), then every
+   * process it forked: connections stay open, the kernel still accepts new ones, but nothing
+   * answers. A blackholed database, as a network partition looks to its clients.
+   */
+  freeze(): void {
+    const postmaster = Number(readFileSync(join(this.data, 'postmaster.pid'), 'utf8').split('\n')[0]);
+    process.kill(postmaster, 'SIGSTOP');
+    this.frozen = [postmaster];
+    // Twice: a backend forked while the first list was read is caught by the second.
+    for (let round = 0; round < 2; round++) {
+      const children = childrenOf(postmaster).filter((pid) => !this.frozen.includes(pid));
+      this.signalAll(children, 'SIGSTOP');
+      this.frozen.push(...children);
+    }
+  }
+
+  /** SIGCONT to everything freeze() stopped; returns how many processes were frozen. */
+  thaw(): number {
+    const n = this.frozen.length;
+    this.signalAll([...this.frozen].reverse(), 'SIGCONT');
+    this.frozen = [];
+    return n;
+  }
+
+  private signalAll(pids: number[], signal: NodeJS.Signals): void {
+    for (const pid of pids) {
+      try {
+        process.kill(pid, signal);
+      } catch {
+        // already gone
+      }
+    }
+  }
+
   /** `immediate` is a crash (no checkpoint, clients cut); `fast` a clean stop. */
   async down(mode: 'fast' | 'immediate' = 'immediate'): Promise<void> {
     await this.asPostgres(join(this.bindir, 'pg_ctl'), ['-D', this.data, '-m', mode, '-w', 'stop']);
@@ -217,7 +269,25 @@ export class PrivatePostgres {
 
   async stop(): Promise<void> {
     live.delete(this.killSync);
+    this.thaw();
     await this.down('immediate').catch(() => undefined);
     rmSync(this.dir, { recursive: true, force: true });
   }
+}
+
+/** The pids whose parent is `ppid` (Linux /proc). */
+function childrenOf(ppid: number): number[] {
+  const out: number[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // stat: "pid (comm) state ppid ..."; comm may hold spaces or parentheses, so read after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) === ppid) out.push(Number(entry));
+    } catch {
+      // exited meanwhile
+    }
+  }
+  return out;
 }

@@ -17,6 +17,12 @@ describe('loadMessageStoreConfig', () => {
     expect(config.cipher.keyIds).toEqual(['k1', 'k2']);
   });
 
+  it('reads the PostgreSQL pool timeouts', () => {
+    const keys = { ...noKeyFile, MESSAGE_ENCRYPTION_KEYS: `k1:${key()}` };
+    expect(loadMessageStoreConfig(keys).database.timeouts).toEqual({ statementMs: 5000, connectMs: 3000, idleMs: 30_000, idleInTransactionMs: 10_000, keepAliveDelayMs: 10_000 });
+    expect(loadMessageStoreConfig({ ...keys, DATABASE_STATEMENT_TIMEOUT_MS: '800' }).database.timeouts.statementMs).toBe(800);
+  });
+
   it('reads the keys from MESSAGE_ENCRYPTION_KEYS_FILE', () => {
     const dir = mkdtempSync(join(tmpdir(), 'ms-keys-'));
     const file = join(dir, 'message-keys');

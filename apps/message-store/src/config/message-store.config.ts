@@ -1,9 +1,10 @@
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { MessageCipher, MessageKeysError } from '@parley/message-store/data-access-messages';
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
+import { PostgresTimeoutsEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable message-store reads, with defaults that work on a laptop. */
-export class MessageStoreEnv {
+export class MessageStoreEnv extends PostgresTimeoutsEnv {
   @IsInt() @Min(0) @Max(65535) MESSAGE_STORE_PORT = 3003;
   @IsString() HTTP_HOST = '0.0.0.0';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
@@ -33,7 +34,7 @@ export class MessageStoreEnv {
 export interface MessageStoreConfig {
   http: { host: string; port: number };
   logLevel: string;
-  database: { url: string; poolSize: number };
+  database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   nats: { url: string; subjectPrefix: string };
   cipher: MessageCipher;
   append: { batchMax: number; batchWaitMs: number; queueMax: number };
@@ -55,7 +56,7 @@ export function loadMessageStoreConfig(env: NodeJS.ProcessEnv = process.env): Me
   return {
     http: { host: e.HTTP_HOST, port: e.MESSAGE_STORE_PORT },
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
     nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX },
     cipher,
     append: { batchMax: e.APPEND_BATCH_MAX, batchWaitMs: e.APPEND_BATCH_WAIT_MS, queueMax: e.APPEND_QUEUE_MAX },

@@ -23,6 +23,13 @@ describe('loadPushNotifierConfig', () => {
     expect(c.firebase).toEqual({ credentialsPath: '/secrets/sa.json' });
   });
 
+  it('reads the PostgreSQL pool timeouts (defaults: statement 5 s, connect 3 s)', () => {
+    expect(loadPushNotifierConfig({}).database.timeouts).toMatchObject({ statementMs: 5000, connectMs: 3000 });
+    const c = loadPushNotifierConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2500', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000' });
+    expect(c.database.timeouts).toMatchObject({ statementMs: 2500, idleInTransactionMs: 4000 });
+    expect(() => loadPushNotifierConfig({ DATABASE_CONNECT_TIMEOUT_MS: '-1' })).toThrow(/DATABASE_CONNECT_TIMEOUT_MS/);
+  });
+
   it('names every bad variable', () => {
     let err: unknown;
     try {

@@ -1,8 +1,9 @@
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { loadEnv } from '@parley/shared/util-config';
+import { PostgresTimeoutsEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable push-notifier reads, with defaults that work on a laptop. */
-export class PushNotifierEnv {
+export class PushNotifierEnv extends PostgresTimeoutsEnv {
   @IsInt() @Min(0) @Max(65535) PUSH_NOTIFIER_PORT = 3004;
   @IsString() HTTP_HOST = '0.0.0.0';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
@@ -29,7 +30,7 @@ export class PushNotifierEnv {
 export interface PushNotifierConfig {
   http: { host: string; port: number };
   logLevel: string;
-  database: { url: string; poolSize: number };
+  database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   redis: { url: string };
   nats: { url: string; subjectPrefix: string };
   push: {
@@ -49,7 +50,7 @@ export function loadPushNotifierConfig(env: NodeJS.ProcessEnv = process.env): Pu
   return {
     http: { host: e.HTTP_HOST, port: e.PUSH_NOTIFIER_PORT },
     logLevel: e.LOG_LEVEL,
-    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE },
+    database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
     redis: { url: e.REDIS_URL },
     nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX },
     push: {

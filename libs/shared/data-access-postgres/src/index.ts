@@ -1,1 +1,2 @@
 export * from './lib/postgres-data-source';
+export * from './lib/postgres-timeouts';

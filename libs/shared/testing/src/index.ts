@@ -4,3 +4,4 @@ export * from './lib/http-client';
 export * from './lib/stack';
 export * from './lib/socket-client';
 export * from './lib/users';
+export * from './lib/answer-tally';

@@ -1,6 +1,7 @@
 export * from './lib/readiness';
 export * from './lib/health.controller';
 export * from './lib/error-mapping';
+export * from './lib/database-errors';
 export * from './lib/log-safety';
 export * from './lib/parley-exception.filter';
 export * from './lib/validation';

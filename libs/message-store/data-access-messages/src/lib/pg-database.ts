@@ -44,6 +44,12 @@ export class PgDatabase implements Queryable {
       await client.query('COMMIT');
       return out;
     } catch (err) {
+      if (broken || isNoAnswer(err)) {
+        // The server did not answer (query_timeout) or the connection is gone: a ROLLBACK would
+        // wait as long again. Discarding the connection ends the transaction on the server.
+        broken ??= err as Error;
+        throw err;
+      }
       try {
         await client.query('ROLLBACK');
       } catch (rollbackErr) {
@@ -56,4 +62,9 @@ export class PgDatabase implements Queryable {
       client.release(broken);
     }
   }
+}
+
+/** node-postgres's query_timeout: the statement may still be running on a server that does not answer. */
+function isNoAnswer(err: unknown): boolean {
+  return err instanceof Error && err.message === 'Query read timeout';
 }

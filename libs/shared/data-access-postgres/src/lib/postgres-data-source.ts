@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import * as pg from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList, type EntitySchema } from 'typeorm';
 import type { ReadinessCheck } from '@parley/shared/util-service';
+import { DEFAULT_POSTGRES_TIMEOUTS, poolTimeoutSettings, type PostgresTimeouts } from './postgres-timeouts';
 
 export interface PostgresOptions {
   url: string;
@@ -13,6 +14,8 @@ export interface PostgresOptions {
   migrations?: MixedList<Function | string>;
   poolSize?: number;
   applicationName?: string;
+  /** Default DEFAULT_POSTGRES_TIMEOUTS; null: no statement limit (migrations). */
+  timeouts?: PostgresTimeouts | null;
 }
 
 export function postgresOptions(options: PostgresOptions): DataSourceOptions {
@@ -35,7 +38,7 @@ export function postgresOptions(options: PostgresOptions): DataSourceOptions {
       max: options.poolSize ?? 10,
       // Unqualified names resolve to the service's own schema.
       options: `-c search_path=${options.schema},public`,
-      connectionTimeoutMillis: 5000,
+      ...poolTimeoutSettings(options.timeouts === undefined ? DEFAULT_POSTGRES_TIMEOUTS : options.timeouts),
     },
   };
 }
@@ -60,8 +63,12 @@ export async function openDataSource(options: PostgresOptions): Promise<DataSour
   return ds;
 }
 
-/** Creates the schema (the migrations table lives in it) and applies pending migrations. */
-export async function runMigrations(options: PostgresOptions): Promise<string[]> {
+/**
+ * Creates the schema (the migrations table lives in it) and applies pending migrations, with
+ * no statement time limit (an operator runs them; an index build may take long).
+ */
+export async function runMigrations(serviceOptions: PostgresOptions): Promise<string[]> {
+  const options: PostgresOptions = { ...serviceOptions, timeouts: null };
   const bootstrap = new DataSource({ ...postgresOptions({ ...options, migrations: [] }) });
   try {
     await bootstrap.initialize();
@@ -81,7 +88,7 @@ export async function runMigrations(options: PostgresOptions): Promise<string[]>
 }
 
 export async function revertLastMigration(options: PostgresOptions): Promise<void> {
-  const ds = await openDataSource(options);
+  const ds = await openDataSource({ ...options, timeouts: null });
   try {
     await ds.undoLastMigration({ transaction: 'each' });
   } finally {

@@ -1,3 +1,5 @@
+import { countAnswer } from './answer-tally';
+
 export interface HttpResult<T = unknown> {
   status: number;
   body: T;
@@ -21,13 +23,21 @@ export async function http<T = unknown>(
     body = JSON.stringify(options.body);
     headers['content-type'] = 'application/json';
   }
-  const res = await fetch(`${baseUrl}${path}`, { method, headers, body });
-  const text = await res.text();
+  let res: Response;
+  let text: string;
+  try {
+    res = await fetch(`${baseUrl}${path}`, { method, headers, body });
+    text = await res.text();
+  } catch (err) {
+    countAnswer('network_error');
+    throw err;
+  }
   let parsed: unknown = text;
   try {
     parsed = text ? JSON.parse(text) : undefined;
   } catch {
     // not JSON: keep the text
   }
+  countAnswer(res.status < 400 ? 'ok' : ((parsed as { error?: { code?: string } } | undefined)?.error?.code ?? `http_${res.status}`));
   return { status: res.status, body: parsed as T, headers: res.headers };
 }

@@ -1,4 +1,5 @@
 import { io, type Socket } from 'socket.io-client';
+import { countAck } from './answer-tally';
 
 type AckReply = { ok: boolean; error?: { code: string; message: string }; [k: string]: unknown };
 
@@ -34,7 +35,7 @@ export class TestSocket {
   }
 
   emitAck<T extends AckReply = AckReply>(event: string, payload: unknown, timeoutMs = 10_000): Promise<T> {
-    return this.socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>;
+    return countAck(this.socket.timeout(timeoutMs).emitWithAck(event, payload) as Promise<T>);
   }
 
   /** Resolves with the first (past or future) event matching. */

@@ -5,7 +5,7 @@ import { join, resolve } from 'node:path';
 import { promisify } from 'node:util';
 // The supervisor is plain CommonJS shared with `npm start`; its types sit beside it.
 // eslint-disable-next-line @nx/enforce-module-boundaries
-import type { AppSpec, Supervisor as SupervisorType } from '../../../../../tools/dev/supervisor.cjs';
+import type { AppSpec, IncidentAllowance, Supervisor as SupervisorType } from '../../../../../tools/dev/supervisor.cjs';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestKeys, type TestKeys } from './test-keys';
 
@@ -37,6 +37,11 @@ export interface StackOptions {
 /**
  * A whole Parley stack from dist/ as real processes, isolated from any other stack on
  * this machine: its own database, NATS subject prefix, Redis prefixes, ports and keys.
+ *
+ * stop() is also the guard of every whole-stack test file: it throws (failing the file from
+ * afterAll) if an app exited without being asked to or logged a fatal / unhandled error, beyond
+ * what the test declared with expectRestarts() / expectFatalLogs(). A kill() through the
+ * supervisor is a declared fault by itself.
  */
 export class TestStack {
   readonly gatewayUrls: string[] = [];
@@ -45,6 +50,7 @@ export class TestStack {
   env: Record<string, string> = {};
   db!: TestDatabase;
   keys!: TestKeys;
+  private readonly allowed: IncidentAllowance = {};
 
   private constructor(private readonly options: StackOptions) {}
 
@@ -117,8 +123,31 @@ export class TestStack {
     return this.gatewayUrls.length > 1 ? this.gatewayUrls.map((_, i) => `chat-gateway-${i + 1}`) : ['chat-gateway'];
   }
 
+  /**
+   * Declares that the test makes `app` exit by itself (not through supervisor.kill(), which
+   * counts as declared), up to `times`; the guard then does not count those exits.
+   */
+  expectRestarts(app: string, times = Number.POSITIVE_INFINITY): void {
+    this.allowed[app] = { ...this.allowed[app], exits: times };
+  }
+
+  /** Declares that the test makes `app` log fatal / unhandled-error lines on purpose, up to `times`. */
+  expectFatalLogs(app: string, times = Number.POSITIVE_INFINITY): void {
+    this.allowed[app] = { ...this.allowed[app], fatalLines: times };
+  }
+
+  /** The guard, callable mid-file too: throws naming each app with undeclared incidents and its lines. */
+  assertNoIncidents(): void {
+    this.supervisor?.assertNoIncidents({ allow: this.allowed });
+  }
+
+  /** Stops the apps, drops the database, then runs the guard (shutdown errors count too). */
   async stop(): Promise<void> {
-    await this.supervisor?.stop();
-    await this.db?.drop();
+    try {
+      await this.supervisor?.stop();
+    } finally {
+      await this.db?.drop();
+    }
+    this.assertNoIncidents();
   }
 }

@@ -24,6 +24,12 @@ describe('toParleyError', () => {
     expect(toParleyError({ type: 'entity.parse.failed', status: 400 })?.code).toBe('invalid');
   });
 
+  it('maps a database that does not answer (a pool timeout, a lost connection) to unavailable', () => {
+    expect(toParleyError(new Error('Query read timeout'))?.code).toBe('unavailable');
+    expect(toParleyError({ code: '57014', message: 'canceling statement due to statement timeout' })?.code).toBe('unavailable');
+    expect(toParleyError(new Error('timeout exceeded when trying to connect'))?.code).toBe('unavailable');
+  });
+
   it('answers null for unexpected faults (they become internal, logged)', () => {
     expect(toParleyError(new Error('boom'))).toBeNull();
     expect(toParleyError(undefined)).toBeNull();

@@ -1,6 +1,7 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import { ParleyError, type ErrorCode } from '@parley/contracts';
+import { isDatabaseUnavailable } from './database-errors';
 
 const codeByStatus: Partial<Record<number, ErrorCode>> = {
   [HttpStatus.BAD_REQUEST]: 'invalid',
@@ -34,6 +35,8 @@ export function toParleyError(err: unknown): ParleyError | null {
         : err.message;
     return new ParleyError(code, message);
   }
+  // The database down, partitioned or timing out: retry later (the pools' timeouts end the wait).
+  if (isDatabaseUnavailable(err)) return new ParleyError('unavailable', 'a database is unavailable; retry');
   const bp = err as BodyParserError;
   if (bp && typeof bp === 'object' && typeof bp.type === 'string') {
     if (bp.type === 'entity.too.large') return new ParleyError('payload_too_large', 'request body too large');
