@@ -33,6 +33,11 @@ interface ReplyPacket<T> {
 
 const codec = JSONCodec<unknown>();
 
+/** nats.js connect options of an identity: none without a password (anonymous). */
+export function natsCredentials(options: { user?: string; pass?: string }): { user?: string; pass?: string } {
+  return options.pass ? { user: options.user, pass: options.pass } : {};
+}
+
 export interface NatsBusOptions {
   url: string;
   /** Shown in NATS monitoring; e.g. "chat-gateway:<instanceId>". */
@@ -40,6 +45,9 @@ export interface NatsBusOptions {
   requestTimeoutMs: number;
   /** Put before every subject (NATS_SUBJECT_PREFIX): isolates stacks sharing one NATS server. */
   subjectPrefix?: string;
+  /** The app's NATS identity (NATS_USER / NATS_PASSWORD); absent: anonymous. */
+  user?: string;
+  pass?: string;
 }
 
 export interface RequestOptions {
@@ -60,6 +68,7 @@ export class NatsBus {
       const nc = await connect({
         servers: options.url,
         name: options.name,
+        ...natsCredentials(options),
         // Keep retrying after a restart of NATS instead of giving up.
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,

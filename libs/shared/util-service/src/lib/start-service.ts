@@ -16,8 +16,8 @@ export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
   host: string;
   port: number;
-  /** Serve this app's NATS handlers in a queue group, so replicas share the work. */
-  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string };
+  /** Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous). */
+  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string; user?: string; pass?: string };
   openApi?: { title: string; description: string; version: string };
   /** Largest accepted JSON body; larger ones answer payload_too_large. */
   bodyLimit?: string;
@@ -61,6 +61,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
             name: `${options.name}-rpc`,
             maxReconnectAttempts: -1,
             reconnectTimeWait: 500,
+            ...(options.nats.pass ? { user: options.nats.user, pass: options.nats.pass } : {}),
           },
           options.nats.subjectPrefix ?? '',
         ),
