@@ -33,9 +33,16 @@ interface ReplyPacket<T> {
 
 const codec = JSONCodec<unknown>();
 
-/** nats.js connect options of an identity: none without a password (anonymous). */
-export function natsCredentials(options: { user?: string; pass?: string }): { user?: string; pass?: string } {
-  return options.pass ? { user: options.user, pass: options.pass } : {};
+/**
+ * nats.js connect options for an app's identity and transport: no credentials without a password
+ * (anonymous), and a `tls://` URL REQUIRES TLS (nats.js alone would fall back to plain text with a
+ * server that does not offer it).
+ */
+export function natsSecurityOptions(options: { url: string; user?: string; pass?: string }): { user?: string; pass?: string; tls?: Record<string, never> } {
+  return {
+    ...(options.pass ? { user: options.user, pass: options.pass } : {}),
+    ...(options.url.split(',').some((u) => u.trim().startsWith('tls://')) ? { tls: {} } : {}),
+  };
 }
 
 export interface NatsBusOptions {
@@ -68,7 +75,7 @@ export class NatsBus {
       const nc = await connect({
         servers: options.url,
         name: options.name,
-        ...natsCredentials(options),
+        ...natsSecurityOptions(options),
         // Keep retrying after a restart of NATS instead of giving up.
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
@@ -81,7 +88,9 @@ export class NatsBus {
       bus.watchStatus();
       return bus;
     } catch (err) {
-      throw new Error(`cannot connect to NATS at ${options.url}: ${(err as Error).message}`);
+      const tlsRefused = (err as NatsError).code === NatsErrorCode.ServerOptionNotAvailable && /tls/.test((err as Error).message);
+      const reason = tlsRefused ? 'the URL asks for TLS (tls://) and the server does not offer it' : (err as Error).message;
+      throw new Error(`cannot connect to NATS at ${options.url}: ${reason}`);
     }
   }
 

@@ -149,6 +149,11 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     });
   });
 
+  it('refuses to talk in clear when NATS_URL says tls:// (this server has no TLS)', async () => {
+    const bus = NatsBus.connect({ url: url.replace('nats://', 'tls://'), name: 'tls', requestTimeoutMs: 500, user: 'auth', pass: passwords.auth });
+    await expect(bus).rejects.toThrow('the URL asks for TLS (tls://) and the server does not offer it');
+  });
+
   it.each(NATS_APPS.map((app) => [app]))('lets %s connect with its credentials', async (app) => {
     const nc = await connectAs(app);
     await nc.flush();

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync } from 'node
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NATS_APPS, natsPermissions } from '@parley/contracts';
+import { natsSecurityOptions } from './nats-bus';
 import { ensureNatsPasswords, natsPasswordFile, parleyNatsUsers, renderNatsServerConfig, writeNatsServerConfig } from './nats-server-config';
 
 describe('nats-server configuration', () => {
@@ -41,5 +42,13 @@ describe('nats-server configuration', () => {
     expect(() => renderNatsServerConfig({ ...base, users: [] })).toThrow('at least one user');
     expect(() => renderNatsServerConfig({ ...base, users: [{ user: 'auth', password: 'short', permissions: perms }] })).toThrow('too short');
     expect(() => renderNatsServerConfig({ ...base, users: [{ user: 'a b', password: 'long-enough-password', permissions: perms }] })).toThrow('may hold only');
+  });
+});
+
+describe('natsSecurityOptions', () => {
+  it('sends credentials only with a password, and requires TLS for a tls:// URL', () => {
+    expect(natsSecurityOptions({ url: 'nats://n:4222', user: 'auth' })).toEqual({});
+    expect(natsSecurityOptions({ url: 'nats://n:4222', user: 'auth', pass: 'secret' })).toEqual({ user: 'auth', pass: 'secret' });
+    expect(natsSecurityOptions({ url: 'nats://a:4222, tls://b:4222', user: 'auth', pass: 'secret' })).toEqual({ user: 'auth', pass: 'secret', tls: {} });
   });
 });

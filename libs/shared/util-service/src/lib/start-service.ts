@@ -4,6 +4,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
+import { natsSecurityOptions } from '@parley/shared/util-nats';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
 import { loggableError } from './log-safety';
@@ -61,7 +62,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
             name: `${options.name}-rpc`,
             maxReconnectAttempts: -1,
             reconnectTimeWait: 500,
-            ...(options.nats.pass ? { user: options.nats.user, pass: options.nats.pass } : {}),
+            ...natsSecurityOptions(options.nats),
           },
           options.nats.subjectPrefix ?? '',
         ),
