@@ -76,6 +76,10 @@ describe('NATS permissions derived from libs/contracts', () => {
           '$JS.API.STREAM.INFO.PARLEY_REVOKED_SESSIONS_t1',
           '$JS.API.STREAM.CREATE.PARLEY_REVOKED_SESSIONS_t1',
           '$JS.API.STREAM.UPDATE.PARLEY_REVOKED_SESSIONS_t1',
+          '$JS.API.CONSUMER.CREATE.PARLEY_REVOKED_SESSIONS_t1.*',
+          '$JS.API.CONSUMER.MSG.NEXT.PARLEY_REVOKED_SESSIONS_t1.*',
+          '$JS.API.CONSUMER.INFO.PARLEY_REVOKED_SESSIONS_t1.*',
+          '$JS.API.CONSUMER.DELETE.PARLEY_REVOKED_SESSIONS_t1.*',
         ],
       },
       subscribe: { allow: ['t1.user.exists.v1 auth', '_INBOX.>'] },
@@ -89,7 +93,7 @@ describe('NATS permissions derived from libs/contracts', () => {
       expect(pub.filter((s) => /STREAM\.(DELETE|PURGE|MSG\.DELETE)|\$JS\.API\.>|^>$/.test(s))).toEqual([]);
       expect([app, pub.includes('auth.session-revoked.v1')]).toEqual([app, app === 'auth']);
     }
-    expect(revocationStreamApiSubjects('follower')).not.toContain('$JS.API.STREAM.UPDATE.PARLEY_REVOKED_SESSIONS');
+    expect(revocationStreamApiSubjects(['follow'])).not.toContain('$JS.API.STREAM.UPDATE.PARLEY_REVOKED_SESSIONS');
   });
 
   it('gives reply inboxes only to the apps that make requests', () => {
@@ -141,6 +145,19 @@ describe('each app uses only the subjects its NATS identity declares', () => {
     }
     expect(seen).toBeGreaterThan(0);
     expect(undeclared).toEqual([]);
+  });
+
+  // The revocation stream is used through util-auth's RevocationStream, not a contract import.
+  it.each(NATS_APPS.map((app) => [app]))('%s declares what it does with the revocation stream', (app) => {
+    const uses = new Set<string>();
+    for (const file of sourceFiles(join(root, 'apps', app, 'src'))) {
+      const source = readFileSync(file, 'utf8');
+      if (!source.includes('new RevocationStream(')) continue;
+      if (/stream\.follow\(/.test(source)) uses.add('follow');
+      // publish, or ensure(maxAge) which updates the stream's max age
+      if (/stream\.publish\(|stream\.ensure\([^)]/.test(source)) uses.add('write');
+    }
+    expect([...(APP_NATS_USE[app].revocationStream ?? [])].sort()).toEqual([...uses].sort());
   });
 
   it('would catch an app importing a contract it does not declare', () => {

@@ -36,6 +36,7 @@ import {
 import { DeviceRegisterV1, DeviceRemoveV1, PushNotifyV1 } from './push.subjects';
 
 type AnyRpc = RpcContract<unknown, unknown>;
+export type RevocationStreamUse = 'write' | 'follow';
 type AnyEvent = EventContract<unknown>;
 
 /** The five apps, each with one NATS identity (user name = its queue group name). */
@@ -54,8 +55,11 @@ export interface AppNatsUse {
   readonly subscribes: readonly AnyEvent[];
   /** Events one replica receives: subscriptions in the app's queue group (@EventPattern, or bus.subscribe with it). */
   readonly consumes: readonly AnyEvent[];
-  /** Its role on the JetStream stream of revoked sessions (sessionRevocationsStreamName). */
-  readonly revocationStream?: 'writer' | 'follower';
+  /**
+   * What it does with the JetStream stream of revoked sessions (sessionRevocationsStreamName):
+   * `write` = create it, set its max age and publish into it; `follow` = replay and follow it.
+   */
+  readonly revocationStream?: readonly RevocationStreamUse[];
 }
 
 /**
@@ -71,7 +75,8 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
     publishes: [SessionRevokedV1], // through the revocation stream (a JetStream publish)
     subscribes: [],
     consumes: [],
-    revocationStream: 'writer',
+    // Every auth replica also follows the stream: it refuses revoked tokens itself.
+    revocationStream: ['write', 'follow'],
   },
   'chat-gateway': {
     calls: [
@@ -101,7 +106,7 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
     publishes: [AnyGatewayDeliverV1, ChatMembershipChangedV1, PushNotifyV1, PresenceHeartbeatV1, PresenceInstanceGoneV1],
     subscribes: [AnyGatewayDeliverV1, ChatMembershipChangedV1, PresenceChangedV1, SessionRevokedV1],
     consumes: [],
-    revocationStream: 'follower',
+    revocationStream: ['follow'],
   },
   presence: {
     calls: [],
@@ -170,17 +175,19 @@ export const NATS_INBOX_SUBJECTS = '_INBOX.>';
  * (CREATE with a name, pull with MSG.NEXT, INFO when heartbeats stop, DELETE of the old one on
  * reset). No one may DELETE or PURGE the stream: revoked tokens must stay revoked.
  */
-export function revocationStreamApiSubjects(role: 'writer' | 'follower', subjectPrefix = ''): string[] {
+export function revocationStreamApiSubjects(uses: readonly RevocationStreamUse[], subjectPrefix = ''): string[] {
   const stream = sessionRevocationsStreamName(subjectPrefix);
-  const both = ['$JS.API.INFO', `$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`];
-  if (role === 'writer') return [...both, `$JS.API.STREAM.UPDATE.${stream}`];
-  return [
-    ...both,
-    `$JS.API.CONSUMER.CREATE.${stream}.*`,
-    `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
-    `$JS.API.CONSUMER.INFO.${stream}.*`,
-    `$JS.API.CONSUMER.DELETE.${stream}.*`,
-  ];
+  const subjects = ['$JS.API.INFO', `$JS.API.STREAM.INFO.${stream}`, `$JS.API.STREAM.CREATE.${stream}`];
+  if (uses.includes('write')) subjects.push(`$JS.API.STREAM.UPDATE.${stream}`);
+  if (uses.includes('follow')) {
+    subjects.push(
+      `$JS.API.CONSUMER.CREATE.${stream}.*`,
+      `$JS.API.CONSUMER.MSG.NEXT.${stream}.*`,
+      `$JS.API.CONSUMER.INFO.${stream}.*`,
+      `$JS.API.CONSUMER.DELETE.${stream}.*`,
+    );
+  }
+  return subjects;
 }
 
 /**
@@ -198,8 +205,8 @@ export function natsPermissions(app: ServiceQueue, options: { subjectPrefix?: st
     ...[...served, ...use.consumes].map((c) => `${p}${c.subject} ${app}`),
     ...use.subscribes.map((c) => p + c.subject),
   ];
-  if (use.calls.length > 0 || use.revocationStream) subscribe.push(NATS_INBOX_SUBJECTS);
-  if (use.revocationStream) publish.push(...revocationStreamApiSubjects(use.revocationStream, p));
+  if (use.calls.length > 0 || use.revocationStream?.length) subscribe.push(NATS_INBOX_SUBJECTS);
+  if (use.revocationStream?.length) publish.push(...revocationStreamApiSubjects(use.revocationStream, p));
   // An empty allow list would mean "no restriction" to nats-server: deny everything instead.
   const perms: NatsPermissions = {
     publish: publish.length > 0 ? { allow: unique(publish) } : { deny: ['>'] },

@@ -262,13 +262,18 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     for (const nc of [gw1, gw2, presence, push]) expect(violations.get(nc)).toEqual([]);
   });
 
-  it("keeps the revocation stream working: auth creates and writes it, a gateway replays and follows it", async () => {
+  it('keeps the revocation stream working: auth creates, writes and follows it, a gateway replays and follows it', async () => {
     const auth = await connectAs('auth');
     const gw = await connectAs('chat-gateway');
     const writer = new RevocationStream(auth, { subjectPrefix: prefix });
     expect(await writer.ensure(3600)).toMatchObject({ maxAgeSeconds: 3600 });
     expect(await writer.ensure(7200)).toMatchObject({ maxAgeSeconds: 7200 }); // auth may change the lifetime
     await writer.publish({ userId: 'u1', sessionId: 's1' });
+    // Every auth replica follows the stream too (it refuses revoked tokens itself).
+    const authList = new RevokedSessions();
+    const authFollower = await writer.follow(authList);
+    expect(authList.hasSession('s1')).toBe(true);
+    authFollower.stop();
 
     const live: unknown[] = [];
     gw.subscribe(prefix + SessionRevokedV1.subject, { callback: (_e, m) => live.push(codec.decode(m.data)) });
