@@ -104,6 +104,30 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     });
   }
 
+  async function startServer(): Promise<void> {
+    server = spawn(serverBin, ['-c', join(dir, 'nats.conf')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    server.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      try {
+        await (await connect({ servers: url, user: 'auth', pass: passwords.auth })).close();
+        return;
+      } catch (err) {
+        if (Date.now() > deadline || server.exitCode !== null) throw new Error(`nats-server did not start: ${(err as Error).message}\n${stderr}`);
+        await new Promise((r) => setTimeout(r, 100));
+      }
+    }
+  }
+
+  async function stopServer(): Promise<void> {
+    if (!server || server.exitCode !== null) return;
+    const exited = new Promise((r) => server.once('exit', r));
+    server.kill('SIGTERM');
+    await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
+    if (server.exitCode === null) server.kill('SIGKILL');
+  }
+
   beforeAll(async () => {
     dir = mkdtempSync(join(tmpdir(), 'parley-nats-auth-'));
     const port = await freePort();
@@ -116,29 +140,12 @@ describe('NATS identities (real nats-server with the generated configuration)', 
       storeDir: join(dir, 'js'),
       users: parleyNatsUsers(passwords, { subjectPrefix: prefix }),
     });
-    server = spawn(serverBin, ['-c', conf], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    server.stderr?.on('data', (d: Buffer) => (stderr += d.toString()));
-    const deadline = Date.now() + 15_000;
-    for (;;) {
-      try {
-        await (await connect({ servers: url, user: 'auth', pass: passwords.auth })).close();
-        break;
-      } catch (err) {
-        if (Date.now() > deadline || server.exitCode !== null) throw new Error(`nats-server did not start: ${(err as Error).message}\n${stderr}`);
-        await new Promise((r) => setTimeout(r, 100));
-      }
-    }
+    await startServer();
   }, 30_000);
 
   afterAll(async () => {
     await Promise.all(open.map((nc) => nc.close().catch(() => undefined)));
-    if (server && server.exitCode === null) {
-      const exited = new Promise((r) => server.once('exit', r));
-      server.kill('SIGTERM');
-      await Promise.race([exited, new Promise((r) => setTimeout(r, 5000).unref())]);
-      if (server.exitCode === null) server.kill('SIGKILL');
-    }
+    await stopServer();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -297,4 +304,19 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     expect(violations.get(auth)).toEqual([]);
     expect(violations.get(gw)?.map((v) => v.subject)).toEqual([`$JS.API.STREAM.UPDATE.${sessionRevocationsStreamName(prefix)}`]);
   });
+
+  // Last: it restarts the server. The ordered consumer is then re-created through its reset path
+  // (CONSUMER.INFO, CONSUMER.DELETE of the lost one, CONSUMER.CREATE), which needs its permissions too.
+  it('keeps a gateway following the revocation stream across a NATS restart', async () => {
+    const gw = watch(await connect({ servers: url, user: 'chat-gateway', pass: passwords['chat-gateway'], name: 'gw-restart', maxReconnectAttempts: -1, reconnectTimeWait: 100 }));
+    const list = new RevokedSessions();
+    const follower = await new RevocationStream(gw, { subjectPrefix: prefix }).follow(list);
+    await stopServer();
+    await startServer();
+    const auth = await connectAs('auth', 'auth-after-restart');
+    await new RevocationStream(auth, { subjectPrefix: prefix }).publish({ userId: 'u3', sessionId: 's3' });
+    await until(() => (list.hasSession('s3') ? true : undefined), 30_000);
+    follower.stop();
+    expect(violations.get(gw)).toEqual([]);
+  }, 60_000);
 });
