@@ -38,7 +38,7 @@ export class AppModule {
           retryAttempts: 2,
           retryDelay: 1000,
         }),
-        NatsBusModule.forRoot({ url: config.nats.url, name: 'auth', requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix }),
+        NatsBusModule.forRoot({ url: config.nats.url, name: 'auth', requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass }),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: config.limits.loginAttemptsPerMinute }] }),
         ServiceCoreModule.forRoot({
           name: 'auth',

@@ -19,7 +19,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     configure: (app) => {
       app.use(rejectHostileJsonBodies());
     },
-    nats: { url: config.nats.url, queue: 'auth', subjectPrefix: config.nats.subjectPrefix },
+    nats: { url: config.nats.url, queue: 'auth', subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass },
   });
 }
 

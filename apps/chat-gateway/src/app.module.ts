@@ -29,6 +29,8 @@ export class AppModule {
           name: `chat-gateway:${config.instanceId}`,
           requestTimeoutMs: config.nats.requestTimeoutMs,
           subjectPrefix: config.nats.subjectPrefix,
+          user: config.nats.user,
+          pass: config.nats.pass,
         }),
         ServiceCoreModule.forRoot({
           name: 'chat-gateway',

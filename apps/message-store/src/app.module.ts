@@ -22,7 +22,7 @@ export function maxConcurrentBatches(poolSize: number): number {
 @Module({})
 export class AppModule {
   static forRoot(config: MessageStoreConfig): DynamicModule {
-    const natsReadiness = NatsReadinessModule.forRoot({ url: config.nats.url });
+    const natsReadiness = NatsReadinessModule.forRoot({ url: config.nats.url, user: config.nats.user, pass: config.nats.pass });
     return {
       module: AppModule,
       imports: [

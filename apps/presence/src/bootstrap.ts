@@ -19,6 +19,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
       name: 'presence',
       requestTimeoutMs: 5000,
       subjectPrefix: config.nats.subjectPrefix,
+      user: config.nats.user,
+      pass: config.nats.pass,
     });
     bus.watchStatus();
     return await startService({
@@ -26,7 +28,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
       module: AppModule.forRoot(config, { redis, bus }),
       host: config.http.host,
       port: config.http.port,
-      nats: { url: config.nats.url, queue: 'presence', subjectPrefix: config.nats.subjectPrefix },
+      nats: { url: config.nats.url, queue: 'presence', subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass },
     });
   } catch (err) {
     await bus?.drain().catch(() => undefined);

@@ -52,7 +52,7 @@ export class AppModule {
           retryDelay: 1000,
         }),
         RedisModule.forRoot(deps.redis),
-        NatsBusModule.forRoot({ url: config.nats.url, name: SERVICE_NAME, requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix }),
+        NatsBusModule.forRoot({ url: config.nats.url, name: SERVICE_NAME, requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass }),
         ServiceCoreModule.forRoot({
           name: SERVICE_NAME,
           logLevel: config.logLevel,

@@ -8,3 +8,4 @@ export * from './nats/gateway.subjects';
 export * from './nats/auth.subjects';
 export * from './socket/events';
 export * from './socket/payloads';
+export * from './nats/app-permissions';

@@ -11,6 +11,10 @@ export class AuthEnv extends PostgresTimeoutsEnv {
   @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
   @IsString() NATS_SUBJECT_PREFIX = '';
+  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
+  @IsString() @IsNotEmpty() NATS_USER = 'auth';
+  @IsString() NATS_PASSWORD = '';
+  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/auth.password';
   /** PEM (PKCS#8) ES256 private key; or JWT_PRIVATE_KEY_FILE. */
   @IsString({ message: 'JWT_PRIVATE_KEY (or the file JWT_PRIVATE_KEY_FILE) must hold a PEM private key; `npm start` generates one in .parley/keys' })
   JWT_PRIVATE_KEY: string = undefined as unknown as string;
@@ -34,7 +38,7 @@ export interface AuthConfig {
   http: { host: string; port: number };
   logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
-  nats: { url: string; subjectPrefix: string };
+  nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   jwt: { privateKeyPem: string; extraPublicKeysPem: string; issuer: string; audience: string; ttlSeconds: number };
   password: { scryptLogN: number };
   limits: { loginAttemptsPerMinute: number; http: { perSecond: number; burst: number } };
@@ -46,7 +50,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     http: { host: e.HTTP_HOST, port: e.AUTH_PORT },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX },
+    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined },
     jwt: {
       privateKeyPem: e.JWT_PRIVATE_KEY,
       extraPublicKeysPem: e.JWT_PUBLIC_KEY ?? '',

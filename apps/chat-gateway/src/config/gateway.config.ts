@@ -14,6 +14,10 @@ export class GatewayEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
   @IsString() NATS_SUBJECT_PREFIX = '';
+  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
+  @IsString() @IsNotEmpty() NATS_USER = 'chat-gateway';
+  @IsString() NATS_PASSWORD = '';
+  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/chat-gateway.password';
   @IsInt() @Min(100) @Max(60000) NATS_REQUEST_TIMEOUT_MS = 5000;
   /** PEM (SPKI) public key(s) that verify access tokens; or JWT_PUBLIC_KEY_FILE. */
   @IsString({ message: 'JWT_PUBLIC_KEY (or the file JWT_PUBLIC_KEY_FILE) must hold a PEM public key; `npm start` generates one in .parley/keys' })
@@ -68,7 +72,7 @@ export interface GatewayConfig {
   http: { host: string; port: number };
   logLevel: string;
   instanceId: string;
-  nats: { url: string; subjectPrefix: string; requestTimeoutMs: number };
+  nats: { url: string; subjectPrefix: string; user: string; pass?: string; requestTimeoutMs: number };
   jwt: { publicKeyPem: string; issuer: string; audience: string };
   limits: {
     maxPayloadBytes: number;
@@ -91,7 +95,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     http: { host: e.HTTP_HOST, port: e.GATEWAY_PORT },
     logLevel: e.LOG_LEVEL,
     instanceId: e.GATEWAY_INSTANCE_ID,
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, requestTimeoutMs: e.NATS_REQUEST_TIMEOUT_MS },
+    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined, requestTimeoutMs: e.NATS_REQUEST_TIMEOUT_MS },
     jwt: { publicKeyPem: e.JWT_PUBLIC_KEY, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

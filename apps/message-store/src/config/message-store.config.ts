@@ -14,6 +14,10 @@ export class MessageStoreEnv extends PostgresTimeoutsEnv {
   /** Put before every NATS subject, so stacks sharing a NATS server stay apart (e.g. "t1a2b3c4."). */
   @IsString() @Matches(/^[A-Za-z0-9_.-]*$/, { message: 'NATS_SUBJECT_PREFIX may hold only A-Z a-z 0-9 _ . -' })
   NATS_SUBJECT_PREFIX = '';
+  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
+  @IsString() @IsNotEmpty() NATS_USER = 'message-store';
+  @IsString() NATS_PASSWORD = '';
+  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/message-store.password';
   /** `keyId:base64(32 bytes)` per line (or comma); the LAST one encrypts new messages. */
   @IsString({
     message:
@@ -35,7 +39,7 @@ export interface MessageStoreConfig {
   http: { host: string; port: number };
   logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
-  nats: { url: string; subjectPrefix: string };
+  nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   cipher: MessageCipher;
   append: { batchMax: number; batchWaitMs: number; queueMax: number };
 }
@@ -57,7 +61,7 @@ export function loadMessageStoreConfig(env: NodeJS.ProcessEnv = process.env): Me
     http: { host: e.HTTP_HOST, port: e.MESSAGE_STORE_PORT },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX },
+    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined },
     cipher,
     append: { batchMax: e.APPEND_BATCH_MAX, batchWaitMs: e.APPEND_BATCH_WAIT_MS, queueMax: e.APPEND_QUEUE_MAX },
   };

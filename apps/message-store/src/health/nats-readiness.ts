@@ -4,6 +4,9 @@ import type { ReadinessCheck } from '@parley/shared/util-service';
 
 export class NatsReadinessOptions {
   url: string;
+  /** The app's NATS identity (absent: anonymous). */
+  user?: string;
+  pass?: string;
 }
 
 /**
@@ -18,7 +21,13 @@ export class NatsReadiness implements ReadinessCheck, OnModuleInit, OnModuleDest
   constructor(private readonly options: NatsReadinessOptions) {}
 
   async onModuleInit(): Promise<void> {
-    this.bus = await NatsBus.connect({ url: this.options.url, name: 'message-store-health', requestTimeoutMs: 2000 });
+    this.bus = await NatsBus.connect({
+      url: this.options.url,
+      name: 'message-store-health',
+      requestTimeoutMs: 2000,
+      user: this.options.user,
+      pass: this.options.pass,
+    });
     this.bus.watchStatus();
   }
 

@@ -1,3 +1,6 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { ConfigError } from '@parley/shared/util-config';
 import { loadPresenceConfig } from './presence.config';
 
@@ -7,7 +10,8 @@ describe('loadPresenceConfig', () => {
       http: { host: '0.0.0.0', port: 3002 },
       logLevel: 'info',
       redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'parley:presence:' },
-      nats: { url: 'nats://127.0.0.1:4222', subjectPrefix: '' },
+      // pass: read from .parley/keys/nats/presence.password when `npm start` made it, else anonymous.
+      nats: expect.objectContaining({ url: 'nats://127.0.0.1:4222', subjectPrefix: '', user: 'presence' }),
       presence: { defaultTtlSeconds: 30, sweepIntervalMs: 2000 },
     });
   });
@@ -25,6 +29,24 @@ describe('loadPresenceConfig', () => {
     expect(config.redis).toEqual({ url: 'redis://r:6380/2', keyPrefix: '{p}:' });
     expect(config.nats.subjectPrefix).toBe('ci.run1.');
     expect(config.presence).toEqual({ defaultTtlSeconds: 2, sweepIntervalMs: 200 });
+  });
+
+  it('reads its NATS identity, the password from NATS_PASSWORD or NATS_PASSWORD_FILE', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'presence-config-'));
+    try {
+      writeFileSync(join(dir, 'nats.password'), 'from-a-file-0123456789\n');
+      expect(loadPresenceConfig({ NATS_USER: 'presence-2', NATS_PASSWORD_FILE: join(dir, 'nats.password') }).nats).toMatchObject({
+        user: 'presence-2',
+        pass: 'from-a-file-0123456789',
+      });
+      expect(loadPresenceConfig({ NATS_PASSWORD: 'direct', NATS_PASSWORD_FILE: join(dir, 'nats.password') }).nats).toMatchObject({
+        user: 'presence',
+        pass: 'direct',
+      });
+      expect(() => loadPresenceConfig({ NATS_PASSWORD_FILE: join(dir, 'missing') })).toThrow('NATS_PASSWORD_FILE');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it('names every bad variable', () => {

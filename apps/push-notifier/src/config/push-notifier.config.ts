@@ -12,6 +12,10 @@ export class PushNotifierEnv extends PostgresTimeoutsEnv {
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
   @IsString() NATS_SUBJECT_PREFIX = '';
+  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
+  @IsString() @IsNotEmpty() NATS_USER = 'push-notifier';
+  @IsString() NATS_PASSWORD = '';
+  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/push-notifier.password';
   /** BullMQ key prefix (and of the coalescing state): separates stacks sharing one Redis. */
   @Matches(/^[A-Za-z0-9_.{}-]+$/, { message: 'PUSH_QUEUE_PREFIX may hold letters, digits and _.{}- only (no ":")' })
   PUSH_QUEUE_PREFIX = 'parley';
@@ -32,7 +36,7 @@ export interface PushNotifierConfig {
   logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   redis: { url: string };
-  nats: { url: string; subjectPrefix: string };
+  nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   push: {
     queuePrefix: string;
     coalesceMs: number;
@@ -52,7 +56,7 @@ export function loadPushNotifierConfig(env: NodeJS.ProcessEnv = process.env): Pu
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
     redis: { url: e.REDIS_URL },
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX },
+    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined },
     push: {
       queuePrefix: e.PUSH_QUEUE_PREFIX,
       coalesceMs: e.PUSH_COALESCE_MS,

@@ -8,6 +8,15 @@ export interface SessionRevoked {
 /** Broadcast to every gateway: close the sockets of this session. */
 export const SessionRevokedV1 = event<SessionRevoked>('auth.session-revoked.v1');
 
+/**
+ * The JetStream stream that keeps SessionRevokedV1 for a token's lifetime (RevocationStream in
+ * util-auth): one per NATS_SUBJECT_PREFIX. Named here because NATS permissions name it too.
+ */
+export function sessionRevocationsStreamName(subjectPrefix = ''): string {
+  const tag = subjectPrefix.replace(/[^A-Za-z0-9_-]/g, '_').replace(/_+$/, '');
+  return tag ? `PARLEY_REVOKED_SESSIONS_${tag}` : 'PARLEY_REVOKED_SESSIONS';
+}
+
 export interface UsersExistRequest {
   userIds: string[];
 }

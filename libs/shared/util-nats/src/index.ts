@@ -1,2 +1,3 @@
 export * from './lib/nats-bus';
 export * from './lib/nats-bus.module';
+export * from './lib/nats-server-config';

@@ -1,5 +1,5 @@
 import { DiscardPolicy, JSONCodec, nanos, RetentionPolicy, StorageType, type JsMsg, type NatsConnection, type StreamConfig } from 'nats';
-import { SessionRevokedV1, type SessionRevoked } from '@parley/contracts';
+import { sessionRevocationsStreamName, SessionRevokedV1, type SessionRevoked } from '@parley/contracts';
 import { RevokedSessions } from './revoked-sessions';
 
 const codec = JSONCodec<{ pattern?: string; data?: SessionRevoked }>();
@@ -29,8 +29,7 @@ export class RevocationStream {
   ) {
     const prefix = options.subjectPrefix ?? '';
     this.subject = `${prefix}${SessionRevokedV1.subject}`;
-    const tag = prefix.replace(/[^A-Za-z0-9_-]/g, '_').replace(/_+$/, '');
-    this.name = tag ? `PARLEY_REVOKED_SESSIONS_${tag}` : 'PARLEY_REVOKED_SESSIONS';
+    this.name = sessionRevocationsStreamName(prefix);
   }
 
   /**

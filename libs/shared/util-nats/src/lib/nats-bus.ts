@@ -33,6 +33,18 @@ interface ReplyPacket<T> {
 
 const codec = JSONCodec<unknown>();
 
+/**
+ * nats.js connect options for an app's identity and transport: no credentials without a password
+ * (anonymous), and a `tls://` URL REQUIRES TLS (nats.js alone would fall back to plain text with a
+ * server that does not offer it).
+ */
+export function natsSecurityOptions(options: { url: string; user?: string; pass?: string }): { user?: string; pass?: string; tls?: Record<string, never> } {
+  return {
+    ...(options.pass ? { user: options.user, pass: options.pass } : {}),
+    ...(options.url.split(',').some((u) => u.trim().startsWith('tls://')) ? { tls: {} } : {}),
+  };
+}
+
 export interface NatsBusOptions {
   url: string;
   /** Shown in NATS monitoring; e.g. "chat-gateway:<instanceId>". */
@@ -40,6 +52,9 @@ export interface NatsBusOptions {
   requestTimeoutMs: number;
   /** Put before every subject (NATS_SUBJECT_PREFIX): isolates stacks sharing one NATS server. */
   subjectPrefix?: string;
+  /** The app's NATS identity (NATS_USER / NATS_PASSWORD); absent: anonymous. */
+  user?: string;
+  pass?: string;
 }
 
 export interface RequestOptions {
@@ -60,6 +75,7 @@ export class NatsBus {
       const nc = await connect({
         servers: options.url,
         name: options.name,
+        ...natsSecurityOptions(options),
         // Keep retrying after a restart of NATS instead of giving up.
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
@@ -72,7 +88,9 @@ export class NatsBus {
       bus.watchStatus();
       return bus;
     } catch (err) {
-      throw new Error(`cannot connect to NATS at ${options.url}: ${(err as Error).message}`);
+      const tlsRefused = (err as NatsError).code === NatsErrorCode.ServerOptionNotAvailable && /tls/.test((err as Error).message);
+      const reason = tlsRefused ? 'the URL asks for TLS (tls://) and the server does not offer it' : (err as Error).message;
+      throw new Error(`cannot connect to NATS at ${options.url}: ${reason}`);
     }
   }
 

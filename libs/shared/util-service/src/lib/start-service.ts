@@ -4,6 +4,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
+import { natsSecurityOptions } from '@parley/shared/util-nats';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
 import { loggableError } from './log-safety';
@@ -16,8 +17,8 @@ export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
   host: string;
   port: number;
-  /** Serve this app's NATS handlers in a queue group, so replicas share the work. */
-  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string };
+  /** Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous). */
+  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string; user?: string; pass?: string };
   openApi?: { title: string; description: string; version: string };
   /** Largest accepted JSON body; larger ones answer payload_too_large. */
   bodyLimit?: string;
@@ -61,6 +62,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
             name: `${options.name}-rpc`,
             maxReconnectAttempts: -1,
             reconnectTimeWait: 500,
+            ...natsSecurityOptions(options.nats),
           },
           options.nats.subjectPrefix ?? '',
         ),
