@@ -19,7 +19,12 @@ export class ClientConnection {
     orderDeps: Omit<MessageOrderDeps, 'emit'>,
     typingPerSecond: number,
   ) {
-    this.order = new MessageOrder({ ...orderDeps, emit: (m) => socket.emit('message:new', m) });
+    this.order = new MessageOrder({
+      ...orderDeps,
+      emit: (m) => socket.emit('message:new', m),
+      // The store refused a gap fill: the user left the chat and its chat:removed was lost.
+      onChatGone: (chatId) => socket.emit('chat:removed', { chatId }),
+    });
     this.typingLimiter = new TokenBucket(typingPerSecond, typingPerSecond * 2);
   }
 
