@@ -114,7 +114,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
   private joined(userId: string, chatId: string, fromSeq: number): void {
     for (const conn of this.registry.connectionsOf(userId)) {
       // A replay in progress reads the user's chats itself.
-      if (conn.order.isReplaying || conn.order.nextSeq(chatId) !== undefined) continue;
+      if (conn.order.isReplaying || conn.order.knows(chatId)) continue;
       conn.order.setCursor(chatId, fromSeq + 1);
       void this.announce(conn, chatId);
     }

@@ -28,6 +28,7 @@ function setup(store: Message[] = [], fail?: ParleyError) {
     },
     gapFillDelayMs: 5,
     headGraceMs: 10,
+    anchorWaitMs: 100,
     holders,
     onChatGone: (chat) => gone.push(chat),
     onError: (err) => {
@@ -107,6 +108,31 @@ describe('MessageOrder: live-delivery repair (noteHead)', () => {
     expect(gone).toEqual([chatId]);
     expect(order.nextSeq(chatId)).toBeUndefined();
     expect([...holders.holdersOf(chatId)]).toEqual([]);
+  });
+
+  it('starts a chat met without chat:new where a join says, filling what was lost before the first message met', async () => {
+    const store = [1, 2, 3, 4].map((s) => msg(s, other));
+    const { order, seqs } = setup(store);
+    order.offer(msg(3, other)); // chat:new and seqs 1-2 were lost
+    expect(order.knows(other)).toBe(false);
+    expect(seqs()).toEqual([]);
+    order.setCursor(other, 1); // the join in the heads digest: fromSeq 0
+    expect(order.knows(other)).toBe(true);
+    await tick();
+    order.offer(msg(4, other));
+    expect(seqs()).toEqual([1, 2, 3, 4]);
+  });
+
+  it('starts a chat met without chat:new at seq 1 at once, and at its first message met when nobody says otherwise', async () => {
+    const { order, seqs } = setup();
+    order.offer(msg(1, other));
+    expect(seqs()).toEqual([1]);
+    expect(order.knows(other)).toBe(false); // its chat:new is still owed
+    order.offer(msg(5));
+    order.offer(msg(6));
+    expect(seqs()).toEqual([1]);
+    await tick(150);
+    expect(seqs()).toEqual([1, 5, 6]);
   });
 
   it('registers every followed chat with the holder index and releases them on forget and dispose', () => {

@@ -18,6 +18,8 @@ export interface MessageOrderDeps {
   headGraceMs?: number;
   /** The store says this connection may not read the chat (removed, and chat:removed was lost). */
   onChatGone?(chatId: string): void;
+  /** How long messages of a chat met without chat:new wait for where the chat starts (chat:new, a join in a heads digest). */
+  anchorWaitMs?: number;
 }
 
 interface ChatCursor {
@@ -25,6 +27,13 @@ interface ChatCursor {
   next: number;
   /** The highest seq the store reported (heads digest); above `next` means a live delivery may be lost. */
   head: number;
+  /**
+   * false: met through a message, with no chat:new (lost, or still on its way): where the chat
+   * starts for this connection is not known yet, so nothing leaves until setCursor() says it.
+   */
+  anchored: boolean;
+  /** Told by replay, chat:new, a join or its own send, not only met through a message (chat:new may be lost). */
+  introduced: boolean;
   /** Early arrivals by seq; null marks a seq to skip (the connection's own send). */
   pending: Map<number, Message | null>;
   timer?: NodeJS.Timeout;
@@ -35,6 +44,7 @@ interface ChatCursor {
 const MAX_FILL_ATTEMPTS = 5;
 const FILL_PAGE = 100;
 const DEFAULT_HEAD_GRACE_MS = 250;
+const DEFAULT_ANCHOR_WAIT_MS = 3000;
 
 /**
  * One connection's view of its chats: every chat's messages leave in seq order and
@@ -72,8 +82,11 @@ export class MessageOrder {
   /** Where a chat starts for this connection (replay start, or a chat joined now). */
   setCursor(chatId: string, nextSeq: number): void {
     const cursor = this.chats.get(chatId);
+    if (cursor) cursor.introduced = true;
     if (!cursor) {
       this.track(chatId, nextSeq);
+    } else if (!cursor.anchored) {
+      this.anchor(chatId, cursor, nextSeq);
     } else if (nextSeq > cursor.next) {
       cursor.next = nextSeq;
       this.drain(chatId, cursor);
@@ -82,6 +95,11 @@ export class MessageOrder {
 
   nextSeq(chatId: string): number | undefined {
     return this.chats.get(chatId)?.next;
+  }
+
+  /** The chat was introduced to this connection (replay, chat:new, a join, its own send), not only met through a message. */
+  knows(chatId: string): boolean {
+    return this.chats.get(chatId)?.introduced === true;
   }
 
   forget(chatId: string): void {
@@ -126,6 +144,11 @@ export class MessageOrder {
       this.setCursor(chatId, seq + 1);
       return;
     }
+    if (!cursor.anchored) {
+      cursor.pending.set(seq, null);
+      cursor.next = Math.min(cursor.next, seq);
+      return;
+    }
     if (seq < cursor.next) return;
     if (seq === cursor.next) {
       cursor.next++;
@@ -148,8 +171,17 @@ export class MessageOrder {
 
   private accept(message: Message): void {
     let cursor = this.chats.get(message.chatId);
-    // A chat this connection had no cursor for (joined after connect): start here.
-    cursor ??= this.track(message.chatId, message.seq);
+    if (!cursor) {
+      // A chat joined after connect whose chat:new has not come (lost, or slower than this
+      // message). Seq 1 starts every chat; any other waits to learn where the chat starts.
+      cursor = this.track(message.chatId, message.seq, message.seq === 1, false);
+      if (!cursor.anchored) this.awaitAnchor(message.chatId, cursor);
+    }
+    if (!cursor.anchored) {
+      cursor.pending.set(message.seq, message);
+      cursor.next = Math.min(cursor.next, message.seq);
+      return;
+    }
     if (message.seq < cursor.next || cursor.pending.has(message.seq)) return;
     if (message.seq === cursor.next) {
       this.deps.emit(message);
@@ -161,8 +193,25 @@ export class MessageOrder {
     }
   }
 
-  private track(chatId: string, next: number): ChatCursor {
-    const cursor: ChatCursor = { next, head: 0, pending: new Map(), filling: false, fillAttempts: 0 };
+  private awaitAnchor(chatId: string, cursor: ChatCursor): void {
+    cursor.timer = setTimeout(() => {
+      cursor.timer = undefined;
+      // Nobody said: start at the earliest message met (what the next connect's replay corrects).
+      if (!cursor.anchored && this.chats.get(chatId) === cursor) this.anchor(chatId, cursor, cursor.next);
+    }, this.deps.anchorWaitMs ?? DEFAULT_ANCHOR_WAIT_MS);
+    cursor.timer.unref?.();
+  }
+
+  private anchor(chatId: string, cursor: ChatCursor, nextSeq: number): void {
+    if (cursor.timer) clearTimeout(cursor.timer);
+    cursor.timer = undefined;
+    cursor.anchored = true;
+    cursor.next = nextSeq;
+    this.drain(chatId, cursor);
+  }
+
+  private track(chatId: string, next: number, anchored = true, introduced = true): ChatCursor {
+    const cursor: ChatCursor = { next, head: 0, anchored, introduced, pending: new Map(), filling: false, fillAttempts: 0 };
     this.chats.set(chatId, cursor);
     this.deps.holders?.hold(chatId, this);
     return cursor;
@@ -191,7 +240,7 @@ export class MessageOrder {
   }
 
   private scheduleFill(chatId: string, cursor: ChatCursor): void {
-    if (cursor.timer || cursor.filling || this.disposed) return;
+    if (cursor.timer || cursor.filling || this.disposed || !cursor.anchored) return;
     // A head alone waits for the replay's end: the replay may well bring it.
     if (this.replaying && cursor.pending.size === 0) return;
     // A gap seen live closes fast or never; a head reported by the store may still be in flight.
