@@ -38,6 +38,8 @@ export class GatewayEnv {
   @IsInt() @Min(0) @Max(600000) SHUTDOWN_DRAIN_MS = 5000;
   /** Tests only (refused when NODE_ENV=production): drop this share of deliveries from other gateways. */
   @IsInt() @Min(0) @Max(100) GATEWAY_TEST_DROP_DELIVERIES_PERCENT = 0;
+  /** Tests only (refused when NODE_ENV=production): 1 turns live-delivery repair off, to measure what it costs. */
+  @IsInt() @Min(0) @Max(1) GATEWAY_TEST_DISABLE_HEADS_REPAIR = 0;
 }
 
 export interface GatewayConfig {
@@ -59,12 +61,14 @@ export interface GatewayConfig {
   socket: { pingIntervalMs: number; pingTimeoutMs: number; shutdownDrainMs: number };
   /** Percent of incoming inter-gateway deliveries dropped on purpose (fault tests of live-delivery repair). */
   testDropDeliveriesPercent: number;
+  /** Live-delivery repair off (a measurement's baseline only). */
+  testDisableHeadsRepair: boolean;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const e = loadEnv('chat-gateway', GatewayEnv, env);
-  if (e.GATEWAY_TEST_DROP_DELIVERIES_PERCENT > 0 && env['NODE_ENV'] === 'production') {
-    throw new ConfigError('chat-gateway', ['GATEWAY_TEST_DROP_DELIVERIES_PERCENT loses messages on purpose: it is refused when NODE_ENV=production']);
+  if ((e.GATEWAY_TEST_DROP_DELIVERIES_PERCENT > 0 || e.GATEWAY_TEST_DISABLE_HEADS_REPAIR > 0) && env['NODE_ENV'] === 'production') {
+    throw new ConfigError('chat-gateway', ['GATEWAY_TEST_DROP_DELIVERIES_PERCENT and GATEWAY_TEST_DISABLE_HEADS_REPAIR lose messages on purpose: refused when NODE_ENV=production']);
   }
   return {
     http: { host: e.HTTP_HOST, port: e.GATEWAY_PORT },
@@ -84,6 +88,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     delivery: { replayPageSize: e.REPLAY_PAGE_SIZE, gapFillDelayMs: e.GAP_FILL_DELAY_MS },
     socket: { pingIntervalMs: e.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS, shutdownDrainMs: e.SHUTDOWN_DRAIN_MS },
     testDropDeliveriesPercent: e.GATEWAY_TEST_DROP_DELIVERIES_PERCENT,
+    testDisableHeadsRepair: e.GATEWAY_TEST_DISABLE_HEADS_REPAIR === 1,
   };
 }
 

@@ -68,6 +68,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onApplicationBootstrap(): void {
+    if (this.config.testDisableHeadsRepair) return; // a cost measurement's baseline
     this.bus.subscribe(ChatHeadsDigestV1, (digest) => this.onDigest(digest), {
       onError: (err) => this.logger.error({ err }, 'heads digest failed'),
     });
