@@ -14,6 +14,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { ChatHolders } from './chat-holders';
+import { FetchLimiter } from './fetch-limiter';
 import type { MessageOrderDeps } from './message-order';
 import { repairMetrics } from './repair.metrics';
 
@@ -26,6 +27,8 @@ const MAX_LOOKBACK_MS = 50 * 60 * 1000;
 /** A publisher that missed this many intervals is gone: what it committed last may be unpublished. */
 const SILENT_INTERVALS = 3;
 const CHECK_EVERY_MS = 1000;
+/** Store reads of gap fill and repair in flight per gateway (the rest queue here, not in message-store). */
+const MAX_FETCHES_IN_FLIGHT = 32;
 
 interface PublisherState {
   digestSeq: number;
@@ -48,6 +51,8 @@ interface PublisherState {
 export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown {
   private readonly logger = new Logger(HeadsWatch.name);
   readonly holders = new ChatHolders();
+  /** Gap fill and repair reads of all connections here, MAX_FETCHES_IN_FLIGHT at a time. */
+  private readonly fetches = new FetchLimiter(MAX_FETCHES_IN_FLIGHT);
   private readonly publishers = new Map<string, PublisherState>();
   /** Earliest time a pending recovery must look back to (undefined: none pending). */
   private recoverSince?: number;
@@ -63,8 +68,8 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
   ) {}
 
   /** What every connection's MessageOrder needs to take part. */
-  get orderDeps(): Pick<MessageOrderDeps, 'holders' | 'headGraceMs'> {
-    return { holders: this.holders, headGraceMs: HEAD_GRACE_MS };
+  get orderDeps(): Pick<MessageOrderDeps, 'holders' | 'headGraceMs' | 'fetchLimiter'> {
+    return { holders: this.holders, headGraceMs: HEAD_GRACE_MS, fetchLimiter: this.fetches };
   }
 
   onApplicationBootstrap(): void {

@@ -20,6 +20,8 @@ export interface MessageOrderDeps {
   onChatGone?(chatId: string): void;
   /** How long messages of a chat met without chat:new wait for where the chat starts (chat:new, a join in a heads digest). */
   anchorWaitMs?: number;
+  /** Shared by the gateway's connections: bounds their store reads in flight. */
+  fetchLimiter?: { run<T>(work: () => Promise<T>): Promise<T> };
 }
 
 interface ChatCursor {
@@ -260,7 +262,8 @@ export class MessageOrder {
     cursor.filling = true;
     let progressed = false;
     try {
-      const missing = await this.deps.fetchAfter(chatId, cursor.next - 1, Math.min(FILL_PAGE, upTo - cursor.next + 1));
+      const fetch = () => this.deps.fetchAfter(chatId, cursor.next - 1, Math.min(FILL_PAGE, upTo - cursor.next + 1));
+      const missing = await (this.deps.fetchLimiter ? this.deps.fetchLimiter.run(fetch) : fetch());
       cursor.filling = false;
       const before = cursor.next;
       for (const message of missing) if (message.seq <= upTo) this.accept(message);
