@@ -47,7 +47,7 @@ describe('faults: deliveries dropped between gateways are repaired live', () => 
     const chatNewAt = new Map<string, number>();
     clients.forEach((c) => {
       c.onMessage((m) => receivedAt.set(`${c.userId}|${m.chatId}:${m.seq}`, Date.now()));
-      c.socket!.on('chat:new', (chat: Chat) => chatNewAt.set(`${c.userId}|${chat.id}`, Date.now()));
+      c.socket?.on('chat:new', (chat: Chat) => chatNewAt.set(`${c.userId}|${chat.id}`, Date.now()));
     });
 
     const sent: { message: Message; ackAt: number; recipients: string[] }[] = [];

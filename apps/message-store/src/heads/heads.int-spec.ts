@@ -27,12 +27,12 @@ describe('heads: chat.heads.digest.v1 and chat.heads.recover.v1 (live-delivery r
     const seen = () => digests.find((d) => d.heads.some(([id, seq]) => id === chat.id && seq === 2));
     while (!seen() && Date.now() < deadline) await sleep(100);
     const digest = seen();
-    expect(digest).toBeDefined();
-    expect(digest!.intervalMs).toBe(1000);
+    if (!digest) throw new Error(`no digest with the chat's head within 5 s (${digests.length} digests)`);
+    expect(digest.intervalMs).toBe(1000);
     const joins = digests.flatMap((d) => d.joins).filter((j) => j.chatId === chat.id);
     expect(joins[0]).toEqual({ chatId: chat.id, fromSeq: 0, userIds: expect.arrayContaining([a, b, c]) });
     await sleep(2500);
-    const mine = digests.filter((d) => d.publisherId === digest!.publisherId).map((d) => d.digestSeq);
+    const mine = digests.filter((d) => d.publisherId === digest.publisherId).map((d) => d.digestSeq);
     expect(mine.length).toBeGreaterThanOrEqual(3);
     expect(mine).toEqual(mine.map((_, i) => mine[0] + i));
     expect(digests[digests.length - 1]).toMatchObject({ heads: [], joins: [] }); // quiet now: heartbeats
