@@ -8,6 +8,7 @@ import { MembershipCache } from './chats/membership-cache';
 import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { DeliveryListener } from './delivery/delivery.listener';
 import { FanOutService } from './delivery/fan-out.service';
+import { HeadsWatch } from './delivery/heads-watch.service';
 import { LocalDelivery } from './delivery/local-delivery';
 import { ReplayService } from './delivery/replay.service';
 import { DevicesController } from './devices/devices.controller';
@@ -55,6 +56,7 @@ export class AppModule {
         LocalDelivery,
         FanOutService,
         DeliveryListener,
+        HeadsWatch,
         ReplayService,
         PresenceLinkService,
         MessagingService,

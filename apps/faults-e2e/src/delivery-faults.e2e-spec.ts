@@ -242,6 +242,8 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
       clientsRepairedByReconnect: delivery.reconnected,
       socketsPerGatewayAfter: Object.values(perGateway),
     });
+    // Live-delivery repair: nobody connected waits for a reconnect to get a message.
+    expect({ before: before.reconnected, after: delivery.reconnected }).toEqual({ before: 0, after: 0 });
     expect(result.problems).toEqual([]);
     expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, duplicatesWithinConnection: 0 });
   }, pick(300_000, 900_000));

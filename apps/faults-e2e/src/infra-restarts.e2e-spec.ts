@@ -68,6 +68,8 @@ describe('faults: infrastructure restarts', () => {
     const recoveredAt = traffic.log.firstAckOfAttemptAfter(backAt) ?? NaN;
     const delivery = await waitForDeliveries(fs.databaseUrl, chats, cs);
     const result = await check(fs.databaseUrl, chats, traffic.log, cs);
+    // Live-delivery repair: nobody connected waits for a reconnect to get a message.
+    expect({ clientsRepairedByReconnect: delivery.reconnected }).toEqual({ clientsRepairedByReconnect: 0 });
     return {
       result,
       figures: {

@@ -62,6 +62,7 @@ describe('faults: message-store and gateways', () => {
       timeToAllDeliveredMs: delivery.completeAt - faultAt,
       clientsRepairedByReconnect: delivery.reconnected,
     });
+    expect(delivery.reconnected).toBe(0); // live-delivery repair: no reconnect needed
     expect(inFlight).toBeGreaterThanOrEqual(pick(500, 800));
     expect(result.problems).toEqual([]);
     expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0, duplicatesWithinConnection: 0 });
@@ -113,6 +114,7 @@ describe('faults: message-store and gateways', () => {
       clientsRepairedByReconnect: delivery.reconnected,
       users: users.length,
     });
+    expect(delivery.reconnected).toBe(0); // live-delivery repair: no reconnect needed
     expect(committed.length).toBeGreaterThan(0);
     expect(retriedOriginal.length).toBe(committed.length);
     expect(result.problems).toEqual([]);

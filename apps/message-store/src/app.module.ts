@@ -7,6 +7,7 @@ import type { DataSource } from 'typeorm';
 import { ChatsModule } from './chats/chats.module';
 import type { MessageStoreConfig } from './config/message-store.config';
 import { NatsReadiness, NatsReadinessModule } from './health/nats-readiness';
+import { HeadsModule } from './heads/heads.module';
 import { MessagesModule } from './messages/messages.module';
 import { ReceiptsModule } from './receipts/receipts.module';
 import { StoreModule } from './store/store.module';
@@ -18,6 +19,9 @@ import { StoreModule } from './store/store.module';
 export function maxConcurrentBatches(poolSize: number): number {
   return Math.max(1, Math.min(4, Math.floor(poolSize / 2)));
 }
+
+/** How often each replica publishes its heads digest (live-delivery repair, docs/architecture.md). */
+const HEADS_DIGEST_INTERVAL_MS = 1000;
 
 @Module({})
 export class AppModule {
@@ -47,6 +51,7 @@ export class AppModule {
           },
         }),
         StoreModule.forRoot(config.cipher),
+        HeadsModule.forRoot({ nats: config.nats, intervalMs: HEADS_DIGEST_INTERVAL_MS }),
         MessagesModule.forRoot({ ...config.append, maxConcurrentBatches: maxConcurrentBatches(config.database.poolSize) }),
         ChatsModule,
         ReceiptsModule,

@@ -5,6 +5,7 @@ export * from './nats/message-store.subjects';
 export * from './nats/presence.subjects';
 export * from './nats/push.subjects';
 export * from './nats/gateway.subjects';
+export * from './nats/heads.subjects';
 export * from './nats/auth.subjects';
 export * from './socket/events';
 export * from './socket/payloads';

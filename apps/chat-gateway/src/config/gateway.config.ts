@@ -1,7 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
-import { loadEnv } from '@parley/shared/util-config';
+import { ConfigError, loadEnv } from '@parley/shared/util-config';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
 
 /** The gateway's per-user rate limits, one per kind of request. */
@@ -66,6 +66,10 @@ export class GatewayEnv {
   @IsInt() @Min(1000) @Max(120000) SOCKET_PING_INTERVAL_MS = 25000;
   @IsInt() @Min(1000) @Max(120000) SOCKET_PING_TIMEOUT_MS = 20000;
   @IsInt() @Min(0) @Max(600000) SHUTDOWN_DRAIN_MS = 5000;
+  /** Tests only (refused when NODE_ENV=production): drop this share of deliveries from other gateways. */
+  @IsInt() @Min(0) @Max(100) GATEWAY_TEST_DROP_DELIVERIES_PERCENT = 0;
+  /** Tests only (refused when NODE_ENV=production): 1 turns live-delivery repair off, to measure what it costs. */
+  @IsInt() @Min(0) @Max(1) GATEWAY_TEST_DISABLE_HEADS_REPAIR = 0;
 }
 
 export interface GatewayConfig {
@@ -87,10 +91,17 @@ export interface GatewayConfig {
   presence: { heartbeatMs: number; ttlSeconds: number };
   delivery: { replayPageSize: number; gapFillDelayMs: number };
   socket: { pingIntervalMs: number; pingTimeoutMs: number; shutdownDrainMs: number };
+  /** Percent of incoming inter-gateway deliveries dropped on purpose (fault tests of live-delivery repair). */
+  testDropDeliveriesPercent: number;
+  /** Live-delivery repair off (a measurement's baseline only). */
+  testDisableHeadsRepair: boolean;
 }
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const e = loadEnv('chat-gateway', GatewayEnv, env);
+  if ((e.GATEWAY_TEST_DROP_DELIVERIES_PERCENT > 0 || e.GATEWAY_TEST_DISABLE_HEADS_REPAIR > 0) && env['NODE_ENV'] === 'production') {
+    throw new ConfigError('chat-gateway', ['GATEWAY_TEST_DROP_DELIVERIES_PERCENT and GATEWAY_TEST_DISABLE_HEADS_REPAIR lose messages on purpose: refused when NODE_ENV=production']);
+  }
   return {
     http: { host: e.HTTP_HOST, port: e.GATEWAY_PORT },
     logLevel: e.LOG_LEVEL,
@@ -116,6 +127,8 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     presence: { heartbeatMs: e.PRESENCE_HEARTBEAT_MS, ttlSeconds: e.PRESENCE_TTL_SECONDS },
     delivery: { replayPageSize: e.REPLAY_PAGE_SIZE, gapFillDelayMs: e.GAP_FILL_DELAY_MS },
     socket: { pingIntervalMs: e.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS, shutdownDrainMs: e.SHUTDOWN_DRAIN_MS },
+    testDropDeliveriesPercent: e.GATEWAY_TEST_DROP_DELIVERIES_PERCENT,
+    testDisableHeadsRepair: e.GATEWAY_TEST_DISABLE_HEADS_REPAIR === 1,
   };
 }
 

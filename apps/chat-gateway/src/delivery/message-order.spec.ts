@@ -84,13 +84,15 @@ describe('MessageOrder', () => {
     expect(seqs()).toEqual([1, 3]);
   });
 
-  it('keeps chats independent and starts unknown chats at their first message', () => {
+  it('keeps chats independent; an unknown chat waits for its chat:new to say where it starts', () => {
     const { order, emitted } = setup();
     order.setCursor(chatId, 1);
     order.offer(msg(10, other));
     order.offer(msg(1));
     order.offer(msg(11, other));
-    expect(emitted.map((m) => `${m.chatId === chatId ? 'a' : 'b'}${m.seq}`)).toEqual(['b10', 'a1', 'b11']);
+    expect(emitted.map((m) => `${m.chatId === chatId ? 'a' : 'b'}${m.seq}`)).toEqual(['a1']);
+    order.setCursor(other, 10); // chat:new, slower than the chat's first messages
+    expect(emitted.map((m) => `${m.chatId === chatId ? 'a' : 'b'}${m.seq}`)).toEqual(['a1', 'b10', 'b11']);
   });
 
   it('skips ahead when the store cannot fill a gap, instead of stalling', async () => {

@@ -1,4 +1,10 @@
-import type { Message } from '@parley/contracts';
+import { ParleyError, type Message } from '@parley/contracts';
+
+/** Who holds a cursor for which chat: lets a heads digest reach the connections it concerns. */
+export interface ChatHolderIndex {
+  hold(chatId: string, order: MessageOrder): void;
+  release(chatId: string, order: MessageOrder): void;
+}
 
 export interface MessageOrderDeps {
   emit(message: Message): void;
@@ -6,11 +12,30 @@ export interface MessageOrderDeps {
   fetchAfter(chatId: string, afterSeq: number, limit: number): Promise<Message[]>;
   gapFillDelayMs: number;
   onError(err: unknown): void;
+  /** Live-delivery repair: told of every chat this connection has a cursor for. */
+  holders?: ChatHolderIndex;
+  /** How long a message the store reports (noteHead) may still be on its way live before it is fetched. */
+  headGraceMs?: number;
+  /** The store says this connection may not read the chat (removed, and chat:removed was lost). */
+  onChatGone?(chatId: string): void;
+  /** How long messages of a chat met without chat:new wait for where the chat starts (chat:new, a join in a heads digest). */
+  anchorWaitMs?: number;
+  /** Shared by the gateway's connections: bounds their store reads in flight. */
+  fetchLimiter?: { run<T>(work: () => Promise<T>): Promise<T> };
 }
 
 interface ChatCursor {
   /** The next seq this connection expects. */
   next: number;
+  /** The highest seq the store reported (heads digest); above `next` means a live delivery may be lost. */
+  head: number;
+  /**
+   * false: met through a message, with no chat:new (lost, or still on its way): where the chat
+   * starts for this connection is not known yet, so nothing leaves until setCursor() says it.
+   */
+  anchored: boolean;
+  /** Told by replay, chat:new, a join or its own send, not only met through a message (chat:new may be lost). */
+  introduced: boolean;
   /** Early arrivals by seq; null marks a seq to skip (the connection's own send). */
   pending: Map<number, Message | null>;
   timer?: NodeJS.Timeout;
@@ -20,6 +45,8 @@ interface ChatCursor {
 
 const MAX_FILL_ATTEMPTS = 5;
 const FILL_PAGE = 100;
+const DEFAULT_HEAD_GRACE_MS = 250;
+const DEFAULT_ANCHOR_WAIT_MS = 3000;
 
 /**
  * One connection's view of its chats: every chat's messages leave in seq order and
@@ -46,6 +73,8 @@ export class MessageOrder {
     this.held = [];
     held.sort((a, b) => (a.chatId === b.chatId ? a.seq - b.seq : 0));
     for (const message of held) this.accept(message);
+    // Heads reported during the replay that neither it nor live traffic covered.
+    for (const [chatId, cursor] of this.chats) if (cursor.head >= cursor.next) this.scheduleFill(chatId, cursor);
   }
 
   get isReplaying(): boolean {
@@ -55,8 +84,11 @@ export class MessageOrder {
   /** Where a chat starts for this connection (replay start, or a chat joined now). */
   setCursor(chatId: string, nextSeq: number): void {
     const cursor = this.chats.get(chatId);
+    if (cursor) cursor.introduced = true;
     if (!cursor) {
-      this.chats.set(chatId, { next: nextSeq, pending: new Map(), filling: false, fillAttempts: 0 });
+      this.track(chatId, nextSeq);
+    } else if (!cursor.anchored) {
+      this.anchor(chatId, cursor, nextSeq);
     } else if (nextSeq > cursor.next) {
       cursor.next = nextSeq;
       this.drain(chatId, cursor);
@@ -67,10 +99,29 @@ export class MessageOrder {
     return this.chats.get(chatId)?.next;
   }
 
+  /** The chat was introduced to this connection (replay, chat:new, a join, its own send), not only met through a message. */
+  knows(chatId: string): boolean {
+    return this.chats.get(chatId)?.introduced === true;
+  }
+
   forget(chatId: string): void {
     const cursor = this.chats.get(chatId);
-    if (cursor?.timer) clearTimeout(cursor.timer);
+    if (!cursor) return;
+    if (cursor.timer) clearTimeout(cursor.timer);
     this.chats.delete(chatId);
+    this.deps.holders?.release(chatId, this);
+  }
+
+  /**
+   * The store has the chat up to lastSeq (heads digest or recovery). If this connection is
+   * behind, the missing messages are fetched after a short grace (they may be on their way
+   * live): a lost delivery costs at most one digest interval plus this grace.
+   */
+  noteHead(chatId: string, lastSeq: number): void {
+    const cursor = this.chats.get(chatId);
+    if (!cursor || this.disposed || lastSeq < cursor.next || lastSeq <= cursor.head) return;
+    cursor.head = lastSeq;
+    this.scheduleFill(chatId, cursor);
   }
 
   /** A live message for this connection. */
@@ -95,6 +146,11 @@ export class MessageOrder {
       this.setCursor(chatId, seq + 1);
       return;
     }
+    if (!cursor.anchored) {
+      cursor.pending.set(seq, null);
+      cursor.next = Math.min(cursor.next, seq);
+      return;
+    }
     if (seq < cursor.next) return;
     if (seq === cursor.next) {
       cursor.next++;
@@ -107,7 +163,10 @@ export class MessageOrder {
 
   dispose(): void {
     this.disposed = true;
-    for (const cursor of this.chats.values()) if (cursor.timer) clearTimeout(cursor.timer);
+    for (const [chatId, cursor] of this.chats) {
+      if (cursor.timer) clearTimeout(cursor.timer);
+      this.deps.holders?.release(chatId, this);
+    }
     this.chats.clear();
     this.held = [];
   }
@@ -115,9 +174,15 @@ export class MessageOrder {
   private accept(message: Message): void {
     let cursor = this.chats.get(message.chatId);
     if (!cursor) {
-      // A chat this connection had no cursor for (joined after connect): start here.
-      cursor = { next: message.seq, pending: new Map(), filling: false, fillAttempts: 0 };
-      this.chats.set(message.chatId, cursor);
+      // A chat joined after connect whose chat:new has not come (lost, or slower than this
+      // message). Seq 1 starts every chat; any other waits to learn where the chat starts.
+      cursor = this.track(message.chatId, message.seq, message.seq === 1, false);
+      if (!cursor.anchored) this.awaitAnchor(message.chatId, cursor);
+    }
+    if (!cursor.anchored) {
+      cursor.pending.set(message.seq, message);
+      cursor.next = Math.min(cursor.next, message.seq);
+      return;
     }
     if (message.seq < cursor.next || cursor.pending.has(message.seq)) return;
     if (message.seq === cursor.next) {
@@ -130,6 +195,35 @@ export class MessageOrder {
     }
   }
 
+  private awaitAnchor(chatId: string, cursor: ChatCursor): void {
+    cursor.timer = setTimeout(() => {
+      cursor.timer = undefined;
+      // Nobody said: start at the earliest message met (what the next connect's replay corrects).
+      if (!cursor.anchored && this.chats.get(chatId) === cursor) this.anchor(chatId, cursor, cursor.next);
+    }, this.deps.anchorWaitMs ?? DEFAULT_ANCHOR_WAIT_MS);
+    cursor.timer.unref?.();
+  }
+
+  private anchor(chatId: string, cursor: ChatCursor, nextSeq: number): void {
+    if (cursor.timer) clearTimeout(cursor.timer);
+    cursor.timer = undefined;
+    cursor.anchored = true;
+    cursor.next = nextSeq;
+    this.drain(chatId, cursor);
+  }
+
+  private track(chatId: string, next: number, anchored = true, introduced = true): ChatCursor {
+    const cursor: ChatCursor = { next, head: 0, anchored, introduced, pending: new Map(), filling: false, fillAttempts: 0 };
+    this.chats.set(chatId, cursor);
+    this.deps.holders?.hold(chatId, this);
+    return cursor;
+  }
+
+  /** The last seq this connection is missing before what it holds or the store reported (below `next`: none). */
+  private fillTarget(cursor: ChatCursor): number {
+    return cursor.pending.size > 0 ? Math.min(...cursor.pending.keys()) - 1 : cursor.head;
+  }
+
   private drain(chatId: string, cursor: ChatCursor): void {
     for (const [seq] of cursor.pending) if (seq < cursor.next) cursor.pending.delete(seq);
     while (cursor.pending.has(cursor.next)) {
@@ -138,7 +232,7 @@ export class MessageOrder {
       if (message) this.deps.emit(message);
       cursor.next++;
     }
-    if (cursor.pending.size === 0) {
+    if (cursor.pending.size === 0 && cursor.head < cursor.next) {
       if (cursor.timer) clearTimeout(cursor.timer);
       cursor.timer = undefined;
       cursor.fillAttempts = 0;
@@ -148,8 +242,12 @@ export class MessageOrder {
   }
 
   private scheduleFill(chatId: string, cursor: ChatCursor): void {
-    if (cursor.timer || cursor.filling || this.disposed) return;
-    const delay = this.deps.gapFillDelayMs * 2 ** cursor.fillAttempts;
+    if (cursor.timer || cursor.filling || this.disposed || !cursor.anchored) return;
+    // A head alone waits for the replay's end: the replay may well bring it.
+    if (this.replaying && cursor.pending.size === 0) return;
+    // A gap seen live closes fast or never; a head reported by the store may still be in flight.
+    const base = cursor.pending.size > 0 ? this.deps.gapFillDelayMs : (this.deps.headGraceMs ?? DEFAULT_HEAD_GRACE_MS);
+    const delay = base * 2 ** cursor.fillAttempts;
     cursor.timer = setTimeout(() => {
       cursor.timer = undefined;
       void this.fill(chatId, cursor);
@@ -158,22 +256,35 @@ export class MessageOrder {
   }
 
   private async fill(chatId: string, cursor: ChatCursor): Promise<void> {
-    if (this.disposed || cursor.pending.size === 0 || this.chats.get(chatId) !== cursor) return;
+    if (this.disposed || this.chats.get(chatId) !== cursor) return;
+    const upTo = this.fillTarget(cursor);
+    if (upTo < cursor.next) return;
     cursor.filling = true;
-    const upTo = Math.min(...cursor.pending.keys()) - 1;
+    let progressed = false;
     try {
-      const missing = await this.deps.fetchAfter(chatId, cursor.next - 1, Math.min(FILL_PAGE, upTo - cursor.next + 1));
+      const fetch = () => this.deps.fetchAfter(chatId, cursor.next - 1, Math.min(FILL_PAGE, upTo - cursor.next + 1));
+      const missing = await (this.deps.fetchLimiter ? this.deps.fetchLimiter.run(fetch) : fetch());
       cursor.filling = false;
+      const before = cursor.next;
       for (const message of missing) if (message.seq <= upTo) this.accept(message);
+      progressed = cursor.next > before;
     } catch (err) {
       cursor.filling = false;
+      if (err instanceof ParleyError && (err.code === 'forbidden' || err.code === 'not_found')) {
+        // No longer a member (its chat:removed was lost): stop following the chat.
+        this.forget(chatId);
+        this.deps.onChatGone?.(chatId);
+        return;
+      }
       this.deps.onError(err);
     }
-    if (this.disposed || this.chats.get(chatId) !== cursor || cursor.pending.size === 0) return;
-    cursor.fillAttempts++;
+    if (this.disposed || this.chats.get(chatId) !== cursor || this.fillTarget(cursor) < cursor.next) return;
+    if (progressed) cursor.fillAttempts = 0; // a long gap is fetched page by page
+    else cursor.fillAttempts++;
     if (cursor.fillAttempts > MAX_FILL_ATTEMPTS) {
       // The store does not have it: never stall the chat, the next connect replays it.
-      cursor.next = Math.min(...cursor.pending.keys());
+      if (cursor.pending.size > 0) cursor.next = Math.min(...cursor.pending.keys());
+      cursor.head = 0;
       cursor.fillAttempts = 0;
       this.drain(chatId, cursor);
       return;

@@ -26,6 +26,7 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { loggableError, toParleyError, validatePayload } from '@parley/shared/util-service';
 import type { Server, Socket } from 'socket.io';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
+import { HeadsWatch } from '../delivery/heads-watch.service';
 import { ReplayService } from '../delivery/replay.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PresenceLinkService } from '../presence/presence-link.service';
@@ -70,6 +71,7 @@ export class ChatGateway
     private readonly replay: ReplayService,
     private readonly presence: PresenceLinkService,
     private readonly limits: GatewayLimits,
+    private readonly heads: HeadsWatch,
     private readonly httpHost: HttpAdapterHost,
     private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -141,6 +143,7 @@ export class ChatGateway
         this.limits.readHistory(claims.userId, async () => (await this.bus.request(MessageHistoryV1, { chatId, userId: claims.userId, after: afterSeq, limit })).messages),
       gapFillDelayMs: this.config.delivery.gapFillDelayMs,
       onError: (err) => this.logger.warn({ err: (err as Error).message }, 'gap fill failed'),
+      ...this.heads.orderDeps,
     });
     (socket.data as SocketData).connection = conn;
     socket.once('disconnect', (reason: string, description?: unknown) =>

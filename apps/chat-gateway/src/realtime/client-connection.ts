@@ -16,7 +16,12 @@ export class ClientConnection {
     readonly claims: AccessTokenClaims,
     orderDeps: Omit<MessageOrderDeps, 'emit'>,
   ) {
-    this.order = new MessageOrder({ ...orderDeps, emit: (m) => socket.emit('message:new', m) });
+    this.order = new MessageOrder({
+      ...orderDeps,
+      emit: (m) => socket.emit('message:new', m),
+      // The store refused a gap fill: the user left the chat and its chat:removed was lost.
+      onChatGone: (chatId) => socket.emit('chat:removed', { chatId }),
+    });
   }
 
   get id(): string {

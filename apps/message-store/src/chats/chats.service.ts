@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   ChatListLimits,
   jsonBytes,
@@ -35,6 +35,8 @@ import {
   requireUuid,
   requireUuidList,
 } from '../common/request-checks';
+import type { HeadsDigest } from '../heads/heads-digest';
+import { HEADS_DIGEST } from '../heads/heads.publisher';
 
 const requireTitle = (value: unknown) => requireText(value, 'title', 1, Limits.titleMaxCodePoints);
 
@@ -45,7 +47,16 @@ const requireTitle = (value: unknown) => requireText(value, 'title', 1, Limits.t
  */
 @Injectable()
 export class ChatsService {
-  constructor(private readonly chats: ChatsRepository) {}
+  constructor(
+    private readonly chats: ChatsRepository,
+    @Optional() @Inject(HEADS_DIGEST) private readonly heads?: HeadsDigest,
+  ) {}
+
+  /** Joins go into the heads digest: a member whose chat:new was lost still gets the chat live. */
+  private noteCreated(reply: ChatCreateReply, memberIds: string[]): ChatCreateReply {
+    if (reply.created) this.heads?.joined(reply.chat.id, memberIds, reply.chat.lastSeq);
+    return reply;
+  }
 
   async create(req: unknown): Promise<ChatCreateReply> {
     const r = requireObject(req);
@@ -61,7 +72,7 @@ export class ChatsService {
       return this.chats.transaction(async (tx) => {
         const { chatId, created } = await tx.createDirect(creatorId, others[0]);
         return { chat: toChat(await this.mustLoad(tx, chatId)), created };
-      });
+      }).then((reply) => this.noteCreated(reply, [creatorId, others[0]]));
     }
 
     const title = requireTitle(r['title']);
@@ -71,7 +82,7 @@ export class ChatsService {
     return this.chats.transaction(async (tx) => {
       const chatId = await tx.createGroup(title, creatorId, others);
       return { chat: toChat(await this.mustLoad(tx, chatId)), created: true };
-    });
+    }).then((reply) => this.noteCreated(reply, [creatorId, ...others]));
   }
 
   async get(req: unknown): Promise<Chat> {
@@ -129,6 +140,9 @@ export class ChatsService {
       // In the chat's member order, not the request's.
       const addedSet = new Set(added);
       return { chat: toChat(after), addedUserIds: after.members.filter((m) => addedSet.has(m.userId)).map((m) => m.userId) };
+    }).then((reply) => {
+      this.heads?.joined(reply.chat.id, reply.addedUserIds, reply.chat.lastSeq);
+      return reply;
     });
   }
 

@@ -1,4 +1,4 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import {
   AppendBatchLimits,
   jsonBytes,
@@ -19,6 +19,8 @@ import {
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
 import { requireObject, requireText, requireUuid } from '../common/request-checks';
+import type { HeadsDigest } from '../heads/heads-digest';
+import { HEADS_DIGEST } from '../heads/heads.publisher';
 import { APPEND_BATCH_SIZE, APPEND_DURATION, APPEND_QUEUE_DEPTH, APPENDS_TOTAL } from './append.metrics';
 import { GroupCommitQueue } from './group-commit.queue';
 
@@ -54,6 +56,7 @@ export class AppendService implements OnModuleDestroy {
     @InjectMetric(APPEND_DURATION) private readonly duration: Histogram,
     @InjectMetric(APPEND_BATCH_SIZE) batchSize: Histogram,
     @InjectMetric(APPEND_QUEUE_DEPTH) private readonly queueDepth: Gauge,
+    @Optional() @Inject(HEADS_DIGEST) private readonly heads?: HeadsDigest,
   ) {
     this.queue = new GroupCommitQueue((items) => messages.appendBatch(items), {
       maxBatch: settings.batchMax,
@@ -84,6 +87,8 @@ export class AppendService implements OnModuleDestroy {
           throw new ParleyError('forbidden', 'not a member of this chat');
         case 'stored':
           result = outcome.created ? 'created' : 'duplicate';
+          // A duplicate too: its first fan-out may have died with the replica that stored it.
+          this.heads?.appended(outcome.message.chatId, outcome.message.seq);
           return {
             message: outcome.message,
             created: outcome.created,

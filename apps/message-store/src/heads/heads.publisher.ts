@@ -1,0 +1,41 @@
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import { ChatHeadsDigestV1 } from '@parley/contracts';
+import { NatsBus } from '@parley/shared/util-nats';
+import { HeadsDigest } from './heads-digest';
+
+export const HEADS_DIGEST = Symbol('HEADS_DIGEST');
+
+/** Publishes this replica's HeadsDigest every interval (chat.heads.digest.v1). */
+@Injectable()
+export class HeadsPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+  private readonly logger = new Logger('HeadsDigest');
+  private timer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly bus: NatsBus,
+    @Inject(HEADS_DIGEST) private readonly digest: HeadsDigest,
+  ) {}
+
+  onApplicationBootstrap(): void {
+    this.timer = setInterval(() => this.publish(), this.digest.intervalMs);
+    this.timer.unref();
+  }
+
+  /** A graceful stop still tells the gateways what it committed last. */
+  async onApplicationShutdown(): Promise<void> {
+    if (this.timer) clearInterval(this.timer);
+    this.timer = undefined;
+    this.publish();
+    // This module opened the connection (NatsBusModule above): flush and close it.
+    await this.bus.connection.drain().catch(() => undefined);
+  }
+
+  private publish(): void {
+    try {
+      this.digest.tick((part) => this.bus.publish(ChatHeadsDigestV1, part));
+    } catch (err) {
+      // NATS away: the gateways see the gap in digestSeq and recover from the database.
+      this.logger.warn({ err: (err as Error).message }, 'heads digest not published');
+    }
+  }
+}
