@@ -62,9 +62,9 @@ describe('NATS permissions derived from libs/contracts', () => {
     }
   });
 
-  it('gives the exact lists of a serving-only app and of the revocation stream writer, under a subject prefix', () => {
+  it('gives the exact lists of message-store and of the revocation stream writer, under a subject prefix', () => {
     expect(natsPermissions('message-store', { subjectPrefix: 't1.' })).toEqual({
-      publish: { deny: ['>'] },
+      publish: { allow: ['t1.chat.heads.digest.v1'] },
       subscribe: { allow: rpcsServedBy('message-store').map((c) => `t1.${c.subject} message-store`) },
       allow_responses: true,
     });

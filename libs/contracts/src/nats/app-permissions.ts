@@ -2,6 +2,8 @@ import { sessionRevocationsStreamName, SessionRevokedV1, UsersExistV1 } from './
 import * as authSubjects from './auth.subjects';
 import type { EventContract, RpcContract, ServiceQueue } from './contract';
 import * as gatewaySubjects from './gateway.subjects';
+import * as headsSubjects from './heads.subjects';
+import { ChatHeadsDigestV1, ChatHeadsRecoverV1 } from './heads.subjects';
 import * as messageStoreSubjects from './message-store.subjects';
 import * as presenceSubjects from './presence.subjects';
 import * as pushSubjects from './push.subjects';
@@ -102,9 +104,10 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
       DeviceRegisterV1,
       DeviceRemoveV1,
       UsersExistV1,
+      ChatHeadsRecoverV1,
     ],
     publishes: [AnyGatewayDeliverV1, ChatMembershipChangedV1, PushNotifyV1, PresenceHeartbeatV1, PresenceInstanceGoneV1],
-    subscribes: [AnyGatewayDeliverV1, ChatMembershipChangedV1, PresenceChangedV1, SessionRevokedV1],
+    subscribes: [AnyGatewayDeliverV1, ChatMembershipChangedV1, PresenceChangedV1, SessionRevokedV1, ChatHeadsDigestV1],
     consumes: [],
     revocationStream: ['follow'],
   },
@@ -116,7 +119,7 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
   },
   'message-store': {
     calls: [],
-    publishes: [],
+    publishes: [ChatHeadsDigestV1],
     subscribes: [],
     consumes: [],
   },
@@ -138,7 +141,7 @@ export const RPCS_CALLED_BY_NO_APP: readonly AnyRpc[] = [MessageAppendV1];
  * Every contract constant the subject modules export (a new one is picked up here by itself).
  * Per-instance subjects are factories (gatewayDeliverV1) and appear in APP_NATS_USE as patterns.
  */
-export const NATS_CONTRACTS: readonly (AnyRpc | AnyEvent)[] = [authSubjects, gatewaySubjects, messageStoreSubjects, presenceSubjects, pushSubjects]
+export const NATS_CONTRACTS: readonly (AnyRpc | AnyEvent)[] = [authSubjects, gatewaySubjects, headsSubjects, messageStoreSubjects, presenceSubjects, pushSubjects]
   .flatMap((m) => Object.values(m as Record<string, unknown>))
   .filter(isContract);
 
