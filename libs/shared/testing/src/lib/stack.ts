@@ -80,7 +80,8 @@ export class TestStack {
     this.keys = createTestKeys();
     const id = randomUUID().slice(0, 8);
     const subjectPrefix = this.options.env?.['NATS_SUBJECT_PREFIX'] ?? `e${id}.`;
-    const nats = this.options.nats ?? (await this.startOwnNats(subjectPrefix));
+    // A NATS_URL in env: that server as it is (anonymous), for probes that talk to the apps' subjects themselves.
+    const nats = this.options.nats ?? (this.options.env?.['NATS_URL'] ? undefined : await this.startOwnNats(subjectPrefix));
     const [auth, presence, store, push] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const gatewayPorts: number[] = [];
     for (let i = 0; i < (this.options.gateways ?? 1); i++) gatewayPorts.push(await freePort());
