@@ -15,7 +15,21 @@ export const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
 
 const { Supervisor, defaultApps } = require(join(WORKSPACE_ROOT, 'tools/dev/supervisor.cjs')) as typeof import('../../../../../tools/dev/supervisor.cjs');
 
+/** Ports this process handed out: the OS may offer a port again once its probe socket closed. */
+const handedOut = new Set<number>();
+
+/** A free TCP port on 127.0.0.1, never one this process handed out before. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const srv = createServer();
     srv.unref();
