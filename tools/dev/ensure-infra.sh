@@ -5,6 +5,9 @@
 #  - else Debian/Ubuntu as root              -> apt-get install the missing packages, then start
 #  - else                                    -> fail, saying what to install
 # Then creates the database named in DATABASE_URL if missing. Idempotent; ~1 s when all is up.
+# A NATS this script starts requires authentication: one identity per app (docs/security.md), the
+# passwords in .parley/keys/nats; PARLEY_NATS_AUTH=0 starts it without (the unit and integration
+# tests' own server, see tools/dev/test.sh).
 # Stop what this script started with tools/dev/stop-infra.sh (npm run stack:stop-infra).
 set -euo pipefail
 PARLEY_LOG_TAG=infra
@@ -115,14 +118,24 @@ start_redis() {
 
 start_nats() {
   local dir="$INFRA_DIR/nats-$NATS_PORT" pidf="$INFRA_DIR/nats-$NATS_PORT.pid" logf="$LOG_DIR/nats-$NATS_PORT.log"
-  local bind="$NATS_HOST"
+  local bind="$NATS_HOST" args
   [[ "$bind" == localhost ]] && bind=127.0.0.1
   mkdir -p "$dir"
   printf 'kind=nats\nport=%s\npidfile=%s\ndatadir=%s\nlog=%s\n' "$NATS_PORT" "$pidf" "$dir" "$logf" >"$INFRA_DIR/nats-$NATS_PORT.state"
-  log "nats: starting nats-server -js on $bind:$NATS_PORT (log $logf)"
+  if [[ "${PARLEY_NATS_AUTH:-1}" == 0 ]]; then
+    args=(-a "$bind" -p "$NATS_PORT" -js -sd "$dir")
+    log "nats: starting nats-server -js on $bind:$NATS_PORT without authentication (log $logf)"
+  else
+    local conf="$INFRA_DIR/nats-$NATS_PORT.conf"
+    node "$PARLEY_ROOT/tools/nats-auth/nats-server-config.cjs" --out "$conf" --store-dir "$dir" --host "$bind" --port "$NATS_PORT" \
+      --secrets-dir "$PARLEY_DIR/keys/nats" --subject-prefix "${NATS_SUBJECT_PREFIX:-}" >/dev/null ||
+      die "could not write the NATS configuration $conf"
+    args=(-c "$conf")
+    log "nats: starting nats-server -js on $bind:$NATS_PORT, one identity per app (passwords in .parley/keys/nats; log $logf)"
+  fi
   local detach=()
   command -v setsid >/dev/null 2>&1 && detach=(setsid)
-  ${detach[@]+"${detach[@]}"} nohup nats-server -a "$bind" -p "$NATS_PORT" -js -sd "$dir" -P "$pidf" >>"$logf" 2>&1 </dev/null &
+  ${detach[@]+"${detach[@]}"} nohup nats-server "${args[@]}" -P "$pidf" >>"$logf" 2>&1 </dev/null &
   disown || true
 }
 
@@ -202,6 +215,10 @@ wait_until "$WAIT_S" nats_ready ||
   die "NATS at $NATS_HOST:$NATS_PORT did not answer within ${WAIT_S}s$( ((want_nats)) && printf ', see %s' "$LOG_DIR/nats-$NATS_PORT.log")"
 if ! nats_info | grep -q '"jetstream":true'; then
   die "NATS at $NATS_HOST:$NATS_PORT answers but JetStream is not enabled: restart it with -js (nats-server -js -sd <dir>)"
+fi
+if ! ((want_nats)) && [[ "${PARLEY_NATS_AUTH:-1}" != 0 ]] && ! nats_requires_auth "$NATS_HOST" "$NATS_PORT"; then
+  warn "NATS at $NATS_HOST:$NATS_PORT accepts anonymous clients: anyone who reaches it can read and send as any user."
+  warn "  Fine for a laptop; never in production (docs/security.md). Stop it to let npm start run one with authentication."
 fi
 
 # ---------------------------------------------------------------- database

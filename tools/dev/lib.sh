@@ -58,6 +58,13 @@ port_open() {
   with_timeout 2 bash -c 'exec 3<>"/dev/tcp/$0/$1"' "$1" "$2" 2>/dev/null
 }
 
+# True if the NATS server at host:port asks clients to authenticate (its INFO line says so).
+nats_requires_auth() {
+  local info
+  info="$(with_timeout 3 bash -c 'exec 3<>"/dev/tcp/$0/$1" && IFS= read -r -t 2 l <&3 && printf "%s" "$l"' "$1" "$2" 2>/dev/null)" || return 1
+  [[ "$info" == *'"auth_required":true'* ]]
+}
+
 is_local_host() {
   case "$1" in
     localhost | 127.* | ::1 | 0.0.0.0 | "") return 0 ;;

@@ -14,6 +14,17 @@ OUT="$LOG_DIR/test.log"
 ensure_node_modules
 bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"
 
+# Unit and integration tests talk to NATS anonymously, each under a subject prefix of its own; the
+# whole-stack tests start a NATS with authentication per stack (libs/shared/testing, test-nats.ts).
+# When the NATS at NATS_URL requires authentication (npm start's), the other tests get a server
+# of their own without it, on the next port.
+eval "$(node "$PARLEY_ROOT/tools/dev/url-env.cjs" NATS "${NATS_URL:-nats://127.0.0.1:4222}" 4222)"
+if nats_requires_auth "$NATS_HOST" "$NATS_PORT"; then
+  export NATS_URL="nats://127.0.0.1:$((NATS_PORT + 1))"
+  log "NATS at $NATS_HOST:$NATS_PORT requires authentication: unit and integration tests use $NATS_URL"
+  PARLEY_NATS_AUTH=0 bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"
+fi
+
 # The browser tests (apps/web-e2e) drive Debian's Chromium; never a downloaded browser.
 if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null 2>&1; then
   if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then

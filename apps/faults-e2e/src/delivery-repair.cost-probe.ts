@@ -58,7 +58,8 @@ describe('probe: live-delivery repair cost per idle connection', () => {
     fs = await FaultStack.start({
       label: 'repair-cost',
       gateways: 1,
-      env: { MAX_CONNECTIONS_PER_USER: '5', GATEWAY_TEST_DISABLE_HEADS_REPAIR: BASELINE ? '1' : '0' },
+      // The shared anonymous NATS: the probe appends to message-store itself, which no app identity may.
+      env: { NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222', MAX_CONNECTIONS_PER_USER: '5', GATEWAY_TEST_DISABLE_HEADS_REPAIR: BASELINE ? '1' : '0' },
     });
     bus = await NatsBus.connect({ url: fs.stack.env['NATS_URL'], name: 'repair-probe', requestTimeoutMs: 15_000, subjectPrefix: fs.stack.env['NATS_SUBJECT_PREFIX'] });
   }, 180_000);

@@ -1,3 +1,4 @@
+import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chat } from '@parley/contracts';
@@ -65,22 +66,29 @@ export class FaultStack {
     const infra = this.options.privateInfra ?? {};
     const env: Record<string, string> = this.options.limits === 'production' ? {} : { ...FAULT_DEFAULTS };
     // Each server is kept as soon as it runs, so stop() cleans up even if another failed.
+    // The stack's subject prefix is chosen here: a private NATS's permissions name it.
+    const subjectPrefix = `f${randomUUID().slice(0, 8)}.`;
+    env['NATS_SUBJECT_PREFIX'] = subjectPrefix;
     const started = await Promise.allSettled([
-      infra.nats ? PrivateNats.start().then((s) => (this.nats = s)) : undefined,
+      infra.nats ? PrivateNats.start(subjectPrefix).then((s) => (this.nats = s)) : undefined,
       infra.redis ? PrivateRedis.start().then((s) => (this.redis = s)) : undefined,
       infra.postgres ? PrivatePostgres.start().then((s) => (this.postgres = s)) : undefined,
     ]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
     const { nats, redis, postgres } = this;
-    if (nats) env['NATS_URL'] = nats.url;
     if (redis) env['REDIS_URL'] = redis.url;
     if (postgres) {
       // createTestDatabase() creates the stack's database on TEST_DATABASE_URL's server.
       this.savedDbUrl = process.env['TEST_DATABASE_URL'];
       process.env['TEST_DATABASE_URL'] = postgres.url;
     }
-    this.stack = await TestStack.start({ label: this.options.label, gateways: this.options.gateways ?? 2, env: { ...env, ...this.options.env } });
+    this.stack = await TestStack.start({
+      label: this.options.label,
+      gateways: this.options.gateways ?? 2,
+      env: { ...env, ...this.options.env },
+      nats: nats ? { url: nats.url, passwordDir: nats.passwordDir } : undefined,
+    });
     // The first scenario's figures start here, not at boot or in an earlier file.
     takeAnswerTally();
     this.supervisor.resetMemoryHighWater();

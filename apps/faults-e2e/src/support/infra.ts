@@ -4,7 +4,7 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { freePort, WORKSPACE_ROOT } from '@parley/shared/testing';
+import { freePort, natsServerBinary, WORKSPACE_ROOT, writeTestNatsConfig } from '@parley/shared/testing';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -114,9 +114,14 @@ abstract class ChildServer {
   }
 }
 
+/** With authentication on, as npm start runs it: one identity per app (writeTestNatsConfig). */
 export class PrivateNats extends ChildServer {
-  static async start(): Promise<PrivateNats> {
+  private config!: { configFile: string; passwordDir: string };
+
+  static async start(subjectPrefix: string): Promise<PrivateNats> {
     const server = new PrivateNats(await freePort(), mkdtempSync(join(tmpdir(), 'parley-faults-nats-')));
+    // Its JetStream directory is in the config: the state survives a restart, as on a real volume.
+    server.config = writeTestNatsConfig({ dir: server.dir, port: server.port, subjectPrefix });
     await server.up();
     return server;
   }
@@ -125,9 +130,12 @@ export class PrivateNats extends ChildServer {
     return `nats://127.0.0.1:${this.port}`;
   }
 
+  get passwordDir(): string {
+    return this.config.passwordDir;
+  }
+
   protected command() {
-    // -sd: JetStream state survives a restart, as it does on a real server's volume.
-    return { bin: which('nats-server'), args: ['-a', '127.0.0.1', '-p', String(this.port), '-js', '-sd', join(this.dir, 'js')] };
+    return { bin: natsServerBinary() ?? which('nats-server'), args: ['-c', this.config.configFile] };
   }
 }
 

@@ -9,7 +9,7 @@ import { HEADS_DIGEST, HeadsPublisher } from './heads.publisher';
 import { HeadsService } from './heads.service';
 
 export interface HeadsOptions {
-  nats: { url: string; subjectPrefix: string };
+  nats: { url: string; subjectPrefix: string; user?: string; pass?: string };
   /** How often the digest goes out; a lost delivery is repaired within about 2x this. */
   intervalMs: number;
 }
@@ -25,7 +25,14 @@ export class HeadsModule {
     return {
       module: HeadsModule,
       imports: [
-        NatsBusModule.forRoot({ url: options.nats.url, name: 'message-store-heads', requestTimeoutMs: 5000, subjectPrefix: options.nats.subjectPrefix }),
+        NatsBusModule.forRoot({
+          url: options.nats.url,
+          name: 'message-store-heads',
+          requestTimeoutMs: 5000,
+          subjectPrefix: options.nats.subjectPrefix,
+          user: options.nats.user,
+          pass: options.nats.pass,
+        }),
       ],
       controllers: [HeadsController],
       providers: [

@@ -5,3 +5,4 @@ export * from './lib/stack';
 export * from './lib/socket-client';
 export * from './lib/users';
 export * from './lib/answer-tally';
+export * from './lib/test-nats';

@@ -8,13 +8,28 @@ import { promisify } from 'node:util';
 import type { AppSpec, IncidentAllowance, Supervisor as SupervisorType } from '../../../../../tools/dev/supervisor.cjs';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestKeys, type TestKeys } from './test-keys';
+import { natsPasswordEnv, natsServerBinary, startTestNats, type TestNats } from './test-nats';
 
 const run = promisify(execFile);
 export const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
 
 const { Supervisor, defaultApps } = require(join(WORKSPACE_ROOT, 'tools/dev/supervisor.cjs')) as typeof import('../../../../../tools/dev/supervisor.cjs');
 
+/** Ports this process handed out: the OS may offer a port again once its probe socket closed. */
+const handedOut = new Set<number>();
+
+/** A free TCP port on 127.0.0.1, never one this process handed out before. */
 export async function freePort(): Promise<number> {
+  for (;;) {
+    const port = await probePort();
+    if (!handedOut.has(port)) {
+      handedOut.add(port);
+      return port;
+    }
+  }
+}
+
+function probePort(): Promise<number> {
   return new Promise((resolvePort, reject) => {
     const srv = createServer();
     srv.unref();
@@ -32,6 +47,11 @@ export interface StackOptions {
   /** Extra environment for every app (e.g. a short PRESENCE_TTL_SECONDS). */
   env?: Record<string, string>;
   restart?: boolean;
+  /**
+   * An authenticated NATS the caller runs (its config written by writeTestNatsConfig for this
+   * stack's NATS_SUBJECT_PREFIX, given in env). Absent: the stack starts one of its own.
+   */
+  nats?: { url: string; passwordDir: string };
 }
 
 /**
@@ -73,6 +93,9 @@ export class TestStack {
     this.db = await createTestDatabase(this.options.label);
     this.keys = createTestKeys();
     const id = randomUUID().slice(0, 8);
+    const subjectPrefix = this.options.env?.['NATS_SUBJECT_PREFIX'] ?? `e${id}.`;
+    // A NATS_URL in env: that server as it is (anonymous), for probes that talk to the apps' subjects themselves.
+    const nats = this.options.nats ?? (this.options.env?.['NATS_URL'] ? undefined : await this.startOwnNats(subjectPrefix));
     const [auth, presence, store, push] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const gatewayPorts: number[] = [];
     for (let i = 0; i < (this.options.gateways ?? 1); i++) gatewayPorts.push(await freePort());
@@ -84,8 +107,8 @@ export class TestStack {
       HTTP_HOST: '127.0.0.1',
       DATABASE_URL: this.db.url,
       REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
-      NATS_URL: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      NATS_SUBJECT_PREFIX: `e${id}.`,
+      NATS_URL: nats?.url ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      NATS_SUBJECT_PREFIX: subjectPrefix,
       REDIS_KEY_PREFIX: `parley-e2e-${id}:presence:`,
       PUSH_QUEUE_PREFIX: `parley-e2e-${id}`,
       JWT_PRIVATE_KEY_FILE: this.keys.jwtPrivateKeyFile,
@@ -104,6 +127,7 @@ export class TestStack {
       await run('node', [join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js'), 'migrate'], { env: this.env, timeout: 60_000 });
     }
     const apps: AppSpec[] = defaultApps({ root: WORKSPACE_ROOT, env: this.env, gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined });
+    if (nats) for (const app of apps) app.env = { ...app.env, ...natsPasswordEnv(app.name, nats.passwordDir) };
     this.supervisor = new Supervisor({
       apps,
       logDir: join(WORKSPACE_ROOT, '.parley/logs/e2e', `${this.options.label}-${id}`),
@@ -116,6 +140,19 @@ export class TestStack {
     await this.supervisor.waitReady(90_000);
     this.authUrl = `http://127.0.0.1:${auth}`;
     for (const port of gatewayPorts) this.gatewayUrls.push(`http://127.0.0.1:${port}`);
+  }
+
+  private ownNats?: TestNats;
+
+  /** Authentication on, as npm start runs NATS; without a nats-server binary, the shared NATS_URL. */
+  private async startOwnNats(subjectPrefix: string): Promise<TestNats | undefined> {
+    const bin = natsServerBinary();
+    if (!bin) {
+      process.stderr.write('TestStack: no nats-server binary, so this stack uses NATS_URL without authentication\n');
+      return undefined;
+    }
+    this.ownNats = await startTestNats({ bin, port: await freePort(), subjectPrefix });
+    return this.ownNats;
   }
 
   /** Names of the gateway processes, in the order of gatewayUrls. */
@@ -147,6 +184,7 @@ export class TestStack {
       await this.supervisor?.stop();
     } finally {
       await this.db?.drop();
+      await this.ownNats?.stop();
     }
     this.assertNoIncidents();
   }
