@@ -80,7 +80,9 @@ export async function startTestNats(options: { bin: string; port: number; subjec
       process.off('exit', kill);
       if (proc.exitCode === null && proc.signalCode === null) {
         proc.kill('SIGTERM');
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([exited, new Promise((r) => (timer = setTimeout(r, 5000)))]);
+        clearTimeout(timer);
         kill();
       }
       rmSync(dir, { recursive: true, force: true });
