@@ -77,10 +77,15 @@ describe('faults: message-store and gateways', () => {
     const traffic = new Traffic(lanes, { perLane: pick(150, 500), window: 25, tag: `s2-${Date.now()}` }).start();
     await traffic.untilAcked(300);
 
-    // Freeze gateway 1: what it already forwarded to the store commits, but the answers stay
-    // unread in its socket buffers. Then kill it: those clients never get their acks.
+    // Hold message-store a moment so the gateways' appends wait in NATS for it, then freeze
+    // gateway 1 and let the store go on: it commits what gateway 1 forwarded, but the answers
+    // stay unread in gateway 1's socket buffers. Then kill it: those clients never get their
+    // acks. (Freezing the gateway alone left it to chance whether any append was in flight.)
     const onGw1 = lanes.filter((l) => l.client.currentUrl === gw1 && l.client.connected);
+    fs.freeze('message-store');
+    await sleep(400);
     fs.freeze(gw1Name);
+    fs.thaw('message-store');
     const faultAt = Date.now();
     const inFlight = traffic.log.inFlight;
     await sleep(1500);

@@ -150,6 +150,13 @@ export class FaultStack {
     if (!pid) throw new Error(`${name} is not running`);
     process.kill(-pid, 'SIGSTOP');
   }
+  /** Lets a frozen app go on (SIGCONT): what it received meanwhile is processed now. */
+  thaw(name: string): void {
+    const pid = this.supervisor.pid(name);
+    if (!pid) throw new Error(`${name} is not running`);
+    process.kill(-pid, 'SIGCONT');
+  }
+
 
   async query<R extends object = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
     const pg = new Client({ connectionString: this.databaseUrl });
