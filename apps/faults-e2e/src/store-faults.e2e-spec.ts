@@ -109,7 +109,7 @@ describe('faults: message-store and gateways', () => {
     const result = await check(fs.databaseUrl, chats, traffic.log, cs);
     reportScenario({
       scenario: '2-gateway-kill-before-ack',
-      injected: 'SIGSTOP then SIGKILL chat-gateway-1 with sends in flight; clients retry on gateway 2',
+      injected: 'message-store held (SIGSTOP 0.4 s) while chat-gateway-1 is frozen, then SIGKILL chat-gateway-1 with sends in flight; clients retry on gateway 2',
       messagesInFlight: inFlight,
       committedButUnacked: committed.length,
       retriesAnsweredWithOriginal: retriedOriginal.length,
