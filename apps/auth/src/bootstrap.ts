@@ -14,7 +14,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     module: AppModule.forRoot(config),
     host: config.http.host,
     port: config.http.port,
-    openApi: { title: 'Parley auth', description: 'Accounts and access tokens (PROTOCOL.md)', version: '1' },
+    openApi: { title: 'Parley auth', description: 'Accounts and access tokens (docs/protocol.md)', version: '1' },
     bodyLimit: '16kb',
     configure: (app) => {
       app.use(rejectHostileJsonBodies());

@@ -12,7 +12,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     port: config.http.port,
     openApi: {
       title: 'Parley chat-gateway',
-      description: 'Chats, history, receipts and devices over HTTP (PROTOCOL.md). Socket.IO events: docs/protocol.md',
+      description: 'Chats, history, receipts and devices over HTTP. The whole client contract, Socket.IO included: docs/protocol.md',
       version: '1',
     },
     bodyLimit: `${config.limits.maxPayloadBytes}b`,

@@ -40,7 +40,7 @@ describe('push notifications for offline members (real stack, dry-run FCM)', () 
     await stack?.stop();
   });
 
-  it('registers devices per PROTOCOL.md', async () => {
+  it('registers devices per docs/protocol.md', async () => {
     const bob = await registerUser(stack.authUrl, 'bob');
     const eve = await registerUser(stack.authUrl, 'eve');
     const first = await http<{ token: string; platform: string; createdAt: string }>(gw, 'POST', '/v1/devices', {

@@ -58,7 +58,7 @@ describe('security: limits, fuzzing, logs', () => {
     const c = await connect(gw1, bystander);
     const p = await connect(gw2, peer);
 
-    // Messages: 20/s sustained, bursts of 100 (PROTOCOL.md defaults).
+    // Messages: 20/s sustained, bursts of 100 (docs/protocol.md defaults).
     const [flood, calm] = await Promise.all([
       Promise.all(Array.from({ length: 160 }, (_, i) => f.emitAck('message:send', { chatId: floodChat.id, clientMsgId: `f${i}`, body: 'spam' }) as Promise<Ack>)),
       Promise.all(Array.from({ length: 20 }, (_, i) => c.emitAck('message:send', { chatId: calmChat.id, clientMsgId: `c${i}`, body: 'hello' }) as Promise<Ack>)),

@@ -89,7 +89,7 @@ describe('serve-web (static server + same-origin proxy)', () => {
     }
   });
 
-  it('answers 502 unavailable in PROTOCOL.md\'s error shape when an upstream is down', async () => {
+  it('answers 502 unavailable in docs/protocol.md\'s error shape when an upstream is down', async () => {
     const down = await startWebServer({ root, authTarget: 'http://127.0.0.1:1', gatewayTarget: 'http://127.0.0.1:1' });
     try {
       const res = await fetch(`${down.url}auth/v1/users/me`);

@@ -359,7 +359,7 @@ class Bench {
       probeDir: this.probeDir,
       env: {
         MESSAGE_PARTITIONS: String(this.config.messagePartitions),
-        // The bench's users send far above a person's rate; PROTOCOL.md's defaults stay for production.
+        // The bench's users send far above a person's rate; docs/protocol.md's defaults stay for production.
         RATE_LIMIT_MESSAGES_PER_SECOND: '10000',
         RATE_LIMIT_MESSAGES_BURST: '100000',
         // Experiments: BENCH_APP_ENV="APPEND_BATCH_WAIT_MS=5,DATABASE_POOL_SIZE=20" (recorded in the report).

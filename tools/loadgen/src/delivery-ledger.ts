@@ -43,7 +43,7 @@ export class DeliveryLedger {
 
   /**
    * Records a message:new; false when this user already had (chat, seq). A replay after
-   * a reconnect may repeat what arrived live (PROTOCOL.md allows that): not a duplicate.
+   * a reconnect may repeat what arrived live (docs/protocol.md allows that): not a duplicate.
    */
   receive(user: number, chat: number, seq: number, replay = false): boolean {
     let chats = this.received.get(user);

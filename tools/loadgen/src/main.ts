@@ -6,7 +6,7 @@ import { buildTopology, makePopulation, readPrivateKey, type Population } from '
 import { applyPopulationSql, registerPopulationApi } from './seed';
 import { runWorker } from './worker';
 
-const USAGE = `Parley load generator (PROTOCOL.md over Socket.IO; one connection per simulated user)
+const USAGE = `Parley load generator (docs/protocol.md over Socket.IO; one connection per simulated user)
 
   loadgen seed --users N [--groups K --group-size G] --jwt-private-key-file F
                [--database-url URL] --out population.json

@@ -10,7 +10,7 @@ describe('buildTopology', () => {
     ]);
   });
 
-  it('refuses groups PROTOCOL.md does not allow, or more members than users', () => {
+  it('refuses groups docs/protocol.md does not allow, or more members than users', () => {
     expect(() => buildTopology({ users: 2000, groups: 1, groupSize: 1025 })).toThrow(/1024/);
     expect(() => buildTopology({ users: 10, groups: 3, groupSize: 4 })).toThrow(/need 12 users/);
   });

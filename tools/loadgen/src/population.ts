@@ -31,7 +31,7 @@ export interface TopologyOptions {
 /** Chats as member-index lists: K groups of G, then 1:1 pairs of whoever is left (an odd one out is idle). */
 export function buildTopology(options: TopologyOptions): { type: 'direct' | 'group'; members: number[] }[] {
   const { users, groups, groupSize } = options;
-  if (groups > 0 && (groupSize < 2 || groupSize > 1024)) throw new Error('group size must be 2-1024 (PROTOCOL.md)');
+  if (groups > 0 && (groupSize < 2 || groupSize > 1024)) throw new Error('group size must be 2-1024 (docs/protocol.md)');
   if (groups * groupSize > users) throw new Error(`${groups} groups of ${groupSize} need ${groups * groupSize} users, have ${users}`);
   const chats: { type: 'direct' | 'group'; members: number[] }[] = [];
   let next = 0;

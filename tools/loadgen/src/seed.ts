@@ -85,7 +85,7 @@ async function inParallel<T>(items: T[], concurrency: number, work: (item: T, in
 }
 
 /**
- * The population through PROTOCOL.md's HTTP API (register, then POST /v1/chats), for
+ * The population through docs/protocol.md's HTTP API (register, then POST /v1/chats), for
  * runs against a stack the load generator does not own (e.g. `npm start`).
  */
 export async function registerPopulationApi(

@@ -3,7 +3,7 @@ import { CreateSessions1764500000000 } from './migrations/1764500000000-CreateSe
 
 /**
  * Migrations of the sessions table. They belong in libs/auth/data-access-users with the users
- * table (CONVENTIONS.md); they sit here until that lib exports them.
+ * table (docs/architecture.md); they sit here until that lib exports them.
  */
 export const sessionMigrations = [CreateSessions1764500000000];
 

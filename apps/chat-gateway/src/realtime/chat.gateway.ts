@@ -49,7 +49,7 @@ interface SocketData {
 const MAX_PAYLOAD_NODES = 2048;
 
 /**
- * Socket.IO side of PROTOCOL.md. Every event is acked; nothing a client sends can crash it.
+ * Socket.IO side of docs/protocol.md. Every event is acked; nothing a client sends can crash it.
  * The hardening lives here and in ../security: revoked sessions refused and their sockets
  * closed, payload shape checked before any validator walks it, per-user rate limits
  * (../security/gateway-limits.ts, checked in MessagingService before any other work), and

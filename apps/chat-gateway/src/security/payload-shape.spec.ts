@@ -3,7 +3,7 @@ import { assertPayloadShape } from './payload-shape';
 describe('assertPayloadShape', () => {
   const limits = { maxDepth: 6, maxNodes: 2000 };
 
-  it('accepts every PROTOCOL.md payload shape', () => {
+  it('accepts every docs/protocol.md payload shape', () => {
     expect(() => assertPayloadShape({ chatId: 'c', clientMsgId: 'm', body: 'b' }, limits)).not.toThrow();
     expect(() => assertPayloadShape({ userIds: Array.from({ length: 1024 }, (_, i) => `u${i}`) }, limits)).not.toThrow();
     expect(() => assertPayloadShape('text', limits)).not.toThrow();

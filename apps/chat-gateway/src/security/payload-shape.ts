@@ -6,7 +6,7 @@ export interface PayloadShapeLimits {
   maxNodes: number;
 }
 
-/** Keys no PROTOCOL.md payload has, and that trip prototype-walking code (class-transformer). */
+/** Keys no docs/protocol.md payload has, and that trip prototype-walking code (class-transformer). */
 const FORBIDDEN_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
 
 /**

@@ -12,7 +12,7 @@ export class SecurityEnv {
    * fan-out and is dropped; what it missed waits in the store for its next connect.
    */
   @IsInt() @Min(64 * 1024) @Max(256 * 1024 * 1024) SLOW_CONSUMER_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
-  /** Nesting depth of a Socket.IO event payload (PROTOCOL.md payloads are 2 levels deep). */
+  /** Nesting depth of a Socket.IO event payload (docs/protocol.md payloads are 2 levels deep). */
   @IsInt() @Min(2) @Max(64) MAX_PAYLOAD_DEPTH = 6;
   /** Longest time the start-up waits for the revoked-sessions stream to be replayed. */
   @IsInt() @Min(1000) @Max(120000) REVOCATIONS_REPLAY_TIMEOUT_MS = 15000;

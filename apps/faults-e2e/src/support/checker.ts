@@ -50,9 +50,9 @@ export interface CheckResult {
   undelivered: number;
   /** Stored twice, answered with two different messages, or two messages at one (chatId, seq). */
   duplicatesAfterDedupe: number;
-  /** Copies of already received messages across reconnects (allowed by PROTOCOL.md, deduped). */
+  /** Copies of already received messages across reconnects (allowed by docs/protocol.md, deduped). */
   redelivered: number;
-  /** A (chatId, seq) sent twice within one connection (forbidden by PROTOCOL.md). */
+  /** A (chatId, seq) sent twice within one connection (forbidden by docs/protocol.md). */
   duplicatesWithinConnection: number;
   /** Chats whose seqs are not exactly 1..last_seq. */
   seqGaps: number;
@@ -169,7 +169,7 @@ export async function check(databaseUrl: string, chats: ChatUnderTest[], log: Se
 /**
  * Waits until every recipient has every stored message of its chats (live delivery, gap
  * fill, or the replay of its reconnects). Returns how many clients needed a fresh connection
- * (the repair PROTOCOL.md promises: a lost fan-out is replayed at the next connect).
+ * (the repair docs/protocol.md promises: a lost fan-out is replayed at the next connect).
  */
 export async function waitForDeliveries(
   databaseUrl: string,

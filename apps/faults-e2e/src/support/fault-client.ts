@@ -20,7 +20,7 @@ export interface FaultClientOptions {
 
 /**
  * A client app as the fault scenarios need it: it reconnects by itself to any gateway,
- * records every `message:new` it is given (by (chatId, seq), as PROTOCOL.md tells clients
+ * records every `message:new` it is given (by (chatId, seq), as docs/protocol.md tells clients
  * to dedupe) and acknowledges what it has, the way a phone would.
  */
 export class FaultClient {
@@ -29,7 +29,7 @@ export class FaultClient {
   readonly received = new Map<string, Message>();
   /** A (chatId, seq) received again with a different message id: corruption. */
   conflicts = 0;
-  /** A (chatId, seq) sent twice within ONE connection: PROTOCOL.md forbids it. */
+  /** A (chatId, seq) sent twice within ONE connection: docs/protocol.md forbids it. */
   duplicatesWithinConnection = 0;
   /** Copies of an already received (chatId, seq) on a later connection (allowed, deduped). */
   redelivered = 0;

@@ -32,7 +32,7 @@ function recordAck(rec: SendRecord, message: Message, startedAt: number): void {
   }
 }
 
-/** Codes worth retrying with the same clientMsgId (PROTOCOL.md: `unavailable` is safe to retry). */
+/** Codes worth retrying with the same clientMsgId (docs/protocol.md: `unavailable` is safe to retry). */
 const RETRYABLE = new Set(['unavailable', 'rate_limited', 'internal', 'timeout', 'disconnected', 'unauthorized-transient']);
 
 /** Every send of a scenario, keyed by (chatId, senderId, clientMsgId). */
@@ -135,7 +135,7 @@ export interface SendOptions {
 
 /**
  * Sends one message and retries with the SAME clientMsgId until it is acknowledged, as
- * PROTOCOL.md tells clients to: `unavailable`, timeouts and dropped connections are retried
+ * docs/protocol.md tells clients to: `unavailable`, timeouts and dropped connections are retried
  * after a jittered backoff; anything else is a bug and fails the scenario.
  */
 export async function sendWithRetry(client: FaultClient, log: SendLog, chatId: string, clientMsgId: string, body: string, options: SendOptions = {}): Promise<Message> {

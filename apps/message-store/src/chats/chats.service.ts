@@ -41,7 +41,7 @@ import { HEADS_DIGEST } from '../heads/heads.publisher';
 const requireTitle = (value: unknown) => requireText(value, 'title', 1, Limits.titleMaxCodePoints);
 
 /**
- * Chat rules of PROTOCOL.md. Checks answer in its order: invalid, not_found (chat),
+ * Chat rules of docs/protocol.md. Checks answer in its order: invalid, not_found (chat),
  * forbidden (caller not a member: nothing more is revealed), not_found (target not a
  * member), forbidden (direct chat / not an admin), conflict.
  */

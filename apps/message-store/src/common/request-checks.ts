@@ -27,7 +27,7 @@ export function requireUuidList(value: unknown, field: string, max: number, min 
 }
 
 /**
- * Lengths in code points, as PROTOCOL.md counts. NUL cannot be stored in a text
+ * Lengths in code points, as docs/protocol.md counts. NUL cannot be stored in a text
  * column, so it is refused unless the value is stored encrypted (`allowNul`).
  */
 export function requireText(value: unknown, field: string, min: number, max: number, options: { allowNul?: boolean } = {}): string {

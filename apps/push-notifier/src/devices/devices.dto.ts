@@ -3,7 +3,7 @@ import type { DevicePlatform, DeviceRegisterRequest, DeviceRemoveRequest } from 
 
 export const DEVICE_PLATFORMS: readonly DevicePlatform[] = ['android', 'ios', 'web'];
 
-/** Length in Unicode code points, as PROTOCOL.md counts (and the column's CHECK). */
+/** Length in Unicode code points, as docs/protocol.md counts (and the column's CHECK). */
 function CodePointLength(min: number, max: number, options?: ValidationOptions): PropertyDecorator {
   return ValidateBy(
     {

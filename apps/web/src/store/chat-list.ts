@@ -22,7 +22,7 @@ export function newEntry(chat: Chat): ChatEntry {
   return { chat, lastMessage: null, unreadCount: 0, muted: false, knownSeq: chat.lastSeq, membersComplete: true };
 }
 
-/** Most recent activity first: the latest message, or the creation when there is none (PROTOCOL.md's order). */
+/** Most recent activity first: the latest message, or the creation when there is none (docs/protocol.md's order). */
 export function sortChats(entries: ChatEntry[]): ChatEntry[] {
   const at = (e: ChatEntry) => Date.parse(e.lastMessage?.createdAt ?? e.chat.createdAt);
   return [...entries].sort((a, b) => at(b) - at(a) || a.chat.id.localeCompare(b.chat.id));

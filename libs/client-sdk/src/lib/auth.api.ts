@@ -6,7 +6,7 @@ export interface Session {
   accessToken: string;
 }
 
-/** The auth service's HTTP API (PROTOCOL.md). */
+/** The auth service's HTTP API (docs/protocol.md). */
 export class AuthApi {
   constructor(private readonly http: JsonHttp) {}
 
@@ -23,7 +23,7 @@ export class AuthApi {
   }
 
   /**
-   * A user by id. Needs auth's `GET /v1/users/:userId` (a Parley addition beyond PROTOCOL.md,
+   * A user by id. Needs auth's `GET /v1/users/:userId` (a Parley addition to the v1 contract,
    * which only looks users up by username); where it is missing this fails with not_found.
    */
   byId(userId: string): Promise<User> {

@@ -12,7 +12,7 @@ export interface HistoryQuery {
   limit?: number;
 }
 
-/** The chat-gateway's HTTP API for chats (PROTOCOL.md + docs/protocol.md). */
+/** The chat-gateway's HTTP API for chats (docs/protocol.md). */
 export class ChatsApi {
   constructor(private readonly http: JsonHttp) {}
 

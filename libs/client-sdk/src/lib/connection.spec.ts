@@ -58,7 +58,7 @@ describe('Connection (against a real Socket.IO server)', () => {
     await gw.close();
   });
 
-  it('connects, turns acks into promises with PROTOCOL.md errors, and times out silent events', async () => {
+  it('connects, turns acks into promises with docs/protocol.md errors, and times out silent events', async () => {
     const { conn, states } = setup(gw.url, { value: 'good' });
     opened.push(conn);
     await expect(conn.request('echo', { a: 1 }, 1000)).rejects.toMatchObject({ code: 'network' });

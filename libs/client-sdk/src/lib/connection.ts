@@ -43,7 +43,7 @@ export interface ConnectionOptions {
 }
 
 /**
- * socket.io-client with PROTOCOL.md's connection rules: reconnects, unauthorized, acks as
+ * socket.io-client with docs/protocol.md's connection rules: reconnects, unauthorized, acks as
  * promises. Every reconnect is ours (socket.io's own is off, its backoff restarts at each
  * connect): the wait grows across failed connects and short-lived connections, and starts
  * over only after a connection stayed up `stableAfterMs`.

@@ -1,9 +1,9 @@
 import type { ErrorBody, ErrorCode } from '@parley/contracts';
 
-/** Codes the SDK adds to PROTOCOL.md's: the network or the ack timed out before any answer. */
+/** Codes the SDK adds to docs/protocol.md's: the network or the ack timed out before any answer. */
 export type SdkErrorCode = ErrorCode | 'network' | 'timeout';
 
-/** Every failure the SDK reports: a PROTOCOL.md error code plus, for HTTP, the status. */
+/** Every failure the SDK reports: a docs/protocol.md error code plus, for HTTP, the status. */
 export class ParleyClientError extends Error {
   constructor(
     readonly code: SdkErrorCode,

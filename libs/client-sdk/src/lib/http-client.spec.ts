@@ -24,7 +24,7 @@ describe('JsonHttp', () => {
     expect(f.calls[0].init.body).toBe('{"a":1}');
   });
 
-  it('turns PROTOCOL.md error bodies into ParleyClientError with code and status', async () => {
+  it('turns docs/protocol.md error bodies into ParleyClientError with code and status', async () => {
     const f = fakeFetch(409, '{"error":{"code":"conflict","message":"username taken"}}');
     const http = new JsonHttp('http://auth', () => null, { fetch: f.fetch });
     const err = await http.request('POST', '/v1/auth/register', {}, { auth: false }).catch((e: unknown) => e);

@@ -22,7 +22,7 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: 'unavailable',
 };
 
-/** JSON over fetch with PROTOCOL.md's error shape turned into ParleyClientError. */
+/** JSON over fetch with docs/protocol.md's error shape turned into ParleyClientError. */
 export class JsonHttp {
   private readonly fetchImpl: FetchLike;
 

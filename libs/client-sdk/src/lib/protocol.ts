@@ -1,7 +1,7 @@
 import type { Chat, ClientEvents, Message, PresenceState, Receipt, ServerEvents } from '@parley/contracts';
 
 /*
- * Event names of PROTOCOL.md. They are checked against @parley/contracts at compile time
+ * Event names of docs/protocol.md. They are checked against @parley/contracts at compile time
  * (`satisfies typeof ...`) but imported as types only, so the SDK bundle does not pull the
  * contracts' server-side validation classes (class-validator) into a browser.
  */
@@ -23,7 +23,7 @@ export const ServerEvent = {
   ChatRemoved: 'chat:removed',
 } as const satisfies typeof ServerEvents;
 
-/** Events of docs/protocol.md beyond PROTOCOL.md's table. */
+/** Events Parley adds to the v1 table of docs/protocol.md. */
 export const ExtraServerEvent = {
   Error: 'error',
   ReplayFailed: 'replay:failed',

@@ -1,4 +1,4 @@
-/** Error codes of PROTOCOL.md, shared by HTTP, Socket.IO and NATS replies. */
+/** Error codes of docs/protocol.md, shared by HTTP, Socket.IO and NATS replies. */
 export const ErrorCodes = [
   'invalid',
   'unauthorized',
@@ -35,7 +35,7 @@ export function isErrorCode(value: unknown): value is ErrorCode {
 
 /**
  * The one error type services throw for expected failures. It crosses NATS as
- * `{code, message}` and becomes PROTOCOL.md's error shape at the edge.
+ * `{code, message}` and becomes docs/protocol.md's error shape at the edge.
  */
 export class ParleyError extends Error {
   constructor(

@@ -1,4 +1,4 @@
-/** Public objects of PROTOCOL.md, as they travel over HTTP, Socket.IO and NATS (JSON). */
+/** Public objects of docs/protocol.md, as they travel over HTTP, Socket.IO and NATS (JSON). */
 
 export interface User {
   id: string;
@@ -79,7 +79,7 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
-/** Limits of PROTOCOL.md. */
+/** Limits of docs/protocol.md. */
 export const Limits = {
   bodyMaxCodePoints: 4096,
   clientMsgIdMaxLength: 64,

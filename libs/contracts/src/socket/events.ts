@@ -1,4 +1,4 @@
-/** Socket.IO event names of PROTOCOL.md. */
+/** Socket.IO event names of docs/protocol.md. */
 export const ClientEvents = {
   MessageSend: 'message:send',
   MessageDelivered: 'message:delivered',

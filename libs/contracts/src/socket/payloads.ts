@@ -14,7 +14,7 @@ import {
 } from 'class-validator';
 import { Limits } from '../lib/models';
 
-/** Lengths count Unicode code points (PROTOCOL.md), not UTF-16 units. */
+/** Lengths count Unicode code points (docs/protocol.md), not UTF-16 units. */
 export function codePointLength(value: string): number {
   let n = 0;
   for (const _ of value) n++;

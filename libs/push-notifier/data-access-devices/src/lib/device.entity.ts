@@ -13,7 +13,7 @@ export class DeviceEntity {
   @Column({ type: 'text' })
   platform: DevicePlatform;
 
-  /** The latest registration of the token (PROTOCOL.md: `createdAt` of POST /v1/devices). */
+  /** The latest registration of the token (docs/protocol.md: `createdAt` of POST /v1/devices). */
   @Column({ name: 'created_at', type: 'timestamptz' })
   createdAt: Date;
 

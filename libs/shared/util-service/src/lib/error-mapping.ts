@@ -21,7 +21,7 @@ interface BodyParserError {
   statusCode?: number;
 }
 
-/** Turns anything thrown into PROTOCOL.md's error, or null for an unexpected fault. */
+/** Turns anything thrown into docs/protocol.md's error, or null for an unexpected fault. */
 export function toParleyError(err: unknown): ParleyError | null {
   if (err instanceof ParleyError) return err;
   if (err instanceof ThrottlerException) return new ParleyError('rate_limited', 'too many requests');

@@ -1,5 +1,5 @@
 /**
- * What may reach the logs. Bodies, tokens and query parameters never do (CONVENTIONS.md):
+ * What may reach the logs. Bodies, tokens and query parameters never do:
  * a TypeORM QueryFailedError carries the statement's `parameters` (a device token, a password
  * hash) and pg errors a `detail` with the offending value; a request path can carry a push token.
  */
