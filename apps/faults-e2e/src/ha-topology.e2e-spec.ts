@@ -15,13 +15,25 @@ const SERVED_AGAIN_WITHIN_MS = 10_000;
 /** How long the killed NATS node stays down: the cluster runs on two nodes meanwhile. */
 const NATS_NODE_DOWN_MS = 3000;
 
+type Attempt = { startedAt: number; endedAt: number; ok: boolean };
+
+const slow = (a: Attempt) => a.endedAt - a.startedAt > SLOW_MS;
+
 /**
- * Recovery of the sending clients a fault touched: per client, from the start of its first
- * failed or slow (> SLOW_MS) send attempt ending after `since`, to the answer of its first fast
- * successful attempt started after that. Clients nothing touched are not counted.
+ * One client's recovery: from the start of its first failed or slow (> SLOW_MS) attempt ending
+ * after `since`, to the answer of its first fast successful attempt started after that.
+ * Undefined when nothing touched it; Infinity when it was never served again.
  */
+function servedAgainMs(attempts: Attempt[], since: number): number | undefined {
+  const trouble = attempts.filter((a) => a.endedAt >= since && (!a.ok || slow(a)));
+  if (trouble.length === 0) return undefined;
+  const firstTrouble = Math.min(...trouble.map((a) => a.startedAt));
+  const served = attempts.filter((a) => a.ok && !slow(a) && a.startedAt >= firstTrouble).map((a) => a.endedAt);
+  return served.length > 0 ? Math.min(...served) - firstTrouble : Number.POSITIVE_INFINITY;
+}
+
+/** servedAgainMs of every sending client a fault touched (those it did not touch are not counted). */
 function recovery(log: SendLog, since: number): { affectedClients: number; maxMs: number; byClientMs: number[]; longestSendMs: number } {
-  type Attempt = { startedAt: number; endedAt: number; ok: boolean };
   const bySender = new Map<string, Attempt[]>();
   let longestSendMs = 0;
   for (const r of log.records.values()) {
@@ -31,14 +43,7 @@ function recovery(log: SendLog, since: number): { affectedClients: number; maxMs
     bySender.set(r.senderId, attempts);
     if (r.ackAt && r.ackAt >= since) longestSendMs = Math.max(longestSendMs, r.ackAt - r.firstAttemptAt);
   }
-  const byClientMs: number[] = [];
-  for (const attempts of bySender.values()) {
-    const trouble = attempts.filter((a) => a.endedAt >= since && (!a.ok || a.endedAt - a.startedAt > SLOW_MS));
-    if (trouble.length === 0) continue;
-    const firstTrouble = Math.min(...trouble.map((a) => a.startedAt));
-    const served = attempts.filter((a) => a.ok && a.startedAt >= firstTrouble && a.endedAt - a.startedAt <= SLOW_MS).map((a) => a.endedAt);
-    byClientMs.push(served.length > 0 ? Math.min(...served) - firstTrouble : Number.POSITIVE_INFINITY);
-  }
+  const byClientMs = [...bySender.values()].map((attempts) => servedAgainMs(attempts, since)).filter((ms): ms is number => ms !== undefined);
   byClientMs.sort((a, b) => a - b);
   return { affectedClients: byClientMs.length, maxMs: byClientMs.length ? byClientMs[byClientMs.length - 1] : 0, byClientMs, longestSendMs };
 }
@@ -227,7 +232,8 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
 
   it('H4. a presence replica killed (SIGKILL): presence answers from the other, delivery unaffected', async () => {
     const [name] = fs.stack.appNames('presence');
-    const presence: { startedAt: number; endedAt: number; ok: boolean; code: string }[] = [];
+    const presence: (Attempt & { code: string })[] = [];
+    let killedAt = 0;
     let probing = true;
     const { figures, expectClean } = await underTraffic('h4', async (cs) => {
       // Presence requests all along the kill, from a client on each gateway, about the members of their group.
@@ -242,16 +248,15 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
       };
       const probes = [probe(cs[0]), probe(cs[1])];
       await sleep(300);
+      killedAt = Date.now();
       await fs.supervisor.kill(name);
       await fs.supervisor.waitReady(30_000, [name]);
       await sleep(1000);
       probing = false;
       await Promise.all(probes);
     });
-    const failed = presence.filter((p) => !p.ok || p.endedAt - p.startedAt > SLOW_MS);
-    const firstTrouble = failed.length ? Math.min(...failed.map((p) => p.startedAt)) : NaN;
-    const servedAgain = presence.filter((p) => p.ok && p.startedAt >= firstTrouble && p.endedAt - p.startedAt <= SLOW_MS).map((p) => p.endedAt);
-    const presenceRecoveryMs = failed.length ? Math.min(...servedAgain) - firstTrouble : 0;
+    const failed = presence.filter((p) => !p.ok || slow(p));
+    const presenceRecoveryMs = servedAgainMs(presence, killedAt) ?? 0;
     reportScenario({
       scenario: 'H4-presence-kill',
       injected: `SIGKILL ${name}, restarted by the supervisor`,
