@@ -60,7 +60,7 @@ export class AppModule {
           provide: SessionsService,
           inject: [SessionsRepository, NatsBus, AccessTokenVerifier],
           useFactory: (repo: SessionsRepository, bus: NatsBus, verifier: AccessTokenVerifier) =>
-            new SessionsService(repo, bus, verifier, { ttlSeconds: config.jwt.ttlSeconds, subjectPrefix: config.nats.subjectPrefix }),
+            new SessionsService(repo, bus, verifier, { ttlSeconds: config.jwt.ttlSeconds, subjectPrefix: config.nats.subjectPrefix, streamReplicas: config.nats.streamReplicas }),
         },
         { provide: PasswordHasher, useValue: new PasswordHasher(config.password.scryptLogN) },
         { provide: UsersRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new UsersRepository(ds) },

@@ -15,6 +15,8 @@ export class AuthEnv extends PostgresTimeoutsEnv {
   @IsString() @IsNotEmpty() NATS_USER = 'auth';
   @IsString() NATS_PASSWORD = '';
   @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/auth.password';
+  /** Replicas of the JetStream revocation stream: 3 on a 3-node NATS cluster. */
+  @IsInt() @Min(1) @Max(5) NATS_STREAM_REPLICAS = 1;
   /** PEM (PKCS#8) ES256 private key; or JWT_PRIVATE_KEY_FILE. */
   @IsString({ message: 'JWT_PRIVATE_KEY (or the file JWT_PRIVATE_KEY_FILE) must hold a PEM private key; `npm start` generates one in .parley/keys' })
   JWT_PRIVATE_KEY: string = undefined as unknown as string;
@@ -38,7 +40,7 @@ export interface AuthConfig {
   http: { host: string; port: number };
   logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
-  nats: { url: string; subjectPrefix: string; user: string; pass?: string };
+  nats: { url: string; subjectPrefix: string; user: string; pass?: string; streamReplicas: number };
   jwt: { privateKeyPem: string; extraPublicKeysPem: string; issuer: string; audience: string; ttlSeconds: number };
   password: { scryptLogN: number };
   limits: { loginAttemptsPerMinute: number; http: { perSecond: number; burst: number } };
@@ -50,7 +52,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     http: { host: e.HTTP_HOST, port: e.AUTH_PORT },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined },
+    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined, streamReplicas: e.NATS_STREAM_REPLICAS },
     jwt: {
       privateKeyPem: e.JWT_PRIVATE_KEY,
       extraPublicKeysPem: e.JWT_PUBLIC_KEY ?? '',

@@ -9,6 +9,8 @@ export interface SessionSettings {
   /** Access token lifetime: a revoked session is remembered this long (plus a margin). */
   ttlSeconds: number;
   subjectPrefix: string;
+  /** NATS_STREAM_REPLICAS. */
+  streamReplicas?: number;
 }
 
 /** Clock skew between hosts: revocations outlive the token lifetime by this much. */
@@ -33,7 +35,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     private readonly verifier: AccessTokenVerifier,
     private readonly settings: SessionSettings,
   ) {
-    this.stream = new RevocationStream(bus.connection, { subjectPrefix: settings.subjectPrefix });
+    this.stream = new RevocationStream(bus.connection, { subjectPrefix: settings.subjectPrefix, replicas: settings.streamReplicas });
   }
 
   /**

@@ -18,6 +18,8 @@ export class GatewayEnv {
   @IsString() @IsNotEmpty() NATS_USER = 'chat-gateway';
   @IsString() NATS_PASSWORD = '';
   @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/chat-gateway.password';
+  /** Replicas of the JetStream revocation stream, should this gateway create it first: 3 on a 3-node NATS cluster. */
+  @IsInt() @Min(1) @Max(5) NATS_STREAM_REPLICAS = 1;
   @IsInt() @Min(100) @Max(60000) NATS_REQUEST_TIMEOUT_MS = 5000;
   /** PEM (SPKI) public key(s) that verify access tokens; or JWT_PUBLIC_KEY_FILE. */
   @IsString({ message: 'JWT_PUBLIC_KEY (or the file JWT_PUBLIC_KEY_FILE) must hold a PEM public key; `npm start` generates one in .parley/keys' })
@@ -76,7 +78,7 @@ export interface GatewayConfig {
   http: { host: string; port: number };
   logLevel: string;
   instanceId: string;
-  nats: { url: string; subjectPrefix: string; user: string; pass?: string; requestTimeoutMs: number };
+  nats: { url: string; subjectPrefix: string; user: string; pass?: string; requestTimeoutMs: number; streamReplicas: number };
   jwt: { publicKeyPem: string; issuer: string; audience: string };
   limits: {
     maxPayloadBytes: number;
@@ -106,7 +108,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     http: { host: e.HTTP_HOST, port: e.GATEWAY_PORT },
     logLevel: e.LOG_LEVEL,
     instanceId: e.GATEWAY_INSTANCE_ID,
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined, requestTimeoutMs: e.NATS_REQUEST_TIMEOUT_MS },
+    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined, requestTimeoutMs: e.NATS_REQUEST_TIMEOUT_MS, streamReplicas: e.NATS_STREAM_REPLICAS },
     jwt: { publicKeyPem: e.JWT_PUBLIC_KEY, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,

@@ -76,7 +76,7 @@ export class ChatGateway
     private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    this.revocations = new SessionRevocations(bus, config.nats.subjectPrefix, (event) => this.closeRevoked(event));
+    this.revocations = new SessionRevocations(bus, config.nats, (event) => this.closeRevoked(event));
   }
 
   /** Before the first request: the deny-list of revoked sessions is complete (or start-up fails). */

@@ -18,10 +18,10 @@ export class SessionRevocations {
 
   constructor(
     private readonly bus: NatsBus,
-    subjectPrefix: string,
+    stream: { subjectPrefix: string; streamReplicas?: number },
     private readonly onRevoked: (event: SessionRevoked) => void,
   ) {
-    this.stream = new RevocationStream(bus.connection, { subjectPrefix });
+    this.stream = new RevocationStream(bus.connection, { subjectPrefix: stream.subjectPrefix, replicas: stream.streamReplicas });
   }
 
   /** Replays the stream (bounded wait), then attaches the list to the verifier. */

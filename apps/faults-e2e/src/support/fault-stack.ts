@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chat } from '@parley/contracts';
-import { http, registerUser, takeAnswerTally, TestStack, WORKSPACE_ROOT, type TestUser } from '@parley/shared/testing';
+import { http, registerUser, takeAnswerTally, TestStack, WORKSPACE_ROOT, type StackOptions, type TestUser } from '@parley/shared/testing';
 import { Client } from 'pg';
 import { FaultClient, type FaultClientOptions } from './fault-client';
-import { PrivateNats, PrivatePostgres, PrivateRedis } from './infra';
+import { PrivateNats, PrivateNatsCluster, PrivatePostgres, PrivateRedis } from './infra';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -18,7 +18,9 @@ export interface FaultStackOptions {
   gateways?: number;
   env?: Record<string, string>;
   /** Run this stack on NATS / Redis / PostgreSQL servers of its own, which the test may restart. */
-  privateInfra?: { nats?: boolean; redis?: boolean; postgres?: boolean };
+  privateInfra?: { nats?: boolean; redis?: boolean; postgres?: boolean; /** A NATS cluster of this many nodes instead of one server; every app is given all of them. */ natsCluster?: number };
+  /** Replicas of the back-end apps (TestStack's `replicas`). */
+  replicas?: StackOptions['replicas'];
   /** 'production': the apps' own default limits (the security suites test them). */
   limits?: 'loose' | 'production';
 }
@@ -42,6 +44,7 @@ let active: FaultStack | undefined;
 export class FaultStack {
   stack!: TestStack;
   nats?: PrivateNats;
+  natsCluster?: PrivateNatsCluster;
   redis?: PrivateRedis;
   postgres?: PrivatePostgres;
   private savedDbUrl?: string;
@@ -71,12 +74,14 @@ export class FaultStack {
     env['NATS_SUBJECT_PREFIX'] = subjectPrefix;
     const started = await Promise.allSettled([
       infra.nats ? PrivateNats.start(subjectPrefix).then((s) => (this.nats = s)) : undefined,
+      infra.natsCluster ? PrivateNatsCluster.start(subjectPrefix, infra.natsCluster).then((s) => (this.natsCluster = s)) : undefined,
       infra.redis ? PrivateRedis.start().then((s) => (this.redis = s)) : undefined,
       infra.postgres ? PrivatePostgres.start().then((s) => (this.postgres = s)) : undefined,
     ]);
     const failed = started.find((r) => r.status === 'rejected');
     if (failed) throw (failed as PromiseRejectedResult).reason;
-    const { nats, redis, postgres } = this;
+    const { redis, postgres } = this;
+    const nats = this.nats ?? this.natsCluster;
     if (redis) env['REDIS_URL'] = redis.url;
     if (postgres) {
       // createTestDatabase() creates the stack's database on TEST_DATABASE_URL's server.
@@ -88,6 +93,7 @@ export class FaultStack {
       gateways: this.options.gateways ?? 2,
       env: { ...env, ...this.options.env },
       nats: nats ? { url: nats.url, passwordDir: nats.passwordDir } : undefined,
+      replicas: this.options.replicas,
     });
     // The first scenario's figures start here, not at boot or in an earlier file.
     takeAnswerTally();
@@ -216,7 +222,7 @@ export class FaultStack {
         if (this.savedDbUrl === undefined) delete process.env['TEST_DATABASE_URL'];
         else process.env['TEST_DATABASE_URL'] = this.savedDbUrl;
       }
-      await Promise.all([this.nats?.stop(), this.redis?.stop(), this.postgres?.stop()]);
+      await Promise.all([this.nats?.stop(), this.natsCluster?.stop(), this.redis?.stop(), this.postgres?.stop()]);
     }
   }
 }

@@ -1,10 +1,12 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { connect } from 'node:net';
+import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, natsServerBinary, WORKSPACE_ROOT, writeTestNatsConfig } from '@parley/shared/testing';
+import { natsPasswordFile } from '@parley/shared/util-nats';
+import { connect } from 'nats';
 
 const run = promisify(execFile);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -19,7 +21,7 @@ export async function waitForPort(port: number, timeoutMs = 30_000): Promise<voi
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const open = await new Promise<boolean>((resolve) => {
-      const s = connect({ port, host: '127.0.0.1' });
+      const s = tcpConnect({ port, host: '127.0.0.1' });
       s.once('connect', () => (s.destroy(), resolve(true)));
       s.once('error', () => (s.destroy(), resolve(false)));
     });
@@ -136,6 +138,119 @@ export class PrivateNats extends ChildServer {
 
   protected command() {
     return { bin: natsServerBinary() ?? which('nats-server'), args: ['-c', this.config.configFile] };
+  }
+}
+
+/** One node of PrivateNatsCluster: its own client port, route port and JetStream directory. */
+class NatsClusterNode extends ChildServer {
+  constructor(
+    port: number,
+    dir: string,
+    private readonly configFile: string,
+    readonly name: string,
+    private readonly monitorPort: number,
+  ) {
+    super(port, dir);
+  }
+
+  get url(): string {
+    return `nats://127.0.0.1:${this.port}`;
+  }
+
+  /** Names of the client connections this node holds (its monitoring endpoint /connz). */
+  async connectionNames(): Promise<string[]> {
+    const res = await fetch(`http://127.0.0.1:${this.monitorPort}/connz?limit=1024`);
+    const body = (await res.json()) as { connections?: { name?: string }[] };
+    return (body.connections ?? []).map((c) => c.name ?? '(unnamed)');
+  }
+
+  protected command() {
+    return { bin: natsServerBinary() ?? which('nats-server'), args: ['-c', this.configFile] };
+  }
+}
+
+/**
+ * A NATS cluster of `size` nodes on this machine (full mesh of routes, JetStream on each), with
+ * the authenticated per-app configuration of PrivateNats on every node: the same users and
+ * passwords, so an app may connect to any node. Each node keeps its JetStream directory across
+ * a restart, as a StatefulSet's volume does.
+ */
+export class PrivateNatsCluster {
+  private constructor(
+    readonly nodes: NatsClusterNode[],
+    readonly passwordDir: string,
+    private readonly dir: string,
+  ) {}
+
+  static async start(subjectPrefix: string, size = 3): Promise<PrivateNatsCluster> {
+    const dir = mkdtempSync(join(tmpdir(), 'parley-faults-nats-cluster-'));
+    const ports = await Promise.all(Array.from({ length: size }, () => freePort()));
+    const routePorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+    const monitorPorts = await Promise.all(Array.from({ length: size }, () => freePort()));
+    // One config for the users and passwords, copied to every node with its ports and cluster block.
+    const { configFile, passwordDir } = writeTestNatsConfig({ dir, port: ports[0], subjectPrefix });
+    const base = JSON.parse(readFileSync(configFile, 'utf8')) as Record<string, unknown>;
+    const nodes = ports.map((port, i) => {
+      const nodeDir = join(dir, `n${i + 1}`);
+      mkdirSync(nodeDir);
+      const nodeConfig = join(nodeDir, 'nats.conf');
+      const config = {
+        ...base,
+        port,
+        server_name: `n${i + 1}`,
+        http: `127.0.0.1:${monitorPorts[i]}`,
+        jetstream: { store_dir: join(nodeDir, 'js') },
+        cluster: {
+          name: 'parley-faults',
+          host: '127.0.0.1',
+          port: routePorts[i],
+          routes: routePorts.filter((_, j) => j !== i).map((p) => `nats-route://127.0.0.1:${p}`),
+        },
+      };
+      writeFileSync(nodeConfig, `${JSON.stringify(config, null, 2)}\n`);
+      return new NatsClusterNode(port, nodeDir, nodeConfig, `n${i + 1}`, monitorPorts[i]);
+    });
+    const cluster = new PrivateNatsCluster(nodes, passwordDir, dir);
+    try {
+      await Promise.all(nodes.map((n) => n.up()));
+      await cluster.waitForJetStream();
+    } catch (err) {
+      await cluster.stop();
+      throw err;
+    }
+    return cluster;
+  }
+
+  /**
+   * Until the cluster has elected its JetStream meta leader (a few seconds after the nodes
+   * listen): before, a stream cannot be created and auth would fail its start.
+   */
+  async waitForJetStream(timeoutMs = 30_000): Promise<void> {
+    const nc = await connect({ servers: this.nodes.map((n) => n.url), user: 'auth', pass: readFileSync(natsPasswordFile(this.passwordDir, 'auth'), 'utf8').trim() });
+    try {
+      const deadline = Date.now() + timeoutMs;
+      for (;;) {
+        try {
+          await (await nc.jetstreamManager({ timeout: 2000 })).getAccountInfo();
+          return;
+        } catch (err) {
+          if (Date.now() > deadline) throw new Error(`JetStream of the NATS cluster not ready within ${timeoutMs} ms: ${(err as Error).message}`);
+          await sleep(200);
+        }
+      }
+    } finally {
+      await nc.close();
+    }
+  }
+
+  /** NATS_URL for the apps: every node, comma-separated. */
+  get url(): string {
+    return this.nodes.map((n) => n.url).join(',');
+  }
+
+  async stop(): Promise<void> {
+    await Promise.all(this.nodes.map((n) => n.kill('SIGKILL')));
+    rmSync(this.dir, { recursive: true, force: true });
   }
 }
 

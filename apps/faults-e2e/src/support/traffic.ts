@@ -19,6 +19,14 @@ export interface SendRecord {
   laterAcks: Message[];
   /** Start and answer time of every successful attempt. */
   attemptAcks: { startedAt: number; ackAt: number }[];
+  /** Start and end time of every failed attempt (the recovery time of a fault is measured from them). */
+  attemptFailures: { startedAt: number; endedAt: number }[];
+}
+
+/** A failed attempt: its code, and when it started and ended. */
+function recordFailure(rec: SendRecord, code: string, startedAt: number): void {
+  rec.failures.push(code);
+  rec.attemptFailures.push({ startedAt, endedAt: Date.now() });
 }
 
 /** An ok ack of the attempt started at `startedAt`: the first is the send's ack, later ones are kept to compare. */
@@ -51,7 +59,7 @@ export class SendLog {
     const k = this.key(chatId, senderId, clientMsgId);
     let r = this.records.get(k);
     if (!r) {
-      r = { chatId, senderId, clientMsgId, firstAttemptAt: Date.now(), attempts: 0, failures: [], laterAcks: [], attemptAcks: [] };
+      r = { chatId, senderId, clientMsgId, firstAttemptAt: Date.now(), attempts: 0, failures: [], laterAcks: [], attemptAcks: [], attemptFailures: [] };
       this.records.set(k, r);
     }
     return r;
@@ -71,11 +79,11 @@ export class SendLog {
     this.inFlight--;
     rec.attempts++;
     if (reply instanceof Error) {
-      rec.failures.push(/timed out|timeout/i.test(reply.message) ? 'timeout' : 'disconnected');
+      recordFailure(rec, /timed out|timeout/i.test(reply.message) ? 'timeout' : 'disconnected', startedAt);
       return;
     }
     if (!reply.ok) {
-      rec.failures.push(reply.error?.code ?? 'unknown');
+      recordFailure(rec, reply.error?.code ?? 'unknown', startedAt);
       return;
     }
     recordAck(rec, reply['message'] as Message, startedAt);
@@ -169,7 +177,7 @@ export async function sendWithRetry(client: FaultClient, log: SendLog, chatId: s
     } finally {
       log.inFlight--;
     }
-    rec.failures.push(failure);
+    recordFailure(rec, failure, startedAt);
     await sleep(backoff * (0.5 + Math.random()));
     backoff = Math.min(1000, backoff * 2);
   }

@@ -1,3 +1,4 @@
 export * from './lib/nats-bus';
 export * from './lib/nats-bus.module';
 export * from './lib/nats-server-config';
+export * from './lib/nats-servers';

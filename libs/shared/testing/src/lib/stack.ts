@@ -52,7 +52,16 @@ export interface StackOptions {
    * stack's NATS_SUBJECT_PREFIX, given in env). Absent: the stack starts one of its own.
    */
   nats?: { url: string; passwordDir: string };
+  /**
+   * Replicas of a back-end app (default 1): n > 1 runs `<app>-1` ... `<app>-n`, each on a port
+   * of its own, all in the app's NATS queue group (as Kubernetes runs them).
+   */
+  replicas?: Partial<Record<ReplicatedApp, number>>;
 }
+
+/** The apps `replicas` may multiply, and the variable naming each one's HTTP port. */
+const PORT_VARS = { auth: 'AUTH_PORT', presence: 'PRESENCE_PORT', 'message-store': 'MESSAGE_STORE_PORT', 'push-notifier': 'PUSH_NOTIFIER_PORT' } as const;
+export type ReplicatedApp = keyof typeof PORT_VARS;
 
 /**
  * A whole Parley stack from dist/ as real processes, isolated from any other stack on
@@ -126,7 +135,7 @@ export class TestStack {
     for (const app of ['auth', 'message-store', 'push-notifier']) {
       await run('node', [join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js'), 'migrate'], { env: this.env, timeout: 60_000 });
     }
-    const apps: AppSpec[] = defaultApps({ root: WORKSPACE_ROOT, env: this.env, gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined });
+    const apps: AppSpec[] = await this.withReplicas(defaultApps({ root: WORKSPACE_ROOT, env: this.env, gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined }));
     if (nats) for (const app of apps) app.env = { ...app.env, ...natsPasswordEnv(app.name, nats.passwordDir) };
     this.supervisor = new Supervisor({
       apps,
@@ -143,6 +152,30 @@ export class TestStack {
   }
 
   private ownNats?: TestNats;
+
+  /** Each app with replicas > 1 becomes `<app>-1` ... `<app>-n`, the first on the stack's port for it. */
+  private async withReplicas(apps: AppSpec[]): Promise<AppSpec[]> {
+    const out: AppSpec[] = [];
+    for (const app of apps) {
+      const n = this.options.replicas?.[app.name as ReplicatedApp] ?? 1;
+      if (n <= 1) {
+        out.push(app);
+        continue;
+      }
+      const portVar = PORT_VARS[app.name as ReplicatedApp];
+      for (let i = 1; i <= n; i++) {
+        const port = i === 1 ? app.port : await freePort();
+        out.push({ ...app, name: `${app.name}-${i}`, port, env: { ...app.env, [portVar]: String(port) } });
+      }
+    }
+    return out;
+  }
+
+  /** Names of an app's processes: `<app>-1` ... `<app>-n` when it runs replicas, else the app's name. */
+  appNames(app: ReplicatedApp): string[] {
+    const n = this.options.replicas?.[app] ?? 1;
+    return n <= 1 ? [app] : Array.from({ length: n }, (_, i) => `${app}-${i + 1}`);
+  }
 
   /** Authentication on, as npm start runs NATS; without a nats-server binary, the shared NATS_URL. */
   private async startOwnNats(subjectPrefix: string): Promise<TestNats | undefined> {

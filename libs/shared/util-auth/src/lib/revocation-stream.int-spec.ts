@@ -52,6 +52,11 @@ describe('RevocationStream (real NATS JetStream)', () => {
     follower.stop();
   });
 
+  it('asks JetStream for the configured replicas (NATS_STREAM_REPLICAS): a single server refuses 3', async () => {
+    const stream = new RevocationStream(nc, { subjectPrefix: `r${randomUUID().slice(0, 8)}.`, replicas: 3 });
+    await expect(stream.ensure(3600)).rejects.toThrow(/replicas/);
+  });
+
   it('keeps stacks apart: another subject prefix is another stream', async () => {
     const other = new RevocationStream(nc, { subjectPrefix: `u${randomUUID().slice(0, 8)}.` });
     const mine = new RevocationStream(nc, { subjectPrefix: prefix });

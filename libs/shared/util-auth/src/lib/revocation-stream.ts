@@ -10,6 +10,8 @@ const DEFAULT_MAX_AGE_SECONDS = 30 * 86400;
 export interface RevocationStreamOptions {
   /** The app's NATS_SUBJECT_PREFIX: one stream per isolated stack. */
   subjectPrefix?: string;
+  /** NATS_STREAM_REPLICAS: copies of the stream in a JetStream cluster (3 on a 3-node cluster; 1 on a single server). */
+  replicas?: number;
 }
 
 /**
@@ -22,6 +24,7 @@ export interface RevocationStreamOptions {
 export class RevocationStream {
   readonly subject: string;
   readonly name: string;
+  private readonly replicas: number;
 
   constructor(
     private readonly nc: NatsConnection,
@@ -30,11 +33,13 @@ export class RevocationStream {
     const prefix = options.subjectPrefix ?? '';
     this.subject = `${prefix}${SessionRevokedV1.subject}`;
     this.name = sessionRevocationsStreamName(prefix);
+    this.replicas = options.replicas ?? 1;
   }
 
   /**
-   * Creates the stream if it is missing. `maxAgeSeconds` (auth's token lifetime) is set when
-   * given; a follower passes nothing and leaves an existing stream as it is.
+   * Creates the stream if it is missing. `maxAgeSeconds` (auth's token lifetime) and the
+   * replicas are set when `maxAgeSeconds` is given (the owner, auth); a follower passes nothing
+   * and leaves an existing stream as it is.
    */
   async ensure(maxAgeSeconds?: number): Promise<{ maxAgeSeconds: number; messages: number }> {
     const jsm = await this.nc.jetstreamManager();
@@ -45,12 +50,13 @@ export class RevocationStream {
       storage: StorageType.File,
       discard: DiscardPolicy.Old,
       max_age: nanos((maxAgeSeconds ?? DEFAULT_MAX_AGE_SECONDS) * 1000),
-      num_replicas: 1,
+      num_replicas: this.replicas,
     };
     try {
       const info = await jsm.streams.info(this.name);
-      if (maxAgeSeconds !== undefined && info.config.max_age !== wanted.max_age) {
-        const updated = await jsm.streams.update(this.name, { ...info.config, max_age: wanted.max_age });
+      if (maxAgeSeconds !== undefined && (info.config.max_age !== wanted.max_age || info.config.num_replicas !== wanted.num_replicas)) {
+        // JetStream moves a stream to more (or fewer) replicas in place: a single server grown into a cluster.
+        const updated = await jsm.streams.update(this.name, { ...info.config, max_age: wanted.max_age, num_replicas: wanted.num_replicas });
         return { maxAgeSeconds, messages: updated.state.messages };
       }
       return { maxAgeSeconds: info.config.max_age / 1e9, messages: info.state.messages };

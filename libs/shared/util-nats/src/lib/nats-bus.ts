@@ -16,6 +16,7 @@ import {
   type RequestOf,
   type RpcContract,
 } from '@parley/contracts';
+import { natsServers } from './nats-servers';
 
 // Packets use NestJS's NATS wire format, so Nest @MessagePattern/@EventPattern
 // handlers answer requests made here and receive events published here.
@@ -46,6 +47,7 @@ export function natsSecurityOptions(options: { url: string; user?: string; pass?
 }
 
 export interface NatsBusOptions {
+  /** NATS_URL: one server or a comma-separated list (natsServers). */
   url: string;
   /** Shown in NATS monitoring; e.g. "chat-gateway:<instanceId>". */
   name: string;
@@ -73,7 +75,7 @@ export class NatsBus {
   static async connect(options: NatsBusOptions): Promise<NatsBus> {
     try {
       const nc = await connect({
-        servers: options.url,
+        servers: natsServers(options.url),
         name: options.name,
         ...natsSecurityOptions(options),
         // Keep retrying after a restart of NATS instead of giving up.

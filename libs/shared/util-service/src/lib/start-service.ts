@@ -4,7 +4,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
-import { natsSecurityOptions } from '@parley/shared/util-nats';
+import { natsSecurityOptions, natsServers } from '@parley/shared/util-nats';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
 import { loggableError } from './log-safety';
@@ -57,7 +57,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
       {
         strategy: new NamespacedNatsServer(
           {
-            servers: options.nats.url,
+            servers: natsServers(options.nats.url),
             queue: options.nats.queue,
             name: `${options.name}-rpc`,
             maxReconnectAttempts: -1,
