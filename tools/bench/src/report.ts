@@ -196,7 +196,7 @@ export function latencyChart(results: BenchResults, sloMs: number): string {
   return parts.join('\n');
 }
 
-export function renderReport(results: BenchResults, config: BenchConfig, chartFile: string): string {
+function renderReport(results: BenchResults, config: BenchConfig, chartFile: string): string {
   return [
     ...runSection(results),
     ...targetsSection(results),

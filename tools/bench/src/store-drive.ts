@@ -107,7 +107,7 @@ export async function driveStore(options: {
 }
 
 /** Group-commit batch size histogram from message-store's /metrics. */
-export async function batchMetrics(metricsUrl: string): Promise<{ count: number; sum: number } | undefined> {
+async function batchMetrics(metricsUrl: string): Promise<{ count: number; sum: number } | undefined> {
   try {
     const text = await (await fetch(metricsUrl)).text();
     const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
