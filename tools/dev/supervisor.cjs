@@ -755,8 +755,44 @@ module.exports = { Supervisor, defaultApps, stackEnv, httpStatus, portInUse, inc
 // ---------------------------------------------------------------------- CLI
 
 async function cli() {
-  const argv = process.argv.slice(2);
-  const opt = { restart: true, gateways: 1, readyTimeoutS: 90, stdout: false };
+  const opt = parseCliArgs(process.argv.slice(2));
+  if (opt.help) {
+    console.log(
+      'usage: node tools/dev/supervisor.cjs [--no-restart] [--gateways N] [--ready-timeout SECONDS] [--stdout]\n' +
+        '  --stdout   app output to this terminal with a [name] prefix instead of .parley/logs/<name>.log',
+    );
+    return 0;
+  }
+  const t0 = Number(process.env.PARLEY_T0) ? Number(process.env.PARLEY_T0) * 1000 : Date.now();
+  const say = (m) => console.log(`[supervisor +${Math.round((Date.now() - t0) / 1000)}s] ${m}`);
+  const env = stackEnv();
+  const apps = cliApps(env, opt.gateways);
+  assertRunnable(apps, env);
+
+  const logDir = opt.stdout ? undefined : path.join(ROOT, '.parley', 'logs');
+  const displayDir = process.cwd() === ROOT ? path.join('.parley', 'logs') : logDir;
+  const sup = new Supervisor({ apps, logDir, restart: opt.restart, log: say, rotateLogs: true });
+  const signals = stopOnSignals(sup, apps, say);
+
+  say(`starting ${apps.map((a) => a.name).join(', ')}${logDir ? ` (logs in ${displayDir})` : ''}`);
+  await sup.start();
+  try {
+    await sup.waitReady(opt.readyTimeoutS * 1000);
+  } catch (e) {
+    if (signals.stopping()) return new Promise(() => undefined); // a signal arrived meanwhile: shutdown() exits
+    console.error(`[supervisor] ERROR: ${e.message}`);
+    await sup.stop();
+    return 1;
+  }
+  if (signals.stopping()) return new Promise(() => undefined);
+
+  console.log(upBanner(apps, sup, { logs: logDir ? `${displayDir}/<app>.log` : 'this terminal', restart: opt.restart }));
+  setInterval(() => undefined, 1 << 30); // stay alive even if every app is down (restart off)
+  return new Promise(() => undefined); // run until a signal
+}
+
+function parseCliArgs(argv) {
+  const opt = { restart: true, gateways: 1, readyTimeoutS: 90, stdout: false, help: false };
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i];
     const val = () => {
@@ -769,20 +805,15 @@ async function cli() {
     else if (a === '--stdout') opt.stdout = true;
     else if (a.startsWith('--gateways')) opt.gateways = Math.max(1, parseInt(val(), 10) || 1);
     else if (a.startsWith('--ready-timeout')) opt.readyTimeoutS = Number(val());
-    else if (a === '-h' || a === '--help') {
-      console.log(
-        'usage: node tools/dev/supervisor.cjs [--no-restart] [--gateways N] [--ready-timeout SECONDS] [--stdout]\n' +
-          '  --stdout   app output to this terminal with a [name] prefix instead of .parley/logs/<name>.log',
-      );
-      return 0;
-    } else throw new Error(`unknown argument ${a} (see --help)`);
+    else if (a === '-h' || a === '--help') return { ...opt, help: true };
+    else throw new Error(`unknown argument ${a} (see --help)`);
   }
+  return opt;
+}
 
-  const t0 = Number(process.env.PARLEY_T0) ? Number(process.env.PARLEY_T0) * 1000 : Date.now();
-  const say = (m) => console.log(`[supervisor +${Math.round((Date.now() - t0) / 1000)}s] ${m}`);
-  const env = stackEnv();
-  const apps = defaultApps({ env, gateways: opt.gateways });
-  // The web client (apps/web) is served by a small static server + proxy when it was built.
+/** The five apps, and the web client (apps/web) behind a small static server + proxy when it was built. */
+function cliApps(env, gateways) {
+  const apps = defaultApps({ env, gateways });
   if (fs.existsSync(path.join(ROOT, 'dist/apps/web/index.html'))) {
     // Not part of stackEnv (the apps never need it): read where it is used.
     const webPort = Number(process.env.WEB_PORT || 4200);
@@ -794,7 +825,11 @@ async function cli() {
       env: { ...env, WEB_PORT: String(webPort) },
     });
   }
+  return apps;
+}
 
+/** Throws, saying what to run, when an app is not built or a key file is missing. */
+function assertRunnable(apps, env) {
   const missing = [...new Set(apps.map((a) => a.script))].filter((f) => !fs.existsSync(f));
   if (missing.length) {
     throw new Error(
@@ -805,11 +840,10 @@ async function cli() {
   const keyFiles = [env.JWT_PRIVATE_KEY_FILE, env.JWT_PUBLIC_KEY_FILE, env.MESSAGE_ENCRYPTION_KEYS_FILE];
   const noKeys = keyFiles.filter((f) => !fs.existsSync(f));
   if (noKeys.length) throw new Error(`missing key file(s) ${noKeys.join(', ')}: run tools/dev/ensure-keys.sh`);
+}
 
-  const logDir = opt.stdout ? undefined : path.join(ROOT, '.parley', 'logs');
-  const displayDir = process.cwd() === ROOT ? path.join('.parley', 'logs') : logDir;
-  const sup = new Supervisor({ apps, logDir, restart: opt.restart, log: say, rotateLogs: true });
-
+/** SIGINT / SIGTERM / SIGHUP stop every app, then exit; a second signal later than 2 s kills them. */
+function stopOnSignals(sup, apps, say) {
   let stopping = false;
   let firstSignalAt = 0;
   const shutdown = async (sig) => {
@@ -830,19 +864,11 @@ async function cli() {
     process.exit(0);
   };
   for (const sig of ['SIGINT', 'SIGTERM', 'SIGHUP']) process.on(sig, () => void shutdown(sig));
+  return { stopping: () => stopping };
+}
 
-  say(`starting ${apps.map((a) => a.name).join(', ')}${logDir ? ` (logs in ${displayDir})` : ''}`);
-  await sup.start();
-  try {
-    await sup.waitReady(opt.readyTimeoutS * 1000);
-  } catch (e) {
-    if (stopping) return new Promise(() => undefined); // a signal arrived meanwhile: shutdown() exits
-    console.error(`[supervisor] ERROR: ${e.message}`);
-    await sup.stop();
-    return 1;
-  }
-  if (stopping) return new Promise(() => undefined);
-
+/** Where each app answers, once all are ready. */
+function upBanner(apps, sup, { logs, restart }) {
   const pad = (s, n) => String(s).padEnd(n);
   const lines = ['', 'Parley is up:'];
   for (const a of apps) {
@@ -857,15 +883,8 @@ async function cli() {
     lines.push(`  ${pad('', 16)} health         ${base}/health/live  ${base}/health/ready`);
     lines.push(`  ${pad('', 16)} metrics        ${base}/metrics`);
   }
-  lines.push(
-    '',
-    `App logs: ${logDir ? `${displayDir}/<app>.log` : 'this terminal'}. ` +
-      `Restart on crash: ${opt.restart ? 'on' : 'off'}. Ctrl-C stops everything.`,
-    '',
-  );
-  console.log(lines.join('\n'));
-  setInterval(() => undefined, 1 << 30); // stay alive even if every app is down (restart off)
-  return new Promise(() => undefined); // run until a signal
+  lines.push('', `App logs: ${logs}. ` + `Restart on crash: ${restart ? 'on' : 'off'}. Ctrl-C stops everything.`, '');
+  return lines.join('\n');
 }
 
 if (require.main === module) {

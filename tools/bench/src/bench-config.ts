@@ -45,7 +45,7 @@ export interface BenchConfig {
 }
 
 export type Phase = 'ingest' | 'relay' | 'store' | 'parley' | 'group' | 'idle';
-export const ALL_PHASES: Phase[] = ['ingest', 'relay', 'store', 'parley', 'group', 'idle'];
+const ALL_PHASES: Phase[] = ['ingest', 'relay', 'store', 'parley', 'group', 'idle'];
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConfig {
   const scale = env['BENCH_SCALE'] === 'quick' ? 'quick' : env['BENCH_SCALE'] === 'tiny' ? 'tiny' : 'full';

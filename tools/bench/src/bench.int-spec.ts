@@ -3,8 +3,9 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { BenchStack, createBenchDatabase, createBenchKeys, ROOT, type BenchDatabase } from './bench-stack';
+import { createTestDatabase, createTestKeys, WORKSPACE_ROOT as ROOT, type TestDatabase, type TestStack } from '@parley/shared/testing';
 import { runLoadgen } from './loadgen-runner';
+import { stackPids, startParleyStack } from './parley-stack';
 import type { RunSummary } from './results';
 
 const run = promisify(execFile);
@@ -12,25 +13,24 @@ const run = promisify(execFile);
 /** The bench tooling on a tiny load (benchmarks are not tests: nothing here is timed). */
 describe('bench tooling (whole stack, tiny load)', () => {
   const dir = mkdtempSync(join(tmpdir(), 'bench-test-'));
-  let db: BenchDatabase;
-  let stack: BenchStack;
+  let db: TestDatabase;
+  let stack: TestStack;
   let population: string;
 
   beforeAll(async () => {
-    db = await createBenchDatabase('test');
-    const keys = createBenchKeys();
-    stack = await BenchStack.start({ label: 'test', db, keys, probeDir: dir, env: { MESSAGE_PARTITIONS: '4' } });
+    db = await createTestDatabase('bench_test');
+    const keys = createTestKeys();
+    stack = await startParleyStack({ label: 'test', db, keys, probeDir: dir, env: { MESSAGE_PARTITIONS: '4' } });
     population = join(dir, 'pop.json');
     await runLoadgen(['seed', '--users', '12', '--groups', '1', '--group-size', '4', '--jwt-private-key-file', keys.jwtPrivateKeyFile, '--database-url', db.url, '--out', population]);
   }, 120_000);
   afterAll(async () => {
     try {
+      // With the guard of every whole-stack run: no app crashed or logged an unhandled error.
       await stack?.stop();
     } finally {
       await db?.drop();
     }
-    // The guard of every whole-stack run: no app crashed or logged an unhandled error.
-    stack?.assertNoIncidents();
   });
 
   // No re-runs of a step on a busy machine: the totals below are of exactly one step.
@@ -38,7 +38,7 @@ describe('bench tooling (whole stack, tiny load)', () => {
     (await runLoadgen(['run', '--gateway', stack.gatewayUrls[0], '--population', population, '--rate', '20', '--duration', '1', '--database-url', db.url, '--noisy-retries', '0', ...extra])) as unknown as RunSummary;
 
   it('sends, acks and delivers everything, and finds every acked message in PostgreSQL', async () => {
-    const summary = await load('--cpu', `message-store=${stack.pids()['message-store']}`, '--cpu-infra', '--pg-database', db.name);
+    const summary = await load('--cpu', `message-store=${stackPids(stack)['message-store']}`, '--cpu-infra', '--pg-database', db.name);
     expect(summary.connected).toBe(12);
     expect(summary.totals.acked).toBe(20);
     // 4 pairs: 1 recipient each; the group of 4: 3 each.

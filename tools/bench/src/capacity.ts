@@ -43,7 +43,7 @@ export interface Inputs {
 }
 
 /** The measured inputs of the model, or the names of those this run lacks. */
-export function inputsOf(results: BenchResults): Inputs | string[] {
+function inputsOf(results: BenchResults): Inputs | string[] {
   const missing: string[] = [];
   const step = results.parley?.max;
   const group = results.group?.steps[0];

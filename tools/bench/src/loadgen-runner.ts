@@ -1,11 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createInterface } from 'node:readline';
 import { join } from 'node:path';
-import { ROOT } from './bench-stack';
+import { WORKSPACE_ROOT } from '@parley/shared/testing';
 
 export type LoadgenEvent = Record<string, unknown> & { event: string };
 
-export const LOADGEN = join(ROOT, 'dist/tools/loadgen/main.js');
+const LOADGEN = join(WORKSPACE_ROOT, 'dist/tools/loadgen/main.js');
 
 const children = new Set<ChildProcess>();
 

@@ -1,17 +1,18 @@
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
+import { createTestDatabase, createTestKeys, WORKSPACE_ROOT as ROOT, type TestDatabase, type TestKeys, type TestStack } from '@parley/shared/testing';
+import { cpuDelta, machineCpu, openFdsOf, openFilesLimit, pidOf, sampleCpu, type CpuScope } from '@parley/tools/proc-stats';
 import { loadBenchConfig, type BenchConfig } from './bench-config';
-import { BenchStack, createBenchDatabase, createBenchKeys, ROOT, type BenchDatabase, type BenchKeys } from './bench-stack';
 import { runLoadgen, stopLoadgens } from './loadgen-runner';
 import { createRawTable, dropRawTable, measureIngest, type IngestMode, type IngestResult } from './pg-ingest';
-import { probeMemory, probeProfiler } from './probe';
+import { probeMemory, probeProfiler, type MemoryUsage } from './probe';
 import { RelayProcess } from './relay-process';
 import { writeReport } from './report';
+import { startParleyStack, stackPids } from './parley-stack';
 import type { BenchResults, IdleMemory, Machine, RunSummary, StorageFootprint } from './results';
-import { cpuSince, snapshotCpu } from './proc-cpu';
 import { redisUsedMemory } from './redis-info';
 import { driveStore } from './store-drive';
 import { measureSwitchCost } from './switch-cost';
@@ -27,15 +28,12 @@ function sh(cmd: string, args: string[]): string {
   }
 }
 
-/** Busy CPU seconds of the whole machine so far (/proc/stat, clock ticks of 10 ms). */
-function machineBusy(): number {
-  const v = readFileSync('/proc/stat', 'utf8').split('\n')[0].trim().split(/\s+/).slice(1, 9).map(Number);
-  return (v.reduce((a, b) => a + b, 0) - v[3] - v[4]) / 100;
-}
-
-function fdLimit(): number {
-  const line = readFileSync('/proc/self/limits', 'utf8').split('\n').find((l) => l.startsWith('Max open files'));
-  return Number(line?.split(/\s+/)[3] ?? 1024);
+/**
+ * CPU of the given processes, plus PostgreSQL's (its own processes and this database's
+ * backends): the bench's phases that the load generator does not drive.
+ */
+function cpuScope(pids: Record<string, number>, database: string): CpuScope {
+  return { pids: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])), infra: { pgDatabase: database, only: ['postgres'] } };
 }
 
 /**
@@ -67,7 +65,7 @@ async function machine(databaseUrl: string): Promise<Machine> {
     postgres: `${pg.v} (synchronous_commit=${pg.sc})`,
     redis: sh('redis-server', ['--version']).replace(/^Redis server /, '').split(' ')[0] ?? 'unknown',
     nats: sh('nats-server', ['--version']),
-    fdLimit: fdLimit(),
+    fdLimit: openFilesLimit(),
   };
 }
 
@@ -75,8 +73,8 @@ class Bench {
   private readonly probeDir: string;
   private readonly logDir = join(ROOT, '.parley/logs/bench');
   private readonly workDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
-  private db!: BenchDatabase;
-  private keys!: BenchKeys;
+  private db!: TestDatabase;
+  private keys!: TestKeys;
   /** What a Ctrl-C must stop before the database can be dropped. */
   private readonly running = new Set<{ stop(): Promise<void> }>();
   readonly results: BenchResults;
@@ -101,9 +99,9 @@ class Bench {
   private async waitQuiet(phase: string): Promise<void> {
     const deadline = Date.now() + this.config.quietWaitSeconds * 1000;
     for (let first = true; ; first = false) {
-      const a = machineBusy();
+      const a = machineCpu().busy;
       await sleep(2000);
-      const cores = (machineBusy() - a) / 2;
+      const cores = (machineCpu().busy - a) / 2;
       if (cores <= 0.3 || Date.now() > deadline) {
         if (!first) log(`${phase}: ${cores <= 0.3 ? 'quiet again' : 'still busy, going on'} (${cores.toFixed(2)} cores busy)`);
         return;
@@ -119,8 +117,8 @@ class Bench {
   }
 
   async run(): Promise<BenchResults> {
-    this.db = await createBenchDatabase('run');
-    this.keys = createBenchKeys();
+    this.db = await createTestDatabase('bench_run', process.env['BENCH_DATABASE_URL']);
+    this.keys = createTestKeys();
     try {
       this.results.machine = await machine(this.db.url);
       this.markLoad('start');
@@ -260,11 +258,11 @@ class Bench {
    * (waiting for the sockets of earlier phases to close first) and a margin.
    */
   private async idleUsers(gatewayPid?: number): Promise<number> {
-    const limit = fdLimit();
+    const limit = openFilesLimit();
     let held = 0;
     if (gatewayPid) {
       for (let i = 0; i < 40; i++) {
-        const now = readdirFds(gatewayPid);
+        const now = openFdsOf(gatewayPid) ?? 0;
         if (now === held) break;
         held = now;
         await sleep(500);
@@ -282,77 +280,61 @@ class Bench {
     sendArgs: string[] = [],
     cpuPids: Record<string, number> = { server: pid },
   ): Promise<IdleMemory & { run?: RunSummary }> {
+    const scope = cpuScope(cpuPids, this.db.name);
     await sleep(1000);
-    // The processes' own idle CPU with no sockets: subtracted from the per-socket figure.
-    await this.waitQuiet(`${label} idle`);
-    const base0 = snapshotCpu(cpuPids, this.db.name);
-    const baseT = performance.now();
-    await sleep(3000);
-    const baseline = cpuSince(base0, snapshotCpu(cpuPids, this.db.name));
-    const baselineSeconds = (performance.now() - baseT) / 1000;
+    const baseline = await this.idleBaselineCpu(scope, label);
     const before = await probeMemory(this.probeDir, pid);
-    const redisBefore = await redisUsedMemory(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379');
-    let idleCpu: Promise<{ cpu: Record<string, number>; seconds: number; redis?: number }> | undefined;
-    const snapshot = process.env['BENCH_HEAP_SNAPSHOT'] === '1';
-    if (snapshot) probeProfiler(this.probeDir, pid, 'heap');
-    let reading: Promise<Awaited<ReturnType<typeof probeMemory>>> | undefined;
-    let sockets = 0;
+    const redisBefore = await redisUsedMemory(REDIS_URL);
+    const held = await this.holdIdleSockets({ url, pid, populationFile, label, sendArgs, scope });
+    const result = {
+      ...idleFigures(held, baseline, before, redisBefore),
+      run: held.summary,
+    };
+    log(`${label}: ${held.sockets} idle sockets: heap ${result.heapPerSocketBytes} B/socket, RSS ${result.rssPerSocketBytes} B/socket`);
+    return result;
+  }
+
+  /** The processes' own idle CPU with no sockets: subtracted from the per-socket figure. */
+  private async idleBaselineCpu(scope: CpuScope, label: string): Promise<CpuSpan> {
+    await this.waitQuiet(`${label} idle`);
+    return cpuOver(scope, 3000);
+  }
+
+  /**
+   * Runs the load generator holding the sockets (sending as sendArgs say); once they are
+   * connected, measures their CPU over most of the hold and reads the server's memory mid-hold.
+   */
+  private async holdIdleSockets(o: { url: string; pid: number; populationFile: string; label: string; sendArgs: string[]; scope: CpuScope }): Promise<IdleHold> {
     const hold = Math.max(this.config.idleHoldSeconds, 6);
+    const snapshot = process.env['BENCH_HEAP_SNAPSHOT'] === '1';
+    if (snapshot) probeProfiler(this.probeDir, o.pid, 'heap');
+    let sockets = 0;
+    let idleCpu: Promise<CpuSpan & { redis?: number }> | undefined;
+    let reading: Promise<MemoryUsage> | undefined;
     const summary = (await runLoadgen(
-      ['run', '--gateway', url, '--population', populationFile, '--hold', String(hold), '--connect-concurrency', '64', ...sendArgs],
+      ['run', '--gateway', o.url, '--population', o.populationFile, '--hold', String(hold), '--connect-concurrency', '64', ...o.sendArgs],
       (e) => {
-        this.onStep(label)(e);
-        if (e['event'] === 'connected') {
-          sockets = Number(e['connected']);
-          // CPU of idle sockets (pings, presence heartbeats) over most of the hold.
-          idleCpu = (async () => {
-            await sleep(2500);
-            const a = snapshotCpu(cpuPids, this.db.name);
-            const t = performance.now();
-            await sleep(Math.max(1000, hold * 1000 - 3500));
-            const cpu = cpuSince(a, snapshotCpu(cpuPids, this.db.name));
-            return { cpu, seconds: (performance.now() - t) / 1000, redis: await redisUsedMemory(process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379') };
-          })();
-          // Let handshakes, replays and presence settle, then read the heap mid-hold.
-          reading = sleep(Math.min(4000, (hold * 1000) / 2)).then(async () => {
-            const m = await probeMemory(this.probeDir, pid);
-            if (snapshot) probeProfiler(this.probeDir, pid, 'heap');
-            return m;
-          });
-        }
+        this.onStep(o.label)(e);
+        if (e['event'] !== 'connected') return;
+        sockets = Number(e['connected']);
+        // CPU of idle sockets (pings, presence heartbeats) over most of the hold.
+        idleCpu = sleep(2500).then(async () => ({ ...(await cpuOver(o.scope, Math.max(1000, hold * 1000 - 3500))), redis: await redisUsedMemory(REDIS_URL) }));
+        // Let handshakes, replays and presence settle, then read the heap mid-hold.
+        reading = sleep(Math.min(4000, (hold * 1000) / 2)).then(async () => {
+          const m = await probeMemory(this.probeDir, o.pid);
+          if (snapshot) probeProfiler(this.probeDir, o.pid, 'heap');
+          return m;
+        });
       },
     )) as unknown as RunSummary;
-    if (!reading) throw new Error(`${label}: the load generator never connected`);
-    const after = await reading;
-    const per = (a: number, b: number) => Math.round((a - b) / Math.max(1, sockets));
-    const idle = idleCpu ? await idleCpu : undefined;
-    const result = {
-      idleCpuUsPerSocketSecond: idle
-        ? Object.fromEntries(
-            Object.entries(idle.cpu).map(([k, v]) => {
-              const perSecond = v / idle.seconds - (baseline[k] ?? 0) / baselineSeconds;
-              return [k, Math.round(((Math.max(0, perSecond) * 1e6) / Math.max(1, sockets)) * 1000) / 1000];
-            }),
-          )
-        : undefined,
-      redisBytesPerSocket: idle?.redis !== undefined && redisBefore !== undefined ? per(idle.redis, redisBefore) : undefined,
-      sockets,
-      heapBeforeBytes: before.heapUsed,
-      heapAfterBytes: after.heapUsed,
-      rssBeforeBytes: before.rss,
-      rssAfterBytes: after.rss,
-      heapPerSocketBytes: per(after.heapUsed, before.heapUsed),
-      rssPerSocketBytes: per(after.rss, before.rss),
-      run: summary,
-    };
-    log(`${label}: ${sockets} idle sockets: heap ${result.heapPerSocketBytes} B/socket, RSS ${result.rssPerSocketBytes} B/socket`);
-    return result;
+    if (!reading) throw new Error(`${o.label}: the load generator never connected`);
+    return { summary, sockets, after: await reading, idle: idleCpu ? await idleCpu : undefined };
   }
 
   /** (a) Parley's full stack: message-store alone, 1:1 ramp, a 1024-member group, idle memory and the crowd. */
   private async parley(): Promise<void> {
     this.markLoad('parley stack start');
-    const stack = await BenchStack.start({
+    const stack = await startParleyStack({
       label: 'parley',
       db: this.db,
       keys: this.keys,
@@ -367,124 +349,194 @@ class Bench {
       },
     });
     this.running.add(stack);
-    const pids = stack.pids();
-    const cpuArgs = [...Object.entries(pids).map(([name, pid]) => `--cpu=${name}=${pid}`), '--cpu-infra', '--pg-database', this.db.name];
-    const gatewayPid = pids[stack.gatewayNames[0]];
-    const profile = (cmd: 'prof-start' | 'prof-stop') => {
-      if (!this.config.cpuProfile) return;
-      for (const pid of Object.values(pids)) probeProfiler(this.probeDir, pid, cmd);
-    };
+    const run = this.parleyRun(stack);
     try {
-      if (this.config.phases.has('store')) {
-        this.markLoad('message-store alone');
-        const file = join(this.workDir, 'store-pairs.json');
-        await this.seed(2000, 0, 0, true, file);
-        const pop = JSON.parse(readFileSync(file, 'utf8')) as { users: { id: string }[]; chats: { id: string; members: number[] }[] };
-        await this.waitQuiet('message-store alone');
-        profile('prof-start');
-        this.results.store = await driveStore({
-          natsUrl: stack.env['NATS_URL'],
-          prefix: stack.natsPrefix,
-          databaseUrl: this.db.url,
-          chats: pop.chats.map((c) => ({ id: c.id, senderId: pop.users[c.members[0]].id })),
-          inFlight: this.config.storeInFlight,
-          itemsPerRequest: this.config.storeItemsPerRequest,
-          seconds: this.config.storeSeconds,
-          bodyBytes: this.config.bodyBytes,
-          metricsUrl: `http://127.0.0.1:${stack.env['MESSAGE_STORE_PORT']}/metrics`,
-          cpuPids: { 'message-store': pids['message-store'], ...natsPid(new URL(stack.env['NATS_URL']).port || '4222') },
-          databaseName: this.db.name,
-        });
-        profile('prof-stop');
-        log(`message-store alone: ${this.results.store.rowsPerSec} rows/s (mean batch ${this.results.store.meanBatch}), ${this.results.store.cpuUsPerRow} µs CPU/row ${JSON.stringify(this.results.store.cpuSeconds)}`);
-      }
-      if (this.config.phases.has('parley')) {
-        await settleDatabase(this.db.url);
-        this.markLoad('parley 1:1 ramp');
-        const file = join(this.workDir, 'parley-pairs.json');
-        await this.seed(this.config.pairUsers, 0, 0, true, file);
-        const walBefore = await walLsn(this.db.url);
-        profile('prof-start');
-        this.results.parley = (await runLoadgen(
-          ['run', '--gateway', stack.gatewayUrls[0], '--population', file, ...this.rampArgs(), '--database-url', this.db.url, ...cpuArgs],
-          this.onStep('parley'),
-        )) as unknown as RunSummary;
-        profile('prof-stop');
-        this.results.storage = await storageFootprint(this.db.url, walBefore, this.results.parley.totals.acked);
-      }
-      if (this.config.phases.has('group')) {
-        await settleDatabase(this.db.url);
-        this.markLoad('parley group fan-out');
-        const file = join(this.workDir, 'parley-group.json');
-        await this.seed(this.config.groupSize, 1, this.config.groupSize, true, file);
-        this.results.group = (await runLoadgen(
-          [
-            'run',
-            '--gateway',
-            stack.gatewayUrls[0],
-            '--population',
-            file,
-            '--senders',
-            'first',
-            // The group target is e2e p99 <= 250 ms (a message to 1,023 sockets).
-            '--slo-p99-ms',
-            '250',
-            '--noisy-retries',
-            '2',
-            '--quiet-wait',
-            String(this.config.quietWaitSeconds),
-            '--rate',
-            String(this.config.groupRate),
-            '--duration',
-            String(this.config.groupSeconds),
-            '--database-url',
-            this.db.url,
-            ...cpuArgs,
-          ],
-          this.onStep('group'),
-        )) as unknown as RunSummary;
-      }
-      if (this.config.phases.has('idle')) {
-        this.markLoad('parley idle + crowd');
-        const users = await this.idleUsers(gatewayPid);
-        if (users < this.config.idleUsers) {
-          this.results.notes.push(
-            `The crowd run holds ${users} users, not ${this.config.idleUsers}: one process may open ${fdLimit()} files here (hard limit, no CAP_SYS_RESOURCE), and the gateway already holds some.`,
-          );
-        }
-        const file = join(this.workDir, 'parley-crowd.json');
-        await this.seed(users, 0, 0, true, file);
-        const rate = Math.round(users / this.config.idleSendIntervalS);
-        const idle = await this.idleMemory(
-          stack.gatewayUrls[0],
-          gatewayPid,
-          file,
-          'parley',
-          [
-            '--rate',
-            String(rate),
-            '--duration',
-            String(this.config.idleSendSeconds),
-            '--noisy-retries',
-            '1',
-            '--quiet-wait',
-            String(this.config.quietWaitSeconds),
-            '--database-url',
-            this.db.url,
-            ...cpuArgs,
-          ],
-          { ...pids, ...natsPid(new URL(stack.env['NATS_URL']).port || '4222'), ...redisPid() },
-        );
-        const { run, ...memory } = idle;
-        this.results.parleyIdle = memory;
-        if (run) this.results.crowd = { ...run, intervalS: this.config.idleSendIntervalS, gatewayFdLimit: fdLimit() };
-      }
+      if (this.config.phases.has('store')) await this.storeAlone(run);
+      if (this.config.phases.has('parley')) await this.oneToOneRamp(run);
+      if (this.config.phases.has('group')) await this.groupFanOut(run);
+      if (this.config.phases.has('idle')) await this.idleCrowd(run);
     } finally {
       this.markLoad('parley stack stop');
       this.running.delete(stack);
       await stack.stop();
     }
   }
+
+  /** What every phase on the Parley stack needs: its pids, the load generator's CPU arguments, the profiler switch. */
+  private parleyRun(stack: TestStack): ParleyRun {
+    const pids = stackPids(stack);
+    return {
+      stack,
+      pids,
+      gatewayUrl: stack.gatewayUrls[0],
+      gatewayPid: pids[stack.gatewayNames()[0]],
+      natsPid: natsPid(new URL(stack.env['NATS_URL']).port || '4222'),
+      cpuArgs: [...Object.entries(pids).map(([name, pid]) => `--cpu=${name}=${pid}`), '--cpu-infra', '--pg-database', this.db.name],
+      profile: (cmd) => {
+        if (!this.config.cpuProfile) return;
+        for (const pid of Object.values(pids)) probeProfiler(this.probeDir, pid, cmd);
+      },
+    };
+  }
+
+  /** message-store alone, driven over NATS at its ceiling. */
+  private async storeAlone(run: ParleyRun): Promise<void> {
+    this.markLoad('message-store alone');
+    const file = join(this.workDir, 'store-pairs.json');
+    await this.seed(2000, 0, 0, true, file);
+    const pop = JSON.parse(readFileSync(file, 'utf8')) as { users: { id: string }[]; chats: { id: string; members: number[] }[] };
+    await this.waitQuiet('message-store alone');
+    run.profile('prof-start');
+    const store = await driveStore({
+      natsUrl: run.stack.env['NATS_URL'],
+      prefix: run.stack.env['NATS_SUBJECT_PREFIX'],
+      databaseUrl: this.db.url,
+      chats: pop.chats.map((c) => ({ id: c.id, senderId: pop.users[c.members[0]].id })),
+      inFlight: this.config.storeInFlight,
+      itemsPerRequest: this.config.storeItemsPerRequest,
+      seconds: this.config.storeSeconds,
+      bodyBytes: this.config.bodyBytes,
+      metricsUrl: `http://127.0.0.1:${run.stack.env['MESSAGE_STORE_PORT']}/metrics`,
+      cpu: cpuScope({ 'message-store': run.pids['message-store'], ...run.natsPid }, this.db.name),
+    });
+    run.profile('prof-stop');
+    this.results.store = store;
+    log(`message-store alone: ${store.rowsPerSec} rows/s (mean batch ${store.meanBatch}), ${store.cpuUsPerRow} µs CPU/row ${JSON.stringify(store.cpuSeconds)}`);
+  }
+
+  /** 1:1 chats through the whole stack: ramp to the ceiling, then what the run wrote to PostgreSQL. */
+  private async oneToOneRamp(run: ParleyRun): Promise<void> {
+    await settleDatabase(this.db.url);
+    this.markLoad('parley 1:1 ramp');
+    const file = join(this.workDir, 'parley-pairs.json');
+    await this.seed(this.config.pairUsers, 0, 0, true, file);
+    const walBefore = await walLsn(this.db.url);
+    run.profile('prof-start');
+    const summary = (await runLoadgen(
+      ['run', '--gateway', run.gatewayUrl, '--population', file, ...this.rampArgs(), '--database-url', this.db.url, ...run.cpuArgs],
+      this.onStep('parley'),
+    )) as unknown as RunSummary;
+    run.profile('prof-stop');
+    this.results.parley = summary;
+    this.results.storage = await storageFootprint(this.db.url, walBefore, summary.totals.acked);
+  }
+
+  /** One member of a large group sending at a fixed rate. */
+  private async groupFanOut(run: ParleyRun): Promise<void> {
+    await settleDatabase(this.db.url);
+    this.markLoad('parley group fan-out');
+    const file = join(this.workDir, 'parley-group.json');
+    await this.seed(this.config.groupSize, 1, this.config.groupSize, true, file);
+    this.results.group = (await runLoadgen(
+      [
+        'run',
+        '--gateway',
+        run.gatewayUrl,
+        '--population',
+        file,
+        '--senders',
+        'first',
+        // The group target is e2e p99 <= 250 ms (a message to 1,023 sockets).
+        '--slo-p99-ms',
+        '250',
+        '--noisy-retries',
+        '2',
+        '--quiet-wait',
+        String(this.config.quietWaitSeconds),
+        '--rate',
+        String(this.config.groupRate),
+        '--duration',
+        String(this.config.groupSeconds),
+        '--database-url',
+        this.db.url,
+        ...run.cpuArgs,
+      ],
+      this.onStep('group'),
+    )) as unknown as RunSummary;
+  }
+
+  /** As many users as one gateway can hold: idle memory and CPU, then each sending now and then (the crowd). */
+  private async idleCrowd(run: ParleyRun): Promise<void> {
+    this.markLoad('parley idle + crowd');
+    const users = await this.idleUsers(run.gatewayPid);
+    if (users < this.config.idleUsers) {
+      this.results.notes.push(
+        `The crowd run holds ${users} users, not ${this.config.idleUsers}: one process may open ${openFilesLimit()} files here (hard limit, no CAP_SYS_RESOURCE), and the gateway already holds some.`,
+      );
+    }
+    const file = join(this.workDir, 'parley-crowd.json');
+    await this.seed(users, 0, 0, true, file);
+    const rate = Math.round(users / this.config.idleSendIntervalS);
+    const sendArgs = [
+      '--rate',
+      String(rate),
+      '--duration',
+      String(this.config.idleSendSeconds),
+      '--noisy-retries',
+      '1',
+      '--quiet-wait',
+      String(this.config.quietWaitSeconds),
+      '--database-url',
+      this.db.url,
+      ...run.cpuArgs,
+    ];
+    const { run: crowd, ...memory } = await this.idleMemory(run.gatewayUrl, run.gatewayPid, file, 'parley', sendArgs, { ...run.pids, ...run.natsPid, ...redisPid() });
+    this.results.parleyIdle = memory;
+    if (crowd) this.results.crowd = { ...crowd, intervalS: this.config.idleSendIntervalS, gatewayFdLimit: openFilesLimit() };
+  }
+}
+
+const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+
+interface ParleyRun {
+  stack: TestStack;
+  pids: Record<string, number>;
+  gatewayUrl: string;
+  gatewayPid: number;
+  natsPid: Record<string, number>;
+  cpuArgs: string[];
+  profile: (cmd: 'prof-start' | 'prof-stop') => void;
+}
+
+/** CPU seconds of a scope over a span of wall time. */
+interface CpuSpan {
+  cpu: Record<string, number>;
+  seconds: number;
+}
+
+async function cpuOver(scope: CpuScope, ms: number): Promise<CpuSpan> {
+  const before = sampleCpu(scope);
+  const t = performance.now();
+  await sleep(ms);
+  return { cpu: cpuDelta(before, sampleCpu(scope)), seconds: (performance.now() - t) / 1000 };
+}
+
+interface IdleHold {
+  summary: RunSummary;
+  sockets: number;
+  after: MemoryUsage;
+  idle?: CpuSpan & { redis?: number };
+}
+
+/** Per-socket memory, Redis and CPU (above the processes' own idle baseline) of one hold. */
+function idleFigures(held: IdleHold, baseline: CpuSpan, before: MemoryUsage, redisBefore: number | undefined): IdleMemory {
+  const { sockets, after, idle } = held;
+  const per = (a: number, b: number) => Math.round((a - b) / Math.max(1, sockets));
+  const cpuPerSocket = (span: CpuSpan, name: string) => {
+    const perSecond = span.cpu[name] / span.seconds - (baseline.cpu[name] ?? 0) / baseline.seconds;
+    return Math.round(((Math.max(0, perSecond) * 1e6) / Math.max(1, sockets)) * 1000) / 1000;
+  };
+  return {
+    idleCpuUsPerSocketSecond: idle ? Object.fromEntries(Object.keys(idle.cpu).map((name) => [name, cpuPerSocket(idle, name)])) : undefined,
+    redisBytesPerSocket: idle?.redis !== undefined && redisBefore !== undefined ? per(idle.redis, redisBefore) : undefined,
+    sockets,
+    heapBeforeBytes: before.heapUsed,
+    heapAfterBytes: after.heapUsed,
+    rssBeforeBytes: before.rss,
+    rssAfterBytes: after.rss,
+    heapPerSocketBytes: per(after.heapUsed, before.heapUsed),
+    rssPerSocketBytes: per(after.rss, before.rss),
+  };
 }
 
 function appEnv(spec: string | undefined): Record<string, string> {
@@ -498,28 +550,14 @@ function appEnv(spec: string | undefined): Record<string, string> {
 
 /** nats-server's pid (shared by every stack on this machine), if it runs here. */
 function natsPid(port: string): Record<string, number> {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'nats-server' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(port)) return { nats: Number(entry) };
-    } catch {
-      // gone
-    }
-  }
-  return {};
+  const pid = pidOf('nats-server', port);
+  return pid ? { nats: pid } : {};
 }
 
 /** redis-server's pid, if it runs here. */
 function redisPid(): Record<string, number> {
-  for (const entry of readdirSync('/proc')) {
-    if (!/^\d+$/.test(entry)) continue;
-    try {
-      if (readFileSync(`/proc/${entry}/comm`, 'utf8').trim() === 'redis-server' && readFileSync(`/proc/${entry}/cmdline`, 'utf8').includes(':6379')) return { redis: Number(entry) };
-    } catch {
-      // gone
-    }
-  }
-  return {};
+  const pid = pidOf('redis-server', ':6379');
+  return pid ? { redis: pid } : {};
 }
 
 async function walLsn(databaseUrl: string): Promise<string> {
@@ -549,10 +587,6 @@ async function storageFootprint(databaseUrl: string, walBefore: string, acked: n
   } finally {
     await c.end();
   }
-}
-
-function readdirFds(pid: number): number {
-  return readdirSync(`/proc/${pid}/fd`).length;
 }
 
 async function main(): Promise<void> {

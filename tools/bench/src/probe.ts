@@ -1,5 +1,6 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { WORKSPACE_ROOT } from '@parley/shared/testing';
 
 export interface MemoryUsage {
   rss: number;
@@ -38,4 +39,10 @@ export async function probeMemory(probeDir: string, pid: number, timeoutMs = 10_
 export function probeProfiler(probeDir: string, pid: number, command: 'prof-start' | 'prof-stop' | 'heap'): void {
   writeFileSync(join(probeDir, `cmd-${pid}`), command);
   process.kill(pid, 'SIGWINCH');
+}
+
+/** The probe preloaded into measured servers (dist beside main.js, or the source). */
+export function probePath(): string {
+  const built = join(__dirname, 'mem-probe.cjs');
+  return existsSync(built) ? built : join(WORKSPACE_ROOT, 'tools/bench/src/probe/mem-probe.cjs');
 }

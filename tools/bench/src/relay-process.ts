@@ -1,7 +1,8 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { existsSync, openSync } from 'node:fs';
 import { join } from 'node:path';
-import { freePort, probePath, ROOT } from './bench-stack';
+import { freePort, WORKSPACE_ROOT } from '@parley/shared/testing';
+import { probePath } from './probe';
 
 /** The bare Socket.IO relay (relay.js beside main.js once built) as its own process, with the probe. */
 export class RelayProcess {
@@ -15,7 +16,7 @@ export class RelayProcess {
   }
 
   static async start(options: { populationFile?: string; publicKeyFile: string; probeDir: string; logFile: string }): Promise<RelayProcess> {
-    const built = join(ROOT, 'dist/tools/bench/relay.js');
+    const built = join(WORKSPACE_ROOT, 'dist/tools/bench/relay.js');
     if (!existsSync(built)) throw new Error(`${built} is missing: build the bench (nx build bench)`);
     const port = await freePort();
     const out = openSync(options.logFile, 'a');

@@ -196,10 +196,23 @@ export function latencyChart(results: BenchResults, sloMs: number): string {
   return parts.join('\n');
 }
 
-export function renderReport(results: BenchResults, config: BenchConfig, chartFile: string): string {
+function renderReport(results: BenchResults, config: BenchConfig, chartFile: string): string {
+  return [
+    ...runSection(results),
+    ...targetsSection(results),
+    ...sideBySideSection(results, config, chartFile),
+    ...storageSection(results, config),
+    ...idleSection(results),
+    ...crowdSection(results),
+    ...groupSection(results, config),
+    ...zeroLossSection(results),
+  ].join('\n');
+}
+
+/** When, on what machine, what one hop costs there, and the load around each phase. */
+function runSection(results: BenchResults): string[] {
   const mc = results.machine;
   const load = results.loadAvg.map((l) => `${l.phase} ${l.load1}/${l.load5}/${l.load15}`).join('; ');
-  const rows = targets(results);
   const out: string[] = [];
   out.push(`Run: ${results.startedAt} -> ${results.finishedAt ?? '?'} (scale \`${results.scale}\`).`);
   out.push('');
@@ -216,6 +229,12 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
   }
   out.push(`Load average (1/5/15 min) at each phase: ${load}.`);
   out.push('');
+  return out;
+}
+
+function targetsSection(results: BenchResults): string[] {
+  const rows = targets(results);
+  const out: string[] = [];
   out.push('### Targets');
   out.push('');
   out.push('| target | goal | measured | met |');
@@ -226,6 +245,11 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
     for (const n of results.notes) out.push(`- ${n}`);
     out.push('');
   }
+  return out;
+}
+
+function sideBySideSection(results: BenchResults, config: BenchConfig, chartFile: string): string[] {
+  const out: string[] = [];
   out.push(`### Side by side: 1:1 messages, Parley vs a bare Socket.IO relay`);
   out.push('');
   out.push(
@@ -261,6 +285,11 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
     out.push(stepTable(results.relay.steps, true));
     out.push('');
   }
+  return out;
+}
+
+function storageSection(results: BenchResults, config: BenchConfig): string[] {
+  const out: string[] = [];
   out.push('### Storage: message-store against raw PostgreSQL ingest');
   out.push('');
   out.push(
@@ -279,6 +308,11 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
     if (errs.length) out.push(`\nmessage-store errors during the drive: ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   }
   out.push('');
+  return out;
+}
+
+function idleSection(results: BenchResults): string[] {
+  const out: string[] = [];
   out.push('### Idle connections');
   out.push('');
   out.push('Heap and RSS of the server process after a full GC, before and while the sockets are connected and idle (authenticated with the same ES256 tokens on both).');
@@ -288,6 +322,11 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
   out.push(idleLine('Parley chat-gateway', results.parleyIdle));
   out.push(idleLine('bare Socket.IO server', results.relayIdle));
   out.push('');
+  return out;
+}
+
+function crowdSection(results: BenchResults): string[] {
+  const out: string[] = [];
   const c = results.crowd;
   if (c) {
     out.push(`### The crowd: ${fmt(c.connected)} users on one gateway, each sending every ${c.intervalS} s`);
@@ -297,6 +336,11 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
     out.push(cpuTable(c.steps[0]));
     out.push('');
   }
+  return out;
+}
+
+function groupSection(results: BenchResults, config: BenchConfig): string[] {
+  const out: string[] = [];
   const g = results.group;
   if (g) {
     out.push(`### Group fan-out: ${fmt(g.users)} members, all online`);
@@ -306,6 +350,11 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
     out.push(stepTable(g.steps, true));
     out.push('');
   }
+  return out;
+}
+
+function zeroLossSection(results: BenchResults): string[] {
+  const out: string[] = [];
   out.push('### Zero-loss checks');
   out.push('');
   out.push(
@@ -320,7 +369,7 @@ export function renderReport(results: BenchResults, config: BenchConfig, chartFi
   out.push(lossLine('Parley crowd', results.crowd));
   out.push('');
   out.push(`Raw figures of this run: \`.parley/bench/last-run.json\` (not committed).`);
-  return out.join('\n');
+  return out;
 }
 
 /** Replaces the generated section of a document (between the markers), keeping the hand-written rest. */

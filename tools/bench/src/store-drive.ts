@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { connect, JSONCodec } from 'nats';
 import { Client } from 'pg';
-import { cpuSince, snapshotCpu } from './proc-cpu';
+import { cpuDelta, sampleCpu, type CpuScope } from '@parley/tools/proc-stats';
 
 export interface StoreDriveResult {
   inFlight: number;
@@ -40,9 +40,8 @@ export async function driveStore(options: {
   seconds: number;
   bodyBytes: number;
   metricsUrl: string;
-  /** Processes whose CPU the drive reports, e.g. message-store and nats-server. */
-  cpuPids: Record<string, number>;
-  databaseName: string;
+  /** Processes whose CPU the drive reports, e.g. message-store, nats-server and this database's PostgreSQL. */
+  cpu: CpuScope;
 }): Promise<StoreDriveResult> {
   const nc = await connect({ servers: options.natsUrl, name: 'bench-store-drive' });
   const before = await batchMetrics(options.metricsUrl);
@@ -57,7 +56,7 @@ export async function driveStore(options: {
   const errors: Record<string, number> = {};
   let acked = 0;
   let n = 0;
-  const cpuBefore = snapshotCpu(options.cpuPids, options.databaseName);
+  const cpuBefore = sampleCpu(options.cpu);
   const started = performance.now();
   const deadline = started + options.seconds * 1000;
   const per = Math.max(1, options.itemsPerRequest);
@@ -87,7 +86,7 @@ export async function driveStore(options: {
   };
   await Promise.all(Array.from({ length: Math.max(1, Math.round(options.inFlight / per)) }, runner));
   const seconds = (performance.now() - started) / 1000;
-  const cpuSeconds = cpuSince(cpuBefore, snapshotCpu(options.cpuPids, options.databaseName));
+  const cpuSeconds = cpuDelta(cpuBefore, sampleCpu(options.cpu));
   const rowsStored = (await count()) - rowsBefore;
   await db.end();
   await nc.close();
@@ -108,7 +107,7 @@ export async function driveStore(options: {
 }
 
 /** Group-commit batch size histogram from message-store's /metrics. */
-export async function batchMetrics(metricsUrl: string): Promise<{ count: number; sum: number } | undefined> {
+async function batchMetrics(metricsUrl: string): Promise<{ count: number; sum: number } | undefined> {
   try {
     const text = await (await fetch(metricsUrl)).text();
     const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);

@@ -1,6 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect, createServer, type Socket } from 'node:net';
-import { cpuOf } from './proc-cpu';
+import { schedOf } from '@parley/tools/proc-stats';
 
 /** What passing a message from one process to the next costs on this machine (results.machine.switchCost). */
 export interface SwitchCost {
@@ -98,4 +98,9 @@ export async function measureSwitchCost(hot = 3000, paced = 300, gapMs = 5, proc
     for (const r of relays) r.kill();
     head.close();
   }
+}
+
+/** CPU seconds of a process so far (0 once gone). */
+function cpuOf(pid: number): number {
+  return schedOf(pid)?.cpu ?? 0;
 }

@@ -3,7 +3,7 @@ import { loadavg } from 'node:os';
 import { Histogram, type LatencySummary } from './histogram';
 import type { Population } from './population';
 import type { FromWorker, StepStats, ToWorker, WorkerChat, WorkerFinal, WorkerUser } from './protocol';
-import { cpuDelta, machineCpu, runsDelta, sampleCpu, type CpuScope } from './proc-cpu';
+import { cpuDelta, machineCpu, runsDelta, sampleCpu, type CpuScope } from '@parley/tools/proc-stats';
 
 export interface RunOptions {
   gatewayUrls: string[];
@@ -183,23 +183,60 @@ function round(n: number, digits = 1): number {
 }
 
 export async function runLoad(options: RunOptions): Promise<RunSummary> {
-  const parts = partition(options);
-  const workers = parts.map(() => new WorkerHandle(fork(process.argv[1], ['__worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
-  const cpuScope: CpuScope = {
-    ...options.cpu,
-    pids: { ...options.cpu.pids, [LOADGEN]: [process.pid, ...workers.map((w) => w.child.pid as number)] },
-  };
-  const senderShare = parts.map((p) => p.chats.reduce((n, c) => n + c.senders.length, 0));
-  const totalSenders = senderShare.reduce((a, b) => a + b, 0);
+  const run = new LoadRun(options);
   try {
+    const summary = await run.connect();
+    if (options.holdS > 0) {
+      await new Promise((r) => setTimeout(r, options.holdS * 1000));
+      options.onEvent({ event: 'held', seconds: options.holdS });
+    }
+    const firstRate = options.ramp?.start ?? options.steps?.[0];
+    if (options.warmupS > 0 && firstRate) await run.step(firstRate, 'warmup', options.warmupS);
+    if (options.ramp) await run.ramp(options.ramp);
+    else for (const rate of options.steps ?? []) await run.step(rate, 'fixed');
+    const finals = await run.finals();
+    summary.totals = totals(summary.steps, finals);
+    summary.zeroLoss = summary.totals.lost === 0;
+    return summary;
+  } finally {
+    await run.close();
+  }
+}
+
+/** One run of the load generator: its worker processes, the CPU they and the measured system use, its steps. */
+class LoadRun {
+  private readonly parts: { users: WorkerUser[]; chats: WorkerChat[] }[];
+  private readonly workers: WorkerHandle[];
+  private readonly cpuScope: CpuScope;
+  private readonly senderShare: number[];
+  private readonly totalSenders: number;
+  private summary!: RunSummary;
+  private stepNo = 0;
+  private retriesLeft: number;
+
+  constructor(private readonly options: RunOptions) {
+    this.parts = partition(options);
+    this.workers = this.parts.map(() => new WorkerHandle(fork(process.argv[1], ['__worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+    this.cpuScope = {
+      ...options.cpu,
+      pids: { ...options.cpu.pids, [LOADGEN]: [process.pid, ...this.workers.map((w) => w.child.pid as number)] },
+    };
+    this.senderShare = this.parts.map((p) => p.chats.reduce((n, c) => n + c.senders.length, 0));
+    this.totalSenders = this.senderShare.reduce((a, b) => a + b, 0);
+    this.retriesLeft = options.noisyRetries;
+  }
+
+  /** Gives each worker its share of the population and waits until its sockets are connected. */
+  async connect(): Promise<RunSummary> {
+    const { options, workers } = this;
     const ready = await Promise.all(
       workers.map((w, i) =>
         w.request(
           {
             type: 'init',
             runId: options.runId,
-            users: parts[i].users,
-            chats: parts[i].chats,
+            users: this.parts[i].users,
+            chats: this.parts[i].chats,
             bodyBytes: options.bodyBytes,
             connectConcurrency: Math.max(1, Math.ceil(options.connectConcurrency / workers.length)),
             ackTimeoutMs: options.ackTimeoutMs,
@@ -209,7 +246,7 @@ export async function runLoad(options: RunOptions): Promise<RunSummary> {
         ),
       ),
     );
-    const summary: RunSummary = {
+    this.summary = {
       runId: options.runId,
       users: options.population.users.length,
       chats: options.population.chats.length,
@@ -222,138 +259,135 @@ export async function runLoad(options: RunOptions): Promise<RunSummary> {
       totals: {} as RunSummary['totals'],
       zeroLoss: false,
     };
-    options.onEvent({
-      event: 'connected',
-      connected: summary.connected,
-      failed: summary.connectFailed,
-      failures: summary.connectFailures,
-      connectMs: summary.connectMs,
-      workers: workers.length,
-    });
-    if (options.holdS > 0) {
-      await new Promise((r) => setTimeout(r, options.holdS * 1000));
-      options.onEvent({ event: 'held', seconds: options.holdS });
-    }
+    const s = this.summary;
+    options.onEvent({ event: 'connected', connected: s.connected, failed: s.connectFailed, failures: s.connectFailures, connectMs: s.connectMs, workers: workers.length });
+    return s;
+  }
 
-    let stepNo = 0;
-    let retriesLeft = options.noisyRetries;
-    /**
-     * One step; when it misses the SLO while other people's processes took a share of
-     * the machine, it is kept (marked `disturbed`) and run again, a few times per run.
-     */
-    /**
-     * On a shared machine: before a step, wait (up to quietWaitS) until other people's
-     * processes use less than noisyOtherCores, measured over 2 s.
-     */
-    const waitForQuiet = async (): Promise<void> => {
-      const deadline = Date.now() + options.quietWaitS * 1000;
-      for (let first = true; ; first = false) {
-        const cpu0 = sampleCpu(cpuScope);
-        const m0 = machineCpu();
-        await new Promise((r) => setTimeout(r, 2000));
-        const ours = Object.values(cpuDelta(cpu0, sampleCpu(cpuScope))).reduce((a, b) => a + b, 0);
-        const others = Math.max(0, machineCpu().busy - m0.busy - ours) / 2;
-        if (others <= options.noisyOtherCores || Date.now() > deadline) return;
-        if (first) options.onEvent({ event: 'waiting', otherCores: round(others, 2) });
+  /**
+   * Ramps the offered rate up to the ceiling (the best step that met the SLO), refines
+   * between it and the first miss, then runs at half the ceiling.
+   */
+  async ramp({ start, factor, max, refine }: NonNullable<RunOptions['ramp']>): Promise<void> {
+    let { best, failRate } = await this.rampUp(start, factor, max);
+    // The start was already past the ceiling: step down until a rate holds (a slower run or machine).
+    for (let rate = Math.round(start / factor); !best && rate >= start / 16; rate = Math.round(rate / factor)) {
+      const r = await this.step(rate, 'ramp');
+      if (r.meetsSlo) best = r;
+      else failRate = rate;
+    }
+    for (let i = 0; i < refine && best && failRate !== undefined && failRate > best.offeredRate * 1.04; i++) {
+      const rate = Math.round(Math.sqrt(best.offeredRate * failRate));
+      const r = await this.step(rate, 'refine');
+      if (r.meetsSlo) {
+        if (r.deliveredMsgsPerSec > best.deliveredMsgsPerSec) best = r;
+      } else failRate = rate;
+    }
+    this.summary.max = best;
+    if (best && this.options.thenHalfS) this.summary.half = await this.step(Math.round(best.deliveredMsgsPerSec / 2), 'half', this.options.thenHalfS);
+  }
+
+  private async rampUp(start: number, factor: number, max: number): Promise<{ best?: StepResult; failRate?: number }> {
+    let best: StepResult | undefined;
+    let failRate: number | undefined;
+    let fails = 0;
+    for (let rate = start; rate <= max; rate = Math.round(rate * factor)) {
+      const r = await this.step(rate, 'ramp');
+      if (r.meetsSlo) {
+        fails = 0;
+        if (!best || r.deliveredMsgsPerSec > best.deliveredMsgsPerSec) best = r;
+      } else {
+        failRate = failRate === undefined || rate < failRate ? rate : failRate;
+        // Two failing steps in a row, or far past the SLO: the ceiling is behind us.
+        if (++fails >= 2 || r.e2e.p99Ms > this.options.sloP99Ms * 10 || r.deliveredMsgsPerSec < 0.8 * rate) break;
       }
-    };
-    const runStep = async (rate: number, phase: StepResult['phase'], durationS = options.stepDurationS): Promise<StepResult> => {
-      for (;;) {
-        if (options.quietWaitS > 0) await waitForQuiet();
-        const result = await runOnce(rate, phase, durationS);
-        if (result.meetsSlo || phase === 'warmup' || result.otherCores <= options.noisyOtherCores || retriesLeft <= 0) return result;
-        retriesLeft--;
-        result.disturbed = true;
-        options.onEvent({ event: 'retry', step: result.step, otherCores: result.otherCores });
-      }
-    };
-    const runOnce = async (rate: number, phase: StepResult['phase'], durationS: number): Promise<StepResult> => {
-      const step = stepNo++;
-      const durationMs = durationS * 1000;
-      const startAtMs = Date.now() + 200;
-      const cpuBefore = sampleCpu(cpuScope);
-      const machineBefore = machineCpu();
-      const wallBefore = performance.now();
-      const results = await Promise.all(
-        workers.map((w, i) =>
-          w.request(
-            {
-              type: 'step',
-              step,
-              rate: totalSenders ? (rate * senderShare[i]) / totalSenders : 0,
-              durationMs,
-              startAtMs,
-              drainTimeoutMs: options.drainTimeoutMs,
-            },
-            'stepDone',
-          ),
+    }
+    return { best, failRate };
+  }
+
+  /**
+   * One step; when it misses the SLO while other people's processes took a share of
+   * the machine, it is kept (marked `disturbed`) and run again, a few times per run.
+   */
+  async step(rate: number, phase: StepResult['phase'], durationS = this.options.stepDurationS): Promise<StepResult> {
+    const { options } = this;
+    for (;;) {
+      if (options.quietWaitS > 0) await this.waitForQuiet();
+      const result = await this.runOnce(rate, phase, durationS);
+      if (result.meetsSlo || phase === 'warmup' || result.otherCores <= options.noisyOtherCores || this.retriesLeft <= 0) return result;
+      this.retriesLeft--;
+      result.disturbed = true;
+      options.onEvent({ event: 'retry', step: result.step, otherCores: result.otherCores });
+    }
+  }
+
+  /**
+   * On a shared machine: before a step, wait (up to quietWaitS) until other people's
+   * processes use less than noisyOtherCores, measured over 2 s.
+   */
+  private async waitForQuiet(): Promise<void> {
+    const deadline = Date.now() + this.options.quietWaitS * 1000;
+    for (let first = true; ; first = false) {
+      const cpu0 = sampleCpu(this.cpuScope);
+      const m0 = machineCpu();
+      await new Promise((r) => setTimeout(r, 2000));
+      const ours = Object.values(cpuDelta(cpu0, sampleCpu(this.cpuScope))).reduce((a, b) => a + b, 0);
+      const others = Math.max(0, machineCpu().busy - m0.busy - ours) / 2;
+      if (others <= this.options.noisyOtherCores || Date.now() > deadline) return;
+      if (first) this.options.onEvent({ event: 'waiting', otherCores: round(others, 2) });
+    }
+  }
+
+  private async runOnce(rate: number, phase: StepResult['phase'], durationS: number): Promise<StepResult> {
+    const { options } = this;
+    const step = this.stepNo++;
+    const durationMs = durationS * 1000;
+    const startAtMs = Date.now() + 200;
+    const cpuBefore = sampleCpu(this.cpuScope);
+    const machineBefore = machineCpu();
+    const wallBefore = performance.now();
+    const results = await Promise.all(
+      this.workers.map((w, i) =>
+        w.request(
+          {
+            type: 'step',
+            step,
+            rate: this.totalSenders ? (rate * this.senderShare[i]) / this.totalSenders : 0,
+            durationMs,
+            startAtMs,
+            drainTimeoutMs: options.drainTimeoutMs,
+          },
+          'stepDone',
         ),
-      );
-      const cpuAfter = sampleCpu(cpuScope);
-      const cpu = cpuDelta(cpuBefore, cpuAfter);
-      const runs = runsDelta(cpuBefore, cpuAfter);
-      const machineAfter = machineCpu();
-      const wallS = (performance.now() - wallBefore) / 1000;
-      const busyCores = (machineAfter.busy - machineBefore.busy) / wallS;
-      const oursCores = Object.values(cpu).reduce((a, b) => a + b, 0) / wallS;
-      const result = mergeStep(step, phase, rate, durationS, results.map((r) => r.stats), cpu, runs, options.sloP99Ms, {
-        machineBusyCores: round(busyCores, 2),
-        otherCores: round(Math.max(0, busyCores - oursCores), 2),
-      });
-      summary.steps.push(result);
-      options.onEvent({ event: 'step', ...result });
-      if (options.pauseMs > 0) await new Promise((r) => setTimeout(r, options.pauseMs));
-      return result;
-    };
-
-    const firstRate = options.ramp?.start ?? options.steps?.[0];
-    if (options.warmupS > 0 && firstRate) await runStep(firstRate, 'warmup', options.warmupS);
-    if (options.ramp) {
-      const { start, factor, max, refine } = options.ramp;
-      let best: StepResult | undefined;
-      let failRate: number | undefined;
-      let fails = 0;
-      for (let rate = start; rate <= max; rate = Math.round(rate * factor)) {
-        const r = await runStep(rate, 'ramp');
-        if (r.meetsSlo) {
-          fails = 0;
-          if (!best || r.deliveredMsgsPerSec > best.deliveredMsgsPerSec) best = r;
-        } else {
-          failRate = failRate === undefined || rate < failRate ? rate : failRate;
-          // Two failing steps in a row, or far past the SLO: the ceiling is behind us.
-          if (++fails >= 2 || r.e2e.p99Ms > options.sloP99Ms * 10 || r.deliveredMsgsPerSec < 0.8 * rate) break;
-        }
-      }
-      // The start was already past the ceiling: step down until a rate holds (a slower run or machine).
-      for (let rate = Math.round(start / factor); !best && rate >= start / 16; rate = Math.round(rate / factor)) {
-        const r = await runStep(rate, 'ramp');
-        if (r.meetsSlo) best = r;
-        else failRate = rate;
-      }
-      for (let i = 0; i < refine && best && failRate !== undefined && failRate > best.offeredRate * 1.04; i++) {
-        const rate = Math.round(Math.sqrt(best.offeredRate * failRate));
-        const r = await runStep(rate, 'refine');
-        if (r.meetsSlo) {
-          if (r.deliveredMsgsPerSec > best.deliveredMsgsPerSec) best = r;
-        } else failRate = rate;
-      }
-      summary.max = best;
-      if (best && options.thenHalfS) summary.half = await runStep(Math.round(best.deliveredMsgsPerSec / 2), 'half', options.thenHalfS);
-    } else {
-      for (const rate of options.steps ?? []) await runStep(rate, 'fixed');
-    }
-
-    const finals: WorkerFinal[] = (await Promise.all(workers.map((w) => w.request({ type: 'finish', databaseUrl: options.databaseUrl }, 'final')))).map(
-      (f) => f.final,
+      ),
     );
-    summary.totals = totals(summary.steps, finals);
-    summary.zeroLoss = summary.totals.lost === 0;
-    return summary;
-  } finally {
-    for (const w of workers) {
+    const cpuAfter = sampleCpu(this.cpuScope);
+    const cpu = cpuDelta(cpuBefore, cpuAfter);
+    const runs = runsDelta(cpuBefore, cpuAfter);
+    const machineAfter = machineCpu();
+    const wallS = (performance.now() - wallBefore) / 1000;
+    const busyCores = (machineAfter.busy - machineBefore.busy) / wallS;
+    const oursCores = Object.values(cpu).reduce((a, b) => a + b, 0) / wallS;
+    const result = mergeStep(step, phase, rate, durationS, results.map((r) => r.stats), cpu, runs, options.sloP99Ms, {
+      machineBusyCores: round(busyCores, 2),
+      otherCores: round(Math.max(0, busyCores - oursCores), 2),
+    });
+    this.summary.steps.push(result);
+    options.onEvent({ event: 'step', ...result });
+    if (options.pauseMs > 0) await new Promise((r) => setTimeout(r, options.pauseMs));
+    return result;
+  }
+
+  /** Each worker's loss ledger, after its stragglers, reconnections and store check. */
+  async finals(): Promise<WorkerFinal[]> {
+    return (await Promise.all(this.workers.map((w) => w.request({ type: 'finish', databaseUrl: this.options.databaseUrl }, 'final')))).map((f) => f.final);
+  }
+
+  async close(): Promise<void> {
+    for (const w of this.workers) {
       if (w.child.connected) w.child.send({ type: 'close' });
     }
-    await Promise.all(workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
+    await Promise.all(this.workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
   }
 }
 

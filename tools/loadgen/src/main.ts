@@ -69,68 +69,85 @@ async function seed(argv: string[]): Promise<void> {
   process.stdout.write(`${JSON.stringify({ event: 'seeded', users: population.users.length, chats: population.chats.length })}\n`);
 }
 
+const RUN_ARGS = {
+    gateway: { type: 'string', multiple: true },
+    population: { type: 'string' },
+    auth: { type: 'string' },
+    users: { type: 'string' },
+    groups: { type: 'string' },
+    'group-size': { type: 'string' },
+    senders: { type: 'string' },
+    rate: { type: 'string', multiple: true },
+    duration: { type: 'string' },
+    ramp: { type: 'string' },
+    refine: { type: 'string' },
+    'then-half': { type: 'string' },
+    'step-duration': { type: 'string' },
+    'pause-ms': { type: 'string' },
+    'slo-p99-ms': { type: 'string' },
+    hold: { type: 'string' },
+    warmup: { type: 'string' },
+    'body-bytes': { type: 'string' },
+    'ack-timeout-ms': { type: 'string' },
+    'drain-timeout-ms': { type: 'string' },
+    'database-url': { type: 'string' },
+    cpu: { type: 'string', multiple: true },
+    'cpu-infra': { type: 'boolean' },
+    'pg-database': { type: 'string' },
+    workers: { type: 'string' },
+    'sockets-per-worker': { type: 'string' },
+    'connect-concurrency': { type: 'string' },
+    'source-addresses': { type: 'string' },
+    'plant-lost-deliveries': { type: 'string' },
+    'noisy-other-cores': { type: 'string' },
+    'noisy-retries': { type: 'string' },
+    'quiet-wait': { type: 'string' },
+    out: { type: 'string' },
+} as const;
+
+type RunArgs = ReturnType<typeof parseRunArgs>;
+
+function parseRunArgs(argv: string[]) {
+  return parseArgs({ args: argv, options: RUN_ARGS }).values;
+}
+
 async function run(argv: string[]): Promise<void> {
-  const { values } = parseArgs({
-    args: argv,
-    options: {
-      gateway: { type: 'string', multiple: true },
-      population: { type: 'string' },
-      auth: { type: 'string' },
-      users: { type: 'string' },
-      groups: { type: 'string' },
-      'group-size': { type: 'string' },
-      senders: { type: 'string' },
-      rate: { type: 'string', multiple: true },
-      duration: { type: 'string' },
-      ramp: { type: 'string' },
-      refine: { type: 'string' },
-      'then-half': { type: 'string' },
-      'step-duration': { type: 'string' },
-      'pause-ms': { type: 'string' },
-      'slo-p99-ms': { type: 'string' },
-      hold: { type: 'string' },
-      warmup: { type: 'string' },
-      'body-bytes': { type: 'string' },
-      'ack-timeout-ms': { type: 'string' },
-      'drain-timeout-ms': { type: 'string' },
-      'database-url': { type: 'string' },
-      cpu: { type: 'string', multiple: true },
-      'cpu-infra': { type: 'boolean' },
-      'pg-database': { type: 'string' },
-      workers: { type: 'string' },
-      'sockets-per-worker': { type: 'string' },
-      'connect-concurrency': { type: 'string' },
-      'source-addresses': { type: 'string' },
-      'plant-lost-deliveries': { type: 'string' },
-      'noisy-other-cores': { type: 'string' },
-      'noisy-retries': { type: 'string' },
-      'quiet-wait': { type: 'string' },
-      out: { type: 'string' },
-    },
-  });
+  const values = parseRunArgs(argv);
   const gatewayUrls = values.gateway ?? fail('--gateway is required');
   const runId = randomBytes(3).toString('hex');
-  let population: Population;
-  if (values.population) {
-    population = JSON.parse(readFileSync(values.population, 'utf8')) as Population;
-  } else if (values.auth) {
-    const users = num(values.users, 'users');
-    const chats = buildTopology({ users, groups: num(values.groups, 'groups', 0), groupSize: num(values['group-size'], 'group-size', 0) });
-    population = await registerPopulationApi(values.auth, gatewayUrls[0], chats, users, runId);
-  } else {
-    fail('give --population or --auth');
-  }
-  const [start, factor, max] = (values.ramp ?? '').split(':').map(Number);
-  if (values.ramp && !(start > 0 && factor > 1 && max >= start)) fail('--ramp is START:FACTOR:MAX, e.g. 500:1.25:20000');
-  if (!values.ramp && !values.rate && num(values.hold, 'hold', 0) === 0) fail('give --rate, --ramp or --hold');
+  const population = await loadPopulation(values, gatewayUrls[0], runId);
+  const summary = await runLoad(runOptions(values, gatewayUrls, population, runId));
+  if (values.out) writeFileSync(values.out, JSON.stringify(summary, null, 2));
+  process.stdout.write(`${JSON.stringify({ event: 'summary', ...summary })}\n`);
+}
+
+/** A seeded population from a file, or one registered through the HTTP API now. */
+async function loadPopulation(values: RunArgs, gatewayUrl: string, runId: string): Promise<Population> {
+  if (values.population) return JSON.parse(readFileSync(values.population, 'utf8')) as Population;
+  if (!values.auth) fail('give --population or --auth');
+  const users = num(values.users, 'users');
+  const chats = buildTopology({ users, groups: num(values.groups, 'groups', 0), groupSize: num(values['group-size'], 'group-size', 0) });
+  return registerPopulationApi(values.auth, gatewayUrl, chats, users, runId);
+}
+
+/** --cpu name=pid[,pid...], repeated. */
+function cpuPidsOf(specs: string[]): Record<string, number[]> {
   const cpuPids: Record<string, number[]> = {};
-  for (const spec of values.cpu ?? []) {
+  for (const spec of specs) {
     const [name, pids] = spec.split('=');
     if (!name || !pids) fail(`--cpu takes name=pid[,pid...], got ${spec}`);
     cpuPids[name] = pids.split(',').map(Number).filter((p) => p > 0);
   }
+  return cpuPids;
+}
+
+function runOptions(values: RunArgs, gatewayUrls: string[], population: Population, runId: string): RunOptions {
+  const [start, factor, max] = (values.ramp ?? '').split(':').map(Number);
+  if (values.ramp && !(start > 0 && factor > 1 && max >= start)) fail('--ramp is START:FACTOR:MAX, e.g. 500:1.25:20000');
+  if (!values.ramp && !values.rate && num(values.hold, 'hold', 0) === 0) fail('give --rate, --ramp or --hold');
+  const cpuPids = cpuPidsOf(values.cpu ?? []);
   const users = population.users.length;
-  const options: RunOptions = {
+  return {
     gatewayUrls,
     population,
     senders: values.senders === 'first' ? 'first' : 'all',
@@ -159,9 +176,6 @@ async function run(argv: string[]): Promise<void> {
     runId,
     onEvent: (e) => process.stdout.write(`${JSON.stringify(e)}\n`),
   };
-  const summary = await runLoad(options);
-  if (values.out) writeFileSync(values.out, JSON.stringify(summary, null, 2));
-  process.stdout.write(`${JSON.stringify({ event: 'summary', ...summary })}\n`);
 }
 
 const [command, ...rest] = process.argv.slice(2);

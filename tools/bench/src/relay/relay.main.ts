@@ -25,11 +25,7 @@ interface RelayChat {
 
 async function main(): Promise<void> {
   const port = Number(process.env['RELAY_PORT'] ?? 3900);
-  const chats = new Map<string, RelayChat>();
-  if (process.env['RELAY_POPULATION_FILE']) {
-    const pop = JSON.parse(readFileSync(process.env['RELAY_POPULATION_FILE'], 'utf8')) as Population;
-    for (const c of pop.chats) chats.set(c.id, { members: c.members.map((m) => pop.users[m].id), seq: 0 });
-  }
+  const chats = loadChats(process.env['RELAY_POPULATION_FILE']);
   const keyFile = process.env['RELAY_JWT_PUBLIC_KEY_FILE'];
   const key = keyFile ? await importSPKI(readFileSync(keyFile, 'utf8'), 'ES256') : undefined;
 
@@ -46,9 +42,38 @@ async function main(): Promise<void> {
     pingTimeout: 20000,
     connectTimeout: 10_000,
   });
+  io.use(authenticate(key));
   const byUser = new Map<string, Set<Socket>>();
+  io.on('connection', (socket) => {
+    const userId = (socket.data as { userId: string }).userId;
+    trackSocket(byUser, userId, socket);
+    socket.on('message:send', (payload: SendPayload, ack?: (a: unknown) => void) => {
+      if (typeof ack === 'function') relay(chats, byUser, socket, userId, payload, ack);
+    });
+  });
 
-  io.use((socket, next) => {
+  http.listen(port, '127.0.0.1');
+  const stop = () => {
+    void io.close();
+    http.close(() => process.exit(0));
+    setTimeout(() => process.exit(0), 2000).unref();
+  };
+  process.on('SIGTERM', stop);
+  process.on('SIGINT', stop);
+}
+
+function loadChats(populationFile: string | undefined): Map<string, RelayChat> {
+  const chats = new Map<string, RelayChat>();
+  if (populationFile) {
+    const pop = JSON.parse(readFileSync(populationFile, 'utf8')) as Population;
+    for (const c of pop.chats) chats.set(c.id, { members: c.members.map((m) => pop.users[m].id), seq: 0 });
+  }
+  return chats;
+}
+
+/** The handshake token: an ES256 JWT like the gateway's when a key is given, else the user id itself. */
+function authenticate(key: Awaited<ReturnType<typeof importSPKI>> | undefined) {
+  return (socket: Socket, next: (err?: Error) => void) => {
     const token = (socket.handshake.auth as { token?: unknown }).token;
     if (typeof token !== 'string') return next(new Error('unauthorized'));
     if (!key) {
@@ -62,52 +87,45 @@ async function main(): Promise<void> {
       },
       () => next(new Error('unauthorized')),
     );
-  });
-
-  io.on('connection', (socket) => {
-    const userId = (socket.data as { userId: string }).userId;
-    let set = byUser.get(userId);
-    if (!set) byUser.set(userId, (set = new Set()));
-    set.add(socket);
-    socket.on('disconnect', () => {
-      set?.delete(socket);
-      if (set?.size === 0) byUser.delete(userId);
-    });
-    socket.on('message:send', (payload: { chatId?: unknown; clientMsgId?: unknown; body?: unknown }, ack?: (a: unknown) => void) => {
-      if (typeof ack !== 'function') return;
-      const chat = typeof payload?.chatId === 'string' ? chats.get(payload.chatId) : undefined;
-      if (!chat || typeof payload.clientMsgId !== 'string' || typeof payload.body !== 'string') {
-        ack({ ok: false, error: { code: 'invalid', message: 'bad message' } });
-        return;
-      }
-      if (!chat.members.includes(userId)) {
-        ack({ ok: false, error: { code: 'forbidden', message: 'not a member of this chat' } });
-        return;
-      }
-      const message = {
-        id: randomUUID(),
-        chatId: payload.chatId,
-        seq: ++chat.seq,
-        senderId: userId,
-        clientMsgId: payload.clientMsgId,
-        body: payload.body,
-        createdAt: new Date().toISOString(),
-      };
-      ack({ ok: true, message });
-      for (const member of chat.members) {
-        for (const s of byUser.get(member) ?? []) if (s !== socket) s.emit('message:new', message);
-      }
-    });
-  });
-
-  http.listen(port, '127.0.0.1');
-  const stop = () => {
-    void io.close();
-    http.close(() => process.exit(0));
-    setTimeout(() => process.exit(0), 2000).unref();
   };
-  process.on('SIGTERM', stop);
-  process.on('SIGINT', stop);
+}
+
+function trackSocket(byUser: Map<string, Set<Socket>>, userId: string, socket: Socket): void {
+  let set = byUser.get(userId);
+  if (!set) byUser.set(userId, (set = new Set()));
+  set.add(socket);
+  socket.on('disconnect', () => {
+    set?.delete(socket);
+    if (set?.size === 0) byUser.delete(userId);
+  });
+}
+
+type SendPayload = { chatId?: unknown; clientMsgId?: unknown; body?: unknown };
+
+/** Numbers the message in its chat, acks at once, and forwards it to the other members' sockets. */
+function relay(chats: Map<string, RelayChat>, byUser: Map<string, Set<Socket>>, socket: Socket, userId: string, payload: SendPayload, ack: (a: unknown) => void): void {
+  const chat = typeof payload?.chatId === 'string' ? chats.get(payload.chatId) : undefined;
+  if (!chat || typeof payload.clientMsgId !== 'string' || typeof payload.body !== 'string') {
+    ack({ ok: false, error: { code: 'invalid', message: 'bad message' } });
+    return;
+  }
+  if (!chat.members.includes(userId)) {
+    ack({ ok: false, error: { code: 'forbidden', message: 'not a member of this chat' } });
+    return;
+  }
+  const message = {
+    id: randomUUID(),
+    chatId: payload.chatId,
+    seq: ++chat.seq,
+    senderId: userId,
+    clientMsgId: payload.clientMsgId,
+    body: payload.body,
+    createdAt: new Date().toISOString(),
+  };
+  ack({ ok: true, message });
+  for (const member of chat.members) {
+    for (const s of byUser.get(member) ?? []) if (s !== socket) s.emit('message:new', message);
+  }
 }
 
 main().catch((err: unknown) => {

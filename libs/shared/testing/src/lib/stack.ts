@@ -1,7 +1,9 @@
 import { execFile } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
+import { existsSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import { createServer } from 'node:net';
-import { join, resolve } from 'node:path';
+import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 // The supervisor is plain CommonJS shared with `npm start`; its types sit beside it.
 // eslint-disable-next-line @nx/enforce-module-boundaries
@@ -11,9 +13,16 @@ import { createTestKeys, type TestKeys } from './test-keys';
 import { natsPasswordEnv, natsServerBinary, startTestNats, type TestNats } from './test-nats';
 
 const run = promisify(execFile);
-export const WORKSPACE_ROOT = resolve(__dirname, '../../../../..');
+/** The first folder above this file holding nx.json: from the source, or bundled into dist/ (the bench). */
+export const WORKSPACE_ROOT = (() => {
+  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) if (existsSync(join(dir, 'nx.json'))) return dir;
+  return process.cwd();
+})();
 
-const { Supervisor, defaultApps } = require(join(WORKSPACE_ROOT, 'tools/dev/supervisor.cjs')) as typeof import('../../../../../tools/dev/supervisor.cjs');
+// createRequire: a bundler leaves it alone, so a bundle runs the same supervisor file as `npm start`.
+const { Supervisor, defaultApps } = createRequire(join(WORKSPACE_ROOT, 'package.json'))(
+  join(WORKSPACE_ROOT, 'tools/dev/supervisor.cjs'),
+) as typeof import('../../../../../tools/dev/supervisor.cjs');
 
 /** Ports this process handed out: the OS may offer a port again once its probe socket closed. */
 const handedOut = new Set<number>();
@@ -57,6 +66,14 @@ export interface StackOptions {
    * of its own, all in the app's NATS queue group (as Kubernetes runs them).
    */
   replicas?: Partial<Record<ReplicatedApp, number>>;
+  /** A database the caller made and drops itself (absent: one of the stack's own, dropped by stop()). */
+  db?: TestDatabase;
+  /** Keys the caller made (absent: fresh ones). */
+  keys?: TestKeys;
+  /** Extra environment for the apps' processes only, not their migrations (e.g. a preloaded probe). */
+  appEnv?: Record<string, string>;
+  /** The apps' logs go to .parley/logs/<logs>/<label>-<id> (default e2e). */
+  logs?: string;
 }
 
 /** The apps `replicas` may multiply, and the variable naming each one's HTTP port. */
@@ -99,8 +116,8 @@ export class TestStack {
   }
 
   private async boot(): Promise<void> {
-    this.db = await createTestDatabase(this.options.label);
-    this.keys = createTestKeys();
+    this.db = this.options.db ?? (await createTestDatabase(this.options.label));
+    this.keys = this.options.keys ?? createTestKeys();
     const id = randomUUID().slice(0, 8);
     const subjectPrefix = this.options.env?.['NATS_SUBJECT_PREFIX'] ?? `e${id}.`;
     // A NATS_URL in env: that server as it is (anonymous), for probes that talk to the apps' subjects themselves.
@@ -135,11 +152,11 @@ export class TestStack {
     for (const app of ['auth', 'message-store', 'push-notifier']) {
       await run('node', [join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js'), 'migrate'], { env: this.env, timeout: 60_000 });
     }
-    const apps: AppSpec[] = await this.withReplicas(defaultApps({ root: WORKSPACE_ROOT, env: this.env, gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined }));
+    const apps: AppSpec[] = await this.withReplicas(defaultApps({ root: WORKSPACE_ROOT, env: { ...this.env, ...this.options.appEnv }, gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined }));
     if (nats) for (const app of apps) app.env = { ...app.env, ...natsPasswordEnv(app.name, nats.passwordDir) };
     this.supervisor = new Supervisor({
       apps,
-      logDir: join(WORKSPACE_ROOT, '.parley/logs/e2e', `${this.options.label}-${id}`),
+      logDir: join(WORKSPACE_ROOT, '.parley/logs', this.options.logs ?? 'e2e', `${this.options.label}-${id}`),
       restart: this.options.restart ?? true,
       backoff: { initialMs: 200, maxMs: 2000 },
       cwd: WORKSPACE_ROOT,
@@ -211,12 +228,12 @@ export class TestStack {
     this.supervisor?.assertNoIncidents({ allow: this.allowed });
   }
 
-  /** Stops the apps, drops the database, then runs the guard (shutdown errors count too). */
+  /** Stops the apps, drops the database (unless the caller's), then runs the guard (shutdown errors count too). */
   async stop(): Promise<void> {
     try {
       await this.supervisor?.stop();
     } finally {
-      await this.db?.drop();
+      if (!this.options.db) await this.db?.drop();
       await this.ownNats?.stop();
     }
     this.assertNoIncidents();
