@@ -17,7 +17,8 @@ export default defineConfig({
   resolve: {
     alias: {
       '@parley/client-sdk': `${workspace}libs/client-sdk/src/index.ts`,
-      '@parley/contracts': `${workspace}libs/contracts/src/index.ts`,
+      // The contracts' client entry only: their main entry (class-validator) has no alias.
+      '@parley/contracts/client': `${workspace}libs/contracts/src/client.ts`,
     },
   },
   build: {

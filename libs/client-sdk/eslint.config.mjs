@@ -15,5 +15,12 @@ const testOptions = {
 
 export default [
   ...baseConfig,
+  {
+    files: ['**/*.ts'],
+    rules: {
+      // The SDK runs in browsers: the contracts' main entry brings class-validator and Node-only code.
+      'no-restricted-imports': ['error', { paths: [{ name: '@parley/contracts', message: 'Import @parley/contracts/client.' }] }],
+    },
+  },
   { files: ['**/*.spec.ts', '**/*.int-spec.ts'], rules: { '@nx/enforce-module-boundaries': [level, testOptions] } },
 ];

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Chat, Message } from '@parley/contracts';
+import type { Chat, Message } from '@parley/contracts/client';
 import { TestSocket, TestStack } from '@parley/shared/testing';
 import { ParleyClient, type ParleyClientOptions } from './lib/parley-client';
 import { MemoryStorage, type KeyValueStorage } from './lib/storage';

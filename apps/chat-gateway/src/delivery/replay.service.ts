@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
-import { MessageHistoryV1, UserCursorsV1, type UserChatCursor } from '@parley/contracts';
+import { MessageHistoryV1, ServerEvents, UserCursorsV1, type UserChatCursor } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -39,7 +39,7 @@ export class ReplayService {
     if (!release) {
       if (conn.connected) {
         securityMetrics.rejected.inc({ reason: 'replay_queue_full' });
-        conn.socket.emit('replay:failed', { code: 'unavailable', message: 'gateway busy; reconnect later to get the replay' });
+        conn.socket.emit(ServerEvents.ReplayFailed, { code: 'unavailable', message: 'gateway busy; reconnect later to get the replay' });
       }
       conn.order.finishReplay();
       return 0;
@@ -67,7 +67,7 @@ export class ReplayService {
     } catch (err) {
       // Whatever was not replayed stays above the watermark: the next connect sends it.
       this.logger.warn({ err: (err as Error).message, userId: conn.userId }, 'replay interrupted');
-      conn.socket.emit('replay:failed', { code: 'unavailable', message: 'replay interrupted; reconnect to resume' });
+      conn.socket.emit(ServerEvents.ReplayFailed, { code: 'unavailable', message: 'replay interrupted; reconnect to resume' });
     } finally {
       release();
       securityMetrics.replaysWaiting.set(this.limits.replays.waiting);

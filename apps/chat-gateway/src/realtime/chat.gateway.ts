@@ -17,6 +17,7 @@ import {
   PresenceSubscribePayload,
   ReceiptPayload,
   SendMessagePayload,
+  ServerEvents,
   TypingPayload,
   type Ack,
   type SessionRevoked,
@@ -131,7 +132,7 @@ export class ChatGateway
     }
     // Revoked while the handshake was in flight: the revocation found no socket to close.
     if (this.revocations.list.isRevoked(claims)) {
-      socket.emit('error', { code: 'unauthorized', message: 'session revoked' });
+      socket.emit(ServerEvents.Error, { code: 'unauthorized', message: 'session revoked' });
       socket.disconnect(true);
       return;
     }
@@ -223,7 +224,7 @@ export class ChatGateway
   }
 
   private closeUnauthorized(conn: ClientConnection, message: string): void {
-    conn.socket.emit('error', { code: 'unauthorized', message });
+    conn.socket.emit(ServerEvents.Error, { code: 'unauthorized', message });
     conn.socket.disconnect(true);
   }
 

@@ -1,3 +1,4 @@
+import { ServerEvents } from '@parley/contracts';
 import type { Socket } from 'socket.io';
 import type { AccessTokenClaims } from '@parley/shared/util-auth';
 import { MessageOrder, type MessageOrderDeps } from '../delivery/message-order';
@@ -18,9 +19,9 @@ export class ClientConnection {
   ) {
     this.order = new MessageOrder({
       ...orderDeps,
-      emit: (m) => socket.emit('message:new', m),
+      emit: (m) => socket.emit(ServerEvents.MessageNew, m),
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
-      onChatGone: (chatId) => socket.emit('chat:removed', { chatId }),
+      onChatGone: (chatId) => socket.emit(ServerEvents.ChatRemoved, { chatId }),
     });
   }
 

@@ -1,4 +1,4 @@
-import type { Chat } from '@parley/contracts';
+import type { Chat } from '@parley/contracts/client';
 import type { AppStore } from '../store/app-store';
 
 /** A group's title, or the other member's name in a direct chat. */

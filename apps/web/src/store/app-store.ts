@@ -8,7 +8,7 @@ import {
   type OutboxEntry,
   type ParleyClient,
 } from '@parley/client-sdk';
-import type { MemberRole, Message, PresenceState, User } from '@parley/contracts';
+import type { MemberRole, Message, PresenceState, User } from '@parley/contracts/client';
 import type { TypingState } from '@parley/client-sdk';
 import { applyChat, applyMessage, applyRead, entryFromSummary, type ChatEntry } from './chat-list';
 import { emptyConversation, mergeMessages, type Conversation } from './conversation';

@@ -1,4 +1,4 @@
-import type { Chat, ChatSummary, Message } from '@parley/contracts';
+import type { Chat, ChatSummary, Message } from '@parley/contracts/client';
 import { applyMessage, applyRead, entryFromSummary, newEntry, sortChats } from './chat-list';
 
 const chat = (id: string, createdAt: string, lastSeq = 0): Chat => ({ id, type: 'direct', title: null, members: [], createdAt, lastSeq });

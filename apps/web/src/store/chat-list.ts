@@ -1,4 +1,4 @@
-import type { Chat, ChatSummary, Message } from '@parley/contracts';
+import type { Chat, ChatSummary, Message } from '@parley/contracts/client';
 
 export interface ChatEntry {
   chat: Chat;

@@ -1,5 +1,5 @@
 import type { OutboxEntry } from '@parley/client-sdk';
-import type { Message } from '@parley/contracts';
+import type { Message } from '@parley/contracts/client';
 import { buildRows, mergeMessages } from './conversation';
 
 const m = (seq: number, senderId = 'me', createdAt = '2026-01-01T10:00:00.000Z'): Message => ({

@@ -1,5 +1,5 @@
 import type { MessageStatus, OutboxEntry } from '@parley/client-sdk';
-import type { Message } from '@parley/contracts';
+import type { Message } from '@parley/contracts/client';
 
 export interface Conversation {
   messages: Message[];

@@ -1,4 +1,4 @@
-import type { User } from '@parley/contracts';
+import type { User } from '@parley/contracts/client';
 import type { JsonHttp } from './http-client';
 
 export interface Session {

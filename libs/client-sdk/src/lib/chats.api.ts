@@ -1,4 +1,4 @@
-import type { Chat, ChatSummary, HistoryPage, MemberRole, MessageReceipt } from '@parley/contracts';
+import type { Chat, ChatSummary, HistoryPage, MemberRole, MessageReceipt } from '@parley/contracts/client';
 import type { JsonHttp } from './http-client';
 
 export type CreateChatInput = { type: 'direct'; memberIds: [string] } | { type: 'group'; title: string; memberIds: string[] };

@@ -1,8 +1,8 @@
 import { io, type Socket } from 'socket.io-client';
-import type { Ack } from '@parley/contracts';
+import type { Ack } from '@parley/contracts/client';
 import { Backoff, type BackoffOptions } from './backoff';
 import { ParleyClientError } from './errors';
-import { ExtraServerEvent, type ServerToClient } from './protocol';
+import { ServerEvent, type ServerToClient } from './protocol';
 
 export type ConnectionState =
   /** No session, or closed. */
@@ -153,7 +153,7 @@ export class Connection {
     });
     socket.on('connect_error', (err) => this.onConnectError(socket, err));
     socket.on('disconnect', (reason) => this.onDisconnect(reason));
-    socket.on(ExtraServerEvent.Error, (e) => {
+    socket.on(ServerEvent.Error, (e) => {
       if (e?.code === 'unauthorized') this.expired = true;
     });
     this.options.bind(socket);

@@ -1,4 +1,4 @@
-import type { ErrorBody, ErrorCode } from '@parley/contracts';
+import type { ErrorBody, ErrorCode } from '@parley/contracts/client';
 
 /** Codes the SDK adds to docs/protocol.md's: the network or the ack timed out before any answer. */
 export type SdkErrorCode = ErrorCode | 'network' | 'timeout';

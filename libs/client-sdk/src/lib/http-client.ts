@@ -1,4 +1,4 @@
-import type { ErrorCode } from '@parley/contracts';
+import type { ErrorCode } from '@parley/contracts/client';
 import { isErrorBody, ParleyClientError } from './errors';
 
 export type FetchLike = (input: string, init: RequestInit) => Promise<Response>;

@@ -1,4 +1,4 @@
-import type { ChatMember, Message } from '@parley/contracts';
+import type { ChatMember, Message } from '@parley/contracts/client';
 import type { ParleyClientError } from './errors';
 
 /**

@@ -1,4 +1,4 @@
-import type { Message } from '@parley/contracts';
+import type { Message } from '@parley/contracts/client';
 import { ParleyClientError } from './errors';
 import { Outbox, type OutboxEntry } from './outbox';
 import { OutboxSender } from './outbox-sender';

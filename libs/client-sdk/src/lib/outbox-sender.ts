@@ -1,4 +1,4 @@
-import type { Message } from '@parley/contracts';
+import type { AckBodies, Message } from '@parley/contracts/client';
 import { toClientError, type ParleyClientError } from './errors';
 import type { Outbox, OutboxEntry } from './outbox';
 import { ClientEvent } from './protocol';
@@ -57,7 +57,7 @@ export class OutboxSender {
       if (!this.deps.connected()) return;
       if (!outbox.has(entry.chatId, entry.clientMsgId)) continue;
       try {
-        const ack = await this.deps.request<{ message: Message }>(
+        const ack = await this.deps.request<AckBodies[typeof ClientEvent.MessageSend]>(
           ClientEvent.MessageSend,
           { chatId: entry.chatId, clientMsgId: entry.clientMsgId, body: entry.body },
           this.deps.ackTimeoutMs,

@@ -1,4 +1,4 @@
-import type { Chat, ChatSummary, HistoryPage, MemberRole, Message, PresenceState, Receipt, User } from '@parley/contracts';
+import type { Chat, ChatSummary, HistoryPage, MemberRole, Message, PresenceState, Receipt, User } from '@parley/contracts/client';
 import type { Socket } from 'socket.io-client';
 import { AuthApi, type Session } from './auth.api';
 import type { BackoffOptions } from './backoff';
@@ -12,7 +12,7 @@ import type { MessageStatusEvent, StatusCounts } from './message-status';
 import { Outbox, type OutboxEntry } from './outbox';
 import { OutboxSender } from './outbox-sender';
 import { PresenceHub } from './presence';
-import { ClientEvent, ExtraServerEvent, ServerEvent, type ServerToClient, type TypingState } from './protocol';
+import { ClientEvent, ServerEvent, type ServerToClient, type TypingState } from './protocol';
 import { ReceiptBook, type StatusChange } from './receipt-book';
 import { tokenExpiresAt } from './jwt';
 import { SeqTracker } from './seq-tracker';
@@ -399,7 +399,7 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
       this.emit('chat', { kind: 'removed', chatId });
     });
     // The replay was cut short (message-store down): what is missing comes with the next connect.
-    socket.on(ExtraServerEvent.ReplayFailed, () => this.connection.reconnect());
+    socket.on(ServerEvent.ReplayFailed, () => this.connection.reconnect());
   }
 
   private onConnect(): void {

@@ -1,4 +1,4 @@
-import type { PresenceState } from '@parley/contracts';
+import type { PresenceState } from '@parley/contracts/client';
 import { ParleyClientError } from './errors';
 import { PresenceHub } from './presence';
 

@@ -1,4 +1,4 @@
-import type { PresenceState } from '@parley/contracts';
+import type { AckBodies, PresenceState } from '@parley/contracts/client';
 import { ParleyClientError } from './errors';
 import { ClientEvent } from './protocol';
 
@@ -77,7 +77,7 @@ export class PresenceHub {
   }
 
   private async ask(userIds: string[]): Promise<PresenceState[]> {
-    const ack = await this.request<{ presence: PresenceState[] }>(ClientEvent.PresenceSubscribe, { userIds }, this.timeoutMs);
+    const ack = await this.request<AckBodies[typeof ClientEvent.PresenceSubscribe]>(ClientEvent.PresenceSubscribe, { userIds }, this.timeoutMs);
     for (const p of ack.presence) this.update(p);
     return ack.presence;
   }

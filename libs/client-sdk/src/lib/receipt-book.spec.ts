@@ -1,4 +1,4 @@
-import type { ChatMember } from '@parley/contracts';
+import type { ChatMember } from '@parley/contracts/client';
 import { ReceiptBook } from './receipt-book';
 
 const T0 = '2026-01-01T00:00:00.000Z';

@@ -1,4 +1,4 @@
-import type { ChatMember, MessageReceipt, ReceiptType } from '@parley/contracts';
+import type { ChatMember, MessageReceipt, ReceiptType } from '@parley/contracts/client';
 import { computeStatus, recipientsOf, type StatusCounts } from './message-status';
 
 interface OwnMessage {

@@ -1,4 +1,4 @@
-import type { ChatMember, MessageReceipt } from '@parley/contracts';
+import type { ChatMember, MessageReceipt } from '@parley/contracts/client';
 import { ReceiptBook } from './receipt-book';
 import { seedStatuses } from './status-seeder';
 

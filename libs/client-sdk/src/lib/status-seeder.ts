@@ -1,4 +1,4 @@
-import type { MessageReceipt } from '@parley/contracts';
+import type { MessageReceipt } from '@parley/contracts/client';
 import type { ReceiptBook, StatusChange } from './receipt-book';
 
 /**

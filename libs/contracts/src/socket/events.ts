@@ -1,4 +1,12 @@
-/** Socket.IO event names of docs/protocol.md. */
+import type { ErrorBody } from '../lib/errors';
+import type { Chat, Message, PresenceState, Receipt } from '../lib/models';
+
+/*
+ * The Socket.IO events of docs/protocol.md and docs/asyncapi.yaml: names, payloads and acks.
+ * Types and string constants only, so browsers import them (`@parley/contracts/client`).
+ */
+
+/** Events a client emits; the gateway handles each (`@SubscribeMessage`) and acks it. */
 export const ClientEvents = {
   MessageSend: 'message:send',
   MessageDelivered: 'message:delivered',
@@ -6,7 +14,9 @@ export const ClientEvents = {
   Typing: 'typing',
   PresenceSubscribe: 'presence:subscribe',
 } as const;
+export type ClientEventName = (typeof ClientEvents)[keyof typeof ClientEvents];
 
+/** Events the gateway emits; it names them through these constants only. */
 export const ServerEvents = {
   MessageNew: 'message:new',
   Receipt: 'receipt',
@@ -15,8 +25,79 @@ export const ServerEvents = {
   ChatNew: 'chat:new',
   ChatUpdated: 'chat:updated',
   ChatRemoved: 'chat:removed',
+  /** The replay on connect was cut short (`unavailable`): reconnect to get the rest. */
+  ReplayFailed: 'replay:failed',
+  /** Just before a server-side disconnect (`unauthorized`: token expired, session revoked). */
+  Error: 'error',
 } as const;
+export type ServerEventName = (typeof ServerEvents)[keyof typeof ServerEvents];
+
+export interface SendMessageInput {
+  chatId: string;
+  /** 1-64 characters chosen by the client; a resend with the same one stores nothing new. */
+  clientMsgId: string;
+  /** 1-4096 code points. */
+  body: string;
+}
+
+/** `message:delivered` and `message:read`: every message up to `upToSeq`. */
+export interface ReceiptInput {
+  chatId: string;
+  upToSeq: number;
+}
+
+export interface TypingInput {
+  chatId: string;
+  isTyping: boolean;
+}
+
+export interface PresenceSubscribeInput {
+  /** 1-1024 user ids. */
+  userIds: string[];
+}
 
 export type AckOk<T extends object = object> = { ok: true } & T;
-export type AckError = { ok: false; error: { code: string; message: string } };
+export type AckError = { ok: false; error: ErrorBody };
 export type Ack<T extends object = object> = AckOk<T> | AckError;
+
+/** What an `{ok: true}` ack carries besides `ok`, per client event. */
+export interface AckBodies {
+  [ClientEvents.MessageSend]: { message: Message };
+  [ClientEvents.MessageDelivered]: object;
+  [ClientEvents.MessageRead]: object;
+  [ClientEvents.Typing]: object;
+  [ClientEvents.PresenceSubscribe]: { presence: PresenceState[] };
+}
+
+/** The `typing` event a client receives. */
+export interface TypingState {
+  chatId: string;
+  userId: string;
+  isTyping: boolean;
+}
+
+export interface ChatRemovedEvent {
+  chatId: string;
+}
+
+/** Client-to-server events in Socket.IO's typed-events form (`Socket<ListenEvents, EmitEvents>`). */
+export interface ClientToServerEvents {
+  [ClientEvents.MessageSend]: (payload: SendMessageInput, ack: (a: Ack<AckBodies['message:send']>) => void) => void;
+  [ClientEvents.MessageDelivered]: (payload: ReceiptInput, ack: (a: Ack) => void) => void;
+  [ClientEvents.MessageRead]: (payload: ReceiptInput, ack: (a: Ack) => void) => void;
+  [ClientEvents.Typing]: (payload: TypingInput, ack?: (a: Ack) => void) => void;
+  [ClientEvents.PresenceSubscribe]: (payload: PresenceSubscribeInput, ack: (a: Ack<AckBodies['presence:subscribe']>) => void) => void;
+}
+
+/** Server-to-client events in Socket.IO's typed-events form. */
+export interface ServerToClientEvents {
+  [ServerEvents.MessageNew]: (message: Message) => void;
+  [ServerEvents.Receipt]: (receipt: Receipt) => void;
+  [ServerEvents.Typing]: (typing: TypingState) => void;
+  [ServerEvents.Presence]: (presence: PresenceState) => void;
+  [ServerEvents.ChatNew]: (chat: Chat) => void;
+  [ServerEvents.ChatUpdated]: (chat: Chat) => void;
+  [ServerEvents.ChatRemoved]: (removed: ChatRemovedEvent) => void;
+  [ServerEvents.ReplayFailed]: (error: ErrorBody) => void;
+  [ServerEvents.Error]: (error: ErrorBody) => void;
+}

@@ -13,6 +13,7 @@ import {
   type ValidationOptions,
 } from 'class-validator';
 import { Limits } from '../lib/models';
+import type { PresenceSubscribeInput, ReceiptInput, SendMessageInput, TypingInput } from './events';
 
 /** Lengths count Unicode code points (docs/protocol.md), not UTF-16 units. */
 export function codePointLength(value: string): number {
@@ -40,7 +41,7 @@ export function CodePointLength(min: number, max: number, options?: ValidationOp
 
 const MAX_SEQ = Number.MAX_SAFE_INTEGER;
 
-export class SendMessagePayload {
+export class SendMessagePayload implements SendMessageInput {
   @IsUUID()
   chatId: string;
 
@@ -53,7 +54,7 @@ export class SendMessagePayload {
   body: string;
 }
 
-export class ReceiptPayload {
+export class ReceiptPayload implements ReceiptInput {
   @IsUUID()
   chatId: string;
 
@@ -63,7 +64,7 @@ export class ReceiptPayload {
   upToSeq: number;
 }
 
-export class TypingPayload {
+export class TypingPayload implements TypingInput {
   @IsUUID()
   chatId: string;
 
@@ -71,7 +72,7 @@ export class TypingPayload {
   isTyping: boolean;
 }
 
-export class PresenceSubscribePayload {
+export class PresenceSubscribePayload implements PresenceSubscribeInput {
   @IsArray()
   @ArrayMinSize(1)
   @ArrayMaxSize(Limits.groupMaxMembers)
