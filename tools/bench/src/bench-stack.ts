@@ -169,6 +169,9 @@ export class BenchStack {
       JWT_PRIVATE_KEY_FILE: this.options.keys.jwtPrivateKeyFile,
       JWT_PUBLIC_KEY_FILE: this.options.keys.jwtPublicKeyFile,
       MESSAGE_ENCRYPTION_KEYS_FILE: this.options.keys.messageKeysFile,
+      // Users are registered in bulk from one address: cheap hashes, no registration limit.
+      PASSWORD_SCRYPT_LOG_N: '12',
+      REGISTRATIONS_PER_MINUTE: '100000',
       AUTH_PORT: String(auth),
       PRESENCE_PORT: String(presence),
       MESSAGE_STORE_PORT: String(store),
