@@ -58,5 +58,5 @@ describe('PasswordHasher', () => {
     const former = await new PasswordHasher({ logN: 15 }).hash('correct horse battery');
     expect(production.needsRehash(former)).toBe(true);
     await expect(production.verify('correct horse battery', former)).resolves.toBe(true);
-  });
+  }, 120_000);
 });
