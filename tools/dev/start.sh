@@ -31,5 +31,12 @@ fi
 
 PARLEY_SKIP_INFRA=1 bash "$PARLEY_ROOT/tools/dev/migrate.sh"
 
+# A laptop stack: API docs on, and the web client's origins (WEB_PORT included) allowed by CORS.
+export API_DOCS_ENABLED="${API_DOCS_ENABLED:-true}"
+web_port="${WEB_PORT:-4200}"
+cors="http://localhost:4200,http://127.0.0.1:4200"
+[[ "$web_port" == 4200 ]] || cors="$cors,http://localhost:$web_port,http://127.0.0.1:$web_port"
+export CORS_ORIGINS="${CORS_ORIGINS:-$cors}"
+
 log "starting the apps"
 exec node "$PARLEY_ROOT/tools/dev/supervisor.cjs" "$@"

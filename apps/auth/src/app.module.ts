@@ -1,18 +1,18 @@
 import { createPublicKey } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { AUTH_SCHEMA, authEntities, UsersRepository } from '@parley/auth/data-access-users';
 import { postgresOptions, postgresReadiness } from '@parley/shared/data-access-postgres';
-import { AccessTokenGuard, AccessTokenSigner, AccessTokenVerifier, HTTP_RATE_LIMIT } from '@parley/shared/util-auth';
+import { AccessTokenGuard, AccessTokenSigner, AccessTokenVerifier, HTTP_USER_RATE_LIMITS } from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import type { DataSource } from 'typeorm';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
-import { LoginThrottlerGuard } from './accounts/login-throttler.guard';
+import { ClientRateLimitGuard } from './accounts/client-rate-limit.guard';
 import { PasswordHasher } from './accounts/password-hasher';
 import type { AuthConfig } from './config/auth.config';
+import { AuthLimits } from './limits/auth-limits';
 import { SessionsController } from './sessions/sessions.controller';
 import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
@@ -22,7 +22,7 @@ import { UsersHandler } from './users/users.handler';
 @Module({})
 export class AppModule {
   static forRoot(config: AuthConfig): DynamicModule {
-    const tokenSettings = { issuer: config.jwt.issuer, audience: config.jwt.audience };
+    const tokenSettings = { issuer: config.jwt.issuer, audience: config.jwt.audience, maxAgeSeconds: config.jwt.maxAgeSeconds };
     return {
       module: AppModule,
       imports: [
@@ -39,7 +39,6 @@ export class AppModule {
           retryDelay: 1000,
         }),
         NatsBusModule.forRoot({ url: config.nats.url, name: 'auth', requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass }),
-        ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: config.limits.loginAttemptsPerMinute }] }),
         ServiceCoreModule.forRoot({
           name: 'auth',
           logLevel: config.logLevel,
@@ -52,9 +51,12 @@ export class AppModule {
       controllers: [AccountsController, SessionsController, UsersController, UsersHandler],
       providers: [
         AccountsService,
-        LoginThrottlerGuard,
+        // Redis unreachable: the start-up fails here, with its address in the message.
+        { provide: AuthLimits, useFactory: () => AuthLimits.connect(config.limits) },
+        ClientRateLimitGuard,
+        // Per-user HTTP calls count across replicas too.
+        { provide: HTTP_USER_RATE_LIMITS, inject: [AuthLimits], useFactory: (limits: AuthLimits) => limits.rates },
         AccessTokenGuard,
-        { provide: HTTP_RATE_LIMIT, useValue: config.limits.http },
         { provide: SessionsRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new SessionsRepository(ds) },
         {
           provide: SessionsService,
@@ -62,7 +64,7 @@ export class AppModule {
           useFactory: (repo: SessionsRepository, bus: NatsBus, verifier: AccessTokenVerifier) =>
             new SessionsService(repo, bus, verifier, { ttlSeconds: config.jwt.ttlSeconds, subjectPrefix: config.nats.subjectPrefix, streamReplicas: config.nats.streamReplicas }),
         },
-        { provide: PasswordHasher, useValue: new PasswordHasher(config.password.scryptLogN) },
+        { provide: PasswordHasher, useValue: new PasswordHasher({ logN: config.password.scryptLogN, concurrency: config.password.concurrency }) },
         { provide: UsersRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new UsersRepository(ds) },
         {
           provide: AccessTokenSigner,

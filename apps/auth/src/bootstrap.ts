@@ -14,6 +14,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     module: AppModule.forRoot(config),
     host: config.http.host,
     port: config.http.port,
+    edge: config.http.edge,
     openApi: { title: 'Parley auth', description: 'Accounts and access tokens (docs/protocol.md)', version: '1' },
     bodyLimit: '16kb',
     configure: (app) => {

@@ -44,7 +44,7 @@ export class AppModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         {
           provide: AccessTokenVerifier,
-          useFactory: () => AccessTokenVerifier.fromPem(config.jwt.publicKeyPem, { issuer: config.jwt.issuer, audience: config.jwt.audience }),
+          useFactory: () => AccessTokenVerifier.fromPem(config.jwt.publicKeyPem, { issuer: config.jwt.issuer, audience: config.jwt.audience, maxAgeSeconds: config.jwt.maxAgeSeconds }),
         },
         { provide: GatewayLimits, useFactory: () => GatewayLimits.connect(config.limits, config.instanceId) },
         // HTTP requests count per user across replicas too.

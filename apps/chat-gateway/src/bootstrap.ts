@@ -15,12 +15,11 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
       description: 'Chats, history, receipts and devices over HTTP. The whole client contract, Socket.IO included: docs/protocol.md',
       version: '1',
     },
+    // Next-Cursor pages GET /v1/chats: a browser client must be allowed to read it.
+    edge: { ...config.edge, corsExposedHeaders: ['Next-Cursor'] },
     bodyLimit: `${config.limits.maxPayloadBytes}b`,
     configure: (app) => {
       app.useWebSocketAdapter(new GatewayIoAdapter(app, config));
-      const origins = config.corsOrigins;
-      // Next-Cursor pages GET /v1/chats: a browser client must be allowed to read it.
-      app.enableCors({ origin: origins === '*' ? true : origins, credentials: true, exposedHeaders: ['Next-Cursor'] });
     },
   });
 }

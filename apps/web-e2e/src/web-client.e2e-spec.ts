@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
-import { TestSocket, TestStack, WORKSPACE_ROOT, http } from '@parley/shared/testing';
+import { TestSocket, TestStack, WORKSPACE_ROOT, freePort, http } from '@parley/shared/testing';
 import type { Chat, User } from '@parley/contracts';
 import { startWebServer, type WebServer } from './web-server';
 import { AppPage, PASSWORD } from './app-page';
@@ -17,8 +17,10 @@ describe('web client in Chromium (real stack)', () => {
   const shots: string[] = [];
 
   beforeAll(async () => {
-    stack = await TestStack.start({ label: 'web', gateways: 1 });
-    web = await startWebServer({ root: join(WORKSPACE_ROOT, 'dist/apps/web'), authTarget: stack.authUrl, gatewayTarget: stack.gatewayUrl });
+    // The proxy passes the page's Origin on: the gateway lets Socket.IO in from allowed origins only.
+    const webPort = await freePort();
+    stack = await TestStack.start({ label: 'web', gateways: 1, env: { CORS_ORIGINS: `http://127.0.0.1:${webPort}` } });
+    web = await startWebServer({ root: join(WORKSPACE_ROOT, 'dist/apps/web'), authTarget: stack.authUrl, gatewayTarget: stack.gatewayUrl, port: webPort });
     browser = await launchChromium();
   }, 180_000);
 

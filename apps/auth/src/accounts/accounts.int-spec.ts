@@ -4,7 +4,9 @@ import { UsersExistV1 } from '@parley/contracts';
 import { AccessTokenSigner } from '@parley/shared/util-auth';
 import { NatsBus } from '@parley/shared/util-nats';
 import { createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
+import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
+import { PasswordHasher } from './password-hasher';
 
 interface Session {
   user: { id: string; username: string; displayName: string; createdAt: string };
@@ -34,6 +36,9 @@ describe('auth over real HTTP and NATS', () => {
       JWT_PRIVATE_KEY_FILE: keys.jwtPrivateKeyFile,
       NATS_SUBJECT_PREFIX: prefix,
       PASSWORD_SCRYPT_LOG_N: '12',
+      REGISTRATIONS_PER_MINUTE: '1000',
+      RATE_LIMIT_REDIS_KEY_PREFIX: `parley-test:${prefix}auth-rate:`,
+      API_DOCS_ENABLED: 'true',
     };
     await migrate(env);
     app = await bootstrap(env);
@@ -147,6 +152,57 @@ describe('auth over real HTTP and NATS', () => {
     const ghost = randomUUID();
     const reply = await bus.request(UsersExistV1, { userIds: [reg.body.user.id, ghost, 'not-a-uuid'] });
     expect(reply.missing.sort()).toEqual([ghost, 'not-a-uuid'].sort());
+  });
+
+  it('stores a cheaper hash again at the current cost on the next successful login', async () => {
+    const username = name('gina');
+    const reg = await http<Session>(base, 'POST', '/v1/auth/register', { body: { username, password: 'password-1' } });
+    const pg = new Client({ connectionString: db.url });
+    await pg.connect();
+    try {
+      const storedHash = async () => (await pg.query<{ h: string }>('SELECT password_hash AS h FROM auth.users WHERE id = $1', [reg.body.user.id])).rows[0].h;
+      expect(await storedHash()).toMatch(/^scrypt\$12\$8\$1\$/);
+      await pg.query('UPDATE auth.users SET password_hash = $2 WHERE id = $1', [reg.body.user.id, await new PasswordHasher({ logN: 10 }).hash('password-1')]);
+      // A wrong password changes nothing.
+      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-2' } })).status).toBe(401);
+      expect(await storedHash()).toMatch(/^scrypt\$10\$/);
+      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-1' } })).status).toBe(200);
+      const upgraded = await storedHash();
+      expect(upgraded).toMatch(/^scrypt\$12\$8\$1\$/);
+      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-1' } })).status).toBe(200);
+      expect(await storedHash()).toBe(upgraded);
+    } finally {
+      await pg.end();
+    }
+  });
+
+  it('with API_DOCS_ENABLED, serves Swagger UI under a CSP it works with: only its own files run', async () => {
+    const page = await fetch(`${base}/docs`);
+    expect(page.status).toBe(200);
+    const html = await page.text();
+    const csp = page.headers.get('content-security-policy') ?? '';
+    expect(csp).toContain("script-src 'self'");
+    expect(csp).toContain("default-src 'self'");
+    expect(csp).not.toContain('upgrade-insecure-requests');
+    // Every script is a file of ours (no inline script, which script-src 'self' would block) ...
+    const scripts = [...html.matchAll(/<script([^>]*)>([\s\S]*?)<\/script>/g)];
+    expect(scripts.length).toBeGreaterThan(0);
+    for (const [, attrs, body] of scripts) {
+      expect(attrs).toMatch(/src="[^"]+"/);
+      expect(body.trim()).toBe('');
+    }
+    // ... and every script and stylesheet it loads is served, from this origin.
+    const assets = [...html.matchAll(/(?:src|href)="([^"]+\.(?:js|css))"/g)].map((m) => new URL(m[1], page.url));
+    expect(assets.map((u) => u.pathname)).toEqual(expect.arrayContaining(['/docs/swagger-ui-bundle.js', '/docs/swagger-ui-init.js', '/docs/swagger-ui.css']));
+    for (const url of assets) {
+      expect(url.origin).toBe(new URL(base).origin);
+      expect((await fetch(url)).status).toBe(200);
+    }
+    // Inline <style> blocks are allowed by style-src.
+    expect(csp).toMatch(/style-src [^;]*'unsafe-inline'/);
+    // The UI loads the document from this origin (connect-src falls back to default-src 'self').
+    const init = await (await fetch(`${base}/docs/swagger-ui-init.js`)).text();
+    expect(init).toContain('"paths"');
   });
 
   it('serves health, metrics and the OpenAPI document', async () => {

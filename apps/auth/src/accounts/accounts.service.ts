@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { ParleyError, type User } from '@parley/contracts';
 import { UsernameTakenError, UsersRepository, type UserEntity } from '@parley/auth/data-access-users';
 import { AccessTokenSigner } from '@parley/shared/util-auth';
@@ -17,6 +17,7 @@ export function toUser(row: UserEntity): User {
 
 @Injectable()
 export class AccountsService {
+  private readonly logger = new Logger(AccountsService.name);
   /** Hash compared when the user is unknown, so both failures cost the same time. */
   private decoyHash: Promise<string>;
 
@@ -48,7 +49,17 @@ export class AccountsService {
     const row = await this.users.findByUsername(input.username);
     const ok = await this.hasher.verify(input.password, row?.passwordHash ?? (await this.decoyHash));
     if (!row || !ok) throw new ParleyError('unauthorized', 'wrong username or password');
+    if (this.hasher.needsRehash(row.passwordHash)) await this.rehash(row, input.password);
     return this.session(row);
+  }
+
+  /** The password is known right now: store it at today's cost. A failure only delays that. */
+  private async rehash(row: UserEntity, password: string): Promise<void> {
+    try {
+      await this.users.replacePasswordHash(row.id, row.passwordHash, await this.hasher.hash(password));
+    } catch (err) {
+      this.logger.warn({ userId: row.id, err: (err as Error).message }, 'password rehash failed; retried at the next login');
+    }
   }
 
   /** A login session of its own for every token, so that it can be revoked alone. */

@@ -43,6 +43,8 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
       NATS_SUBJECT_PREFIX: prefix,
       PASSWORD_SCRYPT_LOG_N: '12',
       LOGIN_ATTEMPTS_PER_MINUTE: '5',
+      REGISTRATIONS_PER_MINUTE: '1000',
+      RATE_LIMIT_REDIS_KEY_PREFIX: `parley-test:${prefix}auth-rate:`,
     };
     await migrate(env);
     bus = await NatsBus.connect({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'auth-sessions-test', requestTimeoutMs: 3000, subjectPrefix: prefix });
@@ -129,6 +131,9 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
     expect(codes.slice(5)).toEqual([429, 429]);
     const limited = await http<ErrorReply>(base, 'POST', '/v1/auth/login', { body: { username: erin.user.username, password: 'password-1' } });
     expect([limited.status, limited.body.error.code]).toEqual([429, 'rate_limited']);
+    // Seconds until the one-minute window ends.
+    expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
+    expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
     expect((await http(base, 'POST', '/v1/auth/login', { body: { username: frank.user.username, password: 'password-1' } })).status).toBe(200);
   });
 

@@ -3,6 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
+import { DEFAULT_CORS_ORIGINS, DEFAULT_TRUSTED_PROXIES, httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
 
 /** The gateway's per-user rate limits, one per kind of request. */
 export type GatewayRateLimitName = 'send' | 'typing' | 'delivered' | 'read' | 'presenceSubscribe' | 'http';
@@ -27,13 +28,19 @@ export class GatewayEnv {
   @IsString() JWT_PUBLIC_KEY_FILE = '.parley/keys/jwt-public.pem';
   @IsString() @IsNotEmpty() JWT_ISSUER = 'parley-auth';
   @IsString() @IsNotEmpty() JWT_AUDIENCE = 'parley';
+  /** Oldest token accepted (from its iat), whatever its exp. */
+  @IsInt() @Min(60) @Max(86400 * 30) JWT_MAX_AGE_SECONDS = 86400;
   /** Unique per replica: its NATS delivery subject. Defaults to host name + random suffix. */
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'GATEWAY_INSTANCE_ID must be 1-64 of A-Z a-z 0-9 _ -' })
   GATEWAY_INSTANCE_ID = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
   /** Largest Socket.IO packet / HTTP body accepted (bytes). */
   @IsInt() @Min(1024) @Max(10 * 1024 * 1024) MAX_PAYLOAD_BYTES = 65536;
-  /** Comma-separated allowed Origins for browsers, or * for any. */
-  @IsString() CORS_ORIGINS = '*';
+  /** Browser origins allowed for HTTP and Socket.IO (comma-separated); '*' is refused. */
+  @IsString() CORS_ORIGINS = DEFAULT_CORS_ORIGINS;
+  /** Proxies whose X-Forwarded-For names the client (Express 'trust proxy'). */
+  @IsString() TRUSTED_PROXIES = DEFAULT_TRUSTED_PROXIES;
+  /** 'true' serves /docs and /docs/openapi.json. */
+  @IsIn(['true', 'false']) API_DOCS_ENABLED = 'false';
   /** Per-user rate limits live here, shared by every gateway replica. May carry a password; or REDIS_URL_FILE. */
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
   @IsString() @IsNotEmpty() RATE_LIMIT_REDIS_KEY_PREFIX = 'parley:rate:';
@@ -79,7 +86,7 @@ export interface GatewayConfig {
   logLevel: string;
   instanceId: string;
   nats: { url: string; subjectPrefix: string; user: string; pass?: string; requestTimeoutMs: number; streamReplicas: number };
-  jwt: { publicKeyPem: string; issuer: string; audience: string };
+  jwt: { publicKeyPem: string; issuer: string; audience: string; maxAgeSeconds: number };
   limits: {
     maxPayloadBytes: number;
     /** Per user, across gateways (UserRateLimits on Redis). */
@@ -89,7 +96,8 @@ export interface GatewayConfig {
     replays: { concurrency: number; maxWaiting: number };
     historyReadsPerUser: { concurrency: number; maxWaiting: number };
   };
-  corsOrigins: string[] | '*';
+  /** CORS allow-list (HTTP and Socket.IO), trusted proxies, API docs. */
+  edge: HttpEdgeConfig;
   presence: { heartbeatMs: number; ttlSeconds: number };
   delivery: { replayPageSize: number; gapFillDelayMs: number };
   socket: { pingIntervalMs: number; pingTimeoutMs: number; shutdownDrainMs: number };
@@ -109,7 +117,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     logLevel: e.LOG_LEVEL,
     instanceId: e.GATEWAY_INSTANCE_ID,
     nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined, requestTimeoutMs: e.NATS_REQUEST_TIMEOUT_MS, streamReplicas: e.NATS_STREAM_REPLICAS },
-    jwt: { publicKeyPem: e.JWT_PUBLIC_KEY, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE },
+    jwt: { publicKeyPem: e.JWT_PUBLIC_KEY, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, maxAgeSeconds: e.JWT_MAX_AGE_SECONDS },
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       rates: {
@@ -125,7 +133,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       replays: { concurrency: e.REPLAY_CONCURRENCY, maxWaiting: e.REPLAY_QUEUE_MAX },
       historyReadsPerUser: { concurrency: e.HISTORY_READS_PER_USER, maxWaiting: e.HISTORY_READS_QUEUE_PER_USER },
     },
-    corsOrigins: e.CORS_ORIGINS.trim() === '*' ? '*' : e.CORS_ORIGINS.split(',').map((o) => o.trim()).filter(Boolean),
+    edge: httpEdgeConfig('chat-gateway', e),
     presence: { heartbeatMs: e.PRESENCE_HEARTBEAT_MS, ttlSeconds: e.PRESENCE_TTL_SECONDS },
     delivery: { replayPageSize: e.REPLAY_PAGE_SIZE, gapFillDelayMs: e.GAP_FILL_DELAY_MS },
     socket: { pingIntervalMs: e.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS, shutdownDrainMs: e.SHUTDOWN_DRAIN_MS },

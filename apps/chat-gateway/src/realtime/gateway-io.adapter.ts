@@ -23,7 +23,7 @@ export class GatewayIoAdapter extends IoAdapter {
   }
 
   override createIOServer(port: number, options?: ServerOptions): Server {
-    const origins = this.config.corsOrigins;
+    const origins = this.config.edge.corsOrigins;
     return super.createIOServer(port, {
       ...options,
       path: '/socket.io',
@@ -35,10 +35,11 @@ export class GatewayIoAdapter extends IoAdapter {
       pingInterval: this.config.socket.pingIntervalMs,
       pingTimeout: this.config.socket.pingTimeoutMs,
       connectTimeout: 10_000,
-      cors: { origin: origins === '*' ? true : origins, credentials: true },
+      cors: { origin: origins },
+      // A browser sends its page's Origin: only the allow-listed ones connect. Native apps send none.
       allowRequest: (req: IncomingMessage, callback: (err: string | null | undefined, success: boolean) => void) => {
         const origin = req.headers.origin;
-        callback(null, origins === '*' || !origin || origins.includes(origin));
+        callback(null, !origin || origins.includes(origin));
       },
     }) as Server;
   }

@@ -8,3 +8,4 @@ export * from './lib/validation';
 export * from './lib/service-core.module';
 export * from './lib/start-service';
 export * from './lib/namespaced-nats.server';
+export * from './lib/http-edge';

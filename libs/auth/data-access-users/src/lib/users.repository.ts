@@ -39,6 +39,11 @@ export class UsersRepository {
     return rows.map((r) => r.id);
   }
 
+  /** Only if the stored hash is still `current`: a rehash never undoes a concurrent change. */
+  async replacePasswordHash(id: string, current: string, next: string): Promise<void> {
+    await this.repo.query(`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [id, current, next]);
+  }
+
   findById(id: string): Promise<UserEntity | null> {
     return this.repo.findOneBy({ id });
   }

@@ -140,7 +140,11 @@ export class TestStack {
       JWT_PRIVATE_KEY_FILE: this.keys.jwtPrivateKeyFile,
       JWT_PUBLIC_KEY_FILE: this.keys.jwtPublicKeyFile,
       MESSAGE_ENCRYPTION_KEYS_FILE: this.keys.messageKeysFile,
+      // Fast hashes: the suites register many users (the production default 17 is tested in auth).
       PASSWORD_SCRYPT_LOG_N: '12',
+      // Every test user registers from 127.0.0.1; limits counted under this stack's own keys.
+      REGISTRATIONS_PER_MINUTE: '100000',
+      RATE_LIMIT_REDIS_KEY_PREFIX: `parley-e2e-${id}:rate:`,
       MESSAGE_PARTITIONS: '4',
       AUTH_PORT: String(auth),
       PRESENCE_PORT: String(presence),

@@ -92,6 +92,22 @@ describe('access tokens', () => {
     await expect(verifier.verify(await craft({ typ: 'at+jwt' }, {}))).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
+  it('refuses a token older than the maximum age even when its exp is later', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
+    // Issued 25 hours ago, valid for 30 days: the default maximum age (one day) refuses it.
+    const ancient = await craft({}, { iat: now - 25 * 3600, nbf: now - 25 * 3600, exp: now + 30 * 86400 });
+    await expect(verifier.verify(ancient)).rejects.toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/expired.*maximum token age/) });
+    const recent = await craft({}, { iat: now - 23 * 3600, exp: now + 30 * 86400 });
+    await expect(verifier.verify(recent)).resolves.toMatchObject({ userId: user.userId });
+
+    const strict = AccessTokenVerifier.fromPem(current.publicPem, { ...settings, maxAgeSeconds: 600 });
+    await expect(strict.verify(await craft({}, { iat: now - 700, exp: now + 3600 }))).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(strict.verify(await craft({}, { iat: now - 500, exp: now + 3600 }))).resolves.toMatchObject({ userId: user.userId });
+    // An iat in the future (beyond the clock tolerance) is refused too.
+    await expect(strict.verify(await craft({}, { iat: now + 120, exp: now + 3600 }))).rejects.toMatchObject({ code: 'unauthorized' });
+  });
+
   it('pins the key id: unknown kids are refused, and a kid is required once two keys are configured', async () => {
     const next = keyPair();
     const single = AccessTokenVerifier.fromPem(current.publicPem, settings);

@@ -23,13 +23,22 @@ export interface TokenSettings {
   audience: string;
   /** Clock skew tolerated on exp / nbf / iat between the signer's host and ours (default 5 s). */
   clockToleranceSeconds?: number;
+  /**
+   * Oldest token accepted, counted from its `iat` whatever its `exp` says (JWT_MAX_AGE_SECONDS,
+   * default DEFAULT_TOKEN_MAX_AGE_SECONDS): bounds the life of a token minted with a long
+   * lifetime, e.g. by a leaked signing key or a misconfigured JWT_TTL_SECONDS.
+   */
+  maxAgeSeconds?: number;
 }
+
+/** One day. */
+export const DEFAULT_TOKEN_MAX_AGE_SECONDS = 86400;
 
 /**
  * Verifies access tokens with public keys only. Pinned: ES256 and nothing else (no `none`,
  * no HMAC keyed with the public key), `typ: JWT`, a known key id (required as soon as two keys
  * are configured, during a rotation), issuer, audience, exp / nbf / iat with a small clock
- * tolerance, and the claims Parley needs (sub, sid). A revocation check, when attached,
+ * tolerance, a maximum age from iat, and the claims Parley needs (sub, sid). A revocation check, when attached,
  * refuses tokens of revoked sessions.
  */
 export class AccessTokenVerifier {
@@ -90,6 +99,7 @@ export class AccessTokenVerifier {
           audience: this.settings.audience,
           clockTolerance: this.settings.clockToleranceSeconds ?? 5,
           requiredClaims: ['exp', 'iat', 'sub', 'sid'],
+          maxTokenAge: this.settings.maxAgeSeconds ?? DEFAULT_TOKEN_MAX_AGE_SECONDS,
         },
       );
       if (typeof payload.sub !== 'string' || typeof payload['sid'] !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
@@ -104,6 +114,8 @@ export class AccessTokenVerifier {
       };
     } catch (err) {
       if (err instanceof ParleyError) throw err;
+      // jose reports a token past maxTokenAge as JWTExpired on the `iat` claim.
+      if (err instanceof joseErrors.JWTExpired && err.claim === 'iat') throw new ParleyError('unauthorized', 'access token expired (older than the maximum token age)');
       if (err instanceof joseErrors.JWTExpired) throw new ParleyError('unauthorized', 'access token expired');
       if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf') throw new ParleyError('unauthorized', 'access token not valid yet');
       throw new ParleyError('unauthorized', 'invalid access token');

@@ -23,6 +23,17 @@ describe('UserRateLimits (in memory)', () => {
     expect(await limits.tryTake('typing', 'u1')).toBe(false);
   });
 
+  it('says how long a refused key waits, in whole seconds', async () => {
+    const limits = new UserRateLimits({ login: { perSecond: 2 / 60, burst: 2 } }, { keyPrefix: 'unit:' });
+    expect(await limits.take('login', '10.0.0.1|alice')).toEqual({ allowed: true });
+    expect(await limits.take('login', '10.0.0.1|alice')).toEqual({ allowed: true });
+    const refused = await limits.take('login', '10.0.0.1|alice');
+    expect(refused.allowed).toBe(false);
+    // A 60 s window that has just begun.
+    expect(refused.allowed === false && refused.retryAfterSeconds).toBeGreaterThanOrEqual(59);
+    expect(refused.allowed === false && refused.retryAfterSeconds).toBeLessThanOrEqual(60);
+  });
+
   it('refuses an unknown limit name loudly', async () => {
     const limits = new UserRateLimits({ send: { perSecond: 1, burst: 1 } }, { keyPrefix: 'unit:' });
     await expect(limits.tryTake('nope' as 'send', 'u1')).rejects.toThrow('no rate limit named nope');

@@ -69,13 +69,21 @@ export class UserRateLimits<Name extends string> {
 
   /** Takes one event of `name` for `userId`: false when over the limit. */
   async tryTake(name: Name, userId: string): Promise<boolean> {
+    return (await this.take(name, userId)).allowed;
+  }
+
+  /**
+   * Takes one event of `name` for `key` (a user id, a client address): refused with the
+   * whole seconds until the key's window ends (an HTTP Retry-After).
+   */
+  async take(name: Name, key: string): Promise<{ allowed: true } | { allowed: false; retryAfterSeconds: number }> {
     const limiter = this.limiters.get(name);
     if (!limiter) throw new Error(`no rate limit named ${name}`);
     try {
-      await limiter.consume(userId);
-      return true;
+      await limiter.consume(key);
+      return { allowed: true };
     } catch (rejection) {
-      if (rejection instanceof RateLimiterRes) return false;
+      if (rejection instanceof RateLimiterRes) return { allowed: false, retryAfterSeconds: Math.max(1, Math.ceil(rejection.msBeforeNext / 1000)) };
       throw rejection;
     }
   }

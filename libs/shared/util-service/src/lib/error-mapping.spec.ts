@@ -1,5 +1,4 @@
-import { BadRequestException, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
+import { BadRequestException, HttpException, HttpStatus, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
 import { IsInt, Min } from 'class-validator';
 import { toParleyError } from './error-mapping';
@@ -19,7 +18,7 @@ describe('toParleyError', () => {
     expect(toParleyError(new BadRequestException('bad'))?.code).toBe('invalid');
     expect(toParleyError(new NotFoundException())?.code).toBe('not_found');
     expect(toParleyError(new PayloadTooLargeException())?.code).toBe('payload_too_large');
-    expect(toParleyError(new ThrottlerException())?.code).toBe('rate_limited');
+    expect(toParleyError(new HttpException('slow down', HttpStatus.TOO_MANY_REQUESTS))?.code).toBe('rate_limited');
     expect(toParleyError({ type: 'entity.too.large', status: 413 })?.code).toBe('payload_too_large');
     expect(toParleyError({ type: 'entity.parse.failed', status: 400 })?.code).toBe('invalid');
   });

@@ -1,5 +1,4 @@
 import { HttpException, HttpStatus } from '@nestjs/common';
-import { ThrottlerException } from '@nestjs/throttler';
 import { ParleyError, type ErrorCode } from '@parley/contracts';
 import { isDatabaseUnavailable } from './database-errors';
 
@@ -24,7 +23,6 @@ interface BodyParserError {
 /** Turns anything thrown into docs/protocol.md's error, or null for an unexpected fault. */
 export function toParleyError(err: unknown): ParleyError | null {
   if (err instanceof ParleyError) return err;
-  if (err instanceof ThrottlerException) return new ParleyError('rate_limited', 'too many requests');
   if (err instanceof HttpException) {
     const code = codeByStatus[err.getStatus()];
     if (!code) return null;

@@ -6,7 +6,9 @@ import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
 import { natsSecurityOptions, natsServers } from '@parley/shared/util-nats';
 import { json } from 'express';
+import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import type { HttpEdgeConfig } from './http-edge';
 import { loggableError } from './log-safety';
 import { ParleyExceptionFilter } from './parley-exception.filter';
 import { NamespacedNatsServer } from './namespaced-nats.server';
@@ -19,11 +21,28 @@ export interface StartServiceOptions {
   port: number;
   /** Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous). */
   nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string; user?: string; pass?: string };
+  /**
+   * How the app faces clients (auth, chat-gateway): CORS allow-list, trusted proxies, API docs.
+   * Absent: no CORS headers, no proxy trusted, no docs.
+   */
+  edge?: HttpEdgeConfig & { corsExposedHeaders?: string[] };
+  /** The OpenAPI document, served at /docs and /docs/openapi.json only when `edge.apiDocs`. */
   openApi?: { title: string; description: string; version: string };
   /** Largest accepted JSON body; larger ones answer payload_too_large. */
   bodyLimit?: string;
   configure?: (app: NestExpressApplication) => void | Promise<void>;
 }
+
+/**
+ * helmet's defaults (CSP, nosniff, HSTS, frame and referrer policies, ...) with a CSP Swagger
+ * UI works under: its scripts and stylesheet are files under /docs ('self'), its inline
+ * <style> blocks are allowed by helmet's default style-src. Not upgrade-insecure-requests:
+ * the docs must load over plain HTTP on a laptop. Nothing here is meant to be framed.
+ */
+export const HELMET_OPTIONS = {
+  contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] } },
+  frameguard: { action: 'deny' as const },
+};
 
 export async function startService(options: StartServiceOptions): Promise<INestApplication> {
   const app = await NestFactory.create<NestExpressApplication>(options.module, {
@@ -32,13 +51,20 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     abortOnError: false,
   });
   app.useLogger(app.get(Logger));
+  // req.ip is the client behind a trusted proxy; X-Forwarded-For from anyone else is ignored.
+  app.set('trust proxy', options.edge?.trustProxy ?? false);
+  app.use(helmet(HELMET_OPTIONS));
+  const edge = options.edge;
+  if (edge && edge.corsOrigins.length > 0) {
+    app.enableCors({ origin: edge.corsOrigins, exposedHeaders: edge.corsExposedHeaders, maxAge: 600 });
+  }
   app.use(json({ limit: options.bodyLimit ?? '64kb' }));
   app.useGlobalFilters(new ParleyExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
   app.enableShutdownHooks();
 
-  if (options.openApi) {
+  if (options.openApi && edge?.apiDocs) {
     const doc = new DocumentBuilder()
       .setTitle(options.openApi.title)
       .setDescription(options.openApi.description)
