@@ -15,7 +15,7 @@ export function chartPermissionsJson(): string {
 }
 
 /** Subjects in a stable order: the contracts' module order depends on how TypeScript is loaded. */
-export function sorted(perms: NatsPermissions): NatsPermissions {
+function sorted(perms: NatsPermissions): NatsPermissions {
   const list = (rule: { allow: string[] } | { deny: string[] }) => ('allow' in rule ? { allow: [...rule.allow].sort() } : { deny: [...rule.deny].sort() });
   return { ...perms, publish: list(perms.publish), subscribe: list(perms.subscribe) };
 }

@@ -6,8 +6,8 @@ import { ensureKeys, stackEnv } from './lib/cjs';
 import { clusterNeeds, loadAppSchema, portField } from './lib/config-schema';
 import { parseYaml } from './lib/helm';
 import { exists, listApps, migratingApps, ROOT, readText } from './lib/repo';
-import { NATS_APPS, natsPermissions, type NatsPermissions } from '../../../libs/contracts/src';
-import { sorted } from '../../nats-auth/chart-permissions';
+import { NATS_APPS, natsPermissions, type NatsPermissions } from '@parley/contracts';
+import { sortedPermissions } from './lib/nats';
 
 interface Service {
   image?: string;
@@ -173,7 +173,7 @@ describe('docker/compose.yml', () => {
       expect(mounts(service('nats'))).toContainEqual({ source: 'nats-data', target: conf?.jetstream.store_dir });
       expect(JSON.stringify(service('nats').healthcheck?.test)).toContain(`:${conf?.http_port}/healthz`);
       expect(conf?.authorization.users.map((u) => u.user).sort()).toEqual([...NATS_APPS].sort());
-      for (const u of conf?.authorization.users ?? []) expect([u.user, sorted(u.permissions as NatsPermissions)]).toEqual([u.user, JSON.parse(JSON.stringify(sorted(natsPermissions(u.user as never))))]);
+      for (const u of conf?.authorization.users ?? []) expect([u.user, sortedPermissions(u.permissions as NatsPermissions)]).toEqual([u.user, sortedPermissions(natsPermissions(u.user as never))]);
     });
 
     it.each(apps)('%s: authenticates as itself with only its own password (a compose secret)', (app) => {
