@@ -73,6 +73,92 @@ app.kubernetes.io/component: {{ .name }}
 {{- define "parley.natsSecretName" -}}
 {{- default (include "parley.fullname" .) .Values.externalNats.existingSecret -}}
 {{- end -}}
+
+{{/* The bundled NATS: StatefulSet "<fullname>-nats", its headless Service "<fullname>-nats-headless". */}}
+{{- define "parley.natsFullname" -}}
+{{- printf "%s-nats" (include "parley.fullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "parley.natsHeadless" -}}
+{{- printf "%s-headless" (include "parley.natsFullname" .) | trunc 63 | trimSuffix "-" -}}
+{{- end -}}
+{{- define "parley.natsSelectorLabels" -}}
+app.kubernetes.io/name: nats
+app.kubernetes.io/instance: {{ .Release.Name }}
+{{- end -}}
+{{- define "parley.natsLabels" -}}
+{{ include "parley.labels" . }}
+app.kubernetes.io/name: nats
+app.kubernetes.io/component: nats
+{{- end -}}
+
+{{/* The Secret of the apps' NATS passwords (one key per app): yours or the chart's. */}}
+{{- define "parley.natsAuthSecretName" -}}
+{{- default (printf "%s-nats-auth" (include "parley.fullname" .)) .Values.nats.auth.existingSecret -}}
+{{- end -}}
+
+{{/* The nats-server variable holding an app's password: PARLEY_NATS_PASSWORD_CHAT_GATEWAY. */}}
+{{- define "parley.natsPasswordVar" -}}
+{{- printf "PARLEY_NATS_PASSWORD_%s" (. | upper | replace "-" "_") -}}
+{{- end -}}
+
+{{/* Every server of the bundled cluster, by its stable name: the apps' NATS_URL. */}}
+{{- define "parley.natsUrls" -}}
+{{- $name := include "parley.natsFullname" . -}}
+{{- $headless := include "parley.natsHeadless" . -}}
+{{- $urls := list -}}
+{{- range $i := until (int .Values.nats.replicas) -}}
+{{- $urls = append $urls (printf "nats://%s-%d.%s.%s.svc:4222" $name $i $headless $.Release.Namespace) -}}
+{{- end -}}
+{{- join "," $urls -}}
+{{- end -}}
+
+{{/* NATS_STREAM_REPLICAS: 3 on a cluster of 3 or more servers (JetStream's maximum is 5; 3 is enough), else 1. */}}
+{{- define "parley.natsStreamReplicas" -}}
+{{- if .Values.nats.enabled -}}
+{{- ternary 3 1 (ge (int .Values.nats.replicas) 3) -}}
+{{- else -}}
+{{- .Values.externalNats.streamReplicas -}}
+{{- end -}}
+{{- end -}}
+
+{{/* Values the chart refuses: it fails the render with what to set. */}}
+{{- define "parley.validate" -}}
+{{- $origins := .Values.cors.allowedOrigins -}}
+{{- if not $origins -}}
+{{- fail "cors.allowedOrigins is required: the origins of your web clients, e.g. [https://chat.example.com]" -}}
+{{- end -}}
+{{- if has "*" $origins -}}
+{{- fail "cors.allowedOrigins must not contain '*': list the origins of your web clients" -}}
+{{- end -}}
+{{- range $origins -}}
+{{- if not (regexMatch `^https?://[^/,*\s]+$` .) -}}
+{{- fail (printf "cors.allowedOrigins: %q is not an origin (scheme://host[:port], no path)" .) -}}
+{{- end -}}
+{{- end -}}
+{{- if lt (int .Values.security.passwordScryptLogN) 17 -}}
+{{- fail "security.passwordScryptLogN must be 17 or more (scrypt cost 2^N of password hashes)" -}}
+{{- end -}}
+{{- if and .Values.nats.enabled (lt (int .Values.nats.replicas) 1) -}}
+{{- fail "nats.replicas must be 1 or more" -}}
+{{- end -}}
+{{- end -}}
+
+{{/* An app's affinity: its own, the chart-wide one, or "prefer a node without a pod of this app". */}}
+{{- define "parley.affinity" -}}
+{{- $affinity := default .root.Values.affinity .app.affinity -}}
+{{- if $affinity -}}
+{{- toYaml $affinity -}}
+{{- else -}}
+podAntiAffinity:
+  preferredDuringSchedulingIgnoredDuringExecution:
+    - weight: 100
+      podAffinityTerm:
+        topologyKey: kubernetes.io/hostname
+        labelSelector:
+          matchLabels:
+            {{- .selector | nindent 12 }}
+{{- end -}}
+{{- end -}}
 {{- define "parley.jwtSecretName" -}}
 {{- default (include "parley.fullname" .) .Values.jwt.existingSecret -}}
 {{- end -}}
@@ -111,7 +197,7 @@ Context: dict "root" $ "name" <app> "app" <app values>.
       name: {{ include "parley.redisSecretName" $root }}
       key: {{ $root.Values.externalRedis.existingSecretKey }}
 {{- end }}
-{{- if has "nats" .app.uses }}
+{{- if and (has "nats" .app.uses) (not $root.Values.nats.enabled) }}
 - name: NATS_URL
   valueFrom:
     secretKeyRef:
@@ -142,6 +228,30 @@ MESSAGE_ENCRYPTION_KEYS_FILE: {{ printf "%s/message-keys/message-keys" $dir | qu
 {{- end }}
 {{- if and (has "fcm" .app.uses) (include "parley.fcmEnabled" $root) }}
 GOOGLE_APPLICATION_CREDENTIALS: {{ printf "%s/fcm/service-account.json" $dir | quote }}
+{{- end }}
+{{- if has "nats" .app.uses }}
+{{- if $root.Values.nats.enabled }}
+NATS_URL: {{ include "parley.natsUrls" $root | quote }}
+{{- end }}
+NATS_USER: {{ .name | quote }}
+NATS_PASSWORD_FILE: {{ printf "%s/nats/password" $dir | quote }}
+{{- /* Apps allowed to create the JetStream stream of revoked sessions say how many copies it has. */}}
+{{- $perms := get ($root.Files.Get "files/nats-permissions.json" | fromJson).users .name | default dict }}
+{{- $publish := (get (get $perms "publish" | default dict) "allow") | default list }}
+{{- range $publish }}
+{{- if hasPrefix "$JS.API.STREAM.CREATE." . }}
+NATS_STREAM_REPLICAS: {{ include "parley.natsStreamReplicas" $root | quote }}
+{{- end }}
+{{- end }}
+{{- end }}
+{{- if eq .name "auth" }}
+PASSWORD_SCRYPT_LOG_N: {{ $root.Values.security.passwordScryptLogN | quote }}
+{{- end }}
+{{- if has "publicHttp" .app.uses }}
+CORS_ORIGINS: {{ join "," $root.Values.cors.allowedOrigins | quote }}
+API_DOCS_ENABLED: {{ ternary "true" "false" (eq (toString $root.Values.apiDocs.enabled) "true") | quote }}
+JWT_MAX_AGE_SECONDS: {{ $root.Values.security.jwtMaxAgeSeconds | quote }}
+TRUSTED_PROXIES: {{ $root.Values.security.trustedProxies | quote }}
 {{- end }}
 {{- range $key, $value := .app.env }}
 {{ $key }}: {{ $value | quote }}
@@ -175,6 +285,15 @@ GOOGLE_APPLICATION_CREDENTIALS: {{ printf "%s/fcm/service-account.json" $dir | q
       - key: message-keys
         path: message-keys
 {{- end }}
+{{- if has "nats" .app.uses }}
+- name: nats-auth
+  secret:
+    secretName: {{ include "parley.natsAuthSecretName" $root }}
+    defaultMode: 288
+    items:
+      - key: {{ .name }}
+        path: password
+{{- end }}
 {{- if and (has "fcm" .app.uses) (include "parley.fcmEnabled" $root) }}
 - name: fcm
   secret:
@@ -199,9 +318,26 @@ GOOGLE_APPLICATION_CREDENTIALS: {{ printf "%s/fcm/service-account.json" $dir | q
   mountPath: {{ printf "%s/message-keys" $dir }}
   readOnly: true
 {{- end }}
+{{- if has "nats" .app.uses }}
+- name: nats-auth
+  mountPath: {{ printf "%s/nats" $dir }}
+  readOnly: true
+{{- end }}
 {{- if and (has "fcm" .app.uses) (include "parley.fcmEnabled" $root) }}
 - name: fcm
   mountPath: {{ printf "%s/fcm" $dir }}
   readOnly: true
 {{- end }}
+{{- end -}}
+
+{{/* A NetworkPolicy egress rule to an external service: its ports, to its peers (none listed: any address). */}}
+{{- define "parley.egressRule" }}
+    - ports:
+        {{- range .ports }}
+        - { port: {{ . }}, protocol: TCP }
+        {{- end }}
+      {{- with .to }}
+      to:
+        {{- toYaml . | nindent 8 }}
+      {{- end }}
 {{- end -}}

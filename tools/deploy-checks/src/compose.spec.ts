@@ -1,10 +1,13 @@
-import { mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { ensureKeys, stackEnv } from './lib/cjs';
 import { clusterNeeds, loadAppSchema, portField } from './lib/config-schema';
 import { parseYaml } from './lib/helm';
-import { exists, listApps, migratingApps, readText } from './lib/repo';
+import { exists, listApps, migratingApps, ROOT, readText } from './lib/repo';
+import { NATS_APPS, natsPermissions, type NatsPermissions } from '@parley/contracts';
+import { sortedPermissions } from './lib/nats';
 
 interface Service {
   image?: string;
@@ -16,6 +19,7 @@ interface Service {
   depends_on?: Record<string, { condition: string }>;
   healthcheck?: { test: string[] | string };
   user?: string;
+  secrets?: { source: string; target: string }[];
 }
 
 /** Compose's `${VAR:-default}` with nothing set in the environment. */
@@ -26,7 +30,7 @@ function interpolate(v: unknown): unknown {
   return v;
 }
 
-const compose = interpolate(parseYaml(readText('docker/compose.yml'))) as { services: Record<string, Service>; volumes: Record<string, unknown> };
+const compose = interpolate(parseYaml(readText('docker/compose.yml'))) as { services: Record<string, Service>; volumes: Record<string, unknown>; secrets: Record<string, { file: string }> };
 const services = compose.services;
 const apps = listApps();
 const LOCAL = /(^|[/@:])(127\.0\.0\.1|localhost)([:/]|$)/;
@@ -51,7 +55,8 @@ describe('docker/compose.yml', () => {
     expect(service('redis').image).toBe('redis:7');
     expect(service('redis').command).toEqual(expect.arrayContaining(['--maxmemory-policy', 'noeviction']));
     expect(service('nats').image).toMatch(/^nats:2\b/);
-    expect(service('nats').command).toContain('-js');
+    // JetStream and the rest come from the generated configuration (see the NATS tests below).
+    expect(service('nats').command).toEqual(['nats-server', '-c', '/etc/nats/nats.conf']);
     for (const infra of ['postgres', 'redis', 'nats']) expect(service(infra).healthcheck?.test).toBeDefined();
   });
 
@@ -126,7 +131,7 @@ describe('docker/compose.yml', () => {
     // The apps run as uid 1000 (USER node): the keys are handed to it.
     expect(command).toMatch(/chown -R node:node/);
 
-    // The file names the apps are pointed at are those ensure-keys writes.
+    // The file names the apps are pointed at are those ensure-keys writes (the NATS password is a compose secret).
     const dir = mkdtempSync(join(tmpdir(), 'compose-keys-'));
     try {
       ensureKeys(dir);
@@ -136,7 +141,7 @@ describe('docker/compose.yml', () => {
         const appMount = mounts(service(app)).find((m) => m.source === keysMount?.source);
         expect(appMount?.target).toBe(keysMount?.target);
         expect(service(app).volumes).toContain(`${keysMount?.source}:${keysMount?.target}:ro`);
-        for (const [name, value] of Object.entries(env).filter(([k]) => k.endsWith('_FILE'))) {
+        for (const [name, value] of Object.entries(env).filter(([k]) => k.endsWith('_FILE') && k !== 'NATS_PASSWORD_FILE')) {
           expect([name, dirname(value)]).toEqual([name, keysMount?.target]);
           expect(written).toContain(basename(value));
         }
@@ -144,5 +149,49 @@ describe('docker/compose.yml', () => {
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }
+  });
+
+  describe('NATS identities', () => {
+    const natsConfMount = mounts(service('nats')).find((m) => m.target === '/etc/nats/nats.conf');
+    const dir = mkdtempSync(join(tmpdir(), 'compose-nats-'));
+    // The one command docs/operations.md gives, into a scratch directory instead of .parley/compose/nats.
+    const run = spawnSync(process.execPath, [join(ROOT, 'tools/nats-auth/compose.cjs'), '--dir', dir], { encoding: 'utf8' });
+    afterAll(() => rmSync(dir, { recursive: true, force: true }));
+    const conf = run.status === 0 ? (JSON.parse(readFileSync(join(dir, 'nats.conf'), 'utf8')) as { jetstream: { store_dir: string }; http_port: number; authorization: { users: { user: string; password: string; permissions: unknown }[] } }) : null;
+
+    it('tools/nats-auth/compose.cjs writes the configuration NATS mounts and one password per app', () => {
+      expect([run.status, run.stderr]).toEqual([0, '']);
+      expect(natsConfMount?.source).toBe('../.parley/compose/nats/nats.conf');
+      expect(readdirSync(dir).sort()).toEqual(['nats.conf', ...NATS_APPS.map((a) => `${a}.password`)].sort());
+      // The apps run as uid 1000: their password files are readable, the directory is the owner's.
+      expect(statSync(dir).mode & 0o777).toBe(0o700);
+      expect(statSync(join(dir, 'auth.password')).mode & 0o777).toBe(0o644);
+      expect(statSync(join(dir, 'nats.conf')).mode & 0o777).toBe(0o600);
+    });
+
+    it('starts NATS with JetStream in its volume, the health-check port, and a user per app with the permissions of libs/contracts', () => {
+      expect(mounts(service('nats'))).toContainEqual({ source: 'nats-data', target: conf?.jetstream.store_dir });
+      expect(JSON.stringify(service('nats').healthcheck?.test)).toContain(`:${conf?.http_port}/healthz`);
+      expect(conf?.authorization.users.map((u) => u.user).sort()).toEqual([...NATS_APPS].sort());
+      for (const u of conf?.authorization.users ?? []) expect([u.user, sortedPermissions(u.permissions as NatsPermissions)]).toEqual([u.user, sortedPermissions(natsPermissions(u.user as never))]);
+    });
+
+    it.each(apps)('%s: authenticates as itself with only its own password (a compose secret)', (app) => {
+      const s = service(app);
+      expect(s.environment?.['NATS_USER']).toBe(app);
+      expect(s.secrets).toEqual([{ source: `nats-${app}`, target: 'nats-password' }]);
+      expect(s.environment?.['NATS_PASSWORD_FILE']).toBe('/run/secrets/nats-password');
+      const file = compose.secrets[`nats-${app}`]?.file;
+      expect(file).toBe(`../.parley/compose/nats/${app}.password`);
+      const written = join(dir, basename(file ?? ''));
+      expect(existsSync(written)).toBe(true);
+      expect(conf?.authorization.users.find((u) => u.user === app)?.password).toBe(readFileSync(written, 'utf8').trim());
+    });
+
+    it('keeps the passwords when run again', () => {
+      const before = readFileSync(join(dir, 'auth.password'), 'utf8');
+      expect(spawnSync(process.execPath, [join(ROOT, 'tools/nats-auth/compose.cjs'), '--dir', dir]).status).toBe(0);
+      expect(readFileSync(join(dir, 'auth.password'), 'utf8')).toBe(before);
+    });
   });
 });

@@ -2,7 +2,7 @@ import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { loadAppSchema, portField } from './lib/config-schema';
-import { effectiveInstructions, execForm, parseAssignments, parseDockerfile, type Instruction } from './lib/dockerfile';
+import { effectiveInstructions, execForm, parseDockerfile, type Instruction } from './lib/dockerfile';
 import { contextFiles, isIgnored, parseDockerignore } from './lib/dockerignore';
 import { exists, listApps, ROOT, readText } from './lib/repo';
 
@@ -61,15 +61,15 @@ describe('docker/Dockerfile', () => {
 
   it('runs node as PID 1 in exec form, so SIGTERM reaches the app', () => {
     const ins = stage('runtime').instructions;
-    expect(execForm(ins.find((i) => i.keyword === 'ENTRYPOINT')?.args ?? '')).toEqual(['node', 'main.js']);
-    expect(execForm(ins.find((i) => i.keyword === 'CMD')?.args ?? '')).toEqual([]);
+    expect(ins.find((i) => i.keyword === 'ENTRYPOINT')?.exec).toEqual(['node', 'main.js']);
+    expect(ins.find((i) => i.keyword === 'CMD')?.exec).toEqual([]);
   });
 
   it.each(apps)('%s: EXPOSE, the port variable and HEALTHCHECK agree with its config schema', (app) => {
     const { name, port } = portField(loadAppSchema(app));
     const s = stage(`app-${app}`);
     expect(s.from).toBe('runtime');
-    const env = Object.assign({}, ...s.instructions.filter((i) => i.keyword === 'ENV').map((i) => parseAssignments(i.args))) as Record<string, string>;
+    const env = Object.assign({}, ...s.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.env)) as Record<string, string>;
     expect(env).toEqual({ PARLEY_PORT_ENV: name, [name]: String(port) });
     expect(s.instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([String(port)]);
     const hc = effectiveInstructions(df, s).filter((i) => i.keyword === 'HEALTHCHECK');

