@@ -78,19 +78,6 @@ const existingValues = {
 
 const CI_VALUES = join(CHART, 'ci', 'existing-secrets-values.yaml');
 
-/**
- * Variables agreed for the apps (CORS, API docs switch, token age, proxies, auth's Redis, stream
- * replicas) that the chart sets while an app's schema may not declare them yet: other branches
- * add them. Once every schema has them this list is empty.
- */
-const AGREED: Record<string, string[]> = {
-  auth: ['CORS_ORIGINS', 'API_DOCS_ENABLED', 'JWT_MAX_AGE_SECONDS', 'TRUSTED_PROXIES', 'REDIS_URL', 'NATS_STREAM_REPLICAS'],
-  'chat-gateway': ['API_DOCS_ENABLED', 'JWT_MAX_AGE_SECONDS', 'TRUSTED_PROXIES', 'NATS_STREAM_REPLICAS'],
-};
-const AGREED_PENDING: Record<string, string[]> = Object.fromEntries(
-  Object.entries(AGREED).map(([app, vars]) => [app, vars.filter((v) => !loadAppSchema(app).fields.some((f) => f.name === v))]),
-);
-
 function render(opts: RenderOptions) {
   return renderChart(CHART, opts);
 }
@@ -245,7 +232,7 @@ describe('helm/parley chart', () => {
       });
 
       it('sets no variable its config schema does not declare (a typo would be ignored silently)', () => {
-        const declared = new Set([...schema.fields.map((f) => f.name), ...(AGREED_PENDING[app] ?? [])]);
+        const declared = new Set(schema.fields.map((f) => f.name));
         const env = effectiveEnv(r.manifests, container);
         expect([...env.keys()].filter((v) => !declared.has(v))).toEqual([]);
       });

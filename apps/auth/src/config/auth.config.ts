@@ -2,7 +2,7 @@ import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-v
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
 import { PostgresTimeoutsEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
-import { DEFAULT_CORS_ORIGINS, DEFAULT_TRUSTED_PROXIES, httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
+import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
 
 /** Every variable auth reads, with defaults that work on a laptop. */
 export class AuthEnv extends PostgresTimeoutsEnv {
@@ -43,9 +43,9 @@ export class AuthEnv extends PostgresTimeoutsEnv {
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
   @IsString() @IsNotEmpty() RATE_LIMIT_REDIS_KEY_PREFIX = 'parley:auth-rate:';
   /** Browser origins allowed (comma-separated); '*' is refused. */
-  @IsString() CORS_ORIGINS = DEFAULT_CORS_ORIGINS;
+  @IsString() CORS_ORIGINS = 'http://localhost:4200,http://127.0.0.1:4200';
   /** Proxies whose X-Forwarded-For names the client (Express 'trust proxy'). */
-  @IsString() TRUSTED_PROXIES = DEFAULT_TRUSTED_PROXIES;
+  @IsString() TRUSTED_PROXIES = 'loopback';
   /** 'true' serves /docs and /docs/openapi.json. */
   @IsIn(['true', 'false']) API_DOCS_ENABLED = 'false';
   /** Authenticated requests per user (GET /v1/users/..., logout). */

@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
-import { DEFAULT_CORS_ORIGINS, DEFAULT_TRUSTED_PROXIES, httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
+import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
 
 /** The gateway's per-user rate limits, one per kind of request. */
 export type GatewayRateLimitName = 'send' | 'typing' | 'delivered' | 'read' | 'presenceSubscribe' | 'http';
@@ -36,9 +36,9 @@ export class GatewayEnv {
   /** Largest Socket.IO packet / HTTP body accepted (bytes). */
   @IsInt() @Min(1024) @Max(10 * 1024 * 1024) MAX_PAYLOAD_BYTES = 65536;
   /** Browser origins allowed for HTTP and Socket.IO (comma-separated); '*' is refused. */
-  @IsString() CORS_ORIGINS = DEFAULT_CORS_ORIGINS;
+  @IsString() CORS_ORIGINS = 'http://localhost:4200,http://127.0.0.1:4200';
   /** Proxies whose X-Forwarded-For names the client (Express 'trust proxy'). */
-  @IsString() TRUSTED_PROXIES = DEFAULT_TRUSTED_PROXIES;
+  @IsString() TRUSTED_PROXIES = 'loopback';
   /** 'true' serves /docs and /docs/openapi.json. */
   @IsIn(['true', 'false']) API_DOCS_ENABLED = 'false';
   /** Per-user rate limits live here, shared by every gateway replica. May carry a password; or REDIS_URL_FILE. */

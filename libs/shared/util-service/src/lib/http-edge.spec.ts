@@ -1,9 +1,9 @@
 import { ConfigError } from '@parley/shared/util-config';
-import { DEFAULT_CORS_ORIGINS, DEFAULT_TRUSTED_PROXIES, httpEdgeConfig, parseCorsOrigins, parseTrustedProxies } from './http-edge';
+import { httpEdgeConfig, parseCorsOrigins, parseTrustedProxies } from './http-edge';
 
 describe('http edge settings', () => {
   it('defaults to the local web client, a loopback proxy and no docs', () => {
-    expect(httpEdgeConfig('x', { CORS_ORIGINS: DEFAULT_CORS_ORIGINS, TRUSTED_PROXIES: DEFAULT_TRUSTED_PROXIES, API_DOCS_ENABLED: 'false' })).toEqual({
+    expect(httpEdgeConfig('x', { CORS_ORIGINS: 'http://localhost:4200,http://127.0.0.1:4200', TRUSTED_PROXIES: 'loopback', API_DOCS_ENABLED: 'false' })).toEqual({
       corsOrigins: ['http://localhost:4200', 'http://127.0.0.1:4200'],
       trustProxy: ['loopback'],
       apiDocs: false,

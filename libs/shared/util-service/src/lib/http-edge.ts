@@ -1,9 +1,5 @@
 import { ConfigError } from '@parley/shared/util-config';
 
-/** The local web client (`npm start`, the Vite dev server). */
-export const DEFAULT_CORS_ORIGINS = 'http://localhost:4200,http://127.0.0.1:4200';
-/** Only a proxy on this host may set X-Forwarded-For. */
-export const DEFAULT_TRUSTED_PROXIES = 'loopback';
 
 /** Express 'trust proxy': false, a hop count, or addresses / CIDRs / loopback, linklocal, uniquelocal. */
 export type TrustProxy = false | number | string[];
