@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable } from '@nestjs/common';
 import { ParleyError, type User } from '@parley/contracts';
-import { UsernameTakenError, UsersRepository, type UserEntity } from '@parley/auth/data-access-users';
+import { UsernameTakenError, UsersRepository, type UserRecord } from '@parley/auth/data-access-users';
 import { AccessTokenSigner } from '@parley/shared/util-auth';
 import { SessionsService } from '../sessions/sessions.service';
 import { PasswordHasher } from './password-hasher';
 
-export function toUser(row: UserEntity): User {
+export function toUser(row: UserRecord): User {
   return {
     id: row.id,
     username: row.username,
@@ -52,7 +52,7 @@ export class AccountsService {
   }
 
   /** A login session of its own for every token, so that it can be revoked alone. */
-  private async session(row: UserEntity) {
+  private async session(row: UserRecord) {
     const sessionId = await this.sessions.open(row.id);
     const accessToken = await this.signer.sign({ userId: row.id, username: row.username, sessionId });
     return { user: toUser(row), accessToken };

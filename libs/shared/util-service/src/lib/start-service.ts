@@ -7,6 +7,7 @@ import type { ServiceQueue } from '@parley/contracts';
 import { natsSecurityOptions } from '@parley/shared/util-nats';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
+import { rejectHostileJsonBodies } from './json-body-shape.middleware';
 import { loggableError } from './log-safety';
 import { ParleyExceptionFilter } from './parley-exception.filter';
 import { NamespacedNatsServer } from './namespaced-nats.server';
@@ -33,6 +34,8 @@ export async function startService(options: StartServiceOptions): Promise<INestA
   });
   app.useLogger(app.get(Logger));
   app.use(json({ limit: options.bodyLimit ?? '64kb' }));
+  // Before Nest's ValidationPipe walks a body recursively (see the middleware).
+  app.use(rejectHostileJsonBodies());
   app.useGlobalFilters(new ParleyExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');
