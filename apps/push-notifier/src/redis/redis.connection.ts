@@ -1,6 +1,7 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { closeRedis, redisReadiness } from '@parley/shared/util-redis';
-import { redactUrl, type ReadinessCheck } from '@parley/shared/util-service';
+import { redactUrl } from '@parley/shared/util-config';
+import type { ReadinessCheck } from '@parley/shared/util-service';
 import type { Redis } from 'ioredis';
 
 /**

@@ -1,6 +1,7 @@
 import { Logger } from '@nestjs/common';
 import { Pool, type PoolConfig } from 'pg';
-import { redactUrl, type ReadinessCheck } from '@parley/shared/util-service';
+import { redactUrl } from '@parley/shared/util-config';
+import type { ReadinessCheck } from '@parley/shared/util-service';
 import { PgDatabase } from './pg-database';
 import { DEFAULT_POSTGRES_TIMEOUTS, poolTimeoutSettings, type PostgresTimeouts } from './postgres-timeouts';
 

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import * as pg from 'pg';
 import { DataSource, type DataSourceOptions, type MixedList } from 'typeorm';
-import { redactUrl } from '@parley/shared/util-service';
+import { redactUrl } from '@parley/shared/util-config';
 import { poolConfig, type PostgresOptions } from './postgres-connection';
 
 /**

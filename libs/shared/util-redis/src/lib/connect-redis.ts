@@ -1,5 +1,5 @@
 import { Logger } from '@nestjs/common';
-import { redactUrl, type ReadinessCheck } from '@parley/shared/util-service';
+import { redactUrl } from '@parley/shared/util-config';
 import { Redis, type RedisOptions } from 'ioredis';
 
 export interface ConnectRedisOptions {
@@ -60,7 +60,8 @@ export async function connectRedis(options: ConnectRedisOptions): Promise<Redis>
   return redis;
 }
 
-export function redisReadiness(redis: Redis): ReadinessCheck {
+/** A readiness check (util-service's ReadinessCheck) for /health/ready. */
+export function redisReadiness(redis: Redis): { name: string; isReady: () => Promise<boolean> } {
   return {
     name: 'redis',
     isReady: async () => redis.status === 'ready' && (await redis.ping()) === 'PONG',
