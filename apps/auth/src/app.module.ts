@@ -1,12 +1,10 @@
 import { createPublicKey } from 'node:crypto';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { AUTH_SCHEMA, authEntities, UsersRepository } from '@parley/auth/data-access-users';
-import { postgresOptions, postgresReadiness } from '@parley/shared/data-access-postgres';
+import { AUTH_SCHEMA, SessionsRepository, UsersRepository } from '@parley/auth/data-access-users';
+import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/data-access-postgres';
 import { AccessTokenGuard, AccessTokenSigner, AccessTokenVerifier, HTTP_USER_RATE_LIMITS } from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
-import type { DataSource } from 'typeorm';
 import { AccountsController } from './accounts/accounts.controller';
 import { AccountsService } from './accounts/accounts.service';
 import { ClientRateLimitGuard } from './accounts/client-rate-limit.guard';
@@ -14,7 +12,6 @@ import { PasswordHasher } from './accounts/password-hasher';
 import type { AuthConfig } from './config/auth.config';
 import { AuthLimits } from './limits/auth-limits';
 import { SessionsController } from './sessions/sessions.controller';
-import { SessionsRepository } from './sessions/sessions.repository';
 import { SessionsService } from './sessions/sessions.service';
 import { UsersController } from './users/users.controller';
 import { UsersHandler } from './users/users.handler';
@@ -26,25 +23,20 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot({
-          ...postgresOptions({
-            url: config.database.url,
-            schema: AUTH_SCHEMA,
-            entities: authEntities,
-            poolSize: config.database.poolSize,
-            timeouts: config.database.timeouts,
-            applicationName: 'parley-auth',
-          }),
-          retryAttempts: 2,
-          retryDelay: 1000,
+        PostgresModule.forRoot({
+          url: config.database.url,
+          schema: AUTH_SCHEMA,
+          poolSize: config.database.poolSize,
+          timeouts: config.database.timeouts,
+          applicationName: 'parley-auth',
         }),
         NatsBusModule.forRoot({ url: config.nats.url, name: 'auth', requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass }),
         ServiceCoreModule.forRoot({
           name: 'auth',
           logLevel: config.logLevel,
           readiness: {
-            inject: [getDataSourceToken(), NatsBus],
-            useFactory: (ds: DataSource, bus: NatsBus) => [postgresReadiness(ds), bus.readiness()],
+            inject: [PgDatabase, NatsBus],
+            useFactory: (db: PgDatabase, bus: NatsBus) => [postgresReadiness(db), bus.readiness()],
           },
         }),
       ],
@@ -57,7 +49,7 @@ export class AppModule {
         // Per-user HTTP calls count across replicas too.
         { provide: HTTP_USER_RATE_LIMITS, inject: [AuthLimits], useFactory: (limits: AuthLimits) => limits.rates },
         AccessTokenGuard,
-        { provide: SessionsRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new SessionsRepository(ds) },
+        { provide: SessionsRepository, inject: [PgDatabase], useFactory: (db: PgDatabase) => new SessionsRepository(db) },
         {
           provide: SessionsService,
           inject: [SessionsRepository, NatsBus, AccessTokenVerifier],
@@ -65,7 +57,7 @@ export class AppModule {
             new SessionsService(repo, bus, verifier, { ttlSeconds: config.jwt.ttlSeconds, subjectPrefix: config.nats.subjectPrefix, streamReplicas: config.nats.streamReplicas }),
         },
         { provide: PasswordHasher, useValue: new PasswordHasher({ logN: config.password.scryptLogN, concurrency: config.password.concurrency }) },
-        { provide: UsersRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new UsersRepository(ds) },
+        { provide: UsersRepository, inject: [PgDatabase], useFactory: (db: PgDatabase) => new UsersRepository(db) },
         {
           provide: AccessTokenSigner,
           useFactory: () => AccessTokenSigner.fromPem(config.jwt.privateKeyPem, { ...tokenSettings, ttlSeconds: config.jwt.ttlSeconds }),

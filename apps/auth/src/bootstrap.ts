@@ -1,11 +1,9 @@
-import { AUTH_SCHEMA, authEntities, authMigrations } from '@parley/auth/data-access-users';
+import { AUTH_SCHEMA, authMigrations } from '@parley/auth/data-access-users';
 import { runMigrations } from '@parley/shared/data-access-postgres';
 import { loadEnv } from '@parley/shared/util-config';
 import { startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
 import { AuthEnv, loadAuthConfig } from './config/auth.config';
-import { rejectHostileJsonBodies } from './http/json-body-shape.middleware';
-import { sessionMigrations } from './sessions/sessions.repository';
 
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   const config = loadAuthConfig(env);
@@ -17,9 +15,6 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     edge: config.http.edge,
     openApi: { title: 'Parley auth', description: 'Accounts and access tokens (docs/protocol.md)', version: '1' },
     bodyLimit: '16kb',
-    configure: (app) => {
-      app.use(rejectHostileJsonBodies());
-    },
     nats: { url: config.nats.url, queue: 'auth', subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass },
   });
 }
@@ -27,5 +22,5 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
 /** `main.js migrate`: applies the auth schema's migrations and exits. */
 export async function migrate(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const e = loadEnv('auth', AuthEnv, { ...env, JWT_PRIVATE_KEY: env.JWT_PRIVATE_KEY ?? 'unused-by-migrations' });
-  return runMigrations({ url: e.DATABASE_URL, schema: AUTH_SCHEMA, entities: authEntities, migrations: [...authMigrations, ...sessionMigrations] });
+  return runMigrations({ url: e.DATABASE_URL, schema: AUTH_SCHEMA, migrations: authMigrations });
 }

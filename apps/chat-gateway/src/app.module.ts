@@ -9,15 +9,17 @@ import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
 import { DeliveryListener } from './delivery/delivery.listener';
 import { FanOutService } from './delivery/fan-out.service';
 import { HeadsWatch } from './delivery/heads-watch.service';
+import { RepairMetrics, repairMetricProviders } from './delivery/repair.metrics';
 import { LocalDelivery } from './delivery/local-delivery';
 import { ReplayService } from './delivery/replay.service';
 import { DevicesController } from './devices/devices.controller';
 import { MessagingService } from './messaging/messaging.service';
-import { GatewayMetrics } from './metrics/gateway.metrics';
+import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metrics';
 import { PresenceLinkService } from './presence/presence-link.service';
 import { ChatGateway } from './realtime/chat.gateway';
 import { ConnectionRegistry } from './realtime/connection-registry';
 import { GatewayLimits } from './security/gateway-limits';
+import { SecurityMetrics, securityMetricProviders } from './security/security.metrics';
 
 @Module({})
 export class AppModule {
@@ -46,12 +48,21 @@ export class AppModule {
           provide: AccessTokenVerifier,
           useFactory: () => AccessTokenVerifier.fromPem(config.jwt.publicKeyPem, { issuer: config.jwt.issuer, audience: config.jwt.audience, maxAgeSeconds: config.jwt.maxAgeSeconds }),
         },
-        { provide: GatewayLimits, useFactory: () => GatewayLimits.connect(config.limits, config.instanceId) },
+        ...gatewayMetricProviders,
+        ...repairMetricProviders,
+        ...securityMetricProviders,
+        GatewayMetrics,
+        RepairMetrics,
+        SecurityMetrics,
+        {
+          provide: GatewayLimits,
+          inject: [SecurityMetrics],
+          useFactory: (metrics: SecurityMetrics) => GatewayLimits.connect(config.limits, config.instanceId, metrics),
+        },
         // HTTP requests count per user across replicas too.
         { provide: HTTP_USER_RATE_LIMITS, inject: [GatewayLimits], useFactory: (limits: GatewayLimits) => limits.rates },
         AccessTokenGuard,
         ConnectionRegistry,
-        GatewayMetrics,
         MembershipCache,
         LocalDelivery,
         FanOutService,

@@ -1,9 +1,7 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
 import { MESSAGE_STORE_SCHEMA } from '@parley/message-store/data-access-messages';
-import { postgresOptions, postgresReadiness } from '@parley/shared/data-access-postgres';
+import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/data-access-postgres';
 import { ServiceCoreModule } from '@parley/shared/util-service';
-import type { DataSource } from 'typeorm';
 import { ChatsModule } from './chats/chats.module';
 import type { MessageStoreConfig } from './config/message-store.config';
 import { NatsReadiness, NatsReadinessModule } from './health/nats-readiness';
@@ -30,24 +28,20 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot({
-          ...postgresOptions({
-            url: config.database.url,
-            schema: MESSAGE_STORE_SCHEMA,
-            poolSize: config.database.poolSize,
-            timeouts: config.database.timeouts,
-            applicationName: 'parley-message-store',
-          }),
-          retryAttempts: 2,
-          retryDelay: 1000,
+        PostgresModule.forRoot({
+          url: config.database.url,
+          schema: MESSAGE_STORE_SCHEMA,
+          poolSize: config.database.poolSize,
+          timeouts: config.database.timeouts,
+          applicationName: 'parley-message-store',
         }),
         ServiceCoreModule.forRoot({
           name: 'message-store',
           logLevel: config.logLevel,
           readiness: {
             imports: [natsReadiness],
-            inject: [getDataSourceToken(), NatsReadiness],
-            useFactory: (ds: DataSource, nats: NatsReadiness) => [postgresReadiness(ds), nats],
+            inject: [PgDatabase, NatsReadiness],
+            useFactory: (db: PgDatabase, nats: NatsReadiness) => [postgresReadiness(db), nats],
           },
         }),
         StoreModule.forRoot(config.cipher),

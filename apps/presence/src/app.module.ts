@@ -1,15 +1,15 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
 import type { NatsBus } from '@parley/shared/util-nats';
+import { closeRedis, redisReadiness } from '@parley/shared/util-redis';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import type Redis from 'ioredis';
 import type { PresenceConfig } from './config/presence.config';
 import { PresenceController } from './presence/presence.controller';
 import { PresenceEventsPublisher } from './presence/presence-events.publisher';
-import { PresenceMetrics } from './presence/presence.metrics';
+import { PresenceMetrics, presenceMetricProviders } from './presence/presence.metrics';
 import { PresenceRepository } from './presence/presence.repository';
 import { PresenceService } from './presence/presence.service';
 import { PresenceSweeper } from './presence/presence-sweeper';
-import { redisReadiness } from './redis/redis.connection';
 
 /** Connections opened (and proven) by bootstrap before the app is built. */
 export interface PresenceConnections {
@@ -23,7 +23,7 @@ class ConnectionsCloser implements OnApplicationShutdown {
 
   async onApplicationShutdown(): Promise<void> {
     await this.connections.bus.drain().catch(() => undefined);
-    await this.connections.redis.quit().catch(() => this.connections.redis.disconnect());
+    await closeRedis(this.connections.redis);
   }
 }
 
@@ -53,7 +53,8 @@ export class AppModule {
               defaultTtlMs: config.presence.defaultTtlSeconds * 1000,
             }),
         },
-        { provide: PresenceMetrics, inject: [PresenceRepository], useFactory: (repo: PresenceRepository) => new PresenceMetrics(repo) },
+        ...presenceMetricProviders,
+        PresenceMetrics,
         {
           provide: PresenceEventsPublisher,
           inject: [PresenceMetrics],

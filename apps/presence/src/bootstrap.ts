@@ -2,7 +2,7 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
 import { loadPresenceConfig } from './config/presence.config';
-import { connectRedis } from './redis/redis.connection';
+import { connectPresenceRedis } from './redis/redis.connection';
 
 /**
  * Starts presence: HTTP (health, metrics) and the NATS handlers of the `presence`
@@ -11,7 +11,7 @@ import { connectRedis } from './redis/redis.connection';
  */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   const config = loadPresenceConfig(env);
-  const redis = await connectRedis({ url: config.redis.url, name: 'parley-presence' });
+  const redis = await connectPresenceRedis({ url: config.redis.url, name: 'parley-presence' });
   let bus: NatsBus | undefined;
   try {
     bus = await NatsBus.connect({

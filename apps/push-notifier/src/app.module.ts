@@ -1,13 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
-import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
-import { DevicesRepository, PUSH_SCHEMA, pushEntities } from '@parley/push-notifier/data-access-devices';
-import { postgresOptions, postgresReadiness } from '@parley/shared/data-access-postgres';
+import { DevicesRepository, PUSH_SCHEMA } from '@parley/push-notifier/data-access-devices';
+import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/data-access-postgres';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import { getToken } from '@willsoto/nestjs-prometheus';
 import type { Redis } from 'ioredis';
 import type { Counter } from 'prom-client';
-import type { DataSource } from 'typeorm';
 import type { PushNotifierConfig } from './config/push-notifier.config';
 import { DevicesHandler } from './devices/devices.handler';
 import { SERVICE_NAME } from './push-notifier.constants';
@@ -17,7 +15,7 @@ import { PushNotifyHandler } from './push/push-notify.handler';
 import { PushSender } from './push/push-sender';
 import { createPushSender } from './push/push-sender.factory';
 import { PushStateStore } from './push/push-state.store';
-import { PUSH_FAILED_METRIC, pushCounterProviders, QueueDepthGauge } from './push/push.metrics';
+import { PUSH_FAILED_METRIC, pushMetricProviders } from './push/push.metrics';
 import { PushQueue } from './push/push.queue';
 import { PushScheduler } from './push/push.scheduler';
 import { PushWorker } from './push/push.worker';
@@ -39,17 +37,12 @@ export class AppModule {
     return {
       module: AppModule,
       imports: [
-        TypeOrmModule.forRoot({
-          ...postgresOptions({
-            url: config.database.url,
-            schema: PUSH_SCHEMA,
-            entities: pushEntities,
-            poolSize: config.database.poolSize,
-            timeouts: config.database.timeouts,
-            applicationName: `parley-${SERVICE_NAME}`,
-          }),
-          retryAttempts: 2,
-          retryDelay: 1000,
+        PostgresModule.forRoot({
+          url: config.database.url,
+          schema: PUSH_SCHEMA,
+          poolSize: config.database.poolSize,
+          timeouts: config.database.timeouts,
+          applicationName: `parley-${SERVICE_NAME}`,
         }),
         RedisModule.forRoot(deps.redis),
         NatsBusModule.forRoot({ url: config.nats.url, name: SERVICE_NAME, requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass }),
@@ -57,22 +50,21 @@ export class AppModule {
           name: SERVICE_NAME,
           logLevel: config.logLevel,
           readiness: {
-            inject: [getDataSourceToken(), PushRedis, NatsBus],
-            useFactory: (ds: DataSource, redis: PushRedis, bus: NatsBus) => [postgresReadiness(ds), redis.readiness(), bus.readiness()],
+            inject: [PgDatabase, PushRedis, NatsBus],
+            useFactory: (db: PgDatabase, redis: PushRedis, bus: NatsBus) => [postgresReadiness(db), redis.readiness(), bus.readiness()],
           },
         }),
       ],
       controllers: [DevicesHandler, PushNotifyHandler],
       providers: [
-        { provide: DevicesRepository, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => new DevicesRepository(ds) },
+        { provide: DevicesRepository, inject: [PgDatabase], useFactory: (db: PgDatabase) => new DevicesRepository(db) },
         { provide: PushStateStore, useFactory: () => new PushStateStore(deps.redis, push.queuePrefix) },
         { provide: PushQueue, useFactory: () => new PushQueue(deps.redis, { prefix: push.queuePrefix, ...push }) },
         {
           provide: PushSender,
           useFactory: () => createPushSender({ credentialsPath: config.firebase?.credentialsPath ?? null, messaging: deps.messaging }),
         },
-        ...pushCounterProviders,
-        QueueDepthGauge,
+        ...pushMetricProviders,
         SendPushProcessor,
         {
           provide: PushScheduler,

@@ -1,11 +1,12 @@
-import { PUSH_SCHEMA, pushEntities, pushMigrations } from '@parley/push-notifier/data-access-devices';
+import { PUSH_SCHEMA, pushMigrations } from '@parley/push-notifier/data-access-devices';
 import { runMigrations } from '@parley/shared/data-access-postgres';
+import { closeRedis, connectRedis } from '@parley/shared/util-redis';
 import { startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
 import { loadPushNotifierConfig } from './config/push-notifier.config';
 import { PUSH_NOTIFIER_QUEUE, SERVICE_NAME } from './push-notifier.constants';
 import type { MessagingClient } from './push/firebase-push-sender';
-import { assertNoEviction, connectRedis } from './redis/redis.connection';
+import { assertNoEviction } from './redis/redis.connection';
 
 export interface BootstrapOptions {
   /**
@@ -18,7 +19,7 @@ export interface BootstrapOptions {
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env, options: BootstrapOptions = {}) {
   const config = loadPushNotifierConfig(env);
   // Checked before anything else opens: a Redis that may evict queued jobs is refused.
-  const redis = await connectRedis(config.redis.url, { connectionName: SERVICE_NAME });
+  const redis = await connectRedis({ url: config.redis.url, name: SERVICE_NAME });
   try {
     await assertNoEviction(redis, config.redis.url);
     return await startService({
@@ -29,7 +30,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env, options: B
       nats: { url: config.nats.url, queue: PUSH_NOTIFIER_QUEUE, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass },
     });
   } catch (err) {
-    await redis.quit().catch(() => redis.disconnect());
+    await closeRedis(redis);
     throw err;
   }
 }
@@ -37,5 +38,5 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env, options: B
 /** `main.js migrate`: applies the push schema's migrations and exits. */
 export async function migrate(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   const config = loadPushNotifierConfig(env);
-  return runMigrations({ url: config.database.url, schema: PUSH_SCHEMA, entities: pushEntities, migrations: pushMigrations });
+  return runMigrations({ url: config.database.url, schema: PUSH_SCHEMA, migrations: pushMigrations });
 }

@@ -1,12 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { Injectable, Logger } from '@nestjs/common';
 import { ParleyError, type User } from '@parley/contracts';
-import { UsernameTakenError, UsersRepository, type UserEntity } from '@parley/auth/data-access-users';
+import { UsernameTakenError, UsersRepository, type UserRecord } from '@parley/auth/data-access-users';
 import { AccessTokenSigner } from '@parley/shared/util-auth';
 import { SessionsService } from '../sessions/sessions.service';
 import { PasswordHasher } from './password-hasher';
 
-export function toUser(row: UserEntity): User {
+export function toUser(row: UserRecord): User {
   return {
     id: row.id,
     username: row.username,
@@ -54,7 +54,7 @@ export class AccountsService {
   }
 
   /** The password is known right now: store it at today's cost. A failure only delays that. */
-  private async rehash(row: UserEntity, password: string): Promise<void> {
+  private async rehash(row: UserRecord, password: string): Promise<void> {
     try {
       await this.users.replacePasswordHash(row.id, row.passwordHash, await this.hasher.hash(password));
     } catch (err) {
@@ -63,7 +63,7 @@ export class AccountsService {
   }
 
   /** A login session of its own for every token, so that it can be revoked alone. */
-  private async session(row: UserEntity) {
+  private async session(row: UserRecord) {
     const sessionId = await this.sessions.open(row.id);
     const accessToken = await this.signer.sign({ userId: row.id, username: row.username, sessionId });
     return { user: toUser(row), accessToken };

@@ -1,9 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import type { SessionsRepository } from '@parley/auth/data-access-users';
 import { ParleyError } from '@parley/contracts';
 import { AccessTokenVerifier, RevocationStream, RevokedSessions, type AccessTokenClaims } from '@parley/shared/util-auth';
 import type { NatsBus } from '@parley/shared/util-nats';
-import type { SessionsRepository } from './sessions.repository';
 
 export interface SessionSettings {
   /** Access token lifetime: a revoked session is remembered this long (plus a margin). */

@@ -75,6 +75,16 @@ export class GatewayEnv {
   @IsInt() @Min(1000) @Max(120000) SOCKET_PING_INTERVAL_MS = 25000;
   @IsInt() @Min(1000) @Max(120000) SOCKET_PING_TIMEOUT_MS = 20000;
   @IsInt() @Min(0) @Max(600000) SHUTDOWN_DRAIN_MS = 5000;
+  /**
+   * Bytes a socket may have waiting to be written (Engine.IO buffer + the TCP socket's own
+   * buffer, beyond what the kernel holds). A client that stops reading goes over it during a
+   * fan-out and is dropped; what it missed waits in the store for its next connect.
+   */
+  @IsInt() @Min(64 * 1024) @Max(256 * 1024 * 1024) SLOW_CONSUMER_MAX_BUFFER_BYTES = 4 * 1024 * 1024;
+  /** Nesting depth of a Socket.IO event payload (docs/protocol.md payloads are 2 levels deep). */
+  @IsInt() @Min(2) @Max(64) MAX_PAYLOAD_DEPTH = 6;
+  /** Longest time the start-up waits for the revoked-sessions stream to be replayed. */
+  @IsInt() @Min(1000) @Max(120000) REVOCATIONS_REPLAY_TIMEOUT_MS = 15000;
   /** Tests only (refused when NODE_ENV=production): drop this share of deliveries from other gateways. */
   @IsInt() @Min(0) @Max(100) GATEWAY_TEST_DROP_DELIVERIES_PERCENT = 0;
   /** Tests only (refused when NODE_ENV=production): 1 turns live-delivery repair off, to measure what it costs. */
@@ -101,6 +111,8 @@ export interface GatewayConfig {
   presence: { heartbeatMs: number; ttlSeconds: number };
   delivery: { replayPageSize: number; gapFillDelayMs: number };
   socket: { pingIntervalMs: number; pingTimeoutMs: number; shutdownDrainMs: number };
+  /** The hardening's knobs (docs/reliability.md). */
+  security: { slowConsumerMaxBufferBytes: number; maxPayloadDepth: number; revocationsReplayTimeoutMs: number };
   /** Percent of incoming inter-gateway deliveries dropped on purpose (fault tests of live-delivery repair). */
   testDropDeliveriesPercent: number;
   /** Live-delivery repair off (a measurement's baseline only). */
@@ -137,6 +149,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     presence: { heartbeatMs: e.PRESENCE_HEARTBEAT_MS, ttlSeconds: e.PRESENCE_TTL_SECONDS },
     delivery: { replayPageSize: e.REPLAY_PAGE_SIZE, gapFillDelayMs: e.GAP_FILL_DELAY_MS },
     socket: { pingIntervalMs: e.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS, shutdownDrainMs: e.SHUTDOWN_DRAIN_MS },
+    security: {
+      slowConsumerMaxBufferBytes: e.SLOW_CONSUMER_MAX_BUFFER_BYTES,
+      maxPayloadDepth: e.MAX_PAYLOAD_DEPTH,
+      revocationsReplayTimeoutMs: e.REVOCATIONS_REPLAY_TIMEOUT_MS,
+    },
     testDropDeliveriesPercent: e.GATEWAY_TEST_DROP_DELIVERIES_PERCENT,
     testDisableHeadsRepair: e.GATEWAY_TEST_DISABLE_HEADS_REPAIR === 1,
   };

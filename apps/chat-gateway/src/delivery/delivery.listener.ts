@@ -4,7 +4,7 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import { LocalDelivery } from './local-delivery';
-import { repairMetrics } from './repair.metrics';
+import { RepairMetrics } from './repair.metrics';
 
 /** Consumes this instance's own delivery subject (and only it). */
 @Injectable()
@@ -14,6 +14,7 @@ export class DeliveryListener implements OnApplicationBootstrap {
     private readonly bus: NatsBus,
     private readonly local: LocalDelivery,
     private readonly metrics: GatewayMetrics,
+    private readonly repairMetrics: RepairMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -33,7 +34,7 @@ export class DeliveryListener implements OnApplicationBootstrap {
   private dropForTest(): boolean {
     const percent = this.config.testDropDeliveriesPercent;
     if (percent === 0 || Math.random() * 100 >= percent) return false;
-    repairMetrics.droppedForTest.inc();
+    this.repairMetrics.droppedForTest.inc();
     return true;
   }
 }

@@ -5,6 +5,7 @@ import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { HeadsWatch } from './heads-watch.service';
 import { MessageOrder } from './message-order';
+import type { RepairMetrics } from './repair.metrics';
 
 const chatA = '11111111-1111-4111-8111-111111111111';
 const chatB = '22222222-2222-4222-8222-222222222222';
@@ -35,7 +36,9 @@ function setup(store: Message[]) {
     }),
   } as unknown as NatsBus;
   const registry = new ConnectionRegistry();
-  const watch = new HeadsWatch(bus, registry, { instanceId: 'gw-test' } as GatewayConfig);
+  const counter = () => ({ inc: jest.fn() });
+  const repairMetrics = { digests: counter(), behind: counter(), chatsAnnounced: counter(), recoveries: counter(), droppedForTest: counter() };
+  const watch = new HeadsWatch(bus, registry, { instanceId: 'gw-test' } as GatewayConfig, repairMetrics as unknown as RepairMetrics);
   const connect = (userId: string) => {
     const emitted: [string, unknown][] = [];
     const order = new MessageOrder({

@@ -16,7 +16,7 @@ import { ConnectionRegistry } from '../realtime/connection-registry';
 import { ChatHolders } from './chat-holders';
 import { FetchLimiter } from './fetch-limiter';
 import type { MessageOrderDeps } from './message-order';
-import { repairMetrics } from './repair.metrics';
+import { RepairMetrics } from './repair.metrics';
 
 /** A message the store reports may still be in flight live for this long before it is fetched. */
 const HEAD_GRACE_MS = 250;
@@ -65,6 +65,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
     private readonly bus: NatsBus,
     private readonly registry: ConnectionRegistry,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly repairMetrics: RepairMetrics,
   ) {}
 
   /** What every connection's MessageOrder needs to take part. */
@@ -94,7 +95,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
   }
 
   onDigest(digest: ChatHeadsDigest): void {
-    repairMetrics.digests.inc();
+    this.repairMetrics.digests.inc();
     const now = Date.now();
     const known = this.publishers.get(digest.publisherId);
     if (known && digest.digestSeq > known.digestSeq + 1) this.requestRecovery(known.lastAt - RECOVERY_MARGIN_MS, 'digest_gap');
@@ -111,7 +112,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
   private head(chatId: string, lastSeq: number): void {
     for (const order of this.holders.holdersOf(chatId)) {
       const next = order.nextSeq(chatId);
-      if (next !== undefined && next <= lastSeq) repairMetrics.behind.inc();
+      if (next !== undefined && next <= lastSeq) this.repairMetrics.behind.inc();
       order.noteHead(chatId, lastSeq);
     }
   }
@@ -131,7 +132,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
     try {
       const chat = await this.bus.request(ChatGetV1, { chatId, userId: conn.userId });
       if (!conn.connected) return;
-      repairMetrics.chatsAnnounced.inc();
+      this.repairMetrics.chatsAnnounced.inc();
       conn.socket.emit(ServerEvents.ChatNew, chat);
     } catch (err) {
       // Left the chat since: follow it no more. Store away: the next head or connect brings it.
@@ -168,7 +169,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
     const sinceMs = this.recoverSince;
     const reason = this.recoverReason;
     this.recoverSince = undefined;
-    repairMetrics.recoveries.inc({ reason });
+    this.repairMetrics.recoveries.inc({ reason });
     try {
       const users = [...this.registry.users()];
       for (let i = 0; i < users.length; i += HeadsLimits.recoverMaxUsers) {

@@ -8,6 +8,7 @@ import type { GatewayConfig } from '../config/gateway.config';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
 import { ClientConnection } from '../realtime/client-connection';
 import { GatewayLimits } from '../security/gateway-limits';
+import type { SecurityMetrics } from '../security/security.metrics';
 import { ReplayService } from './replay.service';
 
 const url = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -86,9 +87,10 @@ describe('ReplayService: concurrent replays are capped and the rest wait (real N
       replays: { concurrency: 1, maxWaiting: 1 },
       historyReadsPerUser: { concurrency: 1, maxWaiting: 0 },
     } as unknown as GatewayConfig['limits'];
-    limits = new GatewayLimits(limitsConfig);
+    const securityMetrics = { rejected: { inc: () => undefined }, replaysWaiting: { set: () => undefined } } as unknown as SecurityMetrics;
+    limits = new GatewayLimits(limitsConfig, securityMetrics);
     const config = { delivery: { replayPageSize: 100, gapFillDelayMs: 30 } } as unknown as GatewayConfig;
-    replay = new ReplayService(bus, { replayedMessages: { inc: () => undefined } } as unknown as GatewayMetrics, limits, config);
+    replay = new ReplayService(bus, { replayedMessages: { inc: () => undefined } } as unknown as GatewayMetrics, limits, securityMetrics, config);
   });
   afterAll(async () => {
     await bus?.drain();

@@ -5,7 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
 import { GatewayLimits } from '../security/gateway-limits';
-import { securityMetrics } from '../security/security.metrics';
+import { SecurityMetrics } from '../security/security.metrics';
 
 /**
  * On connect: every chat's messages above the user's delivered watermark, oldest
@@ -25,6 +25,7 @@ export class ReplayService {
     private readonly bus: NatsBus,
     private readonly metrics: GatewayMetrics,
     private readonly limits: GatewayLimits,
+    private readonly securityMetrics: SecurityMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {}
 
@@ -34,11 +35,11 @@ export class ReplayService {
     const onDisconnect = () => left.abort();
     conn.socket.once('disconnect', onDisconnect);
     const release = await this.limits.replays.acquire(left.signal);
-    securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
+    this.securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
     conn.socket.off('disconnect', onDisconnect);
     if (!release) {
       if (conn.connected) {
-        securityMetrics.rejected.inc({ reason: 'replay_queue_full' });
+        this.securityMetrics.rejected.inc({ reason: 'replay_queue_full' });
         conn.socket.emit(ServerEvents.ReplayFailed, { code: 'unavailable', message: 'gateway busy; reconnect later to get the replay' });
       }
       conn.order.finishReplay();
@@ -70,7 +71,7 @@ export class ReplayService {
       conn.socket.emit(ServerEvents.ReplayFailed, { code: 'unavailable', message: 'replay interrupted; reconnect to resume' });
     } finally {
       release();
-      securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
+      this.securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
       conn.order.finishReplay();
       this.metrics.replayedMessages.inc(sent);
     }

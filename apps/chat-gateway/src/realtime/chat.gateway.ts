@@ -1,5 +1,4 @@
 import { Inject, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
 import {
   ConnectedSocket,
   MessageBody,
@@ -24,7 +23,7 @@ import {
 } from '@parley/contracts';
 import { AccessTokenVerifier, type AccessTokenClaims } from '@parley/shared/util-auth';
 import { NatsBus } from '@parley/shared/util-nats';
-import { loggableError, toParleyError, validatePayload } from '@parley/shared/util-service';
+import { assertPayloadShape, loggableError, toParleyError, validatePayload } from '@parley/shared/util-service';
 import type { Server, Socket } from 'socket.io';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { HeadsWatch } from '../delivery/heads-watch.service';
@@ -32,10 +31,7 @@ import { ReplayService } from '../delivery/replay.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PresenceLinkService } from '../presence/presence-link.service';
 import { GatewayLimits } from '../security/gateway-limits';
-import { rejectHostileJsonBodies } from '../security/json-body-shape.middleware';
-import { assertPayloadShape } from '../security/payload-shape';
-import { loadSecurityConfig, type SecurityConfig } from '../security/security.config';
-import { securityMetrics } from '../security/security.metrics';
+import { SecurityMetrics } from '../security/security.metrics';
 import { SessionRevocations } from '../security/session-revocations';
 import { guardSlowConsumer } from '../security/slow-consumer.guard';
 import { ClientConnection } from './client-connection';
@@ -62,7 +58,6 @@ export class ChatGateway
 {
   private readonly logger = new Logger(ChatGateway.name);
   @WebSocketServer() server: Server;
-  private readonly security: SecurityConfig = loadSecurityConfig();
   private readonly revocations: SessionRevocations;
 
   constructor(
@@ -73,7 +68,7 @@ export class ChatGateway
     private readonly presence: PresenceLinkService,
     private readonly limits: GatewayLimits,
     private readonly heads: HeadsWatch,
-    private readonly httpHost: HttpAdapterHost,
+    private readonly securityMetrics: SecurityMetrics,
     private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
@@ -82,7 +77,7 @@ export class ChatGateway
 
   /** Before the first request: the deny-list of revoked sessions is complete (or start-up fails). */
   async onModuleInit(): Promise<void> {
-    await this.revocations.start(this.verifier, this.security.revocationsReplayTimeoutMs);
+    await this.revocations.start(this.verifier, this.config.security.revocationsReplayTimeoutMs);
   }
 
   onApplicationShutdown(): void {
@@ -90,17 +85,13 @@ export class ChatGateway
   }
 
   afterInit(server: Server): void {
-    // HTTP bodies get the same shape check as events. afterInit runs after startService added
-    // the JSON parser and before Nest registers the routes, so this sits between the two.
-    // (Its proper home is startService in libs/shared/util-service, for every app.)
-    this.httpHost.httpAdapter.use(rejectHostileJsonBodies({ maxDepth: 8, maxNodes: MAX_PAYLOAD_NODES }));
     server.use((socket, next) => {
       const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
       this.verifier
         .verify(token)
         .then((claims) => {
           if (this.registry.connectionCount(claims.userId) >= this.config.limits.maxConnectionsPerUser) {
-            securityMetrics.rejected.inc({ reason: 'connections_per_user' });
+            this.securityMetrics.rejected.inc({ reason: 'connections_per_user' });
             return next(new Error('rate_limited'));
           }
           (socket.data as SocketData).claims = claims;
@@ -109,7 +100,7 @@ export class ChatGateway
           return this.presence.connected({ userId: claims.userId, id: socket.id }).then(() => next());
         })
         .catch(() => {
-          securityMetrics.rejected.inc({ reason: 'unauthorized' });
+          this.securityMetrics.rejected.inc({ reason: 'unauthorized' });
           next(new Error('unauthorized'));
         });
     });
@@ -119,7 +110,7 @@ export class ChatGateway
   private closeRevoked({ userId }: SessionRevoked): void {
     for (const conn of [...this.registry.connectionsOf(userId)]) {
       if (!this.revocations.list.isRevoked(conn.claims)) continue;
-      securityMetrics.sessionsClosed.inc();
+      this.securityMetrics.sessionsClosed.inc();
       this.closeUnauthorized(conn, 'session revoked');
     }
   }
@@ -150,8 +141,8 @@ export class ChatGateway
     socket.once('disconnect', (reason: string, description?: unknown) =>
       this.logger.debug({ userId: claims.userId, socketId: socket.id, reason, detail: describeClose(description) }, 'socket closed'),
     );
-    guardSlowConsumer(socket, this.security.slowConsumerMaxBufferBytes, (bufferedBytes) => {
-      securityMetrics.slowConsumersDropped.inc();
+    guardSlowConsumer(socket, this.config.security.slowConsumerMaxBufferBytes, (bufferedBytes) => {
+      this.securityMetrics.slowConsumersDropped.inc();
       this.logger.warn({ userId: claims.userId, socketId: socket.id, bufferedBytes }, 'slow consumer dropped: its messages wait in the store');
     });
     this.registry.add(conn);
@@ -212,7 +203,7 @@ export class ChatGateway
     const conn = (socket.data as SocketData).connection;
     if (!conn) return { ok: false, error: { code: 'unauthorized', message: 'not connected' } };
     try {
-      assertPayloadShape(payload, { maxDepth: this.security.maxPayloadDepth, maxNodes: MAX_PAYLOAD_NODES });
+      assertPayloadShape(payload, { maxDepth: this.config.security.maxPayloadDepth, maxNodes: MAX_PAYLOAD_NODES });
       return { ok: true, ...(await work(conn)) };
     } catch (err) {
       const known = toParleyError(err);

@@ -1,9 +1,10 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
 import { ConcurrencyLimit, connectRateLimitRedis, KeyedConcurrencyLimit, UserRateLimits } from '@parley/shared/util-rate-limit';
+import { closeRedis } from '@parley/shared/util-redis';
 import type Redis from 'ioredis';
 import type { GatewayConfig, GatewayRateLimitName } from '../config/gateway.config';
-import { securityMetrics } from './security.metrics';
+import type { SecurityMetrics } from './security.metrics';
 
 /**
  * Every limit of this gateway in one place (docs/operations.md, "Limits"):
@@ -20,6 +21,7 @@ export class GatewayLimits implements OnApplicationShutdown {
 
   constructor(
     config: GatewayConfig['limits'],
+    private readonly metrics: SecurityMetrics,
     private readonly redis?: Redis,
   ) {
     this.rates = new UserRateLimits(config.rates, {
@@ -31,33 +33,32 @@ export class GatewayLimits implements OnApplicationShutdown {
     this.historyReads = new KeyedConcurrencyLimit(config.historyReadsPerUser.concurrency, config.historyReadsPerUser.maxWaiting);
   }
 
-  static async connect(config: GatewayConfig['limits'], instanceId: string): Promise<GatewayLimits> {
+  static async connect(config: GatewayConfig['limits'], instanceId: string, metrics: SecurityMetrics): Promise<GatewayLimits> {
     const redis = await connectRateLimitRedis({ url: config.redis.url, name: `chat-gateway:${instanceId}:rate-limits`, commandTimeoutMs: config.redis.timeoutMs });
-    return new GatewayLimits(config, redis);
+    return new GatewayLimits(config, metrics, redis);
   }
 
   /** Takes one `name` event of the user; throws `rate_limited` past the limit. */
   async take(name: GatewayRateLimitName, userId: string): Promise<void> {
     if (await this.rates.tryTake(name, userId)) return;
-    securityMetrics.rejected.inc({ reason: `${name}_rate` });
+    this.metrics.rejected.inc({ reason: `${name}_rate` });
     throw new ParleyError('rate_limited', `too many ${name} requests; slow down`);
   }
 
   /** One history read of the user: waits for a free slot; `rate_limited` when too many already wait. */
   readHistory<T>(userId: string, read: () => Promise<T>): Promise<T> {
     return this.historyReads.run(userId, read, () => {
-      securityMetrics.rejected.inc({ reason: 'history_reads' });
+      this.metrics.rejected.inc({ reason: 'history_reads' });
       return new ParleyError('rate_limited', 'too many history reads at once; slow down');
     });
   }
 
   async onApplicationShutdown(): Promise<void> {
-    if (!this.redis || this.redis.status === 'end') return;
-    await this.redis.quit().catch(() => this.redis?.disconnect());
+    if (this.redis) await closeRedis(this.redis);
   }
 
   private storeFailed(name: string): void {
-    securityMetrics.rateLimitStoreFailures.inc();
+    this.metrics.rateLimitStoreFailures.inc();
     // At most one line a minute: during an outage every event comes here.
     if (Date.now() - this.lastStoreWarning < 60_000) return;
     this.lastStoreWarning = Date.now();

@@ -1,38 +1,32 @@
-import { Counter, Gauge, register } from 'prom-client';
+import { Injectable } from '@nestjs/common';
+import { InjectMetric, makeCounterProvider, makeGaugeProvider } from '@willsoto/nestjs-prometheus';
+import type { Counter, Gauge } from 'prom-client';
 
-function once<T>(name: string, make: () => T): T {
-  return (register.getSingleMetric(name) as T | undefined) ?? make();
-}
+const SLOW_CONSUMERS_DROPPED = 'parley_gateway_slow_consumers_dropped_total';
+const REJECTED = 'parley_gateway_rejected_total';
+const RATE_LIMIT_STORE_FAILURES = 'parley_gateway_rate_limit_store_failures_total';
+const REPLAYS_WAITING = 'parley_gateway_replays_waiting';
+const SESSIONS_CLOSED = 'parley_gateway_revoked_sockets_closed_total';
 
 /** What the hardening does, for operators (docs/reliability.md explains each). */
-export const securityMetrics = {
-  slowConsumersDropped: once(
-    'parley_gateway_slow_consumers_dropped_total',
-    () => new Counter({ name: 'parley_gateway_slow_consumers_dropped_total', help: 'sockets dropped because their write buffer passed SLOW_CONSUMER_MAX_BUFFER_BYTES' }),
-  ),
-  rejected: once(
-    'parley_gateway_rejected_total',
-    () =>
-      new Counter({
-        name: 'parley_gateway_rejected_total',
-        help: 'Socket.IO events and connections refused by a limit or a check',
-        labelNames: ['reason'],
-      }),
-  ),
-  rateLimitStoreFailures: once(
-    'parley_gateway_rate_limit_store_failures_total',
-    () =>
-      new Counter({
-        name: 'parley_gateway_rate_limit_store_failures_total',
-        help: 'rate limit checks Redis did not answer (down, not ready, slow): this gateway counted them alone',
-      }),
-  ),
-  replaysWaiting: once(
-    'parley_gateway_replays_waiting',
-    () => new Gauge({ name: 'parley_gateway_replays_waiting', help: 'replays on connect waiting for a slot (REPLAY_CONCURRENCY)' }),
-  ),
-  sessionsClosed: once(
-    'parley_gateway_revoked_sockets_closed_total',
-    () => new Counter({ name: 'parley_gateway_revoked_sockets_closed_total', help: 'sockets closed because their session was revoked (logout)' }),
-  ),
-};
+export const securityMetricProviders = [
+  makeCounterProvider({ name: SLOW_CONSUMERS_DROPPED, help: 'sockets dropped because their write buffer passed SLOW_CONSUMER_MAX_BUFFER_BYTES' }),
+  makeCounterProvider({ name: REJECTED, help: 'Socket.IO events and connections refused by a limit or a check', labelNames: ['reason'] }),
+  makeCounterProvider({
+    name: RATE_LIMIT_STORE_FAILURES,
+    help: 'rate limit checks Redis did not answer (down, not ready, slow): this gateway counted them alone',
+  }),
+  makeGaugeProvider({ name: REPLAYS_WAITING, help: 'replays on connect waiting for a slot (REPLAY_CONCURRENCY)' }),
+  makeCounterProvider({ name: SESSIONS_CLOSED, help: 'sockets closed because their session was revoked (logout)' }),
+];
+
+@Injectable()
+export class SecurityMetrics {
+  constructor(
+    @InjectMetric(SLOW_CONSUMERS_DROPPED) readonly slowConsumersDropped: Counter,
+    @InjectMetric(REJECTED) readonly rejected: Counter<'reason'>,
+    @InjectMetric(RATE_LIMIT_STORE_FAILURES) readonly rateLimitStoreFailures: Counter,
+    @InjectMetric(REPLAYS_WAITING) readonly replaysWaiting: Gauge,
+    @InjectMetric(SESSIONS_CLOSED) readonly sessionsClosed: Counter,
+  ) {}
+}

@@ -1,8 +1,5 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import { PgDatabase } from '@parley/message-store/data-access-messages';
 import { NatsBusModule } from '@parley/shared/util-nats';
-import type { DataSource } from 'typeorm';
 import { HeadsController } from './heads.controller';
 import { HeadsDigest } from './heads-digest';
 import { HEADS_DIGEST, HeadsPublisher } from './heads.publisher';
@@ -37,7 +34,6 @@ export class HeadsModule {
       controllers: [HeadsController],
       providers: [
         { provide: HEADS_DIGEST, useValue: new HeadsDigest(options.intervalMs) },
-        { provide: PgDatabase, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => PgDatabase.fromDataSource(ds) },
         HeadsPublisher,
         HeadsService,
       ],

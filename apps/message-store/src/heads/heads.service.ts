@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { HeadsLimits, type ChatHeadsRecoverReply, type UserChatHead } from '@parley/contracts';
-import { PgDatabase } from '@parley/message-store/data-access-messages';
+import { PgDatabase } from '@parley/shared/data-access-postgres';
 import { invalid, requireInt, requireObject, requireUuid, requireUuidList } from '../common/request-checks';
 
 export interface RecoverQuery {

@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { MessageCipher, MessagesRepository, PgDatabase, type AppendOutcome } from '@parley/message-store/data-access-messages';
+import { MessageCipher, MessagesRepository, type AppendOutcome } from '@parley/message-store/data-access-messages';
+import { PgDatabase } from '@parley/shared/data-access-postgres';
 import { Pool } from 'pg';
 import { createDirect, createGroup, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
 import { GroupCommitQueue } from './group-commit.queue';

@@ -1,15 +1,8 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { getDataSourceToken } from '@nestjs/typeorm';
-import {
-  ChatsRepository,
-  MessageCipher,
-  MessagesRepository,
-  PgDatabase,
-  ReceiptsRepository,
-} from '@parley/message-store/data-access-messages';
-import type { DataSource } from 'typeorm';
+import { ChatsRepository, MessageCipher, MessagesRepository, ReceiptsRepository } from '@parley/message-store/data-access-messages';
+import { PgDatabase } from '@parley/shared/data-access-postgres';
 
-/** The repositories over the app's PostgreSQL pool, with the message cipher. */
+/** The repositories over the app's PgDatabase (PostgresModule), with the message cipher. */
 @Global()
 @Module({})
 export class StoreModule {
@@ -18,7 +11,6 @@ export class StoreModule {
       module: StoreModule,
       providers: [
         { provide: MessageCipher, useValue: cipher },
-        { provide: PgDatabase, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => PgDatabase.fromDataSource(ds) },
         { provide: ChatsRepository, inject: [PgDatabase, MessageCipher], useFactory: (db: PgDatabase, c: MessageCipher) => new ChatsRepository(db, c) },
         {
           provide: MessagesRepository,

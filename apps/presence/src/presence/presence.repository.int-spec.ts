@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ParleyError } from '@parley/contracts';
 import Redis from 'ioredis';
-import { connectRedis } from '../redis/redis.connection';
+import { connectPresenceRedis } from '../redis/redis.connection';
 import { PresenceRepository } from './presence.repository';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
@@ -17,8 +17,8 @@ describe('PresenceRepository (real Redis)', () => {
   let replica: PresenceRepository;
 
   beforeAll(async () => {
-    redis = await connectRedis({ url: REDIS_URL, name: 'presence-repo-test' });
-    other = await connectRedis({ url: REDIS_URL, name: 'presence-repo-test-2' });
+    redis = await connectPresenceRedis({ url: REDIS_URL, name: 'presence-repo-test' });
+    other = await connectPresenceRedis({ url: REDIS_URL, name: 'presence-repo-test-2' });
     repo = new PresenceRepository(redis, { keyPrefix, defaultTtlMs: 30_000 });
     replica = new PresenceRepository(other, { keyPrefix, defaultTtlMs: 30_000 });
   });
@@ -133,7 +133,7 @@ describe('PresenceRepository (real Redis)', () => {
   });
 
   it('reconnects by itself after losing its Redis connection', async () => {
-    const conn = await connectRedis({ url: REDIS_URL, name: 'presence-repo-test-reconnect' });
+    const conn = await connectPresenceRedis({ url: REDIS_URL, name: 'presence-repo-test-reconnect' });
     try {
       const r = new PresenceRepository(conn, { keyPrefix, defaultTtlMs: 30_000 });
       const [u, inst] = [id(), `gw-${id()}`];
@@ -151,7 +151,7 @@ describe('PresenceRepository (real Redis)', () => {
   });
 
   it('answers unavailable when Redis is unreachable', async () => {
-    const down = await connectRedis({ url: REDIS_URL, name: 'presence-repo-test-down' });
+    const down = await connectPresenceRedis({ url: REDIS_URL, name: 'presence-repo-test-down' });
     const broken = new PresenceRepository(down, { keyPrefix, defaultTtlMs: 1000 });
     down.disconnect();
     const err = await broken.connect(id(), 'gw', id()).catch((e: unknown) => e);

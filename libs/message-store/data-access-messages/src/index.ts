@@ -4,7 +4,6 @@ import { AppendMessagesLinear1764700000000 } from './lib/migrations/176470000000
 import { ChatMembersJoinedIndex1764800000000 } from './lib/migrations/1764800000000-ChatMembersJoinedIndex';
 
 export * from './lib/message-cipher';
-export * from './lib/pg-database';
 export * from './lib/store-errors';
 export * from './lib/records';
 export * from './lib/chats.repository';
@@ -12,11 +11,7 @@ export * from './lib/messages.repository';
 export * from './lib/receipts.repository';
 export type { MessageStoreMigrationOptions } from './lib/migrations/1764500000000-CreateMessageStore';
 
-/**
- * The PostgreSQL schema message-store owns; nobody else reads it. There are no TypeORM
- * entities: every statement is raw SQL (UNNEST batch inserts, ordered row locks,
- * data-modifying CTEs) run by PgDatabase on the pool TypeORM opens.
- */
+/** The PostgreSQL schema message-store owns; nobody else reads it. */
 export const MESSAGE_STORE_SCHEMA = 'message_store';
 
 /** The migrations, in order. The partition count is read when they run (MESSAGE_PARTITIONS). */

@@ -1,9 +1,6 @@
-import { DeviceEntity } from './lib/device.entity';
 import { CreateDevices1764600000000 } from './lib/migrations/1764600000000-CreateDevices';
 
-export * from './lib/device.entity';
 export * from './lib/devices.repository';
 
 export const PUSH_SCHEMA = 'push';
-export const pushEntities = [DeviceEntity];
 export const pushMigrations = [CreateDevices1764600000000];

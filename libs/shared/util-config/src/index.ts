@@ -1,1 +1,2 @@
 export * from './lib/load-env';
+export * from './lib/redact-url';

@@ -1,5 +1,5 @@
-import type { DataSource, Repository } from 'typeorm';
-import { UserEntity } from './user.entity';
+import type { PgDatabase } from '@parley/shared/data-access-postgres';
+import type { UserRecord } from './user.record';
 
 export class UsernameTakenError extends Error {
   constructor() {
@@ -7,21 +7,18 @@ export class UsernameTakenError extends Error {
   }
 }
 
+const USER_COLUMNS = `id, username, display_name AS "displayName", password_hash AS "passwordHash", created_at AS "createdAt"`;
+
 /** All I/O on the users table. */
 export class UsersRepository {
-  private readonly repo: Repository<UserEntity>;
+  constructor(private readonly db: PgDatabase) {}
 
-  constructor(dataSource: DataSource) {
-    this.repo = dataSource.getRepository(UserEntity);
-  }
-
-  async create(input: { username: string; displayName: string; passwordHash: string }): Promise<UserEntity> {
+  async create(input: { username: string; displayName: string; passwordHash: string }): Promise<UserRecord> {
     try {
-      const rows = (await this.repo.query(
-        `INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3)
-         RETURNING id, username, display_name AS "displayName", password_hash AS "passwordHash", created_at AS "createdAt"`,
+      const rows = await this.db.query<UserRecord>(
+        `INSERT INTO users (username, display_name, password_hash) VALUES ($1, $2, $3) RETURNING ${USER_COLUMNS}`,
         [input.username, input.displayName, input.passwordHash],
-      )) as UserEntity[];
+      );
       return rows[0];
     } catch (err) {
       if ((err as { code?: string }).code === '23505') throw new UsernameTakenError();
@@ -29,22 +26,24 @@ export class UsersRepository {
     }
   }
 
-  findByUsername(username: string): Promise<UserEntity | null> {
-    return this.repo.findOneBy({ username });
+  async findByUsername(username: string): Promise<UserRecord | null> {
+    const rows = await this.db.query<UserRecord>(`SELECT ${USER_COLUMNS} FROM users WHERE username = $1`, [username]);
+    return rows[0] ?? null;
   }
 
   async existingIds(ids: string[]): Promise<string[]> {
     if (ids.length === 0) return [];
-    const rows = (await this.repo.query(`SELECT id FROM users WHERE id = ANY($1::uuid[])`, [ids])) as { id: string }[];
+    const rows = await this.db.query<{ id: string }>(`SELECT id FROM users WHERE id = ANY($1::uuid[])`, [ids]);
     return rows.map((r) => r.id);
   }
 
   /** Only if the stored hash is still `current`: a rehash never undoes a concurrent change. */
   async replacePasswordHash(id: string, current: string, next: string): Promise<void> {
-    await this.repo.query(`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [id, current, next]);
+    await this.db.execute(`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [id, current, next]);
   }
 
-  findById(id: string): Promise<UserEntity | null> {
-    return this.repo.findOneBy({ id });
+  async findById(id: string): Promise<UserRecord | null> {
+    const rows = await this.db.query<UserRecord>(`SELECT ${USER_COLUMNS} FROM users WHERE id = $1`, [id]);
+    return rows[0] ?? null;
   }
 }

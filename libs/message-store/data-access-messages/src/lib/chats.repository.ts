@@ -1,6 +1,6 @@
 import type { ChatType, MemberRole, Message } from '@parley/contracts';
 import type { MessageCipher } from './message-cipher';
-import type { PgDatabase, Queryable } from './pg-database';
+import type { PgDatabase, Queryable } from '@parley/shared/data-access-postgres';
 import {
   toMember,
   toMessage,

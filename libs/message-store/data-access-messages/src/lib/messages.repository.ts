@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Message } from '@parley/contracts';
 import type { MessageCipher } from './message-cipher';
-import type { PgDatabase } from './pg-database';
+import type { PgDatabase } from '@parley/shared/data-access-postgres';
 import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './records';
 
 export interface AppendInput {

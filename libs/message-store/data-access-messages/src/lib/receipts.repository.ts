@@ -1,5 +1,5 @@
 import type { MessageReceipt, Receipt, ReceiptType } from '@parley/contracts';
-import type { PgDatabase } from './pg-database';
+import type { PgDatabase } from '@parley/shared/data-access-postgres';
 
 /** Delivered/read watermarks of chat_members and the log of their moves. */
 export class ReceiptsRepository {

@@ -1,12 +1,12 @@
 import { loadEnv } from '@parley/shared/util-config';
-import { postgresOptions } from './postgres-data-source';
+import { poolConfig } from './postgres-connection';
 import { DEFAULT_POSTGRES_TIMEOUTS, PostgresTimeoutsEnv, postgresTimeouts } from './postgres-timeouts';
 
 class ServiceEnv extends PostgresTimeoutsEnv {}
 
 describe('PostgreSQL pool timeouts', () => {
   it('bound every statement, connect and idle transaction by default, with TCP keepalive', () => {
-    const { extra } = postgresOptions({ url: 'postgres://x@127.0.0.1/db', schema: 's' }) as { extra: Record<string, unknown> };
+    const extra = poolConfig({ url: 'postgres://x@127.0.0.1/db', schema: 's' }) as Record<string, unknown>;
     expect(extra).toMatchObject({
       statement_timeout: 5000,
       query_timeout: 6000,
@@ -19,7 +19,7 @@ describe('PostgreSQL pool timeouts', () => {
   });
 
   it('leave statements unbounded for migrations (null) but still bound the connect', () => {
-    const { extra } = postgresOptions({ url: 'postgres://x@127.0.0.1/db', schema: 's', timeouts: null }) as { extra: Record<string, unknown> };
+    const extra = poolConfig({ url: 'postgres://x@127.0.0.1/db', schema: 's', timeouts: null }) as Record<string, unknown>;
     expect(extra['statement_timeout']).toBeUndefined();
     expect(extra['query_timeout']).toBeUndefined();
     expect(extra['connectionTimeoutMillis']).toBe(3000);

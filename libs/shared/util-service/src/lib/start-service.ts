@@ -9,6 +9,7 @@ import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import type { HttpEdgeConfig } from './http-edge';
+import { rejectHostileJsonBodies } from './json-body-shape.middleware';
 import { loggableError } from './log-safety';
 import { ParleyExceptionFilter } from './parley-exception.filter';
 import { NamespacedNatsServer } from './namespaced-nats.server';
@@ -59,6 +60,8 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     app.enableCors({ origin: edge.corsOrigins, exposedHeaders: edge.corsExposedHeaders, maxAge: 600 });
   }
   app.use(json({ limit: options.bodyLimit ?? '64kb' }));
+  // Before Nest's ValidationPipe walks a body recursively (see the middleware).
+  app.use(rejectHostileJsonBodies());
   app.useGlobalFilters(new ParleyExceptionFilter());
   app.useGlobalPipes(createValidationPipe());
   app.disable('x-powered-by');

@@ -5,7 +5,7 @@ import { assertPayloadShape, type PayloadShapeLimits } from './payload-shape';
 /** U+0000 can never be stored in PostgreSQL text, and no HTTP input of Parley carries it. */
 const NUL = '\u0000';
 
-function hasNul(value: unknown): boolean {
+export function hasNul(value: unknown): boolean {
   const stack: unknown[] = [value];
   while (stack.length > 0) {
     const v = stack.pop();
@@ -29,15 +29,18 @@ function decodedPath(req: Request): string {
   }
 }
 
+/** Deeper or larger than any body of docs/protocol.md. */
+export const DEFAULT_BODY_SHAPE_LIMITS: PayloadShapeLimits = { maxDepth: 8, maxNodes: 2048 };
+
 /**
- * Express middleware run right after the JSON body parser, before Nest's routes:
+ * Express middleware startService runs right after the JSON body parser, before Nest's routes:
  * - a body nested deeper than the limit, with too many values, or with prototype keys answers
  *   400 `invalid` before Nest's ValidationPipe walks it recursively (a 64 kB body of nested
  *   arrays overflowed its stack: a 500);
  * - a NUL character in the path, the query or the body answers 400 `invalid` (it reached
  *   PostgreSQL as a device token and came back as a 500).
  */
-export function rejectHostileJsonBodies(limits: PayloadShapeLimits) {
+export function rejectHostileJsonBodies(limits: PayloadShapeLimits = DEFAULT_BODY_SHAPE_LIMITS) {
   return (req: Request, res: Response, next: NextFunction): void => {
     try {
       if (decodedPath(req).includes(NUL) || hasNul(req.query)) throw new ParleyError('invalid', 'NUL characters are not allowed');

@@ -1,27 +1,45 @@
-import type { Pool, PoolClient, QueryConfig } from 'pg';
-import type { DataSource } from 'typeorm';
+import type { Pool, PoolClient, QueryConfig, QueryResult } from 'pg';
 
 /** Something that runs SQL: the pool, or one connection inside a transaction. */
 export interface Queryable {
   /** A string with params, or a QueryConfig (with `name`: prepared once per connection). */
   query<R>(sql: string | QueryConfig, params?: unknown[]): Promise<R[]>;
+  /** An INSERT/UPDATE/DELETE without RETURNING: how many rows it touched. */
+  execute(sql: string | QueryConfig, params?: unknown[]): Promise<number>;
+}
+
+type Runner = Pick<Pool | PoolClient, 'query'>;
+
+function run(on: Runner, sql: string | QueryConfig, params?: unknown[]): Promise<QueryResult> {
+  return typeof sql === 'string' ? on.query(sql, params) : on.query(sql);
+}
+
+function queryable(on: Runner): Queryable {
+  return {
+    query: async <R>(sql: string | QueryConfig, params?: unknown[]) => (await run(on, sql, params)).rows as R[],
+    execute: async (sql: string | QueryConfig, params?: unknown[]) => (await run(on, sql, params)).rowCount ?? 0,
+  };
 }
 
 /**
- * Raw SQL over the pg pool TypeORM opened. The store's statements (UNNEST batch
- * inserts, ordered row locks, data-modifying CTEs) are plain SQL, so they skip
- * TypeORM's query layer and its per-command result shapes.
+ * Every repository's access to PostgreSQL: plain SQL on a node-postgres pool (see
+ * openPgDatabase). The statements (UNNEST batch inserts, ordered row locks, upserts,
+ * data-modifying CTEs, prepared statements on the append path) are SQL anyway, so no ORM
+ * query layer sits between them and the driver.
  */
 export class PgDatabase implements Queryable {
-  constructor(private readonly pool: Pool) {}
+  private readonly direct: Queryable;
 
-  static fromDataSource(dataSource: DataSource): PgDatabase {
-    return new PgDatabase((dataSource.driver as unknown as { master: Pool }).master);
+  constructor(private readonly pool: Pool) {
+    this.direct = queryable(pool);
   }
 
-  async query<R>(sql: string | QueryConfig, params?: unknown[]): Promise<R[]> {
-    const result = typeof sql === 'string' ? await this.pool.query(sql, params) : await this.pool.query(sql);
-    return result.rows as R[];
+  query<R>(sql: string | QueryConfig, params?: unknown[]): Promise<R[]> {
+    return this.direct.query<R>(sql, params);
+  }
+
+  execute(sql: string | QueryConfig, params?: unknown[]): Promise<number> {
+    return this.direct.execute(sql, params);
   }
 
   /** BEGIN ... COMMIT on one connection; ROLLBACK and rethrow on any failure. */
@@ -36,11 +54,7 @@ export class PgDatabase implements Queryable {
     client.on('error', onError);
     try {
       await client.query('BEGIN');
-      const tx: Queryable = {
-        query: async <R>(sql: string | QueryConfig, params?: unknown[]) =>
-          (typeof sql === 'string' ? await client.query(sql, params) : await client.query(sql)).rows as R[],
-      };
-      const out = await work(tx);
+      const out = await work(queryable(client));
       await client.query('COMMIT');
       return out;
     } catch (err) {
@@ -61,6 +75,11 @@ export class PgDatabase implements Queryable {
       client.off('error', onError);
       client.release(broken);
     }
+  }
+
+  /** Closes every pooled connection (application shutdown). */
+  async close(): Promise<void> {
+    if (!this.pool.ended) await this.pool.end();
   }
 }
 
