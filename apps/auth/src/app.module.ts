@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { natsInboxPrefix } from '@parley/contracts';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule, getDataSourceToken } from '@nestjs/typeorm';
@@ -38,7 +39,15 @@ export class AppModule {
           retryAttempts: 2,
           retryDelay: 1000,
         }),
-        NatsBusModule.forRoot({ url: config.nats.url, name: 'auth', requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass }),
+        NatsBusModule.forRoot({
+          url: config.nats.url,
+          name: 'auth',
+          requestTimeoutMs: 5000,
+          subjectPrefix: config.nats.subjectPrefix,
+          user: config.nats.user,
+          pass: config.nats.pass,
+          inboxPrefix: natsInboxPrefix('auth'),
+        }),
         ThrottlerModule.forRoot({ throttlers: [{ name: 'login', ttl: 60_000, limit: config.limits.loginAttemptsPerMinute }] }),
         ServiceCoreModule.forRoot({
           name: 'auth',
