@@ -3,7 +3,7 @@ import type { NatsBus } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import type Redis from 'ioredis';
 import type { PresenceConfig } from './config/presence.config';
-import { PresenceController } from './presence/presence.controller';
+import { PresenceHandler } from './presence/presence.handler';
 import { PresenceEventsPublisher } from './presence/presence-events.publisher';
 import { PresenceMetrics } from './presence/presence.metrics';
 import { PresenceRepository } from './presence/presence.repository';
@@ -43,7 +43,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [PresenceController],
+      controllers: [PresenceHandler],
       providers: [
         {
           provide: PresenceRepository,

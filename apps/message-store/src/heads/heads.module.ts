@@ -1,15 +1,13 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import { getDataSourceToken } from '@nestjs/typeorm';
 import { PgDatabase } from '@parley/message-store/data-access-messages';
-import { NatsBusModule } from '@parley/shared/util-nats';
 import type { DataSource } from 'typeorm';
-import { HeadsController } from './heads.controller';
+import { HeadsHandler } from './heads.handler';
 import { HeadsDigest } from './heads-digest';
 import { HEADS_DIGEST, HeadsPublisher } from './heads.publisher';
 import { HeadsService } from './heads.service';
 
 export interface HeadsOptions {
-  nats: { url: string; subjectPrefix: string; user?: string; pass?: string };
   /** How often the digest goes out; a lost delivery is repaired within about 2x this. */
   intervalMs: number;
 }
@@ -24,17 +22,7 @@ export class HeadsModule {
   static forRoot(options: HeadsOptions): DynamicModule {
     return {
       module: HeadsModule,
-      imports: [
-        NatsBusModule.forRoot({
-          url: options.nats.url,
-          name: 'message-store-heads',
-          requestTimeoutMs: 5000,
-          subjectPrefix: options.nats.subjectPrefix,
-          user: options.nats.user,
-          pass: options.nats.pass,
-        }),
-      ],
-      controllers: [HeadsController],
+      controllers: [HeadsHandler],
       providers: [
         { provide: HEADS_DIGEST, useValue: new HeadsDigest(options.intervalMs) },
         { provide: PgDatabase, inject: [getDataSourceToken()], useFactory: (ds: DataSource) => PgDatabase.fromDataSource(ds) },

@@ -4,7 +4,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
-import { natsSecurityOptions } from '@parley/shared/util-nats';
+import { NatsBus, natsSecurityOptions } from '@parley/shared/util-nats';
 import { json } from 'express';
 import { Logger } from 'nestjs-pino';
 import { loggableError } from './log-safety';
@@ -17,8 +17,11 @@ export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
   host: string;
   port: number;
-  /** Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous). */
-  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string; user?: string; pass?: string };
+  /**
+   * Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous).
+   * `onBusConnection`: serve on the app's NatsBus connection instead of a second one (its readiness is then the server's).
+   */
+  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string; user?: string; pass?: string; onBusConnection?: boolean };
   openApi?: { title: string; description: string; version: string };
   /** Largest accepted JSON body; larger ones answer payload_too_large. */
   bodyLimit?: string;
@@ -65,6 +68,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
             ...natsSecurityOptions(options.nats),
           },
           options.nats.subjectPrefix ?? '',
+          options.nats.onBusConnection ? app.get(NatsBus, { strict: false }).connection : undefined,
         ),
       },
       { inheritAppConfig: true },
