@@ -31,7 +31,8 @@ export interface MicroBatcherOptions<T> extends BatchLimits<T> {
  */
 export class MicroBatcher<T> {
   private queue: T[] = [];
-  private timer: NodeJS.Immediate | NodeJS.Timeout | undefined;
+  private immediate: NodeJS.Immediate | undefined;
+  private timeout: NodeJS.Timeout | undefined;
   private running = 0;
   private idleWaiters: (() => void)[] = [];
   private readonly splits: boolean;
@@ -55,9 +56,9 @@ export class MicroBatcher<T> {
     if (this.running >= this.maxConcurrent) return; // a finishing batch takes it
     if (this.options.maxItems !== undefined && this.queue.length >= this.options.maxItems) {
       this.flush();
-    } else if (this.timer === undefined) {
-      this.timer =
-        this.running > 0 && this.options.maxWaitMs !== undefined ? setTimeout(this.onTimer, this.options.maxWaitMs) : setImmediate(this.onTimer);
+    } else if (this.immediate === undefined && this.timeout === undefined) {
+      if (this.running > 0 && this.options.maxWaitMs !== undefined) this.timeout = setTimeout(this.onTimer, this.options.maxWaitMs);
+      else this.immediate = setImmediate(this.onTimer);
     }
   }
 
@@ -87,15 +88,16 @@ export class MicroBatcher<T> {
   }
 
   private readonly onTimer = (): void => {
-    this.timer = undefined;
+    this.immediate = undefined;
+    this.timeout = undefined;
     this.flush();
   };
 
   private cancelTimer(): void {
-    if (this.timer === undefined) return;
-    clearTimeout(this.timer as NodeJS.Timeout);
-    clearImmediate(this.timer as NodeJS.Immediate);
-    this.timer = undefined;
+    if (this.immediate !== undefined) clearImmediate(this.immediate);
+    if (this.timeout !== undefined) clearTimeout(this.timeout);
+    this.immediate = undefined;
+    this.timeout = undefined;
   }
 
   private start(batch: T[], keys: ReadonlySet<string> | undefined): void {
