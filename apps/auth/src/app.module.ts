@@ -1,4 +1,5 @@
 import { createPublicKey } from 'node:crypto';
+import { natsInboxPrefix } from '@parley/contracts';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AUTH_SCHEMA, SessionsRepository, UsersRepository } from '@parley/auth/data-access-users';
 import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/data-access-postgres';
@@ -30,7 +31,15 @@ export class AppModule {
           timeouts: config.database.timeouts,
           applicationName: 'parley-auth',
         }),
-        NatsBusModule.forRoot({ url: config.nats.url, name: 'auth', requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass }),
+        NatsBusModule.forRoot({
+          url: config.nats.url,
+          name: 'auth',
+          requestTimeoutMs: 5000,
+          subjectPrefix: config.nats.subjectPrefix,
+          user: config.nats.user,
+          pass: config.nats.pass,
+          inboxPrefix: natsInboxPrefix('auth'),
+        }),
         ServiceCoreModule.forRoot({
           name: 'auth',
           logLevel: config.logLevel,

@@ -1,4 +1,5 @@
 import { Module, type DynamicModule } from '@nestjs/common';
+import { natsInboxPrefix } from '@parley/contracts';
 import { AccessTokenGuard, AccessTokenVerifier, HTTP_USER_RATE_LIMITS } from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
@@ -34,6 +35,7 @@ export class AppModule {
           subjectPrefix: config.nats.subjectPrefix,
           user: config.nats.user,
           pass: config.nats.pass,
+          inboxPrefix: natsInboxPrefix('chat-gateway'),
         }),
         ServiceCoreModule.forRoot({
           name: 'chat-gateway',

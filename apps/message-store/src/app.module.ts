@@ -1,10 +1,11 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { MESSAGE_STORE_SCHEMA } from '@parley/message-store/data-access-messages';
 import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/data-access-postgres';
+import { natsInboxPrefix } from '@parley/contracts';
+import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import { ChatsModule } from './chats/chats.module';
 import type { MessageStoreConfig } from './config/message-store.config';
-import { NatsReadiness, NatsReadinessModule } from './health/nats-readiness';
 import { HeadsModule } from './heads/heads.module';
 import { MessagesModule } from './messages/messages.module';
 import { ReceiptsModule } from './receipts/receipts.module';
@@ -24,7 +25,6 @@ const HEADS_DIGEST_INTERVAL_MS = 1000;
 @Module({})
 export class AppModule {
   static forRoot(config: MessageStoreConfig): DynamicModule {
-    const natsReadiness = NatsReadinessModule.forRoot({ url: config.nats.url, user: config.nats.user, pass: config.nats.pass });
     return {
       module: AppModule,
       imports: [
@@ -39,16 +39,27 @@ export class AppModule {
           name: 'message-store',
           logLevel: config.logLevel,
           readiness: {
-            imports: [natsReadiness],
-            inject: [PgDatabase, NatsReadiness],
-            useFactory: (db: PgDatabase, nats: NatsReadiness) => [postgresReadiness(db), nats],
+            inject: [PgDatabase, NatsBus],
+            // The NATS handlers serve on this same connection (bootstrap: onBusConnection).
+            useFactory: (db: PgDatabase, bus: NatsBus) => [postgresReadiness(db), bus.readiness()],
           },
         }),
         StoreModule.forRoot(config.cipher),
-        HeadsModule.forRoot({ nats: config.nats, intervalMs: HEADS_DIGEST_INTERVAL_MS }),
+        HeadsModule.forRoot({ intervalMs: HEADS_DIGEST_INTERVAL_MS }),
         MessagesModule.forRoot({ ...config.append, maxConcurrentBatches: maxConcurrentBatches(config.database.poolSize) }),
         ChatsModule,
         ReceiptsModule,
+        // message-store's one NATS connection. Listed after HeadsModule on purpose: global modules'
+        // shutdown hooks run in this order, and the last heads digest must go out before it drains.
+        NatsBusModule.forRoot({
+          url: config.nats.url,
+          name: 'message-store',
+          requestTimeoutMs: 5000,
+          subjectPrefix: config.nats.subjectPrefix,
+          user: config.nats.user,
+          pass: config.nats.pass,
+          inboxPrefix: natsInboxPrefix('message-store'),
+        }),
       ],
     };
   }

@@ -11,7 +11,15 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     module: AppModule.forRoot(config),
     host: config.http.host,
     port: config.http.port,
-    nats: { url: config.nats.url, queue: 'message-store', subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass },
+    nats: {
+      url: config.nats.url,
+      queue: 'message-store',
+      subjectPrefix: config.nats.subjectPrefix,
+      user: config.nats.user,
+      pass: config.nats.pass,
+      // One connection: handlers, the heads digest and readiness (AppModule's NatsBus).
+      onBusConnection: true,
+    },
     bodyLimit: '16kb',
   });
 }

@@ -4,7 +4,7 @@ import { closeRedis, redisReadiness } from '@parley/shared/util-redis';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import type Redis from 'ioredis';
 import type { PresenceConfig } from './config/presence.config';
-import { PresenceController } from './presence/presence.controller';
+import { PresenceHandler } from './presence/presence.handler';
 import { PresenceEventsPublisher } from './presence/presence-events.publisher';
 import { PresenceMetrics, presenceMetricProviders } from './presence/presence.metrics';
 import { PresenceRepository } from './presence/presence.repository';
@@ -43,7 +43,7 @@ export class AppModule {
           },
         }),
       ],
-      controllers: [PresenceController],
+      controllers: [PresenceHandler],
       providers: [
         {
           provide: PresenceRepository,

@@ -9,6 +9,7 @@ import {
   ChatSettingsV1,
   ChatUpdateV1,
   MessageHistoryV1,
+  Limits,
   ParleyError,
   ReceiptListV1,
   UsersExistV1,
@@ -35,8 +36,8 @@ export class ChatsService {
     if (input.type === 'direct') {
       if (input.memberIds.length !== 1) throw new ParleyError('invalid', 'memberIds: a direct chat has exactly one other member');
       if (others.length === 0) throw new ParleyError('invalid', 'memberIds: a direct chat with yourself is not allowed');
-    } else if (others.length + 1 > 1024) {
-      throw new ParleyError('invalid', 'memberIds: a group has at most 1024 members');
+    } else if (others.length + 1 > Limits.groupMaxMembers) {
+      throw new ParleyError('invalid', `memberIds: a group has at most ${Limits.groupMaxMembers} members`);
     }
     await this.requireUsers(others);
     const { chat, created } = await this.bus.request(ChatCreateV1, {

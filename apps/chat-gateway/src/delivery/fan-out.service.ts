@@ -1,21 +1,21 @@
 import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
 import {
   gatewayDeliverV1,
+  ParleyError,
   PresenceLimits,
   PresenceLocateV1,
   PushNotifyV1,
   type Delivery,
   type Message,
 } from '@parley/contracts';
-import { NatsBus } from '@parley/shared/util-nats';
+import { MicroBatcher } from '@parley/shared/util-batching';
+import { NatsBus, type RpcPipeline } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { RpcPipeline } from '../messaging/rpc-pipeline';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { LocalDelivery } from './local-delivery';
 
 type DeliveryWithoutUsers = Delivery extends infer D ? (D extends Delivery ? Omit<D, 'userIds'> : never) : never;
 
-const LOCATE_MAX_IDS = PresenceLimits.maxUserIdsPerRequest;
 /** A message's fan-out whose presence lookup failed is tried once more after this long. */
 const LOCATE_RETRY_MS = 300;
 /** Presence lookups waiting at once; beyond, fan-out of that event is left to replay and gap fill. */
@@ -39,7 +39,11 @@ interface LocateWaiter {
 export class FanOutService implements OnModuleDestroy {
   private readonly logger = new Logger(FanOutService.name);
   private readonly locates: RpcPipeline<typeof PresenceLocateV1>;
-  private locateQueue: LocateWaiter[] = [];
+  /** Whole waiters per request, each request within presence's id limit (ids shared by waiters count once). */
+  private readonly locateQueue = new MicroBatcher<LocateWaiter>((part, ids) => this.sendLocate(part, ids ?? new Set()), {
+    maxKeys: PresenceLimits.maxUserIdsPerRequest,
+    keysOf: (w) => w.userIds,
+  });
 
   constructor(
     private readonly bus: NatsBus,
@@ -47,14 +51,11 @@ export class FanOutService implements OnModuleDestroy {
     private readonly registry: ConnectionRegistry,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
-    this.locates = new RpcPipeline(bus.connection, PresenceLocateV1, {
-      subjectPrefix: config.nats.subjectPrefix,
-      timeoutMs: config.nats.requestTimeoutMs,
-      maxInFlight: MAX_LOCATES_IN_FLIGHT,
-    });
+    this.locates = bus.pipeline(PresenceLocateV1, { maxInFlight: MAX_LOCATES_IN_FLIGHT });
   }
 
   onModuleDestroy(): void {
+    for (const w of this.locateQueue.clear()) w.reject(new ParleyError('unavailable', 'shutting down'));
     this.locates.close();
   }
 
@@ -114,37 +115,17 @@ export class FanOutService implements OnModuleDestroy {
 
   /** Where users are connected; lookups of the same event-loop turn go out as one request. */
   private locate(userIds: string[]): Promise<Record<string, string[]>> {
-    return new Promise((resolve, reject) => {
-      this.locateQueue.push({ userIds, resolve, reject });
-      if (this.locateQueue.length === 1) setImmediate(this.flushLocates);
-    });
+    return new Promise((resolve, reject) => this.locateQueue.add({ userIds, resolve, reject }));
   }
 
-  private readonly flushLocates = (): void => {
-    const waiters = this.locateQueue;
-    this.locateQueue = [];
-    // Whole waiters per request, each request under presence's id limit (a chat has at most 1024 members).
-    let chunk: LocateWaiter[] = [];
-    let ids = new Set<string>();
-    const send = (part: LocateWaiter[], unique: Set<string>) => {
-      this.locates.request({ userIds: [...unique] }).then(
-        ({ locations }) => {
-          for (const w of part) w.resolve(locations);
-        },
-        (err: unknown) => {
-          for (const w of part) w.reject(err);
-        },
-      );
-    };
-    for (const w of waiters) {
-      if (chunk.length > 0 && ids.size + w.userIds.length > LOCATE_MAX_IDS) {
-        send(chunk, ids);
-        chunk = [];
-        ids = new Set();
-      }
-      chunk.push(w);
-      for (const id of w.userIds) ids.add(id);
-    }
-    if (chunk.length > 0) send(chunk, ids);
-  };
+  private sendLocate(part: LocateWaiter[], ids: ReadonlySet<string>): void {
+    this.locates.request({ userIds: [...ids] }).then(
+      ({ locations }) => {
+        for (const w of part) w.resolve(locations);
+      },
+      (err: unknown) => {
+        for (const w of part) w.reject(err);
+      },
+    );
+  }
 }

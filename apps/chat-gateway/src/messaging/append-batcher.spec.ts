@@ -1,11 +1,21 @@
 import { AppendBatchLimits, jsonBytes, type MessageAppendRequest } from '@parley/contracts';
-import { splitByLimits } from './append-batcher';
+import { MicroBatcher } from '@parley/shared/util-batching';
+import { APPEND_BATCH_LIMITS } from './append-batcher';
+
+/** The requests a turn of waiters becomes under APPEND_BATCH_LIMITS. */
+function splitByLimits<W extends { item: MessageAppendRequest }>(waiters: W[]): W[][] {
+  const parts: W[][] = [];
+  const batcher = new MicroBatcher<W>((part) => void parts.push(part), APPEND_BATCH_LIMITS);
+  for (const w of waiters) batcher.add(w);
+  batcher.flush();
+  return parts;
+}
 
 const item = (chat: number, body = 'hi'): { item: MessageAppendRequest } => ({
   item: { chatId: `chat-${chat}`, senderId: 'u', clientMsgId: `c${Math.random()}`, body },
 });
 
-describe('splitByLimits', () => {
+describe('APPEND_BATCH_LIMITS', () => {
   it('keeps a turn of sends to a few chats in one request, in order', () => {
     const ws = [item(1), item(2), item(1), item(3)];
     expect(splitByLimits(ws)).toEqual([ws]);

@@ -7,8 +7,8 @@ import {
   type MessageAppendReply,
   type MessageAppendRequest,
 } from '@parley/contracts';
-import type { NatsConnection } from 'nats';
-import { RpcPipeline } from './rpc-pipeline';
+import { MicroBatcher, type BatchLimits } from '@parley/shared/util-batching';
+import type { NatsBus, RpcPipeline } from '@parley/shared/util-nats';
 
 interface Waiter {
   item: MessageAppendRequest;
@@ -26,8 +26,6 @@ export interface ChatMemberLists {
 }
 
 export interface AppendBatcherOptions {
-  subjectPrefix: string;
-  timeoutMs: number;
   maxInFlight: number;
   /** A chat's members when message-store left them out of a reply to keep it within its byte budget. */
   membersOf: (chatId: string, userId: string) => Promise<ChatMemberLists>;
@@ -43,34 +41,28 @@ export interface AppendBatcherOptions {
  */
 export class AppendBatcher {
   private readonly pipeline: RpcPipeline<typeof MessageAppendBatchV1>;
-  private queue: Waiter[] = [];
+  private readonly batches = new MicroBatcher<Waiter>((part) => this.send(part), APPEND_BATCH_LIMITS);
   private inFlight = 0;
 
   constructor(
-    nc: NatsConnection,
+    bus: NatsBus,
     private readonly options: AppendBatcherOptions,
   ) {
-    this.pipeline = new RpcPipeline(nc, MessageAppendBatchV1, options);
+    this.pipeline = bus.pipeline(MessageAppendBatchV1, { maxInFlight: options.maxInFlight });
   }
 
   append(item: MessageAppendRequest, onLate?: (reply: MessageAppendReply) => void): Promise<MessageAppendReply> {
     if (this.inFlight >= this.options.maxInFlight) return Promise.reject(new ParleyError('unavailable', 'message-store is overloaded; retry'));
     this.inFlight++;
     return new Promise<MessageAppendReply>((resolve, reject) => {
-      this.queue.push({ item, resolve, reject, onLate });
-      if (this.queue.length === 1) setImmediate(this.flush);
+      this.batches.add({ item, resolve, reject, onLate });
     }).finally(() => this.inFlight--);
   }
 
   close(): void {
+    for (const w of this.batches.clear()) w.reject(new ParleyError('unavailable', 'shutting down'));
     this.pipeline.close();
   }
-
-  private readonly flush = (): void => {
-    const waiters = this.queue;
-    this.queue = [];
-    for (const part of splitByLimits(waiters)) this.send(part);
-  };
 
   private send(part: Waiter[]): void {
     this.pipeline
@@ -108,29 +100,15 @@ export class AppendBatcher {
   }
 }
 
-/** Consecutive runs of waiters, each within AppendBatchLimits (items, distinct chats, JSON bytes of bodies). */
-export function splitByLimits<W extends { item: MessageAppendRequest }>(waiters: W[]): W[][] {
-  const parts: W[][] = [];
-  let part: W[] = [];
-  let chats = new Set<string>();
-  let bytes = 0;
-  for (const w of waiters) {
-    // As JSON puts it on the wire: a control character is 6 bytes there, 1 in UTF-8.
-    const size = jsonBytes(w.item.body) + ITEM_OVERHEAD_BYTES;
-    const newChat = !chats.has(w.item.chatId);
-    if (
-      part.length > 0 &&
-      (part.length >= AppendBatchLimits.maxItems || (newChat && chats.size >= AppendBatchLimits.maxChats) || bytes + size > AppendBatchLimits.maxBodyBytes)
-    ) {
-      parts.push(part);
-      part = [];
-      chats = new Set();
-      bytes = 0;
-    }
-    part.push(w);
-    chats.add(w.item.chatId);
-    bytes += size;
-  }
-  if (part.length > 0) parts.push(part);
-  return parts;
-}
+/**
+ * A request stays within AppendBatchLimits: items, distinct chats (member lists travel once per
+ * chat), and JSON bytes of bodies (as JSON puts them on the wire: a control character is 6
+ * bytes there, 1 in UTF-8).
+ */
+export const APPEND_BATCH_LIMITS: BatchLimits<{ item: MessageAppendRequest }> = {
+  maxItems: AppendBatchLimits.maxItems,
+  maxKeys: AppendBatchLimits.maxChats,
+  keysOf: (w) => w.item.chatId,
+  maxWeight: AppendBatchLimits.maxBodyBytes,
+  weightOf: (w) => jsonBytes(w.item.body) + ITEM_OVERHEAD_BYTES,
+};

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
   ChatMembersV1,
   ParleyError,
@@ -12,7 +12,6 @@ import {
 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { MembershipCache } from '../chats/membership-cache';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { FanOutService } from '../delivery/fan-out.service';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
@@ -35,11 +34,8 @@ export class MessagingService implements OnModuleDestroy {
     private readonly registry: ConnectionRegistry,
     private readonly metrics: GatewayMetrics,
     private readonly limits: GatewayLimits,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
-    this.appends = new AppendBatcher(bus.connection, {
-      subjectPrefix: config.nats.subjectPrefix,
-      timeoutMs: config.nats.requestTimeoutMs,
+    this.appends = new AppendBatcher(bus, {
       maxInFlight: MAX_APPENDS_IN_FLIGHT,
       membersOf: (chatId, userId) => bus.request(ChatMembersV1, { chatId, userId }),
     });

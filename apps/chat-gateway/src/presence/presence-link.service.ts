@@ -5,6 +5,7 @@ import {
   PresenceDisconnectV1,
   PresenceHeartbeatV1,
   PresenceInstanceGoneV1,
+  PresenceLimits,
   ServerEvents,
 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
@@ -12,7 +13,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { ClientConnection } from '../realtime/client-connection';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 
-const HEARTBEAT_CHUNK = 1000;
+const HEARTBEAT_CHUNK = PresenceLimits.heartbeatChunk;
 
 /**
  * Keeps the presence service told which users this instance holds: per socket on

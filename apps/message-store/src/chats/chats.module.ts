@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ChatsController } from './chats.controller';
+import { ChatsHandler } from './chats.handler';
 import { ChatsService } from './chats.service';
 
-@Module({ controllers: [ChatsController], providers: [ChatsService] })
+@Module({ controllers: [ChatsHandler], providers: [ChatsService] })
 export class ChatsModule {}

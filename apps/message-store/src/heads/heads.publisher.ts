@@ -26,8 +26,7 @@ export class HeadsPublisher implements OnApplicationBootstrap, OnApplicationShut
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.publish();
-    // This module opened the connection (NatsBusModule above): flush and close it.
-    await this.bus.connection.drain().catch(() => undefined);
+    await this.bus.flush().catch(() => undefined);
   }
 
   private publish(): void {

@@ -1,4 +1,5 @@
 import { ParleyError } from '@parley/contracts';
+import { MicroBatcher } from '@parley/shared/util-batching';
 
 export interface GroupCommitOptions {
   /** Most items per batch. */
@@ -32,77 +33,36 @@ interface Waiter<I, O> {
  * alone, so one poison item cannot fail its neighbours.
  */
 export class GroupCommitQueue<I, O> {
-  private pending: Waiter<I, O>[] = [];
-  private timer: { cancel(): void } | undefined;
-  private inFlight = 0;
+  private readonly batches: MicroBatcher<Waiter<I, O>>;
   private closed = false;
-  private idleWaiters: (() => void)[] = [];
 
   constructor(
     private readonly run: (items: I[]) => Promise<O[]>,
     private readonly options: GroupCommitOptions,
-  ) {}
+  ) {
+    this.batches = new MicroBatcher((batch) => this.runBatch(batch), {
+      maxItems: options.maxBatch,
+      maxConcurrent: options.maxConcurrent,
+      maxWaitMs: options.maxWaitMs,
+    });
+  }
 
   get depth(): number {
-    return this.pending.length;
+    return this.batches.depth;
   }
 
   submit(item: I): Promise<O> {
     if (this.closed) return Promise.reject(new ParleyError('unavailable', 'message-store is shutting down; retry'));
-    if (this.pending.length >= this.options.maxQueue) {
+    if (this.batches.depth >= this.options.maxQueue) {
       return Promise.reject(new ParleyError('unavailable', 'message-store is overloaded; retry'));
     }
-    return new Promise<O>((resolve, reject) => {
-      this.pending.push({ item, resolve, reject });
-      this.schedule();
-    });
+    return new Promise<O>((resolve, reject) => this.batches.add({ item, resolve, reject }));
   }
 
   /** Refuses new items, runs those already queued and waits until all are answered. */
   async drain(): Promise<void> {
     this.closed = true;
-    this.flush();
-    while (this.inFlight > 0 || this.pending.length > 0) {
-      await new Promise<void>((resolve) => this.idleWaiters.push(resolve));
-    }
-  }
-
-  private schedule(): void {
-    if (this.inFlight >= this.options.maxConcurrent) return; // a finishing batch takes them
-    if (this.pending.length >= this.options.maxBatch) {
-      this.flush();
-    } else if (!this.timer) {
-      // Idle: go as soon as this turn of the event loop has queued what arrived with
-      // it (nothing to wait for). Busy: gather for up to maxWaitMs.
-      if (this.inFlight === 0) {
-        const handle = setImmediate(this.onTimer);
-        this.timer = { cancel: () => clearImmediate(handle) };
-      } else {
-        const handle = setTimeout(this.onTimer, this.options.maxWaitMs);
-        this.timer = { cancel: () => clearTimeout(handle) };
-      }
-    }
-  }
-
-  private readonly onTimer = (): void => {
-    this.timer = undefined;
-    this.flush();
-  };
-
-  private flush(): void {
-    this.timer?.cancel();
-    this.timer = undefined;
-    while (this.pending.length > 0 && this.inFlight < this.options.maxConcurrent) {
-      const batch = this.pending.splice(0, this.options.maxBatch);
-      this.inFlight++;
-      void this.runBatch(batch).finally(() => {
-        this.inFlight--;
-        if (this.pending.length > 0) this.flush();
-        if (this.inFlight === 0 && this.pending.length === 0) {
-          for (const wake of this.idleWaiters.splice(0)) wake();
-        }
-      });
-    }
+    await this.batches.drain();
   }
 
   private async runBatch(batch: Waiter<I, O>[]): Promise<void> {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ReceiptsController } from './receipts.controller';
+import { ReceiptsHandler } from './receipts.handler';
 import { ReceiptsService } from './receipts.service';
 
-@Module({ controllers: [ReceiptsController], providers: [ReceiptsService] })
+@Module({ controllers: [ReceiptsHandler], providers: [ReceiptsService] })
 export class ReceiptsModule {}

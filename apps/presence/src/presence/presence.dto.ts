@@ -14,8 +14,7 @@ export const ID_PATTERN = /^[^|]{1,128}$/;
 export const MAX_SOCKET_ID_LENGTH = 256;
 /** One group's members per request: the reply's size is bounded by it. */
 export const MAX_USER_IDS = PresenceLimits.maxUserIdsPerRequest;
-/** NATS' default 1 MB payload holds ~10k connections; gateways send chunks of ~1000. */
-export const MAX_HEARTBEAT_CONNECTIONS = 20_000;
+export const MAX_HEARTBEAT_CONNECTIONS = PresenceLimits.maxHeartbeatConnections;
 
 const idMessage = (field: string) => `${field} must be 1-128 characters without '|'`;
 

@@ -1,5 +1,5 @@
 import { ArrayMaxSize, IsArray, IsInt, IsString, IsUUID, Length, Min } from 'class-validator';
-import type { PushNotify } from '@parley/contracts';
+import { Limits, type PushNotify } from '@parley/contracts';
 
 /** PushNotifyV1 as it must arrive; anything else is dropped (events have no reply). */
 export class PushNotifyPayload implements PushNotify {
@@ -7,6 +7,6 @@ export class PushNotifyPayload implements PushNotify {
   @IsString() @Length(1, 64) messageId: string;
   @IsInt() @Min(1) seq: number;
   @IsUUID() senderId: string;
-  @IsArray() @ArrayMaxSize(1024) @IsUUID(undefined, { each: true }) recipientIds: string[];
+  @IsArray() @ArrayMaxSize(Limits.groupMaxMembers) @IsUUID(undefined, { each: true }) recipientIds: string[];
   @IsString() createdAt: string;
 }

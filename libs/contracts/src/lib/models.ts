@@ -79,7 +79,7 @@ export interface HistoryPage {
   hasMore: boolean;
 }
 
-/** Limits of docs/protocol.md. */
+/** Limits of docs/protocol.md; groupMaxMembers also bounds every NATS request that lists a chat's members. */
 export const Limits = {
   bodyMaxCodePoints: 4096,
   clientMsgIdMaxLength: 64,

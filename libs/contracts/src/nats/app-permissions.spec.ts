@@ -82,7 +82,7 @@ describe('NATS permissions derived from libs/contracts', () => {
           '$JS.API.CONSUMER.DELETE.PARLEY_REVOKED_SESSIONS_t1.*',
         ],
       },
-      subscribe: { allow: ['t1.user.exists.v1 auth', '_INBOX.>'] },
+      subscribe: { allow: ['t1.user.exists.v1 auth', '_INBOX.auth.>'] },
       allow_responses: true,
     });
   });
@@ -96,9 +96,9 @@ describe('NATS permissions derived from libs/contracts', () => {
     expect(revocationStreamApiSubjects(['follow'])).not.toContain('$JS.API.STREAM.UPDATE.PARLEY_REVOKED_SESSIONS');
   });
 
-  it('gives reply inboxes only to the apps that make requests', () => {
-    const withInbox = NATS_APPS.filter((app) => allow(natsPermissions(app).subscribe).includes('_INBOX.>'));
-    expect(withInbox.sort()).toEqual(['auth', 'chat-gateway']);
+  it('gives reply inboxes only to the apps that make requests, each under its own prefix', () => {
+    const inboxes = NATS_APPS.flatMap((app) => allow(natsPermissions(app).subscribe).filter((s) => s.startsWith('_INBOX')).map((s) => `${app}: ${s}`));
+    expect(inboxes.sort()).toEqual(['auth: _INBOX.auth.>', 'chat-gateway: _INBOX.chat-gateway.>']);
     for (const app of NATS_APPS) expect(allow(natsPermissions(app).publish).some((s) => s.startsWith('_INBOX'))).toBe(false);
   });
 });

@@ -50,7 +50,7 @@ export const NATS_APPS: readonly ServiceQueue[] = ['auth', 'chat-gateway', 'pres
  * missing here is refused by the server once authentication is on.
  */
 export interface AppNatsUse {
-  /** RPCs it requests (NatsBus.request, RpcPipeline). */
+  /** RPCs it requests (NatsBus.request, RpcPipeline), replies coming back under natsInboxPrefix(app). */
   readonly calls: readonly AnyRpc[];
   readonly publishes: readonly AnyEvent[];
   /** Events every replica receives (plain subscriptions). */
@@ -168,8 +168,14 @@ export interface NatsPermissions {
   allow_responses?: true;
 }
 
-/** Reply subjects of requests (nats.js's default inbox prefix: NatsBus, RpcPipeline, JetStream). */
-export const NATS_INBOX_SUBJECTS = '_INBOX.>';
+/**
+ * Prefix of `app`'s reply inboxes (nats.js `inboxPrefix`; NatsBus, RpcPipeline and its JetStream
+ * consumers all create their inboxes under it). Each app may subscribe only under its own, so no
+ * app can read the replies meant for another.
+ */
+export function natsInboxPrefix(app: ServiceQueue): string {
+  return `_INBOX.${app}`;
+}
 
 /**
  * The JetStream API subjects the revocation stream needs (read in nats.js 2.29 and checked against
@@ -208,7 +214,7 @@ export function natsPermissions(app: ServiceQueue, options: { subjectPrefix?: st
     ...[...served, ...use.consumes].map((c) => `${p}${c.subject} ${app}`),
     ...use.subscribes.map((c) => p + c.subject),
   ];
-  if (use.calls.length > 0 || use.revocationStream?.length) subscribe.push(NATS_INBOX_SUBJECTS);
+  if (use.calls.length > 0 || use.revocationStream?.length) subscribe.push(`${natsInboxPrefix(app)}.>`);
   if (use.revocationStream?.length) publish.push(...revocationStreamApiSubjects(use.revocationStream, p));
   // An empty allow list would mean "no restriction" to nats-server: deny everything instead.
   const perms: NatsPermissions = {

@@ -13,8 +13,6 @@ export type Delivery =
   | { kind: 'chat:updated'; userIds: string[]; chat: Chat }
   | { kind: 'chat:removed'; userIds: string[]; chatId: string };
 
-export type DeliveryKind = Delivery['kind'];
-
 /** Each gateway instance listens on its own subject only (routing, not broadcast). */
 export function gatewayDeliverV1(instanceId: string): EventContract<Delivery> {
   return event<Delivery>(`gateway.${instanceId}.deliver.v1`);

@@ -48,10 +48,12 @@ export interface PresenceLocateReply {
   locations: Record<string, string[]>;
 }
 /**
- * Ids per presence.locate.v1 / presence.query.v1 request: one group's members. The reply then
- * stays under NATS's 1 MiB even with every user on 10 gateways (the per-user connection cap).
+ * maxUserIdsPerRequest: ids per presence.locate.v1 / presence.query.v1 request, one group's
+ * members (Limits.groupMaxMembers). The reply then stays under NATS's 1 MiB even with every user
+ * on 10 gateways (the per-user connection cap). maxHeartbeatConnections: connections one
+ * presence.heartbeat.v1 may carry (NATS's 1 MB holds ~10k); gateways send heartbeatChunk at a time.
  */
-export const PresenceLimits = { maxUserIdsPerRequest: 1024 } as const;
+export const PresenceLimits = { maxUserIdsPerRequest: 1024, maxHeartbeatConnections: 20_000, heartbeatChunk: 1000 } as const;
 
 /** One round trip for all members of a chat: the fan-out's routing table. */
 export const PresenceLocateV1 = rpc<PresenceLocateRequest, PresenceLocateReply>('presence.locate.v1', 'presence');

@@ -1,38 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
-import {
-  connect,
-  ErrorCode as NatsErrorCode,
-  JSONCodec,
-  type NatsConnection,
-  type NatsError,
-  type Subscription,
-} from 'nats';
-import {
-  ParleyError,
-  type EventContract,
-  type PayloadOf,
-  type ReplyOf,
-  type RequestOf,
-  type RpcContract,
-} from '@parley/contracts';
+import { connect, ErrorCode as NatsErrorCode, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import type { EventContract, PayloadOf, ReplyOf, RequestOf, RpcContract } from '@parley/contracts';
+import { decodeReply, packetCodec as codec, requestFailure, type RequestPacket } from './nats-packets';
+import { RpcPipeline } from './rpc-pipeline';
 import { natsServers } from './nats-servers';
-
-// Packets use NestJS's NATS wire format, so Nest @MessagePattern/@EventPattern
-// handlers answer requests made here and receive events published here.
-interface RequestPacket<T> {
-  pattern: string;
-  data: T;
-  id?: string;
-}
-interface ReplyPacket<T> {
-  id?: string;
-  response?: T;
-  err?: unknown;
-  isDisposed?: boolean;
-}
-
-const codec = JSONCodec<unknown>();
 
 /**
  * nats.js connect options for an app's identity and transport: no credentials without a password
@@ -57,6 +29,11 @@ export interface NatsBusOptions {
   /** The app's NATS identity (NATS_USER / NATS_PASSWORD); absent: anonymous. */
   user?: string;
   pass?: string;
+  /**
+   * Prefix of this connection's reply inboxes (natsInboxPrefix(app) from @parley/contracts): the
+   * app's NATS permissions let it subscribe only there. Absent: nats.js's `_INBOX`.
+   */
+  inboxPrefix?: string;
 }
 
 export interface RequestOptions {
@@ -78,6 +55,7 @@ export class NatsBus {
         servers: natsServers(options.url),
         name: options.name,
         ...natsSecurityOptions(options),
+        ...(options.inboxPrefix ? { inboxPrefix: options.inboxPrefix } : {}),
         // Keep retrying after a restart of NATS instead of giving up.
         maxReconnectAttempts: -1,
         reconnectTimeWait: 500,
@@ -128,28 +106,28 @@ export class NatsBus {
     options: RequestOptions = {},
   ): Promise<ReplyOf<C>> {
     const packet: RequestPacket<RequestOf<C>> = { pattern: contract.subject, data: payload, id: randomUUID() };
-    let raw: Uint8Array;
+    let msg;
     try {
-      const msg = await this.connection.request(this.subject(contract.subject), codec.encode(packet), {
+      msg = await this.connection.request(this.subject(contract.subject), codec.encode(packet), {
         timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
       });
-      raw = msg.data;
     } catch (err) {
-      const code = (err as NatsError).code;
-      if (code === NatsErrorCode.NoResponders) {
-        throw new ParleyError('unavailable', `${contract.queue} is not available`);
-      }
-      if (code === NatsErrorCode.Timeout) {
-        throw new ParleyError('unavailable', `${contract.queue} did not answer in time`);
-      }
-      throw new ParleyError('unavailable', `messaging is unavailable (${(err as Error).message})`);
+      throw requestFailure(err, contract.queue);
     }
-    const reply = codec.decode(raw) as ReplyPacket<ReplyOf<C>>;
-    if (reply.err !== undefined && reply.err !== null) {
-      if (ParleyError.isBody(reply.err)) throw new ParleyError(reply.err.code, reply.err.message);
-      throw new ParleyError('internal', `${contract.queue} failed`);
-    }
-    return reply.response as ReplyOf<C>;
+    return decodeReply<ReplyOf<C>>(msg, contract.queue);
+  }
+
+  /**
+   * A pipelined requester for one RPC on this connection (hot paths: see RpcPipeline), with
+   * this bus's subject prefix, inbox prefix and (unless given) request timeout.
+   */
+  pipeline<C extends RpcContract<unknown, unknown>>(contract: C, options: { maxInFlight: number; timeoutMs?: number }): RpcPipeline<C> {
+    return new RpcPipeline(this.connection, contract, {
+      subjectPrefix: this.options.subjectPrefix ?? '',
+      inboxPrefix: this.options.inboxPrefix,
+      timeoutMs: options.timeoutMs ?? this.options.requestTimeoutMs,
+      maxInFlight: options.maxInFlight,
+    });
   }
 
   /**

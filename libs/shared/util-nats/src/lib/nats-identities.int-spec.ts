@@ -8,6 +8,7 @@ import {
   gatewayDeliverV1,
   MessageHistoryV1,
   NATS_APPS,
+  natsInboxPrefix,
   PresenceChangedV1,
   PresenceLocateV1,
   PushNotifyV1,
@@ -17,7 +18,7 @@ import {
   type ServiceQueue,
 } from '@parley/contracts';
 import { RevocationStream, RevokedSessions } from '@parley/shared/util-auth';
-import { connect, createInbox, ErrorCode, JSONCodec, type NatsConnection } from 'nats';
+import { connect, ErrorCode, JSONCodec, type NatsConnection } from 'nats';
 import { NatsBus } from './nats-bus';
 import { ensureNatsPasswords, parleyNatsUsers, writeNatsServerConfig } from './nats-server-config';
 
@@ -82,10 +83,10 @@ describe('NATS identities (real nats-server with the generated configuration)', 
   }
 
   const connectAs = async (app: ServiceQueue, name: string = app) =>
-    watch(await connect({ servers: url, user: app, pass: passwords[app], name, maxReconnectAttempts: 0 }));
+    watch(await connect({ servers: url, user: app, pass: passwords[app], name, maxReconnectAttempts: 0, inboxPrefix: natsInboxPrefix(app) }));
 
   const busAs = async (app: ServiceQueue, requestTimeoutMs: number) => {
-    const bus = await NatsBus.connect({ url, name: app, requestTimeoutMs, subjectPrefix: prefix, user: app, pass: passwords[app] });
+    const bus = await NatsBus.connect({ url, name: app, requestTimeoutMs, subjectPrefix: prefix, user: app, pass: passwords[app], inboxPrefix: natsInboxPrefix(app) });
     watch(bus.connection);
     return bus;
   };
@@ -183,6 +184,17 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     history.unsubscribe();
   });
 
+  it('keeps each app to its own reply inbox: the gateway cannot read auth\'s replies, nor auth the gateway\'s', async () => {
+    const gw = await connectAs('chat-gateway');
+    gw.subscribe(`${natsInboxPrefix('auth')}.>`);
+    await violationOf(gw, 'subscription', '_INBOX.auth.>');
+    gw.subscribe('_INBOX.>');
+    await violationOf(gw, 'subscription', '_INBOX.>');
+    const auth = await connectAs('auth');
+    auth.subscribe(`${natsInboxPrefix('chat-gateway')}.*`);
+    await violationOf(auth, 'subscription', '_INBOX.chat-gateway.*');
+  });
+
   it('refuses a gateway publishing a session revocation, or deleting the revocation stream', async () => {
     const gw = await connectAs('chat-gateway');
     const listener = await connectAs('chat-gateway', 'listener');
@@ -235,15 +247,10 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     await expect(bus.request(MessageHistoryV1, { chatId: 'c', userId: 'u', limit: 1 })).resolves.toEqual({ messages: [], hasMore: false });
     await expect(bus.request(DeviceRegisterV1, { userId: 'u', token: 't', platform: 'android' })).resolves.toMatchObject({ id: 'dev1' });
 
-    // RpcPipeline: one inbox subscription `<inbox>.*`, requests published with reply `<inbox>.<id>`.
-    const inbox = createInbox();
-    const replies: unknown[] = [];
-    bus.connection.subscribe(`${inbox}.*`, { callback: (_e, m) => replies.push(codec.decode(m.data)) });
-    bus.connection.publish(prefix + PresenceLocateV1.subject, codec.encode({ pattern: PresenceLocateV1.subject, data: { userIds: ['u'] }, id: '1' }), {
-      reply: `${inbox}.1`,
-    });
-    await until(() => (replies.length ? true : undefined));
-    expect(replies).toEqual([{ id: '1', response: { locations: { u: ['gw1'] } }, isDisposed: true }]);
+    // RpcPipeline: one inbox subscription `<inbox>.*` under the app's inbox prefix.
+    const pipeline = bus.pipeline(PresenceLocateV1, { maxInFlight: 10 });
+    await expect(pipeline.request({ userIds: ['u'] })).resolves.toEqual({ locations: { u: ['gw1'] } });
+    pipeline.close();
     for (const nc of [...Object.values(servers), bus.connection]) expect(violations.get(nc)).toEqual([]);
   });
 
@@ -308,7 +315,7 @@ describe('NATS identities (real nats-server with the generated configuration)', 
   // Last: it restarts the server. The ordered consumer is then re-created through its reset path
   // (CONSUMER.INFO, CONSUMER.DELETE of the lost one, CONSUMER.CREATE), which needs its permissions too.
   it('keeps a gateway following the revocation stream across a NATS restart', async () => {
-    const gw = watch(await connect({ servers: url, user: 'chat-gateway', pass: passwords['chat-gateway'], name: 'gw-restart', maxReconnectAttempts: -1, reconnectTimeWait: 100 }));
+    const gw = watch(await connect({ servers: url, user: 'chat-gateway', pass: passwords['chat-gateway'], name: 'gw-restart', maxReconnectAttempts: -1, reconnectTimeWait: 100, inboxPrefix: natsInboxPrefix('chat-gateway') }));
     const list = new RevokedSessions();
     const follower = await new RevocationStream(gw, { subjectPrefix: prefix }).follow(list);
     await stopServer();

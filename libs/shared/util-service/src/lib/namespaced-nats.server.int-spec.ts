@@ -64,3 +64,26 @@ describe('NamespacedNatsServer (real NATS)', () => {
     }
   });
 });
+
+describe('NamespacedNatsServer on a connection it is given', () => {
+  it('serves on that connection (no second one) and leaves it open when it closes', async () => {
+    const shared = await connect({ servers: url, name: 'shared' });
+    const client = await connect({ servers: url });
+    const app = await NestFactory.createMicroservice(SizesModule, {
+      strategy: new NamespacedNatsServer({ servers: url, queue: 'sizes-test' }, prefix, shared),
+      logger: false,
+    });
+    try {
+      await app.listen();
+      const msg = await client.request(`${prefix}sizes.small.v1`, JSONCodec().encode({ pattern: 'sizes.small.v1', data: {}, id: 's-1' }), { timeout: 5000 });
+      expect(codec.decode(msg.data).response).toEqual({ n: 1 });
+      await app.close();
+      expect(shared.isClosed()).toBe(false);
+      // Its handlers are gone from the connection: nobody answers any more.
+      await expect(client.request(`${prefix}sizes.small.v1`, JSONCodec().encode({ pattern: 'sizes.small.v1', data: {}, id: 's-2' }), { timeout: 1000 })).rejects.toBeDefined();
+    } finally {
+      await client.drain();
+      await shared.drain();
+    }
+  });
+});

@@ -8,17 +8,21 @@ type ServerNatsOptions = Required<NatsOptions>['options'];
 /**
  * Nest's NATS server, with every subject under an optional prefix. Stacks that share
  * one NATS server (parallel test runs, several environments) then never answer each
- * other's requests; with an empty prefix it is Nest's server unchanged.
+ * other's requests; with an empty prefix it is Nest's server unchanged. Given a
+ * `connection` (the app's NatsBus), it serves on that one instead of opening its own,
+ * and leaves closing it to its owner. Built on Server's public and protected API only.
  */
 export class NamespacedNatsServer extends ServerNats {
   constructor(
     private readonly natsOptions: ServerNatsOptions,
     private readonly subjectPrefix: string,
+    private readonly connection?: NatsConnection,
   ) {
     super(natsOptions);
   }
 
   private inFlight = 0;
+  private handlerSubscriptions: Subscription[] = [];
   private readonly replyLogger = new Logger('NatsReplies');
 
   /**
@@ -52,30 +56,45 @@ export class NamespacedNatsServer extends ServerNats {
     }
   }
 
+  override createNatsClient(): Promise<NatsConnection> {
+    return this.connection ? Promise.resolve(this.connection) : (super.createNatsClient() as Promise<NatsConnection>);
+  }
+
   /**
-   * Stop taking requests, let the ones in flight answer, then drain the connection
-   * (Nest's own graceful mode sleeps a fixed grace period instead).
+   * Stop taking requests, let the ones in flight answer, then drain the connection if it is
+   * this server's own (Nest's own graceful mode sleeps a fixed grace period instead).
    */
   override async close(): Promise<void> {
-    const self = this as unknown as { subscriptions: Subscription[]; natsClient: NatsConnection | null };
     // drain, not unsubscribe: requests NATS already handed us still get answered.
-    await Promise.all(self.subscriptions.map((sub) => sub.drain().catch(() => undefined)));
+    await Promise.all(this.handlerSubscriptions.map((sub) => sub.drain().catch(() => undefined)));
+    this.handlerSubscriptions = [];
     const deadline = Date.now() + 10_000;
     while (this.inFlight > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     await new Promise((r) => setImmediate(r));
-    if (self.natsClient && !self.natsClient.isClosed()) await self.natsClient.drain().catch(() => undefined);
-    self.natsClient = null;
+    if (this.connection) return; // its owner (the app's NatsBus) flushes and closes it
+    const own = this.client();
+    if (own && !own.isClosed() && !own.isDraining()) await own.drain().catch(() => undefined);
+    await super.close();
   }
 
   override bindEvents(client: NatsConnection): void {
     const defaultQueue = this.natsOptions.queue;
     for (const [channel, handlerRef] of this.messageHandlers) {
       const queue = (handlerRef.extras?.['queue'] as string | undefined) ?? defaultQueue;
-      const sub: Subscription = client.subscribe(`${this.subjectPrefix}${channel}`, {
-        queue,
-        callback: this.getMessageHandler(channel).bind(this),
-      });
-      (this as unknown as { subscriptions: Subscription[] }).subscriptions.push(sub);
+      this.handlerSubscriptions.push(
+        client.subscribe(`${this.subjectPrefix}${channel}`, {
+          queue,
+          callback: this.getMessageHandler(channel).bind(this),
+        }),
+      );
+    }
+  }
+
+  private client(): NatsConnection | undefined {
+    try {
+      return this.unwrap<NatsConnection>();
+    } catch {
+      return undefined; // never listened
     }
   }
 }

@@ -4,7 +4,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
-import { natsSecurityOptions, natsServers } from '@parley/shared/util-nats';
+import { NatsBus, natsSecurityOptions, natsServers } from '@parley/shared/util-nats';
 import { json } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -20,8 +20,11 @@ export interface StartServiceOptions {
   module: Type<unknown> | DynamicModule;
   host: string;
   port: number;
-  /** Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous). */
-  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string; user?: string; pass?: string };
+  /**
+   * Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous).
+   * `onBusConnection`: serve on the app's NatsBus connection instead of a second one (its readiness is then the server's).
+   */
+  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string; user?: string; pass?: string; onBusConnection?: boolean };
   /**
    * How the app faces clients (auth, chat-gateway): CORS allow-list, trusted proxies, API docs.
    * Absent: no CORS headers, no proxy trusted, no docs.
@@ -94,6 +97,7 @@ export async function startService(options: StartServiceOptions): Promise<INestA
             ...natsSecurityOptions(options.nats),
           },
           options.nats.subjectPrefix ?? '',
+          options.nats.onBusConnection ? app.get(NatsBus, { strict: false }).connection : undefined,
         ),
       },
       { inheritAppConfig: true },

@@ -13,7 +13,7 @@ import { ReceiptsService } from './receipts.service';
 
 @Controller()
 @UseInterceptors(StoreErrorsInterceptor)
-export class ReceiptsController {
+export class ReceiptsHandler {
   constructor(private readonly receipts: ReceiptsService) {}
 
   @MessagePattern(ReceiptMoveV1.subject)

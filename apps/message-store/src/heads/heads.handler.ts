@@ -6,7 +6,7 @@ import { HeadsService } from './heads.service';
 
 @Controller()
 @UseInterceptors(StoreErrorsInterceptor)
-export class HeadsController {
+export class HeadsHandler {
   constructor(private readonly heads: HeadsService) {}
 
   @MessagePattern(ChatHeadsRecoverV1.subject)

@@ -1,5 +1,7 @@
 import { ParleyError, type ReplyOf, type RequestOf, type RpcContract } from '@parley/contracts';
-import { createInbox, JSONCodec, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { MicroBatcher } from '@parley/shared/util-batching';
+import { createInbox, type Msg, type NatsConnection, type NatsError, type Subscription } from 'nats';
+import { decodeReply, packetCodec, requestFailure } from './nats-packets';
 
 interface Pending {
   resolve: (reply: unknown) => void;
@@ -8,45 +10,55 @@ interface Pending {
   onLate?: (reply: unknown) => void;
 }
 
-const codec = JSONCodec<unknown>();
+export interface RpcPipelineOptions {
+  subjectPrefix: string;
+  timeoutMs: number;
+  maxInFlight: number;
+  /** The connection's inbox prefix (NatsBusOptions.inboxPrefix): the app may subscribe only under it. */
+  inboxPrefix?: string;
+}
+
 const SWEEP_MS = 100;
 /** How long, and for how many requests, a reply that comes after the timeout is still used. */
 const LATE_MS = 60_000;
 const MAX_LATE = 10_000;
 
 /**
- * Request/reply for the gateway's hot paths (one request per message), in the same wire
- * format as NatsBus.request (Nest's `{pattern, data, id}` / `{id, response | err}`), so
- * the same @MessagePattern handlers answer it. What it saves per request: nats.js's
- * request makes an Error (a stack trace) and a timer for every call and writes to the
- * socket once per I/O callback; here replies come back on ONE long-lived inbox
- * subscription, one sweep expires overdue requests, and all requests of an event-loop
- * turn leave in one socket write. No responders and timeouts are `unavailable`, as with
- * NatsBus; at most `maxInFlight` requests wait at once (beyond: `unavailable` at once,
- * i.e. backpressure instead of an unbounded queue).
+ * Request/reply for hot paths (one request per message), in the same wire format as
+ * NatsBus.request, so the same @MessagePattern handlers answer it. What it saves per request:
+ * nats.js's request makes an Error (a stack trace) and a timer for every call and writes to
+ * the socket once per I/O callback; here replies come back on ONE long-lived inbox
+ * subscription, one sweep expires overdue requests, and all requests of an event-loop turn
+ * leave in one socket write. Errors are mapped as by NatsBus (decodeReply, requestFailure);
+ * at most `maxInFlight` requests wait at once (beyond: `unavailable` at once, i.e.
+ * backpressure instead of an unbounded queue).
  */
 export class RpcPipeline<C extends RpcContract<unknown, unknown>> {
-  private readonly inbox = createInbox();
+  private readonly inbox: string;
   private readonly pending = new Map<string, Pending>();
   /** Timed-out requests whose reply still matters (a stored message still has to be fanned out). */
   private readonly late = new Map<string, { onLate: (reply: unknown) => void; until: number }>();
   private readonly sub: Subscription;
   private readonly sweeper: NodeJS.Timeout;
+  private readonly subject: string;
   private next = 0;
-  private outbox: { id: string; payload: RequestOf<C> }[] = [];
+  /**
+   * Each socket's message arrives in its own I/O callback, and nats.js writes its buffer at the
+   * end of each: one syscall per message. Publishing at the end of the turn instead puts every
+   * request of the turn into one write.
+   */
+  private readonly outbox = new MicroBatcher<{ id: string; payload: RequestOf<C> }>((batch) => this.publishAll(batch));
 
   constructor(
     private readonly nc: NatsConnection,
     private readonly contract: C,
-    private readonly options: { subjectPrefix: string; timeoutMs: number; maxInFlight: number },
+    private readonly options: RpcPipelineOptions,
   ) {
+    this.inbox = createInbox(options.inboxPrefix);
+    this.subject = `${options.subjectPrefix}${contract.subject}`;
     this.sub = nc.subscribe(`${this.inbox}.*`, { callback: (err, msg) => this.onReply(err, msg) });
     this.sweeper = setInterval(() => this.expire(), SWEEP_MS);
     this.sweeper.unref();
-  }
-
-  get inFlight(): number {
-    return this.pending.size;
   }
 
   /**
@@ -65,33 +77,25 @@ export class RpcPipeline<C extends RpcContract<unknown, unknown>> {
         deadline: Date.now() + this.options.timeoutMs,
         onLate: onLate as ((r: unknown) => void) | undefined,
       });
-      this.outbox.push({ id, payload });
-      if (this.outbox.length === 1) setImmediate(this.publishAll);
+      this.outbox.add({ id, payload });
     });
   }
 
-  /**
-   * Each socket's message arrives in its own I/O callback, and nats.js writes its buffer
-   * at the end of each: one syscall per message. Publishing at setImmediate instead puts
-   * every request of the event-loop turn into one write.
-   */
-  private readonly publishAll = (): void => {
-    const outbox = this.outbox;
-    this.outbox = [];
-    const subject = `${this.options.subjectPrefix}${this.contract.subject}`;
-    for (const { id, payload } of outbox) {
+  private publishAll(batch: { id: string; payload: RequestOf<C> }[]): void {
+    for (const { id, payload } of batch) {
       try {
-        this.nc.publish(subject, codec.encode({ pattern: this.contract.subject, data: payload, id }), { reply: `${this.inbox}.${id}` });
+        this.nc.publish(this.subject, packetCodec.encode({ pattern: this.contract.subject, data: payload, id }), { reply: `${this.inbox}.${id}` });
       } catch (err) {
         const p = this.pending.get(id);
         this.pending.delete(id);
-        p?.reject(new ParleyError('unavailable', `messaging is unavailable (${(err as Error).message})`));
+        p?.reject(requestFailure(err, this.contract.queue));
       }
     }
-  };
+  }
 
   close(): void {
     clearInterval(this.sweeper);
+    this.outbox.clear();
     this.sub.unsubscribe();
     for (const p of this.pending.values()) p.reject(new ParleyError('unavailable', 'shutting down'));
     this.pending.clear();
@@ -102,35 +106,22 @@ export class RpcPipeline<C extends RpcContract<unknown, unknown>> {
     if (err || !msg) return;
     const id = msg.subject.slice(this.inbox.length + 1);
     const p = this.pending.get(id);
-    if (!p) {
-      const late = this.late.get(id);
-      if (!late) return;
-      this.late.delete(id);
+    if (p) {
+      this.pending.delete(id);
       try {
-        const reply = codec.decode(msg.data) as { response?: unknown; err?: unknown };
-        if ((reply.err === undefined || reply.err === null) && msg.headers?.code !== 503) late.onLate(reply.response);
-      } catch {
-        // malformed: nothing to do
+        p.resolve(decodeReply(msg, this.contract.queue));
+      } catch (e) {
+        p.reject(e);
       }
       return;
     }
-    this.pending.delete(id);
-    // The server answers a request nobody subscribes to with status 503 (no responders).
-    if (msg.headers?.code === 503) {
-      p.reject(new ParleyError('unavailable', `${this.contract.queue} is not available`));
-      return;
-    }
-    let reply: { response?: unknown; err?: unknown };
+    const late = this.late.get(id);
+    if (!late) return;
+    this.late.delete(id);
     try {
-      reply = codec.decode(msg.data) as { response?: unknown; err?: unknown };
+      late.onLate(decodeReply(msg, this.contract.queue));
     } catch {
-      p.reject(new ParleyError('internal', `${this.contract.queue} sent a malformed reply`));
-      return;
-    }
-    if (reply.err !== undefined && reply.err !== null) {
-      p.reject(ParleyError.isBody(reply.err) ? new ParleyError(reply.err.code, reply.err.message) : new ParleyError('internal', `${this.contract.queue} failed`));
-    } else {
-      p.resolve(reply.response);
+      // an error answer after all (nothing was stored), or onLate failed: nothing more to do here
     }
   }
 

@@ -22,8 +22,8 @@ import { PresenceService } from './presence.service';
 
 /** NATS handlers of the `presence` queue group (payloads are validated by the service). */
 @Controller()
-export class PresenceController {
-  private readonly logger = new Logger(PresenceController.name);
+export class PresenceHandler {
+  private readonly logger = new Logger(PresenceHandler.name);
 
   constructor(private readonly presence: PresenceService) {}
 

@@ -38,7 +38,7 @@ import { ChatsService } from './chats.service';
 
 @Controller()
 @UseInterceptors(StoreErrorsInterceptor)
-export class ChatsController {
+export class ChatsHandler {
   constructor(private readonly chats: ChatsService) {}
 
   @MessagePattern(ChatCreateV1.subject)

@@ -15,7 +15,7 @@ import { AppendService } from './append.service';
 import { HistoryService } from './history.service';
 
 @Controller()
-export class MessagesController {
+export class MessagesHandler {
   constructor(
     private readonly appendService: AppendService,
     private readonly historyService: HistoryService,
