@@ -58,13 +58,13 @@ describe('NATS permissions derived from libs/contracts', () => {
     expect(allow(gw.publish)).toContain('gateway.*.deliver.v1');
     expect(allow(gw.subscribe)).toContain('gateway.*.deliver.v1');
     for (const app of NATS_APPS.filter((a) => a !== 'chat-gateway')) {
-      expect(JSON.stringify(natsPermissions(app))).not.toContain('gateway.');
+      expect(JSON.stringify(natsPermissions(app)).replace('_INBOX.chat-gateway.>', '')).not.toContain('gateway.');
     }
   });
 
   it('gives the exact lists of message-store and of the revocation stream writer, under a subject prefix', () => {
     expect(natsPermissions('message-store', { subjectPrefix: 't1.' })).toEqual({
-      publish: { allow: ['t1.chat.heads.digest.v1'] },
+      publish: { allow: ['t1.chat.heads.digest.v1', '_INBOX.chat-gateway.>'] },
       subscribe: { allow: rpcsServedBy('message-store').map((c) => `t1.${c.subject} message-store`) },
       allow_responses: true,
     });
@@ -80,6 +80,7 @@ describe('NATS permissions derived from libs/contracts', () => {
           '$JS.API.CONSUMER.MSG.NEXT.PARLEY_REVOKED_SESSIONS_t1.*',
           '$JS.API.CONSUMER.INFO.PARLEY_REVOKED_SESSIONS_t1.*',
           '$JS.API.CONSUMER.DELETE.PARLEY_REVOKED_SESSIONS_t1.*',
+          '_INBOX.chat-gateway.>',
         ],
       },
       subscribe: { allow: ['t1.user.exists.v1 auth', '_INBOX.auth.>'] },
@@ -96,10 +97,14 @@ describe('NATS permissions derived from libs/contracts', () => {
     expect(revocationStreamApiSubjects(['follow'])).not.toContain('$JS.API.STREAM.UPDATE.PARLEY_REVOKED_SESSIONS');
   });
 
+  it('lets a server publish replies only under the inbox prefixes of the apps that call it', () => {
+    const replyRights = NATS_APPS.flatMap((app) => allow(natsPermissions(app).publish).filter((s) => s.startsWith('_INBOX')).map((s) => `${app}: ${s}`));
+    expect(replyRights.sort()).toEqual(['auth: _INBOX.chat-gateway.>', 'message-store: _INBOX.chat-gateway.>', 'presence: _INBOX.chat-gateway.>', 'push-notifier: _INBOX.chat-gateway.>']);
+  });
+
   it('gives reply inboxes only to the apps that make requests, each under its own prefix', () => {
     const inboxes = NATS_APPS.flatMap((app) => allow(natsPermissions(app).subscribe).filter((s) => s.startsWith('_INBOX')).map((s) => `${app}: ${s}`));
     expect(inboxes.sort()).toEqual(['auth: _INBOX.auth.>', 'chat-gateway: _INBOX.chat-gateway.>']);
-    for (const app of NATS_APPS) expect(allow(natsPermissions(app).publish).some((s) => s.startsWith('_INBOX'))).toBe(false);
   });
 });
 

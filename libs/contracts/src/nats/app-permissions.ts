@@ -163,7 +163,8 @@ export interface NatsPermissions {
   subscribe: { allow: string[] } | { deny: string[] };
   /**
    * Present when the app serves RPCs: it may publish ONE reply to the reply subject of each
-   * request it received (within 2 minutes), so servers need no `_INBOX` publish right.
+   * request it received (within 2 minutes). Servers may also publish under their callers' inbox
+   * prefixes (natsPermissions says why), never under another app's.
    */
   allow_responses?: true;
 }
@@ -216,6 +217,10 @@ export function natsPermissions(app: ServiceQueue, options: { subjectPrefix?: st
   ];
   if (use.calls.length > 0 || use.revocationStream?.length) subscribe.push(`${natsInboxPrefix(app)}.>`);
   if (use.revocationStream?.length) publish.push(...revocationStreamApiSubjects(use.revocationStream, p));
+  // Replies to its callers' inboxes, besides allow_responses: that right lives in the connection
+  // that received the request, so a replica whose NATS node died mid-request could not answer
+  // after reconnecting to another node, and its caller would wait out the whole timeout.
+  publish.push(...callersOf(served).map((caller) => `${natsInboxPrefix(caller)}.>`));
   // An empty allow list would mean "no restriction" to nats-server: deny everything instead.
   const perms: NatsPermissions = {
     publish: publish.length > 0 ? { allow: unique(publish) } : { deny: ['>'] },
@@ -223,6 +228,12 @@ export function natsPermissions(app: ServiceQueue, options: { subjectPrefix?: st
   };
   if (served.length > 0) perms.allow_responses = true;
   return perms;
+}
+
+/** The apps that call any of `rpcs`. */
+function callersOf(rpcs: readonly AnyRpc[]): ServiceQueue[] {
+  const subjects = new Set(rpcs.map((r) => r.subject));
+  return (Object.keys(APP_NATS_USE) as ServiceQueue[]).filter((app) => APP_NATS_USE[app].calls.some((c) => subjects.has(c.subject)));
 }
 
 function unique(list: string[]): string[] {

@@ -83,12 +83,15 @@ export class NatsBus {
   }
 
   private reconnecting = false;
+  /** Told when the connection drops, so their waiting requests fail at once (RpcPipeline.failPending). */
+  private readonly pipelines = new Set<RpcPipeline<RpcContract<unknown, unknown>>>();
 
   /** Tracks reconnects so readiness reports the truth while NATS is away. */
   watchStatus(onChange?: (status: string) => void): void {
     void (async () => {
       for await (const s of this.connection.status()) {
         if (s.type === 'reconnecting' || s.type === 'disconnect') this.reconnecting = true;
+        if (s.type === 'disconnect') for (const p of this.pipelines) p.failPending('unreachable: the NATS connection was lost; retry');
         if (s.type === 'reconnect') this.reconnecting = false;
         onChange?.(s.type);
       }
@@ -122,12 +125,14 @@ export class NatsBus {
    * this bus's subject prefix, inbox prefix and (unless given) request timeout.
    */
   pipeline<C extends RpcContract<unknown, unknown>>(contract: C, options: { maxInFlight: number; timeoutMs?: number }): RpcPipeline<C> {
-    return new RpcPipeline(this.connection, contract, {
+    const pipeline = new RpcPipeline(this.connection, contract, {
       subjectPrefix: this.options.subjectPrefix ?? '',
       inboxPrefix: this.options.inboxPrefix,
       timeoutMs: options.timeoutMs ?? this.options.requestTimeoutMs,
       maxInFlight: options.maxInFlight,
     });
+    this.pipelines.add(pipeline);
+    return pipeline;
   }
 
   /**

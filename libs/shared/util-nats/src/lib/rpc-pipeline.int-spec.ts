@@ -68,6 +68,25 @@ describe('RpcPipeline (real NATS)', () => {
     }
   });
 
+  it('fails waiting requests at once when the connection drops (failPending), and still hands their late replies to onLate', async () => {
+    const p = pipeline({ timeoutMs: 10_000 });
+    delayMs = 400;
+    const late: unknown[] = [];
+    try {
+      const waiting = p.request({ x: 5 }, (reply) => late.push(reply));
+      await new Promise((r) => setTimeout(r, 50));
+      const started = Date.now();
+      p.failPending('unreachable: the NATS connection was lost; retry');
+      await expect(waiting).rejects.toMatchObject({ code: 'unavailable', message: 'message-store unreachable: the NATS connection was lost; retry' });
+      expect(Date.now() - started).toBeLessThan(100);
+      await new Promise((r) => setTimeout(r, 700));
+      expect(late).toEqual([{ y: 10 }]);
+    } finally {
+      delayMs = 0;
+      p.close();
+    }
+  });
+
   it('refuses beyond maxInFlight instead of queueing without bound', async () => {
     const p = pipeline({ maxInFlight: 2 });
     const first = [p.request({ x: 1 }), p.request({ x: 2 })];

@@ -125,17 +125,31 @@ export class RpcPipeline<C extends RpcContract<unknown, unknown>> {
     }
   }
 
+  /**
+   * The connection dropped: a request sent through it may never be answered (its server may be
+   * gone), so waiting out the timeout helps no one. Each is answered `unavailable` now (retry-safe)
+   * and, as after a timeout, its reply is still used if it comes after the reconnect.
+   */
+  failPending(reason: string): void {
+    const now = Date.now();
+    for (const [id, p] of this.pending) this.giveUp(id, p, now, reason);
+  }
+
+  private giveUp(id: string, p: Pending, now: number, reason: string): void {
+    this.pending.delete(id);
+    if (p.onLate) {
+      if (this.late.size >= MAX_LATE) this.late.delete(this.late.keys().next().value as string);
+      this.late.set(id, { onLate: p.onLate, until: now + LATE_MS });
+    }
+    p.reject(new ParleyError('unavailable', `${this.contract.queue} ${reason}`));
+  }
+
   private expire(): void {
     const now = Date.now();
     // Insertion order is deadline order (one timeout for all): stop at the first live one.
     for (const [id, p] of this.pending) {
       if (p.deadline > now) break;
-      this.pending.delete(id);
-      if (p.onLate) {
-        if (this.late.size >= MAX_LATE) this.late.delete(this.late.keys().next().value as string);
-        this.late.set(id, { onLate: p.onLate, until: now + LATE_MS });
-      }
-      p.reject(new ParleyError('unavailable', `${this.contract.queue} did not answer in time`));
+      this.giveUp(id, p, now, 'did not answer in time');
     }
     for (const [id, l] of this.late) {
       if (l.until > now) break;
