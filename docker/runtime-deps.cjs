@@ -105,9 +105,13 @@ if (require.main === module) {
   try {
     const r = complete(distDir, lockArg || 'package-lock.json');
     const added = Object.entries(r.added).map(([n, v]) => `${n}@${v}`);
-    console.log(`[runtime-deps] ${r.app}: ${r.required.length} external package(s) required${added.length ? `; added ${added.join(', ')}` : ''}`);
+    console.log(
+      `[runtime-deps] ${r.app}: ${r.required.length} external package(s) required${added.length ? `; added ${added.join(', ')}` : ''}`,
+    );
     if (r.missing.length > 0) {
-      console.error(`[runtime-deps] ${r.app}: the bundle needs ${r.missing.join(', ')}, which the generated package.json does not install`);
+      console.error(
+        `[runtime-deps] ${r.app}: the bundle needs ${r.missing.join(', ')}, which the generated package.json does not install`,
+      );
       process.exit(1);
     }
   } catch (e) {

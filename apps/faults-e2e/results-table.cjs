@@ -21,7 +21,18 @@ const long = args.includes('--long');
 const json = args.includes('--json');
 const file = args.find((a) => !a.startsWith('--')) || path.join(__dirname, '../../.parley/faults/results.jsonl');
 // The figure columns every fault scenario reports (ScenarioFigures in src/support/fault-stack.ts).
-const cols = ['scenario', 'injected', 'messagesInFlight', 'attempted', 'acknowledged', 'stored', 'delivered', 'lost', 'duplicatesAfterDedupe', 'timeToRecoverMs'];
+const cols = [
+  'scenario',
+  'injected',
+  'messagesInFlight',
+  'attempted',
+  'acknowledged',
+  'stored',
+  'delivered',
+  'lost',
+  'duplicatesAfterDedupe',
+  'timeToRecoverMs',
+];
 // Added to every report by FaultStack.scenarioHealth(); shown when present.
 const healthCols = ['requestsTried', 'answersByCode', 'restartsByApp', 'maxRssMiB'];
 const latest = new Map();
@@ -32,7 +43,14 @@ for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
   latest.set(r.scenario, r);
 }
 // null: the figure does not apply to that scenario (or a time could not be measured).
-const cell = (v) => (v === undefined ? '' : v === null ? 'n/a' : typeof v === 'object' ? JSON.stringify(v) : String(v).replace(/\|/g, '\\|'));
+const cell = (v) =>
+  v === undefined
+    ? ''
+    : v === null
+      ? 'n/a'
+      : typeof v === 'object'
+        ? JSON.stringify(v)
+        : String(v).replace(/\|/g, '\\|');
 // { ok: 1200, unavailable: 3 } -> "ok 1200, unavailable 3"
 const pairs = (o, keep = () => true) =>
   Object.entries(o)
@@ -55,7 +73,8 @@ const rows = [...latest.values()].sort((a, b) => a.scenario.localeCompare(b.scen
 if (json) {
   for (const r of rows) console.log(JSON.stringify(r));
 } else {
-  const show = (r, c) => (healthCell[c] && r[c] != null && typeof r[c] === healthCellType(c) ? healthCell[c](r[c]) : cell(r[c]));
+  const show = (r, c) =>
+    healthCell[c] && r[c] != null && typeof r[c] === healthCellType(c) ? healthCell[c](r[c]) : cell(r[c]);
   const table = (columns, list) => {
     console.log(`| ${columns.join(' | ')} |`);
     console.log(`|${columns.map(() => '---').join('|')}|`);
@@ -71,4 +90,7 @@ if (json) {
   }
 }
 const times = rows.map((r) => r.at).sort();
-if (times.length > 0) console.log(`\n${rows.length} scenarios, ${long ? 'long' : 'normal'} run, recorded ${times[0]} to ${times[times.length - 1]}`);
+if (times.length > 0)
+  console.log(
+    `\n${rows.length} scenarios, ${long ? 'long' : 'normal'} run, recorded ${times[0]} to ${times[times.length - 1]}`,
+  );

@@ -55,7 +55,13 @@ function forwardedHeaders(req, target) {
 
 function proxyHttp(req, res, target, upstreamPath) {
   const upstream = http.request(
-    { hostname: target.hostname, port: target.port, method: req.method, path: upstreamPath, headers: forwardedHeaders(req, target) },
+    {
+      hostname: target.hostname,
+      port: target.port,
+      method: req.method,
+      path: upstreamPath,
+      headers: forwardedHeaders(req, target),
+    },
     (up) => {
       const headers = { ...up.headers };
       for (const h of HOP_BY_HOP) delete headers[h];
@@ -66,7 +72,11 @@ function proxyHttp(req, res, target, upstreamPath) {
   upstream.on('error', (err) => {
     if (res.headersSent) return res.destroy();
     res.writeHead(502, { 'content-type': 'application/json' });
-    res.end(JSON.stringify({ error: { code: 'unavailable', message: `upstream ${target.origin} unreachable: ${err.code || err.message}` } }));
+    res.end(
+      JSON.stringify({
+        error: { code: 'unavailable', message: `upstream ${target.origin} unreachable: ${err.code || err.message}` },
+      }),
+    );
   });
   req.pipe(upstream);
 }
@@ -132,7 +142,8 @@ function serveStatic(req, res, root, configJson) {
   }
   fs.stat(file, (err, st) => {
     if (!err && st.isFile()) return send(file);
-    if (!err && st.isDirectory() && fs.existsSync(path.join(file, 'index.html'))) return send(path.join(file, 'index.html'));
+    if (!err && st.isDirectory() && fs.existsSync(path.join(file, 'index.html')))
+      return send(path.join(file, 'index.html'));
     // A path with an extension is a missing asset; anything else is the app (client-side routes).
     if (path.extname(pathname)) {
       res.writeHead(404, { 'content-type': TYPES['.txt'] });
@@ -157,7 +168,10 @@ function startWebServer(options) {
     { prefix: '/auth', target: new URL(options.authTarget) },
     { prefix: '/gw', target: new URL(options.gatewayTarget) },
   ];
-  const configJson = JSON.stringify({ authUrl: options.publicAuthUrl || './auth', gatewayUrl: options.publicGatewayUrl || './gw' });
+  const configJson = JSON.stringify({
+    authUrl: options.publicAuthUrl || './auth',
+    gatewayUrl: options.publicGatewayUrl || './gw',
+  });
   const server = http.createServer((req, res) => {
     const r = route(routes, req.url || '/');
     if (r) return proxyHttp(req, res, r.target, r.path);
@@ -209,7 +223,9 @@ if (require.main === module) {
   }
   startWebServer(options).then(
     ({ url, close }) => {
-      console.log(`[web] Parley web client: ${url}  (auth -> ${options.authTarget}, gateway -> ${options.gatewayTarget})`);
+      console.log(
+        `[web] Parley web client: ${url}  (auth -> ${options.authTarget}, gateway -> ${options.gatewayTarget})`,
+      );
       const stop = () => close().then(() => process.exit(0));
       process.once('SIGINT', stop);
       process.once('SIGTERM', stop);

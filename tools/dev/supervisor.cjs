@@ -135,7 +135,9 @@ function incidentProblems(incidents, allow = {}) {
     if (fatalCount > fatalAllowed) {
       const shown = i.fatalLines.slice(0, 5).map((l) => `    ${l}`);
       if (fatalCount > shown.length) shown.push(`    ... and ${fatalCount - shown.length} more`);
-      problems.push(`${i.name}: logged ${fatalCount} fatal / unhandled error line(s) (allowed ${fatalAllowed}):\n${shown.join('\n')}`);
+      problems.push(
+        `${i.name}: logged ${fatalCount} fatal / unhandled error line(s) (allowed ${fatalAllowed}):\n${shown.join('\n')}`,
+      );
     }
   }
   return problems;
@@ -181,7 +183,8 @@ class Supervisor extends EventEmitter {
       if (typeof app.script !== 'string' || !app.script) throw new Error(`Supervisor: app ${app.name} needs a script`);
       if (this.apps.has(app.name)) throw new Error(`Supervisor: duplicate app name ${app.name}`);
       if (app.port != null) {
-        if (ports.has(app.port)) throw new Error(`Supervisor: ${app.name} and ${ports.get(app.port)} share port ${app.port}`);
+        if (ports.has(app.port))
+          throw new Error(`Supervisor: ${app.name} and ${ports.get(app.port)} share port ${app.port}`);
         ports.set(app.port, app.name);
       }
       this.apps.set(app.name, {
@@ -290,7 +293,10 @@ class Supervisor extends EventEmitter {
           return `${n} (${why.join('; ')})`;
         });
         const tails = notReady
-          .map((n) => `--- ${n}: last lines${this.apps.get(n).logFile ? ` of ${this.apps.get(n).logFile}` : ''} ---\n${this.tail(n, 30)}`)
+          .map(
+            (n) =>
+              `--- ${n}: last lines${this.apps.get(n).logFile ? ` of ${this.apps.get(n).logFile}` : ''} ---\n${this.tail(n, 30)}`,
+          )
           .join('\n');
         const head = dead.length ? 'exited and will not be restarted' : `not ready after ${timeoutMs} ms`;
         const err = new Error(`${head}: ${parts.join(', ')}\n${tails}`);
@@ -547,7 +553,10 @@ class Supervisor extends EventEmitter {
     let fd;
     let stdio = ['ignore', 'pipe', 'pipe'];
     if (s.logFile) {
-      fs.appendFileSync(s.logFile, `--- ${new Date().toISOString()} [supervisor] starting ${app.name}: node ${argv.join(' ')}\n`);
+      fs.appendFileSync(
+        s.logFile,
+        `--- ${new Date().toISOString()} [supervisor] starting ${app.name}: node ${argv.join(' ')}\n`,
+      );
       fd = fs.openSync(s.logFile, 'a');
       stdio = ['ignore', fd, fd];
     }
@@ -786,7 +795,9 @@ async function cli() {
   }
   if (signals.stopping()) return new Promise(() => undefined);
 
-  console.log(upBanner(apps, sup, { logs: logDir ? `${displayDir}/<app>.log` : 'this terminal', restart: opt.restart }));
+  console.log(
+    upBanner(apps, sup, { logs: logDir ? `${displayDir}/<app>.log` : 'this terminal', restart: opt.restart }),
+  );
   setInterval(() => undefined, 1 << 30); // stay alive even if every app is down (restart off)
   return new Promise(() => undefined); // run until a signal
 }

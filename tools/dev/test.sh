@@ -35,6 +35,9 @@ if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null 2>&1; then
   fi
 fi
 
+log "prettier --check . (formatting; npm run format fixes it)"
+npx prettier --check . --log-level warn </dev/null || die "some files are not formatted as Prettier would: run npm run format"
+
 log "nx run-many -t lint test${*:+ $*}"
 set +e
 npx nx run-many -t lint test --skip-nx-cache --parallel=2 --output-style=stream "$@" </dev/null 2>&1 | tee "$OUT"

@@ -14,7 +14,9 @@ if (process.argv[2] === '--check') {
     // missing: out of date
   }
   if (current !== expected) {
-    process.stderr.write(`${CHART_PERMISSIONS_FILE} differs from libs/contracts: run node tools/nats-auth/chart-permissions.cjs\n`);
+    process.stderr.write(
+      `${CHART_PERMISSIONS_FILE} differs from libs/contracts: run node tools/nats-auth/chart-permissions.cjs\n`,
+    );
     process.exit(1);
   }
 } else {

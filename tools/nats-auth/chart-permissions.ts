@@ -10,12 +10,16 @@ export const CHART_PERMISSIONS_FILE = 'helm/parley/files/nats-permissions.json';
  */
 export function chartPermissionsJson(): string {
   const users = Object.fromEntries(NATS_APPS.map((app) => [app, sorted(natsPermissions(app))]));
-  const doc = { $comment: 'Generated from libs/contracts by `node tools/nats-auth/chart-permissions.cjs`; do not edit.', users };
+  const doc = {
+    $comment: 'Generated from libs/contracts by `node tools/nats-auth/chart-permissions.cjs`; do not edit.',
+    users,
+  };
   return `${JSON.stringify(doc, null, 2)}\n`;
 }
 
 /** Subjects in a stable order: the contracts' module order depends on how TypeScript is loaded. */
 function sorted(perms: NatsPermissions): NatsPermissions {
-  const list = (rule: { allow: string[] } | { deny: string[] }) => ('allow' in rule ? { allow: [...rule.allow].sort() } : { deny: [...rule.deny].sort() });
+  const list = (rule: { allow: string[] } | { deny: string[] }) =>
+    'allow' in rule ? { allow: [...rule.allow].sort() } : { deny: [...rule.deny].sort() };
   return { ...perms, publish: list(perms.publish), subscribe: list(perms.subscribe) };
 }

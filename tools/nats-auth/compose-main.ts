@@ -7,6 +7,8 @@ const dir = args[0] === '--dir' && args[1] ? resolve(args[1]) : resolve(__dirnam
 try {
   process.stdout.write(`${writeComposeNatsFiles(dir)}\n`);
 } catch (err) {
-  process.stderr.write(`nats-auth compose: ${(err as Error).message}\nusage: node tools/nats-auth/compose.cjs [--dir DIR]\n`);
+  process.stderr.write(
+    `nats-auth compose: ${(err as Error).message}\nusage: node tools/nats-auth/compose.cjs [--dir DIR]\n`,
+  );
   process.exit(1);
 }

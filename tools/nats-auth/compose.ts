@@ -1,7 +1,12 @@
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { NATS_APPS } from '../../libs/contracts/src';
-import { ensureNatsPasswords, natsPasswordFile, parleyNatsUsers, writeNatsServerConfig } from '../../libs/shared/util-nats/src/lib/nats-server-config';
+import {
+  ensureNatsPasswords,
+  natsPasswordFile,
+  parleyNatsUsers,
+  writeNatsServerConfig,
+} from '../../libs/shared/util-nats/src/lib/nats-server-config';
 
 /** Where docker/compose.yml reads them (relative to the repository). */
 export const COMPOSE_NATS_DIR = '.parley/compose/nats';
@@ -19,6 +24,12 @@ export function writeComposeNatsFiles(dir: string): string {
   // The directory (0700) keeps other users of the host out.
   for (const app of NATS_APPS) chmodSync(natsPasswordFile(dir, app), 0o644);
   const conf = join(dir, 'nats.conf');
-  writeNatsServerConfig(conf, { host: '0.0.0.0', port: 4222, storeDir: '/data', httpPort: 8222, users: parleyNatsUsers(passwords) });
+  writeNatsServerConfig(conf, {
+    host: '0.0.0.0',
+    port: 4222,
+    storeDir: '/data',
+    httpPort: 8222,
+    users: parleyNatsUsers(passwords),
+  });
   return conf;
 }

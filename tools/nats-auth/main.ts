@@ -1,5 +1,9 @@
 import { resolve } from 'node:path';
-import { ensureNatsPasswords, parleyNatsUsers, writeNatsServerConfig } from '../../libs/shared/util-nats/src/lib/nats-server-config';
+import {
+  ensureNatsPasswords,
+  parleyNatsUsers,
+  writeNatsServerConfig,
+} from '../../libs/shared/util-nats/src/lib/nats-server-config';
 
 const USAGE = `usage: node tools/nats-auth/nats-server-config.cjs --out FILE --store-dir DIR
          [--secrets-dir .parley/keys/nats] [--host 127.0.0.1] [--port 4222] [--subject-prefix PREFIX]
@@ -29,7 +33,18 @@ function main(): void {
   const out = args.get('out');
   const storeDir = args.get('store-dir');
   if (!out || !storeDir) throw new Error('--out and --store-dir are required');
-  const known = ['out', 'store-dir', 'secrets-dir', 'host', 'port', 'subject-prefix', 'http-port', 'tls-cert', 'tls-key', 'tls-ca'];
+  const known = [
+    'out',
+    'store-dir',
+    'secrets-dir',
+    'host',
+    'port',
+    'subject-prefix',
+    'http-port',
+    'tls-cert',
+    'tls-key',
+    'tls-ca',
+  ];
   for (const name of args.keys()) if (!known.includes(name)) throw new Error(`unknown option --${name}`);
   const cert = args.get('tls-cert');
   const key = args.get('tls-key');
@@ -41,7 +56,14 @@ function main(): void {
     storeDir: resolve(storeDir),
     users: parleyNatsUsers(passwords, { subjectPrefix: args.get('subject-prefix') ?? '' }),
     httpPort: args.has('http-port') ? port(args.get('http-port'), 0, 'http-port') : undefined,
-    tls: cert && key ? { certFile: resolve(cert), keyFile: resolve(key), caFile: args.get('tls-ca') && resolve(args.get('tls-ca') as string) } : undefined,
+    tls:
+      cert && key
+        ? {
+            certFile: resolve(cert),
+            keyFile: resolve(key),
+            caFile: args.get('tls-ca') && resolve(args.get('tls-ca') as string),
+          }
+        : undefined,
   });
   process.stdout.write(`${resolve(out)}\n`);
 }

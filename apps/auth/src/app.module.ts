@@ -3,7 +3,12 @@ import { natsInboxPrefix } from '@parley/contracts';
 import { Module, type DynamicModule } from '@nestjs/common';
 import { AUTH_SCHEMA, SessionsRepository, UsersRepository } from '@parley/auth/data-access-users';
 import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/data-access-postgres';
-import { AccessTokenGuard, AccessTokenSigner, AccessTokenVerifier, HTTP_USER_RATE_LIMITS } from '@parley/shared/util-auth';
+import {
+  AccessTokenGuard,
+  AccessTokenSigner,
+  AccessTokenVerifier,
+  HTTP_USER_RATE_LIMITS,
+} from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import { AccountsController } from './accounts/accounts.controller';
@@ -20,7 +25,11 @@ import { UsersHandler } from './users/users.handler';
 @Module({})
 export class AppModule {
   static forRoot(config: AuthConfig): DynamicModule {
-    const tokenSettings = { issuer: config.jwt.issuer, audience: config.jwt.audience, maxAgeSeconds: config.jwt.maxAgeSeconds };
+    const tokenSettings = {
+      issuer: config.jwt.issuer,
+      audience: config.jwt.audience,
+      maxAgeSeconds: config.jwt.maxAgeSeconds,
+    };
     return {
       module: AppModule,
       imports: [
@@ -58,18 +67,33 @@ export class AppModule {
         // Per-user HTTP calls count across replicas too.
         { provide: HTTP_USER_RATE_LIMITS, inject: [AuthLimits], useFactory: (limits: AuthLimits) => limits.rates },
         AccessTokenGuard,
-        { provide: SessionsRepository, inject: [PgDatabase], useFactory: (db: PgDatabase) => new SessionsRepository(db) },
+        {
+          provide: SessionsRepository,
+          inject: [PgDatabase],
+          useFactory: (db: PgDatabase) => new SessionsRepository(db),
+        },
         {
           provide: SessionsService,
           inject: [SessionsRepository, NatsBus, AccessTokenVerifier],
           useFactory: (repo: SessionsRepository, bus: NatsBus, verifier: AccessTokenVerifier) =>
-            new SessionsService(repo, bus, verifier, { ttlSeconds: config.jwt.ttlSeconds, subjectPrefix: config.nats.subjectPrefix, streamReplicas: config.nats.streamReplicas }),
+            new SessionsService(repo, bus, verifier, {
+              ttlSeconds: config.jwt.ttlSeconds,
+              subjectPrefix: config.nats.subjectPrefix,
+              streamReplicas: config.nats.streamReplicas,
+            }),
         },
-        { provide: PasswordHasher, useValue: new PasswordHasher({ logN: config.password.scryptLogN, concurrency: config.password.concurrency }) },
+        {
+          provide: PasswordHasher,
+          useValue: new PasswordHasher({ logN: config.password.scryptLogN, concurrency: config.password.concurrency }),
+        },
         { provide: UsersRepository, inject: [PgDatabase], useFactory: (db: PgDatabase) => new UsersRepository(db) },
         {
           provide: AccessTokenSigner,
-          useFactory: () => AccessTokenSigner.fromPem(config.jwt.privateKeyPem, { ...tokenSettings, ttlSeconds: config.jwt.ttlSeconds }),
+          useFactory: () =>
+            AccessTokenSigner.fromPem(config.jwt.privateKeyPem, {
+              ...tokenSettings,
+              ttlSeconds: config.jwt.ttlSeconds,
+            }),
         },
         {
           provide: AccessTokenVerifier,

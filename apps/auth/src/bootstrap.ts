@@ -15,7 +15,13 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     edge: config.http.edge,
     openApi: { title: 'Parley auth', description: 'Accounts and access tokens (docs/protocol.md)', version: '1' },
     bodyLimit: '16kb',
-    nats: { url: config.nats.url, queue: 'auth', subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass },
+    nats: {
+      url: config.nats.url,
+      queue: 'auth',
+      subjectPrefix: config.nats.subjectPrefix,
+      user: config.nats.user,
+      pass: config.nats.pass,
+    },
   });
 }
 

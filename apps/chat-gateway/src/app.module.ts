@@ -48,7 +48,12 @@ export class AppModule {
         { provide: GATEWAY_CONFIG, useValue: config },
         {
           provide: AccessTokenVerifier,
-          useFactory: () => AccessTokenVerifier.fromPem(config.jwt.publicKeyPem, { issuer: config.jwt.issuer, audience: config.jwt.audience, maxAgeSeconds: config.jwt.maxAgeSeconds }),
+          useFactory: () =>
+            AccessTokenVerifier.fromPem(config.jwt.publicKeyPem, {
+              issuer: config.jwt.issuer,
+              audience: config.jwt.audience,
+              maxAgeSeconds: config.jwt.maxAgeSeconds,
+            }),
         },
         ...gatewayMetricProviders,
         ...repairMetricProviders,
@@ -62,7 +67,11 @@ export class AppModule {
           useFactory: (metrics: SecurityMetrics) => GatewayLimits.connect(config.limits, config.instanceId, metrics),
         },
         // HTTP requests count per user across replicas too.
-        { provide: HTTP_USER_RATE_LIMITS, inject: [GatewayLimits], useFactory: (limits: GatewayLimits) => limits.rates },
+        {
+          provide: HTTP_USER_RATE_LIMITS,
+          inject: [GatewayLimits],
+          useFactory: (limits: GatewayLimits) => limits.rates,
+        },
         AccessTokenGuard,
         ConnectionRegistry,
         MembershipCache,

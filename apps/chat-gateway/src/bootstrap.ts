@@ -12,7 +12,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     port: config.http.port,
     openApi: {
       title: 'Parley chat-gateway',
-      description: 'Chats, history, receipts and devices over HTTP. The whole client contract, Socket.IO included: docs/protocol.md',
+      description:
+        'Chats, history, receipts and devices over HTTP. The whole client contract, Socket.IO included: docs/protocol.md',
       version: '1',
     },
     // Next-Cursor pages GET /v1/chats: a browser client must be allowed to read it.

@@ -38,19 +38,25 @@ describe('messaging core (real stack, two gateways)', () => {
     await expect(TestSocket.connect(gw1, '')).rejects.toThrow('unauthorized');
   });
 
-  it('direct chat: unique per pair, both directions, the sender\'s other connection gets its own message', async () => {
+  it("direct chat: unique per pair, both directions, the sender's other connection gets its own message", async () => {
     const alice = await registerUser(stack.authUrl, 'alice');
     const bob = await registerUser(stack.authUrl, 'bob');
     const a1 = await connect(gw1, alice);
     const a2 = await connect(gw2, alice);
     const b = await connect(gw2, bob);
 
-    const created = await http<Chat>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'direct', memberIds: [bob.user.id] } });
+    const created = await http<Chat>(gw1, 'POST', '/v1/chats', {
+      token: alice.token,
+      body: { type: 'direct', memberIds: [bob.user.id] },
+    });
     expect(created.status).toBe(201);
     const chat = created.body;
     expect(chat).toMatchObject({ type: 'direct', title: null, lastSeq: 0 });
     expect(chat.members.map((m) => m.userId).sort()).toEqual([alice.user.id, bob.user.id].sort());
-    const again = await http<Chat>(gw2, 'POST', '/v1/chats', { token: bob.token, body: { type: 'direct', memberIds: [alice.user.id] } });
+    const again = await http<Chat>(gw2, 'POST', '/v1/chats', {
+      token: bob.token,
+      body: { type: 'direct', memberIds: [alice.user.id] },
+    });
     expect(again.status).toBe(200);
     expect(again.body.id).toBe(chat.id);
     await b.waitFor<Chat>('chat:new', (c) => c.id === chat.id);
@@ -72,13 +78,22 @@ describe('messaging core (real stack, two gateways)', () => {
 
   it('rejects a direct chat with oneself (invalid) and unknown members (not_found)', async () => {
     const alice = await registerUser(stack.authUrl, 'alice');
-    const self = await http<{ error: { code: string } }>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'direct', memberIds: [alice.user.id] } });
+    const self = await http<{ error: { code: string } }>(gw1, 'POST', '/v1/chats', {
+      token: alice.token,
+      body: { type: 'direct', memberIds: [alice.user.id] },
+    });
     expect(self.status).toBe(400);
     expect(self.body.error.code).toBe('invalid');
-    const ghost = await http<{ error: { code: string } }>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'group', title: 'x', memberIds: [randomUUID()] } });
+    const ghost = await http<{ error: { code: string } }>(gw1, 'POST', '/v1/chats', {
+      token: alice.token,
+      body: { type: 'group', title: 'x', memberIds: [randomUUID()] },
+    });
     expect(ghost.status).toBe(404);
     expect(ghost.body.error.code).toBe('not_found');
-    const noTitle = await http<{ error: { code: string; message: string } }>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'group', memberIds: [] } });
+    const noTitle = await http<{ error: { code: string; message: string } }>(gw1, 'POST', '/v1/chats', {
+      token: alice.token,
+      body: { type: 'group', memberIds: [] },
+    });
     expect(noTitle.status).toBe(400);
     expect(noTitle.body.error.message).toContain('title');
   });
@@ -86,7 +101,11 @@ describe('messaging core (real stack, two gateways)', () => {
   it('group of 5 over two gateways: chat:new to all, every member gets every message', async () => {
     const users = await Promise.all([0, 1, 2, 3, 4].map((i) => registerUser(stack.authUrl, `g${i}`)));
     const socks = await Promise.all(users.map((u, i) => connect(i % 2 === 0 ? gw1 : gw2, u)));
-    const chat = await createChat(gw1, users[0], { type: 'group', title: 'Team ✨', memberIds: users.slice(1).map((u) => u.user.id) });
+    const chat = await createChat(gw1, users[0], {
+      type: 'group',
+      title: 'Team ✨',
+      memberIds: users.slice(1).map((u) => u.user.id),
+    });
     expect(chat.members.find((m) => m.userId === users[0].user.id)?.role).toBe('admin');
     await Promise.all(socks.map((s) => s.waitFor<Chat>('chat:new', (c) => c.id === chat.id)));
 
@@ -100,7 +119,11 @@ describe('messaging core (real stack, two gateways)', () => {
   it('200 concurrent sends from 4 senders: seqs exactly 1..200, every member receives all in order', async () => {
     const users = await Promise.all([0, 1, 2, 3].map((i) => registerUser(stack.authUrl, `c${i}`)));
     const socks = await Promise.all(users.map((u, i) => connect(i < 2 ? gw1 : gw2, u)));
-    const chat = await createChat(gw1, users[0], { type: 'group', title: 'burst', memberIds: users.slice(1).map((u) => u.user.id) });
+    const chat = await createChat(gw1, users[0], {
+      type: 'group',
+      title: 'burst',
+      memberIds: users.slice(1).map((u) => u.user.id),
+    });
     await Promise.all(socks.map((s) => s.waitFor<Chat>('chat:new', (c) => c.id === chat.id)));
 
     const acks = await Promise.all(
@@ -116,7 +139,9 @@ describe('messaging core (real stack, two gateways)', () => {
       expect(new Set(seqs).size).toBe(seqs.length);
       expect(seqs.length).toBe(200 - own);
     }
-    const history = await http<HistoryPage>(gw2, 'GET', `/v1/chats/${chat.id}/messages?after=0&limit=100`, { token: users[2].token });
+    const history = await http<HistoryPage>(gw2, 'GET', `/v1/chats/${chat.id}/messages?after=0&limit=100`, {
+      token: users[2].token,
+    });
     expect(history.body.messages.map((m) => m.seq)).toEqual(Array.from({ length: 100 }, (_, i) => i + 1));
     expect(history.body.hasMore).toBe(true);
   });
@@ -148,7 +173,9 @@ describe('messaging core (real stack, two gateways)', () => {
     expect((await http(gw1, 'GET', `/v1/chats/${chat.id}/messages`, { token: mallory.token })).status).toBe(403);
     expect((await http(gw1, 'GET', `/v1/chats/${chat.id}`, { token: mallory.token })).status).toBe(403);
     const unknown = randomUUID();
-    expect((await m.emitAck('message:send', { chatId: unknown, clientMsgId: 'x', body: 'hi' })).error?.code).toBe('not_found');
+    expect((await m.emitAck('message:send', { chatId: unknown, clientMsgId: 'x', body: 'hi' })).error?.code).toBe(
+      'not_found',
+    );
     expect((await http(gw1, 'GET', `/v1/chats/${unknown}`, { token: mallory.token })).status).toBe(404);
     // The rejected send burned no seq.
     const a = await connect(gw1, alice);
@@ -161,7 +188,10 @@ describe('messaging core (real stack, two gateways)', () => {
     const a = await connect(gw1, alice);
     const chat = await createChat(gw1, alice, { type: 'direct', memberIds: [bob.user.id] });
     for (let i = 1; i <= 7; i++) await send(a, chat.id, `m${i}`, `p${i}`);
-    const get = (q: string) => http<HistoryPage & { error?: { code: string } }>(gw1, 'GET', `/v1/chats/${chat.id}/messages${q}`, { token: bob.token });
+    const get = (q: string) =>
+      http<HistoryPage & { error?: { code: string } }>(gw1, 'GET', `/v1/chats/${chat.id}/messages${q}`, {
+        token: bob.token,
+      });
     const seqs = (p: HistoryPage) => p.messages.map((m) => m.seq);
 
     let r = await get('?limit=3');
@@ -184,7 +214,15 @@ describe('messaging core (real stack, two gateways)', () => {
     expect(seqs(r.body)).toEqual([1, 2, 3, 4, 5, 6, 7]);
     expect(r.body.messages[0].body).toBe('m1');
 
-    for (const bad of ['?limit=0', '?limit=101', '?limit=abc', '?before=0', '?after=-1', '?before=3&after=1', '?after=1.5']) {
+    for (const bad of [
+      '?limit=0',
+      '?limit=101',
+      '?limit=abc',
+      '?before=0',
+      '?after=-1',
+      '?before=3&after=1',
+      '?after=1.5',
+    ]) {
       const res = await get(bad);
       expect([bad, res.status, res.body.error?.code]).toEqual([bad, 400, 'invalid']);
     }

@@ -49,7 +49,10 @@ describe('push notifications for offline members (real stack, dry-run FCM)', () 
     });
     expect(first.status).toBe(201);
     expect(first.body).toMatchObject({ token: 'tok-bob-android-1', platform: 'android' });
-    const bad = await http<{ error: { code: string } }>(gw, 'POST', '/v1/devices', { token: bob.token, body: { token: 'x', platform: 'symbian' } });
+    const bad = await http<{ error: { code: string } }>(gw, 'POST', '/v1/devices', {
+      token: bob.token,
+      body: { token: 'x', platform: 'symbian' },
+    });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid']);
     // Someone else's token: 204 and nothing changes.
     expect((await http(gw, 'DELETE', '/v1/devices/tok-bob-android-1', { token: eve.token })).status).toBe(204);
@@ -70,7 +73,9 @@ describe('push notifications for offline members (real stack, dry-run FCM)', () 
       [bob, 'tok-bob-i', 'ios'],
       [dave, 'tok-dave', 'android'],
     ] as const) {
-      expect((await http(gw, 'POST', '/v1/devices', { token: u.token, body: { token: t, platform: p } })).status).toBe(201);
+      expect((await http(gw, 'POST', '/v1/devices', { token: u.token, body: { token: t, platform: p } })).status).toBe(
+        201,
+      );
     }
     const start = await total();
 
@@ -82,7 +87,10 @@ describe('push notifications for offline members (real stack, dry-run FCM)', () 
 
     // Dave muted the chat: nothing to push.
     const withDave = await createChat(gw, alice, { type: 'direct', memberIds: [dave.user.id] });
-    expect((await http(gw, 'PATCH', `/v1/chats/${withDave.id}/settings`, { token: dave.token, body: { muted: true } })).status).toBe(200);
+    expect(
+      (await http(gw, 'PATCH', `/v1/chats/${withDave.id}/settings`, { token: dave.token, body: { muted: true } }))
+        .status,
+    ).toBe(200);
     await send(a, withDave.id, 'muted');
 
     // Bob is offline with two devices: 5 quick messages, one push per device.

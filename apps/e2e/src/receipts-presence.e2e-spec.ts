@@ -47,7 +47,10 @@ describe('receipts, presence and typing (real stack, two gateways)', () => {
     expect(await b.emitAck('message:read', { chatId: chat.id, upToSeq: 999 })).toEqual({ ok: true });
     await a.waitFor<Receipt>('receipt', (r) => r.type === 'read' && r.upToSeq === 3);
     await sleep(300);
-    const reads = a.events<Receipt>('receipt').filter((r) => r.type === 'read').map((r) => r.upToSeq);
+    const reads = a
+      .events<Receipt>('receipt')
+      .filter((r) => r.type === 'read')
+      .map((r) => r.upToSeq);
     expect(reads).toEqual([2, 3]);
     // Receipts go to the other members, not to the reader.
     expect(b.events('receipt')).toEqual([]);
@@ -59,26 +62,46 @@ describe('receipts, presence and typing (real stack, two gateways)', () => {
   it('group of 4: the sender can tell delivered to all and read by all; receipt times', async () => {
     const users = await Promise.all([0, 1, 2, 3].map((i) => registerUser(stack.authUrl, `r${i}`)));
     const socks = await Promise.all(users.map((u, i) => connect(i % 2 ? gw2 : gw1, u)));
-    const chat = await createChat(gw1, users[0], { type: 'group', title: 'receipts', memberIds: users.slice(1).map((u) => u.user.id) });
+    const chat = await createChat(gw1, users[0], {
+      type: 'group',
+      title: 'receipts',
+      memberIds: users.slice(1).map((u) => u.user.id),
+    });
     await Promise.all(socks.map((s) => s.waitFor<Chat>('chat:new', (c) => c.id === chat.id)));
     const m = await send(socks[0], chat.id, 'did you get this?');
 
     const before = new Date().toISOString();
     for (const i of [1, 2, 3]) await socks[i].emitAck('message:delivered', { chatId: chat.id, upToSeq: m.seq });
-    const delivered = await socks[0].waitForCount<Receipt>('receipt', 3, (r) => r.type === 'delivered' && r.chatId === chat.id);
+    const delivered = await socks[0].waitForCount<Receipt>(
+      'receipt',
+      3,
+      (r) => r.type === 'delivered' && r.chatId === chat.id,
+    );
     expect(new Set(delivered.map((r) => r.userId))).toEqual(new Set(users.slice(1).map((u) => u.user.id)));
     expect(delivered.every((r) => r.upToSeq >= m.seq)).toBe(true);
 
-    let receipts = await http<MessageReceipt[]>(gw2, 'GET', `/v1/chats/${chat.id}/messages/${m.seq}/receipts`, { token: users[0].token });
+    let receipts = await http<MessageReceipt[]>(gw2, 'GET', `/v1/chats/${chat.id}/messages/${m.seq}/receipts`, {
+      token: users[0].token,
+    });
     expect(receipts.status).toBe(200);
-    expect(receipts.body.map((r) => r.userId).sort()).toEqual(users.slice(1).map((u) => u.user.id).sort());
+    expect(receipts.body.map((r) => r.userId).sort()).toEqual(
+      users
+        .slice(1)
+        .map((u) => u.user.id)
+        .sort(),
+    );
     expect(receipts.body.every((r) => r.deliveredAt !== null && r.readAt === null)).toBe(true);
     expect(receipts.body.every((r) => (r.deliveredAt as string) >= before.slice(0, 19))).toBe(true);
 
     await socks[1].emitAck('message:read', { chatId: chat.id, upToSeq: m.seq });
     await socks[2].emitAck('message:read', { chatId: chat.id, upToSeq: m.seq });
-    receipts = await http<MessageReceipt[]>(gw2, 'GET', `/v1/chats/${chat.id}/messages/${m.seq}/receipts`, { token: users[0].token });
-    const readBy = receipts.body.filter((r) => r.readAt !== null).map((r) => r.userId).sort();
+    receipts = await http<MessageReceipt[]>(gw2, 'GET', `/v1/chats/${chat.id}/messages/${m.seq}/receipts`, {
+      token: users[0].token,
+    });
+    const readBy = receipts.body
+      .filter((r) => r.readAt !== null)
+      .map((r) => r.userId)
+      .sort();
     expect(readBy).toEqual([users[1].user.id, users[2].user.id].sort());
     // Not read by all yet; then it is.
     await socks[3].emitAck('message:read', { chatId: chat.id, upToSeq: m.seq });
@@ -87,11 +110,15 @@ describe('receipts, presence and typing (real stack, two gateways)', () => {
     const firstDelivered = receipts.body.find((r) => r.userId === users[1].user.id)?.deliveredAt;
     await send(socks[0], chat.id, 'second');
     await socks[1].emitAck('message:delivered', { chatId: chat.id, upToSeq: 2 });
-    receipts = await http<MessageReceipt[]>(gw1, 'GET', `/v1/chats/${chat.id}/messages/${m.seq}/receipts`, { token: users[2].token });
+    receipts = await http<MessageReceipt[]>(gw1, 'GET', `/v1/chats/${chat.id}/messages/${m.seq}/receipts`, {
+      token: users[2].token,
+    });
     expect(receipts.body.find((r) => r.userId === users[1].user.id)?.deliveredAt).toBe(firstDelivered);
     // Strangers cannot look.
     const stranger = await registerUser(stack.authUrl, 'x');
-    expect((await http(gw1, 'GET', `/v1/chats/${chat.id}/messages/1/receipts`, { token: stranger.token })).status).toBe(403);
+    expect((await http(gw1, 'GET', `/v1/chats/${chat.id}/messages/1/receipts`, { token: stranger.token })).status).toBe(
+      403,
+    );
   });
 
   it('unreadCount falls as read moves, and counts only messages by others', async () => {
@@ -102,7 +129,8 @@ describe('receipts, presence and typing (real stack, two gateways)', () => {
     const chat = await createChat(gw1, alice, { type: 'direct', memberIds: [bob.user.id] });
     for (let i = 0; i < 4; i++) await send(a, chat.id, `a${i}`);
     await send(b, chat.id, 'b0');
-    const unread = async () => (await http<ChatSummary[]>(gw2, 'GET', '/v1/chats', { token: bob.token })).body.find((c) => c.id === chat.id);
+    const unread = async () =>
+      (await http<ChatSummary[]>(gw2, 'GET', '/v1/chats', { token: bob.token })).body.find((c) => c.id === chat.id);
     expect((await unread())?.unreadCount).toBe(4);
     expect((await unread())?.lastMessage?.body).toBe('b0');
     await b.emitAck('message:read', { chatId: chat.id, upToSeq: 2 });
@@ -121,7 +149,9 @@ describe('receipts, presence and typing (real stack, two gateways)', () => {
     const denied = await a.emitAck('presence:subscribe', { userIds: [bob.user.id, stranger.user.id] });
     expect(denied).toMatchObject({ ok: false, error: { code: 'forbidden' } });
 
-    const sub = await a.emitAck<{ ok: boolean; presence: PresenceState[] }>('presence:subscribe', { userIds: [bob.user.id] });
+    const sub = await a.emitAck<{ ok: boolean; presence: PresenceState[] }>('presence:subscribe', {
+      userIds: [bob.user.id],
+    });
     expect(sub).toEqual({ ok: true, presence: [{ userId: bob.user.id, online: false, lastSeenAt: null }] });
 
     const b = await TestSocket.connect(gw2, bob.token);
@@ -153,11 +183,16 @@ describe('receipts, presence and typing (real stack, two gateways)', () => {
     await sleep(300);
     expect(a1.events('typing')).toEqual([]);
     expect(a2.events('typing')).toEqual([]);
-    const history = await http<{ messages: Message[] }>(gw1, 'GET', `/v1/chats/${chat.id}/messages`, { token: bob.token });
+    const history = await http<{ messages: Message[] }>(gw1, 'GET', `/v1/chats/${chat.id}/messages`, {
+      token: bob.token,
+    });
     expect(history.body.messages).toEqual([]);
     const stranger = await registerUser(stack.authUrl, 'x');
     const s = await connect(gw1, stranger);
-    expect(await s.emitAck('typing', { chatId: chat.id, isTyping: true })).toMatchObject({ ok: false, error: { code: 'forbidden' } });
+    expect(await s.emitAck('typing', { chatId: chat.id, isTyping: true })).toMatchObject({
+      ok: false,
+      error: { code: 'forbidden' },
+    });
   });
 
   it('a gateway killed with SIGKILL: its users are shown offline within 30 s, with last seen', async () => {

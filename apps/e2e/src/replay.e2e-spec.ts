@@ -64,7 +64,7 @@ describe('replay on reconnect (real stack)', () => {
     expect(seqsOf(b4, chat.id)).toEqual([]);
   });
 
-  it('the sender\'s own messages are replayed to its second device', async () => {
+  it("the sender's own messages are replayed to its second device", async () => {
     const alice = await registerUser(stack.authUrl, 'alice');
     const bob = await registerUser(stack.authUrl, 'bob');
     const a = await connect(alice);

@@ -1,14 +1,27 @@
 import type { Chat, Message } from '@parley/contracts';
 import { http, type TestSocket, type TestUser } from '@parley/shared/testing';
 
-export async function createChat(gatewayUrl: string, owner: TestUser, body: { type: 'direct' | 'group'; title?: string; memberIds: string[] }): Promise<Chat> {
+export async function createChat(
+  gatewayUrl: string,
+  owner: TestUser,
+  body: { type: 'direct' | 'group'; title?: string; memberIds: string[] },
+): Promise<Chat> {
   const res = await http<Chat>(gatewayUrl, 'POST', '/v1/chats', { token: owner.token, body });
-  if (res.status !== 201 && res.status !== 200) throw new Error(`create chat failed: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201 && res.status !== 200)
+    throw new Error(`create chat failed: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body;
 }
 
-export async function send(socket: TestSocket, chatId: string, body: string, clientMsgId = `c-${Math.random().toString(36).slice(2)}`): Promise<Message> {
-  const ack = await socket.emitAck<{ ok: boolean; message: Message; error?: { code: string; message: string } }>('message:send', { chatId, clientMsgId, body });
+export async function send(
+  socket: TestSocket,
+  chatId: string,
+  body: string,
+  clientMsgId = `c-${Math.random().toString(36).slice(2)}`,
+): Promise<Message> {
+  const ack = await socket.emitAck<{ ok: boolean; message: Message; error?: { code: string; message: string } }>(
+    'message:send',
+    { chatId, clientMsgId, body },
+  );
   if (!ack.ok) throw new Error(`send failed: ${JSON.stringify(ack.error)}`);
   return ack.message;
 }

@@ -50,7 +50,10 @@ describe('bounded answers: no request grows past a limit', () => {
     const memberIds = [member.user.id, ...extra];
     const groups: Chat[] = [];
     for (let g = 0; g < 12; g++) {
-      const res = await http<Chat>(gw1, 'POST', '/v1/chats', { token: owner.token, body: { type: 'group', title: `crowd ${g}`, memberIds } });
+      const res = await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: owner.token,
+        body: { type: 'group', title: `crowd ${g}`, memberIds },
+      });
       expect(res.status).toBe(201);
       expect(res.body.members).toHaveLength(1024);
       groups.push(res.body);
@@ -58,7 +61,11 @@ describe('bounded answers: no request grows past a limit', () => {
 
     const timings: number[] = [];
     let entries: ChatSummary[] = [];
-    for (const [who, url] of [[member, gw1], [owner, gw2], [member, gw2]] as const) {
+    for (const [who, url] of [
+      [member, gw1],
+      [owner, gw2],
+      [member, gw2],
+    ] as const) {
       const started = Date.now();
       const res = await http<ChatSummary[]>(url, 'GET', '/v1/chats', { token: who.token });
       timings.push(Date.now() - started);
@@ -75,7 +82,12 @@ describe('bounded answers: no request grows past a limit', () => {
     let cursor: string | undefined;
     let pages = 0;
     do {
-      const res = await http<ChatSummary[]>(gw1, 'GET', `/v1/chats?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`, { token: member.token });
+      const res = await http<ChatSummary[]>(
+        gw1,
+        'GET',
+        `/v1/chats?limit=5${cursor ? `&cursor=${encodeURIComponent(cursor)}` : ''}`,
+        { token: member.token },
+      );
       expect(res.status).toBe(200);
       seen.push(...res.body.map((c) => c.id));
       cursor = res.headers.get('next-cursor') ?? undefined;
@@ -92,15 +104,37 @@ describe('bounded answers: no request grows past a limit', () => {
     expect(Math.max(...timings)).toBeLessThan(500);
     expect(fs.pids()).toEqual(pidsBefore);
     expect(Object.values(fs.restarts()).every((n) => n === 0)).toBe(true);
-    report({ scenario: 'bounded-chat-list', groups: 12, membersPerGroup: 1024, chatListMs: timings, pages, restarts: fs.restarts() });
+    report({
+      scenario: 'bounded-chat-list',
+      groups: 12,
+      membersPerGroup: 1024,
+      chatListMs: timings,
+      pages,
+      restarts: fs.restarts(),
+    });
   });
 
   it('a burst of 90 bodies of 4,096 x U+0001 answers ok (or rate_limited) to the sender and ok to everyone else', async () => {
     const pidsBefore = fs.pids();
-    const [sender, peer, ...others] = await Promise.all(Array.from({ length: 6 }, (_, i) => registerUser(fs.authUrl, `burst${i}`)));
-    const senderChat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: sender.token, body: { type: 'direct', memberIds: [peer.user.id] } })).body;
+    const [sender, peer, ...others] = await Promise.all(
+      Array.from({ length: 6 }, (_, i) => registerUser(fs.authUrl, `burst${i}`)),
+    );
+    const senderChat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: sender.token,
+        body: { type: 'direct', memberIds: [peer.user.id] },
+      })
+    ).body;
     const otherChats = await Promise.all(
-      others.map(async (u) => (await http<Chat>(gw1, 'POST', '/v1/chats', { token: u.token, body: { type: 'direct', memberIds: [peer.user.id] } })).body),
+      others.map(
+        async (u) =>
+          (
+            await http<Chat>(gw1, 'POST', '/v1/chats', {
+              token: u.token,
+              body: { type: 'direct', memberIds: [peer.user.id] },
+            })
+          ).body,
+      ),
     );
     const s = await connect(gw1, sender);
     const os = await Promise.all(others.map((u) => connect(gw1, u)));
@@ -108,9 +142,25 @@ describe('bounded answers: no request grows past a limit', () => {
 
     const heavy = '\u0001'.repeat(4096);
     const [burst, ...rest] = await Promise.all([
-      Promise.all(Array.from({ length: 90 }, (_, i) => s.emitAck('message:send', { chatId: senderChat.id, clientMsgId: `b${i}`, body: heavy }) as Promise<Ack>)),
+      Promise.all(
+        Array.from(
+          { length: 90 },
+          (_, i) =>
+            s.emitAck('message:send', { chatId: senderChat.id, clientMsgId: `b${i}`, body: heavy }) as Promise<Ack>,
+        ),
+      ),
       ...os.map((o, k) =>
-        Promise.all(Array.from({ length: 10 }, (_, i) => o.emitAck('message:send', { chatId: otherChats[k].id, clientMsgId: `o${i}`, body: `hello ${i}` }) as Promise<Ack>)),
+        Promise.all(
+          Array.from(
+            { length: 10 },
+            (_, i) =>
+              o.emitAck('message:send', {
+                chatId: otherChats[k].id,
+                clientMsgId: `o${i}`,
+                body: `hello ${i}`,
+              }) as Promise<Ack>,
+          ),
+        ),
       ),
     ]);
     const burstCodes = tally(burst.map(codeOf));
@@ -118,7 +168,10 @@ describe('bounded answers: no request grows past a limit', () => {
     expect(otherCodes).toEqual({ ok: 40 });
     expect(Object.keys(burstCodes).filter((c) => c !== 'ok' && c !== 'rate_limited' && c !== 'invalid')).toEqual([]);
     expect(burstCodes['ok']).toBeGreaterThan(0);
-    const stored = await fs.query<{ n: string }>(`SELECT count(*) AS n FROM message_store.messages WHERE chat_id = $1`, [senderChat.id]);
+    const stored = await fs.query<{ n: string }>(
+      `SELECT count(*) AS n FROM message_store.messages WHERE chat_id = $1`,
+      [senderChat.id],
+    );
     expect(Number(stored[0].n)).toBe(burstCodes['ok']);
     expect(fs.pids()).toEqual(pidsBefore);
     report({ scenario: 'bounded-burst', burst: burstCodes, others: otherCodes, restarts: fs.restarts() });

@@ -29,20 +29,34 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
   });
 
   /** Sends n messages from `from` into a chat, 100 at a time; returns the acks. */
-  async function fill(from: FaultClient, chatId: string, n: number, tag: string, log = new SendLog()): Promise<Message[]> {
+  async function fill(
+    from: FaultClient,
+    chatId: string,
+    n: number,
+    tag: string,
+    log = new SendLog(),
+  ): Promise<Message[]> {
     const out: Message[] = [];
     for (let i = 0; i < n; i += 100) {
-      out.push(...(await Promise.all(Array.from({ length: Math.min(100, n - i) }, (_, j) => sendWithRetry(from, log, chatId, `${tag}-${i + j}`, `${tag} ${i + j}`)))));
+      out.push(
+        ...(await Promise.all(
+          Array.from({ length: Math.min(100, n - i) }, (_, j) =>
+            sendWithRetry(from, log, chatId, `${tag}-${i + j}`, `${tag} ${i + j}`),
+          ),
+        )),
+      );
     }
     return out;
   }
 
   it('7. a client disconnected in the middle of a replay: only what it acked counts as delivered; the rest comes again', async () => {
     const [alice, bob] = await fs.users(2, 's7');
-    const chats = await Promise.all([0, 1, 2].map(async () => {
-      const [other] = await fs.users(1, 's7o');
-      return fs.group(alice, [alice, bob, other], 's7');
-    }));
+    const chats = await Promise.all(
+      [0, 1, 2].map(async () => {
+        const [other] = await fs.users(1, 's7o');
+        return fs.group(alice, [alice, bob, other], 's7');
+      }),
+    );
     const [a] = await fs.clients([alice], {});
     clients.push(a);
     const perChat = pick(1500, 6000);
@@ -101,12 +115,22 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     });
     const firstOfChat = order.find((m) => m.chatId === firstChat)?.seq;
     // Bob is one device over two connections: what he has is the union of both, deduped by (chatId, seq).
-    const store = await check(fs.databaseUrl, chats.map((c) => ({ chatId: c.id, memberIds: [alice.user.id, bob.user.id] })), log, []);
-    const { rows } = await readStore(fs.databaseUrl, chats.map((c) => c.id));
+    const store = await check(
+      fs.databaseUrl,
+      chats.map((c) => ({ chatId: c.id, memberIds: [alice.user.id, bob.user.id] })),
+      log,
+      [],
+    );
+    const { rows } = await readStore(
+      fs.databaseUrl,
+      chats.map((c) => c.id),
+    );
     let bobHas = 0;
     let conflicts = b1.conflicts + b2.conflicts;
     for (const row of rows) {
-      const got = [b1.received.get(`${row.chatId}:${row.seq}`), b2.received.get(`${row.chatId}:${row.seq}`)].filter((m) => m !== undefined);
+      const got = [b1.received.get(`${row.chatId}:${row.seq}`), b2.received.get(`${row.chatId}:${row.seq}`)].filter(
+        (m) => m !== undefined,
+      );
       if (got.some((m) => m.id !== row.id)) conflicts++;
       else if (got.length > 0) bobHas++;
     }
@@ -144,109 +168,142 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     expect(b2.duplicatesWithinConnection).toBe(0);
     expect(inOrder).toBe(true);
     expect(store.problems).toEqual([]);
-    expect(store).toMatchObject({ acknowledged: total, stored: total, lostAcked: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0 });
+    expect(store).toMatchObject({
+      acknowledged: total,
+      stored: total,
+      lostAcked: 0,
+      duplicatesAfterDedupe: 0,
+      seqGaps: 0,
+      strays: 0,
+    });
     expect(bobHas).toBe(total);
     expect(conflicts).toBe(0);
   });
 
-  const step = (what: string) => process.env['FAULTS_DEBUG'] && process.stderr.write(`[faults ${new Date().toISOString()}] ${what}\n`);
+  const step = (what: string) =>
+    process.env['FAULTS_DEBUG'] && process.stderr.write(`[faults ${new Date().toISOString()}] ${what}\n`);
 
-  it('8. a reconnect storm: 2,000 sockets dropped at once all come back and are replayed', async () => {
-    // One socket per user: the delivered watermark is per user, so a user's second device
-    // that was away when the first acknowledged would rightly not be replayed those messages.
-    const socketsWanted = pick(2000, 5000);
-    const groupSize = 20;
-    step('storm: registering');
-    const users = await fs.users(socketsWanted, 's8');
-    const groups = users.length / groupSize;
-    const senders = await fs.users(groups, 's8s');
-    const chats: ChatUnderTest[] = [];
-    for (let g = 0; g < groups; g++) {
-      const members = [senders[g], ...users.slice(g * groupSize, (g + 1) * groupSize)];
-      const chat = await fs.group(senders[g], members, `storm ${g}`);
-      chats.push({ chatId: chat.id, memberIds: members.map((m) => m.user.id) });
-    }
-    step('storm: chats created');
-    const [gw1, gw2] = fs.gatewayUrls;
-    const sendersOnGw2 = senders.map((u) => new FaultClient(u, [gw2], { autoReconnect: true }));
-    clients.push(...sendersOnGw2);
-    await Promise.all(sendersOnGw2.map((c) => c.connect()));
-    // Half on each gateway.
-    const storm = users.map((u, i) => new FaultClient(u, [gw1, gw2], { ackDelivered: true, autoReconnect: true }, i));
-    clients.push(...storm);
-    for (let i = 0; i < storm.length; i += 100) await Promise.all(storm.slice(i, i + 100).map((c) => c.connect()));
-    step('storm: sockets connected');
-    const log = new SendLog();
-    const tag = `s8-${Date.now()}`;
-    // Some history everyone has before the storm.
-    await Promise.all(sendersOnGw2.map((s, g) => sendWithRetry(s, log, chats[g].chatId, `${tag}-before-${g}`, 'before the storm')));
-    // A fan-out that fails (presence overloaded by thousands of connects) is not retried by the
-    // gateway: those clients get the message at their next connect, so the ones still missing it
-    // after a quiet period are reconnected (counted below; see docs/reliability.md).
-    const before = await waitForDeliveries(fs.databaseUrl, chats, storm, { quietMs: 10_000, timeoutMs: pick(60_000, 300_000) });
-    await until(() => storm.every((c) => c.received.size >= 1), 10_000, 'history received');
+  it(
+    '8. a reconnect storm: 2,000 sockets dropped at once all come back and are replayed',
+    async () => {
+      // One socket per user: the delivered watermark is per user, so a user's second device
+      // that was away when the first acknowledged would rightly not be replayed those messages.
+      const socketsWanted = pick(2000, 5000);
+      const groupSize = 20;
+      step('storm: registering');
+      const users = await fs.users(socketsWanted, 's8');
+      const groups = users.length / groupSize;
+      const senders = await fs.users(groups, 's8s');
+      const chats: ChatUnderTest[] = [];
+      for (let g = 0; g < groups; g++) {
+        const members = [senders[g], ...users.slice(g * groupSize, (g + 1) * groupSize)];
+        const chat = await fs.group(senders[g], members, `storm ${g}`);
+        chats.push({ chatId: chat.id, memberIds: members.map((m) => m.user.id) });
+      }
+      step('storm: chats created');
+      const [gw1, gw2] = fs.gatewayUrls;
+      const sendersOnGw2 = senders.map((u) => new FaultClient(u, [gw2], { autoReconnect: true }));
+      clients.push(...sendersOnGw2);
+      await Promise.all(sendersOnGw2.map((c) => c.connect()));
+      // Half on each gateway.
+      const storm = users.map((u, i) => new FaultClient(u, [gw1, gw2], { ackDelivered: true, autoReconnect: true }, i));
+      clients.push(...storm);
+      for (let i = 0; i < storm.length; i += 100) await Promise.all(storm.slice(i, i + 100).map((c) => c.connect()));
+      step('storm: sockets connected');
+      const log = new SendLog();
+      const tag = `s8-${Date.now()}`;
+      // Some history everyone has before the storm.
+      await Promise.all(
+        sendersOnGw2.map((s, g) => sendWithRetry(s, log, chats[g].chatId, `${tag}-before-${g}`, 'before the storm')),
+      );
+      // A fan-out that fails (presence overloaded by thousands of connects) is not retried by the
+      // gateway: those clients get the message at their next connect, so the ones still missing it
+      // after a quiet period are reconnected (counted below; see docs/reliability.md).
+      const before = await waitForDeliveries(fs.databaseUrl, chats, storm, {
+        quietMs: 10_000,
+        timeoutMs: pick(60_000, 300_000),
+      });
+      await until(() => storm.every((c) => c.received.size >= 1), 10_000, 'history received');
 
-    step('storm: history received');
-    // The storm: gateway 1 dies (SIGKILL) and every socket on gateway 2 loses its network at
-    // once. The clients are held back until each group has had more messages (through gateway 2),
-    // then all 2,000 reconnect at the same moment and must be replayed what they missed.
-    let openGate: () => void = () => undefined;
-    const gate = new Promise<void>((resolve) => (openGate = resolve));
-    for (const c of storm) c.reconnectGate = gate;
-    const gw1Name = fs.stack.gatewayNames()[0];
-    const dropAt = Date.now();
-    const inFlightAtDrop = log.inFlight;
-    const killed = fs.supervisor.kill(gw1Name, 'SIGKILL');
-    for (const c of storm) if (c.currentUrl === gw2) c.dropAbruptly();
-    await killed;
-    await until(() => storm.every((c) => !c.connected), 30_000, 'all dropped');
-    const during = pick(5, 20);
-    await Promise.all(
-      sendersOnGw2.map(async (s, g) => {
-        for (let i = 0; i < during; i++) await sendWithRetry(s, log, chats[g].chatId, `${tag}-during-${g}-${i}`, `during the storm ${i}`);
-      }),
-    );
-    step('storm: sent during the storm');
-    const gw1Back = await fs.supervisor.waitReady(60_000, [gw1Name]).then(() => true);
-    const stormAt = Date.now();
-    openGate();
-    await until(() => storm.every((c) => c.connected && c.lastConnectedAt > dropAt), 300_000, 'all sockets back').catch((err) => {
-      const away = storm.filter((c) => !c.connected);
-      step(`storm: ${away.length} not connected, ${away.filter((c) => c.replayFailures > 0).length} of them after a cut replay, ${away.filter((c) => c.connecting).length} trying`);
-      throw err;
-    });
-    step('storm: all back');
-    // The first connection after the storm of each socket (a cut replay reconnects again later).
-    const reconnectTimes = storm.map((c) => (c.connectedAt.find((t) => t > dropAt) ?? NaN) - stormAt).sort((x, y) => x - y);
-    const allReplayedMs = await until(() => storm.every((c) => c.received.size >= 1 + during), 300_000, 'all replayed').then(() => Date.now() - stormAt);
-    const delivery = await waitForDeliveries(fs.databaseUrl, chats, storm, { quietMs: 30_000 });
-    const result = await check(fs.databaseUrl, chats, log, storm);
-    const perGateway = { [gw1]: storm.filter((c) => c.currentUrl === gw1).length, [gw2]: storm.filter((c) => c.currentUrl === gw2).length };
-    reportScenario({
-      scenario: '8-reconnect-storm',
-      injected: `SIGKILL chat-gateway-1 and drop every socket on chat-gateway-2 at once; all ${storm.length} reconnect at the same moment`,
-      messagesInFlight: inFlightAtDrop,
-      ...result,
-      // From the moment all sockets may come back to every one of them connected and replayed.
-      timeToRecoverMs: allReplayedMs,
-      sockets: storm.length,
-      messagesDuringStorm: during * groups,
-      allReconnectedMs: reconnectTimes[reconnectTimes.length - 1],
-      reconnectP50Ms: reconnectTimes[Math.floor(reconnectTimes.length * 0.5)],
-      reconnectP99Ms: reconnectTimes[Math.floor(reconnectTimes.length * 0.99)],
-      reconnectMaxMs: reconnectTimes[reconnectTimes.length - 1],
-      allReplayedMs,
-      replaysCutAndResumed: storm.reduce((n, c) => n + c.replayFailures, 0),
-      gateway1RestartedBeforeStorm: gw1Back,
-      clientsRepairedByReconnectBeforeStorm: before.reconnected,
-      clientsRepairedByReconnect: delivery.reconnected,
-      socketsPerGatewayAfter: Object.values(perGateway),
-    });
-    // Live-delivery repair: nobody connected waits for a reconnect to get a message.
-    expect({ before: before.reconnected, after: delivery.reconnected }).toEqual({ before: 0, after: 0 });
-    expect(result.problems).toEqual([]);
-    expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, duplicatesWithinConnection: 0 });
-  }, pick(300_000, 900_000));
+      step('storm: history received');
+      // The storm: gateway 1 dies (SIGKILL) and every socket on gateway 2 loses its network at
+      // once. The clients are held back until each group has had more messages (through gateway 2),
+      // then all 2,000 reconnect at the same moment and must be replayed what they missed.
+      let openGate: () => void = () => undefined;
+      const gate = new Promise<void>((resolve) => (openGate = resolve));
+      for (const c of storm) c.reconnectGate = gate;
+      const gw1Name = fs.stack.gatewayNames()[0];
+      const dropAt = Date.now();
+      const inFlightAtDrop = log.inFlight;
+      const killed = fs.supervisor.kill(gw1Name, 'SIGKILL');
+      for (const c of storm) if (c.currentUrl === gw2) c.dropAbruptly();
+      await killed;
+      await until(() => storm.every((c) => !c.connected), 30_000, 'all dropped');
+      const during = pick(5, 20);
+      await Promise.all(
+        sendersOnGw2.map(async (s, g) => {
+          for (let i = 0; i < during; i++)
+            await sendWithRetry(s, log, chats[g].chatId, `${tag}-during-${g}-${i}`, `during the storm ${i}`);
+        }),
+      );
+      step('storm: sent during the storm');
+      const gw1Back = await fs.supervisor.waitReady(60_000, [gw1Name]).then(() => true);
+      const stormAt = Date.now();
+      openGate();
+      await until(
+        () => storm.every((c) => c.connected && c.lastConnectedAt > dropAt),
+        300_000,
+        'all sockets back',
+      ).catch((err) => {
+        const away = storm.filter((c) => !c.connected);
+        step(
+          `storm: ${away.length} not connected, ${away.filter((c) => c.replayFailures > 0).length} of them after a cut replay, ${away.filter((c) => c.connecting).length} trying`,
+        );
+        throw err;
+      });
+      step('storm: all back');
+      // The first connection after the storm of each socket (a cut replay reconnects again later).
+      const reconnectTimes = storm
+        .map((c) => (c.connectedAt.find((t) => t > dropAt) ?? NaN) - stormAt)
+        .sort((x, y) => x - y);
+      const allReplayedMs = await until(
+        () => storm.every((c) => c.received.size >= 1 + during),
+        300_000,
+        'all replayed',
+      ).then(() => Date.now() - stormAt);
+      const delivery = await waitForDeliveries(fs.databaseUrl, chats, storm, { quietMs: 30_000 });
+      const result = await check(fs.databaseUrl, chats, log, storm);
+      const perGateway = {
+        [gw1]: storm.filter((c) => c.currentUrl === gw1).length,
+        [gw2]: storm.filter((c) => c.currentUrl === gw2).length,
+      };
+      reportScenario({
+        scenario: '8-reconnect-storm',
+        injected: `SIGKILL chat-gateway-1 and drop every socket on chat-gateway-2 at once; all ${storm.length} reconnect at the same moment`,
+        messagesInFlight: inFlightAtDrop,
+        ...result,
+        // From the moment all sockets may come back to every one of them connected and replayed.
+        timeToRecoverMs: allReplayedMs,
+        sockets: storm.length,
+        messagesDuringStorm: during * groups,
+        allReconnectedMs: reconnectTimes[reconnectTimes.length - 1],
+        reconnectP50Ms: reconnectTimes[Math.floor(reconnectTimes.length * 0.5)],
+        reconnectP99Ms: reconnectTimes[Math.floor(reconnectTimes.length * 0.99)],
+        reconnectMaxMs: reconnectTimes[reconnectTimes.length - 1],
+        allReplayedMs,
+        replaysCutAndResumed: storm.reduce((n, c) => n + c.replayFailures, 0),
+        gateway1RestartedBeforeStorm: gw1Back,
+        clientsRepairedByReconnectBeforeStorm: before.reconnected,
+        clientsRepairedByReconnect: delivery.reconnected,
+        socketsPerGatewayAfter: Object.values(perGateway),
+      });
+      // Live-delivery repair: nobody connected waits for a reconnect to get a message.
+      expect({ before: before.reconnected, after: delivery.reconnected }).toEqual({ before: 0, after: 0 });
+      expect(result.problems).toEqual([]);
+      expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, duplicatesWithinConnection: 0 });
+    },
+    pick(300_000, 900_000),
+  );
 
   it('9. a slow consumer that never reads during a large fan-out: bounded, dropped, its messages wait in the store, others unaffected', async () => {
     // Bigger than what the kernel absorbs for one socket (~4 MB send + ~128 kB receive buffer here).
@@ -272,30 +329,52 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     const started = Date.now();
     try {
       for (let i = 0; i < fanOut; i += 50) {
-        await Promise.all(Array.from({ length: Math.min(50, fanOut - i) }, (_, j) => sendWithRetry(s, log, chat.id, `${tag}-${i + j}`, `${i + j} ${body}`)));
+        await Promise.all(
+          Array.from({ length: Math.min(50, fanOut - i) }, (_, j) =>
+            sendWithRetry(s, log, chat.id, `${tag}-${i + j}`, `${i + j} ${body}`),
+          ),
+        );
       }
-      await Promise.all(normal.map((c) => until(() => c.received.size >= fanOut, 120_000, `${c.user.user.username} got the fan-out`)));
+      await Promise.all(
+        normal.map((c) => until(() => c.received.size >= fanOut, 120_000, `${c.user.user.username} got the fan-out`)),
+      );
     } finally {
       clearInterval(sampler);
     }
     const othersDoneMs = Date.now() - started;
-    const dropped = await until(async () => (await metric(gw1, 'parley_gateway_slow_consumers_dropped_total')) > dropsBefore, 60_000, 'slow consumer dropped').then(
+    const dropped = await until(
+      async () => (await metric(gw1, 'parley_gateway_slow_consumers_dropped_total')) > dropsBefore,
+      60_000,
+      'slow consumer dropped',
+    ).then(
       () => true,
       () => false,
     );
     const closedSeenByClient = await slow.resumeAndWaitClosed(60_000);
     // What the gateway held for the socket when it dropped it (its own log line says).
-    const dropLine = (fs.appLogs()[gwName] ?? '').split('\n').find((l) => l.includes('slow consumer dropped') && l.includes(slowUser.user.id));
+    const dropLine = (fs.appLogs()[gwName] ?? '')
+      .split('\n')
+      .find((l) => l.includes('slow consumer dropped') && l.includes(slowUser.user.id));
     const bufferedAtDrop = dropLine ? (JSON.parse(dropLine) as { bufferedBytes: number }).bufferedBytes : NaN;
-    const [member] = await fs.query<{ delivered_seq: string }>(`SELECT delivered_seq FROM message_store.chat_members WHERE chat_id = $1 AND user_id = $2`, [chat.id, slowUser.user.id]);
+    const [member] = await fs.query<{ delivered_seq: string }>(
+      `SELECT delivered_seq FROM message_store.chat_members WHERE chat_id = $1 AND user_id = $2`,
+      [chat.id, slowUser.user.id],
+    );
     // The slow user's phone comes back properly: everything is waiting in the store. It reconnects
     // by itself as a phone would (a loaded machine can make even this reader trip the bound).
     const again = new FaultClient(slowUser, [gw1], { ackDelivered: true, autoReconnect: true });
     clients.push(again);
     const backAt = Date.now();
     await again.connect();
-    const replayedMs = await until(() => again.received.size >= fanOut, 120_000, 'slow user replayed').then(() => Date.now() - backAt);
-    const result = await check(fs.databaseUrl, [{ chatId: chat.id, memberIds: [sender, slowUser, ...others].map((u) => u.user.id) }], log, [...normal, again]);
+    const replayedMs = await until(() => again.received.size >= fanOut, 120_000, 'slow user replayed').then(
+      () => Date.now() - backAt,
+    );
+    const result = await check(
+      fs.databaseUrl,
+      [{ chatId: chat.id, memberIds: [sender, slowUser, ...others].map((u) => u.user.id) }],
+      log,
+      [...normal, again],
+    );
     reportScenario({
       scenario: '9-slow-consumer',
       injected: `one socket stops reading during a fan-out of ${fanOut} messages of 4 kB to ${others.length + 1} members`,

@@ -35,7 +35,9 @@ function cpuSeconds(pid: number): number {
 }
 
 function rssMb(pid: number): number {
-  const line = readFileSync(`/proc/${pid}/status`, 'utf8').split('\n').find((l) => l.startsWith('VmRSS:'));
+  const line = readFileSync(`/proc/${pid}/status`, 'utf8')
+    .split('\n')
+    .find((l) => l.startsWith('VmRSS:'));
   return Number(line?.split(/\s+/)[1] ?? 0) / 1024;
 }
 
@@ -59,9 +61,18 @@ describe('probe: live-delivery repair cost per idle connection', () => {
       label: 'repair-cost',
       gateways: 1,
       // The shared anonymous NATS: the probe appends to message-store itself, which no app identity may.
-      env: { NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222', MAX_CONNECTIONS_PER_USER: '5', GATEWAY_TEST_DISABLE_HEADS_REPAIR: BASELINE ? '1' : '0' },
+      env: {
+        NATS_URL: process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+        MAX_CONNECTIONS_PER_USER: '5',
+        GATEWAY_TEST_DISABLE_HEADS_REPAIR: BASELINE ? '1' : '0',
+      },
     });
-    bus = await NatsBus.connect({ url: fs.stack.env['NATS_URL'], name: 'repair-probe', requestTimeoutMs: 15_000, subjectPrefix: fs.stack.env['NATS_SUBJECT_PREFIX'] });
+    bus = await NatsBus.connect({
+      url: fs.stack.env['NATS_URL'],
+      name: 'repair-probe',
+      requestTimeoutMs: 15_000,
+      subjectPrefix: fs.stack.env['NATS_SUBJECT_PREFIX'],
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -94,12 +105,22 @@ describe('probe: live-delivery repair cost per idle connection', () => {
     for (let i = 0; i + GROUP <= users.length; i += GROUP) groups.push(users.slice(i, i + GROUP).map((u) => u.id));
     const membersOf = new Map<string, string[]>();
     await inBatches(groups, 25, async (members) => {
-      const { chat } = await bus.request(ChatCreateV1, { creatorId: members[0], type: 'group', title: 'probe', memberIds: members.slice(1) });
+      const { chat } = await bus.request(ChatCreateV1, {
+        creatorId: members[0],
+        type: 'group',
+        title: 'probe',
+        memberIds: members.slice(1),
+      });
       membersOf.set(chat.id, members);
     });
     const groupIds = [...membersOf.keys()];
-    const pairs = Array.from({ length: Math.floor(users.length / 2) }, (_, i) => [users[2 * i].id, users[2 * i + 1].id]);
-    await inBatches(pairs, 25, (p) => bus.request(ChatCreateV1, { creatorId: p[0], type: 'direct', memberIds: [p[1]] }));
+    const pairs = Array.from({ length: Math.floor(users.length / 2) }, (_, i) => [
+      users[2 * i].id,
+      users[2 * i + 1].id,
+    ]);
+    await inBatches(pairs, 25, (p) =>
+      bus.request(ChatCreateV1, { creatorId: p[0], type: 'direct', memberIds: [p[1]] }),
+    );
 
     const gw = fs.gatewayUrls[0];
     const pid = fs.supervisor.pid(fs.stack.gatewayNames()[0]) as number;
@@ -108,18 +129,26 @@ describe('probe: live-delivery repair cost per idle connection', () => {
     let received = 0;
     /** (chatId:seq) -> [recipients that got it, when the last one did]. */
     const seen = new Map<string, [number, number]>();
-    await inBatches(users, 100, (u) =>
-      new Promise<void>((resolve, reject) => {
-        const s = io(gw, { auth: { token: u.token }, transports: ['websocket'], reconnection: false, forceNew: true });
-        s.on('message:new', (m: Message) => {
-          received++;
-          const k = `${m.chatId}:${m.seq}`;
-          seen.set(k, [(seen.get(k)?.[0] ?? 0) + 1, Date.now()]);
-        });
-        s.once('connect', () => resolve());
-        s.once('connect_error', reject);
-        sockets.push(s);
-      }),
+    await inBatches(
+      users,
+      100,
+      (u) =>
+        new Promise<void>((resolve, reject) => {
+          const s = io(gw, {
+            auth: { token: u.token },
+            transports: ['websocket'],
+            reconnection: false,
+            forceNew: true,
+          });
+          s.on('message:new', (m: Message) => {
+            received++;
+            const k = `${m.chatId}:${m.seq}`;
+            seen.set(k, [(seen.get(k)?.[0] ?? 0) + 1, Date.now()]);
+          });
+          s.once('connect', () => resolve());
+          s.once('connect_error', reject);
+          sockets.push(s);
+        }),
     );
     await sleep(10_000); // replays done, heap settled
 
@@ -127,7 +156,10 @@ describe('probe: live-delivery repair cost per idle connection', () => {
       const c0 = cpuSeconds(pid);
       const d0 = await metric(gw, 'parley_gateway_heads_digests_total');
       await sleep(seconds * 1000);
-      return { cpuPerSecondMs: ((cpuSeconds(pid) - c0) / seconds) * 1000, digests: (await metric(gw, 'parley_gateway_heads_digests_total')) - d0 };
+      return {
+        cpuPerSecondMs: ((cpuSeconds(pid) - c0) / seconds) * 1000,
+        digests: (await metric(gw, 'parley_gateway_heads_digests_total')) - d0,
+      };
     };
     const idle = await measure(30);
     const rssIdle = rssMb(pid);
@@ -161,7 +193,12 @@ describe('probe: live-delivery repair cost per idle connection', () => {
         Array.from({ length: rate / 10 }, async () => {
           const chatId = groupIds[n++ % groupIds.length];
           const sender = (membersOf.get(chatId) as string[])[n % GROUP];
-          const reply = await bus.request(MessageAppendV1, { chatId, senderId: sender, clientMsgId: randomUUID(), body: 'behind the gateways' });
+          const reply = await bus.request(MessageAppendV1, {
+            chatId,
+            senderId: sender,
+            clientMsgId: randomUUID(),
+            body: 'behind the gateways',
+          });
           appendedAt.set(`${chatId}:${reply.message.seq}`, Date.now());
         }),
       );
@@ -171,7 +208,8 @@ describe('probe: live-delivery repair cost per idle connection', () => {
     const repairCpuMs = ((cpuSeconds(pid) - c0) / (seconds + 5)) * 1000;
     // Until the LAST of the group's members had it (appended behind the gateways' back, the
     // sender's own socket gets it too: no connection sent it).
-    const lags = [...appendedAt].map(([k, at]) => (seen.get(k)?.[0] === GROUP ? (seen.get(k) as [number, number])[1] - at : NaN))
+    const lags = [...appendedAt]
+      .map(([k, at]) => (seen.get(k)?.[0] === GROUP ? (seen.get(k) as [number, number])[1] - at : NaN))
       .filter((l) => !Number.isNaN(l))
       .sort((a, b) => a - b);
     const repaired = lags.length;

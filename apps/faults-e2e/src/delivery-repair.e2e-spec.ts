@@ -26,7 +26,10 @@ describe('faults: deliveries dropped between gateways are repaired live', () => 
   let clients: FaultClient[] = [];
 
   beforeAll(async () => {
-    fs = await FaultStack.start({ label: 'faults-repair', env: { GATEWAY_TEST_DROP_DELIVERIES_PERCENT: String(DROP_PERCENT) } });
+    fs = await FaultStack.start({
+      label: 'faults-repair',
+      env: { GATEWAY_TEST_DROP_DELIVERIES_PERCENT: String(DROP_PERCENT) },
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -52,9 +55,17 @@ describe('faults: deliveries dropped between gateways are repaired live', () => 
 
     const sent: { message: Message; ackAt: number; recipients: string[] }[] = [];
     const send = async (from: FaultClient, chat: { id: string; memberIds: string[] }, i: number) => {
-      const ack = await from.emitAck('message:send', { chatId: chat.id, clientMsgId: `repair-${chat.id}-${i}`, body: `repair ${i}` });
+      const ack = await from.emitAck('message:send', {
+        chatId: chat.id,
+        clientMsgId: `repair-${chat.id}-${i}`,
+        body: `repair ${i}`,
+      });
       expect(ack.ok).toBe(true);
-      sent.push({ message: ack['message'] as Message, ackAt: Date.now(), recipients: chat.memberIds.filter((id) => id !== from.userId) });
+      sent.push({
+        message: ack['message'] as Message,
+        ackAt: Date.now(),
+        recipients: chat.memberIds.filter((id) => id !== from.userId),
+      });
     };
 
     const groupChat = { id: group.id, memberIds: users.map((u) => u.user.id) };
@@ -73,7 +84,11 @@ describe('faults: deliveries dropped between gateways are repaired live', () => 
       const creator = users[2 + g];
       const created = await http<Chat>(fs.gatewayUrls[g % 2], 'POST', '/v1/chats', {
         token: creator.token,
-        body: { type: 'group', title: `repair new ${g}`, memberIds: users.filter((u) => u !== creator).map((u) => u.user.id) },
+        body: {
+          type: 'group',
+          title: `repair new ${g}`,
+          memberIds: users.filter((u) => u !== creator).map((u) => u.user.id),
+        },
       });
       expect(created.status).toBe(201);
       const chat = { id: created.body.id, memberIds: groupChat.memberIds, creatorId: creator.user.id };
@@ -82,7 +97,8 @@ describe('faults: deliveries dropped between gateways are repaired live', () => 
     }
 
     const lastAckAt = Math.max(...sent.map((s) => s.ackAt));
-    const missing = () => sent.flatMap((s) => s.recipients.filter((r) => !receivedAt.has(`${r}|${s.message.chatId}:${s.message.seq}`)));
+    const missing = () =>
+      sent.flatMap((s) => s.recipients.filter((r) => !receivedAt.has(`${r}|${s.message.chatId}:${s.message.seq}`)));
     while (missing().length > 0 && Date.now() < lastAckAt + REPAIR_BOUND_MS + 500) await sleep(50);
 
     let latest = 0;
@@ -92,9 +108,15 @@ describe('faults: deliveries dropped between gateways are repaired live', () => 
         if (at !== undefined) latest = Math.max(latest, at - s.ackAt);
       }
     }
-    const dropped = (await Promise.all(fs.gatewayUrls.map((u) => metric(u, 'parley_gateway_deliveries_dropped_for_test_total')))).reduce((a, b) => a + b, 0);
-    const behind = (await Promise.all(fs.gatewayUrls.map((u) => metric(u, 'parley_gateway_heads_behind_total')))).reduce((a, b) => a + b, 0);
-    const announced = (await Promise.all(fs.gatewayUrls.map((u) => metric(u, 'parley_gateway_chats_announced_total')))).reduce((a, b) => a + b, 0);
+    const dropped = (
+      await Promise.all(fs.gatewayUrls.map((u) => metric(u, 'parley_gateway_deliveries_dropped_for_test_total')))
+    ).reduce((a, b) => a + b, 0);
+    const behind = (
+      await Promise.all(fs.gatewayUrls.map((u) => metric(u, 'parley_gateway_heads_behind_total')))
+    ).reduce((a, b) => a + b, 0);
+    const announced = (
+      await Promise.all(fs.gatewayUrls.map((u) => metric(u, 'parley_gateway_chats_announced_total')))
+    ).reduce((a, b) => a + b, 0);
     const expected = sent.reduce((n, s) => n + s.recipients.length, 0);
     reportScenario({
       scenario: 'repair-dropped-deliveries',
@@ -119,7 +141,9 @@ describe('faults: deliveries dropped between gateways are repaired live', () => 
     // Every member of the new groups learnt of them (chat:new repeated where the first was lost);
     // the creator made it over HTTP and needs none.
     const unannounced = newChats.flatMap((chat) =>
-      chat.memberIds.filter((id) => id !== chat.creatorId && !chatNewAt.has(`${id}|${chat.id}`)).map((id) => `${id}|${chat.id}`),
+      chat.memberIds
+        .filter((id) => id !== chat.creatorId && !chatNewAt.has(`${id}|${chat.id}`))
+        .map((id) => `${id}|${chat.id}`),
     );
     expect(unannounced).toEqual([]);
     for (const c of clients) {

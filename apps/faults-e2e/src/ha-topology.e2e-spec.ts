@@ -33,7 +33,10 @@ function servedAgainMs(attempts: Attempt[], since: number): number | undefined {
 }
 
 /** servedAgainMs of every sending client a fault touched (those it did not touch are not counted). */
-function recovery(log: SendLog, since: number): { affectedClients: number; maxMs: number; byClientMs: number[]; longestSendMs: number } {
+function recovery(
+  log: SendLog,
+  since: number,
+): { affectedClients: number; maxMs: number; byClientMs: number[]; longestSendMs: number } {
   const bySender = new Map<string, Attempt[]>();
   let longestSendMs = 0;
   for (const r of log.records.values()) {
@@ -43,9 +46,16 @@ function recovery(log: SendLog, since: number): { affectedClients: number; maxMs
     bySender.set(r.senderId, attempts);
     if (r.ackAt && r.ackAt >= since) longestSendMs = Math.max(longestSendMs, r.ackAt - r.firstAttemptAt);
   }
-  const byClientMs = [...bySender.values()].map((attempts) => servedAgainMs(attempts, since)).filter((ms): ms is number => ms !== undefined);
+  const byClientMs = [...bySender.values()]
+    .map((attempts) => servedAgainMs(attempts, since))
+    .filter((ms): ms is number => ms !== undefined);
   byClientMs.sort((a, b) => a - b);
-  return { affectedClients: byClientMs.length, maxMs: byClientMs.length ? byClientMs[byClientMs.length - 1] : 0, byClientMs, longestSendMs };
+  return {
+    affectedClients: byClientMs.length,
+    maxMs: byClientMs.length ? byClientMs[byClientMs.length - 1] : 0,
+    byClientMs,
+    longestSendMs,
+  };
 }
 
 /**
@@ -95,9 +105,15 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
   async function revocationStream(): Promise<{ replicas: number; leader: string; current: number }> {
     const nc = await asAuth();
     try {
-      const info = await (await nc.jetstreamManager()).streams.info(sessionRevocationsStreamName(fs.stack.env['NATS_SUBJECT_PREFIX']));
+      const info = await (
+        await nc.jetstreamManager()
+      ).streams.info(sessionRevocationsStreamName(fs.stack.env['NATS_SUBJECT_PREFIX']));
       const peers = info.cluster?.replicas ?? [];
-      return { replicas: info.config.num_replicas, leader: info.cluster?.leader ?? '', current: 1 + peers.filter((p) => p.current).length };
+      return {
+        replicas: info.config.num_replicas,
+        leader: info.cluster?.leader ?? '',
+        current: 1 + peers.filter((p) => p.current).length,
+      };
     } finally {
       await nc.close();
     }
@@ -139,11 +155,18 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
     const result = await check(fs.databaseUrl, chats, traffic.log, cs);
     const rec = recovery(traffic.log, faultAt);
     const sendFailures: Record<string, number> = {};
-    for (const r of traffic.log.records.values()) for (const f of r.failures) sendFailures[f] = (sendFailures[f] ?? 0) + 1;
+    for (const r of traffic.log.records.values())
+      for (const f of r.failures) sendFailures[f] = (sendFailures[f] ?? 0) + 1;
     /** After the scenario's report: its figures are printed even when it fails. */
     const expectClean = () => {
       expect(result.problems).toEqual([]);
-      expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0, duplicatesWithinConnection: 0 });
+      expect(result).toMatchObject({
+        lost: 0,
+        duplicatesAfterDedupe: 0,
+        seqGaps: 0,
+        strays: 0,
+        duplicatesWithinConnection: 0,
+      });
       expect(result.acknowledged).toBe(traffic.total);
       expect({ clientsRepairedByReconnect: delivery.reconnected }).toEqual({ clientsRepairedByReconnect: 0 });
       expect(rec.maxMs).toBeLessThanOrEqual(SERVED_AGAIN_WITHIN_MS);
@@ -180,7 +203,11 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
       const score = (names: string[]) => names.filter((n) => n.startsWith('chat-gateway')).length * 100 + names.length;
       const i = held.reduce((best, names, j) => (score(names) > score(held[best]) ? j : best), 0);
       const node = cluster.nodes[i];
-      killed = { node: node.name, streamLeader: (await revocationStream()).leader === node.name, connections: held[i].sort() };
+      killed = {
+        node: node.name,
+        streamLeader: (await revocationStream()).leader === node.name,
+        connections: held[i].sort(),
+      };
       await node.kill('SIGKILL');
       await sleep(NATS_NODE_DOWN_MS);
       await node.up();
@@ -188,7 +215,11 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
     await fs.supervisor.waitReady(30_000);
     // The stream has a leader again, and its restarted replica catches up.
     let after = await revocationStream();
-    await until(async () => (after = await revocationStream()).current === 3, 30_000, 'the revocation stream has 3 current replicas again');
+    await until(
+      async () => (after = await revocationStream()).current === 3,
+      30_000,
+      'the revocation stream has 3 current replicas again',
+    );
     reportScenario({
       scenario: 'H1-nats-node-kill',
       injected: `SIGKILL one of 3 nats-servers (${killed.connections.length} app connections on it), back after ${NATS_NODE_DOWN_MS / 1000} s`,
@@ -204,7 +235,11 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
     const [name] = fs.stack.gatewayNames();
     const killedUrl = fs.gatewayUrls[0];
     let reconnectMs: number[] = [];
-    const { figures, expectClean, clients: cs } = await underTraffic('h2', async (cs) => {
+    const {
+      figures,
+      expectClean,
+      clients: cs,
+    } = await underTraffic('h2', async (cs) => {
       const onIt = cs.filter((c) => c.connected && c.currentUrl === killedUrl);
       const at = Date.now();
       await fs.supervisor.kill(name);
@@ -213,7 +248,12 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
       reconnectMs = onIt.map((c) => (c.connectedAt.find((t) => t >= at) ?? NaN) - at).sort((a, b) => a - b);
       await fs.supervisor.waitReady(30_000, [name]);
     });
-    reportScenario({ scenario: 'H2-gateway-kill', injected: `SIGKILL ${name}, restarted by the supervisor`, ...figures, reconnectMs });
+    reportScenario({
+      scenario: 'H2-gateway-kill',
+      injected: `SIGKILL ${name}, restarted by the supervisor`,
+      ...figures,
+      reconnectMs,
+    });
     expectClean();
     expect(reconnectMs.length).toBeGreaterThan(0);
     expect(Math.max(...reconnectMs)).toBeLessThanOrEqual(SERVED_AGAIN_WITHIN_MS);
@@ -226,7 +266,11 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
       await fs.supervisor.kill(name);
       await fs.supervisor.waitReady(30_000, [name]);
     });
-    reportScenario({ scenario: 'H3-message-store-kill', injected: `SIGKILL ${name}, restarted by the supervisor`, ...figures });
+    reportScenario({
+      scenario: 'H3-message-store-kill',
+      injected: `SIGKILL ${name}, restarted by the supervisor`,
+      ...figures,
+    });
     expectClean();
   });
 
@@ -241,8 +285,15 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
       const probe = async (c: FaultClient) => {
         while (probing) {
           const startedAt = Date.now();
-          const ack = await c.emitAck('presence:subscribe', { userIds: ids }, 10_000).catch((err: Error) => ({ ok: false, error: { code: err.message, message: '' } }));
-          presence.push({ startedAt, endedAt: Date.now(), ok: ack.ok, code: ack.ok ? 'ok' : (ack.error?.code ?? 'unknown') });
+          const ack = await c
+            .emitAck('presence:subscribe', { userIds: ids }, 10_000)
+            .catch((err: Error) => ({ ok: false, error: { code: err.message, message: '' } }));
+          presence.push({
+            startedAt,
+            endedAt: Date.now(),
+            ok: ack.ok,
+            code: ack.ok ? 'ok' : (ack.error?.code ?? 'unknown'),
+          });
           await sleep(100);
         }
       };
@@ -263,7 +314,10 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
       ...figures,
       presenceRequests: presence.length,
       presenceFailedOrSlow: failed.length,
-      presenceAnswers: presence.reduce<Record<string, number>>((n, p) => ({ ...n, [p.code]: (n[p.code] ?? 0) + 1 }), {}),
+      presenceAnswers: presence.reduce<Record<string, number>>(
+        (n, p) => ({ ...n, [p.code]: (n[p.code] ?? 0) + 1 }),
+        {},
+      ),
       slowestPresenceMs: Math.max(...presence.map((p) => p.endedAt - p.startedAt)),
       presenceRecoveryMs,
     });

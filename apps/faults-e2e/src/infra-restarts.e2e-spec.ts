@@ -86,7 +86,13 @@ describe('faults: infrastructure restarts', () => {
 
   function expectClean(result: Awaited<ReturnType<typeof check>>, total: number) {
     expect(result.problems).toEqual([]);
-    expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0, duplicatesWithinConnection: 0 });
+    expect(result).toMatchObject({
+      lost: 0,
+      duplicatesAfterDedupe: 0,
+      seqGaps: 0,
+      strays: 0,
+      duplicatesWithinConnection: 0,
+    });
     expect(result.acknowledged).toBe(total);
   }
 
@@ -101,7 +107,12 @@ describe('faults: infrastructure restarts', () => {
     expect((await http(fs.authUrl, 'POST', '/v1/auth/logout', { token: u.token })).status).toBe(204);
     await Promise.all(closed);
     const refused = await Promise.all(fs.gatewayUrls.map((url) => http(url, 'GET', '/v1/chats', { token: u.token })));
-    reportScenario({ scenario: '5a-nats-restart', injected: 'SIGKILL nats-server, back after 1 s (JetStream state on disk)', ...figures, logoutAfterRestart: refused.map((r) => r.status) });
+    reportScenario({
+      scenario: '5a-nats-restart',
+      injected: 'SIGKILL nats-server, back after 1 s (JetStream state on disk)',
+      ...figures,
+      logoutAfterRestart: refused.map((r) => r.status),
+    });
     expectClean(result, traffic.total);
     expect(refused.map((r) => r.status)).toEqual([401, 401]);
     expect(fs.pids()).toEqual(pidsAtStart);
@@ -122,7 +133,11 @@ describe('faults: infrastructure restarts', () => {
       if (!ack.ok) return new Map<string, PresenceState>();
       return new Map((ack['presence'] as PresenceState[]).map((p) => [p.userId, p]));
     };
-    await until(async () => [...(await subscribe()).values()].every((p) => p.online), 30_000, 'everyone online before the fault');
+    await until(
+      async () => [...(await subscribe()).values()].every((p) => p.online),
+      30_000,
+      'everyone online before the fault',
+    );
 
     let restartedAt = 0;
     let rebuilt: Promise<number> = Promise.resolve(NaN);
@@ -136,7 +151,10 @@ describe('faults: infrastructure restarts', () => {
       rebuilt = until(
         async () => {
           const p = await subscribe();
-          return staying.every((c) => p.get(c.userId)?.online === true) && leaving.every((c) => p.get(c.userId)?.online === false);
+          return (
+            staying.every((c) => p.get(c.userId)?.online === true) &&
+            leaving.every((c) => p.get(c.userId)?.online === false)
+          );
         },
         60_000,
         'presence rebuilt',
@@ -162,18 +180,30 @@ describe('faults: infrastructure restarts', () => {
     const pg = fs.postgres as NonNullable<typeof fs.postgres>;
     // Several crashes in a row: each one catches connections in the middle of transactions.
     const rounds = pick(3, 10);
-    const { result, figures, traffic } = await underTraffic('s5c', async () => {
-      for (let i = 0; i < rounds; i++) {
-        await pg.restart(1000, 'immediate');
-        if (i < rounds - 1) await sleep(1500);
-      }
-    }, pick(250, 1200));
+    const { result, figures, traffic } = await underTraffic(
+      's5c',
+      async () => {
+        for (let i = 0; i < rounds; i++) {
+          await pg.restart(1000, 'immediate');
+          if (i < rounds - 1) await sleep(1500);
+        }
+      },
+      pick(250, 1200),
+    );
     await fs.supervisor.waitReady(60_000);
     // Every service with a database answers again: auth (register), message-store (history), push (devices).
     const [u] = await fs.users(1, 's5c');
     const chats = await http(fs.gatewayUrls[1], 'GET', '/v1/chats', { token: u.token });
-    const device = await http(fs.gatewayUrls[0], 'POST', '/v1/devices', { token: u.token, body: { token: `tok-${u.user.id}`, platform: 'android' } });
-    reportScenario({ scenario: '5c-postgres-restart', injected: `pg_ctl stop -m immediate, start after 1 s; ${rounds} times, 1.5 s apart`, ...figures, restarts: fs.restarts() });
+    const device = await http(fs.gatewayUrls[0], 'POST', '/v1/devices', {
+      token: u.token,
+      body: { token: `tok-${u.user.id}`, platform: 'android' },
+    });
+    reportScenario({
+      scenario: '5c-postgres-restart',
+      injected: `pg_ctl stop -m immediate, start after 1 s; ${rounds} times, 1.5 s apart`,
+      ...figures,
+      restarts: fs.restarts(),
+    });
     expectClean(result, traffic.total);
     expect([chats.status, device.status]).toEqual([200, 201]);
     expect(fs.pids()).toEqual(pidsAtStart);
@@ -194,7 +224,8 @@ describe('faults: infrastructure restarts', () => {
       const code = await call().catch((err: Error) => `error: ${err.message}`);
       return { what, code, ms: Date.now() - started };
     };
-    const httpCode = (r: { status: number; body: unknown }) => (r.status < 400 ? 'ok' : ((r.body as { error?: { code?: string } })?.error?.code ?? `http_${r.status}`));
+    const httpCode = (r: { status: number; body: unknown }) =>
+      r.status < 400 ? 'ok' : ((r.body as { error?: { code?: string } })?.error?.code ?? `http_${r.status}`);
     // One request into each service with a database: message-store (send, chat list), auth (login), push-notifier (device).
     const probeRound = () =>
       Promise.all([
@@ -202,12 +233,23 @@ describe('faults: infrastructure restarts', () => {
           const ack = await sendOnce(probeClient, probeLog, probeChat.id, `s5d-probe-${probeNo++}`, 'probe', 30_000);
           return ack instanceof Error ? `no answer: ${ack.message}` : ack.ok ? 'ok' : (ack.error?.code ?? 'unknown');
         }),
-        timed('GET /v1/chats', async () => httpCode(await http(fs.gatewayUrls[1], 'GET', '/v1/chats', { token: prober.token }))),
+        timed('GET /v1/chats', async () =>
+          httpCode(await http(fs.gatewayUrls[1], 'GET', '/v1/chats', { token: prober.token })),
+        ),
         timed('POST /v1/auth/login', async () =>
-          httpCode(await http(fs.authUrl, 'POST', '/v1/auth/login', { body: { username: prober.user.username, password: 'password-123' } })),
+          httpCode(
+            await http(fs.authUrl, 'POST', '/v1/auth/login', {
+              body: { username: prober.user.username, password: 'password-123' },
+            }),
+          ),
         ),
         timed('POST /v1/devices', async () =>
-          httpCode(await http(fs.gatewayUrls[0], 'POST', '/v1/devices', { token: prober.token, body: { token: `tok-${probeNo++}-${prober.user.id}`, platform: 'android' } })),
+          httpCode(
+            await http(fs.gatewayUrls[0], 'POST', '/v1/devices', {
+              token: prober.token,
+              body: { token: `tok-${probeNo++}-${prober.user.id}`, platform: 'android' },
+            }),
+          ),
         ),
       ]);
 
@@ -237,17 +279,27 @@ describe('faults: infrastructure restarts', () => {
       'every service answers ok after SIGCONT',
     ).then(() => Date.now() - thawedAt);
     const sendFailures: Record<string, number> = {};
-    for (const r of traffic.log.records.values()) for (const f of r.failures) sendFailures[f] = (sendFailures[f] ?? 0) + 1;
+    for (const r of traffic.log.records.values())
+      for (const f of r.failures) sendFailures[f] = (sendFailures[f] ?? 0) + 1;
     const slowest = (what: string) => Math.max(...frozen.filter((p) => p.what === what).map((p) => p.ms));
     reportScenario({
       scenario: '5d-postgres-frozen',
       injected: `SIGSTOP the postmaster and its ${frozenProcesses - 1} processes for ${Math.round(frozenMs / 100) / 10} s under traffic, then SIGCONT`,
       ...figures,
       frozenMs,
-      poolTimeouts: { statementMs: PG_STATEMENT_TIMEOUT_MS, queryMs: PG_STATEMENT_TIMEOUT_MS + 1000, connectMs: PG_CONNECT_TIMEOUT_MS },
+      poolTimeouts: {
+        statementMs: PG_STATEMENT_TIMEOUT_MS,
+        queryMs: PG_STATEMENT_TIMEOUT_MS + 1000,
+        connectMs: PG_CONNECT_TIMEOUT_MS,
+      },
       answerBoundMs: FROZEN_ANSWER_BOUND_MS,
       frozenAnswers: frozen.map((p) => `${p.what}: ${p.code} in ${p.ms} ms`),
-      slowestFrozenAnswerMs: { send: slowest('message:send'), chats: slowest('GET /v1/chats'), login: slowest('POST /v1/auth/login'), devices: slowest('POST /v1/devices') },
+      slowestFrozenAnswerMs: {
+        send: slowest('message:send'),
+        chats: slowest('GET /v1/chats'),
+        login: slowest('POST /v1/auth/login'),
+        devices: slowest('POST /v1/devices'),
+      },
       trafficSendFailures: sendFailures,
       allServicesOkAfterThawMs: recoveredMs,
     });

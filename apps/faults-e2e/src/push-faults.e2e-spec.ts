@@ -24,7 +24,13 @@ describe('faults: push worker', () => {
     fs = await FaultStack.start({
       label: 'faults-push',
       gateways: 1,
-      env: { LOG_LEVEL: 'info', PUSH_COALESCE_MS: '100', PUSH_JOB_LOCK_MS: '2000', PUSH_CONCURRENCY: '4', PUSH_BACKOFF_MS: '200' },
+      env: {
+        LOG_LEVEL: 'info',
+        PUSH_COALESCE_MS: '100',
+        PUSH_JOB_LOCK_MS: '2000',
+        PUSH_CONCURRENCY: '4',
+        PUSH_BACKOFF_MS: '200',
+      },
     });
     redis = new Redis(fs.stack.env['REDIS_URL']);
   }, 180_000);
@@ -68,7 +74,10 @@ describe('faults: push worker', () => {
       await Promise.all(
         offline.slice(i, i + 25).flatMap((u) =>
           ['android', 'ios'].map((platform) =>
-            http(gw, 'POST', '/v1/devices', { token: u.token, body: { token: `fcm-${u.user.id}-${(d++).toString(36).padStart(6, '0')}`, platform } }),
+            http(gw, 'POST', '/v1/devices', {
+              token: u.token,
+              body: { token: `fcm-${u.user.id}-${(d++).toString(36).padStart(6, '0')}`, platform },
+            }),
           ),
         ),
       );
@@ -93,7 +102,8 @@ describe('faults: push worker', () => {
     const sending = (async () => {
       for (; (sent < minMessages || !killsDone) && sent < 500; sent++) {
         const ack = await sendOnce(s, log, chat.id, `s6-${sent}`, `push me ${sent}`);
-        if (ack instanceof Error || !ack.ok) throw new Error(ack instanceof Error ? ack.message : JSON.stringify(ack.error));
+        if (ack instanceof Error || !ack.ok)
+          throw new Error(ack instanceof Error ? ack.message : JSON.stringify(ack.error));
         await sleep(400);
       }
     })();
@@ -112,7 +122,11 @@ describe('faults: push worker', () => {
         }
         await fs.supervisor.waitReady(90_000, ['push-notifier']);
         // Recovered: every job the worker died in has run again to its end.
-        await until(async () => (await Promise.all(activeJobIds.map(jobState))).every((j) => j.finished || j.failed), 60_000, 'killed jobs run again');
+        await until(
+          async () => (await Promise.all(activeJobIds.map(jobState))).every((j) => j.finished || j.failed),
+          60_000,
+          'killed jobs run again',
+        );
         kills.push({ at: killedAt, activeJobIds, jobsDoneMs: Date.now() - killedAt });
         jobs.push(...(await Promise.all(activeJobIds.map(jobState))));
       }
@@ -126,14 +140,21 @@ describe('faults: push worker', () => {
     const drainedMs = await until(async () => (await depth()) === 0, 120_000, 'push queue drained');
     await sleep(1000);
     const killedJobs = kills.flatMap((k) => k.activeJobIds);
-    const pushes = dryRunPushes().slice(pushesBefore).filter((p) => p.chatId === chat.id);
+    const pushes = dryRunPushes()
+      .slice(pushesBefore)
+      .filter((p) => p.chatId === chat.id);
     const perKey = new Map<string, number>();
     for (const p of pushes) perKey.set(`${p.token}|${p.seq}`, (perKey.get(`${p.token}|${p.seq}`) ?? 0) + 1);
     const duplicates = [...perKey.values()].filter((n) => n > 1).length;
     const devicesPushed = new Set(pushes.map((p) => p.token)).size;
     const failedJobs = await redis.zcard(queueKey('failed'));
     // The messages themselves (nobody is online to receive them: the pushes are the delivery).
-    const result = await check(fs.databaseUrl, [{ chatId: chat.id, memberIds: [sender, ...offline].map((u) => u.user.id) }], log, []);
+    const result = await check(
+      fs.databaseUrl,
+      [{ chatId: chat.id, memberIds: [sender, ...offline].map((u) => u.user.id) }],
+      log,
+      [],
+    );
     const devices = recipients * 2;
     reportScenario({
       scenario: '6-push-worker-kill',
@@ -172,7 +193,14 @@ describe('faults: push worker', () => {
     // Every device of every offline member got at least one push for the chat.
     expect(devicesPushed).toBe(recipients * 2);
     expect(result.problems).toEqual([]);
-    expect(result).toMatchObject({ acknowledged: messages, stored: messages, lostAcked: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0 });
+    expect(result).toMatchObject({
+      acknowledged: messages,
+      stored: messages,
+      lostAcked: 0,
+      duplicatesAfterDedupe: 0,
+      seqGaps: 0,
+      strays: 0,
+    });
   });
 
   it('6b. start-up refuses a Redis whose maxmemory-policy is not noeviction', async () => {

@@ -37,10 +37,15 @@ describe('security: limits, fuzzing, logs', () => {
     sockets.push(s);
     return s;
   };
-  const tally = (codes: string[]) => codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
+  const tally = (codes: string[]) =>
+    codes.reduce<Record<string, number>>((t, c) => ({ ...t, [c]: (t[c] ?? 0) + 1 }), {});
 
   beforeAll(async () => {
-    fs = await FaultStack.start({ label: 'security-abuse', limits: 'production', env: { LOG_LEVEL: 'debug', CORS_ORIGINS: ALLOWED_ORIGIN } });
+    fs = await FaultStack.start({
+      label: 'security-abuse',
+      limits: 'production',
+      env: { LOG_LEVEL: 'debug', CORS_ORIGINS: ALLOWED_ORIGIN },
+    });
     [gw1, gw2] = fs.gatewayUrls;
     pidsAtStart = fs.pids();
   }, 180_000);
@@ -52,19 +57,44 @@ describe('security: limits, fuzzing, logs', () => {
 
   it('12a. per-user rate limits on messages, typing and HTTP answer rate_limited to that user only', async () => {
     const [flooder, bystander, peer] = await Promise.all([user('flood'), user('calm'), user('peer')]);
-    const floodChat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: flooder.token, body: { type: 'direct', memberIds: [peer.user.id] } })).body;
-    const calmChat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: bystander.token, body: { type: 'direct', memberIds: [peer.user.id] } })).body;
+    const floodChat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: flooder.token,
+        body: { type: 'direct', memberIds: [peer.user.id] },
+      })
+    ).body;
+    const calmChat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: bystander.token,
+        body: { type: 'direct', memberIds: [peer.user.id] },
+      })
+    ).body;
     const f = await connect(gw1, flooder);
     const c = await connect(gw1, bystander);
     const p = await connect(gw2, peer);
 
     // Messages: 20/s sustained, bursts of 100 (docs/protocol.md defaults).
     const [flood, calm] = await Promise.all([
-      Promise.all(Array.from({ length: 160 }, (_, i) => f.emitAck('message:send', { chatId: floodChat.id, clientMsgId: `f${i}`, body: 'spam' }) as Promise<Ack>)),
-      Promise.all(Array.from({ length: 20 }, (_, i) => c.emitAck('message:send', { chatId: calmChat.id, clientMsgId: `c${i}`, body: 'hello' }) as Promise<Ack>)),
+      Promise.all(
+        Array.from(
+          { length: 160 },
+          (_, i) =>
+            f.emitAck('message:send', { chatId: floodChat.id, clientMsgId: `f${i}`, body: 'spam' }) as Promise<Ack>,
+        ),
+      ),
+      Promise.all(
+        Array.from(
+          { length: 20 },
+          (_, i) =>
+            c.emitAck('message:send', { chatId: calmChat.id, clientMsgId: `c${i}`, body: 'hello' }) as Promise<Ack>,
+        ),
+      ),
     ]);
     const floodCodes = tally(flood.map(codeOf));
-    const stored = await fs.query<{ n: string; last: string }>(`SELECT count(*) AS n, max(seq) AS last FROM message_store.messages WHERE chat_id = $1`, [floodChat.id]);
+    const stored = await fs.query<{ n: string; last: string }>(
+      `SELECT count(*) AS n, max(seq) AS last FROM message_store.messages WHERE chat_id = $1`,
+      [floodChat.id],
+    );
     expect(floodCodes['rate_limited']).toBeGreaterThan(0);
     expect(Object.keys(floodCodes).sort()).toEqual(['ok', 'rate_limited']);
     expect(calm.map(codeOf)).toEqual(Array(20).fill('ok'));
@@ -73,7 +103,12 @@ describe('security: limits, fuzzing, logs', () => {
 
     // Typing: a few per second per user, whatever the number of sockets.
     const f2 = await connect(gw1, flooder);
-    const typing = await Promise.all(Array.from({ length: 60 }, (_, i) => (i % 2 ? f : f2).emitAck('typing', { chatId: floodChat.id, isTyping: true }) as Promise<Ack>));
+    const typing = await Promise.all(
+      Array.from(
+        { length: 60 },
+        (_, i) => (i % 2 ? f : f2).emitAck('typing', { chatId: floodChat.id, isTyping: true }) as Promise<Ack>,
+      ),
+    );
     const calmTyping = await c.emitAck('typing', { chatId: calmChat.id, isTyping: true });
     const typingCodes = tally(typing.map(codeOf));
     expect(typingCodes['rate_limited']).toBeGreaterThan(0);
@@ -84,25 +119,47 @@ describe('security: limits, fuzzing, logs', () => {
 
     // HTTP: per user, after authentication, before anything reaches a service.
     const [floodHttp, calmHttp] = await Promise.all([
-      Promise.all(Array.from({ length: 400 }, () => http<ErrorReply>(gw2, 'GET', '/v1/chats', { token: flooder.token }))),
-      Promise.all(Array.from({ length: 20 }, () => http<ErrorReply>(gw2, 'GET', '/v1/chats', { token: bystander.token }))),
+      Promise.all(
+        Array.from({ length: 400 }, () => http<ErrorReply>(gw2, 'GET', '/v1/chats', { token: flooder.token })),
+      ),
+      Promise.all(
+        Array.from({ length: 20 }, () => http<ErrorReply>(gw2, 'GET', '/v1/chats', { token: bystander.token })),
+      ),
     ]);
     const httpCodes = tally(floodHttp.map((r) => `${r.status}${r.body?.error ? ` ${r.body.error.code}` : ''}`));
     expect(httpCodes['429 rate_limited']).toBeGreaterThan(0);
     expect(Object.keys(httpCodes).sort()).toEqual(['200', '429 rate_limited']);
     expect(calmHttp.every((r) => r.status === 200)).toBe(true);
-    report({ scenario: '12a-rate-limits', messages: floodCodes, typing: typingCodes, typingDelivered: typingSeen, http: httpCodes, bystanderAllOk: true });
+    report({
+      scenario: '12a-rate-limits',
+      messages: floodCodes,
+      typing: typingCodes,
+      typingDelivered: typingSeen,
+      http: httpCodes,
+      bystanderAllOk: true,
+    });
   });
 
   it('12d. every event has a per-user limit, one budget across both gateways: at the limit ok, one past it rate_limited', async () => {
     const [alice, bob] = await Promise.all([user('budget'), user('bpeer')]);
-    const chat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'direct', memberIds: [bob.user.id] } })).body;
+    const chat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: alice.token,
+        body: { type: 'direct', memberIds: [bob.user.id] },
+      })
+    ).body;
     const b = await connect(gw2, bob);
     expect((await b.emitAck('message:send', { chatId: chat.id, clientMsgId: 'seed', body: 'hi' })).ok).toBe(true);
     // Alice on both gateways: each event's burst + 1, alternating between them, all at once.
     const [a1, a2] = [await connect(gw1, alice), await connect(gw2, alice)];
     const burst = async (event: string, n: number, payload: (i: number) => unknown) =>
-      tally((await Promise.all(Array.from({ length: n }, (_, i) => (i % 2 ? a2 : a1).emitAck(event, payload(i)) as Promise<Ack>))).map(codeOf));
+      tally(
+        (
+          await Promise.all(
+            Array.from({ length: n }, (_, i) => (i % 2 ? a2 : a1).emitAck(event, payload(i)) as Promise<Ack>),
+          )
+        ).map(codeOf),
+      );
     // The defaults (docs/operations.md): burst of 100 sends, 10 typing, 200 delivered, 100 read, 50 presence:subscribe.
     const results = {
       'message:send': await burst('message:send', 101, (i) => ({ chatId: chat.id, clientMsgId: `b${i}`, body: 'x' })),
@@ -125,8 +182,18 @@ describe('security: limits, fuzzing, logs', () => {
 
   it('12e. an over-limit event does no lookup: rate_limited even for an unknown chat, forbidden first only when the gateway already knows', async () => {
     const [member, other, stranger] = await Promise.all([user('known'), user('kpeer'), user('stranger')]);
-    const theirChat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: member.token, body: { type: 'direct', memberIds: [other.user.id] } })).body;
-    const ownChat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: stranger.token, body: { type: 'direct', memberIds: [other.user.id] } })).body;
+    const theirChat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: member.token,
+        body: { type: 'direct', memberIds: [other.user.id] },
+      })
+    ).body;
+    const ownChat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: stranger.token,
+        body: { type: 'direct', memberIds: [other.user.id] },
+      })
+    ).body;
     const m = await connect(gw1, member);
     const s = await connect(gw1, stranger);
     // A member's typing puts theirChat's members in gw1's membership cache.
@@ -147,7 +214,12 @@ describe('security: limits, fuzzing, logs', () => {
 
   it('12b. size, connection and origin limits: the offender alone is refused or closed', async () => {
     const [alice, bob] = await Promise.all([user('big'), user('bob')]);
-    const chat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'direct', memberIds: [bob.user.id] } })).body;
+    const chat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: alice.token,
+        body: { type: 'direct', memberIds: [bob.user.id] },
+      })
+    ).body;
     const bystander = await connect(gw1, bob);
 
     // A Socket.IO packet over maxHttpBufferSize (64 kB) closes that connection only.
@@ -155,12 +227,24 @@ describe('security: limits, fuzzing, logs', () => {
     const closed = new Promise<string>((resolve) => offender.socket.once('disconnect', (reason) => resolve(reason)));
     offender.socket.emit('message:send', { chatId: chat.id, clientMsgId: 'huge', body: 'x'.repeat(200_000) });
     const reason = await closed;
-    expect((await bystander.emitAck('message:send', { chatId: chat.id, clientMsgId: 'still-here', body: 'fine' })).ok).toBe(true);
+    expect(
+      (await bystander.emitAck('message:send', { chatId: chat.id, clientMsgId: 'still-here', body: 'fine' })).ok,
+    ).toBe(true);
 
     // HTTP bodies over the limit: 413 payload_too_large, at the gateway and at auth.
-    const bigGw = await http<ErrorReply>(gw1, 'POST', '/v1/chats', { token: alice.token, rawBody: JSON.stringify({ type: 'group', title: 'x'.repeat(100_000), memberIds: [] }) });
-    const bigAuth = await http<ErrorReply>(fs.authUrl, 'POST', '/v1/auth/register', { rawBody: JSON.stringify({ username: 'x', password: 'y'.repeat(100_000) }) });
-    expect([bigGw.status, bigGw.body.error?.code, bigAuth.status, bigAuth.body.error?.code]).toEqual([413, 'payload_too_large', 413, 'payload_too_large']);
+    const bigGw = await http<ErrorReply>(gw1, 'POST', '/v1/chats', {
+      token: alice.token,
+      rawBody: JSON.stringify({ type: 'group', title: 'x'.repeat(100_000), memberIds: [] }),
+    });
+    const bigAuth = await http<ErrorReply>(fs.authUrl, 'POST', '/v1/auth/register', {
+      rawBody: JSON.stringify({ username: 'x', password: 'y'.repeat(100_000) }),
+    });
+    expect([bigGw.status, bigGw.body.error?.code, bigAuth.status, bigAuth.body.error?.code]).toEqual([
+      413,
+      'payload_too_large',
+      413,
+      'payload_too_large',
+    ]);
 
     // Connections per user, per gateway instance (MAX_CONNECTIONS_PER_USER, 20 by default).
     const carol = await user('conn');
@@ -179,16 +263,35 @@ describe('security: limits, fuzzing, logs', () => {
     // Origin allow-list for browsers (CORS_ORIGINS); native apps send no Origin.
     const handshake = async (origin?: string) =>
       (await fetch(`${gw1}/socket.io/?EIO=4&transport=polling`, { headers: origin ? { origin } : {} })).status;
-    const origins = { allowed: await handshake(ALLOWED_ORIGIN), evil: await handshake('https://evil.example'), none: await handshake() };
+    const origins = {
+      allowed: await handshake(ALLOWED_ORIGIN),
+      evil: await handshake('https://evil.example'),
+      none: await handshake(),
+    };
     expect(origins).toEqual({ allowed: 200, evil: 403, none: 200 });
-    const preflight = await fetch(`${gw1}/v1/chats`, { method: 'OPTIONS', headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' } });
+    const preflight = await fetch(`${gw1}/v1/chats`, {
+      method: 'OPTIONS',
+      headers: { origin: 'https://evil.example', 'access-control-request-method': 'POST' },
+    });
     expect(preflight.headers.get('access-control-allow-origin')).toBeNull();
-    report({ scenario: '12b-size-connection-origin', oversizedPacketClosedWith: reason, httpTooLarge: [bigGw.status, bigAuth.status], connectionsPerUserPerGateway: opened.length, refusedWith, origins });
+    report({
+      scenario: '12b-size-connection-origin',
+      oversizedPacketClosedWith: reason,
+      httpTooLarge: [bigGw.status, bigAuth.status],
+      connectionsPerUserPerGateway: opened.length,
+      refusedWith,
+      origins,
+    });
   });
 
   it('12c. non-JSON, deeply nested and malformed payloads close nothing but the offender and crash nothing', async () => {
     const [alice, bob] = await Promise.all([user('nest'), user('bob')]);
-    const chat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: alice.token, body: { type: 'direct', memberIds: [bob.user.id] } })).body;
+    const chat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', {
+        token: alice.token,
+        body: { type: 'direct', memberIds: [bob.user.id] },
+      })
+    ).body;
     const bystander = await connect(gw2, bob);
     const a = await connect(gw2, alice);
 
@@ -209,7 +312,11 @@ describe('security: limits, fuzzing, logs', () => {
     // Raw frames. A valid packet with a 30,000-level payload is answered `invalid`; frames that
     // are not Socket.IO packets close that connection and nothing else.
     const deepFrame = await rawFrame(gw1, alice.token, `421["message:send",${nestedJson(30_000, '1')}]`);
-    const deepObjectFrame = await rawFrame(gw1, alice.token, `422["typing",${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}]`);
+    const deepObjectFrame = await rawFrame(
+      gw1,
+      alice.token,
+      `422["typing",${'{"a":'.repeat(10_000)}1${'}'.repeat(10_000)}]`,
+    );
     expect([deepFrame, deepObjectFrame]).toEqual(['answered invalid', 'answered invalid']);
     const rawOutcomes: string[] = [];
     for (const frame of ['42not json', '42[', '4', '4999', 'garbage', '0{}', Buffer.from([0xff, 0x00, 0xfe])]) {
@@ -230,13 +337,27 @@ describe('security: limits, fuzzing, logs', () => {
     ];
     const statuses: number[] = [];
     for (const [type, body] of bodies) {
-      statuses.push((await http(gw1, 'POST', '/v1/chats', { token: alice.token, rawBody: body, headers: { 'content-type': type } })).status);
-      statuses.push((await http(fs.authUrl, 'POST', '/v1/auth/register', { rawBody: body, headers: { 'content-type': type } })).status);
+      statuses.push(
+        (await http(gw1, 'POST', '/v1/chats', { token: alice.token, rawBody: body, headers: { 'content-type': type } }))
+          .status,
+      );
+      statuses.push(
+        (await http(fs.authUrl, 'POST', '/v1/auth/register', { rawBody: body, headers: { 'content-type': type } }))
+          .status,
+      );
     }
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
-    expect((await bystander.emitAck('message:send', { chatId: chat.id, clientMsgId: 'after', body: 'all fine' })).ok).toBe(true);
+    expect(
+      (await bystander.emitAck('message:send', { chatId: chat.id, clientMsgId: 'after', body: 'all fine' })).ok,
+    ).toBe(true);
     expect(fs.pids()).toEqual(pidsAtStart);
-    report({ scenario: '12c-hostile-payloads', socketDeepNesting: deepAcks.map(codeOf), deepRawFrames: [deepFrame, deepObjectFrame], rawFrames: rawOutcomes, httpStatuses: tally(statuses.map(String)) });
+    report({
+      scenario: '12c-hostile-payloads',
+      socketDeepNesting: deepAcks.map(codeOf),
+      deepRawFrames: [deepFrame, deepObjectFrame],
+      rawFrames: rawOutcomes,
+      httpStatuses: tally(statuses.map(String)),
+    });
   });
 
   it('14. fuzz: thousands of random and malformed payloads at every Socket.IO event and HTTP endpoint; no 500, no process exit', async () => {
@@ -244,7 +365,15 @@ describe('security: limits, fuzzing, logs', () => {
     const perKind = pick(3000, 30000);
     const users = await Promise.all(Array.from({ length: 24 }, (_, i) => user(`fz${i}`)));
     const chats = await Promise.all(
-      users.slice(0, 12).map(async (u, i) => (await http<Chat>(gw1, 'POST', '/v1/chats', { token: u.token, body: { type: 'group', title: `fz ${i}`, memberIds: [users[i + 12].user.id] } })).body),
+      users.slice(0, 12).map(
+        async (u, i) =>
+          (
+            await http<Chat>(gw1, 'POST', '/v1/chats', {
+              token: u.token,
+              body: { type: 'group', title: `fz ${i}`, memberIds: [users[i + 12].user.id] },
+            })
+          ).body,
+      ),
     );
     const known = [...users.map((u) => u.user.id), ...chats.map((c) => c.id), randomUUID(), randomUUID(), 'tok-fuzz'];
     const clients = await Promise.all(users.map((u, i) => connect(i % 2 ? gw1 : gw2, u)));
@@ -253,7 +382,11 @@ describe('security: limits, fuzzing, logs', () => {
     const logOffsets = Object.fromEntries(Object.entries(fs.appLogs()).map(([app, text]) => [app, text.length]));
     const lastSent = new Map<TestSocket, string>();
     clients.forEach((c, i) =>
-      c.socket.on('disconnect', (reason) => note(`socket ${i} (${c.socket.id}) disconnected (${reason}) at ${new Date().toISOString()} after ${lastSent.get(c)?.slice(0, 300)}`)),
+      c.socket.on('disconnect', (reason) =>
+        note(
+          `socket ${i} (${c.socket.id}) disconnected (${reason}) at ${new Date().toISOString()} after ${lastSent.get(c)?.slice(0, 300)}`,
+        ),
+      ),
     );
 
     // Socket.IO: the five events with mutated valid payloads, random payloads, extra arguments, unknown events.
@@ -273,7 +406,16 @@ describe('security: limits, fuzzing, logs', () => {
           const s = clients[n % clients.length];
           if (!s.socket.connected) return;
           if (rng.chance(0.05)) {
-            const unknown = rng.pick(['admin', 'message:new', 'receipt', '__proto__', 'constructor', 'toString', randomString(rng)]) || 'x';
+            const unknown =
+              rng.pick([
+                'admin',
+                'message:new',
+                'receipt',
+                '__proto__',
+                'constructor',
+                'toString',
+                randomString(rng),
+              ]) || 'x';
             const value = randomValue(rng);
             if (Buffer.byteLength(JSON.stringify([unknown, value ?? null])) < 60 * 1024) s.socket.emit(unknown, value);
             return;
@@ -294,12 +436,16 @@ describe('security: limits, fuzzing, logs', () => {
             t.close();
             return;
           }
-          lastSent.set(s, `${event} ${JSON.stringify([payload ?? null, ...extra]).length} chars: ${JSON.stringify([payload ?? null, ...extra])}`);
+          lastSent.set(
+            s,
+            `${event} ${JSON.stringify([payload ?? null, ...extra]).length} chars: ${JSON.stringify([payload ?? null, ...extra])}`,
+          );
           try {
             const ack = (await s.socket.timeout(10_000).emitWithAck(event, payload, ...extra)) as Ack;
             const code = codeOf(ack);
             socketCodes.push(code);
-            if (!['ok', 'invalid', 'not_found', 'forbidden', 'rate_limited'].includes(code)) note(`${event} answered ${JSON.stringify(ack)}`);
+            if (!['ok', 'invalid', 'not_found', 'forbidden', 'rate_limited'].includes(code))
+              note(`${event} answered ${JSON.stringify(ack)}`);
           } catch (err) {
             socketCodes.push('no answer');
             note(`${event}: ${(err as Error).message}`);
@@ -318,7 +464,10 @@ describe('security: limits, fuzzing, logs', () => {
       ['POST', `/v1/chats/${id()}/members`],
       ['DELETE', `/v1/chats/${id()}/members/${id()}`],
       ['PATCH', `/v1/chats/${id()}/members/${id()}`],
-      ['GET', `/v1/chats/${id()}/messages?${rng.pick(['before', 'after', 'limit', 'x'])}=${enc(randomString(rng))}&limit=${enc(JSON.stringify(randomValue(rng, 3)) ?? '')}`],
+      [
+        'GET',
+        `/v1/chats/${id()}/messages?${rng.pick(['before', 'after', 'limit', 'x'])}=${enc(randomString(rng))}&limit=${enc(JSON.stringify(randomValue(rng, 3)) ?? '')}`,
+      ],
       ['GET', `/v1/chats/${id()}/messages/${enc(randomString(rng))}/receipts`],
       ['POST', `/v1/devices`],
       ['DELETE', `/v1/devices/${enc(randomString(rng))}`],
@@ -334,7 +483,18 @@ describe('security: limits, fuzzing, logs', () => {
     const bodyFor = (): { rawBody?: string; headers?: Record<string, string> } => {
       const r = rng.next();
       if (r < 0.15) return {};
-      if (r < 0.25) return { rawBody: randomString(rng), headers: { 'content-type': rng.pick(['application/json', 'text/plain', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x']) } };
+      if (r < 0.25)
+        return {
+          rawBody: randomString(rng),
+          headers: {
+            'content-type': rng.pick([
+              'application/json',
+              'text/plain',
+              'application/x-www-form-urlencoded',
+              'multipart/form-data; boundary=x',
+            ]),
+          },
+        };
       if (r < 0.3) return { rawBody: nestedJson(rng.pick([100, 5000, 20000])) };
       const valid = rng.pick([
         { type: 'group', title: 'fz', memberIds: [rng.pick(known)] },
@@ -361,30 +521,57 @@ describe('security: limits, fuzzing, logs', () => {
           // Logout with a fuzz user's own token would end its session: it gets junk tokens only.
           const logout = toAuth && rng.chance(0.15);
           const [method0, path] = logout ? ['POST', '/v1/auth/logout'] : rng.pick(toAuth ? authRoutes(id) : routes(id));
-          const method = rng.chance(0.1) ? rng.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD']) : method0;
+          const method = rng.chance(0.1)
+            ? rng.pick(['GET', 'POST', 'PUT', 'PATCH', 'DELETE', 'OPTIONS', 'HEAD'])
+            : method0;
           const tokenChoice = rng.next();
-          const token = logout ? (tokenChoice < 0.5 ? randomString(rng) : undefined) : tokenChoice < 0.8 ? u.token : tokenChoice < 0.9 ? randomString(rng) : undefined;
+          const token = logout
+            ? tokenChoice < 0.5
+              ? randomString(rng)
+              : undefined
+            : tokenChoice < 0.8
+              ? u.token
+              : tokenChoice < 0.9
+                ? randomString(rng)
+                : undefined;
           const base = toAuth ? fs.authUrl : rng.pick([gw1, gw2]);
-          const { rawBody, headers } = method === 'GET' || method === 'HEAD' ? { rawBody: undefined, headers: undefined } : bodyFor();
+          const { rawBody, headers } =
+            method === 'GET' || method === 'HEAD' ? { rawBody: undefined, headers: undefined } : bodyFor();
           try {
             const res = await http<ErrorReply>(base, method, path, { token, rawBody, headers });
             httpStatuses.push(res.status);
-            if (res.status >= 500) serverErrors.push(`${method} ${path.slice(0, 80)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`);
+            if (res.status >= 500)
+              serverErrors.push(
+                `${method} ${path.slice(0, 80)} -> ${res.status} ${JSON.stringify(res.body).slice(0, 120)}`,
+              );
             // 431: Node's HTTP parser refuses an over-long URL before any app code runs.
-            else if (res.status >= 400 && res.status !== 431 && method !== 'HEAD' && !res.body?.error?.code) note(`${method} ${path.slice(0, 60)} -> ${res.status} without an error body`);
+            else if (res.status >= 400 && res.status !== 431 && method !== 'HEAD' && !res.body?.error?.code)
+              note(`${method} ${path.slice(0, 60)} -> ${res.status} without an error body`);
           } catch (err) {
             // fetch refuses some header values client-side (a token with a newline): not the server's doing.
-            if (!/header|ByteString|Invalid/i.test((err as Error).message)) note(`${method} ${path.slice(0, 60)}: ${(err as Error).message}`);
+            if (!/header|ByteString|Invalid/i.test((err as Error).message))
+              note(`${method} ${path.slice(0, 60)}: ${(err as Error).message}`);
           }
         }),
       );
     }
     await sleep(1000);
-    const health = await Promise.all(fs.supervisor.status().map(async (s) => (await fetch(`http://127.0.0.1:${s.port}/health/ready`)).status));
+    const health = await Promise.all(
+      fs.supervisor.status().map(async (s) => (await fetch(`http://127.0.0.1:${s.port}/health/ready`)).status),
+    );
     const logs = fs.appLogs();
-    const closedOversized = Object.entries(logs).reduce((n, [app, text]) => n + (text.slice(logOffsets[app] ?? 0).match(/Max payload size exceeded/g) ?? []).length, 0);
-    if (closedOversized !== oversized) note(`${oversized} oversized packets sent, ${closedOversized} connections closed for it`);
-    const unhandled = Object.entries(logs).flatMap(([app, text]) => text.split('\n').filter((l) => /unhandled error|"level":50|"level":60|event failed/.test(l)).map((l) => `${app}: ${l.slice(0, 300)}`));
+    const closedOversized = Object.entries(logs).reduce(
+      (n, [app, text]) => n + (text.slice(logOffsets[app] ?? 0).match(/Max payload size exceeded/g) ?? []).length,
+      0,
+    );
+    if (closedOversized !== oversized)
+      note(`${oversized} oversized packets sent, ${closedOversized} connections closed for it`);
+    const unhandled = Object.entries(logs).flatMap(([app, text]) =>
+      text
+        .split('\n')
+        .filter((l) => /unhandled error|"level":50|"level":60|event failed/.test(l))
+        .map((l) => `${app}: ${l.slice(0, 300)}`),
+    );
     report({
       scenario: '14-fuzz',
       seed: Number(process.env['FAULTS_FUZZ_SEED'] ?? 7),
@@ -408,7 +595,9 @@ describe('security: limits, fuzzing, logs', () => {
   it('13b. no access token, password, message body or key in any app log of this run (debug level)', async () => {
     const marker = `BODY-SECRET-${randomUUID()}`;
     const [x, y] = await Promise.all([user('logx'), user('logy')]);
-    const chat = (await http<Chat>(gw1, 'POST', '/v1/chats', { token: x.token, body: { type: 'direct', memberIds: [y.user.id] } })).body;
+    const chat = (
+      await http<Chat>(gw1, 'POST', '/v1/chats', { token: x.token, body: { type: 'direct', memberIds: [y.user.id] } })
+    ).body;
     const s = await connect(gw2, x);
     expect((await s.emitAck('message:send', { chatId: chat.id, clientMsgId: 'secret', body: marker })).ok).toBe(true);
     await http(gw1, 'GET', `/v1/chats/${chat.id}/messages`, { token: y.token });
@@ -416,14 +605,23 @@ describe('security: limits, fuzzing, logs', () => {
     await sleep(1500);
     const keyLines = fs.stack.keys.jwtPrivatePem.split('\n').filter((l) => l.length > 40);
     const found = expectNoSecretsInLogs(fs, [...secrets, marker, 'password-123', ...keyLines]);
-    report({ scenario: '13b-log-secrets', logLevel: 'debug', logBytes: found.bytes, secretsSearched: found.searched, secretsFound: found.hits.length });
+    report({
+      scenario: '13b-log-secrets',
+      logLevel: 'debug',
+      logBytes: found.bytes,
+      secretsSearched: found.searched,
+      secretsFound: found.hits.length,
+    });
     expect(found.hits).toEqual([]);
   });
 
   it('13c. no push device token in the request log', async () => {
     const [y] = await Promise.all([user('dev')]);
     const deviceToken = `fcm-secret-${randomUUID()}`;
-    expect((await http(gw1, 'POST', '/v1/devices', { token: y.token, body: { token: deviceToken, platform: 'android' } })).status).toBe(201);
+    expect(
+      (await http(gw1, 'POST', '/v1/devices', { token: y.token, body: { token: deviceToken, platform: 'android' } }))
+        .status,
+    ).toBe(201);
     expect((await http(gw1, 'DELETE', `/v1/devices/${deviceToken}`, { token: y.token })).status).toBe(204);
     await sleep(1000);
     expect(expectNoSecretsInLogs(fs, [deviceToken]).hits).toEqual([]);

@@ -65,7 +65,13 @@ describe('faults: message-store and gateways', () => {
     expect(delivery.reconnected).toBe(0); // live-delivery repair: no reconnect needed
     expect(inFlight).toBeGreaterThanOrEqual(pick(500, 800));
     expect(result.problems).toEqual([]);
-    expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0, duplicatesWithinConnection: 0 });
+    expect(result).toMatchObject({
+      lost: 0,
+      duplicatesAfterDedupe: 0,
+      seqGaps: 0,
+      strays: 0,
+      duplicatesWithinConnection: 0,
+    });
     expect(result.acknowledged).toBe(traffic.total);
     expect(result.stored).toBe(traffic.total);
   });
@@ -89,7 +95,9 @@ describe('faults: message-store and gateways', () => {
     const faultAt = Date.now();
     const inFlight = traffic.log.inFlight;
     await sleep(1500);
-    const pending = [...traffic.log.records.values()].filter((r) => !r.ack && onGw1.some((l) => l.client.userId === r.senderId));
+    const pending = [...traffic.log.records.values()].filter(
+      (r) => !r.ack && onGw1.some((l) => l.client.userId === r.senderId),
+    );
     const committed = await fs.query<{ client_msg_id: string; id: string; seq: string; chat_id: string }>(
       `SELECT client_msg_id, id, seq, chat_id FROM message_store.messages WHERE client_msg_id = ANY($1::text[])`,
       [pending.map((r) => r.clientMsgId)],
@@ -109,7 +117,8 @@ describe('faults: message-store and gateways', () => {
     const result = await check(fs.databaseUrl, chats, traffic.log, cs);
     reportScenario({
       scenario: '2-gateway-kill-before-ack',
-      injected: 'message-store held (SIGSTOP 0.4 s) while chat-gateway-1 is frozen, then SIGKILL chat-gateway-1 with sends in flight; clients retry on gateway 2',
+      injected:
+        'message-store held (SIGSTOP 0.4 s) while chat-gateway-1 is frozen, then SIGKILL chat-gateway-1 with sends in flight; clients retry on gateway 2',
       messagesInFlight: inFlight,
       committedButUnacked: committed.length,
       retriesAnsweredWithOriginal: retriedOriginal.length,
@@ -123,7 +132,13 @@ describe('faults: message-store and gateways', () => {
     expect(committed.length).toBeGreaterThan(0);
     expect(retriedOriginal.length).toBe(committed.length);
     expect(result.problems).toEqual([]);
-    expect(result).toMatchObject({ lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0, duplicatesWithinConnection: 0 });
+    expect(result).toMatchObject({
+      lost: 0,
+      duplicatesAfterDedupe: 0,
+      seqGaps: 0,
+      strays: 0,
+      duplicatesWithinConnection: 0,
+    });
     expect(result.stored).toBe(traffic.total);
   });
 
@@ -153,16 +168,28 @@ describe('faults: message-store and gateways', () => {
     let failed = 0;
     for (const trio of answers) {
       if (!trio.every((a) => !(a instanceof Error) && a.ok)) failed++;
-      const ids = new Set(trio.map((a) => (a instanceof Error ? 'error' : `${(a['message'] as Message)?.id}:${(a['message'] as Message)?.seq}`)));
+      const ids = new Set(
+        trio.map((a) =>
+          a instanceof Error ? 'error' : `${(a['message'] as Message)?.id}:${(a['message'] as Message)?.seq}`,
+        ),
+      );
       if (ids.size !== 1) mismatched++;
     }
-    const rows = await fs.query<{ n: string; last: string }>(`SELECT count(*) AS n, max(seq) AS last FROM message_store.messages WHERE chat_id = $1`, [chat.id]);
+    const rows = await fs.query<{ n: string; last: string }>(
+      `SELECT count(*) AS n, max(seq) AS last FROM message_store.messages WHERE chat_id = $1`,
+      [chat.id],
+    );
     const recipients = [b1, b2, c1];
     await Promise.all(recipients.map((c) => waitCount(c, chat.id, n)));
     await sleep(1000);
     const raw = recipients.map((c) => c.received.size + c.redelivered + c.duplicatesWithinConnection);
     // Every recipient connection (bob has two) is a device that must get each message once.
-    const result = await check(fs.databaseUrl, [{ chatId: chat.id, memberIds: users.map((u) => u.user.id) }], log, recipients);
+    const result = await check(
+      fs.databaseUrl,
+      [{ chatId: chat.id, memberIds: users.map((u) => u.user.id) }],
+      log,
+      recipients,
+    );
     reportScenario({
       scenario: '3-same-clientmsgid-x3',
       injected: `${n} clientMsgIds, each sent 3 times at once (twice on gateway 1, once on gateway 2)`,
@@ -182,7 +209,16 @@ describe('faults: message-store and gateways', () => {
     // Each recipient connection got each message exactly once: nothing was fanned out twice.
     expect(raw).toEqual([n, n, n]);
     expect(result.problems).toEqual([]);
-    expect(result).toMatchObject({ attempted: n, acknowledged: n, stored: n, lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0, duplicatesWithinConnection: 0 });
+    expect(result).toMatchObject({
+      attempted: n,
+      acknowledged: n,
+      stored: n,
+      lost: 0,
+      duplicatesAfterDedupe: 0,
+      seqGaps: 0,
+      strays: 0,
+      duplicatesWithinConnection: 0,
+    });
   });
 
   it('4. message-store down: sends fail fast with unavailable, never a false ack, never a hang; then recover', async () => {
@@ -216,9 +252,14 @@ describe('faults: message-store and gateways', () => {
     }
     const peakWhileDown = log.peakInFlight;
     const httpStarted = Date.now();
-    const history = await fetch(`${gw2}/v1/chats/${chat.id}/messages`, { headers: { authorization: `Bearer ${users[1].token}` } });
+    const history = await fetch(`${gw2}/v1/chats/${chat.id}/messages`, {
+      headers: { authorization: `Bearer ${users[1].token}` },
+    });
     const httpMs = Date.now() - httpStarted;
-    const storedWhileDown = await fs.query<{ n: string }>(`SELECT count(*) AS n FROM message_store.messages WHERE chat_id = $1`, [chat.id]);
+    const storedWhileDown = await fs.query<{ n: string }>(
+      `SELECT count(*) AS n FROM message_store.messages WHERE chat_id = $1`,
+      [chat.id],
+    );
 
     const restartedAt = Date.now();
     await fs.supervisor.startApp('message-store');
@@ -264,14 +305,24 @@ describe('faults: message-store and gateways', () => {
     // "Fast" is the protocol's promise of no hang; the exact figure is in the report.
     expect(timings[timings.length - 1]).toBeLessThan(5000);
     expect(result.problems).toEqual([]);
-    expect(result).toMatchObject({ attempted: n, acknowledged: retried, stored: retried, delivered: retried, lost: 0, duplicatesAfterDedupe: 0, seqGaps: 0, strays: 0 });
+    expect(result).toMatchObject({
+      attempted: n,
+      acknowledged: retried,
+      stored: retried,
+      delivered: retried,
+      lost: 0,
+      duplicatesAfterDedupe: 0,
+      seqGaps: 0,
+      strays: 0,
+    });
   });
 });
 
 async function waitCount(client: FaultClient, chatId: string, n: number, timeoutMs = 30_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while ([...client.received.keys()].filter((k) => k.startsWith(`${chatId}:`)).length < n) {
-    if (Date.now() > deadline) throw new Error(`${client.user.user.username} has fewer than ${n} messages of ${chatId}`);
+    if (Date.now() > deadline)
+      throw new Error(`${client.user.user.username} has fewer than ${n} messages of ${chatId}`);
     await sleep(50);
   }
 }

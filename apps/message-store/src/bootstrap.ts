@@ -27,7 +27,10 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
 /** `main.js migrate`: applies the message_store schema's migrations and exits. */
 export async function migrate(env: NodeJS.ProcessEnv = process.env): Promise<string[]> {
   // Migrations need no encryption key.
-  const e = loadMessageStoreEnv({ ...env, MESSAGE_ENCRYPTION_KEYS: env.MESSAGE_ENCRYPTION_KEYS || 'unused-by-migrations' });
+  const e = loadMessageStoreEnv({
+    ...env,
+    MESSAGE_ENCRYPTION_KEYS: env.MESSAGE_ENCRYPTION_KEYS || 'unused-by-migrations',
+  });
   return runMigrations({
     url: e.DATABASE_URL,
     schema: MESSAGE_STORE_SCHEMA,

@@ -58,7 +58,8 @@ export class AppModule {
         {
           provide: PresenceEventsPublisher,
           inject: [PresenceMetrics],
-          useFactory: (metrics: PresenceMetrics) => new PresenceEventsPublisher(bus, (online, n) => metrics.transitioned(online, n)),
+          useFactory: (metrics: PresenceMetrics) =>
+            new PresenceEventsPublisher(bus, (online, n) => metrics.transitioned(online, n)),
         },
         PresenceService,
         {

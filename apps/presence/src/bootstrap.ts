@@ -28,7 +28,13 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
       module: AppModule.forRoot(config, { redis, bus }),
       host: config.http.host,
       port: config.http.port,
-      nats: { url: config.nats.url, queue: 'presence', subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass },
+      nats: {
+        url: config.nats.url,
+        queue: 'presence',
+        subjectPrefix: config.nats.subjectPrefix,
+        user: config.nats.user,
+        pass: config.nats.pass,
+      },
     });
   } catch (err) {
     await bus?.drain().catch(() => undefined);

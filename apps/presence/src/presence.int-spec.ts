@@ -225,7 +225,11 @@ describe('presence service (real Redis and NATS)', () => {
         connections: [...sockets].map(([userId, socketId]) => ({ userId, socketId })),
         ttlSeconds: 2,
       });
-      bus.publish(PresenceHeartbeatV1, { instanceId: live, connections: [{ userId: onBoth, socketId: liveSocket }], ttlSeconds: 30 });
+      bus.publish(PresenceHeartbeatV1, {
+        instanceId: live,
+        connections: [{ userId: onBoth, socketId: liveSocket }],
+        ttlSeconds: 30,
+      });
       const heartbeatsSent = Date.now();
       // ... and then dies (no goodbye, no more heartbeats).
 
@@ -327,7 +331,9 @@ describe('presence service (real Redis and NATS)', () => {
     expect(bad).toBeInstanceOf(ParleyError);
     expect(bad.code).toBe('invalid');
     await expect(bus.request(PresenceConnectV1, { userId: id() } as never)).rejects.toMatchObject({ code: 'invalid' });
-    await expect(bus.request(PresenceLocateV1, { userIds: 'nope' } as never)).rejects.toMatchObject({ code: 'invalid' });
+    await expect(bus.request(PresenceLocateV1, { userIds: 'nope' } as never)).rejects.toMatchObject({
+      code: 'invalid',
+    });
     await expect(bus.request(PresenceQueryV1, {} as never)).rejects.toMatchObject({ code: 'invalid' });
 
     // A heartbeat with a bad row still refreshes its good rows; a garbage one is dropped.
@@ -361,6 +367,8 @@ describe('presence start-up', () => {
   });
 
   it('fails fast with a clear message when NATS is unreachable', async () => {
-    await expect(bootstrap({ ...env, NATS_URL: 'nats://127.0.0.1:1' })).rejects.toThrow(/^cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/);
+    await expect(bootstrap({ ...env, NATS_URL: 'nats://127.0.0.1:1' })).rejects.toThrow(
+      /^cannot connect to NATS at nats:\/\/127\.0\.0\.1:1/,
+    );
   });
 });

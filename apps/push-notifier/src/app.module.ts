@@ -45,13 +45,24 @@ export class AppModule {
           applicationName: `parley-${SERVICE_NAME}`,
         }),
         RedisModule.forRoot(deps.redis),
-        NatsBusModule.forRoot({ url: config.nats.url, name: SERVICE_NAME, requestTimeoutMs: 5000, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass }),
+        NatsBusModule.forRoot({
+          url: config.nats.url,
+          name: SERVICE_NAME,
+          requestTimeoutMs: 5000,
+          subjectPrefix: config.nats.subjectPrefix,
+          user: config.nats.user,
+          pass: config.nats.pass,
+        }),
         ServiceCoreModule.forRoot({
           name: SERVICE_NAME,
           logLevel: config.logLevel,
           readiness: {
             inject: [PgDatabase, PushRedis, NatsBus],
-            useFactory: (db: PgDatabase, redis: PushRedis, bus: NatsBus) => [postgresReadiness(db), redis.readiness(), bus.readiness()],
+            useFactory: (db: PgDatabase, redis: PushRedis, bus: NatsBus) => [
+              postgresReadiness(db),
+              redis.readiness(),
+              bus.readiness(),
+            ],
           },
         }),
       ],
@@ -62,14 +73,16 @@ export class AppModule {
         { provide: PushQueue, useFactory: () => new PushQueue(deps.redis, { prefix: push.queuePrefix, ...push }) },
         {
           provide: PushSender,
-          useFactory: () => createPushSender({ credentialsPath: config.firebase?.credentialsPath ?? null, messaging: deps.messaging }),
+          useFactory: () =>
+            createPushSender({ credentialsPath: config.firebase?.credentialsPath ?? null, messaging: deps.messaging }),
         },
         ...pushMetricProviders,
         SendPushProcessor,
         {
           provide: PushScheduler,
           inject: [PushStateStore, PushQueue],
-          useFactory: (state: PushStateStore, queue: PushQueue) => new PushScheduler(state, queue, { coalesceMs: push.coalesceMs }),
+          useFactory: (state: PushStateStore, queue: PushQueue) =>
+            new PushScheduler(state, queue, { coalesceMs: push.coalesceMs }),
         },
         {
           provide: PushWorker,
@@ -77,7 +90,12 @@ export class AppModule {
           useFactory: (processor: SendPushProcessor, failed: Counter<string>) =>
             new PushWorker(
               processor,
-              { redisUrl: config.redis.url, prefix: push.queuePrefix, concurrency: push.concurrency, jobLockMs: push.jobLockMs },
+              {
+                redisUrl: config.redis.url,
+                prefix: push.queuePrefix,
+                concurrency: push.concurrency,
+                jobLockMs: push.jobLockMs,
+              },
               failed,
             ),
         },

@@ -27,7 +27,13 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env, options: B
       module: AppModule.forRoot(config, { redis, messaging: options.messaging }),
       host: config.http.host,
       port: config.http.port,
-      nats: { url: config.nats.url, queue: PUSH_NOTIFIER_QUEUE, subjectPrefix: config.nats.subjectPrefix, user: config.nats.user, pass: config.nats.pass },
+      nats: {
+        url: config.nats.url,
+        queue: PUSH_NOTIFIER_QUEUE,
+        subjectPrefix: config.nats.subjectPrefix,
+        user: config.nats.user,
+        pass: config.nats.pass,
+      },
     });
   } catch (err) {
     await closeRedis(redis);

@@ -4,7 +4,9 @@ import { bootstrap, migrate } from './bootstrap';
 runMain('push-notifier', async () => {
   if (process.argv[2] === 'migrate') {
     const applied = await migrate();
-    process.stdout.write(`push-notifier: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`);
+    process.stdout.write(
+      `push-notifier: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`,
+    );
     process.exit(0);
   }
   await bootstrap();

@@ -31,7 +31,9 @@ export class AppPage {
   }
 
   chatItem(title: string): Locator {
-    return this.page.getByTestId('chat-item').filter({ has: this.page.getByTestId('chat-title').getByText(title, { exact: true }) });
+    return this.page
+      .getByTestId('chat-item')
+      .filter({ has: this.page.getByTestId('chat-title').getByText(title, { exact: true }) });
   }
 
   async startDirectChat(username: string): Promise<void> {
@@ -62,7 +64,9 @@ export class AppPage {
 
   /** The bubble holding exactly this text. */
   message(text: string): Locator {
-    return this.page.getByTestId('message').filter({ has: this.page.getByTestId('message-body').getByText(text, { exact: true }) });
+    return this.page
+      .getByTestId('message')
+      .filter({ has: this.page.getByTestId('message-body').getByText(text, { exact: true }) });
   }
 
   /** Waits until the own message shows this tick state (pending, sent, delivered, read). */

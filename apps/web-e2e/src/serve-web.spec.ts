@@ -28,7 +28,15 @@ describe('serve-web (static server + same-origin proxy)', () => {
       req.on('data', (c: Buffer) => (body += c.toString()));
       req.on('end', () => {
         res.writeHead(req.url === '/v1/auth/login' ? 401 : 200, { 'content-type': 'application/json' });
-        res.end(JSON.stringify({ method: req.method, path: req.url, body, host: req.headers.host, auth: req.headers.authorization ?? null }));
+        res.end(
+          JSON.stringify({
+            method: req.method,
+            path: req.url,
+            body,
+            host: req.headers.host,
+            auth: req.headers.authorization ?? null,
+          }),
+        );
       });
     });
     gateway = createServer((req, res) => {
@@ -66,16 +74,32 @@ describe('serve-web (static server + same-origin proxy)', () => {
   });
 
   it('proxies /auth/* to auth with the prefix stripped, keeping method, body, status and headers', async () => {
-    const res = await fetch(`${web.url}auth/v1/auth/login`, { method: 'POST', body: '{"u":1}', headers: { authorization: 'Bearer t', 'content-type': 'application/json' } });
+    const res = await fetch(`${web.url}auth/v1/auth/login`, {
+      method: 'POST',
+      body: '{"u":1}',
+      headers: { authorization: 'Bearer t', 'content-type': 'application/json' },
+    });
     expect(res.status).toBe(401);
     const echoed = (await res.json()) as { method: string; path: string; body: string; host: string; auth: string };
-    expect(echoed).toMatchObject({ method: 'POST', path: '/v1/auth/login', body: '{"u":1}', auth: 'Bearer t', host: new URL(url(auth)).host });
+    expect(echoed).toMatchObject({
+      method: 'POST',
+      path: '/v1/auth/login',
+      body: '{"u":1}',
+      auth: 'Bearer t',
+      host: new URL(url(auth)).host,
+    });
     expect(await (await fetch(`${web.url}gw/v1/chats?limit=2`)).json()).toEqual({ path: '/v1/chats?limit=2' });
   });
 
   it('carries Socket.IO through /gw/socket.io over WebSocket and long-polling', async () => {
     for (const transports of [['websocket'], ['polling']] as const) {
-      const socket = io(web.url.replace(/\/$/, ''), { path: '/gw/socket.io', transports: [...transports], auth: { token: 'tok' }, forceNew: true, reconnection: false });
+      const socket = io(web.url.replace(/\/$/, ''), {
+        path: '/gw/socket.io',
+        transports: [...transports],
+        auth: { token: 'tok' },
+        forceNew: true,
+        reconnection: false,
+      });
       try {
         const hello = await new Promise<{ token: string; transport: string }>((resolve, reject) => {
           socket.once('hello', resolve);
@@ -89,7 +113,7 @@ describe('serve-web (static server + same-origin proxy)', () => {
     }
   });
 
-  it('answers 502 unavailable in docs/protocol.md\'s error shape when an upstream is down', async () => {
+  it("answers 502 unavailable in docs/protocol.md's error shape when an upstream is down", async () => {
     const down = await startWebServer({ root, authTarget: 'http://127.0.0.1:1', gatewayTarget: 'http://127.0.0.1:1' });
     try {
       const res = await fetch(`${down.url}auth/v1/users/me`);

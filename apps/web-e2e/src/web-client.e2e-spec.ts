@@ -20,7 +20,12 @@ describe('web client in Chromium (real stack)', () => {
     // The proxy passes the page's Origin on: the gateway lets Socket.IO in from allowed origins only.
     const webPort = await freePort();
     stack = await TestStack.start({ label: 'web', gateways: 1, env: { CORS_ORIGINS: `http://127.0.0.1:${webPort}` } });
-    web = await startWebServer({ root: join(WORKSPACE_ROOT, 'dist/apps/web'), authTarget: stack.authUrl, gatewayTarget: stack.gatewayUrl, port: webPort });
+    web = await startWebServer({
+      root: join(WORKSPACE_ROOT, 'dist/apps/web'),
+      authTarget: stack.authUrl,
+      gatewayTarget: stack.gatewayUrl,
+      port: webPort,
+    });
     browser = await launchChromium();
   }, 180_000);
 
@@ -48,7 +53,10 @@ describe('web client in Chromium (real stack)', () => {
 
     // Bob is offline: Alice's messages are stored (one grey tick) but not delivered.
     await bob.goOffline();
-    await alice.page.getByTestId('conversation-subtitle').getByText(/last seen/).waitFor();
+    await alice.page
+      .getByTestId('conversation-subtitle')
+      .getByText(/last seen/)
+      .waitFor();
     await alice.send('Hi Bob! 👋');
     await alice.send('Are you there?');
     await alice.expectTicks('Hi Bob! 👋', 'sent');
@@ -72,7 +80,10 @@ describe('web client in Chromium (real stack)', () => {
     await alice.expectTicks('Hi Bob! 👋', 'read');
     await alice.expectTicks('Are you there?', 'read');
     expect(await bob.page.getByTestId('unread-badge').count()).toBe(0);
-    const blue = await alice.message('Are you there?').locator('[data-testid=ticks]').evaluate((el) => getComputedStyle(el).color);
+    const blue = await alice
+      .message('Are you there?')
+      .locator('[data-testid=ticks]')
+      .evaluate((el) => getComputedStyle(el).color);
     expect(blue).toBe('rgb(83, 189, 235)');
 
     // Typing shows in Alice's header while Bob types, and his reply arrives.
@@ -116,9 +127,14 @@ describe('web client in Chromium (real stack)', () => {
     await alice.expectTicks('Written on the train', 'read');
     await alice.expectTicks('Still in the tunnel', 'read');
     await bob.message('Still in the tunnel').waitFor();
-    expect(await bob.page.getByTestId('message-body').allTextContents()).toEqual(['Written on the train', 'Still in the tunnel']);
+    expect(await bob.page.getByTestId('message-body').allTextContents()).toEqual([
+      'Written on the train',
+      'Still in the tunnel',
+    ]);
 
-    const chats = await http<(Chat & { lastSeq: number })[]>(stack.gatewayUrl, 'GET', '/v1/chats', { token: await tokenOf(alice) });
+    const chats = await http<(Chat & { lastSeq: number })[]>(stack.gatewayUrl, 'GET', '/v1/chats', {
+      token: await tokenOf(alice),
+    });
     expect(chats.body[0].lastSeq).toBe(2);
 
     await alice.context.close();
@@ -159,9 +175,15 @@ describe('web client in Chromium (real stack)', () => {
     shots.push(await screenshot(ann.page, 'group-info'));
     const benId = (await userByName(ben.username)).id;
     const catId = (await userByName(cat.username)).id;
-    await ann.page.locator(`[data-testid=member][data-user-id="${benId}"]`).getByRole('button', { name: 'Make admin' }).click();
+    await ann.page
+      .locator(`[data-testid=member][data-user-id="${benId}"]`)
+      .getByRole('button', { name: 'Make admin' })
+      .click();
     await ann.page.locator(`[data-testid=member][data-user-id="${benId}"][data-role=admin]`).waitFor();
-    await ann.page.locator(`[data-testid=member][data-user-id="${catId}"]`).getByRole('button', { name: 'Remove' }).click();
+    await ann.page
+      .locator(`[data-testid=member][data-user-id="${catId}"]`)
+      .getByRole('button', { name: 'Remove' })
+      .click();
     await ann.page.locator(`[data-testid=member][data-user-id="${catId}"]`).waitFor({ state: 'detached' });
     await cat.chatItem('Weekend trip').waitFor({ state: 'detached' });
 
@@ -185,7 +207,11 @@ describe('web client in Chromium (real stack)', () => {
     const chat = (await http<Chat[]>(stack.gatewayUrl, 'GET', '/v1/chats', { token: await tokenOf(dave) })).body[0];
     const erinSocket = await TestSocket.connect(stack.gatewayUrl, await tokenOf(erin));
     for (let i = 1; i <= 70; i++) {
-      const ack = await erinSocket.emitAck('message:send', { chatId: chat.id, clientMsgId: `bulk-${i}`, body: `message ${i}` });
+      const ack = await erinSocket.emitAck('message:send', {
+        chatId: chat.id,
+        clientMsgId: `bulk-${i}`,
+        body: `message ${i}`,
+      });
       expect(ack.ok).toBe(true);
     }
     erinSocket.close();
@@ -196,7 +222,10 @@ describe('web client in Chromium (real stack)', () => {
     const bodies = dave.page.getByTestId('message');
     expect(await bodies.count()).toBe(30);
     const list = dave.page.getByTestId('messages');
-    for (const [expected, firstShown] of [[60, 'message 11'], [70, 'message 1']] as const) {
+    for (const [expected, firstShown] of [
+      [60, 'message 11'],
+      [70, 'message 1'],
+    ] as const) {
       await list.evaluate((el) => el.scrollTo({ top: 0 }));
       await dave.message(firstShown).waitFor();
       expect(await bodies.count()).toBe(expected);
@@ -218,7 +247,9 @@ describe('web client in Chromium (real stack)', () => {
   }
 
   async function userByName(username: string): Promise<User> {
-    const res = await http<{ user: User; accessToken: string }>(stack.authUrl, 'POST', '/v1/auth/login', { body: { username, password: PASSWORD } });
+    const res = await http<{ user: User; accessToken: string }>(stack.authUrl, 'POST', '/v1/auth/login', {
+      body: { username, password: PASSWORD },
+    });
     return res.body.user;
   }
 });

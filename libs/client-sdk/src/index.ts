@@ -1,4 +1,10 @@
-export { ParleyClient, type ParleyClientOptions, type ParleyEvents, type ChatEvent, type IncomingMessage } from './lib/parley-client';
+export {
+  ParleyClient,
+  type ParleyClientOptions,
+  type ParleyEvents,
+  type ChatEvent,
+  type IncomingMessage,
+} from './lib/parley-client';
 export type { ConnectionEvent, ConnectionState } from './lib/connection';
 export { Backoff, type BackoffOptions } from './lib/backoff';
 export type { Session } from './lib/auth.api';
@@ -7,9 +13,21 @@ export { AuthApi } from './lib/auth.api';
 export { ChatsApi } from './lib/chats.api';
 export { JsonHttp, type FetchLike } from './lib/http-client';
 export { ParleyClientError, type SdkErrorCode } from './lib/errors';
-export { type MessageStatus, type MessageStatusEvent, type StatusCounts, computeStatus, STATUS_ORDER } from './lib/message-status';
+export {
+  type MessageStatus,
+  type MessageStatusEvent,
+  type StatusCounts,
+  computeStatus,
+  STATUS_ORDER,
+} from './lib/message-status';
 export type { OutboxEntry } from './lib/outbox';
-export { MemoryStorage, WebStorageAdapter, defaultBrowserStorage, type KeyValueStorage, type WebStorageLike } from './lib/storage';
+export {
+  MemoryStorage,
+  WebStorageAdapter,
+  defaultBrowserStorage,
+  type KeyValueStorage,
+  type WebStorageLike,
+} from './lib/storage';
 export { ClientEvent, ServerEvent, type TypingState } from './lib/protocol';
 export { watchBrowserNetwork } from './lib/network';
 export { newClientMsgId } from './lib/client-id';

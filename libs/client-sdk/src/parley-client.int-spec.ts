@@ -20,7 +20,12 @@ describe('ParleyClient against the real stack', () => {
   });
 
   function client(extra: Partial<ParleyClientOptions> = {}): { c: ParleyClient; ev: EventRecorder } {
-    const c = new ParleyClient({ authUrl: stack.authUrl, gatewayUrl: stack.gatewayUrl, transports: ['websocket'], ...extra });
+    const c = new ParleyClient({
+      authUrl: stack.authUrl,
+      gatewayUrl: stack.gatewayUrl,
+      transports: ['websocket'],
+      ...extra,
+    });
     clients.push(c);
     return { c, ev: new EventRecorder(c) };
   }
@@ -45,9 +50,13 @@ describe('ParleyClient against the real stack', () => {
     await expect(alice.c.findUser(uname('nobody'))).rejects.toMatchObject({ code: 'not_found', status: 404 });
 
     const again = client();
-    await expect(again.c.login({ username: alice.username, password: 'wrong-password' })).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(again.c.login({ username: alice.username, password: 'wrong-password' })).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
     expect(await again.c.login({ username: alice.username, password: 'password-123' })).toMatchObject({ id: alice.id });
-    await expect(again.c.register({ username: alice.username, password: 'password-123' })).rejects.toMatchObject({ code: 'conflict' });
+    await expect(again.c.register({ username: alice.username, password: 'password-123' })).rejects.toMatchObject({
+      code: 'conflict',
+    });
   });
 
   it('direct chat: message arrives, statuses go pending -> sent -> delivered -> read', async () => {
@@ -58,7 +67,10 @@ describe('ParleyClient against the real stack', () => {
 
     const entry = await alice.c.send(chat.id, 'hello bob');
     const got = await bob.ev.waitFor('message', (m) => m.message.clientMsgId === entry.clientMsgId);
-    expect(got).toMatchObject({ own: false, message: { chatId: chat.id, seq: 1, senderId: alice.id, body: 'hello bob' } });
+    expect(got).toMatchObject({
+      own: false,
+      message: { chatId: chat.id, seq: 1, senderId: alice.id, body: 'hello bob' },
+    });
     // bob's client acks delivery by itself
     await alice.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.status === 'delivered');
     await bob.c.markRead(chat.id, 1);
@@ -69,7 +81,11 @@ describe('ParleyClient against the real stack', () => {
     expect(alice.c.pending()).toEqual([]);
 
     const list = await bob.c.listChats();
-    expect(list.find((c) => c.id === chat.id)).toMatchObject({ unreadCount: 0, lastMessage: { body: 'hello bob' }, muted: false });
+    expect(list.find((c) => c.id === chat.id)).toMatchObject({
+      unreadCount: 0,
+      lastMessage: { body: 'hello bob' },
+      muted: false,
+    });
   });
 
   it('a message typed while offline waits in the outbox and is stored once when the network returns', async () => {
@@ -88,7 +104,9 @@ describe('ParleyClient against the real stack', () => {
     expect(bob.ev.all('message')).toHaveLength(0);
 
     alice.c.setNetworkAvailable(true);
-    const sent = await Promise.all([one, two].map((e) => alice.ev.waitFor('status', (s) => s.clientMsgId === e.clientMsgId && s.status === 'sent')));
+    const sent = await Promise.all(
+      [one, two].map((e) => alice.ev.waitFor('status', (s) => s.clientMsgId === e.clientMsgId && s.status === 'sent')),
+    );
     expect(sent.map((s) => s.seq)).toEqual([1, 2]);
     await eventually(() => bob.ev.all('message').length === 2);
     expect(alice.c.pending()).toEqual([]);
@@ -128,7 +146,10 @@ describe('ParleyClient against the real stack', () => {
 
     bob.c.setNetworkAvailable(false);
     bob.c.setNetworkAvailable(true);
-    await bob.ev.waitFor('connection', (e) => e.state === 'connected' && bob.ev.all('connection', (x) => x.state === 'connected').length === 2);
+    await bob.ev.waitFor(
+      'connection',
+      (e) => e.state === 'connected' && bob.ev.all('connection', (x) => x.state === 'connected').length === 2,
+    );
     // the replay resent 1..3: seen as duplicates, so no new message events, and the ack goes out now
     await eventually(async () => {
       const probe = await TestSocket.connect(stack.gatewayUrl, bob.c.accessToken ?? '');
@@ -148,12 +169,18 @@ describe('ParleyClient against the real stack', () => {
     await Promise.all([b, c].map((x) => x.ev.waitFor('chat', (e) => e.kind === 'new' && e.chat.id === group.id)));
 
     const entry = await a.c.send(group.id, 'hi both');
-    await a.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.status === 'delivered' && s.deliveredCount === 2);
+    await a.ev.waitFor(
+      'status',
+      (s) => s.clientMsgId === entry.clientMsgId && s.status === 'delivered' && s.deliveredCount === 2,
+    );
     await b.c.markRead(group.id, 1);
     const half = await a.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.readCount === 1);
     expect(half).toMatchObject({ status: 'delivered', readCount: 1, recipientCount: 2 });
     await c.c.markRead(group.id, 1);
-    await a.ev.waitFor('status', (s) => s.clientMsgId === entry.clientMsgId && s.status === 'read' && s.readCount === 2);
+    await a.ev.waitFor(
+      'status',
+      (s) => s.clientMsgId === entry.clientMsgId && s.status === 'read' && s.readCount === 2,
+    );
 
     // ben's reply reaches both others
     const reply = await b.c.send(group.id, 'hi ann');
@@ -206,9 +233,17 @@ describe('ParleyClient against the real stack', () => {
     const oldest = await device.c.history(chat.id, { before: 2, limit: 3 });
     expect([oldest.messages.map((m) => m.seq), oldest.hasMore]).toEqual([[1], false]);
 
-    await eventually(() => device.c.statusOf(chat.id, 4)?.status === 'read' && device.c.statusOf(chat.id, 5)?.status === 'delivered');
+    await eventually(
+      () => device.c.statusOf(chat.id, 4)?.status === 'read' && device.c.statusOf(chat.id, 5)?.status === 'delivered',
+    );
     expect([1, 2, 3, 4, 5, 6, 7].map((s) => device.c.statusOf(chat.id, s)?.status)).toEqual([
-      'read', 'read', 'read', 'read', 'delivered', 'delivered', 'delivered',
+      'read',
+      'read',
+      'read',
+      'read',
+      'delivered',
+      'delivered',
+      'delivered',
     ]);
     await expect(device.c.history(chat.id, { before: 0 })).rejects.toMatchObject({ code: 'invalid' });
   });

@@ -24,13 +24,20 @@ describe('@parley/contracts/client', () => {
   it('imports no package (no class-validator, no Node built-in) and no server-side contract', () => {
     const { files, packages } = importGraph('libs/contracts/src/client.ts');
     expect(packages).toEqual([]);
-    expect(files).toEqual(['libs/contracts/src/client.ts', 'libs/contracts/src/lib/errors.ts', 'libs/contracts/src/lib/models.ts', 'libs/contracts/src/socket/events.ts']);
+    expect(files).toEqual([
+      'libs/contracts/src/client.ts',
+      'libs/contracts/src/lib/errors.ts',
+      'libs/contracts/src/lib/models.ts',
+      'libs/contracts/src/socket/events.ts',
+    ]);
   });
 
   it('is what the client SDK reaches of the contracts: its only package is socket.io-client', () => {
     const { files, packages } = importGraph('libs/client-sdk/src/index.ts');
     expect(packages).toEqual(['socket.io-client']);
-    expect(files.filter((f) => !f.startsWith('libs/client-sdk/'))).toEqual(importGraph('libs/contracts/src/client.ts').files);
+    expect(files.filter((f) => !f.startsWith('libs/client-sdk/'))).toEqual(
+      importGraph('libs/contracts/src/client.ts').files,
+    );
   });
 
   it('the walk does see server-only imports (the main entry pulls class-validator)', () => {

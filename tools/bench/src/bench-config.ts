@@ -58,7 +58,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
   };
   const phases = new Set<Phase>(
     (env['BENCH_PHASES'] ? env['BENCH_PHASES'].split(',').map((p) => p.trim()) : ALL_PHASES).map((p) => {
-      if (!ALL_PHASES.includes(p as Phase)) throw new Error(`BENCH_PHASES: unknown phase ${p} (${ALL_PHASES.join(', ')})`);
+      if (!ALL_PHASES.includes(p as Phase))
+        throw new Error(`BENCH_PHASES: unknown phase ${p} (${ALL_PHASES.join(', ')})`);
       return p as Phase;
     }),
   );
@@ -76,7 +77,9 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     pairUsers: n('PAIR_USERS', 1000, 100, 20),
     bodyBytes: n('BODY_BYTES', 100, 100, 100),
     ingestSeconds: n('INGEST_SECONDS', 5, 1, 0.3),
-    ingestConnections: (env['BENCH_INGEST_CONNECTIONS'] ?? (scale === 'full' ? '1,4' : scale === 'quick' ? '2' : '1')).split(',').map(Number),
+    ingestConnections: (env['BENCH_INGEST_CONNECTIONS'] ?? (scale === 'full' ? '1,4' : scale === 'quick' ? '2' : '1'))
+      .split(',')
+      .map(Number),
     storeSeconds: n('STORE_SECONDS', 10, 2, 1),
     storeInFlight: n('STORE_IN_FLIGHT', 1000, 200, 20),
     storeItemsPerRequest: n('STORE_ITEMS_PER_REQUEST', 16, 16, 5),
@@ -89,7 +92,9 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     idleSendIntervalS: n('IDLE_SEND_INTERVAL_S', 10, 10, 10),
     messagePartitions: n('MESSAGE_PARTITIONS', 16, 4, 4),
     out: env['BENCH_OUT'] ?? `${root}/docs/benchmarks.md`,
-    scalingOut: env['BENCH_SCALING_OUT'] ?? (env['BENCH_OUT'] ? `${dirname(env['BENCH_OUT'])}/scaling.md` : `${root}/docs/scaling.md`),
+    scalingOut:
+      env['BENCH_SCALING_OUT'] ??
+      (env['BENCH_OUT'] ? `${dirname(env['BENCH_OUT'])}/scaling.md` : `${root}/docs/scaling.md`),
     chartOut: env['BENCH_CHART_OUT'] ?? `${root}/docs/benchmarks-latency.svg`,
     jsonOut: env['BENCH_JSON_OUT'] ?? `${root}/.parley/bench/last-run.json`,
     cpuProfile: env['BENCH_CPU_PROF'] === '1',

@@ -3,7 +3,13 @@ import { mkdtempSync, readFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
-import { createTestDatabase, createTestKeys, WORKSPACE_ROOT as ROOT, type TestDatabase, type TestStack } from '@parley/shared/testing';
+import {
+  createTestDatabase,
+  createTestKeys,
+  WORKSPACE_ROOT as ROOT,
+  type TestDatabase,
+  type TestStack,
+} from '@parley/shared/testing';
 import { runLoadgen } from './loadgen-runner';
 import { stackPids, startParleyStack } from './parley-stack';
 import type { RunSummary } from './results';
@@ -22,7 +28,21 @@ describe('bench tooling (whole stack, tiny load)', () => {
     const keys = createTestKeys();
     stack = await startParleyStack({ label: 'test', db, keys, probeDir: dir, env: { MESSAGE_PARTITIONS: '4' } });
     population = join(dir, 'pop.json');
-    await runLoadgen(['seed', '--users', '12', '--groups', '1', '--group-size', '4', '--jwt-private-key-file', keys.jwtPrivateKeyFile, '--database-url', db.url, '--out', population]);
+    await runLoadgen([
+      'seed',
+      '--users',
+      '12',
+      '--groups',
+      '1',
+      '--group-size',
+      '4',
+      '--jwt-private-key-file',
+      keys.jwtPrivateKeyFile,
+      '--database-url',
+      db.url,
+      '--out',
+      population,
+    ]);
   }, 120_000);
   afterAll(async () => {
     try {
@@ -35,10 +55,31 @@ describe('bench tooling (whole stack, tiny load)', () => {
 
   // No re-runs of a step on a busy machine: the totals below are of exactly one step.
   const load = async (...extra: string[]) =>
-    (await runLoadgen(['run', '--gateway', stack.gatewayUrls[0], '--population', population, '--rate', '20', '--duration', '1', '--database-url', db.url, '--noisy-retries', '0', ...extra])) as unknown as RunSummary;
+    (await runLoadgen([
+      'run',
+      '--gateway',
+      stack.gatewayUrls[0],
+      '--population',
+      population,
+      '--rate',
+      '20',
+      '--duration',
+      '1',
+      '--database-url',
+      db.url,
+      '--noisy-retries',
+      '0',
+      ...extra,
+    ])) as unknown as RunSummary;
 
   it('sends, acks and delivers everything, and finds every acked message in PostgreSQL', async () => {
-    const summary = await load('--cpu', `message-store=${stackPids(stack)['message-store']}`, '--cpu-infra', '--pg-database', db.name);
+    const summary = await load(
+      '--cpu',
+      `message-store=${stackPids(stack)['message-store']}`,
+      '--cpu-infra',
+      '--pg-database',
+      db.name,
+    );
     expect(summary.connected).toBe(12);
     expect(summary.totals.acked).toBe(20);
     // 4 pairs: 1 recipient each; the group of 4: 3 each.
@@ -49,7 +90,9 @@ describe('bench tooling (whole stack, tiny load)', () => {
     expect(summary.zeroLoss).toBe(true);
     expect(summary.steps[0].e2e.count).toBe(summary.totals.delivered);
     expect(summary.steps[0].cpuSeconds['message-store']).toBeGreaterThan(0);
-    expect(Object.keys(summary.steps[0].cpuSeconds)).toEqual(expect.arrayContaining(['postgres', 'redis', 'nats', 'loadgen']));
+    expect(Object.keys(summary.steps[0].cpuSeconds)).toEqual(
+      expect.arrayContaining(['postgres', 'redis', 'nats', 'loadgen']),
+    );
   });
 
   it('reports a planted loss as lost, with examples', async () => {
@@ -63,13 +106,24 @@ describe('bench tooling (whole stack, tiny load)', () => {
   it('runs `npm run bench` end to end at the tiny scale and writes the report', async () => {
     const out = join(dir, 'benchmarks.md');
     await run(process.execPath, [join(ROOT, 'dist/tools/bench/main.js')], {
-      env: { ...process.env, BENCH_SCALE: 'tiny', BENCH_OUT: out, BENCH_CHART_OUT: join(dir, 'chart.svg'), BENCH_JSON_OUT: join(dir, 'run.json') },
+      env: {
+        ...process.env,
+        BENCH_SCALE: 'tiny',
+        BENCH_OUT: out,
+        BENCH_CHART_OUT: join(dir, 'chart.svg'),
+        BENCH_JSON_OUT: join(dir, 'run.json'),
+      },
       timeout: 240_000,
     });
     const doc = readFileSync(out, 'utf8');
     expect(doc).toContain('### Targets');
     expect(doc).toMatch(/\| Zero loss: .* \| 0 lost \/ \d+ acked; 0 lost \/ \d+ acked/);
-    const results = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as { notes: string[]; ingest: unknown[]; relay: RunSummary; parley: RunSummary };
+    const results = JSON.parse(readFileSync(join(dir, 'run.json'), 'utf8')) as {
+      notes: string[];
+      ingest: unknown[];
+      relay: RunSummary;
+      parley: RunSummary;
+    };
     expect(results.notes.filter((n) => n.startsWith('Phase'))).toEqual([]);
     expect(results.ingest).toHaveLength(4);
     expect(results.relay.zeroLoss && results.parley.zeroLoss).toBe(true);

@@ -16,7 +16,8 @@ const inputs = (over: Partial<Inputs> = {}): Inputs => ({
 
 describe('capacity model', () => {
   const peak = (ASSUMPTIONS.messagesPerDay / 86_400) * ASSUMPTIONS.peakToAverage;
-  const count = (p: ReturnType<typeof plan>, prefix: string) => p.rows.find((r) => r.component.startsWith(prefix))?.count;
+  const count = (p: ReturnType<typeof plan>, prefix: string) =>
+    p.rows.find((r) => r.component.startsWith(prefix))?.count;
 
   it('sizes each component from the measured cost per message and per socket', () => {
     const p = plan(inputs(), 1e6);
@@ -28,7 +29,10 @@ describe('capacity model', () => {
   });
 
   it('needs at least one gateway per socketsPerGateway sockets, however cheap messages are', () => {
-    const p = plan(inputs({ perMessageUs: { 'chat-gateway': 0.001 }, gatewayPerDeliveryUs: 0, idleUsPerSocketSecond: {} }), 10e6);
+    const p = plan(
+      inputs({ perMessageUs: { 'chat-gateway': 0.001 }, gatewayPerDeliveryUs: 0, idleUsPerSocketSecond: {} }),
+      10e6,
+    );
     expect(count(p, 'chat-gateway')).toBe(10e6 / ASSUMPTIONS.socketsPerGateway);
   });
 

@@ -54,7 +54,8 @@ function inputsOf(results: BenchResults): Inputs | string[] {
   if (!results.storage) missing.push('the storage footprint');
   if (!step || !group || !idle?.idleCpuUsPerSocketSecond || !results.storage) return missing;
   const perMessageUs: Record<string, number> = {};
-  for (const [name, s] of Object.entries(step.cpuSeconds)) if (name !== 'loadgen') perMessageUs[name] = (s * 1e6) / step.acked;
+  for (const [name, s] of Object.entries(step.cpuSeconds))
+    if (name !== 'loadgen') perMessageUs[name] = (s * 1e6) / step.acked;
   return {
     perMessageUs,
     gatewayPerDeliveryUs: ((group.cpuSeconds['chat-gateway'] ?? 0) * 1e6) / Math.max(1, group.deliveries),
@@ -106,7 +107,12 @@ export function plan(inputs: Inputs, users: number): Plan {
       count: gateways,
       basis: `max(sockets / ${fmt(a.socketsPerGateway)}, CPU): ${fmt(perSend, 1)} µs per send + ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs per online delivery + ${fmt(idle('chat-gateway'), 2)} µs per socket-second; heap ${fmt((a.socketsPerGateway * inputs.heapPerSocket) / 1e9, 2)} GB, RSS ${fmt((a.socketsPerGateway * inputs.rssPerSocket) / 1e9, 2)} GB per process`,
     },
-    { component: 'message-store replicas (1 core each)', need: `${fmt(cores(peak * us('message-store')), 1)} cores`, count: store, basis: `${fmt(us('message-store'), 1)} µs per message` },
+    {
+      component: 'message-store replicas (1 core each)',
+      need: `${fmt(cores(peak * us('message-store')), 1)} cores`,
+      count: store,
+      basis: `${fmt(us('message-store'), 1)} µs per message`,
+    },
     {
       component: 'presence replicas (1 core each)',
       need: `${fmt(cores(presenceCpu), 1)} cores`,
@@ -139,9 +145,21 @@ export function plan(inputs: Inputs, users: number): Plan {
     },
   ];
   const ceilings: Plan['ceilings'] = [
-    { component: 'one Redis shard (presence keys share one hash slot)', msgsPerSec: (1e6 * a.utilization - sockets * idle('redis')) / Math.max(0.01, us('redis')), basis: 'Redis is single-threaded' },
-    { component: `one PostgreSQL primary (${a.coresPerNode} cores)`, msgsPerSec: (a.coresPerNode * 1e6 * a.utilization) / Math.max(0.01, us('postgres')), basis: 'writes go to the primary' },
-    { component: `one NATS server (${a.coresPerNode} cores)`, msgsPerSec: (a.coresPerNode * 1e6 * a.utilization - sockets * idle('nats')) / Math.max(0.01, us('nats')), basis: 'before clustering' },
+    {
+      component: 'one Redis shard (presence keys share one hash slot)',
+      msgsPerSec: (1e6 * a.utilization - sockets * idle('redis')) / Math.max(0.01, us('redis')),
+      basis: 'Redis is single-threaded',
+    },
+    {
+      component: `one PostgreSQL primary (${a.coresPerNode} cores)`,
+      msgsPerSec: (a.coresPerNode * 1e6 * a.utilization) / Math.max(0.01, us('postgres')),
+      basis: 'writes go to the primary',
+    },
+    {
+      component: `one NATS server (${a.coresPerNode} cores)`,
+      msgsPerSec: (a.coresPerNode * 1e6 * a.utilization - sockets * idle('nats')) / Math.max(0.01, us('nats')),
+      basis: 'before clustering',
+    },
   ].sort((x, y) => x.msgsPerSec - y.msgsPerSec);
   return { users, peakMsgs: peak, rows, ceilings };
 }
@@ -149,19 +167,29 @@ export function plan(inputs: Inputs, users: number): Plan {
 export function renderScaling(results: BenchResults): string {
   const inputs = inputsOf(results);
   const out: string[] = [];
-  out.push(`Generated from the bench run of ${results.startedAt} (docs/benchmarks.md); the assumptions are the constants below.`);
+  out.push(
+    `Generated from the bench run of ${results.startedAt} (docs/benchmarks.md); the assumptions are the constants below.`,
+  );
   out.push('');
   if (Array.isArray(inputs)) {
     out.push(`Not computed: this run lacks ${inputs.join(', ')}.`);
     return out.join('\n');
   }
   const a = ASSUMPTIONS;
-  out.push('**Measured inputs** (per 1:1 message at the highest rate that met the SLO, ' + `${fmt(inputs.maxRate)} msg/s on ${results.machine.cores} cores):`);
+  out.push(
+    '**Measured inputs** (per 1:1 message at the highest rate that met the SLO, ' +
+      `${fmt(inputs.maxRate)} msg/s on ${results.machine.cores} cores):`,
+  );
   out.push('');
-  out.push('| process | µs CPU per message | µs CPU per idle socket per second (above the process\'s own idle) |');
+  out.push("| process | µs CPU per message | µs CPU per idle socket per second (above the process's own idle) |");
   out.push('|---|---:|---:|');
-  const names = [...new Set([...Object.keys(inputs.perMessageUs), ...Object.keys(inputs.idleUsPerSocketSecond)])].filter((n) => n !== 'server');
-  for (const n of names) out.push(`| ${n} | ${fmt(inputs.perMessageUs[n] ?? 0, 1)} | ${inputs.idleUsPerSocketSecond[n] === undefined ? 'n/a' : fmt(inputs.idleUsPerSocketSecond[n], 3)} |`);
+  const names = [
+    ...new Set([...Object.keys(inputs.perMessageUs), ...Object.keys(inputs.idleUsPerSocketSecond)]),
+  ].filter((n) => n !== 'server');
+  for (const n of names)
+    out.push(
+      `| ${n} | ${fmt(inputs.perMessageUs[n] ?? 0, 1)} | ${inputs.idleUsPerSocketSecond[n] === undefined ? 'n/a' : fmt(inputs.idleUsPerSocketSecond[n], 3)} |`,
+    );
   out.push('');
   out.push(
     `Gateway per extra delivery (group run): ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs. Per idle socket: heap ${fmt(inputs.heapPerSocket)} B, RSS ${fmt(inputs.rssPerSocket)} B, Redis ${fmt(inputs.redisBytesPerSocket)} B. Per message in PostgreSQL: ${fmt(inputs.bytesPerMessage)} B stored with indexes, ${fmt(inputs.walBytesPerMessage)} B of WAL (all of the server's WAL during the run, others' writes included: an upper bound).`,

@@ -18,7 +18,10 @@ export function stopLoadgens(): void {
  * Runs the load generator (dist/tools/loadgen/main.js) and resolves with its final
  * summary; every JSON line it prints is passed to onEvent as it comes.
  */
-export function runLoadgen(args: string[], onEvent: (e: LoadgenEvent) => void = () => undefined): Promise<LoadgenEvent> {
+export function runLoadgen(
+  args: string[],
+  onEvent: (e: LoadgenEvent) => void = () => undefined,
+): Promise<LoadgenEvent> {
   return new Promise((resolve, reject) => {
     // The measured servers get the probe through NODE_OPTIONS; the client must not.
     const env = { ...process.env };
@@ -45,7 +48,8 @@ export function runLoadgen(args: string[], onEvent: (e: LoadgenEvent) => void = 
     child.on('exit', (code) => {
       children.delete(child);
       if (code === 0 && summary) resolve(summary);
-      else reject(new Error(`loadgen ${args[0]} exited with ${code}: ${stderr.trim().split('\n').slice(-15).join('\n')}`));
+      else
+        reject(new Error(`loadgen ${args[0]} exited with ${code}: ${stderr.trim().split('\n').slice(-15).join('\n')}`));
     });
   });
 }

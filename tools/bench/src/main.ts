@@ -3,8 +3,23 @@ import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem, release, tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { Client } from 'pg';
-import { createTestDatabase, createTestKeys, WORKSPACE_ROOT as ROOT, type TestDatabase, type TestKeys, type TestStack } from '@parley/shared/testing';
-import { cpuDelta, machineCpu, openFdsOf, openFilesLimit, pidOf, sampleCpu, type CpuScope } from '@parley/tools/proc-stats';
+import {
+  createTestDatabase,
+  createTestKeys,
+  WORKSPACE_ROOT as ROOT,
+  type TestDatabase,
+  type TestKeys,
+  type TestStack,
+} from '@parley/shared/testing';
+import {
+  cpuDelta,
+  machineCpu,
+  openFdsOf,
+  openFilesLimit,
+  pidOf,
+  sampleCpu,
+  type CpuScope,
+} from '@parley/tools/proc-stats';
 import { loadBenchConfig, type BenchConfig } from './bench-config';
 import { runLoadgen, stopLoadgens } from './loadgen-runner';
 import { createRawTable, dropRawTable, measureIngest, type IngestMode, type IngestResult } from './pg-ingest';
@@ -33,7 +48,10 @@ function sh(cmd: string, args: string[]): string {
  * backends): the bench's phases that the load generator does not drive.
  */
 function cpuScope(pids: Record<string, number>, database: string): CpuScope {
-  return { pids: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])), infra: { pgDatabase: database, only: ['postgres'] } };
+  return {
+    pids: Object.fromEntries(Object.entries(pids).map(([name, pid]) => [name, [pid]])),
+    infra: { pgDatabase: database, only: ['postgres'] },
+  };
 }
 
 /**
@@ -54,7 +72,11 @@ async function settleDatabase(databaseUrl: string): Promise<void> {
 async function machine(databaseUrl: string): Promise<Machine> {
   const c = new Client({ connectionString: databaseUrl });
   await c.connect();
-  const pg = (await c.query<{ v: string; sc: string }>(`SELECT split_part(version(), ' on ', 1) AS v, current_setting('synchronous_commit') AS sc`)).rows[0];
+  const pg = (
+    await c.query<{ v: string; sc: string }>(
+      `SELECT split_part(version(), ' on ', 1) AS v, current_setting('synchronous_commit') AS sc`,
+    )
+  ).rows[0];
   await c.end();
   return {
     cpu: cpus()[0]?.model ?? 'unknown',
@@ -63,7 +85,10 @@ async function machine(databaseUrl: string): Promise<Machine> {
     kernel: release(),
     node: process.version,
     postgres: `${pg.v} (synchronous_commit=${pg.sc})`,
-    redis: sh('redis-server', ['--version']).replace(/^Redis server /, '').split(' ')[0] ?? 'unknown',
+    redis:
+      sh('redis-server', ['--version'])
+        .replace(/^Redis server /, '')
+        .split(' ')[0] ?? 'unknown',
     nats: sh('nats-server', ['--version']),
     fdLimit: openFilesLimit(),
   };
@@ -82,7 +107,10 @@ class Bench {
   constructor(private readonly config: BenchConfig) {
     mkdirSync(this.logDir, { recursive: true });
     // CPU profiles land beside the probe's memory readings.
-    this.probeDir = config.cpuProfile || process.env['BENCH_HEAP_SNAPSHOT'] === '1' ? join(ROOT, '.parley/bench/profiles', new Date().toISOString().replace(/[:.]/g, '-')) : mkdtempSync(join(tmpdir(), 'parley-bench-probe-'));
+    this.probeDir =
+      config.cpuProfile || process.env['BENCH_HEAP_SNAPSHOT'] === '1'
+        ? join(ROOT, '.parley/bench/profiles', new Date().toISOString().replace(/[:.]/g, '-'))
+        : mkdtempSync(join(tmpdir(), 'parley-bench-probe-'));
     mkdirSync(this.probeDir, { recursive: true });
     if (config.cpuProfile) log(`CPU profiles of the 1:1 ramp -> ${this.probeDir}`);
     this.results = {
@@ -103,7 +131,8 @@ class Bench {
       await sleep(2000);
       const cores = (machineCpu().busy - a) / 2;
       if (cores <= 0.3 || Date.now() > deadline) {
-        if (!first) log(`${phase}: ${cores <= 0.3 ? 'quiet again' : 'still busy, going on'} (${cores.toFixed(2)} cores busy)`);
+        if (!first)
+          log(`${phase}: ${cores <= 0.3 ? 'quiet again' : 'still busy, going on'} (${cores.toFixed(2)} cores busy)`);
         return;
       }
       if (first) log(`${phase}: the machine is busy (${cores.toFixed(2)} cores): waiting`);
@@ -127,11 +156,14 @@ class Bench {
         const tiny = this.config.scale === 'tiny';
         const c = await measureSwitchCost(tiny ? 500 : 3000, tiny ? 50 : 300);
         this.results.machine.switchCost = c;
-        log(`switch cost: ${c.usPerHopHot} µs CPU per hop back to back, ${c.usPerHopPaced} µs paced ${c.pacedGapMs} ms apart`);
+        log(
+          `switch cost: ${c.usPerHopHot} µs CPU per hop back to back, ${c.usPerHopPaced} µs paced ${c.pacedGapMs} ms apart`,
+        );
       });
       if (this.config.phases.has('ingest')) await this.guard('ingest', () => this.ingest());
       if (this.config.phases.has('relay')) await this.guard('relay', () => this.relay());
-      if (['store', 'parley', 'group', 'idle'].some((p) => this.config.phases.has(p as never))) await this.guard('parley', () => this.parley());
+      if (['store', 'parley', 'group', 'idle'].some((p) => this.config.phases.has(p as never)))
+        await this.guard('parley', () => this.parley());
       this.markLoad('end');
     } finally {
       await this.db.drop().catch((err: unknown) => log(`could not drop ${this.db.name}: ${(err as Error).message}`));
@@ -180,7 +212,15 @@ class Bench {
   }
 
   private seed(users: number, groups: number, groupSize: number, withDb: boolean, file: string): Promise<unknown> {
-    const args = ['seed', '--users', String(users), '--jwt-private-key-file', this.keys.jwtPrivateKeyFile, '--out', file];
+    const args = [
+      'seed',
+      '--users',
+      String(users),
+      '--jwt-private-key-file',
+      this.keys.jwtPrivateKeyFile,
+      '--out',
+      file,
+    ];
     if (groups > 0) args.push('--groups', String(groups), '--group-size', String(groupSize));
     if (withDb) args.push('--database-url', this.db.url);
     return runLoadgen(args);
@@ -209,11 +249,21 @@ class Bench {
   }
 
   private onStep = (label: string) => (e: Record<string, unknown>) => {
-    if (e['event'] === 'waiting') log(`${label}: others use ${String(e['otherCores'])} cores: waiting for a quiet machine`);
-    else if (e['event'] === 'retry') log(`${label}: step ${String(e['step'])} missed while others used ${String(e['otherCores'])} cores: again`);
+    if (e['event'] === 'waiting')
+      log(`${label}: others use ${String(e['otherCores'])} cores: waiting for a quiet machine`);
+    else if (e['event'] === 'retry')
+      log(`${label}: step ${String(e['step'])} missed while others used ${String(e['otherCores'])} cores: again`);
     else if (e['event'] === 'step') {
-      const s = e as unknown as { offeredRate: number; deliveredMsgsPerSec: number; e2e: { p99Ms: number }; cpuUsPerMessage: number; why?: string };
-      log(`${label} ${s.offeredRate}/s -> ${s.deliveredMsgsPerSec}/s delivered, e2e p99 ${s.e2e.p99Ms} ms, ${s.cpuUsPerMessage} µs CPU/msg${s.why ? ` (${s.why})` : ''}`);
+      const s = e as unknown as {
+        offeredRate: number;
+        deliveredMsgsPerSec: number;
+        e2e: { p99Ms: number };
+        cpuUsPerMessage: number;
+        why?: string;
+      };
+      log(
+        `${label} ${s.offeredRate}/s -> ${s.deliveredMsgsPerSec}/s delivered, e2e p99 ${s.e2e.p99Ms} ms, ${s.cpuUsPerMessage} µs CPU/msg${s.why ? ` (${s.why})` : ''}`,
+      );
     } else if (e['event'] === 'connected') log(`${label}: ${JSON.stringify(e)}`);
   };
 
@@ -242,7 +292,11 @@ class Bench {
       const users = await this.idleUsers();
       const idleFile = join(this.workDir, 'relay-idle.json');
       await this.seed(users, 0, 0, false, idleFile);
-      const bare = await RelayProcess.start({ publicKeyFile: this.keys.jwtPublicKeyFile, probeDir: this.probeDir, logFile: join(this.logDir, 'relay.log') });
+      const bare = await RelayProcess.start({
+        publicKeyFile: this.keys.jwtPublicKeyFile,
+        probeDir: this.probeDir,
+        logFile: join(this.logDir, 'relay.log'),
+      });
       this.running.add(bare);
       try {
         this.results.relayIdle = await this.idleMemory(bare.url, bare.pid, idleFile, 'bare Socket.IO');
@@ -290,7 +344,9 @@ class Bench {
       ...idleFigures(held, baseline, before, redisBefore),
       run: held.summary,
     };
-    log(`${label}: ${held.sockets} idle sockets: heap ${result.heapPerSocketBytes} B/socket, RSS ${result.rssPerSocketBytes} B/socket`);
+    log(
+      `${label}: ${held.sockets} idle sockets: heap ${result.heapPerSocketBytes} B/socket, RSS ${result.rssPerSocketBytes} B/socket`,
+    );
     return result;
   }
 
@@ -304,7 +360,14 @@ class Bench {
    * Runs the load generator holding the sockets (sending as sendArgs say); once they are
    * connected, measures their CPU over most of the hold and reads the server's memory mid-hold.
    */
-  private async holdIdleSockets(o: { url: string; pid: number; populationFile: string; label: string; sendArgs: string[]; scope: CpuScope }): Promise<IdleHold> {
+  private async holdIdleSockets(o: {
+    url: string;
+    pid: number;
+    populationFile: string;
+    label: string;
+    sendArgs: string[];
+    scope: CpuScope;
+  }): Promise<IdleHold> {
     const hold = Math.max(this.config.idleHoldSeconds, 6);
     const snapshot = process.env['BENCH_HEAP_SNAPSHOT'] === '1';
     if (snapshot) probeProfiler(this.probeDir, o.pid, 'heap');
@@ -312,13 +375,27 @@ class Bench {
     let idleCpu: Promise<CpuSpan & { redis?: number }> | undefined;
     let reading: Promise<MemoryUsage> | undefined;
     const summary = (await runLoadgen(
-      ['run', '--gateway', o.url, '--population', o.populationFile, '--hold', String(hold), '--connect-concurrency', '64', ...o.sendArgs],
+      [
+        'run',
+        '--gateway',
+        o.url,
+        '--population',
+        o.populationFile,
+        '--hold',
+        String(hold),
+        '--connect-concurrency',
+        '64',
+        ...o.sendArgs,
+      ],
       (e) => {
         this.onStep(o.label)(e);
         if (e['event'] !== 'connected') return;
         sockets = Number(e['connected']);
         // CPU of idle sockets (pings, presence heartbeats) over most of the hold.
-        idleCpu = sleep(2500).then(async () => ({ ...(await cpuOver(o.scope, Math.max(1000, hold * 1000 - 3500))), redis: await redisUsedMemory(REDIS_URL) }));
+        idleCpu = sleep(2500).then(async () => ({
+          ...(await cpuOver(o.scope, Math.max(1000, hold * 1000 - 3500))),
+          redis: await redisUsedMemory(REDIS_URL),
+        }));
         // Let handshakes, replays and presence settle, then read the heap mid-hold.
         reading = sleep(Math.min(4000, (hold * 1000) / 2)).then(async () => {
           const m = await probeMemory(this.probeDir, o.pid);
@@ -371,7 +448,12 @@ class Bench {
       gatewayUrl: stack.gatewayUrls[0],
       gatewayPid: pids[stack.gatewayNames()[0]],
       natsPid: natsPid(new URL(stack.env['NATS_URL']).port || '4222'),
-      cpuArgs: [...Object.entries(pids).map(([name, pid]) => `--cpu=${name}=${pid}`), '--cpu-infra', '--pg-database', this.db.name],
+      cpuArgs: [
+        ...Object.entries(pids).map(([name, pid]) => `--cpu=${name}=${pid}`),
+        '--cpu-infra',
+        '--pg-database',
+        this.db.name,
+      ],
       profile: (cmd) => {
         if (!this.config.cpuProfile) return;
         for (const pid of Object.values(pids)) probeProfiler(this.probeDir, pid, cmd);
@@ -384,7 +466,10 @@ class Bench {
     this.markLoad('message-store alone');
     const file = join(this.workDir, 'store-pairs.json');
     await this.seed(2000, 0, 0, true, file);
-    const pop = JSON.parse(readFileSync(file, 'utf8')) as { users: { id: string }[]; chats: { id: string; members: number[] }[] };
+    const pop = JSON.parse(readFileSync(file, 'utf8')) as {
+      users: { id: string }[];
+      chats: { id: string; members: number[] }[];
+    };
     await this.waitQuiet('message-store alone');
     run.profile('prof-start');
     const store = await driveStore({
@@ -401,7 +486,9 @@ class Bench {
     });
     run.profile('prof-stop');
     this.results.store = store;
-    log(`message-store alone: ${store.rowsPerSec} rows/s (mean batch ${store.meanBatch}), ${store.cpuUsPerRow} µs CPU/row ${JSON.stringify(store.cpuSeconds)}`);
+    log(
+      `message-store alone: ${store.rowsPerSec} rows/s (mean batch ${store.meanBatch}), ${store.cpuUsPerRow} µs CPU/row ${JSON.stringify(store.cpuSeconds)}`,
+    );
   }
 
   /** 1:1 chats through the whole stack: ramp to the ceiling, then what the run wrote to PostgreSQL. */
@@ -413,7 +500,17 @@ class Bench {
     const walBefore = await walLsn(this.db.url);
     run.profile('prof-start');
     const summary = (await runLoadgen(
-      ['run', '--gateway', run.gatewayUrl, '--population', file, ...this.rampArgs(), '--database-url', this.db.url, ...run.cpuArgs],
+      [
+        'run',
+        '--gateway',
+        run.gatewayUrl,
+        '--population',
+        file,
+        ...this.rampArgs(),
+        '--database-url',
+        this.db.url,
+        ...run.cpuArgs,
+      ],
       this.onStep('parley'),
     )) as unknown as RunSummary;
     run.profile('prof-stop');
@@ -480,9 +577,14 @@ class Bench {
       this.db.url,
       ...run.cpuArgs,
     ];
-    const { run: crowd, ...memory } = await this.idleMemory(run.gatewayUrl, run.gatewayPid, file, 'parley', sendArgs, { ...run.pids, ...run.natsPid, ...redisPid() });
+    const { run: crowd, ...memory } = await this.idleMemory(run.gatewayUrl, run.gatewayPid, file, 'parley', sendArgs, {
+      ...run.pids,
+      ...run.natsPid,
+      ...redisPid(),
+    });
     this.results.parleyIdle = memory;
-    if (crowd) this.results.crowd = { ...crowd, intervalS: this.config.idleSendIntervalS, gatewayFdLimit: openFilesLimit() };
+    if (crowd)
+      this.results.crowd = { ...crowd, intervalS: this.config.idleSendIntervalS, gatewayFdLimit: openFilesLimit() };
   }
 }
 
@@ -519,7 +621,12 @@ interface IdleHold {
 }
 
 /** Per-socket memory, Redis and CPU (above the processes' own idle baseline) of one hold. */
-function idleFigures(held: IdleHold, baseline: CpuSpan, before: MemoryUsage, redisBefore: number | undefined): IdleMemory {
+function idleFigures(
+  held: IdleHold,
+  baseline: CpuSpan,
+  before: MemoryUsage,
+  redisBefore: number | undefined,
+): IdleMemory {
   const { sockets, after, idle } = held;
   const per = (a: number, b: number) => Math.round((a - b) / Math.max(1, sockets));
   const cpuPerSocket = (span: CpuSpan, name: string) => {
@@ -527,8 +634,11 @@ function idleFigures(held: IdleHold, baseline: CpuSpan, before: MemoryUsage, red
     return Math.round(((Math.max(0, perSecond) * 1e6) / Math.max(1, sockets)) * 1000) / 1000;
   };
   return {
-    idleCpuUsPerSocketSecond: idle ? Object.fromEntries(Object.keys(idle.cpu).map((name) => [name, cpuPerSocket(idle, name)])) : undefined,
-    redisBytesPerSocket: idle?.redis !== undefined && redisBefore !== undefined ? per(idle.redis, redisBefore) : undefined,
+    idleCpuUsPerSocketSecond: idle
+      ? Object.fromEntries(Object.keys(idle.cpu).map((name) => [name, cpuPerSocket(idle, name)]))
+      : undefined,
+    redisBytesPerSocket:
+      idle?.redis !== undefined && redisBefore !== undefined ? per(idle.redis, redisBefore) : undefined,
     sockets,
     heapBeforeBytes: before.heapUsed,
     heapAfterBytes: after.heapUsed,
@@ -575,7 +685,9 @@ async function storageFootprint(databaseUrl: string, walBefore: string, acked: n
   const c = new Client({ connectionString: databaseUrl });
   await c.connect();
   try {
-    const wal = (await c.query<{ b: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS b', [walBefore])).rows[0].b;
+    const wal = (
+      await c.query<{ b: string }>('SELECT pg_wal_lsn_diff(pg_current_wal_lsn(), $1::pg_lsn)::bigint AS b', [walBefore])
+    ).rows[0].b;
     const size = (
       await c.query<{ bytes: string; n: string }>(
         `SELECT (SELECT sum(pg_total_relation_size(inhrelid)) FROM pg_inherits WHERE inhparent = 'message_store.messages'::regclass)::bigint AS bytes,
@@ -583,7 +695,11 @@ async function storageFootprint(databaseUrl: string, walBefore: string, acked: n
       )
     ).rows[0];
     const n = Number(size.n);
-    return { messages: n, bytesPerMessage: Math.round(Number(size.bytes) / Math.max(1, n)), walBytesPerMessage: Math.round(Number(wal) / Math.max(1, acked)) };
+    return {
+      messages: n,
+      bytesPerMessage: Math.round(Number(size.bytes) / Math.max(1, n)),
+      walBytesPerMessage: Math.round(Number(wal) / Math.max(1, acked)),
+    };
   } finally {
     await c.end();
   }

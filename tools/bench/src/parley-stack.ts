@@ -6,7 +6,14 @@ import { probePath } from './probe';
  * TestStack's isolation (own database, NATS subject prefix, Redis prefixes, ports, keys), with
  * the benchmark probe preloaded so memory can be read from outside.
  */
-export function startParleyStack(options: { label: string; db: TestDatabase; keys: TestKeys; probeDir: string; gateways?: number; env?: Record<string, string> }): Promise<TestStack> {
+export function startParleyStack(options: {
+  label: string;
+  db: TestDatabase;
+  keys: TestKeys;
+  probeDir: string;
+  gateways?: number;
+  env?: Record<string, string>;
+}): Promise<TestStack> {
   return TestStack.start({
     label: options.label,
     db: options.db,
@@ -24,7 +31,9 @@ export function startParleyStack(options: { label: string; db: TestDatabase; key
     // Only the apps: their migrations run without the probe.
     appEnv: {
       BENCH_PROBE_DIR: options.probeDir,
-      NODE_OPTIONS: [options.env?.['NODE_OPTIONS'], '--expose-gc', `--require ${probePath()}`].filter(Boolean).join(' '),
+      NODE_OPTIONS: [options.env?.['NODE_OPTIONS'], '--expose-gc', `--require ${probePath()}`]
+        .filter(Boolean)
+        .join(' '),
     },
   });
 }
@@ -38,4 +47,3 @@ export function stackPids(stack: TestStack): Record<string, number> {
   }
   return out;
 }
-

@@ -43,7 +43,9 @@ export async function createRawTable(databaseUrl: string, partitions: number): P
         CONSTRAINT raw_messages_idempotency_key UNIQUE (chat_id, sender_id, client_msg_id)
       ) PARTITION BY HASH (chat_id)`);
     for (let i = 0; i < partitions; i++) {
-      await c.query(`CREATE TABLE ${SCHEMA}.messages_p${i} PARTITION OF ${SCHEMA}.messages FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${i})`);
+      await c.query(
+        `CREATE TABLE ${SCHEMA}.messages_p${i} PARTITION OF ${SCHEMA}.messages FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${i})`,
+      );
     }
   } finally {
     await c.end();
@@ -76,7 +78,11 @@ class RowSource {
   private readonly tag = randomBytes(16);
 
   constructor(bodyBytes: number) {
-    this.chats = Array.from({ length: CHATS_PER_CONNECTION }, () => ({ id: randomUUID(), sender: randomUUID(), seq: 0 }));
+    this.chats = Array.from({ length: CHATS_PER_CONNECTION }, () => ({
+      id: randomUUID(),
+      sender: randomUUID(),
+      seq: 0,
+    }));
     this.ct = Array.from({ length: 16 }, () => randomBytes(bodyBytes));
   }
 
@@ -85,13 +91,23 @@ class RowSource {
     for (let i = 0; i < n; i++) {
       const chat = this.chats[this.next++ % this.chats.length];
       const seq = ++chat.seq;
-      rows[i] = { id: randomUUID(), chatId: chat.id, seq, senderId: chat.sender, clientMsgId: `raw-${seq}`, ct: this.ct[seq % 16], iv: this.iv, tag: this.tag };
+      rows[i] = {
+        id: randomUUID(),
+        chatId: chat.id,
+        seq,
+        senderId: chat.sender,
+        clientMsgId: `raw-${seq}`,
+        ct: this.ct[seq % 16],
+        iv: this.iv,
+        tag: this.tag,
+      };
     }
     return rows;
   }
 }
 
-const COLUMNS = 'id, chat_id, seq, sender_id, client_msg_id, body_ciphertext, body_iv, body_auth_tag, key_id, created_at';
+const COLUMNS =
+  'id, chat_id, seq, sender_id, client_msg_id, body_ciphertext, body_iv, body_auth_tag, key_id, created_at';
 
 async function insertSingle(c: Client, row: Row): Promise<void> {
   await c.query({
@@ -156,7 +172,10 @@ const hex = (b: Buffer) => `\\\\x${b.toString('hex')}`;
 async function copyRows(c: Client, rows: Row[]): Promise<void> {
   const now = new Date().toISOString();
   const text = rows
-    .map((r) => `${r.id}\t${r.chatId}\t${r.seq}\t${r.senderId}\t${r.clientMsgId}\t${hex(r.ct)}\t${hex(r.iv)}\t${hex(r.tag)}\tk1\t${now}\n`)
+    .map(
+      (r) =>
+        `${r.id}\t${r.chatId}\t${r.seq}\t${r.senderId}\t${r.clientMsgId}\t${hex(r.ct)}\t${hex(r.iv)}\t${hex(r.tag)}\tk1\t${now}\n`,
+    )
     .join('');
   const copy = new CopyIn(`COPY ${SCHEMA}.messages (${COLUMNS}) FROM STDIN`, Buffer.from(text));
   c.query(copy as never);
@@ -164,13 +183,20 @@ async function copyRows(c: Client, rows: Row[]): Promise<void> {
 }
 
 /** Inserts for `seconds` on `connections` connections at once; each statement is its own (autocommit) transaction. */
-export async function measureIngest(databaseUrl: string, mode: IngestMode, connections: number, seconds: number, bodyBytes: number): Promise<IngestResult> {
+export async function measureIngest(
+  databaseUrl: string,
+  mode: IngestMode,
+  connections: number,
+  seconds: number,
+  bodyBytes: number,
+): Promise<IngestResult> {
   const admin = new Client({ connectionString: databaseUrl });
   await admin.connect();
   await admin.query(`TRUNCATE ${SCHEMA}.messages`);
   await admin.query('CHECKPOINT');
   await admin.end();
-  const batch = mode === 'single-row autocommit' ? 1 : mode === 'unnest batch 100' ? 100 : mode === 'unnest batch 500' ? 500 : 5000;
+  const batch =
+    mode === 'single-row autocommit' ? 1 : mode === 'unnest batch 100' ? 100 : mode === 'unnest batch 500' ? 500 : 5000;
   const clients = await Promise.all(
     Array.from({ length: connections }, async () => {
       const c = new Client({ connectionString: databaseUrl });

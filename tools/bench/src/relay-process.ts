@@ -15,7 +15,12 @@ export class RelayProcess {
     return this.child.pid as number;
   }
 
-  static async start(options: { populationFile?: string; publicKeyFile: string; probeDir: string; logFile: string }): Promise<RelayProcess> {
+  static async start(options: {
+    populationFile?: string;
+    publicKeyFile: string;
+    probeDir: string;
+    logFile: string;
+  }): Promise<RelayProcess> {
     const built = join(WORKSPACE_ROOT, 'dist/tools/bench/relay.js');
     if (!existsSync(built)) throw new Error(`${built} is missing: build the bench (nx build bench)`);
     const port = await freePort();

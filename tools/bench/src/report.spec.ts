@@ -5,7 +5,15 @@ import { loadBenchConfig } from './bench-config';
 import { latencyChart, targets, writeReport } from './report';
 import type { BenchResults, RunSummary, Step } from './results';
 
-const latency = (p50: number, p99: number) => ({ count: 100, meanMs: p50, p50Ms: p50, p95Ms: p99, p99Ms: p99, p999Ms: p99, maxMs: p99 });
+const latency = (p50: number, p99: number) => ({
+  count: 100,
+  meanMs: p50,
+  p50Ms: p50,
+  p95Ms: p99,
+  p99Ms: p99,
+  p999Ms: p99,
+  maxMs: p99,
+});
 const step = (rate: number, over: Partial<Step> = {}): Step => ({
   step: 0,
   phase: 'ramp',
@@ -67,7 +75,17 @@ const results = (): BenchResults => ({
   startedAt: '2026-11-29T10:00:00.000Z',
   finishedAt: '2026-11-29T10:10:00.000Z',
   scale: 'full',
-  machine: { cpu: 'test cpu', cores: 2, memoryGiB: 24, kernel: '6', node: 'v20', postgres: 'PostgreSQL 15', redis: '7', nats: 'nats', fdLimit: 20000 },
+  machine: {
+    cpu: 'test cpu',
+    cores: 2,
+    memoryGiB: 24,
+    kernel: '6',
+    node: 'v20',
+    postgres: 'PostgreSQL 15',
+    redis: '7',
+    nats: 'nats',
+    fdLimit: 20000,
+  },
   loadAvg: [{ phase: 'start', at: '', load1: 0.1, load5: 0.2, load15: 0.3 }],
   config: {},
   ingest: [
@@ -76,9 +94,36 @@ const results = (): BenchResults => ({
   ],
   relay: run([step(5000), step(10000)]),
   parley: run([step(2000), step(4000)]),
-  store: { inFlight: 100, itemsPerRequest: 100, seconds: 1, acked: 1, errors: {}, rowsStored: 1, rowsPerSec: 30000, meanBatch: 50, cpuSeconds: {}, cpuUsPerRow: 50 },
-  parleyIdle: { sockets: 100, heapBeforeBytes: 0, heapAfterBytes: 0, rssBeforeBytes: 0, rssAfterBytes: 0, heapPerSocketBytes: 15000, rssPerSocketBytes: 30000 },
-  relayIdle: { sockets: 100, heapBeforeBytes: 0, heapAfterBytes: 0, rssBeforeBytes: 0, rssAfterBytes: 0, heapPerSocketBytes: 10000, rssPerSocketBytes: 20000 },
+  store: {
+    inFlight: 100,
+    itemsPerRequest: 100,
+    seconds: 1,
+    acked: 1,
+    errors: {},
+    rowsStored: 1,
+    rowsPerSec: 30000,
+    meanBatch: 50,
+    cpuSeconds: {},
+    cpuUsPerRow: 50,
+  },
+  parleyIdle: {
+    sockets: 100,
+    heapBeforeBytes: 0,
+    heapAfterBytes: 0,
+    rssBeforeBytes: 0,
+    rssAfterBytes: 0,
+    heapPerSocketBytes: 15000,
+    rssPerSocketBytes: 30000,
+  },
+  relayIdle: {
+    sockets: 100,
+    heapBeforeBytes: 0,
+    heapAfterBytes: 0,
+    rssBeforeBytes: 0,
+    rssAfterBytes: 0,
+    heapPerSocketBytes: 10000,
+    rssPerSocketBytes: 20000,
+  },
   notes: [],
 });
 
@@ -95,7 +140,11 @@ describe('bench report', () => {
 
   it('fails the zero-loss target when any run lost a message', () => {
     const r = results();
-    r.parley = { ...(r.parley as RunSummary), zeroLoss: false, totals: { ...(r.parley as RunSummary).totals, lost: 1 } };
+    r.parley = {
+      ...(r.parley as RunSummary),
+      zeroLoss: false,
+      totals: { ...(r.parley as RunSummary).totals, lost: 1 },
+    };
     expect(targets(r).find((t) => t.target.startsWith('Zero loss'))?.met).toBe(false);
   });
 
@@ -105,7 +154,10 @@ describe('bench report', () => {
     writeReport(results(), config);
     const first = readFileSync(config.out, 'utf8');
     expect(first).toContain('### Targets');
-    writeFileSync(config.out, first.replace('# Benchmarks', '# Benchmarks\n\nHand-written analysis.') + '\nMore notes.\n');
+    writeFileSync(
+      config.out,
+      first.replace('# Benchmarks', '# Benchmarks\n\nHand-written analysis.') + '\nMore notes.\n',
+    );
     writeReport(results(), config);
     const second = readFileSync(config.out, 'utf8');
     expect(second).toContain('Hand-written analysis.');

@@ -8,7 +8,9 @@ const BEGIN = '<!-- bench:begin (written by `npm run bench`; edit outside these 
 const END = '<!-- bench:end -->';
 
 const fmt = (n: number | undefined | null, digits = 0): string =>
-  n === undefined || n === null || !Number.isFinite(n) ? 'n/a' : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
+  n === undefined || n === null || !Number.isFinite(n)
+    ? 'n/a'
+    : n.toLocaleString('en-US', { maximumFractionDigits: digits, minimumFractionDigits: digits });
 const kb = (bytes: number | undefined) => (bytes === undefined ? 'n/a' : `${fmt(bytes / 1000, 1)} KB`);
 const ratio = (a: number | undefined, b: number | undefined) => (a && b ? a / b : undefined);
 
@@ -62,7 +64,12 @@ export function targets(results: BenchResults): TargetRow[] {
   });
   const h = p?.half;
   const lat = (label: string, v: number | undefined, max: number) =>
-    rows.push({ target: `${label} at half the max rate (${fmt(h?.offeredRate)} msg/s)`, goal: `<= ${max} ms`, measured: `${fmt(v, 1)} ms`, met: v === undefined ? undefined : v <= max });
+    rows.push({
+      target: `${label} at half the max rate (${fmt(h?.offeredRate)} msg/s)`,
+      goal: `<= ${max} ms`,
+      measured: `${fmt(v, 1)} ms`,
+      met: v === undefined ? undefined : v <= max,
+    });
   lat('Ack p50', h?.ack.p50Ms, 5);
   lat('Ack p99', h?.ack.p99Ms, 25);
   lat('End-to-end p50', h?.e2e.p50Ms, 10);
@@ -139,7 +146,9 @@ function cpuTable(step: Step | undefined, other?: Step): string {
 function lossLine(name: string, run: RunSummary | undefined): string {
   if (!run) return `| ${name} | not run | | | | | | |`;
   const t = run.totals;
-  const replay = t.disconnects ? `${fmt(t.disconnects)} dropped; ${fmt(t.recoveredByReplay ?? 0)} delivered by the replay on reconnect` : 'none dropped';
+  const replay = t.disconnects
+    ? `${fmt(t.disconnects)} dropped; ${fmt(t.recoveredByReplay ?? 0)} delivered by the replay on reconnect`
+    : 'none dropped';
   return `| ${name} | ${fmt(t.acked)} | ${fmt(t.delivered)} of ${fmt(t.expectedDeliveries)} | ${fmt(t.lostDeliveries)} | ${t.lostInStore === null ? 'not checked (no store)' : `${fmt(t.lostInStore)} of ${fmt(t.storeChecked)} checked`} | ${fmt(t.duplicates)} | ${fmt(t.outOfOrder)} | ${replay} |`;
 }
 
@@ -152,8 +161,11 @@ function idleLine(name: string, m: IdleMemory | undefined): string {
 export function latencyChart(results: BenchResults, sloMs: number): string {
   const series: { name: string; color: string; dash?: string; points: [number, number][] }[] = [];
   const add = (name: string, color: string, run: RunSummary | undefined, pick: (s: Step) => number, dash?: string) => {
-    const steps = (run?.steps ?? []).filter((s) => s.phase !== 'half' && s.phase !== 'warmup').sort((a, b) => a.offeredRate - b.offeredRate);
-    if (steps.length) series.push({ name, color, dash, points: steps.map((s) => [s.offeredRate, Math.max(0.1, pick(s))]) });
+    const steps = (run?.steps ?? [])
+      .filter((s) => s.phase !== 'half' && s.phase !== 'warmup')
+      .sort((a, b) => a.offeredRate - b.offeredRate);
+    if (steps.length)
+      series.push({ name, color, dash, points: steps.map((s) => [s.offeredRate, Math.max(0.1, pick(s))]) });
   };
   add('Parley e2e p99', '#c0392b', results.parley, (s) => s.e2e.p99Ms);
   add('Parley e2e p50', '#c0392b', results.parley, (s) => s.e2e.p50Ms, '6 4');
@@ -167,11 +179,18 @@ export function latencyChart(results: BenchResults, sloMs: number): string {
   const yMin = 0.1;
   const yMax = 10_000;
   const x = (v: number) => m.l + (v / xMax) * (W - m.l - m.r);
-  const y = (v: number) => m.t + (1 - (Math.log10(Math.min(yMax, Math.max(yMin, v))) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) * (H - m.t - m.b);
+  const y = (v: number) =>
+    m.t +
+    (1 - (Math.log10(Math.min(yMax, Math.max(yMin, v))) - Math.log10(yMin)) / (Math.log10(yMax) - Math.log10(yMin))) *
+      (H - m.t - m.b);
   const parts: string[] = [];
-  parts.push(`<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`);
+  parts.push(
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" font-family="sans-serif" font-size="12">`,
+  );
   parts.push(`<rect width="${W}" height="${H}" fill="white"/>`);
-  parts.push(`<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">End-to-end latency against offered load (1:1 messages, ${results.startedAt.slice(0, 10)})</text>`);
+  parts.push(
+    `<text x="${W / 2}" y="18" text-anchor="middle" font-size="14">End-to-end latency against offered load (1:1 messages, ${results.startedAt.slice(0, 10)})</text>`,
+  );
   for (const v of [0.1, 1, 10, 100, 1000, 10000]) {
     parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(v)}" y2="${y(v)}" stroke="#ddd"/>`);
     parts.push(`<text x="${m.l - 6}" y="${y(v) + 4}" text-anchor="end">${v >= 1 ? v : v.toFixed(1)} ms</text>`);
@@ -182,14 +201,21 @@ export function latencyChart(results: BenchResults, sloMs: number): string {
     parts.push(`<text x="${x(v)}" y="${H - m.b + 16}" text-anchor="middle">${v / 1000}k</text>`);
   }
   parts.push(`<text x="${(W + m.l) / 2}" y="${H - 20}" text-anchor="middle">offered load (messages/s)</text>`);
-  parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(sloMs)}" y2="${y(sloMs)}" stroke="#555" stroke-dasharray="2 3"/>`);
+  parts.push(
+    `<line x1="${m.l}" x2="${W - m.r}" y1="${y(sloMs)}" y2="${y(sloMs)}" stroke="#555" stroke-dasharray="2 3"/>`,
+  );
   parts.push(`<text x="${W - m.r - 4}" y="${y(sloMs) - 4}" text-anchor="end" fill="#555">SLO p99 ${sloMs} ms</text>`);
   series.forEach((s, i) => {
     const d = s.points.map((p, k) => `${k ? 'L' : 'M'}${x(p[0]).toFixed(1)},${y(p[1]).toFixed(1)}`).join(' ');
-    parts.push(`<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
-    for (const p of s.points) parts.push(`<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
+    parts.push(
+      `<path d="${d}" fill="none" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
+    );
+    for (const p of s.points)
+      parts.push(`<circle cx="${x(p[0]).toFixed(1)}" cy="${y(p[1]).toFixed(1)}" r="2.5" fill="${s.color}"/>`);
     const ly = m.t + 14 + i * 16;
-    parts.push(`<line x1="${m.l + 10}" x2="${m.l + 40}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`);
+    parts.push(
+      `<line x1="${m.l + 10}" x2="${m.l + 40}" y1="${ly - 4}" y2="${ly - 4}" stroke="${s.color}" stroke-width="2"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
+    );
     parts.push(`<text x="${m.l + 46}" y="${ly}">${s.name}</text>`);
   });
   parts.push('</svg>');
@@ -239,7 +265,10 @@ function targetsSection(results: BenchResults): string[] {
   out.push('');
   out.push('| target | goal | measured | met |');
   out.push('|---|---|---|---|');
-  for (const r of rows) out.push(`| ${r.target} | ${r.goal} | ${r.measured} | ${r.met === undefined ? 'not run' : r.met ? 'yes' : '**no**'} |`);
+  for (const r of rows)
+    out.push(
+      `| ${r.target} | ${r.goal} | ${r.measured} | ${r.met === undefined ? 'not run' : r.met ? 'yes' : '**no**'} |`,
+    );
   out.push('');
   if (results.notes.length) {
     for (const n of results.notes) out.push(`- ${n}`);
@@ -258,7 +287,9 @@ function sideBySideSection(results: BenchResults, config: BenchConfig, chartFile
   out.push('');
   out.push(`![latency against offered load](${basename(chartFile)})`);
   out.push('');
-  out.push('| | max msg/s at p99 <= 100 ms | ack p50 / p99 at half max | e2e p50 / p99 at half max | CPU µs/msg at half max |');
+  out.push(
+    '| | max msg/s at p99 <= 100 ms | ack p50 / p99 at half max | e2e p50 / p99 at half max | CPU µs/msg at half max |',
+  );
   out.push('|---|---:|---:|---:|---:|');
   for (const [name, run] of [
     ['Parley (durable)', results.parley],
@@ -298,14 +329,16 @@ function storageSection(results: BenchResults, config: BenchConfig): string[] {
   out.push('');
   out.push('| mode | connections | rows/s | transactions/s |');
   out.push('|---|---:|---:|---:|');
-  for (const r of results.ingest ?? []) out.push(`| ${r.mode} | ${r.connections} | ${fmt(r.rowsPerSec)} | ${fmt(r.transactionsPerSec)} |`);
+  for (const r of results.ingest ?? [])
+    out.push(`| ${r.mode} | ${r.connections} | ${fmt(r.rowsPerSec)} | ${fmt(r.transactionsPerSec)} |`);
   const s = results.store;
   if (s) {
     out.push(
       `| **message-store** (${s.itemsPerRequest > 1 ? `message.append-batch.v1 over NATS, ${fmt(s.itemsPerRequest)} appends per request as a gateway batches them` : 'message.append.v1 over NATS'}, ${fmt(s.inFlight)} in flight, group commit: mean batch ${fmt(s.meanBatch, 1)}) | its pool | **${fmt(s.rowsPerSec)}** | ${s.meanBatch ? fmt(s.rowsPerSec / s.meanBatch) : 'n/a'} |`,
     );
     const errs = Object.entries(s.errors);
-    if (errs.length) out.push(`\nmessage-store errors during the drive: ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
+    if (errs.length)
+      out.push(`\nmessage-store errors during the drive: ${errs.map(([k, v]) => `${k} ${v}`).join(', ')}.`);
   }
   out.push('');
   return out;
@@ -315,7 +348,9 @@ function idleSection(results: BenchResults): string[] {
   const out: string[] = [];
   out.push('### Idle connections');
   out.push('');
-  out.push('Heap and RSS of the server process after a full GC, before and while the sockets are connected and idle (authenticated with the same ES256 tokens on both).');
+  out.push(
+    'Heap and RSS of the server process after a full GC, before and while the sockets are connected and idle (authenticated with the same ES256 tokens on both).',
+  );
   out.push('');
   out.push('| server | idle sockets | heap per socket | RSS per socket | heap before -> after |');
   out.push('|---|---:|---:|---:|---:|');
@@ -345,7 +380,9 @@ function groupSection(results: BenchResults, config: BenchConfig): string[] {
   if (g) {
     out.push(`### Group fan-out: ${fmt(g.users)} members, all online`);
     out.push('');
-    out.push(`One member sends ${config.groupRate} messages/s for ${config.groupSeconds} s; each goes to ${fmt(g.users - 1)} sockets.`);
+    out.push(
+      `One member sends ${config.groupRate} messages/s for ${config.groupSeconds} s; each goes to ${fmt(g.users - 1)} sockets.`,
+    );
     out.push('');
     out.push(stepTable(g.steps, true));
     out.push('');
@@ -361,7 +398,9 @@ function zeroLossSection(results: BenchResults): string[] {
     'After each run the load generator waits for stragglers, connects again the users whose socket dropped (their replay counts: that is store-and-forward), then checks every acked message against what every other member received (deduplicated by chatId+seq) and, for Parley, against `message_store.messages` (same chat, seq and id).',
   );
   out.push('');
-  out.push('| run | acked | delivered | lost deliveries | lost in PostgreSQL | duplicates | out of order | sockets dropped |');
+  out.push(
+    '| run | acked | delivered | lost deliveries | lost in PostgreSQL | duplicates | out of order | sockets dropped |',
+  );
   out.push('|---|---:|---:|---:|---:|---:|---:|---|');
   out.push(lossLine('bare relay ramp', results.relay));
   out.push(lossLine('Parley 1:1 ramp', results.parley));

@@ -49,7 +49,14 @@ export async function driveStore(options: {
   await db.connect();
   const chatIds = options.chats.map((c) => c.id);
   const count = async () =>
-    Number((await db.query<{ n: string }>(`SELECT count(*) AS n FROM message_store.messages WHERE chat_id = ANY($1::uuid[])`, [chatIds])).rows[0].n);
+    Number(
+      (
+        await db.query<{ n: string }>(
+          `SELECT count(*) AS n FROM message_store.messages WHERE chat_id = ANY($1::uuid[])`,
+          [chatIds],
+        )
+      ).rows[0].n,
+    );
   const rowsBefore = await count();
   await db.query('CHECKPOINT');
   const body = 'x'.repeat(options.bodyBytes);
@@ -71,7 +78,10 @@ export async function driveStore(options: {
       const packet = { pattern: subject, id: randomUUID(), data: per === 1 ? items[0] : { items } };
       try {
         const msg = await nc.request(`${options.prefix}${subject}`, codec.encode(packet), { timeout: 10_000 });
-        const reply = codec.decode(msg.data) as { err?: { code?: string } | null; response?: { results?: { ok: boolean; error?: { code: string } }[] } };
+        const reply = codec.decode(msg.data) as {
+          err?: { code?: string } | null;
+          response?: { results?: { ok: boolean; error?: { code: string } }[] };
+        };
         if (reply.err) count1(reply.err.code ?? 'error', per);
         else if (per === 1) acked++;
         else
@@ -102,7 +112,8 @@ export async function driveStore(options: {
     rowsPerSec: Math.round(rowsStored / seconds),
     meanBatch: after && before && batches > 0 ? Math.round(((after.sum - before.sum) / batches) * 10) / 10 : null,
     cpuSeconds,
-    cpuUsPerRow: rowsStored > 0 ? Math.round((Object.values(cpuSeconds).reduce((a, b) => a + b, 0) * 1e6) / rowsStored) : 0,
+    cpuUsPerRow:
+      rowsStored > 0 ? Math.round((Object.values(cpuSeconds).reduce((a, b) => a + b, 0) * 1e6) / rowsStored) : 0,
   };
 }
 
@@ -110,8 +121,12 @@ export async function driveStore(options: {
 async function batchMetrics(metricsUrl: string): Promise<{ count: number; sum: number } | undefined> {
   try {
     const text = await (await fetch(metricsUrl)).text();
-    const value = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
-    return { count: value('parley_message_append_batch_size_count'), sum: value('parley_message_append_batch_size_sum') };
+    const value = (name: string) =>
+      Number(new RegExp(`^${name}(?:\\{[^}]*\\})? ([0-9.e+]+)`, 'm').exec(text)?.[1] ?? NaN);
+    return {
+      count: value('parley_message_append_batch_size_count'),
+      sum: value('parley_message_append_batch_size_sum'),
+    };
   } catch {
     return undefined;
   }

@@ -80,7 +80,10 @@ export async function measureSwitchCost(hot = 3000, paced = 300, gapMs = 5, proc
         wallNs += process.hrtime.bigint() - t;
       }
       const cpu = relays.reduce((sum, r, i) => sum + (cpuOf(r.pid as number) - cpu0[i]) * 1e6, 0);
-      return { usPerHop: Math.round(cpu / n / processes), latency: Math.round(Number(wallNs / BigInt(n)) / 1e3 / (processes + 1)) };
+      return {
+        usPerHop: Math.round(cpu / n / processes),
+        latency: Math.round(Number(wallNs / BigInt(n)) / 1e3 / (processes + 1)),
+      };
     };
     const h = await run(hot, 0);
     const p = await run(paced, gapMs);

@@ -24,13 +24,18 @@ interface Service {
 
 /** Compose's `${VAR:-default}` with nothing set in the environment. */
 function interpolate(v: unknown): unknown {
-  if (typeof v === 'string') return v.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_, _name: string, def?: string) => def ?? '');
+  if (typeof v === 'string')
+    return v.replace(/\$\{(\w+)(?::?-([^}]*))?\}/g, (_, _name: string, def?: string) => def ?? '');
   if (Array.isArray(v)) return v.map(interpolate);
   if (v && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, interpolate(x)]));
   return v;
 }
 
-const compose = interpolate(parseYaml(readText('docker/compose.yml'))) as { services: Record<string, Service>; volumes: Record<string, unknown>; secrets: Record<string, { file: string }> };
+const compose = interpolate(parseYaml(readText('docker/compose.yml'))) as {
+  services: Record<string, Service>;
+  volumes: Record<string, unknown>;
+  secrets: Record<string, { file: string }>;
+};
 const services = compose.services;
 const apps = listApps();
 const LOCAL = /(^|[/@:])(127\.0\.0\.1|localhost)([:/]|$)/;
@@ -107,7 +112,11 @@ describe('docker/compose.yml', () => {
 
   it('has a migrate service only for apps that migrate', () => {
     const migrators = Object.keys(services).filter((n) => n.endsWith('-migrate'));
-    expect(migrators.sort()).toEqual(migratingApps().map((a) => `${a}-migrate`).sort());
+    expect(migrators.sort()).toEqual(
+      migratingApps()
+        .map((a) => `${a}-migrate`)
+        .sort(),
+    );
   });
 
   it.each(apps)('%s: waits for what it uses (keys, NATS, Redis)', (app) => {
@@ -116,7 +125,8 @@ describe('docker/compose.yml', () => {
     expect(s.depends_on?.['nats']).toEqual({ condition: 'service_healthy' });
     expect(s.depends_on?.['keys']).toEqual({ condition: 'service_completed_successfully' });
     const schema = loadAppSchema(app);
-    if (schema.fields.some((f) => f.name === 'REDIS_URL')) expect(s.depends_on?.['redis']).toEqual({ condition: 'service_healthy' });
+    if (schema.fields.some((f) => f.name === 'REDIS_URL'))
+      expect(s.depends_on?.['redis']).toEqual({ condition: 'service_healthy' });
     expect(env['REDIS_URL']).toBe('redis://redis:6379');
     expect(env['NATS_URL']).toBe('nats://nats:4222');
   });
@@ -142,7 +152,9 @@ describe('docker/compose.yml', () => {
         const appMount = mounts(service(app)).find((m) => m.source === keysMount?.source);
         expect(appMount?.target).toBe(keysMount?.target);
         expect(service(app).volumes).toContain(`${keysMount?.source}:${keysMount?.target}:ro`);
-        for (const [name, value] of Object.entries(env).filter(([k]) => k.endsWith('_FILE') && k !== 'NATS_PASSWORD_FILE')) {
+        for (const [name, value] of Object.entries(env).filter(
+          ([k]) => k.endsWith('_FILE') && k !== 'NATS_PASSWORD_FILE',
+        )) {
           expect([name, dirname(value)]).toEqual([name, keysMount?.target]);
           expect(written).toContain(basename(value));
         }
@@ -156,9 +168,18 @@ describe('docker/compose.yml', () => {
     const natsConfMount = mounts(service('nats')).find((m) => m.target === '/etc/nats/nats.conf');
     const dir = mkdtempSync(join(tmpdir(), 'compose-nats-'));
     // The one command docs/operations.md gives, into a scratch directory instead of .parley/compose/nats.
-    const run = spawnSync(process.execPath, [join(ROOT, 'tools/nats-auth/compose.cjs'), '--dir', dir], { encoding: 'utf8' });
+    const run = spawnSync(process.execPath, [join(ROOT, 'tools/nats-auth/compose.cjs'), '--dir', dir], {
+      encoding: 'utf8',
+    });
     afterAll(() => rmSync(dir, { recursive: true, force: true }));
-    const conf = run.status === 0 ? (JSON.parse(readFileSync(join(dir, 'nats.conf'), 'utf8')) as { jetstream: { store_dir: string }; http_port: number; authorization: { users: { user: string; password: string; permissions: unknown }[] } }) : null;
+    const conf =
+      run.status === 0
+        ? (JSON.parse(readFileSync(join(dir, 'nats.conf'), 'utf8')) as {
+            jetstream: { store_dir: string };
+            http_port: number;
+            authorization: { users: { user: string; password: string; permissions: unknown }[] };
+          })
+        : null;
 
     it('tools/nats-auth/compose.cjs writes the configuration NATS mounts and one password per app', () => {
       expect([run.status, run.stderr]).toEqual([0, '']);
@@ -174,7 +195,11 @@ describe('docker/compose.yml', () => {
       expect(mounts(service('nats'))).toContainEqual({ source: 'nats-data', target: conf?.jetstream.store_dir });
       expect(JSON.stringify(service('nats').healthcheck?.test)).toContain(`:${conf?.http_port}/healthz`);
       expect(conf?.authorization.users.map((u) => u.user).sort()).toEqual([...NATS_APPS].sort());
-      for (const u of conf?.authorization.users ?? []) expect([u.user, sortedPermissions(u.permissions as NatsPermissions)]).toEqual([u.user, sortedPermissions(natsPermissions(u.user as never))]);
+      for (const u of conf?.authorization.users ?? [])
+        expect([u.user, sortedPermissions(u.permissions as NatsPermissions)]).toEqual([
+          u.user,
+          sortedPermissions(natsPermissions(u.user as never)),
+        ]);
     });
 
     it.each(apps)('%s: authenticates as itself with only its own password (a compose secret)', (app) => {
@@ -186,7 +211,9 @@ describe('docker/compose.yml', () => {
       expect(file).toBe(`../.parley/compose/nats/${app}.password`);
       const written = join(dir, basename(file ?? ''));
       expect(existsSync(written)).toBe(true);
-      expect(conf?.authorization.users.find((u) => u.user === app)?.password).toBe(readFileSync(written, 'utf8').trim());
+      expect(conf?.authorization.users.find((u) => u.user === app)?.password).toBe(
+        readFileSync(written, 'utf8').trim(),
+      );
     });
 
     it('keeps the passwords when run again', () => {

@@ -75,9 +75,12 @@ describe('config schema reader', () => {
       const s = loadAppSchema(app);
       expect(portField(s).port).toBeGreaterThan(0);
       const names = s.fields.map((f) => f.name);
-      for (const common of ['HTTP_HOST', 'LOG_LEVEL', 'NATS_URL', 'NATS_SUBJECT_PREFIX']) expect(names).toContain(common);
+      for (const common of ['HTTP_HOST', 'LOG_LEVEL', 'NATS_URL', 'NATS_SUBJECT_PREFIX'])
+        expect(names).toContain(common);
       // Nothing it reads is left undecided by the reader.
-      expect(s.fields.filter((f) => f.default.kind === 'computed').map((f) => f.name)).toEqual(app === 'chat-gateway' ? ['GATEWAY_INSTANCE_ID'] : []);
+      expect(s.fields.filter((f) => f.default.kind === 'computed').map((f) => f.name)).toEqual(
+        app === 'chat-gateway' ? ['GATEWAY_INSTANCE_ID'] : [],
+      );
     });
   });
 });

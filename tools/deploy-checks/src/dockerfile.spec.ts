@@ -13,7 +13,11 @@ const stage = (name: string) => {
   if (!s) throw new Error(`docker/Dockerfile has no stage "${name}"`);
   return s;
 };
-const runs = (ins: Instruction[]) => ins.filter((i) => i.keyword === 'RUN').map((i) => i.args).join('\n');
+const runs = (ins: Instruction[]) =>
+  ins
+    .filter((i) => i.keyword === 'RUN')
+    .map((i) => i.args)
+    .join('\n');
 
 describe('docker/Dockerfile', () => {
   it('takes the app as build arg APP and builds exactly the apps of apps/', () => {
@@ -24,7 +28,12 @@ describe('docker/Dockerfile', () => {
     expect(guard?.[1].split('|').sort()).toEqual(apps);
     expect(build.instructions.some((i) => i.keyword === 'ARG' && i.args.trim() === 'APP')).toBe(true);
     // One stage per app, and the image is the stage of APP.
-    expect(df.stages.filter((s) => s.name?.startsWith('app-')).map((s) => s.name?.slice(4)).sort()).toEqual(apps);
+    expect(
+      df.stages
+        .filter((s) => s.name?.startsWith('app-'))
+        .map((s) => s.name?.slice(4))
+        .sort(),
+    ).toEqual(apps);
     expect(df.stages[df.stages.length - 1].from).toBe('app-${APP}');
   });
 
@@ -36,11 +45,15 @@ describe('docker/Dockerfile', () => {
     expect(build).toMatch(/npx nx build "\$APP"/);
     expect(build).toMatch(/node docker\/runtime-deps\.cjs "dist\/apps\/\$APP"/);
     // The lock file is copied (and npm ci runs) before the sources, so that layer is shared.
-    const copies = stage('build').instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'RUN').map((i) => i.args);
+    const copies = stage('build')
+      .instructions.filter((i) => i.keyword === 'COPY' || i.keyword === 'RUN')
+      .map((i) => i.args);
     expect(copies[0]).toBe('package.json package-lock.json ./');
     expect(copies[1]).toMatch(/npm ci/);
     const deps = stage('deps');
-    expect(deps.instructions.find((i) => i.keyword === 'COPY')?.args).toMatch(/dist\/apps\/\$\{APP\}\/package\.json .*dist\/apps\/\$\{APP\}\/package-lock\.json/);
+    expect(deps.instructions.find((i) => i.keyword === 'COPY')?.args).toMatch(
+      /dist\/apps\/\$\{APP\}\/package\.json .*dist\/apps\/\$\{APP\}\/package-lock\.json/,
+    );
     expect(runs(deps.instructions)).toMatch(/npm install --omit=dev/);
   });
 
@@ -56,7 +69,9 @@ describe('docker/Dockerfile', () => {
     expect(user.map((u) => u.args)).toEqual(['node']);
     // USER comes after every COPY/RUN: the app user cannot write its own code.
     const last = (k: string) => Math.max(...runtime.instructions.map((i, n) => (i.keyword === k ? n : -1)));
-    expect(runtime.instructions.findIndex((i) => i.keyword === 'USER')).toBeGreaterThan(Math.max(last('COPY'), last('RUN')));
+    expect(runtime.instructions.findIndex((i) => i.keyword === 'USER')).toBeGreaterThan(
+      Math.max(last('COPY'), last('RUN')),
+    );
   });
 
   it('runs node as PID 1 in exec form, so SIGTERM reaches the app', () => {
@@ -69,7 +84,10 @@ describe('docker/Dockerfile', () => {
     const { name, port } = portField(loadAppSchema(app));
     const s = stage(`app-${app}`);
     expect(s.from).toBe('runtime');
-    const env = Object.assign({}, ...s.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.env)) as Record<string, string>;
+    const env = Object.assign({}, ...s.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.env)) as Record<
+      string,
+      string
+    >;
     expect(env).toEqual({ PARLEY_PORT_ENV: name, [name]: String(port) });
     expect(s.instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([String(port)]);
     const hc = effectiveInstructions(df, s).filter((i) => i.keyword === 'HEALTHCHECK');
@@ -87,7 +105,10 @@ describe('docker/Dockerfile', () => {
 
     const check = (env: Record<string, string>) =>
       new Promise<number>((resolve, reject) => {
-        const child = spawn(process.execPath, cmd.slice(1), { env: { PATH: process.env['PATH'] ?? '', ...env }, stdio: 'ignore' });
+        const child = spawn(process.execPath, cmd.slice(1), {
+          env: { PATH: process.env['PATH'] ?? '', ...env },
+          stdio: 'ignore',
+        });
         child.on('error', reject);
         child.on('exit', (code) => resolve(code ?? -1));
       });
@@ -132,14 +153,30 @@ describe('.dockerignore', () => {
   const rules = parseDockerignore(readText('.dockerignore'));
 
   it('keeps host state, installs, builds and secrets out of the context', () => {
-    for (const p of ['node_modules/nx/package.json', 'apps/auth/node_modules/x', 'dist/apps/auth/main.js', '.git/HEAD', '.parley/keys/jwt-private.pem', '.nx/cache/x', '.env', 'helm/parley/values.yaml', 'docs/operations.md', 'docker/compose.yml', 'docker/Dockerfile', 'apps/auth/src/accounts/password-hasher.spec.ts', 'apps/auth/src/accounts/accounts.int-spec.ts']) {
+    for (const p of [
+      'node_modules/nx/package.json',
+      'apps/auth/node_modules/x',
+      'dist/apps/auth/main.js',
+      '.git/HEAD',
+      '.parley/keys/jwt-private.pem',
+      '.nx/cache/x',
+      '.env',
+      'helm/parley/values.yaml',
+      'docs/operations.md',
+      'docker/compose.yml',
+      'docker/Dockerfile',
+      'apps/auth/src/accounts/password-hasher.spec.ts',
+      'apps/auth/src/accounts/accounts.int-spec.ts',
+    ]) {
       expect([p, isIgnored(rules, p)]).toEqual([p, true]);
     }
   });
 
   it('keeps everything `nx build` needs', () => {
     const files = new Set(contextFiles(ROOT, rules));
-    const paths = (JSON.parse(readText('tsconfig.base.json')) as { compilerOptions: { paths: Record<string, string[]> } }).compilerOptions.paths;
+    const paths = (
+      JSON.parse(readText('tsconfig.base.json')) as { compilerOptions: { paths: Record<string, string[]> } }
+    ).compilerOptions.paths;
     const needed = [
       'package.json',
       'package-lock.json',
@@ -147,14 +184,26 @@ describe('.dockerignore', () => {
       'tsconfig.base.json',
       'docker/runtime-deps.cjs',
       // (a lib another engineer has only just aliased may not exist yet)
-      ...Object.values(paths).map((p) => p[0].replace(/^\.\//, '')).filter(exists),
-      ...apps.flatMap((a) => [`apps/${a}/project.json`, `apps/${a}/webpack.config.js`, `apps/${a}/tsconfig.app.json`, `apps/${a}/tsconfig.json`, `apps/${a}/src/main.ts`]),
+      ...Object.values(paths)
+        .map((p) => p[0].replace(/^\.\//, ''))
+        .filter(exists),
+      ...apps.flatMap((a) => [
+        `apps/${a}/project.json`,
+        `apps/${a}/webpack.config.js`,
+        `apps/${a}/tsconfig.app.json`,
+        `apps/${a}/tsconfig.json`,
+        `apps/${a}/src/main.ts`,
+      ]),
     ];
     expect(needed.filter((f) => !files.has(f))).toEqual([]);
     // Nx builds the project graph of the context: a project naming one that is left out fails it.
-    const projects = [...files].filter((f) => f.endsWith('/project.json')).map((f) => JSON.parse(readText(f)) as { name: string; implicitDependencies?: string[] });
+    const projects = [...files]
+      .filter((f) => f.endsWith('/project.json'))
+      .map((f) => JSON.parse(readText(f)) as { name: string; implicitDependencies?: string[] });
     const names = new Set(projects.map((p) => p.name));
-    const dangling = projects.flatMap((p) => (p.implicitDependencies ?? []).filter((d) => !d.startsWith('!') && !names.has(d)).map((d) => `${p.name} -> ${d}`));
+    const dangling = projects.flatMap((p) =>
+      (p.implicitDependencies ?? []).filter((d) => !d.startsWith('!') && !names.has(d)).map((d) => `${p.name} -> ${d}`),
+    );
     expect(dangling).toEqual([]);
     // Every source file of an app (tests aside) is in the context.
     const sources = [...files].filter((f) => /^apps\/[^/]+\/src\/.*\.ts$/.test(f));

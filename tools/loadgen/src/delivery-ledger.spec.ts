@@ -1,7 +1,10 @@
 import { DeliveryLedger } from './delivery-ledger';
 
 // chat 0: users 0 and 1 (1:1); chat 1: users 2, 3, 4 (group)
-const members = [[0, 1], [2, 3, 4]];
+const members = [
+  [0, 1],
+  [2, 3, 4],
+];
 const ledger = () => new DeliveryLedger((chat) => members[chat]);
 
 describe('DeliveryLedger', () => {
@@ -12,7 +15,13 @@ describe('DeliveryLedger', () => {
     l.receive(1, 0, 1);
     l.receive(3, 1, 1);
     l.receive(4, 1, 1);
-    expect(l.check()).toMatchObject({ ackedMessages: 2, expectedDeliveries: 3, delivered: 3, lostDeliveries: 0, duplicates: 0 });
+    expect(l.check()).toMatchObject({
+      ackedMessages: 2,
+      expectedDeliveries: 3,
+      delivered: 3,
+      lostDeliveries: 0,
+      duplicates: 0,
+    });
   });
 
   it('catches a delivery that never arrived, naming it', () => {

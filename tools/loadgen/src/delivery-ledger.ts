@@ -90,7 +90,8 @@ export class DeliveryLedger {
             report.delivered++;
           } else {
             report.lostDeliveries++;
-            if (report.examples.length < maxExamples) report.examples.push(`chat#${chat} seq ${m.seq} not received by user#${user}`);
+            if (report.examples.length < maxExamples)
+              report.examples.push(`chat#${chat} seq ${m.seq} not received by user#${user}`);
           }
         }
       }
@@ -103,7 +104,8 @@ export class DeliveryLedger {
           if (!m) report.receivedNotAcked++;
           else if (m.sender === user) {
             report.echoes++;
-            if (report.examples.length < maxExamples) report.examples.push(`user#${user} got its own chat#${chat} seq ${seq} back`);
+            if (report.examples.length < maxExamples)
+              report.examples.push(`user#${user} got its own chat#${chat} seq ${seq} back`);
           }
         }
       }

@@ -28,6 +28,14 @@ describe('Histogram', () => {
   });
 
   it('is all zeros when empty', () => {
-    expect(new Histogram().summary()).toEqual({ count: 0, meanMs: 0, p50Ms: 0, p95Ms: 0, p99Ms: 0, p999Ms: 0, maxMs: 0 });
+    expect(new Histogram().summary()).toEqual({
+      count: 0,
+      meanMs: 0,
+      p50Ms: 0,
+      p95Ms: 0,
+      p99Ms: 0,
+      p999Ms: 0,
+      maxMs: 0,
+    });
   });
 });

@@ -55,7 +55,11 @@ async function seed(argv: string[]): Promise<void> {
   });
   if (!values['jwt-private-key-file'] || !values.out) fail('seed needs --jwt-private-key-file and --out');
   const population = await makePopulation(
-    { users: num(values.users, 'users'), groups: num(values.groups, 'groups', 0), groupSize: num(values['group-size'], 'group-size', 0) },
+    {
+      users: num(values.users, 'users'),
+      groups: num(values.groups, 'groups', 0),
+      groupSize: num(values['group-size'], 'group-size', 0),
+    },
     {
       privateKeyPem: readPrivateKey(values['jwt-private-key-file']),
       issuer: values['jwt-issuer'] ?? 'parley-auth',
@@ -66,43 +70,45 @@ async function seed(argv: string[]): Promise<void> {
   );
   if (values['database-url']) await applyPopulationSql(values['database-url'], population);
   writeFileSync(values.out, JSON.stringify(population));
-  process.stdout.write(`${JSON.stringify({ event: 'seeded', users: population.users.length, chats: population.chats.length })}\n`);
+  process.stdout.write(
+    `${JSON.stringify({ event: 'seeded', users: population.users.length, chats: population.chats.length })}\n`,
+  );
 }
 
 const RUN_ARGS = {
-    gateway: { type: 'string', multiple: true },
-    population: { type: 'string' },
-    auth: { type: 'string' },
-    users: { type: 'string' },
-    groups: { type: 'string' },
-    'group-size': { type: 'string' },
-    senders: { type: 'string' },
-    rate: { type: 'string', multiple: true },
-    duration: { type: 'string' },
-    ramp: { type: 'string' },
-    refine: { type: 'string' },
-    'then-half': { type: 'string' },
-    'step-duration': { type: 'string' },
-    'pause-ms': { type: 'string' },
-    'slo-p99-ms': { type: 'string' },
-    hold: { type: 'string' },
-    warmup: { type: 'string' },
-    'body-bytes': { type: 'string' },
-    'ack-timeout-ms': { type: 'string' },
-    'drain-timeout-ms': { type: 'string' },
-    'database-url': { type: 'string' },
-    cpu: { type: 'string', multiple: true },
-    'cpu-infra': { type: 'boolean' },
-    'pg-database': { type: 'string' },
-    workers: { type: 'string' },
-    'sockets-per-worker': { type: 'string' },
-    'connect-concurrency': { type: 'string' },
-    'source-addresses': { type: 'string' },
-    'plant-lost-deliveries': { type: 'string' },
-    'noisy-other-cores': { type: 'string' },
-    'noisy-retries': { type: 'string' },
-    'quiet-wait': { type: 'string' },
-    out: { type: 'string' },
+  gateway: { type: 'string', multiple: true },
+  population: { type: 'string' },
+  auth: { type: 'string' },
+  users: { type: 'string' },
+  groups: { type: 'string' },
+  'group-size': { type: 'string' },
+  senders: { type: 'string' },
+  rate: { type: 'string', multiple: true },
+  duration: { type: 'string' },
+  ramp: { type: 'string' },
+  refine: { type: 'string' },
+  'then-half': { type: 'string' },
+  'step-duration': { type: 'string' },
+  'pause-ms': { type: 'string' },
+  'slo-p99-ms': { type: 'string' },
+  hold: { type: 'string' },
+  warmup: { type: 'string' },
+  'body-bytes': { type: 'string' },
+  'ack-timeout-ms': { type: 'string' },
+  'drain-timeout-ms': { type: 'string' },
+  'database-url': { type: 'string' },
+  cpu: { type: 'string', multiple: true },
+  'cpu-infra': { type: 'boolean' },
+  'pg-database': { type: 'string' },
+  workers: { type: 'string' },
+  'sockets-per-worker': { type: 'string' },
+  'connect-concurrency': { type: 'string' },
+  'source-addresses': { type: 'string' },
+  'plant-lost-deliveries': { type: 'string' },
+  'noisy-other-cores': { type: 'string' },
+  'noisy-retries': { type: 'string' },
+  'quiet-wait': { type: 'string' },
+  out: { type: 'string' },
 } as const;
 
 type RunArgs = ReturnType<typeof parseRunArgs>;
@@ -126,7 +132,11 @@ async function loadPopulation(values: RunArgs, gatewayUrl: string, runId: string
   if (values.population) return JSON.parse(readFileSync(values.population, 'utf8')) as Population;
   if (!values.auth) fail('give --population or --auth');
   const users = num(values.users, 'users');
-  const chats = buildTopology({ users, groups: num(values.groups, 'groups', 0), groupSize: num(values['group-size'], 'group-size', 0) });
+  const chats = buildTopology({
+    users,
+    groups: num(values.groups, 'groups', 0),
+    groupSize: num(values['group-size'], 'group-size', 0),
+  });
   return registerPopulationApi(values.auth, gatewayUrl, chats, users, runId);
 }
 
@@ -136,14 +146,18 @@ function cpuPidsOf(specs: string[]): Record<string, number[]> {
   for (const spec of specs) {
     const [name, pids] = spec.split('=');
     if (!name || !pids) fail(`--cpu takes name=pid[,pid...], got ${spec}`);
-    cpuPids[name] = pids.split(',').map(Number).filter((p) => p > 0);
+    cpuPids[name] = pids
+      .split(',')
+      .map(Number)
+      .filter((p) => p > 0);
   }
   return cpuPids;
 }
 
 function runOptions(values: RunArgs, gatewayUrls: string[], population: Population, runId: string): RunOptions {
   const [start, factor, max] = (values.ramp ?? '').split(':').map(Number);
-  if (values.ramp && !(start > 0 && factor > 1 && max >= start)) fail('--ramp is START:FACTOR:MAX, e.g. 500:1.25:20000');
+  if (values.ramp && !(start > 0 && factor > 1 && max >= start))
+    fail('--ramp is START:FACTOR:MAX, e.g. 500:1.25:20000');
   if (!values.ramp && !values.rate && num(values.hold, 'hold', 0) === 0) fail('give --rate, --ramp or --hold');
   const cpuPids = cpuPidsOf(values.cpu ?? []);
   const users = population.users.length;

@@ -31,8 +31,10 @@ export interface TopologyOptions {
 /** Chats as member-index lists: K groups of G, then 1:1 pairs of whoever is left (an odd one out is idle). */
 export function buildTopology(options: TopologyOptions): { type: 'direct' | 'group'; members: number[] }[] {
   const { users, groups, groupSize } = options;
-  if (groups > 0 && (groupSize < 2 || groupSize > 1024)) throw new Error('group size must be 2-1024 (docs/protocol.md)');
-  if (groups * groupSize > users) throw new Error(`${groups} groups of ${groupSize} need ${groups * groupSize} users, have ${users}`);
+  if (groups > 0 && (groupSize < 2 || groupSize > 1024))
+    throw new Error('group size must be 2-1024 (docs/protocol.md)');
+  if (groups * groupSize > users)
+    throw new Error(`${groups} groups of ${groupSize} need ${groups * groupSize} users, have ${users}`);
   const chats: { type: 'direct' | 'group'; members: number[] }[] = [];
   let next = 0;
   for (let g = 0; g < groups; g++) {
@@ -62,7 +64,11 @@ function keyIdOf(privateKeyPem: string): string {
  * measure auth, not messaging. `applyPopulationSql` then writes the same users and
  * chats into the stack's database.
  */
-export async function makePopulation(topology: TopologyOptions, tokens: TokenOptions, runId: string): Promise<Population> {
+export async function makePopulation(
+  topology: TopologyOptions,
+  tokens: TokenOptions,
+  runId: string,
+): Promise<Population> {
   const key = await importPKCS8(tokens.privateKeyPem, 'ES256');
   const kid = keyIdOf(tokens.privateKeyPem);
   const now = Math.floor(Date.now() / 1000);

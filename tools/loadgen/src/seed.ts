@@ -39,7 +39,11 @@ export async function applyPopulationSql(databaseUrl: string, population: Popula
     const members: { chatId: string; userId: string; role: string }[] = [];
     for (const chat of population.chats) {
       chat.members.forEach((m, k) => {
-        members.push({ chatId: chat.id, userId: population.users[m].id, role: chat.type === 'group' && k === 0 ? 'admin' : 'member' });
+        members.push({
+          chatId: chat.id,
+          userId: population.users[m].id,
+          role: chat.type === 'group' && k === 0 ? 'admin' : 'member',
+        });
       });
     }
     for (let i = 0; i < members.length; i += CHUNK) {
@@ -73,7 +77,11 @@ async function postJson<T>(url: string, body: unknown, token?: string): Promise<
   return { status: res.status, body: (await res.json()) as T };
 }
 
-async function inParallel<T>(items: T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+async function inParallel<T>(
+  items: T[],
+  concurrency: number,
+  work: (item: T, index: number) => Promise<void>,
+): Promise<void> {
   let next = 0;
   const runners = Array.from({ length: Math.min(concurrency, items.length) }, async () => {
     while (next < items.length) {
@@ -96,15 +104,19 @@ export async function registerPopulationApi(
   runId: string,
 ): Promise<Population> {
   const users: PopulationUser[] = new Array(userCount);
-  await inParallel(Array.from({ length: userCount }, (_, i) => i), 8, async (i) => {
-    const username = `lg_${runId}_${i}`.slice(0, 32);
-    const res = await postJson<{ user: { id: string }; accessToken: string }>(`${authUrl}/v1/auth/register`, {
-      username,
-      password: `loadgen-${runId}`,
-    });
-    if (res.status !== 201) throw new Error(`register ${username}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
-    users[i] = { id: res.body.user.id, username, token: res.body.accessToken };
-  });
+  await inParallel(
+    Array.from({ length: userCount }, (_, i) => i),
+    8,
+    async (i) => {
+      const username = `lg_${runId}_${i}`.slice(0, 32);
+      const res = await postJson<{ user: { id: string }; accessToken: string }>(`${authUrl}/v1/auth/register`, {
+        username,
+        password: `loadgen-${runId}`,
+      });
+      if (res.status !== 201) throw new Error(`register ${username}: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+      users[i] = { id: res.body.user.id, username, token: res.body.accessToken };
+    },
+  );
   const made: PopulationChat[] = new Array(chats.length);
   await inParallel(chats, 8, async (chat, i) => {
     const [creator, ...others] = chat.members;
@@ -113,7 +125,8 @@ export async function registerPopulationApi(
         ? { type: 'direct', memberIds: others.map((m) => users[m].id) }
         : { type: 'group', title: `loadgen ${runId} ${i}`, memberIds: others.map((m) => users[m].id) };
     const res = await postJson<{ id: string }>(`${gatewayUrl}/v1/chats`, body, users[creator].token);
-    if (res.status !== 201 && res.status !== 200) throw new Error(`create chat: HTTP ${res.status} ${JSON.stringify(res.body)}`);
+    if (res.status !== 201 && res.status !== 200)
+      throw new Error(`create chat: HTTP ${res.status} ${JSON.stringify(res.body)}`);
     made[i] = { id: res.body.id, type: chat.type, members: chat.members };
   });
   return { users, chats: made };

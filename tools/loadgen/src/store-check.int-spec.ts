@@ -2,7 +2,8 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { Client } from 'pg';
 import { checkStored, type StoredRef } from './store-check';
 
-const server = process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const server =
+  process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 /** The PostgreSQL half of the zero-loss check, against a real database. */
 describe('checkStored (real PostgreSQL)', () => {
@@ -19,7 +20,9 @@ describe('checkStored (real PostgreSQL)', () => {
     db = new Client({ connectionString: url.toString() });
     await db.connect();
     // The columns the check reads, as in message_store.messages.
-    await db.query(`CREATE SCHEMA message_store; CREATE TABLE message_store.messages (chat_id uuid, seq bigint, id uuid, PRIMARY KEY (chat_id, seq))`);
+    await db.query(
+      `CREATE SCHEMA message_store; CREATE TABLE message_store.messages (chat_id uuid, seq bigint, id uuid, PRIMARY KEY (chat_id, seq))`,
+    );
   });
   afterAll(async () => {
     await db?.end();
@@ -30,7 +33,8 @@ describe('checkStored (real PostgreSQL)', () => {
   it('passes what is stored and catches an acked message that is not, or is stored under another id', async () => {
     const chat = randomUUID();
     const acked: StoredRef[] = [1, 2, 3].map((seq) => ({ chatId: chat, seq, id: randomUUID() }));
-    for (const a of acked) await db.query(`INSERT INTO message_store.messages VALUES ($1, $2, $3)`, [a.chatId, a.seq, a.id]);
+    for (const a of acked)
+      await db.query(`INSERT INTO message_store.messages VALUES ($1, $2, $3)`, [a.chatId, a.seq, a.id]);
     expect(await checkStored(url.toString(), acked)).toEqual({ checked: 3, missing: 0, examples: [] });
 
     // Planted: one row deleted, one acked id that differs from the stored one.

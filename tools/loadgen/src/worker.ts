@@ -14,7 +14,9 @@ interface MessageNew {
   body: string;
 }
 
-type SendAck = { ok: true; message: { id: string; chatId: string; seq: number } } | { ok: false; error: { code: string; message: string } };
+type SendAck =
+  | { ok: true; message: { id: string; chatId: string; seq: number } }
+  | { ok: false; error: { code: string; message: string } };
 
 interface StepState {
   stats: StepStats;
@@ -112,10 +114,17 @@ class LoadWorker {
     await Promise.all(Array.from({ length: init.connectConcurrency }, connectOne));
     // Only chats whose members are all online send, so every delivery is expected.
     init.chats.forEach((chat, c) => {
-      if (chat.members.every((m) => this.sockets[m])) for (const user of chat.senders) this.senders.push({ user, chat: c });
+      if (chat.members.every((m) => this.sockets[m]))
+        for (const user of chat.senders) this.senders.push({ user, chat: c });
     });
     const failed = this.sockets.filter((s) => !s).length + (init.users.length - this.sockets.length);
-    this.send({ type: 'ready', connected: init.users.length - failed, failed, failures, connectMs: Math.round(performance.now() - started) });
+    this.send({
+      type: 'ready',
+      connected: init.users.length - failed,
+      failed,
+      failures,
+      connectMs: Math.round(performance.now() - started),
+    });
   }
 
   /**
@@ -262,7 +271,9 @@ class LoadWorker {
     state.stats.sent++;
     state.outstanding++;
     this.pending.set(clientMsgId, { step: state, t0, chat, sender: user });
-    socket?.emit('message:send', { chatId: this.init.chats[chat].id, clientMsgId, body }, (reply: SendAck) => this.onAck(clientMsgId, reply));
+    socket?.emit('message:send', { chatId: this.init.chats[chat].id, clientMsgId, body }, (reply: SendAck) =>
+      this.onAck(clientMsgId, reply),
+    );
   }
 
   private onAck(clientMsgId: string, reply: SendAck): void {

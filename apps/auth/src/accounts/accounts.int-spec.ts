@@ -44,7 +44,12 @@ describe('auth over real HTTP and NATS', () => {
     app = await bootstrap(env);
     base = await app.getUrl();
     base = base.replace('[::1]', '127.0.0.1');
-    bus = await NatsBus.connect({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'auth-test', requestTimeoutMs: 3000, subjectPrefix: prefix });
+    bus = await NatsBus.connect({
+      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      name: 'auth-test',
+      requestTimeoutMs: 3000,
+      subjectPrefix: prefix,
+    });
   });
 
   afterAll(async () => {
@@ -55,7 +60,9 @@ describe('auth over real HTTP and NATS', () => {
 
   it('registers, then logs in with the same password', async () => {
     const username = name('alice');
-    const reg = await http<Session>(base, 'POST', '/v1/auth/register', { body: { username, password: 'password-1', displayName: 'Alice ✨' } });
+    const reg = await http<Session>(base, 'POST', '/v1/auth/register', {
+      body: { username, password: 'password-1', displayName: 'Alice ✨' },
+    });
     expect(reg.status).toBe(201);
     expect(reg.body.user).toMatchObject({ username, displayName: 'Alice ✨' });
     expect(reg.body.user.id).toMatch(/^[0-9a-f-]{36}$/);
@@ -72,8 +79,12 @@ describe('auth over real HTTP and NATS', () => {
 
   it('answers 409 conflict for a taken username', async () => {
     const username = name('bob');
-    expect((await http(base, 'POST', '/v1/auth/register', { body: { username, password: 'password-1' } })).status).toBe(201);
-    const again = await http<ErrorReply>(base, 'POST', '/v1/auth/register', { body: { username, password: 'password-2' } });
+    expect((await http(base, 'POST', '/v1/auth/register', { body: { username, password: 'password-1' } })).status).toBe(
+      201,
+    );
+    const again = await http<ErrorReply>(base, 'POST', '/v1/auth/register', {
+      body: { username, password: 'password-2' },
+    });
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('conflict');
   });
@@ -81,8 +92,12 @@ describe('auth over real HTTP and NATS', () => {
   it('answers the same 401 for a wrong password and an unknown user', async () => {
     const username = name('carol');
     await http(base, 'POST', '/v1/auth/register', { body: { username, password: 'password-1' } });
-    const wrong = await http<ErrorReply>(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-2' } });
-    const unknown = await http<ErrorReply>(base, 'POST', '/v1/auth/login', { body: { username: name('nobody'), password: 'password-1' } });
+    const wrong = await http<ErrorReply>(base, 'POST', '/v1/auth/login', {
+      body: { username, password: 'password-2' },
+    });
+    const unknown = await http<ErrorReply>(base, 'POST', '/v1/auth/login', {
+      body: { username: name('nobody'), password: 'password-1' },
+    });
     expect(wrong.status).toBe(401);
     expect(unknown.status).toBe(401);
     expect(wrong.body).toEqual(unknown.body);
@@ -108,7 +123,9 @@ describe('auth over real HTTP and NATS', () => {
     const notJson = await http<ErrorReply>(base, 'POST', '/v1/auth/login', { rawBody: '{"username":' });
     expect(notJson.status).toBe(400);
     expect(notJson.body.error.code).toBe('invalid');
-    const huge = await http<ErrorReply>(base, 'POST', '/v1/auth/login', { body: { username: 'x', password: 'y'.repeat(100_000) } });
+    const huge = await http<ErrorReply>(base, 'POST', '/v1/auth/login', {
+      body: { username: 'x', password: 'y'.repeat(100_000) },
+    });
     expect(huge.status).toBe(413);
     expect(huge.body.error.code).toBe('payload_too_large');
   });
@@ -118,7 +135,9 @@ describe('auth over real HTTP and NATS', () => {
     const reg = await http<Session>(base, 'POST', '/v1/auth/register', { body: { username, password: 'password-1' } });
     const found = await http(base, 'GET', `/v1/users/by-username/${username}`, { token: reg.body.accessToken });
     expect(found).toMatchObject({ status: 200, body: { id: reg.body.user.id, username } });
-    const missing = await http<ErrorReply>(base, 'GET', `/v1/users/by-username/${name('ghost')}`, { token: reg.body.accessToken });
+    const missing = await http<ErrorReply>(base, 'GET', `/v1/users/by-username/${name('ghost')}`, {
+      token: reg.body.accessToken,
+    });
     expect(missing.status).toBe(404);
     expect(missing.body.error.code).toBe('not_found');
     const byId = await http(base, 'GET', `/v1/users/${reg.body.user.id}`, { token: reg.body.accessToken });
@@ -128,7 +147,9 @@ describe('auth over real HTTP and NATS', () => {
   });
 
   it('rejects missing, tampered and expired tokens with 401', async () => {
-    const reg = await http<Session>(base, 'POST', '/v1/auth/register', { body: { username: name('erin'), password: 'password-1' } });
+    const reg = await http<Session>(base, 'POST', '/v1/auth/register', {
+      body: { username: name('erin'), password: 'password-1' },
+    });
     expect((await http<ErrorReply>(base, 'GET', '/v1/users/me')).status).toBe(401);
     const [h, p, s] = reg.body.accessToken.split('.');
     const claims = JSON.parse(Buffer.from(p, 'base64url').toString()) as Record<string, unknown>;
@@ -137,7 +158,11 @@ describe('auth over real HTTP and NATS', () => {
     expect(res.status).toBe(401);
     expect(res.body.error.code).toBe('unauthorized');
 
-    const signer = await AccessTokenSigner.fromPem(keys.jwtPrivatePem, { issuer: 'parley-auth', audience: 'parley', ttlSeconds: 60 });
+    const signer = await AccessTokenSigner.fromPem(keys.jwtPrivatePem, {
+      issuer: 'parley-auth',
+      audience: 'parley',
+      ttlSeconds: 60,
+    });
     const expired = await signer.sign(
       { userId: reg.body.user.id, username: reg.body.user.username, sessionId: 's' },
       Math.floor(Date.now() / 1000) - 3600,
@@ -148,7 +173,9 @@ describe('auth over real HTTP and NATS', () => {
   });
 
   it('answers which user ids exist over NATS', async () => {
-    const reg = await http<Session>(base, 'POST', '/v1/auth/register', { body: { username: name('frank'), password: 'password-1' } });
+    const reg = await http<Session>(base, 'POST', '/v1/auth/register', {
+      body: { username: name('frank'), password: 'password-1' },
+    });
     const ghost = randomUUID();
     const reply = await bus.request(UsersExistV1, { userIds: [reg.body.user.id, ghost, 'not-a-uuid'] });
     expect(reply.missing.sort()).toEqual([ghost, 'not-a-uuid'].sort());
@@ -160,16 +187,27 @@ describe('auth over real HTTP and NATS', () => {
     const pg = new Client({ connectionString: db.url });
     await pg.connect();
     try {
-      const storedHash = async () => (await pg.query<{ h: string }>('SELECT password_hash AS h FROM auth.users WHERE id = $1', [reg.body.user.id])).rows[0].h;
+      const storedHash = async () =>
+        (await pg.query<{ h: string }>('SELECT password_hash AS h FROM auth.users WHERE id = $1', [reg.body.user.id]))
+          .rows[0].h;
       expect(await storedHash()).toMatch(/^scrypt\$12\$8\$1\$/);
-      await pg.query('UPDATE auth.users SET password_hash = $2 WHERE id = $1', [reg.body.user.id, await new PasswordHasher({ logN: 10 }).hash('password-1')]);
+      await pg.query('UPDATE auth.users SET password_hash = $2 WHERE id = $1', [
+        reg.body.user.id,
+        await new PasswordHasher({ logN: 10 }).hash('password-1'),
+      ]);
       // A wrong password changes nothing.
-      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-2' } })).status).toBe(401);
+      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-2' } })).status).toBe(
+        401,
+      );
       expect(await storedHash()).toMatch(/^scrypt\$10\$/);
-      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-1' } })).status).toBe(200);
+      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-1' } })).status).toBe(
+        200,
+      );
       const upgraded = await storedHash();
       expect(upgraded).toMatch(/^scrypt\$12\$8\$1\$/);
-      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-1' } })).status).toBe(200);
+      expect((await http(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-1' } })).status).toBe(
+        200,
+      );
       expect(await storedHash()).toBe(upgraded);
     } finally {
       await pg.end();
@@ -193,7 +231,9 @@ describe('auth over real HTTP and NATS', () => {
     }
     // ... and every script and stylesheet it loads is served, from this origin.
     const assets = [...html.matchAll(/(?:src|href)="([^"]+\.(?:js|css))"/g)].map((m) => new URL(m[1], page.url));
-    expect(assets.map((u) => u.pathname)).toEqual(expect.arrayContaining(['/docs/swagger-ui-bundle.js', '/docs/swagger-ui-init.js', '/docs/swagger-ui.css']));
+    expect(assets.map((u) => u.pathname)).toEqual(
+      expect.arrayContaining(['/docs/swagger-ui-bundle.js', '/docs/swagger-ui-init.js', '/docs/swagger-ui.css']),
+    );
     for (const url of assets) {
       expect(url.origin).toBe(new URL(base).origin);
       expect((await fetch(url)).status).toBe(200);
@@ -213,6 +253,8 @@ describe('auth over real HTTP and NATS', () => {
     const metrics = await fetch(`${base}/metrics`);
     expect(await metrics.text()).toContain('process_cpu_user_seconds_total{service="auth"}');
     const doc = await http<{ paths: Record<string, unknown> }>(base, 'GET', '/docs/openapi.json');
-    expect(Object.keys(doc.body.paths)).toEqual(expect.arrayContaining(['/v1/auth/register', '/v1/auth/login', '/v1/users/me']));
+    expect(Object.keys(doc.body.paths)).toEqual(
+      expect.arrayContaining(['/v1/auth/register', '/v1/auth/login', '/v1/users/me']),
+    );
   });
 });

@@ -53,23 +53,39 @@ describe('auth: per-client limits across replicas, trusted proxies, safe HTTP de
   afterAll(async () => {
     await a?.close();
     await b?.close();
-    const bus = await NatsBus.connect({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'auth-limits-cleanup', requestTimeoutMs: 3000 });
+    const bus = await NatsBus.connect({
+      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      name: 'auth-limits-cleanup',
+      requestTimeoutMs: 3000,
+    });
     const jsm = await bus.connection.jetstreamManager();
-    await jsm.streams.delete(new RevocationStream(bus.connection, { subjectPrefix: prefix }).name).catch(() => undefined);
+    await jsm.streams
+      .delete(new RevocationStream(bus.connection, { subjectPrefix: prefix }).name)
+      .catch(() => undefined);
     await bus.drain();
     await db?.drop();
   });
 
   const register = (url: string, username: string, forwardedFor?: string) =>
-    http<ErrorReply>(url, 'POST', '/v1/auth/register', { body: { username, password: 'password-1' }, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+    http<ErrorReply>(url, 'POST', '/v1/auth/register', {
+      body: { username, password: 'password-1' },
+      headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+    });
   const login = (url: string, username: string, password: string, forwardedFor?: string) =>
-    http<ErrorReply>(url, 'POST', '/v1/auth/login', { body: { username, password }, headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {} });
+    http<ErrorReply>(url, 'POST', '/v1/auth/login', {
+      body: { username, password },
+      headers: forwardedFor ? { 'x-forwarded-for': forwardedFor } : {},
+    });
 
   it('counts login attempts of one (address, username) once across two replicas, answering 429 rate_limited with Retry-After', async () => {
     const username = name('alice');
     expect((await register(urlA, username, clientAddress())).status).toBe(201);
     // Both replicas see 127.0.0.1 here: A because no header came through its proxy, B because it trusts none.
-    const codes = [(await login(urlA, username, 'wrong-1')).status, (await login(urlB, username, 'wrong-2')).status, (await login(urlA, username, 'wrong-3')).status];
+    const codes = [
+      (await login(urlA, username, 'wrong-1')).status,
+      (await login(urlB, username, 'wrong-2')).status,
+      (await login(urlA, username, 'wrong-3')).status,
+    ];
     expect(codes).toEqual([401, 401, 401]);
     for (const url of [urlB, urlA]) {
       const refused = await login(url, username, 'password-1');
@@ -115,7 +131,10 @@ describe('auth: per-client limits across replicas, trusted proxies, safe HTTP de
     }
 
     const preflight = (origin: string) =>
-      fetch(`${urlA}/v1/auth/login`, { method: 'OPTIONS', headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' } });
+      fetch(`${urlA}/v1/auth/login`, {
+        method: 'OPTIONS',
+        headers: { origin, 'access-control-request-method': 'POST', 'access-control-request-headers': 'content-type' },
+      });
     const allowed = await preflight('http://localhost:4200');
     expect(allowed.headers.get('access-control-allow-origin')).toBe('http://localhost:4200');
     expect(allowed.headers.get('access-control-allow-credentials')).toBeNull();

@@ -40,7 +40,11 @@ describe('PasswordHasher', () => {
 
   it('answers unavailable instead of queueing past its line', async () => {
     const busy = new PasswordHasher({ logN: 12, concurrency: 1, maxWaiting: 1 });
-    const results = await Promise.allSettled([busy.hash('a-password'), busy.hash('b-password'), busy.hash('c-password')]);
+    const results = await Promise.allSettled([
+      busy.hash('a-password'),
+      busy.hash('b-password'),
+      busy.hash('c-password'),
+    ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected']);
     expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: 'unavailable' });
   });

@@ -20,7 +20,10 @@ export class AuthEnv extends PostgresTimeoutsEnv {
   /** Replicas of the JetStream revocation stream: 3 on a 3-node NATS cluster. */
   @IsInt() @Min(1) @Max(5) NATS_STREAM_REPLICAS = 1;
   /** PEM (PKCS#8) ES256 private key; or JWT_PRIVATE_KEY_FILE. */
-  @IsString({ message: 'JWT_PRIVATE_KEY (or the file JWT_PRIVATE_KEY_FILE) must hold a PEM private key; `npm start` generates one in .parley/keys' })
+  @IsString({
+    message:
+      'JWT_PRIVATE_KEY (or the file JWT_PRIVATE_KEY_FILE) must hold a PEM private key; `npm start` generates one in .parley/keys',
+  })
   JWT_PRIVATE_KEY: string = undefined as unknown as string;
   @IsString() JWT_PRIVATE_KEY_FILE = '.parley/keys/jwt-private.pem';
   /** Extra PEM public keys auth also accepts (a key rotation's previous key); or JWT_PUBLIC_KEY_FILE. */
@@ -60,7 +63,14 @@ export interface AuthConfig {
   logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   nats: { url: string; subjectPrefix: string; user: string; pass?: string; streamReplicas: number };
-  jwt: { privateKeyPem: string; extraPublicKeysPem: string; issuer: string; audience: string; ttlSeconds: number; maxAgeSeconds: number };
+  jwt: {
+    privateKeyPem: string;
+    extraPublicKeysPem: string;
+    issuer: string;
+    audience: string;
+    ttlSeconds: number;
+    maxAgeSeconds: number;
+  };
   password: { scryptLogN: number; concurrency: number };
   limits: {
     /** `login`: per (client address, username); `register`: per client address; `http`: per user. */
@@ -75,13 +85,21 @@ const perMinute = (n: number): RateLimit => ({ perSecond: n / 60, burst: n });
 export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig {
   const e = loadEnv('auth', AuthEnv, env);
   if (e.JWT_TTL_SECONDS > e.JWT_MAX_AGE_SECONDS) {
-    throw new ConfigError('auth', [`JWT_TTL_SECONDS (${e.JWT_TTL_SECONDS}) is above JWT_MAX_AGE_SECONDS (${e.JWT_MAX_AGE_SECONDS}): tokens would be refused before they expire`]);
+    throw new ConfigError('auth', [
+      `JWT_TTL_SECONDS (${e.JWT_TTL_SECONDS}) is above JWT_MAX_AGE_SECONDS (${e.JWT_MAX_AGE_SECONDS}): tokens would be refused before they expire`,
+    ]);
   }
   return {
     http: { host: e.HTTP_HOST, port: e.AUTH_PORT, edge: httpEdgeConfig('auth', e) },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined, streamReplicas: e.NATS_STREAM_REPLICAS },
+    nats: {
+      url: e.NATS_URL,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
+      user: e.NATS_USER,
+      pass: e.NATS_PASSWORD || undefined,
+      streamReplicas: e.NATS_STREAM_REPLICAS,
+    },
     jwt: {
       privateKeyPem: e.JWT_PRIVATE_KEY,
       extraPublicKeysPem: e.JWT_PUBLIC_KEY ?? '',

@@ -17,7 +17,11 @@ export class AuthLimits implements OnApplicationShutdown {
     config: AuthConfig['limits'],
     private readonly redis?: Redis,
   ) {
-    this.rates = new UserRateLimits(config.rates, { redis, keyPrefix: config.redis.keyPrefix, onStoreFailure: (name) => this.storeFailed(name) });
+    this.rates = new UserRateLimits(config.rates, {
+      redis,
+      keyPrefix: config.redis.keyPrefix,
+      onStoreFailure: (name) => this.storeFailed(name),
+    });
   }
 
   /** Fails at once when Redis is unreachable: a wrong REDIS_URL is found at start-up. */
@@ -35,6 +39,9 @@ export class AuthLimits implements OnApplicationShutdown {
     // At most one line a minute: during an outage every attempt comes here.
     if (Date.now() - this.lastStoreWarning < 60_000) return;
     this.lastStoreWarning = Date.now();
-    this.logger.warn({ limit: name, redis: this.redis?.status }, 'rate limit store failed; this replica counts alone for now');
+    this.logger.warn(
+      { limit: name, redis: this.redis?.status },
+      'rate limit store failed; this replica counts alone for now',
+    );
   }
 }

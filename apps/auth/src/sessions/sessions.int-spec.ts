@@ -47,7 +47,12 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
       RATE_LIMIT_REDIS_KEY_PREFIX: `parley-test:${prefix}auth-rate:`,
     };
     await migrate(env);
-    bus = await NatsBus.connect({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'auth-sessions-test', requestTimeoutMs: 3000, subjectPrefix: prefix });
+    bus = await NatsBus.connect({
+      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      name: 'auth-sessions-test',
+      requestTimeoutMs: 3000,
+      subjectPrefix: prefix,
+    });
     bus.subscribe(SessionRevokedV1, (e) => void revocations.push(e));
     await start();
   });
@@ -55,15 +60,21 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
   afterAll(async () => {
     await app?.close();
     const jsm = await bus.connection.jetstreamManager();
-    await jsm.streams.delete(new RevocationStream(bus.connection, { subjectPrefix: prefix }).name).catch(() => undefined);
+    await jsm.streams
+      .delete(new RevocationStream(bus.connection, { subjectPrefix: prefix }).name)
+      .catch(() => undefined);
     await bus?.drain();
     await db?.drop();
   });
 
-  const register = async (who: string) => (await http<Session>(base, 'POST', '/v1/auth/register', { body: { username: name(who), password: 'password-1' } })).body;
-  const login = async (username: string) => (await http<Session>(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-1' } })).body;
+  const register = async (who: string) =>
+    (await http<Session>(base, 'POST', '/v1/auth/register', { body: { username: name(who), password: 'password-1' } }))
+      .body;
+  const login = async (username: string) =>
+    (await http<Session>(base, 'POST', '/v1/auth/login', { body: { username, password: 'password-1' } })).body;
   const me = (token: string) => http<ErrorReply>(base, 'GET', '/v1/users/me', { token });
-  const sid = (token: string) => (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
+  const sid = (token: string) =>
+    (JSON.parse(Buffer.from(token.split('.')[1], 'base64url').toString()) as { sid: string }).sid;
   const until = async (probe: () => boolean) => {
     for (let i = 0; i < 100 && !probe(); i++) await new Promise((r) => setTimeout(r, 50));
     expect(probe()).toBe(true);
@@ -73,12 +84,18 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
     const reg = await register('alice');
     const phone = await login(reg.user.username);
     expect(sid(phone.accessToken)).not.toBe(sid(reg.accessToken));
-    const [row] = await query<{ n: string }>(`SELECT count(*) AS n FROM auth.sessions WHERE user_id = $1 AND revoked_at IS NULL`, [reg.user.id]);
+    const [row] = await query<{ n: string }>(
+      `SELECT count(*) AS n FROM auth.sessions WHERE user_id = $1 AND revoked_at IS NULL`,
+      [reg.user.id],
+    );
     expect(Number(row.n)).toBe(2);
 
     expect((await http(base, 'POST', '/v1/auth/logout', { token: phone.accessToken })).status).toBe(204);
     await until(() => revocations.some((r) => r.sessionId === sid(phone.accessToken)));
-    expect(revocations.find((r) => r.sessionId === sid(phone.accessToken))).toEqual({ userId: reg.user.id, sessionId: sid(phone.accessToken) });
+    expect(revocations.find((r) => r.sessionId === sid(phone.accessToken))).toEqual({
+      userId: reg.user.id,
+      sessionId: sid(phone.accessToken),
+    });
     const refused = await me(phone.accessToken);
     expect([refused.status, refused.body.error.message]).toEqual([401, 'session revoked']);
     expect((await me(reg.accessToken)).status).toBe(200);
@@ -97,7 +114,10 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
     expect((await me(carol.accessToken)).status).toBe(200);
     const fresh = await login(bob.user.username);
     expect((await me(fresh.accessToken)).status).toBe(200);
-    const bad = await http<ErrorReply>(base, 'POST', '/v1/auth/logout', { token: fresh.accessToken, body: { everywhere: 'yes' } });
+    const bad = await http<ErrorReply>(base, 'POST', '/v1/auth/logout', {
+      token: fresh.accessToken,
+      body: { everywhere: 'yes' },
+    });
     expect([bad.status, bad.body.error.code]).toEqual([400, 'invalid']);
   });
 
@@ -125,16 +145,27 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
     const frank = await register('frank');
     const codes: number[] = [];
     for (let i = 0; i < 7; i++) {
-      codes.push((await http(base, 'POST', '/v1/auth/login', { body: { username: erin.user.username, password: `wrong-${i}-pw` } })).status);
+      codes.push(
+        (
+          await http(base, 'POST', '/v1/auth/login', {
+            body: { username: erin.user.username, password: `wrong-${i}-pw` },
+          })
+        ).status,
+      );
     }
     expect(codes.slice(0, 5)).toEqual([401, 401, 401, 401, 401]);
     expect(codes.slice(5)).toEqual([429, 429]);
-    const limited = await http<ErrorReply>(base, 'POST', '/v1/auth/login', { body: { username: erin.user.username, password: 'password-1' } });
+    const limited = await http<ErrorReply>(base, 'POST', '/v1/auth/login', {
+      body: { username: erin.user.username, password: 'password-1' },
+    });
     expect([limited.status, limited.body.error.code]).toEqual([429, 'rate_limited']);
     // Seconds until the one-minute window ends.
     expect(Number(limited.headers.get('retry-after'))).toBeGreaterThanOrEqual(1);
     expect(Number(limited.headers.get('retry-after'))).toBeLessThanOrEqual(60);
-    expect((await http(base, 'POST', '/v1/auth/login', { body: { username: frank.user.username, password: 'password-1' } })).status).toBe(200);
+    expect(
+      (await http(base, 'POST', '/v1/auth/login', { body: { username: frank.user.username, password: 'password-1' } }))
+        .status,
+    ).toBe(200);
   });
 
   async function query<R extends object>(sql: string, params: unknown[]): Promise<R[]> {

@@ -2,7 +2,12 @@ import { randomUUID } from 'node:crypto';
 import { Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
 import type { SessionsRepository } from '@parley/auth/data-access-users';
 import { ParleyError } from '@parley/contracts';
-import { AccessTokenVerifier, RevocationStream, RevokedSessions, type AccessTokenClaims } from '@parley/shared/util-auth';
+import {
+  AccessTokenVerifier,
+  RevocationStream,
+  RevokedSessions,
+  type AccessTokenClaims,
+} from '@parley/shared/util-auth';
 import type { NatsBus } from '@parley/shared/util-nats';
 
 export interface SessionSettings {
@@ -35,7 +40,10 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     private readonly verifier: AccessTokenVerifier,
     private readonly settings: SessionSettings,
   ) {
-    this.stream = new RevocationStream(bus.connection, { subjectPrefix: settings.subjectPrefix, replicas: settings.streamReplicas });
+    this.stream = new RevocationStream(bus.connection, {
+      subjectPrefix: settings.subjectPrefix,
+      replicas: settings.streamReplicas,
+    });
   }
 
   /**
@@ -50,7 +58,11 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     this.verifier.useRevocations(this.revoked);
     const missing = (await this.repo.revokedAndUnexpired()).filter((r) => !this.revoked.hasSession(r.id));
     for (const row of missing) await this.stream.publish({ userId: row.userId, sessionId: row.id });
-    if (missing.length > 0) this.logger.warn({ republished: missing.length }, 'revoked sessions missing from the stream were published again');
+    if (missing.length > 0)
+      this.logger.warn(
+        { republished: missing.length },
+        'revoked sessions missing from the stream were published again',
+      );
     this.housekeeping = setInterval(() => void this.forgetExpired(), HOUSEKEEPING_MS);
     this.housekeeping.unref();
   }
@@ -75,7 +87,12 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
       throw new ParleyError('unavailable', 'the logout could not be recorded everywhere; retry');
     }
     const now = Date.now();
-    for (const sessionId of ids) this.revoked.revoke({ userId: caller.userId, sessionId }, now, now + (this.settings.ttlSeconds + HORIZON_MARGIN_SECONDS) * 1000);
+    for (const sessionId of ids)
+      this.revoked.revoke(
+        { userId: caller.userId, sessionId },
+        now,
+        now + (this.settings.ttlSeconds + HORIZON_MARGIN_SECONDS) * 1000,
+      );
     return { revoked: ids.size };
   }
 

@@ -28,7 +28,8 @@ export class UsersController {
   @ApiOkResponse({ type: UserView })
   @ApiNotFoundResponse({ description: 'not_found' })
   async byUsername(@Param('username') username: string): Promise<User> {
-    if (!USERNAME.test(username)) throw new ParleyError('invalid', 'username must be 3-32 characters of a-z, 0-9, _ and .');
+    if (!USERNAME.test(username))
+      throw new ParleyError('invalid', 'username must be 3-32 characters of a-z, 0-9, _ and .');
     const row = await this.users.findByUsername(username);
     if (!row) throw new ParleyError('not_found', 'no such user');
     return toUser(row);

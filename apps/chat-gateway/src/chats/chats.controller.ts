@@ -1,4 +1,17 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post, Query, Res, UseGuards, type PipeTransform } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  Res,
+  UseGuards,
+  type PipeTransform,
+} from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -12,7 +25,15 @@ import {
 import { ParleyError } from '@parley/contracts';
 import { AccessTokenGuard, CurrentUser, type AccessTokenClaims } from '@parley/shared/util-auth';
 import type { Response } from 'express';
-import { AddMembersBody, ChatListQuery, ChatSettingsBody, CreateChatBody, HistoryQuery, UpdateChatBody, UpdateRoleBody } from './chats.dto';
+import {
+  AddMembersBody,
+  ChatListQuery,
+  ChatSettingsBody,
+  CreateChatBody,
+  HistoryQuery,
+  UpdateChatBody,
+  UpdateRoleBody,
+} from './chats.dto';
 import { GatewayLimits } from '../security/gateway-limits';
 import { ChatsService } from './chats.service';
 
@@ -30,7 +51,8 @@ class UuidParam implements PipeTransform<string, string> {
 class SeqParam implements PipeTransform<string, number> {
   transform(value: string): number {
     const n = Number(value);
-    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1) throw new ParleyError('invalid', 'seq must be an integer >= 1');
+    if (!/^\d+$/.test(value) || !Number.isSafeInteger(n) || n < 1)
+      throw new ParleyError('invalid', 'seq must be an integer >= 1');
     return n;
   }
 }
@@ -48,16 +70,29 @@ export class ChatsController {
   @Post()
   @ApiOperation({ summary: 'Create a direct chat (idempotent per pair: 200 with the existing one) or a group' })
   @ApiCreatedResponse({ description: 'Chat' })
-  async create(@CurrentUser() caller: AccessTokenClaims, @Body() body: CreateChatBody, @Res({ passthrough: true }) res: Response) {
+  async create(
+    @CurrentUser() caller: AccessTokenClaims,
+    @Body() body: CreateChatBody,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { chat, created } = await this.chats.create(caller.userId, body);
     res.status(created ? 201 : 200);
     return chat;
   }
 
   @Get()
-  @ApiOperation({ summary: 'A page of the caller\'s chats; the Next-Cursor header, when present, fetches the next (?cursor=)' })
-  @ApiOkResponse({ description: '[Chat & {memberCount, lastMessage, unreadCount, muted}], most recent activity first; members: the first 32' })
-  async list(@CurrentUser() caller: AccessTokenClaims, @Query() query: ChatListQuery, @Res({ passthrough: true }) res: Response) {
+  @ApiOperation({
+    summary: "A page of the caller's chats; the Next-Cursor header, when present, fetches the next (?cursor=)",
+  })
+  @ApiOkResponse({
+    description:
+      '[Chat & {memberCount, lastMessage, unreadCount, muted}], most recent activity first; members: the first 32',
+  })
+  async list(
+    @CurrentUser() caller: AccessTokenClaims,
+    @Query() query: ChatListQuery,
+    @Res({ passthrough: true }) res: Response,
+  ) {
     const { chats, nextCursor } = await this.chats.list(caller.userId, query);
     if (nextCursor) res.setHeader('Next-Cursor', nextCursor);
     return chats;
@@ -72,20 +107,32 @@ export class ChatsController {
 
   @Patch(':chatId')
   @ApiOperation({ summary: 'Rename a group (admins only)' })
-  rename(@CurrentUser() caller: AccessTokenClaims, @Param('chatId', new UuidParam('chatId')) chatId: string, @Body() body: UpdateChatBody) {
+  rename(
+    @CurrentUser() caller: AccessTokenClaims,
+    @Param('chatId', new UuidParam('chatId')) chatId: string,
+    @Body() body: UpdateChatBody,
+  ) {
     return this.chats.rename(caller.userId, chatId, body.title);
   }
 
   @Patch(':chatId/settings')
   @ApiOperation({ summary: "The caller's own settings of a chat: muted chats send the caller no push" })
-  settings(@CurrentUser() caller: AccessTokenClaims, @Param('chatId', new UuidParam('chatId')) chatId: string, @Body() body: ChatSettingsBody) {
+  settings(
+    @CurrentUser() caller: AccessTokenClaims,
+    @Param('chatId', new UuidParam('chatId')) chatId: string,
+    @Body() body: ChatSettingsBody,
+  ) {
     return this.chats.settings(caller.userId, chatId, body.muted);
   }
 
   @Post(':chatId/members')
   @HttpCode(200)
   @ApiOperation({ summary: 'Add members to a group (admins only)' })
-  addMembers(@CurrentUser() caller: AccessTokenClaims, @Param('chatId', new UuidParam('chatId')) chatId: string, @Body() body: AddMembersBody) {
+  addMembers(
+    @CurrentUser() caller: AccessTokenClaims,
+    @Param('chatId', new UuidParam('chatId')) chatId: string,
+    @Body() body: AddMembersBody,
+  ) {
     return this.chats.addMembers(caller.userId, chatId, body.userIds);
   }
 
@@ -113,7 +160,11 @@ export class ChatsController {
 
   @Get(':chatId/messages')
   @ApiOkResponse({ description: '{messages: Message[], hasMore}, ascending by seq' })
-  history(@CurrentUser() caller: AccessTokenClaims, @Param('chatId', new UuidParam('chatId')) chatId: string, @Query() query: HistoryQuery) {
+  history(
+    @CurrentUser() caller: AccessTokenClaims,
+    @Param('chatId', new UuidParam('chatId')) chatId: string,
+    @Query() query: HistoryQuery,
+  ) {
     // At most HISTORY_READS_PER_USER at once per user here; the rest wait (GatewayLimits).
     return this.limits.readHistory(caller.userId, () => this.chats.history(caller.userId, chatId, query));
   }

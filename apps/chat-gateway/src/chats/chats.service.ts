@@ -31,11 +31,16 @@ export class ChatsService {
     private readonly membership: MembershipCache,
   ) {}
 
-  async create(callerId: string, input: { type: 'direct' | 'group'; title?: string; memberIds: string[] }): Promise<{ chat: Chat; created: boolean }> {
+  async create(
+    callerId: string,
+    input: { type: 'direct' | 'group'; title?: string; memberIds: string[] },
+  ): Promise<{ chat: Chat; created: boolean }> {
     const others = [...new Set(input.memberIds)].filter((id) => id !== callerId);
     if (input.type === 'direct') {
-      if (input.memberIds.length !== 1) throw new ParleyError('invalid', 'memberIds: a direct chat has exactly one other member');
-      if (others.length === 0) throw new ParleyError('invalid', 'memberIds: a direct chat with yourself is not allowed');
+      if (input.memberIds.length !== 1)
+        throw new ParleyError('invalid', 'memberIds: a direct chat has exactly one other member');
+      if (others.length === 0)
+        throw new ParleyError('invalid', 'memberIds: a direct chat with yourself is not allowed');
     } else if (others.length + 1 > Limits.groupMaxMembers) {
       throw new ParleyError('invalid', `memberIds: a group has at most ${Limits.groupMaxMembers} members`);
     }
@@ -46,7 +51,11 @@ export class ChatsService {
       title: input.type === 'group' ? input.title : undefined,
       memberIds: others,
     });
-    if (created) await this.tell(chat.members.map((m) => m.userId), { kind: 'chat:new', chat });
+    if (created)
+      await this.tell(
+        chat.members.map((m) => m.userId),
+        { kind: 'chat:new', chat },
+      );
     return { chat, created };
   }
 
@@ -60,12 +69,19 @@ export class ChatsService {
 
   async addMembers(callerId: string, chatId: string, userIds: string[]): Promise<Chat> {
     await this.requireUsers(userIds);
-    const { chat, addedUserIds } = await this.bus.request(ChatMembersAddV1, { chatId, actorId: callerId, userIds: [...new Set(userIds)] });
+    const { chat, addedUserIds } = await this.bus.request(ChatMembersAddV1, {
+      chatId,
+      actorId: callerId,
+      userIds: [...new Set(userIds)],
+    });
     if (addedUserIds.length > 0) {
       this.membership.announceChange(chatId);
       const added = new Set(addedUserIds);
       await this.tell(addedUserIds, { kind: 'chat:new', chat });
-      await this.tell(chat.members.map((m) => m.userId).filter((id) => !added.has(id)), { kind: 'chat:updated', chat });
+      await this.tell(
+        chat.members.map((m) => m.userId).filter((id) => !added.has(id)),
+        { kind: 'chat:updated', chat },
+      );
     }
     return chat;
   }
@@ -74,18 +90,27 @@ export class ChatsService {
     const { chat, removedUserId } = await this.bus.request(ChatMemberRemoveV1, { chatId, actorId: callerId, userId });
     this.membership.announceChange(chatId);
     await this.tell([removedUserId], { kind: 'chat:removed', chatId });
-    await this.tell(chat.members.map((m) => m.userId), { kind: 'chat:updated', chat });
+    await this.tell(
+      chat.members.map((m) => m.userId),
+      { kind: 'chat:updated', chat },
+    );
   }
 
   async rename(callerId: string, chatId: string, title: string): Promise<Chat> {
     const chat = await this.bus.request(ChatUpdateV1, { chatId, actorId: callerId, title });
-    await this.tell(chat.members.map((m) => m.userId), { kind: 'chat:updated', chat });
+    await this.tell(
+      chat.members.map((m) => m.userId),
+      { kind: 'chat:updated', chat },
+    );
     return chat;
   }
 
   async setRole(callerId: string, chatId: string, userId: string, role: 'admin' | 'member'): Promise<Chat> {
     const chat = await this.bus.request(ChatMemberRoleV1, { chatId, actorId: callerId, userId, role });
-    await this.tell(chat.members.map((m) => m.userId), { kind: 'chat:updated', chat });
+    await this.tell(
+      chat.members.map((m) => m.userId),
+      { kind: 'chat:updated', chat },
+    );
     return chat;
   }
 
@@ -93,9 +118,20 @@ export class ChatsService {
     return this.bus.request(ChatSettingsV1, { chatId, userId: callerId, muted });
   }
 
-  history(callerId: string, chatId: string, q: { before?: number; after?: number; limit?: number }): Promise<HistoryPage> {
-    if (q.before !== undefined && q.after !== undefined) throw new ParleyError('invalid', 'use at most one of before and after');
-    return this.bus.request(MessageHistoryV1, { chatId, userId: callerId, before: q.before, after: q.after, limit: q.limit ?? 50 });
+  history(
+    callerId: string,
+    chatId: string,
+    q: { before?: number; after?: number; limit?: number },
+  ): Promise<HistoryPage> {
+    if (q.before !== undefined && q.after !== undefined)
+      throw new ParleyError('invalid', 'use at most one of before and after');
+    return this.bus.request(MessageHistoryV1, {
+      chatId,
+      userId: callerId,
+      before: q.before,
+      after: q.after,
+      limit: q.limit ?? 50,
+    });
   }
 
   receipts(callerId: string, chatId: string, seq: number): Promise<MessageReceipt[]> {

@@ -5,12 +5,18 @@ describe('chat-gateway safe defaults', () => {
 
   it('allows the local web client only, trusts a loopback proxy, serves no docs, accepts tokens up to a day old', () => {
     const config = loadGatewayConfig(base);
-    expect(config.edge).toEqual({ corsOrigins: ['http://localhost:4200', 'http://127.0.0.1:4200'], trustProxy: ['loopback'], apiDocs: false });
+    expect(config.edge).toEqual({
+      corsOrigins: ['http://localhost:4200', 'http://127.0.0.1:4200'],
+      trustProxy: ['loopback'],
+      apiDocs: false,
+    });
     expect(config.jwt.maxAgeSeconds).toBe(86400);
   });
 
   it("refuses CORS_ORIGINS='*' at start-up", () => {
-    expect(() => loadGatewayConfig({ ...base, CORS_ORIGINS: '*' })).toThrow(/chat-gateway: invalid configuration[\s\S]*CORS_ORIGINS: '\*' is refused/);
+    expect(() => loadGatewayConfig({ ...base, CORS_ORIGINS: '*' })).toThrow(
+      /chat-gateway: invalid configuration[\s\S]*CORS_ORIGINS: '\*' is refused/,
+    );
   });
 });
 
@@ -18,14 +24,31 @@ const key = { JWT_PUBLIC_KEY: '-----BEGIN PUBLIC KEY-----\nunused\n-----END PUBL
 
 describe('loadGatewayConfig: hardening knobs', () => {
   it('has local defaults, read from the environment given', () => {
-    expect(loadGatewayConfig(key).security).toEqual({ slowConsumerMaxBufferBytes: 4 * 1024 * 1024, maxPayloadDepth: 6, revocationsReplayTimeoutMs: 15000 });
-    const env = { ...key, SLOW_CONSUMER_MAX_BUFFER_BYTES: '131072', MAX_PAYLOAD_DEPTH: '4', REVOCATIONS_REPLAY_TIMEOUT_MS: '2000' };
-    expect(loadGatewayConfig(env).security).toEqual({ slowConsumerMaxBufferBytes: 131072, maxPayloadDepth: 4, revocationsReplayTimeoutMs: 2000 });
+    expect(loadGatewayConfig(key).security).toEqual({
+      slowConsumerMaxBufferBytes: 4 * 1024 * 1024,
+      maxPayloadDepth: 6,
+      revocationsReplayTimeoutMs: 15000,
+    });
+    const env = {
+      ...key,
+      SLOW_CONSUMER_MAX_BUFFER_BYTES: '131072',
+      MAX_PAYLOAD_DEPTH: '4',
+      REVOCATIONS_REPLAY_TIMEOUT_MS: '2000',
+    };
+    expect(loadGatewayConfig(env).security).toEqual({
+      slowConsumerMaxBufferBytes: 131072,
+      maxPayloadDepth: 4,
+      revocationsReplayTimeoutMs: 2000,
+    });
   });
 
   it('refuses values out of range at start-up, naming the variable', () => {
-    expect(() => loadGatewayConfig({ ...key, SLOW_CONSUMER_MAX_BUFFER_BYTES: '1024' })).toThrow(/SLOW_CONSUMER_MAX_BUFFER_BYTES/);
+    expect(() => loadGatewayConfig({ ...key, SLOW_CONSUMER_MAX_BUFFER_BYTES: '1024' })).toThrow(
+      /SLOW_CONSUMER_MAX_BUFFER_BYTES/,
+    );
     expect(() => loadGatewayConfig({ ...key, MAX_PAYLOAD_DEPTH: '1' })).toThrow(/MAX_PAYLOAD_DEPTH/);
-    expect(() => loadGatewayConfig({ ...key, REVOCATIONS_REPLAY_TIMEOUT_MS: 'soon' })).toThrow(/REVOCATIONS_REPLAY_TIMEOUT_MS/);
+    expect(() => loadGatewayConfig({ ...key, REVOCATIONS_REPLAY_TIMEOUT_MS: 'soon' })).toThrow(
+      /REVOCATIONS_REPLAY_TIMEOUT_MS/,
+    );
   });
 });

@@ -23,7 +23,10 @@ export class GatewayEnv {
   @IsInt() @Min(1) @Max(5) NATS_STREAM_REPLICAS = 1;
   @IsInt() @Min(100) @Max(60000) NATS_REQUEST_TIMEOUT_MS = 5000;
   /** PEM (SPKI) public key(s) that verify access tokens; or JWT_PUBLIC_KEY_FILE. */
-  @IsString({ message: 'JWT_PUBLIC_KEY (or the file JWT_PUBLIC_KEY_FILE) must hold a PEM public key; `npm start` generates one in .parley/keys' })
+  @IsString({
+    message:
+      'JWT_PUBLIC_KEY (or the file JWT_PUBLIC_KEY_FILE) must hold a PEM public key; `npm start` generates one in .parley/keys',
+  })
   JWT_PUBLIC_KEY: string = undefined as unknown as string;
   @IsString() JWT_PUBLIC_KEY_FILE = '.parley/keys/jwt-public.pem';
   @IsString() @IsNotEmpty() JWT_ISSUER = 'parley-auth';
@@ -32,7 +35,9 @@ export class GatewayEnv {
   @IsInt() @Min(60) @Max(86400 * 30) JWT_MAX_AGE_SECONDS = 86400;
   /** Unique per replica: its NATS delivery subject. Defaults to host name + random suffix. */
   @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'GATEWAY_INSTANCE_ID must be 1-64 of A-Z a-z 0-9 _ -' })
-  GATEWAY_INSTANCE_ID = `${hostname().replace(/[^A-Za-z0-9_-]/g, '-').slice(0, 40)}-${randomBytes(4).toString('hex')}`;
+  GATEWAY_INSTANCE_ID = `${hostname()
+    .replace(/[^A-Za-z0-9_-]/g, '-')
+    .slice(0, 40)}-${randomBytes(4).toString('hex')}`;
   /** Largest Socket.IO packet / HTTP body accepted (bytes). */
   @IsInt() @Min(1024) @Max(10 * 1024 * 1024) MAX_PAYLOAD_BYTES = 65536;
   /** Browser origins allowed for HTTP and Socket.IO (comma-separated); '*' is refused. */
@@ -95,7 +100,14 @@ export interface GatewayConfig {
   http: { host: string; port: number };
   logLevel: string;
   instanceId: string;
-  nats: { url: string; subjectPrefix: string; user: string; pass?: string; requestTimeoutMs: number; streamReplicas: number };
+  nats: {
+    url: string;
+    subjectPrefix: string;
+    user: string;
+    pass?: string;
+    requestTimeoutMs: number;
+    streamReplicas: number;
+  };
   jwt: { publicKeyPem: string; issuer: string; audience: string; maxAgeSeconds: number };
   limits: {
     maxPayloadBytes: number;
@@ -121,15 +133,32 @@ export interface GatewayConfig {
 
 export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): GatewayConfig {
   const e = loadEnv('chat-gateway', GatewayEnv, env);
-  if ((e.GATEWAY_TEST_DROP_DELIVERIES_PERCENT > 0 || e.GATEWAY_TEST_DISABLE_HEADS_REPAIR > 0) && env['NODE_ENV'] === 'production') {
-    throw new ConfigError('chat-gateway', ['GATEWAY_TEST_DROP_DELIVERIES_PERCENT and GATEWAY_TEST_DISABLE_HEADS_REPAIR lose messages on purpose: refused when NODE_ENV=production']);
+  if (
+    (e.GATEWAY_TEST_DROP_DELIVERIES_PERCENT > 0 || e.GATEWAY_TEST_DISABLE_HEADS_REPAIR > 0) &&
+    env['NODE_ENV'] === 'production'
+  ) {
+    throw new ConfigError('chat-gateway', [
+      'GATEWAY_TEST_DROP_DELIVERIES_PERCENT and GATEWAY_TEST_DISABLE_HEADS_REPAIR lose messages on purpose: refused when NODE_ENV=production',
+    ]);
   }
   return {
     http: { host: e.HTTP_HOST, port: e.GATEWAY_PORT },
     logLevel: e.LOG_LEVEL,
     instanceId: e.GATEWAY_INSTANCE_ID,
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined, requestTimeoutMs: e.NATS_REQUEST_TIMEOUT_MS, streamReplicas: e.NATS_STREAM_REPLICAS },
-    jwt: { publicKeyPem: e.JWT_PUBLIC_KEY, issuer: e.JWT_ISSUER, audience: e.JWT_AUDIENCE, maxAgeSeconds: e.JWT_MAX_AGE_SECONDS },
+    nats: {
+      url: e.NATS_URL,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
+      user: e.NATS_USER,
+      pass: e.NATS_PASSWORD || undefined,
+      requestTimeoutMs: e.NATS_REQUEST_TIMEOUT_MS,
+      streamReplicas: e.NATS_STREAM_REPLICAS,
+    },
+    jwt: {
+      publicKeyPem: e.JWT_PUBLIC_KEY,
+      issuer: e.JWT_ISSUER,
+      audience: e.JWT_AUDIENCE,
+      maxAgeSeconds: e.JWT_MAX_AGE_SECONDS,
+    },
     limits: {
       maxPayloadBytes: e.MAX_PAYLOAD_BYTES,
       rates: {
@@ -137,7 +166,10 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
         typing: { perSecond: e.RATE_LIMIT_TYPING_PER_SECOND, burst: e.RATE_LIMIT_TYPING_PER_SECOND * 2 },
         delivered: { perSecond: e.RATE_LIMIT_DELIVERED_PER_SECOND, burst: e.RATE_LIMIT_DELIVERED_BURST },
         read: { perSecond: e.RATE_LIMIT_READ_PER_SECOND, burst: e.RATE_LIMIT_READ_BURST },
-        presenceSubscribe: { perSecond: e.RATE_LIMIT_PRESENCE_SUBSCRIBE_PER_SECOND, burst: e.RATE_LIMIT_PRESENCE_SUBSCRIBE_BURST },
+        presenceSubscribe: {
+          perSecond: e.RATE_LIMIT_PRESENCE_SUBSCRIBE_PER_SECOND,
+          burst: e.RATE_LIMIT_PRESENCE_SUBSCRIBE_BURST,
+        },
         http: { perSecond: e.RATE_LIMIT_HTTP_PER_SECOND, burst: e.RATE_LIMIT_HTTP_BURST },
       },
       redis: { url: e.REDIS_URL, keyPrefix: e.RATE_LIMIT_REDIS_KEY_PREFIX, timeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS },
@@ -148,7 +180,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
     edge: httpEdgeConfig('chat-gateway', e),
     presence: { heartbeatMs: e.PRESENCE_HEARTBEAT_MS, ttlSeconds: e.PRESENCE_TTL_SECONDS },
     delivery: { replayPageSize: e.REPLAY_PAGE_SIZE, gapFillDelayMs: e.GAP_FILL_DELAY_MS },
-    socket: { pingIntervalMs: e.SOCKET_PING_INTERVAL_MS, pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS, shutdownDrainMs: e.SHUTDOWN_DRAIN_MS },
+    socket: {
+      pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
+      pingTimeoutMs: e.SOCKET_PING_TIMEOUT_MS,
+      shutdownDrainMs: e.SHUTDOWN_DRAIN_MS,
+    },
     security: {
       slowConsumerMaxBufferBytes: e.SLOW_CONSUMER_MAX_BUFFER_BYTES,
       maxPayloadDepth: e.MAX_PAYLOAD_DEPTH,

@@ -38,10 +38,18 @@ describe('FanOutService (real NATS)', () => {
       callback: (_err, msg) => remote.push((codec.decode(msg.data) as { data: Delivery }).data),
     });
     await bus.flush();
-    const config = { instanceId: 'gw-1', nats: { subjectPrefix: prefix, requestTimeoutMs: 2000, url } } as unknown as GatewayConfig;
+    const config = {
+      instanceId: 'gw-1',
+      nats: { subjectPrefix: prefix, requestTimeoutMs: 2000, url },
+    } as unknown as GatewayConfig;
     // A socket that connected here a moment ago, presence has not heard of yet.
     const registry = { connectionCount: (id: string) => (id === localOnly ? 1 : 0) } as unknown as ConnectionRegistry;
-    fanOut = new FanOutService(bus, { deliver: (d: Delivery) => local.push(d) } as unknown as LocalDelivery, registry, config);
+    fanOut = new FanOutService(
+      bus,
+      { deliver: (d: Delivery) => local.push(d) } as unknown as LocalDelivery,
+      registry,
+      config,
+    );
   });
   afterAll(async () => {
     fanOut?.onModuleDestroy();
@@ -60,7 +68,9 @@ describe('FanOutService (real NATS)', () => {
 
   it('serves local sockets at once, routes the rest with ONE presence lookup per event-loop turn', async () => {
     const users = [here, there, offline, localOnly];
-    const answers = await Promise.all([1, 2, 3].map((seq) => fanOut.route(users, { kind: 'message', message: message(seq) })));
+    const answers = await Promise.all(
+      [1, 2, 3].map((seq) => fanOut.route(users, { kind: 'message', message: message(seq) })),
+    );
     // Every route answered the same offline user (localOnly is connected here).
     expect(answers).toEqual([[offline], [offline], [offline]]);
     // One lookup for the three routes, with each user once.

@@ -40,10 +40,13 @@ export class FanOutService implements OnModuleDestroy {
   private readonly logger = new Logger(FanOutService.name);
   private readonly locates: RpcPipeline<typeof PresenceLocateV1>;
   /** Whole waiters per request, each request within presence's id limit (ids shared by waiters count once). */
-  private readonly locateQueue = new MicroBatcher<LocateWaiter>((part, ids) => this.sendLocate(part, ids ?? new Set()), {
-    maxKeys: PresenceLimits.maxUserIdsPerRequest,
-    keysOf: (w) => w.userIds,
-  });
+  private readonly locateQueue = new MicroBatcher<LocateWaiter>(
+    (part, ids) => this.sendLocate(part, ids ?? new Set()),
+    {
+      maxKeys: PresenceLimits.maxUserIdsPerRequest,
+      keysOf: (w) => w.userIds,
+    },
+  );
 
   constructor(
     private readonly bus: NatsBus,
@@ -83,12 +86,19 @@ export class FanOutService implements OnModuleDestroy {
         list.push(userId);
       }
     }
-    for (const [instance, ids] of byInstance) this.bus.publish(gatewayDeliverV1(instance), { ...delivery, userIds: ids } as Delivery);
+    for (const [instance, ids] of byInstance)
+      this.bus.publish(gatewayDeliverV1(instance), { ...delivery, userIds: ids } as Delivery);
     return offline;
   }
 
   /** A stored message: to every member's connections but the sending one; push for the offline (if `push`). */
-  async message(message: Message, memberIds: string[], mutedMemberIds: string[], exceptSocketId?: string, push = true): Promise<void> {
+  async message(
+    message: Message,
+    memberIds: string[],
+    mutedMemberIds: string[],
+    exceptSocketId?: string,
+    push = true,
+  ): Promise<void> {
     try {
       const offline = await this.route(memberIds, { kind: 'message', message, exceptSocketId }).catch(async () => {
         // Presence overloaded or restarting: once more before leaving it to gap fill and

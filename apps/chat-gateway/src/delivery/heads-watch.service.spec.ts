@@ -37,23 +37,52 @@ function setup(store: Message[]) {
   } as unknown as NatsBus;
   const registry = new ConnectionRegistry();
   const counter = () => ({ inc: jest.fn() });
-  const repairMetrics = { digests: counter(), behind: counter(), chatsAnnounced: counter(), recoveries: counter(), droppedForTest: counter() };
-  const watch = new HeadsWatch(bus, registry, { instanceId: 'gw-test' } as GatewayConfig, repairMetrics as unknown as RepairMetrics);
+  const repairMetrics = {
+    digests: counter(),
+    behind: counter(),
+    chatsAnnounced: counter(),
+    recoveries: counter(),
+    droppedForTest: counter(),
+  };
+  const watch = new HeadsWatch(
+    bus,
+    registry,
+    { instanceId: 'gw-test' } as GatewayConfig,
+    repairMetrics as unknown as RepairMetrics,
+  );
   const connect = (userId: string) => {
     const emitted: [string, unknown][] = [];
     const order = new MessageOrder({
       emit: (m) => emitted.push(['message:new', m]),
-      fetchAfter: async (chatId, after, limit) => store.filter((m) => m.chatId === chatId && m.seq > after).slice(0, limit),
+      fetchAfter: async (chatId, after, limit) =>
+        store.filter((m) => m.chatId === chatId && m.seq > after).slice(0, limit),
       gapFillDelayMs: 5,
       onError: () => undefined,
       ...watch.orderDeps,
       headGraceMs: 5,
     });
-    const conn = { userId, order, connected: true, watching: new Set(), socket: { emit: (e: string, p: unknown) => emitted.push([e, p]) } } as unknown as ClientConnection;
+    const conn = {
+      userId,
+      order,
+      connected: true,
+      watching: new Set(),
+      socket: { emit: (e: string, p: unknown) => emitted.push([e, p]) },
+    } as unknown as ClientConnection;
     registry.add(conn);
-    return { conn, order, emitted, seqs: () => emitted.filter(([e]) => e === 'message:new').map(([, m]) => (m as Message).seq) };
+    return {
+      conn,
+      order,
+      emitted,
+      seqs: () => emitted.filter(([e]) => e === 'message:new').map(([, m]) => (m as Message).seq),
+    };
   };
-  const digest = (d: Partial<ChatHeadsDigest> & { digestSeq: number }): ChatHeadsDigest => ({ publisherId: 'ms-1', intervalMs: 1000, heads: [], joins: [], ...d });
+  const digest = (d: Partial<ChatHeadsDigest> & { digestSeq: number }): ChatHeadsDigest => ({
+    publisherId: 'ms-1',
+    intervalMs: 1000,
+    heads: [],
+    joins: [],
+    ...d,
+  });
   return { watch, connect, digest, requests, setAnswer: (f: typeof answer) => (answer = f) };
 }
 
@@ -77,21 +106,32 @@ describe('HeadsWatch', () => {
   it('introduces a joined chat to a connection whose chat:new was lost, once, and fills from the join', async () => {
     const store = [1, 2].map((s) => msg(chatA, s));
     const { watch, connect, digest, requests, setAnswer } = setup(store);
-    setAnswer((subject) => (subject === ChatGetV1.subject ? { id: chatA, type: 'group', title: 't', members: [], createdAt: '', lastSeq: 0 } : {}));
+    setAnswer((subject) =>
+      subject === ChatGetV1.subject
+        ? { id: chatA, type: 'group', title: 't', members: [], createdAt: '', lastSeq: 0 }
+        : {},
+    );
     const c = connect(alice);
-    watch.onDigest(digest({ digestSeq: 1, joins: [{ chatId: chatA, fromSeq: 0, userIds: [alice] }], heads: [[chatA, 2]] }));
-    watch.onDigest(digest({ digestSeq: 2, joins: [{ chatId: chatA, fromSeq: 0, userIds: [alice] }], heads: [[chatA, 2]] }));
+    watch.onDigest(
+      digest({ digestSeq: 1, joins: [{ chatId: chatA, fromSeq: 0, userIds: [alice] }], heads: [[chatA, 2]] }),
+    );
+    watch.onDigest(
+      digest({ digestSeq: 2, joins: [{ chatId: chatA, fromSeq: 0, userIds: [alice] }], heads: [[chatA, 2]] }),
+    );
     await tick();
-    expect(requests.filter((r) => r.subject === ChatGetV1.subject)).toEqual([{ subject: ChatGetV1.subject, payload: { chatId: chatA, userId: alice } }]);
+    expect(requests.filter((r) => r.subject === ChatGetV1.subject)).toEqual([
+      { subject: ChatGetV1.subject, payload: { chatId: chatA, userId: alice } },
+    ]);
     expect(c.emitted.filter(([e]) => e === 'chat:new')).toHaveLength(1);
     expect(c.seqs()).toEqual([1, 2]);
   });
 
-  it('asks chat.heads.recover.v1 after a gap in a publisher\'s digests, and fills chats it had no cursor for', async () => {
+  it("asks chat.heads.recover.v1 after a gap in a publisher's digests, and fills chats it had no cursor for", async () => {
     const store = [1, 2, 3].map((s) => msg(chatB, s));
     const { watch, connect, digest, requests, setAnswer } = setup(store);
     setAnswer((subject) => {
-      if (subject === ChatHeadsRecoverV1.subject) return { items: [{ userId: alice, chatId: chatB, lastSeq: 3, deliveredSeq: 1, readSeq: 0 }] };
+      if (subject === ChatHeadsRecoverV1.subject)
+        return { items: [{ userId: alice, chatId: chatB, lastSeq: 3, deliveredSeq: 1, readSeq: 0 }] };
       return new ParleyError('unavailable', 'down');
     });
     const c = connect(alice);
@@ -99,7 +139,10 @@ describe('HeadsWatch', () => {
     watch.onDigest(digest({ digestSeq: 1 }));
     watch.onDigest(digest({ digestSeq: 4 })); // 2 and 3 were lost
     await tick();
-    const recover = requests.find((r) => r.subject === ChatHeadsRecoverV1.subject)?.payload as { userIds: string[]; sinceMs: number };
+    const recover = requests.find((r) => r.subject === ChatHeadsRecoverV1.subject)?.payload as {
+      userIds: string[];
+      sinceMs: number;
+    };
     expect(recover.userIds).toEqual([alice]);
     expect(recover.sinceMs).toBeLessThanOrEqual(before - 10_000 + 100);
     expect(recover.sinceMs).toBeGreaterThan(before - 11_000);

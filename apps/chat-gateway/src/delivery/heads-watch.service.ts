@@ -98,9 +98,14 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
     this.repairMetrics.digests.inc();
     const now = Date.now();
     const known = this.publishers.get(digest.publisherId);
-    if (known && digest.digestSeq > known.digestSeq + 1) this.requestRecovery(known.lastAt - RECOVERY_MARGIN_MS, 'digest_gap');
+    if (known && digest.digestSeq > known.digestSeq + 1)
+      this.requestRecovery(known.lastAt - RECOVERY_MARGIN_MS, 'digest_gap');
     if (!known || digest.digestSeq > known.digestSeq) {
-      this.publishers.set(digest.publisherId, { digestSeq: digest.digestSeq, lastAt: now, intervalMs: digest.intervalMs });
+      this.publishers.set(digest.publisherId, {
+        digestSeq: digest.digestSeq,
+        lastAt: now,
+        intervalMs: digest.intervalMs,
+      });
     }
     for (const join of digest.joins) {
       for (const userId of join.userIds) this.joined(userId, join.chatId, join.fromSeq);
@@ -136,7 +141,8 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
       conn.socket.emit(ServerEvents.ChatNew, chat);
     } catch (err) {
       // Left the chat since: follow it no more. Store away: the next head or connect brings it.
-      if (err instanceof ParleyError && (err.code === 'forbidden' || err.code === 'not_found')) conn.order.forget(chatId);
+      if (err instanceof ParleyError && (err.code === 'forbidden' || err.code === 'not_found'))
+        conn.order.forget(chatId);
     }
   }
 
@@ -187,7 +193,10 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
     } catch (err) {
       if (this.recoverSince === undefined || sinceMs < this.recoverSince) this.recoverSince = sinceMs;
       this.recoverReason = reason;
-      this.logger.warn({ err: (err as Error).message, instance: this.config.instanceId }, 'heads recovery failed; retrying');
+      this.logger.warn(
+        { err: (err as Error).message, instance: this.config.instanceId },
+        'heads recovery failed; retrying',
+      );
     } finally {
       this.recovering = false;
     }

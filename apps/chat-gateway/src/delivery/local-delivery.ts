@@ -18,7 +18,11 @@ export class LocalDelivery {
             conn.socket.emit(ServerEvents.Receipt, delivery.receipt);
             break;
           case 'typing':
-            conn.socket.emit(ServerEvents.Typing, { chatId: delivery.chatId, userId: delivery.userId, isTyping: delivery.isTyping });
+            conn.socket.emit(ServerEvents.Typing, {
+              chatId: delivery.chatId,
+              userId: delivery.userId,
+              isTyping: delivery.isTyping,
+            });
             break;
           case 'chat:new':
             conn.order.setCursor(delivery.chat.id, delivery.chat.lastSeq + 1);

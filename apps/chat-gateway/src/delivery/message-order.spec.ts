@@ -74,7 +74,7 @@ describe('MessageOrder', () => {
     expect(seqs()).toEqual([3, 4, 5]);
   });
 
-  it('never emits the connection\'s own message, even when it arrives out of order', () => {
+  it("never emits the connection's own message, even when it arrives out of order", () => {
     const { order, seqs } = setup();
     order.setCursor(chatId, 1);
     order.markOwn(chatId, 2);
@@ -100,7 +100,7 @@ describe('MessageOrder', () => {
     order.setCursor(chatId, 1);
     order.offer(msg(3));
     // Its retries back off (5 ms doubling): wait for them, however late a loaded machine fires timers.
-    for (const started = Date.now(); seqs().length === 0 && Date.now() - started < 10_000; ) await tick(20);
+    for (const started = Date.now(); seqs().length === 0 && Date.now() - started < 10_000;) await tick(20);
     expect(seqs()).toEqual([3]);
   });
 

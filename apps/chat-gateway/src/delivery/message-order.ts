@@ -213,7 +213,15 @@ export class MessageOrder {
   }
 
   private track(chatId: string, next: number, anchored = true, introduced = true): ChatCursor {
-    const cursor: ChatCursor = { next, head: 0, anchored, introduced, pending: new Map(), filling: false, fillAttempts: 0 };
+    const cursor: ChatCursor = {
+      next,
+      head: 0,
+      anchored,
+      introduced,
+      pending: new Map(),
+      filling: false,
+      fillAttempts: 0,
+    };
     this.chats.set(chatId, cursor);
     this.deps.holders?.hold(chatId, this);
     return cursor;
@@ -279,7 +287,8 @@ export class MessageOrder {
       this.deps.onError(err);
     }
     if (this.disposed || this.chats.get(chatId) !== cursor || this.fillTarget(cursor) < cursor.next) return;
-    if (progressed) cursor.fillAttempts = 0; // a long gap is fetched page by page
+    if (progressed)
+      cursor.fillAttempts = 0; // a long gap is fetched page by page
     else cursor.fillAttempts++;
     if (cursor.fillAttempts > MAX_FILL_ATTEMPTS) {
       // The store does not have it: never stall the chat, the next connect replays it.

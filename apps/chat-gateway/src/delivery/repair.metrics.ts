@@ -11,7 +11,10 @@ const DROPPED_FOR_TEST = 'parley_gateway_deliveries_dropped_for_test_total';
 /** Live-delivery repair, for operators (docs/reliability.md). */
 export const repairMetricProviders = [
   makeCounterProvider({ name: DIGESTS, help: 'heads digests received from message-store' }),
-  makeCounterProvider({ name: BEHIND, help: 'connection chats a head showed behind the store (a fetch follows unless the live delivery lands first)' }),
+  makeCounterProvider({
+    name: BEHIND,
+    help: 'connection chats a head showed behind the store (a fetch follows unless the live delivery lands first)',
+  }),
   makeCounterProvider({
     name: CHATS_ANNOUNCED,
     help: 'chat:new sent again to a connection that had no cursor for a chat it joined (its chat:new was lost)',
@@ -21,7 +24,10 @@ export const repairMetricProviders = [
     help: 'chat.heads.recover.v1 runs (digests lost, a publisher gone silent, NATS reconnect)',
     labelNames: ['reason'],
   }),
-  makeCounterProvider({ name: DROPPED_FOR_TEST, help: 'inter-gateway deliveries dropped on purpose (GATEWAY_TEST_DROP_DELIVERIES_PERCENT)' }),
+  makeCounterProvider({
+    name: DROPPED_FOR_TEST,
+    help: 'inter-gateway deliveries dropped on purpose (GATEWAY_TEST_DROP_DELIVERIES_PERCENT)',
+  }),
 ];
 
 @Injectable()

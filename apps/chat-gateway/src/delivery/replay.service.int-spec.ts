@@ -66,7 +66,9 @@ describe('ReplayService: concurrent replays are capped and the rest wait (real N
       bus.connection.subscribe(`${prefix}${subject}`, {
         callback: (_err, msg) => {
           const packet = codec.decode(msg.data) as { id: string; data: Record<string, unknown> };
-          void handle(packet.data).then((response) => msg.respond(codec.encode({ id: packet.id, response, isDisposed: true })));
+          void handle(packet.data).then((response) =>
+            msg.respond(codec.encode({ id: packet.id, response, isDisposed: true })),
+          );
         },
       });
     // Every user has one chat with seq 1-3 above its delivered watermark.
@@ -87,10 +89,19 @@ describe('ReplayService: concurrent replays are capped and the rest wait (real N
       replays: { concurrency: 1, maxWaiting: 1 },
       historyReadsPerUser: { concurrency: 1, maxWaiting: 0 },
     } as unknown as GatewayConfig['limits'];
-    const securityMetrics = { rejected: { inc: () => undefined }, replaysWaiting: { set: () => undefined } } as unknown as SecurityMetrics;
+    const securityMetrics = {
+      rejected: { inc: () => undefined },
+      replaysWaiting: { set: () => undefined },
+    } as unknown as SecurityMetrics;
     limits = new GatewayLimits(limitsConfig, securityMetrics);
     const config = { delivery: { replayPageSize: 100, gapFillDelayMs: 30 } } as unknown as GatewayConfig;
-    replay = new ReplayService(bus, { replayedMessages: { inc: () => undefined } } as unknown as GatewayMetrics, limits, securityMetrics, config);
+    replay = new ReplayService(
+      bus,
+      { replayedMessages: { inc: () => undefined } } as unknown as GatewayMetrics,
+      limits,
+      securityMetrics,
+      config,
+    );
   });
   afterAll(async () => {
     await bus?.drain();
@@ -122,14 +133,22 @@ describe('ReplayService: concurrent replays are capped and the rest wait (real N
     second.conn.order.offer(message(second.chatId, 4));
     // The line (1) is full: refused at once, no store request made for it.
     expect(await replay.replay(third.conn)).toBe(0);
-    expect(third.socket.sent).toEqual([{ event: 'replay:failed', data: { code: 'unavailable', message: 'gateway busy; reconnect later to get the replay' } }]);
+    expect(third.socket.sent).toEqual([
+      {
+        event: 'replay:failed',
+        data: { code: 'unavailable', message: 'gateway busy; reconnect later to get the replay' },
+      },
+    ]);
     expect([cursorRequests.includes(second.userId), second.socket.seqs()]).toEqual([false, []]);
     expect(limits.replays.waiting).toBe(1);
 
     open();
     expect(await firstDone).toBe(3);
     expect(await secondDone).toBe(3);
-    expect(cursorRequests.filter((u) => [first.userId, second.userId, third.userId].includes(u))).toEqual([first.userId, second.userId]);
+    expect(cursorRequests.filter((u) => [first.userId, second.userId, third.userId].includes(u))).toEqual([
+      first.userId,
+      second.userId,
+    ]);
     expect(first.socket.seqs()).toEqual([1, 2, 3]);
     expect(second.socket.seqs()).toEqual([1, 2, 3, 4]);
     expect(limits.replays.idle).toBe(true);

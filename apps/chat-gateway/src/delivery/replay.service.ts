@@ -40,7 +40,10 @@ export class ReplayService {
     if (!release) {
       if (conn.connected) {
         this.securityMetrics.rejected.inc({ reason: 'replay_queue_full' });
-        conn.socket.emit(ServerEvents.ReplayFailed, { code: 'unavailable', message: 'gateway busy; reconnect later to get the replay' });
+        conn.socket.emit(ServerEvents.ReplayFailed, {
+          code: 'unavailable',
+          message: 'gateway busy; reconnect later to get the replay',
+        });
       }
       conn.order.finishReplay();
       return 0;
@@ -68,7 +71,10 @@ export class ReplayService {
     } catch (err) {
       // Whatever was not replayed stays above the watermark: the next connect sends it.
       this.logger.warn({ err: (err as Error).message, userId: conn.userId }, 'replay interrupted');
-      conn.socket.emit(ServerEvents.ReplayFailed, { code: 'unavailable', message: 'replay interrupted; reconnect to resume' });
+      conn.socket.emit(ServerEvents.ReplayFailed, {
+        code: 'unavailable',
+        message: 'replay interrupted; reconnect to resume',
+      });
     } finally {
       release();
       this.securityMetrics.replaysWaiting.set(this.limits.replays.waiting);

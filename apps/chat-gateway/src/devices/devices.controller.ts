@@ -13,7 +13,9 @@ export class DevicesController {
   constructor(private readonly bus: NatsBus) {}
 
   @Post()
-  @ApiCreatedResponse({ description: '{token, platform, createdAt}; a token moves to the latest user that registers it' })
+  @ApiCreatedResponse({
+    description: '{token, platform, createdAt}; a token moves to the latest user that registers it',
+  })
   register(@CurrentUser() caller: AccessTokenClaims, @Body() body: RegisterDeviceBody): Promise<Device> {
     return this.bus.request(DeviceRegisterV1, { userId: caller.userId, token: body.token, platform: body.platform });
   }

@@ -41,7 +41,10 @@ describe('APPEND_BATCH_LIMITS', () => {
     const ws = Array.from({ length: 40 }, () => item(1, big));
     const parts = splitByLimits(ws);
     expect(parts.length).toBeGreaterThan(2);
-    for (const p of parts) expect(p.reduce((n, w) => n + Buffer.byteLength(w.item.body), 0)).toBeLessThanOrEqual(AppendBatchLimits.maxBodyBytes);
+    for (const p of parts)
+      expect(p.reduce((n, w) => n + Buffer.byteLength(w.item.body), 0)).toBeLessThanOrEqual(
+        AppendBatchLimits.maxBodyBytes,
+      );
     expect(parts.flat()).toEqual(ws);
     // An item bigger than the bound alone still goes (alone).
     expect(splitByLimits([item(1, 'y'.repeat(AppendBatchLimits.maxBodyBytes + 1))]).length).toBe(1);
@@ -51,7 +54,8 @@ describe('APPEND_BATCH_LIMITS', () => {
     const heavy = '\u0001'.repeat(4096);
     const ws = Array.from({ length: 90 }, () => item(1, heavy));
     const parts = splitByLimits(ws);
-    for (const p of parts) expect(p.reduce((n, w) => n + jsonBytes(w.item.body), 0)).toBeLessThanOrEqual(AppendBatchLimits.maxBodyBytes);
+    for (const p of parts)
+      expect(p.reduce((n, w) => n + jsonBytes(w.item.body), 0)).toBeLessThanOrEqual(AppendBatchLimits.maxBodyBytes);
     expect(parts.length).toBeGreaterThanOrEqual(Math.ceil((90 * jsonBytes(heavy)) / AppendBatchLimits.maxBodyBytes));
     expect(parts.flat()).toEqual(ws);
   });

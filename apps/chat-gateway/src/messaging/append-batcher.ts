@@ -52,7 +52,8 @@ export class AppendBatcher {
   }
 
   append(item: MessageAppendRequest, onLate?: (reply: MessageAppendReply) => void): Promise<MessageAppendReply> {
-    if (this.inFlight >= this.options.maxInFlight) return Promise.reject(new ParleyError('unavailable', 'message-store is overloaded; retry'));
+    if (this.inFlight >= this.options.maxInFlight)
+      return Promise.reject(new ParleyError('unavailable', 'message-store is overloaded; retry'));
     this.inFlight++;
     return new Promise<MessageAppendReply>((resolve, reject) => {
       this.batches.add({ item, resolve, reject, onLate });
@@ -90,7 +91,8 @@ export class AppendBatcher {
     const r = reply.results[k];
     if (!r) throw new ParleyError('internal', 'message-store answered too few items');
     if (!r.ok) throw new ParleyError(r.error.code, r.error.message);
-    const members = reply.members[r.reply.message.chatId] ?? (await this.lookUpMembers(r.reply.message.chatId, w.item.senderId));
+    const members =
+      reply.members[r.reply.message.chatId] ?? (await this.lookUpMembers(r.reply.message.chatId, w.item.senderId));
     return { ...r.reply, ...members };
   }
 

@@ -72,7 +72,12 @@ export class MessagingService implements OnModuleDestroy {
 
   async receipt(conn: ClientConnection, type: ReceiptType, input: { chatId: string; upToSeq: number }): Promise<void> {
     await this.limit(type, conn, input.chatId);
-    const reply = await this.bus.request(ReceiptMoveV1, { chatId: input.chatId, userId: conn.userId, type, upToSeq: input.upToSeq });
+    const reply = await this.bus.request(ReceiptMoveV1, {
+      chatId: input.chatId,
+      userId: conn.userId,
+      type,
+      upToSeq: input.upToSeq,
+    });
     const others = reply.memberIds.filter((id) => id !== conn.userId);
     for (const receipt of reply.receipts) {
       void this.fanOut.route(others, { kind: 'receipt', receipt }).catch(() => undefined);
@@ -83,7 +88,12 @@ export class MessagingService implements OnModuleDestroy {
     await this.limit('typing', conn, input.chatId);
     const members = await this.members.membersFor(input.chatId, conn.userId);
     const others = [...members].filter((id) => id !== conn.userId);
-    await this.fanOut.route(others, { kind: 'typing', chatId: input.chatId, userId: conn.userId, isTyping: input.isTyping });
+    await this.fanOut.route(others, {
+      kind: 'typing',
+      chatId: input.chatId,
+      userId: conn.userId,
+      isTyping: input.isTyping,
+    });
   }
 
   async subscribePresence(conn: ClientConnection, userIds: string[]): Promise<PresenceState[]> {
@@ -104,7 +114,11 @@ export class MessagingService implements OnModuleDestroy {
    * `rate_limited`, except that not_found / forbidden outrank it (docs/protocol.md) when this
    * gateway's membership cache already knows the user is no member: no lookup is made for it.
    */
-  private async limit(name: 'send' | 'typing' | 'delivered' | 'read' | 'presenceSubscribe', conn: ClientConnection, chatId?: string): Promise<void> {
+  private async limit(
+    name: 'send' | 'typing' | 'delivered' | 'read' | 'presenceSubscribe',
+    conn: ClientConnection,
+    chatId?: string,
+  ): Promise<void> {
     try {
       await this.limits.take(name, conn.userId);
     } catch (err) {

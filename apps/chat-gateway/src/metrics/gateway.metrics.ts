@@ -12,7 +12,10 @@ const REPLAYED_MESSAGES = 'parley_gateway_replayed_messages_total';
 /** What an operator watches on a gateway (docs/operations.md explains each). */
 export const gatewayMetricProviders = [
   makeCounterProvider({ name: MESSAGES_SENT, help: 'message:send acked ok (stored)', labelNames: ['created'] }),
-  makeCounterProvider({ name: DELIVERIES_RECEIVED, help: "routed events received on this instance's own NATS subject" }),
+  makeCounterProvider({
+    name: DELIVERIES_RECEIVED,
+    help: "routed events received on this instance's own NATS subject",
+  }),
   makeHistogramProvider({
     name: SEND_LATENCY,
     help: 'message:send from receipt to ack (store round trip included)',

@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type BeforeApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type OnApplicationBootstrap,
+  type BeforeApplicationShutdown,
+} from '@nestjs/common';
 import {
   PresenceChangedV1,
   PresenceConnectV1,
@@ -43,7 +49,11 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
 
   async connected(conn: Pick<ClientConnection, 'userId' | 'id'>): Promise<void> {
     try {
-      await this.bus.request(PresenceConnectV1, { userId: conn.userId, instanceId: this.config.instanceId, socketId: conn.id });
+      await this.bus.request(PresenceConnectV1, {
+        userId: conn.userId,
+        instanceId: this.config.instanceId,
+        socketId: conn.id,
+      });
     } catch (err) {
       // The next heartbeat registers it.
       this.logger.warn({ err: (err as Error).message }, 'presence connect failed');
@@ -52,7 +62,11 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
 
   async disconnected(conn: ClientConnection): Promise<void> {
     try {
-      await this.bus.request(PresenceDisconnectV1, { userId: conn.userId, instanceId: this.config.instanceId, socketId: conn.id });
+      await this.bus.request(PresenceDisconnectV1, {
+        userId: conn.userId,
+        instanceId: this.config.instanceId,
+        socketId: conn.id,
+      });
     } catch (err) {
       this.logger.warn({ err: (err as Error).message }, 'presence disconnect failed');
     }

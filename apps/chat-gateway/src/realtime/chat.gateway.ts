@@ -1,4 +1,10 @@
-import { Inject, Logger, type BeforeApplicationShutdown, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import {
+  Inject,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationShutdown,
+  type OnModuleInit,
+} from '@nestjs/common';
 import {
   ConnectedSocket,
   MessageBody,
@@ -54,7 +60,13 @@ const MAX_PAYLOAD_NODES = 2048;
  */
 @WebSocketGateway()
 export class ChatGateway
-  implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, OnModuleInit, BeforeApplicationShutdown, OnApplicationShutdown
+  implements
+    OnGatewayInit,
+    OnGatewayConnection,
+    OnGatewayDisconnect,
+    OnModuleInit,
+    BeforeApplicationShutdown,
+    OnApplicationShutdown
 {
   private readonly logger = new Logger(ChatGateway.name);
   @WebSocketServer() server: Server;
@@ -132,18 +144,29 @@ export class ChatGateway
     const conn = new ClientConnection(socket, claims, {
       // A gap fill is a history read of the user: it waits its turn like an HTTP page.
       fetchAfter: (chatId, afterSeq, limit) =>
-        this.limits.readHistory(claims.userId, async () => (await this.bus.request(MessageHistoryV1, { chatId, userId: claims.userId, after: afterSeq, limit })).messages),
+        this.limits.readHistory(
+          claims.userId,
+          async () =>
+            (await this.bus.request(MessageHistoryV1, { chatId, userId: claims.userId, after: afterSeq, limit }))
+              .messages,
+        ),
       gapFillDelayMs: this.config.delivery.gapFillDelayMs,
       onError: (err) => this.logger.warn({ err: (err as Error).message }, 'gap fill failed'),
       ...this.heads.orderDeps,
     });
     (socket.data as SocketData).connection = conn;
     socket.once('disconnect', (reason: string, description?: unknown) =>
-      this.logger.debug({ userId: claims.userId, socketId: socket.id, reason, detail: describeClose(description) }, 'socket closed'),
+      this.logger.debug(
+        { userId: claims.userId, socketId: socket.id, reason, detail: describeClose(description) },
+        'socket closed',
+      ),
     );
     guardSlowConsumer(socket, this.config.security.slowConsumerMaxBufferBytes, (bufferedBytes) => {
       this.securityMetrics.slowConsumersDropped.inc();
-      this.logger.warn({ userId: claims.userId, socketId: socket.id, bufferedBytes }, 'slow consumer dropped: its messages wait in the store');
+      this.logger.warn(
+        { userId: claims.userId, socketId: socket.id, bufferedBytes },
+        'slow consumer dropped: its messages wait in the store',
+      );
     });
     this.registry.add(conn);
     conn.armExpiry(() => this.closeUnauthorized(conn, 'access token expired'));
@@ -199,7 +222,11 @@ export class ChatGateway
   }
 
   /** Runs an event and turns any failure into `{ok:false, error}`; never throws to Socket.IO. */
-  private async answer(socket: Socket, payload: unknown, work: (conn: ClientConnection) => Promise<object>): Promise<Ack> {
+  private async answer(
+    socket: Socket,
+    payload: unknown,
+    work: (conn: ClientConnection) => Promise<object>,
+  ): Promise<Ack> {
     const conn = (socket.data as SocketData).connection;
     if (!conn) return { ok: false, error: { code: 'unauthorized', message: 'not connected' } };
     try {

@@ -47,7 +47,11 @@ export class ClientConnection {
 
   /** Resolves when the socket's outgoing buffer is low again (replay backpressure). */
   async writable(timeoutMs = 30_000): Promise<void> {
-    const engine = this.socket.conn as unknown as { writeBuffer?: unknown[]; once(e: string, f: () => void): void; off?(e: string, f: () => void): void };
+    const engine = this.socket.conn as unknown as {
+      writeBuffer?: unknown[];
+      once(e: string, f: () => void): void;
+      off?(e: string, f: () => void): void;
+    };
     if (!engine.writeBuffer || engine.writeBuffer.length < WRITE_BUFFER_HIGH_WATER) return;
     await new Promise<void>((resolve) => {
       const done = () => {

@@ -50,7 +50,10 @@ export class GatewayIoAdapter extends IoAdapter {
    * with its raw headers) and the header map copied into `socket.handshake`. The gateway
    * read all it needs (the token in `handshake.auth`) in its middleware.
    */
-  override bindClientConnect(server: { on(event: 'connection', listener: (socket: IoSocket) => void): unknown }, callback: (socket: IoSocket) => void): void {
+  override bindClientConnect(
+    server: { on(event: 'connection', listener: (socket: IoSocket) => void): unknown },
+    callback: (socket: IoSocket) => void,
+  ): void {
     server.on('connection', (socket: IoSocket) => {
       callback(socket);
       (socket.conn as unknown as { request?: unknown }).request = undefined;
@@ -64,7 +67,11 @@ export class GatewayIoAdapter extends IoAdapter {
    * connection. A plain listener per handler does the same job: the handler's answer
    * goes to the ack (or is emitted when it names an event), never to a closed socket.
    */
-  override bindMessageHandlers(socket: IoSocket, handlers: MessageMappingProperties[], transform: (data: unknown) => Observable<unknown>): void {
+  override bindMessageHandlers(
+    socket: IoSocket,
+    handlers: MessageMappingProperties[],
+    transform: (data: unknown) => Observable<unknown>,
+  ): void {
     for (const { message, callback, isAckHandledManually } of handlers) {
       socket.on(message as string, (...args: unknown[]) => {
         // As rxjs' fromEvent passes it: one argument as is, several as an array.
@@ -78,7 +85,10 @@ export class GatewayIoAdapter extends IoAdapter {
         const result: unknown = callback(data, ack);
         // Nest's handler wrapper is async and turns errors into `exception` events itself.
         if (result instanceof Promise) {
-          result.then((r: unknown) => (isObservable(r) ? r.subscribe(respond) : respond(r)), () => undefined);
+          result.then(
+            (r: unknown) => (isObservable(r) ? r.subscribe(respond) : respond(r)),
+            () => undefined,
+          );
         } else {
           transform(result).subscribe({ next: respond, error: () => undefined });
         }

@@ -6,13 +6,23 @@ const rate = (burst: number) => ({ perSecond: 1, burst });
 
 describe('GatewayLimits (in memory)', () => {
   const rejected = { inc: jest.fn() };
-  const limits = new GatewayLimits({
-    rates: { send: rate(2), typing: rate(1), delivered: rate(1), read: rate(1), presenceSubscribe: rate(1), http: rate(1) },
-    redis: { url: '', keyPrefix: 'gateway-limits-spec:', timeoutMs: 100 },
-    maxConnectionsPerUser: 20,
-    replays: { concurrency: 1, maxWaiting: 0 },
-    historyReadsPerUser: { concurrency: 1, maxWaiting: 1 },
-  } as unknown as GatewayConfig['limits'], { rejected } as unknown as SecurityMetrics);
+  const limits = new GatewayLimits(
+    {
+      rates: {
+        send: rate(2),
+        typing: rate(1),
+        delivered: rate(1),
+        read: rate(1),
+        presenceSubscribe: rate(1),
+        http: rate(1),
+      },
+      redis: { url: '', keyPrefix: 'gateway-limits-spec:', timeoutMs: 100 },
+      maxConnectionsPerUser: 20,
+      replays: { concurrency: 1, maxWaiting: 0 },
+      historyReadsPerUser: { concurrency: 1, maxWaiting: 1 },
+    } as unknown as GatewayConfig['limits'],
+    { rejected } as unknown as SecurityMetrics,
+  );
 
   it('takes events up to the limit, then throws rate_limited for that user and that kind only', async () => {
     await limits.take('send', 'u1');

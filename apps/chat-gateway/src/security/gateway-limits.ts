@@ -1,6 +1,11 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
-import { ConcurrencyLimit, connectRateLimitRedis, KeyedConcurrencyLimit, UserRateLimits } from '@parley/shared/util-rate-limit';
+import {
+  ConcurrencyLimit,
+  connectRateLimitRedis,
+  KeyedConcurrencyLimit,
+  UserRateLimits,
+} from '@parley/shared/util-rate-limit';
 import { closeRedis } from '@parley/shared/util-redis';
 import type Redis from 'ioredis';
 import type { GatewayConfig, GatewayRateLimitName } from '../config/gateway.config';
@@ -30,11 +35,22 @@ export class GatewayLimits implements OnApplicationShutdown {
       onStoreFailure: (name) => this.storeFailed(name),
     });
     this.replays = new ConcurrencyLimit(config.replays.concurrency, config.replays.maxWaiting);
-    this.historyReads = new KeyedConcurrencyLimit(config.historyReadsPerUser.concurrency, config.historyReadsPerUser.maxWaiting);
+    this.historyReads = new KeyedConcurrencyLimit(
+      config.historyReadsPerUser.concurrency,
+      config.historyReadsPerUser.maxWaiting,
+    );
   }
 
-  static async connect(config: GatewayConfig['limits'], instanceId: string, metrics: SecurityMetrics): Promise<GatewayLimits> {
-    const redis = await connectRateLimitRedis({ url: config.redis.url, name: `chat-gateway:${instanceId}:rate-limits`, commandTimeoutMs: config.redis.timeoutMs });
+  static async connect(
+    config: GatewayConfig['limits'],
+    instanceId: string,
+    metrics: SecurityMetrics,
+  ): Promise<GatewayLimits> {
+    const redis = await connectRateLimitRedis({
+      url: config.redis.url,
+      name: `chat-gateway:${instanceId}:rate-limits`,
+      commandTimeoutMs: config.redis.timeoutMs,
+    });
     return new GatewayLimits(config, metrics, redis);
   }
 
@@ -62,6 +78,9 @@ export class GatewayLimits implements OnApplicationShutdown {
     // At most one line a minute: during an outage every event comes here.
     if (Date.now() - this.lastStoreWarning < 60_000) return;
     this.lastStoreWarning = Date.now();
-    this.logger.warn({ limit: name, redis: this.redis?.status }, 'rate limit store failed; this gateway counts alone for now');
+    this.logger.warn(
+      { limit: name, redis: this.redis?.status },
+      'rate limit store failed; this gateway counts alone for now',
+    );
   }
 }

@@ -10,8 +10,15 @@ const SESSIONS_CLOSED = 'parley_gateway_revoked_sockets_closed_total';
 
 /** What the hardening does, for operators (docs/reliability.md explains each). */
 export const securityMetricProviders = [
-  makeCounterProvider({ name: SLOW_CONSUMERS_DROPPED, help: 'sockets dropped because their write buffer passed SLOW_CONSUMER_MAX_BUFFER_BYTES' }),
-  makeCounterProvider({ name: REJECTED, help: 'Socket.IO events and connections refused by a limit or a check', labelNames: ['reason'] }),
+  makeCounterProvider({
+    name: SLOW_CONSUMERS_DROPPED,
+    help: 'sockets dropped because their write buffer passed SLOW_CONSUMER_MAX_BUFFER_BYTES',
+  }),
+  makeCounterProvider({
+    name: REJECTED,
+    help: 'Socket.IO events and connections refused by a limit or a check',
+    labelNames: ['reason'],
+  }),
   makeCounterProvider({
     name: RATE_LIMIT_STORE_FAILURES,
     help: 'rate limit checks Redis did not answer (down, not ready, slow): this gateway counted them alone',

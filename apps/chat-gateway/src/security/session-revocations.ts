@@ -21,14 +21,21 @@ export class SessionRevocations {
     stream: { subjectPrefix: string; streamReplicas?: number },
     private readonly onRevoked: (event: SessionRevoked) => void,
   ) {
-    this.stream = new RevocationStream(bus.connection, { subjectPrefix: stream.subjectPrefix, replicas: stream.streamReplicas });
+    this.stream = new RevocationStream(bus.connection, {
+      subjectPrefix: stream.subjectPrefix,
+      replicas: stream.streamReplicas,
+    });
   }
 
   /** Replays the stream (bounded wait), then attaches the list to the verifier. */
   async start(verifier: AccessTokenVerifier, timeoutMs: number): Promise<void> {
     const { maxAgeSeconds } = await this.stream.ensure();
     this.horizonMs = maxAgeSeconds * 1000;
-    const { stop, replayed } = await this.stream.follow(this.list, (event, live) => live && this.onRevoked(event), timeoutMs);
+    const { stop, replayed } = await this.stream.follow(
+      this.list,
+      (event, live) => live && this.onRevoked(event),
+      timeoutMs,
+    );
     this.stopFollowing = stop;
     verifier.useRevocations(this.list);
     this.bus.subscribe(SessionRevokedV1, (event) => {

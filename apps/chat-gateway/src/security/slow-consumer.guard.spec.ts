@@ -5,7 +5,16 @@ import { guardSlowConsumer } from './slow-consumer.guard';
 /** Engine.IO's socket as the guard sees it: packets are created, flushed to the transport, or not. */
 class FakeEngine extends EventEmitter {
   writeBuffer: { data?: string }[] = [];
-  transport = { name: 'websocket', socket: { bufferedAmount: 0, terminated: false, terminate() { this.terminated = true; } } };
+  transport = {
+    name: 'websocket',
+    socket: {
+      bufferedAmount: 0,
+      terminated: false,
+      terminate() {
+        this.terminated = true;
+      },
+    },
+  };
   closedWith?: boolean;
   send(data: string): void {
     const packet = { data };

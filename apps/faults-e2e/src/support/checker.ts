@@ -18,7 +18,10 @@ export interface StoredRow {
 }
 
 /** Reads what PostgreSQL holds for the scenario's chats (the only truth that counts). */
-export async function readStore(databaseUrl: string, chatIds: string[]): Promise<{ rows: StoredRow[]; lastSeq: Map<string, number> }> {
+export async function readStore(
+  databaseUrl: string,
+  chatIds: string[],
+): Promise<{ rows: StoredRow[]; lastSeq: Map<string, number> }> {
   const pg = new Client({ connectionString: databaseUrl });
   await pg.connect();
   try {
@@ -26,9 +29,18 @@ export async function readStore(databaseUrl: string, chatIds: string[]): Promise
       `SELECT id, chat_id, seq, sender_id, client_msg_id FROM message_store.messages WHERE chat_id = ANY($1::uuid[]) ORDER BY chat_id, seq`,
       [chatIds],
     );
-    const chats = await pg.query<{ id: string; last_seq: string }>(`SELECT id, last_seq FROM message_store.chats WHERE id = ANY($1::uuid[])`, [chatIds]);
+    const chats = await pg.query<{ id: string; last_seq: string }>(
+      `SELECT id, last_seq FROM message_store.chats WHERE id = ANY($1::uuid[])`,
+      [chatIds],
+    );
     return {
-      rows: rows.rows.map((r) => ({ id: r.id, chatId: r.chat_id, seq: Number(r.seq), senderId: r.sender_id, clientMsgId: r.client_msg_id })),
+      rows: rows.rows.map((r) => ({
+        id: r.id,
+        chatId: r.chat_id,
+        seq: Number(r.seq),
+        senderId: r.sender_id,
+        clientMsgId: r.client_msg_id,
+      })),
       lastSeq: new Map(chats.rows.map((r) => [r.id, Number(r.last_seq)])),
     };
   } finally {
@@ -66,8 +78,16 @@ export interface CheckResult {
  * The scenario checker: what every client saw acknowledged against PostgreSQL, and what
  * every recipient received against PostgreSQL.
  */
-export async function check(databaseUrl: string, chats: ChatUnderTest[], log: SendLog, recipients: FaultClient[]): Promise<CheckResult> {
-  const { rows, lastSeq } = await readStore(databaseUrl, chats.map((c) => c.chatId));
+export async function check(
+  databaseUrl: string,
+  chats: ChatUnderTest[],
+  log: SendLog,
+  recipients: FaultClient[],
+): Promise<CheckResult> {
+  const { rows, lastSeq } = await readStore(
+    databaseUrl,
+    chats.map((c) => c.chatId),
+  );
   const problems: string[] = [];
   const note = (p: string) => problems.length < 20 && problems.push(p);
   const byPosition = new Map(rows.map((r) => [`${r.chatId}:${r.seq}`, r]));
@@ -179,10 +199,18 @@ export async function waitForDeliveries(
 ): Promise<{ reconnected: number; completeAt: number }> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
   const reconnectAfter = Date.now() + (options.quietMs ?? 10_000);
-  const { rows } = await readStore(databaseUrl, chats.map((c) => c.chatId));
+  const { rows } = await readStore(
+    databaseUrl,
+    chats.map((c) => c.chatId),
+  );
   const reconnectedClients = new Set<FaultClient>();
   const missing = (client: FaultClient) =>
-    rows.filter((r) => r.senderId !== client.userId && chats.some((c) => c.chatId === r.chatId && c.memberIds.includes(client.userId)) && !client.received.has(`${r.chatId}:${r.seq}`)).length;
+    rows.filter(
+      (r) =>
+        r.senderId !== client.userId &&
+        chats.some((c) => c.chatId === r.chatId && c.memberIds.includes(client.userId)) &&
+        !client.received.has(`${r.chatId}:${r.seq}`),
+    ).length;
   for (;;) {
     const behind = recipients.filter((c) => missing(c) > 0);
     if (behind.length === 0) return { reconnected: reconnectedClients.size, completeAt: Date.now() };

@@ -116,7 +116,8 @@ export class FaultClient {
         if (lastError === 'unauthorized') throw err;
         this.urlIndex = (this.urlIndex + 1) % this.urls.length;
         attempt++;
-        if (Date.now() > deadline) throw new Error(`${this.user.user.username}: could not connect within ${timeoutMs} ms (${lastError})`);
+        if (Date.now() > deadline)
+          throw new Error(`${this.user.user.username}: could not connect within ${timeoutMs} ms (${lastError})`);
         // Backoff with jitter, so a storm of clients does not come back in lockstep.
         await sleep(Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
       }
@@ -215,7 +216,9 @@ export class FaultClient {
       [...this.contiguous].map(async ([chatId, upTo]) => {
         if (upTo < 1 || (this.ackedUpTo.get(chatId) ?? 0) >= upTo) return;
         try {
-          const ack = (await socket.timeout(10_000).emitWithAck('message:delivered', { chatId, upToSeq: upTo })) as AckReply;
+          const ack = (await socket
+            .timeout(10_000)
+            .emitWithAck('message:delivered', { chatId, upToSeq: upTo })) as AckReply;
           if (ack.ok) this.ackedUpTo.set(chatId, Math.max(upTo, this.ackedUpTo.get(chatId) ?? 0));
         } catch {
           // Dropped: the next connection replays from the last acknowledged seq.
@@ -227,7 +230,10 @@ export class FaultClient {
   async waitConnected(timeoutMs = 120_000): Promise<void> {
     if (this.connected) return;
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${this.user.user.username} not reconnected within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`${this.user.user.username} not reconnected within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.connectedWaiters.push(() => {
         clearTimeout(timer);
         resolve();

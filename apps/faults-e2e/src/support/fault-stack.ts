@@ -2,7 +2,15 @@ import { randomUUID } from 'node:crypto';
 import { appendFileSync, mkdirSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Chat } from '@parley/contracts';
-import { http, registerUser, takeAnswerTally, TestStack, WORKSPACE_ROOT, type StackOptions, type TestUser } from '@parley/shared/testing';
+import {
+  http,
+  registerUser,
+  takeAnswerTally,
+  TestStack,
+  WORKSPACE_ROOT,
+  type StackOptions,
+  type TestUser,
+} from '@parley/shared/testing';
 import { Client } from 'pg';
 import { FaultClient, type FaultClientOptions } from './fault-client';
 import { PrivateNats, PrivateNatsCluster, PrivatePostgres, PrivateRedis } from './infra';
@@ -18,7 +26,12 @@ export interface FaultStackOptions {
   gateways?: number;
   env?: Record<string, string>;
   /** Run this stack on NATS / Redis / PostgreSQL servers of its own, which the test may restart. */
-  privateInfra?: { nats?: boolean; redis?: boolean; postgres?: boolean; /** A NATS cluster of this many nodes instead of one server; every app is given all of them. */ natsCluster?: number };
+  privateInfra?: {
+    nats?: boolean;
+    redis?: boolean;
+    postgres?: boolean;
+    /** A NATS cluster of this many nodes instead of one server; every app is given all of them. */ natsCluster?: number;
+  };
   /** Replicas of the back-end apps (TestStack's `replicas`). */
   replicas?: StackOptions['replicas'];
   /** 'production': the apps' own default limits (the security suites test them). */
@@ -74,7 +87,9 @@ export class FaultStack {
     env['NATS_SUBJECT_PREFIX'] = subjectPrefix;
     const started = await Promise.allSettled([
       infra.nats ? PrivateNats.start(subjectPrefix).then((s) => (this.nats = s)) : undefined,
-      infra.natsCluster ? PrivateNatsCluster.start(subjectPrefix, infra.natsCluster).then((s) => (this.natsCluster = s)) : undefined,
+      infra.natsCluster
+        ? PrivateNatsCluster.start(subjectPrefix, infra.natsCluster).then((s) => (this.natsCluster = s))
+        : undefined,
       infra.redis ? PrivateRedis.start().then((s) => (this.redis = s)) : undefined,
       infra.postgres ? PrivatePostgres.start().then((s) => (this.postgres = s)) : undefined,
     ]);
@@ -110,12 +125,19 @@ export class FaultStack {
    * the test clients and their answers by code, restarts per app, and each app's resident
    * memory high-water mark (MiB; VmHWM, restarted after each report).
    */
-  scenarioHealth(): { requestsTried: number; answersByCode: Record<string, number>; restartsByApp: Record<string, number>; maxRssMiB: Record<string, number> } {
+  scenarioHealth(): {
+    requestsTried: number;
+    answersByCode: Record<string, number>;
+    restartsByApp: Record<string, number>;
+    maxRssMiB: Record<string, number>;
+  } {
     const answers = takeAnswerTally();
     const memory = this.supervisor.memory();
     this.supervisor.resetMemoryHighWater();
     const restarts = this.restarts();
-    const restartsByApp = Object.fromEntries(Object.entries(restarts).map(([name, n]) => [name, n - (this.restartsReported[name] ?? 0)]));
+    const restartsByApp = Object.fromEntries(
+      Object.entries(restarts).map(([name, n]) => [name, n - (this.restartsReported[name] ?? 0)]),
+    );
     this.restartsReported = restarts;
     return {
       requestsTried: answers.tried,
@@ -163,7 +185,6 @@ export class FaultStack {
     process.kill(-pid, 'SIGCONT');
   }
 
-
   async query<R extends object = Record<string, unknown>>(sql: string, params: unknown[] = []): Promise<R[]> {
     const pg = new Client({ connectionString: this.databaseUrl });
     await pg.connect();
@@ -178,7 +199,9 @@ export class FaultStack {
     const out: TestUser[] = [];
     // A few at a time: registration hashes a password.
     for (let i = 0; i < n; i += 16) {
-      out.push(...(await Promise.all(Array.from({ length: Math.min(16, n - i) }, () => registerUser(this.authUrl, prefix)))));
+      out.push(
+        ...(await Promise.all(Array.from({ length: Math.min(16, n - i) }, () => registerUser(this.authUrl, prefix)))),
+      );
     }
     return out;
   }
@@ -193,13 +216,21 @@ export class FaultStack {
   }
 
   async direct(a: TestUser, b: TestUser): Promise<Chat> {
-    const res = await http<Chat>(this.gatewayUrls[0], 'POST', '/v1/chats', { token: a.token, body: { type: 'direct', memberIds: [b.user.id] } });
-    if (res.status !== 201 && res.status !== 200) throw new Error(`create direct failed: ${res.status} ${JSON.stringify(res.body)}`);
+    const res = await http<Chat>(this.gatewayUrls[0], 'POST', '/v1/chats', {
+      token: a.token,
+      body: { type: 'direct', memberIds: [b.user.id] },
+    });
+    if (res.status !== 201 && res.status !== 200)
+      throw new Error(`create direct failed: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body;
   }
 
   /** One connected client per user, spread over the gateways. */
-  async clients(users: TestUser[], options: FaultClientOptions = { ackDelivered: true, autoReconnect: true }, startAt = 0): Promise<FaultClient[]> {
+  async clients(
+    users: TestUser[],
+    options: FaultClientOptions = { ackDelivered: true, autoReconnect: true },
+    startAt = 0,
+  ): Promise<FaultClient[]> {
     const clients = users.map((u, i) => new FaultClient(u, this.gatewayUrls, options, startAt + i));
     for (let i = 0; i < clients.length; i += 50) await Promise.all(clients.slice(i, i + 50).map((c) => c.connect()));
     return clients;
@@ -209,7 +240,8 @@ export class FaultStack {
   appLogs(): Record<string, string> {
     const dir = (this.supervisor as unknown as { logDir: string }).logDir;
     const out: Record<string, string> = {};
-    for (const f of readdirSync(dir)) if (f.endsWith('.log')) out[f.replace(/\.log$/, '')] = readFileSync(join(dir, f), 'utf8');
+    for (const f of readdirSync(dir))
+      if (f.endsWith('.log')) out[f.replace(/\.log$/, '')] = readFileSync(join(dir, f), 'utf8');
     return out;
   }
 

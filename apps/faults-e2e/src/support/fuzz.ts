@@ -64,7 +64,21 @@ const NASTY_STRINGS = [
   'Bearer ',
 ];
 
-const NASTY_NUMBERS = [0, -0, -1, 1, 1.5, 2 ** 31, 2 ** 53, 2 ** 53 + 2, -(2 ** 63), 1e308, -1e308, 5e-324, Number.MAX_SAFE_INTEGER];
+const NASTY_NUMBERS = [
+  0,
+  -0,
+  -1,
+  1,
+  1.5,
+  2 ** 31,
+  2 ** 53,
+  2 ** 53 + 2,
+  -(2 ** 63),
+  1e308,
+  -1e308,
+  5e-324,
+  Number.MAX_SAFE_INTEGER,
+];
 
 export function randomString(rng: Rng, known: string[] = []): string {
   const r = rng.next();
@@ -95,7 +109,10 @@ export function randomValue(rng: Rng, depth = 0, known: string[] = []): unknown 
   if (r < 0.65) return Array.from({ length: rng.int(6) }, () => randomValue(rng, depth + 1, known));
   const o: Record<string, unknown> = {};
   const n = rng.int(6);
-  for (let i = 0; i < n; i++) o[rng.chance(0.3) ? rng.pick(['__proto__', 'constructor', 'chatId', 'userIds', 'body', 'token']) : randomString(rng)] = randomValue(rng, depth + 1, known);
+  for (let i = 0; i < n; i++)
+    o[
+      rng.chance(0.3) ? rng.pick(['__proto__', 'constructor', 'chatId', 'userIds', 'body', 'token']) : randomString(rng)
+    ] = randomValue(rng, depth + 1, known);
   return o;
 }
 

@@ -1,5 +1,15 @@
 import { execFile, execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chownSync, closeSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import {
+  chownSync,
+  closeSync,
+  mkdirSync,
+  mkdtempSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from 'node:fs';
 import { connect as tcpConnect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -34,7 +44,9 @@ export async function waitForPort(port: number, timeoutMs = 30_000): Promise<voi
 /** The binary's path as on PATH (not resolved: redis-server is a symlink that looks at its name). */
 function which(bin: string): string {
   try {
-    return execFileSync('sh', ['-c', `command -v ${bin}`]).toString().trim();
+    return execFileSync('sh', ['-c', `command -v ${bin}`])
+      .toString()
+      .trim();
   } catch {
     throw new Error(`${bin} is not installed (tools/dev/ensure-infra.sh lists how to install it)`);
   }
@@ -46,7 +58,10 @@ function which(bin: string): string {
  */
 export function pgBindir(env: NodeJS.ProcessEnv = process.env): string {
   try {
-    return execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/dev/pg-bindir.sh')], { env, stdio: ['ignore', 'pipe', 'pipe'] })
+    return execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/dev/pg-bindir.sh')], {
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    })
       .toString()
       .trim();
   } catch (err) {
@@ -226,7 +241,11 @@ export class PrivateNatsCluster {
    * listen): before, a stream cannot be created and auth would fail its start.
    */
   async waitForJetStream(timeoutMs = 30_000): Promise<void> {
-    const nc = await connect({ servers: this.nodes.map((n) => n.url), user: 'auth', pass: readFileSync(natsPasswordFile(this.passwordDir, 'auth'), 'utf8').trim() });
+    const nc = await connect({
+      servers: this.nodes.map((n) => n.url),
+      user: 'auth',
+      pass: readFileSync(natsPasswordFile(this.passwordDir, 'auth'), 'utf8').trim(),
+    });
     try {
       const deadline = Date.now() + timeoutMs;
       for (;;) {
@@ -234,7 +253,10 @@ export class PrivateNatsCluster {
           await (await nc.jetstreamManager({ timeout: 2000 })).getAccountInfo();
           return;
         } catch (err) {
-          if (Date.now() > deadline) throw new Error(`JetStream of the NATS cluster not ready within ${timeoutMs} ms: ${(err as Error).message}`);
+          if (Date.now() > deadline)
+            throw new Error(
+              `JetStream of the NATS cluster not ready within ${timeoutMs} ms: ${(err as Error).message}`,
+            );
           await sleep(200);
         }
       }
@@ -264,7 +286,11 @@ export class PrivateRedis extends ChildServer {
   }
 
   static async start(options: { maxmemoryPolicy?: string } = {}): Promise<PrivateRedis> {
-    const server = new PrivateRedis(await freePort(), mkdtempSync(join(tmpdir(), 'parley-faults-redis-')), options.maxmemoryPolicy ?? 'noeviction');
+    const server = new PrivateRedis(
+      await freePort(),
+      mkdtempSync(join(tmpdir(), 'parley-faults-redis-')),
+      options.maxmemoryPolicy ?? 'noeviction',
+    );
     await server.up();
     return server;
   }
@@ -275,7 +301,18 @@ export class PrivateRedis extends ChildServer {
 
   protected command() {
     // No persistence: a restart comes back empty, the worst case for presence.
-    const args = ['--port', String(this.port), '--bind', '127.0.0.1', '--save', '', '--appendonly', 'no', '--dir', this.dir];
+    const args = [
+      '--port',
+      String(this.port),
+      '--bind',
+      '127.0.0.1',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--dir',
+      this.dir,
+    ];
     args.push('--maxmemory-policy', this.policy);
     if (this.policy !== 'noeviction') args.push('--maxmemory', '64mb');
     return { bin: which('redis-server'), args };
@@ -310,7 +347,17 @@ export class PrivatePostgres {
       const gid = Number(execFileSync('id', ['-g', 'postgres']).toString());
       chownSync(dir, uid, gid);
     }
-    await server.asPostgres(join(bindir, 'initdb'), ['-D', server.data, '-A', 'trust', '-U', 'postgres', '-E', 'UTF8', '--locale=C']);
+    await server.asPostgres(join(bindir, 'initdb'), [
+      '-D',
+      server.data,
+      '-A',
+      'trust',
+      '-U',
+      'postgres',
+      '-E',
+      'UTF8',
+      '--locale=C',
+    ]);
     const conf = join(server.data, 'postgresql.conf');
     writeFileSync(
       conf,
@@ -327,7 +374,8 @@ export class PrivatePostgres {
     this.signalAll(this.frozen, 'SIGCONT'); // a stopped postmaster would not hear pg_ctl stop
     try {
       const argv = [join(this.bindir, 'pg_ctl'), '-D', this.data, '-m', 'immediate', 'stop'];
-      if (process.getuid?.() === 0) execFileSync('runuser', ['-u', 'postgres', '--', ...argv], { cwd: '/', stdio: 'ignore' });
+      if (process.getuid?.() === 0)
+        execFileSync('runuser', ['-u', 'postgres', '--', ...argv], { cwd: '/', stdio: 'ignore' });
       else execFileSync(argv[0], argv.slice(1), { stdio: 'ignore' });
     } catch {
       // not running
@@ -340,7 +388,16 @@ export class PrivatePostgres {
   }
 
   async up(): Promise<void> {
-    await this.asPostgres(join(this.bindir, 'pg_ctl'), ['-D', this.data, '-l', join(this.dir, 'server.log'), '-w', '-t', '60', 'start']);
+    await this.asPostgres(join(this.bindir, 'pg_ctl'), [
+      '-D',
+      this.data,
+      '-l',
+      join(this.dir, 'server.log'),
+      '-w',
+      '-t',
+      '60',
+      'start',
+    ]);
     await waitForPort(this.port);
   }
 

@@ -41,7 +41,14 @@ function recordAck(rec: SendRecord, message: Message, startedAt: number): void {
 }
 
 /** Codes worth retrying with the same clientMsgId (docs/protocol.md: `unavailable` is safe to retry). */
-const RETRYABLE = new Set(['unavailable', 'rate_limited', 'internal', 'timeout', 'disconnected', 'unauthorized-transient']);
+const RETRYABLE = new Set([
+  'unavailable',
+  'rate_limited',
+  'internal',
+  'timeout',
+  'disconnected',
+  'unauthorized-transient',
+]);
 
 /** Every send of a scenario, keyed by (chatId, senderId, clientMsgId). */
 export class SendLog {
@@ -59,7 +66,17 @@ export class SendLog {
     const k = this.key(chatId, senderId, clientMsgId);
     let r = this.records.get(k);
     if (!r) {
-      r = { chatId, senderId, clientMsgId, firstAttemptAt: Date.now(), attempts: 0, failures: [], laterAcks: [], attemptAcks: [], attemptFailures: [] };
+      r = {
+        chatId,
+        senderId,
+        clientMsgId,
+        firstAttemptAt: Date.now(),
+        attempts: 0,
+        failures: [],
+        laterAcks: [],
+        attemptAcks: [],
+        attemptFailures: [],
+      };
       this.records.set(k, r);
     }
     return r;
@@ -126,11 +143,20 @@ export class SendLog {
  * One `message:send` on the client's current connection, no retry, recorded in the log; the
  * answer (or the Error of a timeout or a dropped connection) is returned as it came.
  */
-export async function sendOnce(client: FaultClient, log: SendLog, chatId: string, clientMsgId: string, body: string, timeoutMs = 10_000): Promise<AckReply | Error> {
+export async function sendOnce(
+  client: FaultClient,
+  log: SendLog,
+  chatId: string,
+  clientMsgId: string,
+  body: string,
+  timeoutMs = 10_000,
+): Promise<AckReply | Error> {
   const rec = log.record(chatId, client.userId, clientMsgId);
   const startedAt = Date.now();
   log.begin();
-  const reply = await client.emitAck('message:send', { chatId, clientMsgId, body }, timeoutMs).catch((err: Error) => err);
+  const reply = await client
+    .emitAck('message:send', { chatId, clientMsgId, body }, timeoutMs)
+    .catch((err: Error) => err);
   log.answer(rec, startedAt, reply);
   return reply;
 }
@@ -146,12 +172,20 @@ export interface SendOptions {
  * docs/protocol.md tells clients to: `unavailable`, timeouts and dropped connections are retried
  * after a jittered backoff; anything else is a bug and fails the scenario.
  */
-export async function sendWithRetry(client: FaultClient, log: SendLog, chatId: string, clientMsgId: string, body: string, options: SendOptions = {}): Promise<Message> {
+export async function sendWithRetry(
+  client: FaultClient,
+  log: SendLog,
+  chatId: string,
+  clientMsgId: string,
+  body: string,
+  options: SendOptions = {},
+): Promise<Message> {
   const rec = log.record(chatId, client.userId, clientMsgId);
   const giveUpAt = Date.now() + (options.giveUpAfterMs ?? 180_000);
   let backoff = 50;
   for (;;) {
-    if (Date.now() > giveUpAt) throw new Error(`gave up on ${clientMsgId} after ${rec.attempts} attempts: ${rec.failures.slice(-3).join(', ')}`);
+    if (Date.now() > giveUpAt)
+      throw new Error(`gave up on ${clientMsgId} after ${rec.attempts} attempts: ${rec.failures.slice(-3).join(', ')}`);
     try {
       await client.waitConnected(Math.max(1000, giveUpAt - Date.now()));
     } catch {
@@ -263,7 +297,14 @@ export class Traffic {
         const i = next++;
         const clientMsgId = `${this.options.tag}-${laneIndex}-${i}`;
         try {
-          await sendWithRetry(lane.client, this.log, lane.chatId, clientMsgId, `${clientMsgId} ${pad}`, this.options.send);
+          await sendWithRetry(
+            lane.client,
+            this.log,
+            lane.chatId,
+            clientMsgId,
+            `${clientMsgId} ${pad}`,
+            this.options.send,
+          );
         } catch (err) {
           this.failures.push(err as Error);
           return;

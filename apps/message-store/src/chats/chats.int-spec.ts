@@ -18,7 +18,15 @@ import {
   ReplyBudget,
   type Chat,
 } from '@parley/contracts';
-import { createDirect, createGroup, errorOf, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
+import {
+  createDirect,
+  createGroup,
+  errorOf,
+  newUserId,
+  send,
+  startMessageStore,
+  type MessageStoreHarness,
+} from '../testing/message-store.harness';
 
 const ids = (chat: Chat) => chat.members.map((m) => m.userId);
 const roleOf = (chat: Chat, userId: string) => chat.members.find((m) => m.userId === userId)?.role;
@@ -41,7 +49,11 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       expect(first.chat).toMatchObject({ type: 'direct', title: null, lastSeq: 0 });
       expect(first.chat.members.map((m) => m.role)).toEqual(['member', 'member']);
       expect(ids(first.chat).sort()).toEqual([alice, bob].sort());
-      const again = await h.bus.request(ChatCreateV1, { creatorId: bob, type: 'direct', memberIds: [alice.toUpperCase()] });
+      const again = await h.bus.request(ChatCreateV1, {
+        creatorId: bob,
+        type: 'direct',
+        memberIds: [alice.toUpperCase()],
+      });
       expect(again).toEqual({ chat: first.chat, created: false });
     });
 
@@ -49,7 +61,11 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       const [alice, bob] = [newUserId(), newUserId()];
       const replies = await Promise.all(
         Array.from({ length: 6 }, (_, i) =>
-          h.bus.request(ChatCreateV1, { creatorId: i % 2 ? alice : bob, type: 'direct', memberIds: [i % 2 ? bob : alice] }),
+          h.bus.request(ChatCreateV1, {
+            creatorId: i % 2 ? alice : bob,
+            type: 'direct',
+            memberIds: [i % 2 ? bob : alice],
+          }),
         ),
       );
       expect(new Set(replies.map((r) => r.chat.id)).size).toBe(1);
@@ -58,29 +74,58 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
 
     it('direct: invalid with oneself, with two others, or with a title', async () => {
       const [alice, bob, carol] = [newUserId(), newUserId(), newUserId()];
-      expect(await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'direct', memberIds: [alice] }))).toBe('invalid');
-      expect(await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'direct', memberIds: [] }))).toBe('invalid');
-      expect(await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'direct', memberIds: [bob, carol] }))).toBe('invalid');
-      expect(await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'direct', title: 'x', memberIds: [bob] }))).toBe('invalid');
+      expect(await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'direct', memberIds: [alice] }))).toBe(
+        'invalid',
+      );
+      expect(await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'direct', memberIds: [] }))).toBe(
+        'invalid',
+      );
+      expect(
+        await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'direct', memberIds: [bob, carol] })),
+      ).toBe('invalid');
+      expect(
+        await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'direct', title: 'x', memberIds: [bob] })),
+      ).toBe('invalid');
     });
 
     it('group: the creator is admin; title 1-100 code points; at most 1024 members with the creator', async () => {
       const alice = newUserId();
       const others = Array.from({ length: 1023 }, () => newUserId());
-      const big = await h.bus.request(ChatCreateV1, { creatorId: alice, type: 'group', title: '🎉'.repeat(100), memberIds: [alice, ...others] });
+      const big = await h.bus.request(ChatCreateV1, {
+        creatorId: alice,
+        type: 'group',
+        title: '🎉'.repeat(100),
+        memberIds: [alice, ...others],
+      });
       expect(big.chat.members).toHaveLength(1024);
       expect(big.chat.title).toBe('🎉'.repeat(100));
       expect(roleOf(big.chat, alice)).toBe('admin');
       expect(big.chat.members.filter((m) => m.role === 'admin')).toHaveLength(1);
 
-      const tooMany = h.bus.request(ChatCreateV1, { creatorId: alice, type: 'group', title: 't', memberIds: [...others, newUserId()] });
+      const tooMany = h.bus.request(ChatCreateV1, {
+        creatorId: alice,
+        type: 'group',
+        title: 't',
+        memberIds: [...others, newUserId()],
+      });
       expect(await codeOf(tooMany)).toBe('invalid');
       for (const title of ['', 'x'.repeat(101), undefined, 7]) {
-        const r = h.bus.request(ChatCreateV1, { creatorId: alice, type: 'group', title: title as string, memberIds: [] });
+        const r = h.bus.request(ChatCreateV1, {
+          creatorId: alice,
+          type: 'group',
+          title: title as string,
+          memberIds: [],
+        });
         expect(await codeOf(r)).toBe('invalid');
       }
-      expect(await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'channel' as 'group', title: 't', memberIds: [] }))).toBe('invalid');
-      expect(await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'group', title: 't', memberIds: ['nope'] }))).toBe('invalid');
+      expect(
+        await codeOf(
+          h.bus.request(ChatCreateV1, { creatorId: alice, type: 'channel' as 'group', title: 't', memberIds: [] }),
+        ),
+      ).toBe('invalid');
+      expect(
+        await codeOf(h.bus.request(ChatCreateV1, { creatorId: alice, type: 'group', title: 't', memberIds: ['nope'] })),
+      ).toBe('invalid');
       const solo = await createGroup(h.bus, alice, [], 'just me');
       expect(ids(solo)).toEqual([alice]);
     });
@@ -95,14 +140,27 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       expect(await codeOf(h.bus.request(ChatGetV1, { chatId: randomUUID(), userId: mallory }))).toBe('not_found');
       expect(await codeOf(h.bus.request(ChatGetV1, { chatId: 'x', userId: alice }))).toBe('invalid');
 
-      expect((await h.bus.request(ChatMembersV1, { chatId: chat.id, userId: bob })).memberIds.sort()).toEqual([alice, bob].sort());
+      expect((await h.bus.request(ChatMembersV1, { chatId: chat.id, userId: bob })).memberIds.sort()).toEqual(
+        [alice, bob].sort(),
+      );
       expect(await codeOf(h.bus.request(ChatMembersV1, { chatId: chat.id, userId: mallory }))).toBe('forbidden');
       expect(await codeOf(h.bus.request(ChatMembersV1, { chatId: randomUUID(), userId: alice }))).toBe('not_found');
 
-      expect(await h.bus.request(ChatSettingsV1, { chatId: chat.id, userId: bob, muted: true })).toEqual({ chatId: chat.id, muted: true });
-      expect(await codeOf(h.bus.request(ChatSettingsV1, { chatId: chat.id, userId: mallory, muted: true }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(ChatSettingsV1, { chatId: randomUUID(), userId: bob, muted: true }))).toBe('not_found');
-      expect(await codeOf(h.bus.request(ChatSettingsV1, { chatId: chat.id, userId: bob, muted: 'yes' as unknown as boolean }))).toBe('invalid');
+      expect(await h.bus.request(ChatSettingsV1, { chatId: chat.id, userId: bob, muted: true })).toEqual({
+        chatId: chat.id,
+        muted: true,
+      });
+      expect(await codeOf(h.bus.request(ChatSettingsV1, { chatId: chat.id, userId: mallory, muted: true }))).toBe(
+        'forbidden',
+      );
+      expect(await codeOf(h.bus.request(ChatSettingsV1, { chatId: randomUUID(), userId: bob, muted: true }))).toBe(
+        'not_found',
+      );
+      expect(
+        await codeOf(
+          h.bus.request(ChatSettingsV1, { chatId: chat.id, userId: bob, muted: 'yes' as unknown as boolean }),
+        ),
+      ).toBe('invalid');
       const list = (await h.bus.request(ChatListV1, { userId: bob })).chats;
       expect(list.find((c) => c.id === chat.id)?.muted).toBe(true);
     });
@@ -114,7 +172,11 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       const older = await createDirect(h.bus, alice, bob);
       const group = await createGroup(h.bus, alice, [bob, carol], 'g');
       const empty = await createDirect(h.bus, alice, carol);
-      expect((await h.bus.request(ChatListV1, { userId: alice })).chats.map((c) => c.id)).toEqual([empty.id, group.id, older.id]);
+      expect((await h.bus.request(ChatListV1, { userId: alice })).chats.map((c) => c.id)).toEqual([
+        empty.id,
+        group.id,
+        older.id,
+      ]);
 
       await send(h.bus, older.id, bob, 'b1');
       await send(h.bus, older.id, bob, 'b2');
@@ -122,11 +184,20 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       let list = (await h.bus.request(ChatListV1, { userId: alice })).chats;
       expect(list.map((c) => c.id)).toEqual([older.id, empty.id, group.id]);
       const summary = list[0];
-      expect(summary).toMatchObject({ id: older.id, type: 'direct', lastSeq: 3, unreadCount: 2, muted: false, memberCount: 2 });
+      expect(summary).toMatchObject({
+        id: older.id,
+        type: 'direct',
+        lastSeq: 3,
+        unreadCount: 2,
+        muted: false,
+        memberCount: 2,
+      });
       expect(summary.lastMessage).toMatchObject({ seq: 3, body: 'a1', senderId: alice });
       expect(list.find((c) => c.id === empty.id)).toMatchObject({ lastMessage: null, unreadCount: 0 });
       // The sender's own message does not count for the sender, and sending moves no watermark of theirs.
-      expect((await h.bus.request(ChatListV1, { userId: bob })).chats.find((c) => c.id === older.id)?.unreadCount).toBe(1);
+      expect((await h.bus.request(ChatListV1, { userId: bob })).chats.find((c) => c.id === older.id)?.unreadCount).toBe(
+        1,
+      );
 
       await send(h.bus, group.id, carol, 'c1');
       list = (await h.bus.request(ChatListV1, { userId: alice })).chats;
@@ -167,7 +238,12 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       for (const limit of [0, 201, 1.5, '10' as unknown as number]) {
         expect(await codeOf(h.bus.request(ChatListV1, { userId: alice, limit }))).toBe('invalid');
       }
-      for (const cursor of ['nope', Buffer.from('1.x').toString('base64url'), 'a'.repeat(200), 5 as unknown as string]) {
+      for (const cursor of [
+        'nope',
+        Buffer.from('1.x').toString('base64url'),
+        'a'.repeat(200),
+        5 as unknown as string,
+      ]) {
         expect(await codeOf(h.bus.request(ChatListV1, { userId: alice, cursor }))).toBe('invalid');
       }
     });
@@ -220,7 +296,11 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       for (let i = 0; i < 5; i++) ids.push((await createDirect(h.bus, alice, newUserId())).id);
       const first = await h.bus.request(UserCursorsV1, { userId: alice, limit: 3 });
       expect(first.chats).toHaveLength(3);
-      const second = await h.bus.request(UserCursorsV1, { userId: alice, limit: 3, afterChatId: first.nextAfterChatId ?? undefined });
+      const second = await h.bus.request(UserCursorsV1, {
+        userId: alice,
+        limit: 3,
+        afterChatId: first.nextAfterChatId ?? undefined,
+      });
       expect(second.nextAfterChatId).toBeNull();
       expect([...first.chats, ...second.chats].map((c) => c.chatId)).toEqual([...ids].sort());
       expect(await codeOf(h.bus.request(UserCursorsV1, { userId: alice, limit: 1001 }))).toBe('invalid');
@@ -237,34 +317,62 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       // Ordered by joinedAt, then user id: the creation's members first, carol last.
       expect(ids(added.chat)).toEqual([...[alice, bob].sort(), carol]);
       expect(roleOf(added.chat, carol)).toBe('member');
-      const carolCursor = (await h.bus.request(UserCursorsV1, { userId: carol })).chats.find((c) => c.chatId === chat.id);
+      const carolCursor = (await h.bus.request(UserCursorsV1, { userId: carol })).chats.find(
+        (c) => c.chatId === chat.id,
+      );
       expect(carolCursor).toEqual({ chatId: chat.id, lastSeq: 1, deliveredSeq: 1, readSeq: 1 });
 
-      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: bob, userIds: [dave] }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: mallory, userIds: [dave] }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: randomUUID(), actorId: alice, userIds: [dave] }))).toBe('not_found');
-      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: alice, userIds: [] }))).toBe('invalid');
+      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: bob, userIds: [dave] }))).toBe(
+        'forbidden',
+      );
+      expect(
+        await codeOf(h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: mallory, userIds: [dave] })),
+      ).toBe('forbidden');
+      expect(
+        await codeOf(h.bus.request(ChatMembersAddV1, { chatId: randomUUID(), actorId: alice, userIds: [dave] })),
+      ).toBe('not_found');
+      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: alice, userIds: [] }))).toBe(
+        'invalid',
+      );
       // invalid before not_found
-      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: randomUUID(), actorId: alice, userIds: ['x'] }))).toBe('invalid');
+      expect(
+        await codeOf(h.bus.request(ChatMembersAddV1, { chatId: randomUUID(), actorId: alice, userIds: ['x'] })),
+      ).toBe('invalid');
       const direct = await createDirect(h.bus, alice, bob);
-      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: direct.id, actorId: alice, userIds: [dave] }))).toBe('forbidden');
+      expect(
+        await codeOf(h.bus.request(ChatMembersAddV1, { chatId: direct.id, actorId: alice, userIds: [dave] })),
+      ).toBe('forbidden');
     });
 
     it('adding beyond 1024 members is a conflict', async () => {
       const alice = newUserId();
-      const chat = await createGroup(h.bus, alice, Array.from({ length: 1022 }, () => newUserId()));
+      const chat = await createGroup(
+        h.bus,
+        alice,
+        Array.from({ length: 1022 }, () => newUserId()),
+      );
       const r = await h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: alice, userIds: [newUserId()] });
       expect(r.chat.members).toHaveLength(1024);
-      expect(await codeOf(h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: alice, userIds: [newUserId()] }))).toBe('conflict');
+      expect(
+        await codeOf(h.bus.request(ChatMembersAddV1, { chatId: chat.id, actorId: alice, userIds: [newUserId()] })),
+      ).toBe('conflict');
     });
 
     it('an admin removes anyone, a member only themself; direct chats have fixed members', async () => {
       const [alice, bob, carol, mallory] = [newUserId(), newUserId(), newUserId(), newUserId()];
       const chat = await createGroup(h.bus, alice, [bob, carol]);
-      expect(await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: chat.id, actorId: bob, userId: carol }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: chat.id, actorId: mallory, userId: mallory }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: chat.id, actorId: alice, userId: mallory }))).toBe('not_found');
-      expect(await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: randomUUID(), actorId: alice, userId: bob }))).toBe('not_found');
+      expect(await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: chat.id, actorId: bob, userId: carol }))).toBe(
+        'forbidden',
+      );
+      expect(
+        await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: chat.id, actorId: mallory, userId: mallory })),
+      ).toBe('forbidden');
+      expect(
+        await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: chat.id, actorId: alice, userId: mallory })),
+      ).toBe('not_found');
+      expect(
+        await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: randomUUID(), actorId: alice, userId: bob })),
+      ).toBe('not_found');
 
       const left = await h.bus.request(ChatMemberRemoveV1, { chatId: chat.id, actorId: bob, userId: bob });
       expect(left.removedUserId).toBe(bob);
@@ -277,7 +385,9 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       expect((await send(h.bus, chat.id, alice, 'alone')).memberIds).toEqual([alice]);
 
       const direct = await createDirect(h.bus, alice, bob);
-      expect(await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: direct.id, actorId: bob, userId: bob }))).toBe('forbidden');
+      expect(await codeOf(h.bus.request(ChatMemberRemoveV1, { chatId: direct.id, actorId: bob, userId: bob }))).toBe(
+        'forbidden',
+      );
     });
 
     it('when the last admin leaves, the longest-standing member becomes admin (ties: lowest user id)', async () => {
@@ -305,21 +415,37 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       for (const user of [alice, bob, newUserId()]) {
         expect(await codeOf(h.bus.request(ChatGetV1, { chatId: chat.id, userId: user }))).toBe('forbidden');
       }
-      const rows = await h.sql.query(`SELECT count(*)::int AS n FROM message_store.messages WHERE chat_id = $1`, [chat.id]);
+      const rows = await h.sql.query(`SELECT count(*)::int AS n FROM message_store.messages WHERE chat_id = $1`, [
+        chat.id,
+      ]);
       expect(rows.rows[0].n).toBe(1);
     });
 
     it('admins rename; members and direct chats may not; the title is checked first', async () => {
       const [alice, bob, mallory] = [newUserId(), newUserId(), newUserId()];
       const chat = await createGroup(h.bus, alice, [bob], 'old');
-      expect((await h.bus.request(ChatUpdateV1, { chatId: chat.id, actorId: alice, title: 'new ✨' })).title).toBe('new ✨');
-      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: chat.id, actorId: bob, title: 'mine' }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: chat.id, actorId: mallory, title: 'mine' }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: randomUUID(), actorId: alice, title: 'x' }))).toBe('not_found');
-      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: randomUUID(), actorId: alice, title: '' }))).toBe('invalid');
-      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: chat.id, actorId: alice, title: 'x'.repeat(101) }))).toBe('invalid');
+      expect((await h.bus.request(ChatUpdateV1, { chatId: chat.id, actorId: alice, title: 'new ✨' })).title).toBe(
+        'new ✨',
+      );
+      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: chat.id, actorId: bob, title: 'mine' }))).toBe(
+        'forbidden',
+      );
+      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: chat.id, actorId: mallory, title: 'mine' }))).toBe(
+        'forbidden',
+      );
+      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: randomUUID(), actorId: alice, title: 'x' }))).toBe(
+        'not_found',
+      );
+      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: randomUUID(), actorId: alice, title: '' }))).toBe(
+        'invalid',
+      );
+      expect(
+        await codeOf(h.bus.request(ChatUpdateV1, { chatId: chat.id, actorId: alice, title: 'x'.repeat(101) })),
+      ).toBe('invalid');
       const direct = await createDirect(h.bus, alice, bob);
-      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: direct.id, actorId: alice, title: 'x' }))).toBe('forbidden');
+      expect(await codeOf(h.bus.request(ChatUpdateV1, { chatId: direct.id, actorId: alice, title: 'x' }))).toBe(
+        'forbidden',
+      );
     });
 
     it('admins promote and demote; a sole admin demoting themself is a conflict', async () => {
@@ -339,12 +465,16 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
       expect(roleOf(await change(bob, carol, 'admin'), carol)).toBe('admin');
       expect(roleOf(await change(carol, bob, 'member'), bob)).toBe('member');
       const direct = await createDirect(h.bus, alice, bob);
-      expect(await codeOf(h.bus.request(ChatMemberRoleV1, { chatId: direct.id, actorId: alice, userId: bob, role: 'admin' }))).toBe('forbidden');
+      expect(
+        await codeOf(
+          h.bus.request(ChatMemberRoleV1, { chatId: direct.id, actorId: alice, userId: bob, role: 'admin' }),
+        ),
+      ).toBe('forbidden');
     });
   });
 
   describe('cursors / shares-chat', () => {
-    it('lists the user\'s chats with watermarks, and who shares no chat', async () => {
+    it("lists the user's chats with watermarks, and who shares no chat", async () => {
       const [alice, bob, carol, stranger] = [newUserId(), newUserId(), newUserId(), newUserId()];
       const direct = await createDirect(h.bus, alice, bob);
       const group = await createGroup(h.bus, carol, [alice]);
@@ -358,8 +488,12 @@ describe('chat.* (real PostgreSQL + NATS)', () => {
           { chatId: group.id, lastSeq: 0, deliveredSeq: 0, readSeq: 0 },
         ].sort((a, b) => a.chatId.localeCompare(b.chatId)),
       );
-      expect(await h.bus.request(SharesChatV1, { userId: alice, otherUserIds: [bob, carol, alice] })).toEqual({ strangers: [] });
-      expect(await h.bus.request(SharesChatV1, { userId: bob, otherUserIds: [alice, carol, stranger] })).toEqual({ strangers: [carol, stranger] });
+      expect(await h.bus.request(SharesChatV1, { userId: alice, otherUserIds: [bob, carol, alice] })).toEqual({
+        strangers: [],
+      });
+      expect(await h.bus.request(SharesChatV1, { userId: bob, otherUserIds: [alice, carol, stranger] })).toEqual({
+        strangers: [carol, stranger],
+      });
       expect(await codeOf(h.bus.request(SharesChatV1, { userId: bob, otherUserIds: ['x'] }))).toBe('invalid');
     });
   });

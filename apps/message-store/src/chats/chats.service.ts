@@ -63,26 +63,32 @@ export class ChatsService {
     const creatorId = requireUuid(r['creatorId'], 'creatorId');
     const type = requireOneOf(r['type'], 'type', ['direct', 'group'] as const);
     // The list may name the creator too; the exact member limit is checked below.
-    const others = requireUuidList(r['memberIds'], 'memberIds', 2 * Limits.groupMaxMembers).filter((id) => id !== creatorId);
+    const others = requireUuidList(r['memberIds'], 'memberIds', 2 * Limits.groupMaxMembers).filter(
+      (id) => id !== creatorId,
+    );
 
     if (type === 'direct') {
       if (r['title'] !== undefined && r['title'] !== null) throw invalid('a direct chat has no title');
       if (others.length === 0) throw invalid('a direct chat needs one other user (not yourself)');
       if (others.length > 1) throw invalid('a direct chat has exactly one other member');
-      return this.chats.transaction(async (tx) => {
-        const { chatId, created } = await tx.createDirect(creatorId, others[0]);
-        return { chat: toChat(await this.mustLoad(tx, chatId)), created };
-      }).then((reply) => this.noteCreated(reply, [creatorId, others[0]]));
+      return this.chats
+        .transaction(async (tx) => {
+          const { chatId, created } = await tx.createDirect(creatorId, others[0]);
+          return { chat: toChat(await this.mustLoad(tx, chatId)), created };
+        })
+        .then((reply) => this.noteCreated(reply, [creatorId, others[0]]));
     }
 
     const title = requireTitle(r['title']);
     if (others.length + 1 > Limits.groupMaxMembers) {
       throw invalid(`a group has at most ${Limits.groupMaxMembers} members, the creator included`);
     }
-    return this.chats.transaction(async (tx) => {
-      const chatId = await tx.createGroup(title, creatorId, others);
-      return { chat: toChat(await this.mustLoad(tx, chatId)), created: true };
-    }).then((reply) => this.noteCreated(reply, [creatorId, ...others]));
+    return this.chats
+      .transaction(async (tx) => {
+        const chatId = await tx.createGroup(title, creatorId, others);
+        return { chat: toChat(await this.mustLoad(tx, chatId)), created: true };
+      })
+      .then((reply) => this.noteCreated(reply, [creatorId, ...others]));
   }
 
   async get(req: unknown): Promise<Chat> {
@@ -128,22 +134,30 @@ export class ChatsService {
     const chatId = requireUuid(r['chatId'], 'chatId');
     const actorId = requireUuid(r['actorId'], 'actorId');
     const userIds = requireUuidList(r['userIds'], 'userIds', Limits.groupMaxMembers, 1);
-    return this.chats.transaction(async (tx) => {
-      const chat = requireMember(await tx.lockChat(chatId), actorId);
-      this.requireGroupAdmin(chat, actorId, 'add members');
-      const newIds = userIds.filter((id) => !memberOf(chat, id));
-      if (chat.members.length + newIds.length > Limits.groupMaxMembers) {
-        throw new ParleyError('conflict', `a group has at most ${Limits.groupMaxMembers} members; it has ${chat.members.length}`);
-      }
-      const added = await tx.addMembers(chatId, newIds, 'member', chat.lastSeq);
-      const after = await this.mustLoad(tx, chatId);
-      // In the chat's member order, not the request's.
-      const addedSet = new Set(added);
-      return { chat: toChat(after), addedUserIds: after.members.filter((m) => addedSet.has(m.userId)).map((m) => m.userId) };
-    }).then((reply) => {
-      this.heads?.joined(reply.chat.id, reply.addedUserIds, reply.chat.lastSeq);
-      return reply;
-    });
+    return this.chats
+      .transaction(async (tx) => {
+        const chat = requireMember(await tx.lockChat(chatId), actorId);
+        this.requireGroupAdmin(chat, actorId, 'add members');
+        const newIds = userIds.filter((id) => !memberOf(chat, id));
+        if (chat.members.length + newIds.length > Limits.groupMaxMembers) {
+          throw new ParleyError(
+            'conflict',
+            `a group has at most ${Limits.groupMaxMembers} members; it has ${chat.members.length}`,
+          );
+        }
+        const added = await tx.addMembers(chatId, newIds, 'member', chat.lastSeq);
+        const after = await this.mustLoad(tx, chatId);
+        // In the chat's member order, not the request's.
+        const addedSet = new Set(added);
+        return {
+          chat: toChat(after),
+          addedUserIds: after.members.filter((m) => addedSet.has(m.userId)).map((m) => m.userId),
+        };
+      })
+      .then((reply) => {
+        this.heads?.joined(reply.chat.id, reply.addedUserIds, reply.chat.lastSeq);
+        return reply;
+      });
   }
 
   async removeMember(req: unknown): Promise<ChatMemberRemoveReply> {
@@ -226,7 +240,10 @@ export class ChatsService {
     const userId = requireUuid(r['userId'], 'userId');
     const limit = optionalInt(r['limit'], 'limit', 1) ?? UserCursorsLimits.maxLimit;
     if (limit > UserCursorsLimits.maxLimit) throw invalid(`limit must be an integer 1-${UserCursorsLimits.maxLimit}`);
-    const afterChatId = r['afterChatId'] === undefined || r['afterChatId'] === null ? undefined : requireUuid(r['afterChatId'], 'afterChatId');
+    const afterChatId =
+      r['afterChatId'] === undefined || r['afterChatId'] === null
+        ? undefined
+        : requireUuid(r['afterChatId'], 'afterChatId');
     const chats = await this.chats.cursors(userId, { limit, afterChatId });
     return { chats, nextAfterChatId: chats.length === limit ? chats[chats.length - 1].chatId : null };
   }
@@ -235,7 +252,9 @@ export class ChatsService {
   async sharesChat(req: unknown): Promise<SharesChatReply> {
     const r = requireObject(req);
     const userId = requireUuid(r['userId'], 'userId');
-    const others = requireUuidList(r['otherUserIds'], 'otherUserIds', Limits.groupMaxMembers).filter((id) => id !== userId);
+    const others = requireUuidList(r['otherUserIds'], 'otherUserIds', Limits.groupMaxMembers).filter(
+      (id) => id !== userId,
+    );
     return { strangers: await this.chats.strangers(userId, others) };
   }
 
@@ -246,8 +265,10 @@ export class ChatsService {
   }
 
   private requireGroupAdmin(chat: ChatRecord, actorId: string, action: string): void {
-    if (chat.type === 'direct') throw new ParleyError('forbidden', 'a direct chat has no admins, member, role or title changes');
-    if (memberOf(chat, actorId)?.role !== 'admin') throw new ParleyError('forbidden', `only group admins can ${action}`);
+    if (chat.type === 'direct')
+      throw new ParleyError('forbidden', 'a direct chat has no admins, member, role or title changes');
+    if (memberOf(chat, actorId)?.role !== 'admin')
+      throw new ParleyError('forbidden', `only group admins can ${action}`);
   }
 
   private async mustLoad(tx: ChatWriter, chatId: string): Promise<ChatRecord> {
@@ -265,7 +286,8 @@ export function encodeChatListCursor(position: ChatListPosition): string {
 }
 
 export function decodeChatListCursor(value: unknown): ChatListPosition {
-  const match = typeof value === 'string' && value.length <= 96 ? CURSOR.exec(Buffer.from(value, 'base64url').toString()) : null;
+  const match =
+    typeof value === 'string' && value.length <= 96 ? CURSOR.exec(Buffer.from(value, 'base64url').toString()) : null;
   if (!match) throw invalid('cursor is not one this server gave out');
   return { activityUs: match[1], chatId: match[2] };
 }

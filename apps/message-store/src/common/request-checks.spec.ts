@@ -6,7 +6,8 @@ const invalid = expect.objectContaining({ code: 'invalid' });
 describe('request checks', () => {
   it('accepts and lower-cases UUIDs; rejects anything else', () => {
     expect(requireUuid(id, 'x')).toBe(id.toLowerCase());
-    for (const bad of ['', 'abc', `${id}0`, 42, null, undefined, {}]) expect(() => requireUuid(bad, 'x')).toThrow(invalid);
+    for (const bad of ['', 'abc', `${id}0`, 42, null, undefined, {}])
+      expect(() => requireUuid(bad, 'x')).toThrow(invalid);
   });
 
   it('dedupes UUID lists and bounds their size', () => {

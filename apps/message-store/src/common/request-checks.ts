@@ -22,7 +22,8 @@ export function requireUuid(value: unknown, field: string): string {
 
 export function requireUuidList(value: unknown, field: string, max: number, min = 0): string[] {
   if (!Array.isArray(value)) throw invalid(`${field} must be an array of UUIDs`);
-  if (value.length < min || value.length > max) throw invalid(`${field} must hold ${min > 0 ? `${min}-${max}` : `at most ${max}`} ids`);
+  if (value.length < min || value.length > max)
+    throw invalid(`${field} must hold ${min > 0 ? `${min}-${max}` : `at most ${max}`} ids`);
   return [...new Set(value.map((v, i) => requireUuid(v, `${field}[${i}]`)))];
 }
 
@@ -30,7 +31,13 @@ export function requireUuidList(value: unknown, field: string, max: number, min 
  * Lengths in code points, as docs/protocol.md counts. NUL cannot be stored in a text
  * column, so it is refused unless the value is stored encrypted (`allowNul`).
  */
-export function requireText(value: unknown, field: string, min: number, max: number, options: { allowNul?: boolean } = {}): string {
+export function requireText(
+  value: unknown,
+  field: string,
+  min: number,
+  max: number,
+  options: { allowNul?: boolean } = {},
+): string {
   if (typeof value !== 'string') throw invalid(`${field} must be a string`);
   const n = codePointLength(value);
   if (n < min || n > max) throw invalid(`${field} must be ${min}-${max} characters`);

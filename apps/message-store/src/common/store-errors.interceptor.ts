@@ -11,7 +11,11 @@ export class StoreErrorsInterceptor implements NestInterceptor {
       .handle()
       .pipe(
         catchError((err: unknown) =>
-          throwError(() => (isDatabaseUnavailable(err) ? new ParleyError('unavailable', 'the message database is unavailable; retry') : err)),
+          throwError(() =>
+            isDatabaseUnavailable(err)
+              ? new ParleyError('unavailable', 'the message database is unavailable; retry')
+              : err,
+          ),
         ),
       );
   }

@@ -19,8 +19,16 @@ describe('loadMessageStoreConfig', () => {
 
   it('reads the PostgreSQL pool timeouts', () => {
     const keys = { ...noKeyFile, MESSAGE_ENCRYPTION_KEYS: `k1:${key()}` };
-    expect(loadMessageStoreConfig(keys).database.timeouts).toEqual({ statementMs: 5000, connectMs: 3000, idleMs: 30_000, idleInTransactionMs: 10_000, keepAliveDelayMs: 10_000 });
-    expect(loadMessageStoreConfig({ ...keys, DATABASE_STATEMENT_TIMEOUT_MS: '800' }).database.timeouts.statementMs).toBe(800);
+    expect(loadMessageStoreConfig(keys).database.timeouts).toEqual({
+      statementMs: 5000,
+      connectMs: 3000,
+      idleMs: 30_000,
+      idleInTransactionMs: 10_000,
+      keepAliveDelayMs: 10_000,
+    });
+    expect(
+      loadMessageStoreConfig({ ...keys, DATABASE_STATEMENT_TIMEOUT_MS: '800' }).database.timeouts.statementMs,
+    ).toBe(800);
   });
 
   it('reads the keys from MESSAGE_ENCRYPTION_KEYS_FILE', () => {
@@ -31,7 +39,9 @@ describe('loadMessageStoreConfig', () => {
   });
 
   it('fails with a clear message when no key is configured', () => {
-    expect(() => loadMessageStoreConfig({ ...noKeyFile })).toThrow(/MESSAGE_ENCRYPTION_KEYS \(or the file MESSAGE_ENCRYPTION_KEYS_FILE\) must hold/);
+    expect(() => loadMessageStoreConfig({ ...noKeyFile })).toThrow(
+      /MESSAGE_ENCRYPTION_KEYS \(or the file MESSAGE_ENCRYPTION_KEYS_FILE\) must hold/,
+    );
   });
 
   it('fails with a clear message, without the key material, when a key is malformed', () => {
@@ -48,7 +58,12 @@ describe('loadMessageStoreConfig', () => {
 
   it('names every bad variable', () => {
     expect(() =>
-      loadMessageStoreConfig({ ...noKeyFile, MESSAGE_ENCRYPTION_KEYS: `k1:${key()}`, APPEND_BATCH_MAX: '0', NATS_SUBJECT_PREFIX: 'a b' }),
+      loadMessageStoreConfig({
+        ...noKeyFile,
+        MESSAGE_ENCRYPTION_KEYS: `k1:${key()}`,
+        APPEND_BATCH_MAX: '0',
+        NATS_SUBJECT_PREFIX: 'a b',
+      }),
     ).toThrow(/APPEND_BATCH_MAX[\s\S]*NATS_SUBJECT_PREFIX|NATS_SUBJECT_PREFIX[\s\S]*APPEND_BATCH_MAX/);
   });
 });

@@ -12,7 +12,8 @@ export class MessageStoreEnv extends PostgresTimeoutsEnv {
   @IsInt() @Min(2) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
   /** Put before every NATS subject, so stacks sharing a NATS server stay apart (e.g. "t1a2b3c4."). */
-  @IsString() @Matches(/^[A-Za-z0-9_.-]*$/, { message: 'NATS_SUBJECT_PREFIX may hold only A-Z a-z 0-9 _ . -' })
+  @IsString()
+  @Matches(/^[A-Za-z0-9_.-]*$/, { message: 'NATS_SUBJECT_PREFIX may hold only A-Z a-z 0-9 _ . -' })
   NATS_SUBJECT_PREFIX = '';
   /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
   @IsString() @IsNotEmpty() NATS_USER = 'message-store';
@@ -54,14 +55,20 @@ export function loadMessageStoreConfig(env: NodeJS.ProcessEnv = process.env): Me
   try {
     cipher = MessageCipher.fromKeyList(e.MESSAGE_ENCRYPTION_KEYS);
   } catch (err) {
-    if (err instanceof MessageKeysError) throw new ConfigError('message-store', [`MESSAGE_ENCRYPTION_KEYS: ${err.message}`]);
+    if (err instanceof MessageKeysError)
+      throw new ConfigError('message-store', [`MESSAGE_ENCRYPTION_KEYS: ${err.message}`]);
     throw err;
   }
   return {
     http: { host: e.HTTP_HOST, port: e.MESSAGE_STORE_PORT },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined },
+    nats: {
+      url: e.NATS_URL,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
+      user: e.NATS_USER,
+      pass: e.NATS_PASSWORD || undefined,
+    },
     cipher,
     append: { batchMax: e.APPEND_BATCH_MAX, batchWaitMs: e.APPEND_BATCH_WAIT_MS, queueMax: e.APPEND_QUEUE_MAX },
   };

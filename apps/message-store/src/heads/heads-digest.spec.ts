@@ -59,11 +59,19 @@ describe('HeadsDigest', () => {
     const d = new HeadsDigest(1000);
     const chats = 20_000;
     for (let i = 0; i < chats; i++) d.appended(chat(i), i + 1);
-    for (let g = 0; g < 40; g++) d.joined(chat(g), Array.from({ length: 1024 }, (_, i) => user(g * 1024 + i)), 0);
+    for (let g = 0; g < 40; g++)
+      d.joined(
+        chat(g),
+        Array.from({ length: 1024 }, (_, i) => user(g * 1024 + i)),
+        0,
+      );
     const parts = collect(d);
     expect(parts.length).toBeGreaterThan(1);
     expect(parts.map((p) => p.digestSeq)).toEqual(parts.map((_, i) => i + 1));
-    for (const p of parts) expect(Buffer.byteLength(JSON.stringify({ pattern: 'chat.heads.digest.v1', data: p }))).toBeLessThanOrEqual(HeadsLimits.digestMaxBytes);
+    for (const p of parts)
+      expect(Buffer.byteLength(JSON.stringify({ pattern: 'chat.heads.digest.v1', data: p }))).toBeLessThanOrEqual(
+        HeadsLimits.digestMaxBytes,
+      );
     expect(parts.flatMap((p) => p.heads)).toHaveLength(chats);
     expect(parts.flatMap((p) => p.joins).flatMap((j) => j.userIds)).toHaveLength(40 * 1024);
   });

@@ -1,5 +1,12 @@
 import { ChatHeadsDigestV1, ChatHeadsRecoverV1, HeadsLimits, type ChatHeadsDigest } from '@parley/contracts';
-import { createGroup, errorOf, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
+import {
+  createGroup,
+  errorOf,
+  newUserId,
+  send,
+  startMessageStore,
+  type MessageStoreHarness,
+} from '../testing/message-store.harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -45,8 +52,13 @@ describe('heads: chat.heads.digest.v1 and chat.heads.recover.v1 (live-delivery r
     await send(h.bus, moved.id, b, 'hello');
     await send(h.bus, quiet.id, c, 'old news');
     // `quiet` had its last message and joins long ago.
-    await h.sql.query(`UPDATE message_store.chats SET last_message_at = now() - interval '10 minutes' WHERE id = $1`, [quiet.id]);
-    await h.sql.query(`UPDATE message_store.chat_members SET joined_at = now() - interval '10 minutes' WHERE chat_id = $1`, [quiet.id]);
+    await h.sql.query(`UPDATE message_store.chats SET last_message_at = now() - interval '10 minutes' WHERE id = $1`, [
+      quiet.id,
+    ]);
+    await h.sql.query(
+      `UPDATE message_store.chat_members SET joined_at = now() - interval '10 minutes' WHERE chat_id = $1`,
+      [quiet.id],
+    );
 
     const reply = await h.bus.request(ChatHeadsRecoverV1, { userIds: [a, b, c], sinceMs: Date.now() - 60_000 });
     const expected = [a, b].map((userId) => ({ userId, chatId: moved.id, lastSeq: 1, deliveredSeq: 0, readSeq: 0 }));
@@ -57,15 +69,27 @@ describe('heads: chat.heads.digest.v1 and chat.heads.recover.v1 (live-delivery r
     const all = await h.bus.request(ChatHeadsRecoverV1, { userIds: [a], sinceMs: Date.now() - 30 * 60_000 });
     expect(all.items.map((i) => i.chatId).sort()).toEqual([moved.id, quiet.id].sort());
     // Keyset paging: after the first item comes the rest.
-    const rest = await h.bus.request(ChatHeadsRecoverV1, { userIds: [a], sinceMs: Date.now() - 30 * 60_000, after: { userId: a, chatId: all.items[0].chatId } });
+    const rest = await h.bus.request(ChatHeadsRecoverV1, {
+      userIds: [a],
+      sinceMs: Date.now() - 30 * 60_000,
+      after: { userId: a, chatId: all.items[0].chatId },
+    });
     expect(rest.items).toEqual([all.items[1]]);
   });
 
   it('pages at recoverPageItems and refuses what is out of bounds', async () => {
     const users = Array.from({ length: HeadsLimits.recoverMaxUsers }, () => newUserId());
-    expect((await errorOf(h.bus.request(ChatHeadsRecoverV1, { userIds: [...users, newUserId()], sinceMs: Date.now() }))).code).toBe('invalid');
-    expect((await errorOf(h.bus.request(ChatHeadsRecoverV1, { userIds: [users[0]], sinceMs: Date.now() - 2 * 3600_000 }))).code).toBe('invalid');
-    expect((await errorOf(h.bus.request(ChatHeadsRecoverV1, { userIds: [], sinceMs: Date.now() }))).code).toBe('invalid');
+    expect(
+      (await errorOf(h.bus.request(ChatHeadsRecoverV1, { userIds: [...users, newUserId()], sinceMs: Date.now() })))
+        .code,
+    ).toBe('invalid');
+    expect(
+      (await errorOf(h.bus.request(ChatHeadsRecoverV1, { userIds: [users[0]], sinceMs: Date.now() - 2 * 3600_000 })))
+        .code,
+    ).toBe('invalid');
+    expect((await errorOf(h.bus.request(ChatHeadsRecoverV1, { userIds: [], sinceMs: Date.now() }))).code).toBe(
+      'invalid',
+    );
     // 2,001 memberships of 256 users in recent chats: one full page, then the last item.
     const owner = users[0];
     const groups = Math.ceil((HeadsLimits.recoverPageItems + 1) / users.length);
@@ -74,7 +98,11 @@ describe('heads: chat.heads.digest.v1 and chat.heads.recover.v1 (live-delivery r
     const first = await h.bus.request(ChatHeadsRecoverV1, { userIds: users, sinceMs: Date.now() - 60_000 });
     expect(first.items).toHaveLength(HeadsLimits.recoverPageItems);
     expect(first.next).toBeDefined();
-    const second = await h.bus.request(ChatHeadsRecoverV1, { userIds: users, sinceMs: Date.now() - 60_000, after: first.next });
+    const second = await h.bus.request(ChatHeadsRecoverV1, {
+      userIds: users,
+      sinceMs: Date.now() - 60_000,
+      after: first.next,
+    });
     expect(second.items).toHaveLength(total - HeadsLimits.recoverPageItems);
     expect(second.next).toBeUndefined();
     expect(Buffer.byteLength(JSON.stringify(first))).toBeLessThan(512 * 1024);

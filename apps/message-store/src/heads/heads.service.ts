@@ -38,7 +38,13 @@ export class HeadsService {
   async recover(req: unknown): Promise<ChatHeadsRecoverReply> {
     const q = parseRecoverRequest(req);
     const limit = HeadsLimits.recoverPageItems;
-    const rows = await this.db.query<{ user_id: string; chat_id: string; last_seq: string; delivered_seq: string; read_seq: string }>(
+    const rows = await this.db.query<{
+      user_id: string;
+      chat_id: string;
+      last_seq: string;
+      delivered_seq: string;
+      read_seq: string;
+    }>(
       `SELECT cm.user_id, cm.chat_id, c.last_seq, cm.delivered_seq, cm.read_seq
        FROM chat_members cm JOIN chats c ON c.id = cm.chat_id
        WHERE cm.user_id = ANY ($1::uuid[])

@@ -21,8 +21,11 @@ const stored = (chatId: string, seq: number, body: string, members = 2): { ok: t
 });
 
 describe('fitAppendBatchReply', () => {
-  it('answers every item and every chat\'s members once when they fit', () => {
-    const reply = fitAppendBatchReply([stored('a', 1, 'x'), stored('a', 2, 'y'), { ok: false, error: { code: 'forbidden', message: 'no' } }], 10_000);
+  it("answers every item and every chat's members once when they fit", () => {
+    const reply = fitAppendBatchReply(
+      [stored('a', 1, 'x'), stored('a', 2, 'y'), { ok: false, error: { code: 'forbidden', message: 'no' } }],
+      10_000,
+    );
     expect(reply.results.map((r) => r.ok)).toEqual([true, true, false]);
     expect(Object.keys(reply.members)).toEqual(['a']);
     expect(reply.members['a'].memberIds).toHaveLength(2);

@@ -3,7 +3,14 @@ import { readFileSync } from 'node:fs';
 import { MessageCipher, MessagesRepository, type AppendOutcome } from '@parley/message-store/data-access-messages';
 import { PgDatabase } from '@parley/shared/data-access-postgres';
 import { Pool } from 'pg';
-import { createDirect, createGroup, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
+import {
+  createDirect,
+  createGroup,
+  newUserId,
+  send,
+  startMessageStore,
+  type MessageStoreHarness,
+} from '../testing/message-store.harness';
 import { GroupCommitQueue } from './group-commit.queue';
 
 /** The batch transaction itself, driven directly so the batch content is exact. */
@@ -14,7 +21,10 @@ describe('MessagesRepository.appendBatch (real PostgreSQL)', () => {
   beforeAll(async () => {
     h = await startMessageStore();
     pool = new Pool({ connectionString: h.db.url, max: 3, options: '-c search_path=message_store,public' });
-    repo = new MessagesRepository(new PgDatabase(pool), MessageCipher.fromKeyList(readFileSync(h.keys.messageKeysFile, 'utf8')));
+    repo = new MessagesRepository(
+      new PgDatabase(pool),
+      MessageCipher.fromKeyList(readFileSync(h.keys.messageKeysFile, 'utf8')),
+    );
   });
   afterAll(async () => {
     await pool?.end();
@@ -43,7 +53,16 @@ describe('MessagesRepository.appendBatch (real PostgreSQL)', () => {
       { chatId: b.id, senderId: alice, clientMsgId: 'k9', body: 'b2' },
     ]);
 
-    expect(outcomes.map((o) => o.status)).toEqual(['stored', 'stored', 'forbidden', 'not_found', 'stored', 'stored', 'stored', 'stored']);
+    expect(outcomes.map((o) => o.status)).toEqual([
+      'stored',
+      'stored',
+      'forbidden',
+      'not_found',
+      'stored',
+      'stored',
+      'stored',
+      'stored',
+    ]);
     const [a1, b1, , , a1again, a2, resend, b2] = outcomes.map((o) => (o.status === 'stored' ? o : null));
     // Seqs continue each chat's own counter, in batch order; refusals took none.
     expect([a1?.message.seq, a2?.message.seq]).toEqual([2, 3]);
@@ -54,7 +73,10 @@ describe('MessagesRepository.appendBatch (real PostgreSQL)', () => {
     expect(resend?.message).toEqual(earlier.message);
     expect(stored(outcomes[1]).memberIds.sort()).toEqual([alice, carol].sort());
 
-    const counts = await h.sql.query(`SELECT id::text, last_seq::int FROM message_store.chats WHERE id = ANY($1::uuid[]) ORDER BY last_seq`, [[a.id, b.id]]);
+    const counts = await h.sql.query(
+      `SELECT id::text, last_seq::int FROM message_store.chats WHERE id = ANY($1::uuid[]) ORDER BY last_seq`,
+      [[a.id, b.id]],
+    );
     expect(counts.rows).toEqual([
       { id: b.id, last_seq: 2 },
       { id: a.id, last_seq: 3 },
@@ -69,13 +91,16 @@ describe('MessagesRepository.appendBatch (real PostgreSQL)', () => {
     // PostgreSQL text cannot hold NUL (message-store's request checks refuse it before this
     // layer), so this item fails the batch's statement. The batch changes nothing; retried
     // alone, the neighbours succeed in order.
-    const queue = new GroupCommitQueue((items: Parameters<MessagesRepository['appendBatch']>[0]) => repo.appendBatch(items), {
-      maxBatch: 10,
-      maxWaitMs: 5,
-      maxQueue: 100,
-      maxConcurrent: 1,
-      isUnavailable: () => false,
-    });
+    const queue = new GroupCommitQueue(
+      (items: Parameters<MessagesRepository['appendBatch']>[0]) => repo.appendBatch(items),
+      {
+        maxBatch: 10,
+        maxWaitMs: 5,
+        maxQueue: 100,
+        maxConcurrent: 1,
+        isUnavailable: () => false,
+      },
+    );
     const results = await Promise.allSettled([
       queue.submit({ chatId: chat.id, senderId: alice, clientMsgId: 'before', body: '1' }),
       queue.submit({ chatId: chat.id, senderId: alice, clientMsgId: 'second', body: '2' }),
@@ -83,27 +108,40 @@ describe('MessagesRepository.appendBatch (real PostgreSQL)', () => {
       queue.submit({ chatId: chat.id, senderId: bob, clientMsgId: 'after', body: '4' }),
     ]);
     expect(results.map((r) => r.status)).toEqual(['fulfilled', 'fulfilled', 'rejected', 'fulfilled']);
-    const seqOf = (r: PromiseSettledResult<AppendOutcome>) => stored((r as PromiseFulfilledResult<AppendOutcome>).value).message.seq;
+    const seqOf = (r: PromiseSettledResult<AppendOutcome>) =>
+      stored((r as PromiseFulfilledResult<AppendOutcome>).value).message.seq;
     expect([seqOf(results[0]), seqOf(results[1]), seqOf(results[3])]).toEqual([1, 2, 3]);
     expect((results[2] as PromiseRejectedResult).reason).toMatchObject({ code: '22021' });
-    const rows = await h.sql.query(`SELECT seq::int FROM message_store.messages WHERE chat_id = $1 ORDER BY seq`, [chat.id]);
+    const rows = await h.sql.query(`SELECT seq::int FROM message_store.messages WHERE chat_id = $1 ORDER BY seq`, [
+      chat.id,
+    ]);
     expect(rows.rows.map((r: { seq: number }) => r.seq)).toEqual([1, 2, 3]);
   });
 
-  it('a big batch over many chats: every item answered with its chat\'s next seq, a repeated key once', async () => {
+  it("a big batch over many chats: every item answered with its chat's next seq, a repeated key once", async () => {
     const users = Array.from({ length: 17 }, () => newUserId());
     const chats: Awaited<ReturnType<typeof createDirect>>[] = [];
     for (let i = 0; i < 16; i++) chats.push(await createDirect(h.bus, users[i], users[i + 1]));
-    const items = Array.from({ length: 480 }, (_, k) => ({ chatId: chats[k % 16].id, senderId: users[k % 16], clientMsgId: `m${k}`, body: `b${k}` }));
+    const items = Array.from({ length: 480 }, (_, k) => ({
+      chatId: chats[k % 16].id,
+      senderId: users[k % 16],
+      clientMsgId: `m${k}`,
+      body: `b${k}`,
+    }));
     items.push({ ...items[0], body: 'again' });
     const outcomes = (await repo.appendBatch(items)).map(stored);
     // Each chat got 30 items, in batch order: seqs 1..30.
     for (let c = 0; c < 16; c++) {
-      expect(outcomes.filter((_, k) => k < 480 && k % 16 === c).map((o) => o.message.seq)).toEqual(Array.from({ length: 30 }, (_, i) => i + 1));
+      expect(outcomes.filter((_, k) => k < 480 && k % 16 === c).map((o) => o.message.seq)).toEqual(
+        Array.from({ length: 30 }, (_, i) => i + 1),
+      );
     }
     expect(outcomes[480].created).toBe(false);
     expect(outcomes[480].message).toEqual(outcomes[0].message);
-    const counts = await h.sql.query(`SELECT count(*)::int AS n FROM message_store.messages WHERE chat_id = ANY($1::uuid[])`, [chats.map((c) => c.id)]);
+    const counts = await h.sql.query(
+      `SELECT count(*)::int AS n FROM message_store.messages WHERE chat_id = ANY($1::uuid[])`,
+      [chats.map((c) => c.id)],
+    );
     expect(counts.rows[0].n).toBe(480);
   });
 

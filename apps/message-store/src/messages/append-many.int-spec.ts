@@ -1,6 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { MessageAppendBatchV1 } from '@parley/contracts';
-import { createDirect, errorOf, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
+import {
+  createDirect,
+  errorOf,
+  newUserId,
+  send,
+  startMessageStore,
+  type MessageStoreHarness,
+} from '../testing/message-store.harness';
 
 describe('message.append-batch.v1 (real PostgreSQL + NATS)', () => {
   let h: MessageStoreHarness;
@@ -25,14 +32,11 @@ describe('message.append-batch.v1 (real PostgreSQL + NATS)', () => {
         { chatId: chat.id, senderId: bob, clientMsgId: 'k5', body: 'two' },
       ],
     });
-    expect(results.map((r) => (r.ok ? `seq ${r.reply.message.seq}${r.reply.created ? '' : ' (stored before)'}` : r.error.code))).toEqual([
-      'seq 2',
-      'forbidden',
-      'invalid',
-      'not_found',
-      'seq 1 (stored before)',
-      'seq 3',
-    ]);
+    expect(
+      results.map((r) =>
+        r.ok ? `seq ${r.reply.message.seq}${r.reply.created ? '' : ' (stored before)'}` : r.error.code,
+      ),
+    ).toEqual(['seq 2', 'forbidden', 'invalid', 'not_found', 'seq 1 (stored before)', 'seq 3']);
     // Members once per chat, not per item.
     expect(Object.keys(members)).toEqual([chat.id]);
     expect([...members[chat.id].memberIds].sort()).toEqual([alice, bob].sort());

@@ -1,7 +1,15 @@
 import { randomUUID } from 'node:crypto';
 import { ChatGetV1, ChatSettingsV1, MessageAppendV1, MessageHistoryV1, type Message } from '@parley/contracts';
 import { http } from '@parley/shared/testing';
-import { createDirect, createGroup, errorOf, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
+import {
+  createDirect,
+  createGroup,
+  errorOf,
+  newUserId,
+  send,
+  startMessageStore,
+  type MessageStoreHarness,
+} from '../testing/message-store.harness';
 
 describe('message.append.v1 (real PostgreSQL + NATS)', () => {
   let h: MessageStoreHarness;
@@ -15,9 +23,13 @@ describe('message.append.v1 (real PostgreSQL + NATS)', () => {
   const batchMetrics = async () => {
     const text = (await http<string>(h.baseUrl, 'GET', '/metrics')).body;
     const value = (name: string) => Number(new RegExp(`^${name}\\{[^}]*\\} (\\d+)`, 'm').exec(text)?.[1] ?? NaN);
-    return { count: value('parley_message_append_batch_size_count'), sum: value('parley_message_append_batch_size_sum') };
+    return {
+      count: value('parley_message_append_batch_size_count'),
+      sum: value('parley_message_append_batch_size_sum'),
+    };
   };
-  const lastSeq = async (chatId: string, userId: string) => (await h.bus.request(ChatGetV1, { chatId, userId })).lastSeq;
+  const lastSeq = async (chatId: string, userId: string) =>
+    (await h.bus.request(ChatGetV1, { chatId, userId })).lastSeq;
 
   it('stores a message with seq 1 and answers members and muted members', async () => {
     const [alice, bob, carol] = [newUserId(), newUserId(), newUserId()];
@@ -98,7 +110,9 @@ describe('message.append.v1 (real PostgreSQL + NATS)', () => {
       Array.from({ length: 200 }, (_, i) => send(h.bus, chat.id, senders[i % 4], `message ${i}`, `m-${i}`)),
     );
     expect(replies.every((r) => r.created)).toBe(true);
-    expect(replies.map((r) => r.message.seq).sort((a, b) => a - b)).toEqual(Array.from({ length: 200 }, (_, i) => i + 1));
+    expect(replies.map((r) => r.message.seq).sort((a, b) => a - b)).toEqual(
+      Array.from({ length: 200 }, (_, i) => i + 1),
+    );
     expect(new Set(replies.map((r) => r.message.id)).size).toBe(200);
     expect(await lastSeq(chat.id, senders[0])).toBe(200);
     // Group commit: the 200 appends went through in fewer transactions than appends.
@@ -108,7 +122,7 @@ describe('message.append.v1 (real PostgreSQL + NATS)', () => {
 
     // What was answered is what is stored.
     const stored: Message[] = [];
-    for (let after = 0; ; ) {
+    for (let after = 0; ;) {
       const page = await h.bus.request(MessageHistoryV1, { chatId: chat.id, userId: senders[1], after, limit: 100 });
       stored.push(...page.messages);
       if (!page.hasMore) break;
@@ -126,7 +140,9 @@ describe('message.append.v1 (real PostgreSQL + NATS)', () => {
     expect(new Set(replies.map((r) => r.message.id)).size).toBe(1);
     expect(replies.map((r) => r.message.seq)).toEqual([1, 1, 1]);
     expect(replies.filter((r) => r.created)).toHaveLength(1);
-    const rows = await h.sql.query(`SELECT count(*)::int AS n FROM message_store.messages WHERE chat_id = $1`, [chat.id]);
+    const rows = await h.sql.query(`SELECT count(*)::int AS n FROM message_store.messages WHERE chat_id = $1`, [
+      chat.id,
+    ]);
     expect(rows.rows[0].n).toBe(1);
     expect(await lastSeq(chat.id, alice)).toBe(1);
   });
@@ -142,7 +158,9 @@ describe('message.append.v1 (real PostgreSQL + NATS)', () => {
     ]);
     const codes = results.map((r) => (r.status === 'fulfilled' ? 'ok' : (r.reason as { code: string }).code));
     expect(codes).toEqual([...Array(10).fill('forbidden'), ...Array(10).fill('ok'), 'not_found']);
-    const seqs = results.slice(10, 20).map((r) => (r as PromiseFulfilledResult<{ message: Message }>).value.message.seq);
+    const seqs = results
+      .slice(10, 20)
+      .map((r) => (r as PromiseFulfilledResult<{ message: Message }>).value.message.seq);
     expect(seqs.sort((a, b) => a - b)).toEqual([1, 2, 3, 4, 5, 6, 7, 8, 9, 10]);
     expect(await lastSeq(chat.id, alice)).toBe(10);
   });
@@ -169,7 +187,12 @@ describe('message.append.v1 (real PostgreSQL + NATS)', () => {
       [alice],
     );
     expect(rows.rows).toHaveLength(16);
-    for (const row of rows.rows as { body_ciphertext: Buffer; body_iv: Buffer; body_auth_tag: Buffer; key_id: string }[]) {
+    for (const row of rows.rows as {
+      body_ciphertext: Buffer;
+      body_iv: Buffer;
+      body_auth_tag: Buffer;
+      key_id: string;
+    }[]) {
       expect(row.body_ciphertext.includes(Buffer.from('top secret'))).toBe(false);
       expect(row.body_iv).toHaveLength(12);
       expect(row.body_auth_tag).toHaveLength(16);

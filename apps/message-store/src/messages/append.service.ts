@@ -149,7 +149,10 @@ const ERROR_RESULT_MAX_BYTES = 256;
 
 const OVER_BUDGET: MessageAppendResult = {
   ok: false,
-  error: { code: 'unavailable', message: 'the answer to this batch grew too large; send again (the same clientMsgId is safe)' },
+  error: {
+    code: 'unavailable',
+    message: 'the answer to this batch grew too large; send again (the same clientMsgId is safe)',
+  },
 };
 
 /**

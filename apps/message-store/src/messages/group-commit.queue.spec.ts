@@ -35,11 +35,14 @@ describe('GroupCommitQueue', () => {
   it('starts at once when idle; waits up to maxWaitMs only while a batch runs', async () => {
     const gate = deferred();
     const batches: number[][] = [];
-    const q = new GroupCommitQueue<number, number>(async (items) => {
-      batches.push(items);
-      if (batches.length === 1) await gate.promise;
-      return items;
-    }, options({ maxWaitMs: 60_000, maxConcurrent: 2 }));
+    const q = new GroupCommitQueue<number, number>(
+      async (items) => {
+        batches.push(items);
+        if (batches.length === 1) await gate.promise;
+        return items;
+      },
+      options({ maxWaitMs: 60_000, maxConcurrent: 2 }),
+    );
     const first = q.submit(1); // idle: runs without waiting 60 s
     await new Promise((r) => setTimeout(r, 10));
     expect(batches).toEqual([[1]]);
@@ -53,12 +56,19 @@ describe('GroupCommitQueue', () => {
 
   it('cuts batches at maxBatch and keeps arrival order across them', async () => {
     const batches: number[][] = [];
-    const q = new GroupCommitQueue<number, number>(async (items) => {
-      batches.push(items);
-      return items;
-    }, options({ maxBatch: 4 }));
+    const q = new GroupCommitQueue<number, number>(
+      async (items) => {
+        batches.push(items);
+        return items;
+      },
+      options({ maxBatch: 4 }),
+    );
     await Promise.all(Array.from({ length: 10 }, (_, i) => q.submit(i)));
-    expect(batches).toEqual([[0, 1, 2, 3], [4, 5, 6, 7], [8, 9]]);
+    expect(batches).toEqual([
+      [0, 1, 2, 3],
+      [4, 5, 6, 7],
+      [8, 9],
+    ]);
   });
 
   it('never runs more than maxConcurrent batches; newcomers gather meanwhile', async () => {
@@ -66,15 +76,18 @@ describe('GroupCommitQueue', () => {
     const batches: number[][] = [];
     let running = 0;
     let maxRunning = 0;
-    const q = new GroupCommitQueue<number, number>(async (items) => {
-      const gate = gates[batches.length];
-      batches.push(items);
-      running++;
-      maxRunning = Math.max(maxRunning, running);
-      if (gate) await gate.promise;
-      running--;
-      return items;
-    }, options({ maxConcurrent: 1 }));
+    const q = new GroupCommitQueue<number, number>(
+      async (items) => {
+        const gate = gates[batches.length];
+        batches.push(items);
+        running++;
+        maxRunning = Math.max(maxRunning, running);
+        if (gate) await gate.promise;
+        running--;
+        return items;
+      },
+      options({ maxConcurrent: 1 }),
+    );
     const first = q.submit(1);
     await new Promise((r) => setTimeout(r, 10)); // batch [1] is running
     const rest = [2, 3, 4].map((n) => q.submit(n));
@@ -94,7 +107,11 @@ describe('GroupCommitQueue', () => {
       return items.map((n) => n * 10);
     }, options());
     const results = await Promise.allSettled([1, 13, 2].map((n) => q.submit(n)));
-    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([10, 'poison', 20]);
+    expect(results.map((r) => (r.status === 'fulfilled' ? r.value : (r.reason as Error).message))).toEqual([
+      10,
+      'poison',
+      20,
+    ]);
     expect(calls).toEqual([[1, 13, 2], [1], [13], [2]]);
   });
 
@@ -105,16 +122,21 @@ describe('GroupCommitQueue', () => {
       throw new ParleyError('unavailable', 'db down');
     }, options());
     const results = await Promise.allSettled([1, 2, 3].map((n) => q.submit(n)));
-    expect(results.every((r) => r.status === 'rejected' && (r.reason as ParleyError).code === 'unavailable')).toBe(true);
+    expect(results.every((r) => r.status === 'rejected' && (r.reason as ParleyError).code === 'unavailable')).toBe(
+      true,
+    );
     expect(calls).toEqual([[1, 2, 3]]);
   });
 
   it('answers unavailable when too many items wait (backpressure)', async () => {
     const gate = deferred();
-    const q = new GroupCommitQueue<number, number>(async (items) => {
-      await gate.promise;
-      return items;
-    }, options({ maxQueue: 2 }));
+    const q = new GroupCommitQueue<number, number>(
+      async (items) => {
+        await gate.promise;
+        return items;
+      },
+      options({ maxQueue: 2 }),
+    );
     const running = q.submit(0);
     await new Promise((r) => setTimeout(r, 10));
     const waiting = [q.submit(1), q.submit(2)];

@@ -33,12 +33,22 @@ describe('parseHistoryRequest', () => {
     [{ before: 3, after: 1 }],
     [{ chatId: 'nope' }],
   ])('rejects %j as invalid', (extra) => {
-    expect(() => parseHistoryRequest({ chatId, userId, limit: 10, ...extra })).toThrow(expect.objectContaining({ code: 'invalid' }));
+    expect(() => parseHistoryRequest({ chatId, userId, limit: 10, ...extra })).toThrow(
+      expect.objectContaining({ code: 'invalid' }),
+    );
   });
 
   it('accepts before >= 1 and after >= 0', () => {
-    expect(parseHistoryRequest({ chatId, userId, limit: 1, before: 1 }).query).toEqual({ limit: 1, before: 1, after: undefined });
-    expect(parseHistoryRequest({ chatId, userId, limit: 100, after: 0 }).query).toEqual({ limit: 100, before: undefined, after: 0 });
+    expect(parseHistoryRequest({ chatId, userId, limit: 1, before: 1 }).query).toEqual({
+      limit: 1,
+      before: 1,
+      after: undefined,
+    });
+    expect(parseHistoryRequest({ chatId, userId, limit: 100, after: 0 }).query).toEqual({
+      limit: 100,
+      before: undefined,
+      after: 0,
+    });
   });
 });
 

@@ -8,7 +8,10 @@ export function parseHistoryRequest(req: unknown): { chatId: string; userId: str
   const r = requireObject(req);
   const chatId = requireUuid(r['chatId'], 'chatId');
   const userId = requireUuid(r['userId'], 'userId');
-  const limit = r['limit'] === undefined || r['limit'] === null ? Limits.historyDefaultLimit : requireInt(r['limit'], 'limit', 1, Limits.historyMaxLimit);
+  const limit =
+    r['limit'] === undefined || r['limit'] === null
+      ? Limits.historyDefaultLimit
+      : requireInt(r['limit'], 'limit', 1, Limits.historyMaxLimit);
   const before = optionalInt(r['before'], 'before', 1);
   const after = optionalInt(r['after'], 'after', 0);
   if (before !== undefined && after !== undefined) throw invalid('give at most one of before and after');

@@ -2,7 +2,14 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChatListV1, MessageHistoryV1 } from '@parley/contracts';
 import { bootstrap } from '../bootstrap';
-import { appendMessageKey, createDirect, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
+import {
+  appendMessageKey,
+  createDirect,
+  newUserId,
+  send,
+  startMessageStore,
+  type MessageStoreHarness,
+} from '../testing/message-store.harness';
 
 describe('message encryption keys (real PostgreSQL + NATS)', () => {
   let h: MessageStoreHarness;
@@ -22,7 +29,10 @@ describe('message encryption keys (real PostgreSQL + NATS)', () => {
     await h.restartApp();
 
     const fresh = await send(h.bus, chatId, bob, 'written under k2', 'c2');
-    const keyIds = await h.sql.query(`SELECT seq::int, key_id FROM message_store.messages WHERE chat_id = $1 ORDER BY seq`, [chatId]);
+    const keyIds = await h.sql.query(
+      `SELECT seq::int, key_id FROM message_store.messages WHERE chat_id = $1 ORDER BY seq`,
+      [chatId],
+    );
     expect(keyIds.rows).toEqual([
       { seq: 1, key_id: 'k1' },
       { seq: 2, key_id: 'k2' },
@@ -40,8 +50,8 @@ describe('message encryption keys (real PostgreSQL + NATS)', () => {
     await expect(bootstrap({ ...h.env, MESSAGE_STORE_PORT: '0', MESSAGE_ENCRYPTION_KEYS_FILE: empty })).rejects.toThrow(
       /MESSAGE_ENCRYPTION_KEYS/,
     );
-    await expect(bootstrap({ ...h.env, MESSAGE_STORE_PORT: '0', MESSAGE_ENCRYPTION_KEYS: 'k1:tooshort' })).rejects.toThrow(
-      /message key "k1" is \d+ bytes, AES-256 needs 32/,
-    );
+    await expect(
+      bootstrap({ ...h.env, MESSAGE_STORE_PORT: '0', MESSAGE_ENCRYPTION_KEYS: 'k1:tooshort' }),
+    ).rejects.toThrow(/message key "k1" is \d+ bytes, AES-256 needs 32/);
   });
 });

@@ -10,7 +10,12 @@ export class MessagesModule {
     return {
       module: MessagesModule,
       controllers: [MessagesHandler],
-      providers: [{ provide: APPEND_SETTINGS, useValue: settings }, AppendService, HistoryService, ...appendMetricProviders],
+      providers: [
+        { provide: APPEND_SETTINGS, useValue: settings },
+        AppendService,
+        HistoryService,
+        ...appendMetricProviders,
+      ],
     };
   }
 }

@@ -1,6 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { MessageHistoryV1, ReceiptListV1, ReceiptMoveV1, UserCursorsV1, type HistoryPage } from '@parley/contracts';
-import { createDirect, createGroup, errorOf, newUserId, send, startMessageStore, type MessageStoreHarness } from '../testing/message-store.harness';
+import {
+  createDirect,
+  createGroup,
+  errorOf,
+  newUserId,
+  send,
+  startMessageStore,
+  type MessageStoreHarness,
+} from '../testing/message-store.harness';
 
 const codeOf = async (work: Promise<unknown>) => (await errorOf(work)).code;
 const seqs = (page: HistoryPage) => page.messages.map((m) => m.seq);
@@ -30,7 +38,13 @@ describe('message.history.v1 and receipt.* (real PostgreSQL + NATS)', () => {
       const latest = await page({});
       expect(seqs(latest)).toEqual(range(71, 120));
       expect(latest.hasMore).toBe(true);
-      expect(latest.messages[0]).toMatchObject({ chatId, seq: 71, body: 'm71', senderId: alice, clientMsgId: expect.any(String) });
+      expect(latest.messages[0]).toMatchObject({
+        chatId,
+        seq: 71,
+        body: 'm71',
+        senderId: alice,
+        clientMsgId: expect.any(String),
+      });
       const all = await page({ limit: 100 });
       expect([seqs(all), all.hasMore]).toEqual([range(21, 120), true]);
       const one = await page({ limit: 1 });
@@ -78,9 +92,15 @@ describe('message.history.v1 and receipt.* (real PostgreSQL + NATS)', () => {
     });
 
     it('non-members are forbidden, unknown chats not_found, invalid first', async () => {
-      expect(await codeOf(h.bus.request(MessageHistoryV1, { chatId, userId: newUserId(), limit: 10 }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(MessageHistoryV1, { chatId: randomUUID(), userId: bob, limit: 10 }))).toBe('not_found');
-      expect(await codeOf(h.bus.request(MessageHistoryV1, { chatId: randomUUID(), userId: bob, limit: 0 }))).toBe('invalid');
+      expect(await codeOf(h.bus.request(MessageHistoryV1, { chatId, userId: newUserId(), limit: 10 }))).toBe(
+        'forbidden',
+      );
+      expect(await codeOf(h.bus.request(MessageHistoryV1, { chatId: randomUUID(), userId: bob, limit: 10 }))).toBe(
+        'not_found',
+      );
+      expect(await codeOf(h.bus.request(MessageHistoryV1, { chatId: randomUUID(), userId: bob, limit: 0 }))).toBe(
+        'invalid',
+      );
     });
 
     it('keeps a page of large bodies under the NATS payload limit, nearest the cursor, with hasMore', async () => {
@@ -102,8 +122,10 @@ describe('message.history.v1 and receipt.* (real PostgreSQL + NATS)', () => {
       const [alice, bob] = [newUserId(), newUserId()];
       const chatId = (await createDirect(h.bus, alice, bob)).id;
       for (let i = 0; i < 5; i++) await send(h.bus, chatId, alice, `m${i}`);
-      const move = (type: 'delivered' | 'read', upToSeq: number) => h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type, upToSeq });
-      const cursor = async () => (await h.bus.request(UserCursorsV1, { userId: bob })).chats.find((c) => c.chatId === chatId);
+      const move = (type: 'delivered' | 'read', upToSeq: number) =>
+        h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type, upToSeq });
+      const cursor = async () =>
+        (await h.bus.request(UserCursorsV1, { userId: bob })).chats.find((c) => c.chatId === chatId);
 
       const d3 = await move('delivered', 3);
       expect(d3.receipts).toEqual([{ chatId, userId: bob, type: 'delivered', upToSeq: 3, at: expect.any(String) }]);
@@ -139,14 +161,24 @@ describe('message.history.v1 and receipt.* (real PostgreSQL + NATS)', () => {
       const chatId = (await createDirect(h.bus, alice, bob)).id;
       await send(h.bus, chatId, alice, 'x');
       for (const upToSeq of [0, -1, 1.5, '2']) {
-        expect(await codeOf(h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type: 'read', upToSeq: upToSeq as number }))).toBe('invalid');
+        expect(
+          await codeOf(h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type: 'read', upToSeq: upToSeq as number })),
+        ).toBe('invalid');
       }
-      expect(await codeOf(h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type: 'seen' as 'read', upToSeq: 1 }))).toBe('invalid');
-      expect(await codeOf(h.bus.request(ReceiptMoveV1, { chatId, userId: newUserId(), type: 'read', upToSeq: 1 }))).toBe('forbidden');
-      expect(await codeOf(h.bus.request(ReceiptMoveV1, { chatId: randomUUID(), userId: bob, type: 'read', upToSeq: 1 }))).toBe('not_found');
+      expect(
+        await codeOf(h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type: 'seen' as 'read', upToSeq: 1 })),
+      ).toBe('invalid');
+      expect(
+        await codeOf(h.bus.request(ReceiptMoveV1, { chatId, userId: newUserId(), type: 'read', upToSeq: 1 })),
+      ).toBe('forbidden');
+      expect(
+        await codeOf(h.bus.request(ReceiptMoveV1, { chatId: randomUUID(), userId: bob, type: 'read', upToSeq: 1 })),
+      ).toBe('not_found');
       // In an empty chat upToSeq clamps to 0: accepted, nothing moves.
       const empty = (await createDirect(h.bus, alice, newUserId())).id;
-      expect((await h.bus.request(ReceiptMoveV1, { chatId: empty, userId: alice, type: 'read', upToSeq: 3 })).receipts).toEqual([]);
+      expect(
+        (await h.bus.request(ReceiptMoveV1, { chatId: empty, userId: alice, type: 'read', upToSeq: 3 })).receipts,
+      ).toEqual([]);
     });
 
     it('concurrent moves never go back and each seq is reported once', async () => {
@@ -154,7 +186,11 @@ describe('message.history.v1 and receipt.* (real PostgreSQL + NATS)', () => {
       const chatId = (await createDirect(h.bus, alice, bob)).id;
       for (let i = 0; i < 30; i++) await send(h.bus, chatId, alice, `m${i}`);
       const ups = Array.from({ length: 30 }, (_, i) => ((i * 7) % 30) + 1);
-      const replies = await Promise.all(ups.map((n, i) => h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type: i % 2 ? 'read' : 'delivered', upToSeq: n })));
+      const replies = await Promise.all(
+        ups.map((n, i) =>
+          h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type: i % 2 ? 'read' : 'delivered', upToSeq: n }),
+        ),
+      );
       const cursor = (await h.bus.request(UserCursorsV1, { userId: bob })).chats.find((c) => c.chatId === chatId);
       const maxRead = Math.max(...ups.filter((_, i) => i % 2));
       expect(cursor).toMatchObject({ deliveredSeq: 30, readSeq: maxRead });
@@ -183,7 +219,8 @@ describe('message.history.v1 and receipt.* (real PostgreSQL + NATS)', () => {
       expect(receipts.map((r) => r.userId).sort()).toEqual([bob, carol].sort());
       expect(receipts.every((r) => r.deliveredAt === null && r.readAt === null)).toBe(true);
 
-      const d = (await h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type: 'delivered', upToSeq: 1 })).receipts[0];
+      const d = (await h.bus.request(ReceiptMoveV1, { chatId, userId: bob, type: 'delivered', upToSeq: 1 }))
+        .receipts[0];
       const r = await h.bus.request(ReceiptMoveV1, { chatId, userId: carol, type: 'read', upToSeq: 2 });
       receipts = await list(1, bob);
       const byUser = new Map(receipts.map((x) => [x.userId, x]));
@@ -203,7 +240,9 @@ describe('message.history.v1 and receipt.* (real PostgreSQL + NATS)', () => {
       expect(await codeOf(list(1, stranger))).toBe('forbidden');
       expect(await codeOf(list(99))).toBe('not_found');
       expect(await codeOf(list(0))).toBe('invalid');
-      expect(await codeOf(h.bus.request(ReceiptListV1, { chatId: randomUUID(), userId: alice, seq: 1 }))).toBe('not_found');
+      expect(await codeOf(h.bus.request(ReceiptListV1, { chatId: randomUUID(), userId: alice, seq: 1 }))).toBe(
+        'not_found',
+      );
     });
   });
 });

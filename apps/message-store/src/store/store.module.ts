@@ -1,5 +1,10 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
-import { ChatsRepository, MessageCipher, MessagesRepository, ReceiptsRepository } from '@parley/message-store/data-access-messages';
+import {
+  ChatsRepository,
+  MessageCipher,
+  MessagesRepository,
+  ReceiptsRepository,
+} from '@parley/message-store/data-access-messages';
 import { PgDatabase } from '@parley/shared/data-access-postgres';
 
 /** The repositories over the app's PgDatabase (PostgresModule), with the message cipher. */
@@ -11,13 +16,21 @@ export class StoreModule {
       module: StoreModule,
       providers: [
         { provide: MessageCipher, useValue: cipher },
-        { provide: ChatsRepository, inject: [PgDatabase, MessageCipher], useFactory: (db: PgDatabase, c: MessageCipher) => new ChatsRepository(db, c) },
+        {
+          provide: ChatsRepository,
+          inject: [PgDatabase, MessageCipher],
+          useFactory: (db: PgDatabase, c: MessageCipher) => new ChatsRepository(db, c),
+        },
         {
           provide: MessagesRepository,
           inject: [PgDatabase, MessageCipher],
           useFactory: (db: PgDatabase, c: MessageCipher) => new MessagesRepository(db, c),
         },
-        { provide: ReceiptsRepository, inject: [PgDatabase], useFactory: (db: PgDatabase) => new ReceiptsRepository(db) },
+        {
+          provide: ReceiptsRepository,
+          inject: [PgDatabase],
+          useFactory: (db: PgDatabase) => new ReceiptsRepository(db),
+        },
       ],
       exports: [ChatsRepository, MessagesRepository, ReceiptsRepository],
     };

@@ -96,7 +96,12 @@ export function appendMessageKey(file: string, keyId: string): void {
   writeFileSync(file, `${keyId}:${randomBytes(32).toString('base64')}\n`, { flag: 'a' });
 }
 
-export async function createGroup(bus: NatsBus, creatorId: string, memberIds: string[], title = 'group'): Promise<Chat> {
+export async function createGroup(
+  bus: NatsBus,
+  creatorId: string,
+  memberIds: string[],
+  title = 'group',
+): Promise<Chat> {
   return (await bus.request(ChatCreateV1, { creatorId, type: 'group', title, memberIds })).chat;
 }
 
@@ -104,7 +109,13 @@ export async function createDirect(bus: NatsBus, creatorId: string, otherId: str
   return (await bus.request(ChatCreateV1, { creatorId, type: 'direct', memberIds: [otherId] })).chat;
 }
 
-export function send(bus: NatsBus, chatId: string, senderId: string, body: string, clientMsgId: string = randomUUID()): Promise<MessageAppendReply> {
+export function send(
+  bus: NatsBus,
+  chatId: string,
+  senderId: string,
+  body: string,
+  clientMsgId: string = randomUUID(),
+): Promise<MessageAppendReply> {
   return bus.request(MessageAppendV1, { chatId, senderId, clientMsgId, body });
 }
 

@@ -35,11 +35,15 @@ describe('loadPresenceConfig', () => {
     const dir = mkdtempSync(join(tmpdir(), 'presence-config-'));
     try {
       writeFileSync(join(dir, 'nats.password'), 'from-a-file-0123456789\n');
-      expect(loadPresenceConfig({ NATS_USER: 'presence-2', NATS_PASSWORD_FILE: join(dir, 'nats.password') }).nats).toMatchObject({
+      expect(
+        loadPresenceConfig({ NATS_USER: 'presence-2', NATS_PASSWORD_FILE: join(dir, 'nats.password') }).nats,
+      ).toMatchObject({
         user: 'presence-2',
         pass: 'from-a-file-0123456789',
       });
-      expect(loadPresenceConfig({ NATS_PASSWORD: 'direct', NATS_PASSWORD_FILE: join(dir, 'nats.password') }).nats).toMatchObject({
+      expect(
+        loadPresenceConfig({ NATS_PASSWORD: 'direct', NATS_PASSWORD_FILE: join(dir, 'nats.password') }).nats,
+      ).toMatchObject({
         user: 'presence',
         pass: 'direct',
       });
@@ -51,12 +55,17 @@ describe('loadPresenceConfig', () => {
 
   it('names every bad variable', () => {
     try {
-      loadPresenceConfig({ NATS_SUBJECT_PREFIX: 'no-dot', PRESENCE_TTL_SECONDS: '0', PRESENCE_SWEEP_INTERVAL_MS: 'soon' });
+      loadPresenceConfig({
+        NATS_SUBJECT_PREFIX: 'no-dot',
+        PRESENCE_TTL_SECONDS: '0',
+        PRESENCE_SWEEP_INTERVAL_MS: 'soon',
+      });
       throw new Error('expected a ConfigError');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      for (const name of ['NATS_SUBJECT_PREFIX', 'PRESENCE_TTL_SECONDS', 'PRESENCE_SWEEP_INTERVAL_MS']) expect(problems).toContain(name);
+      for (const name of ['NATS_SUBJECT_PREFIX', 'PRESENCE_TTL_SECONDS', 'PRESENCE_SWEEP_INTERVAL_MS'])
+        expect(problems).toContain(name);
     }
   });
 });

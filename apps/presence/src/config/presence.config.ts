@@ -14,7 +14,9 @@ export class PresenceEnv {
    */
   @IsString() @IsNotEmpty() REDIS_KEY_PREFIX = 'parley:presence:';
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
-  @Matches(/^([A-Za-z0-9_-]+\.)*$/, { message: 'NATS_SUBJECT_PREFIX must be empty or dot-terminated tokens, e.g. "t1234."' })
+  @Matches(/^([A-Za-z0-9_-]+\.)*$/, {
+    message: 'NATS_SUBJECT_PREFIX must be empty or dot-terminated tokens, e.g. "t1234."',
+  })
   NATS_SUBJECT_PREFIX = '';
   /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
   @IsString() @IsNotEmpty() NATS_USER = 'presence';
@@ -40,7 +42,12 @@ export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): Presen
     http: { host: e.HTTP_HOST, port: e.PRESENCE_PORT },
     logLevel: e.LOG_LEVEL,
     redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined },
+    nats: {
+      url: e.NATS_URL,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
+      user: e.NATS_USER,
+      pass: e.NATS_PASSWORD || undefined,
+    },
     presence: { defaultTtlSeconds: e.PRESENCE_TTL_SECONDS, sweepIntervalMs: e.PRESENCE_SWEEP_INTERVAL_MS },
   };
 }

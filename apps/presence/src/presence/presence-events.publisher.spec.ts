@@ -8,7 +8,9 @@ describe('PresenceEventsPublisher', () => {
   it('publishes PresenceChangedV1 per user and counts transitions', () => {
     const publish = jest.fn();
     const counted: [boolean, number][] = [];
-    const events = new PresenceEventsPublisher({ publish } as unknown as NatsBus, (online, n) => counted.push([online, n]));
+    const events = new PresenceEventsPublisher({ publish } as unknown as NatsBus, (online, n) =>
+      counted.push([online, n]),
+    );
     events.online(['a', 'b']);
     events.offline(['c'], Date.UTC(2026, 4, 6, 7, 8, 9, 10));
     events.offline([], 0);
@@ -28,7 +30,9 @@ describe('PresenceEventsPublisher', () => {
       throw new Error('connection closed');
     });
     const counted: [boolean, number][] = [];
-    const events = new PresenceEventsPublisher({ publish } as unknown as NatsBus, (online, n) => counted.push([online, n]));
+    const events = new PresenceEventsPublisher({ publish } as unknown as NatsBus, (online, n) =>
+      counted.push([online, n]),
+    );
     expect(() => events.online(['a', 'b'])).not.toThrow();
     expect(publish).toHaveBeenCalledTimes(2);
     expect(counted).toEqual([[true, 0]]);

@@ -7,10 +7,7 @@ describe('PresenceSweeper', () => {
   afterEach(() => jest.useRealTimers());
 
   it('sweeps every interval, keeps going after a failure, and stops on shutdown', async () => {
-    const sweep = jest
-      .fn<Promise<number>, []>()
-      .mockRejectedValueOnce(new Error('redis down'))
-      .mockResolvedValue(0);
+    const sweep = jest.fn<Promise<number>, []>().mockRejectedValueOnce(new Error('redis down')).mockResolvedValue(0);
     const sweeper = new PresenceSweeper({ sweep }, 1000);
     sweeper.onApplicationBootstrap();
     expect(sweep).not.toHaveBeenCalled();

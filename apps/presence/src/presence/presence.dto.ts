@@ -39,7 +39,7 @@ export class UserIdsBody implements PresenceLocateRequest, PresenceQueryRequest 
   @IsArray()
   @ArrayMaxSize(MAX_USER_IDS)
   @IsString({ each: true })
-  @Matches(ID_PATTERN, { each: true, message: 'each of userIds must be 1-128 characters without \'|\'' })
+  @Matches(ID_PATTERN, { each: true, message: "each of userIds must be 1-128 characters without '|'" })
   userIds: string[];
 }
 

@@ -34,7 +34,11 @@ export const presenceMetricProviders = [
       if (c) gauge.set(c.instances);
     },
   }),
-  makeCounterProvider({ name: TRANSITIONS, help: 'Online/offline transitions published by this replica', labelNames: ['to'] }),
+  makeCounterProvider({
+    name: TRANSITIONS,
+    help: 'Online/offline transitions published by this replica',
+    labelNames: ['to'],
+  }),
 ];
 
 @Injectable()

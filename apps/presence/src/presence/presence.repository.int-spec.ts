@@ -79,7 +79,11 @@ describe('PresenceRepository (real Redis)', () => {
     const inst = `gw-race-${id()}`;
     await repo.heartbeat(inst, 200, []);
     const users = Array.from({ length: 40 }, () => id());
-    const came = await repo.heartbeat(inst, 200, users.map((userId) => ({ userId, socketId: id() })));
+    const came = await repo.heartbeat(
+      inst,
+      200,
+      users.map((userId) => ({ userId, socketId: id() })),
+    );
     expect(came.userIds.sort()).toEqual([...users].sort());
     await sleep(300);
     const [a, b] = await Promise.all([sweepAll(repo), sweepAll(replica)]);

@@ -77,8 +77,18 @@ export class PresenceRepository {
     return { cameOnline: came === 1, at: Number(at) };
   }
 
-  async disconnect(userId: string, instanceId: string, socketId: string): Promise<{ wentOffline: boolean; at: number }> {
-    const [went, at] = await this.run('parleyPresenceDisconnect', userId, instanceId, socketId, this.options.defaultTtlMs);
+  async disconnect(
+    userId: string,
+    instanceId: string,
+    socketId: string,
+  ): Promise<{ wentOffline: boolean; at: number }> {
+    const [went, at] = await this.run(
+      'parleyPresenceDisconnect',
+      userId,
+      instanceId,
+      socketId,
+      this.options.defaultTtlMs,
+    );
     return { wentOffline: went === 1, at: Number(at) };
   }
 
@@ -97,7 +107,12 @@ export class PresenceRepository {
 
   /** Closes up to `limit` connections of a departing instance; `remaining` are left. */
   async instanceGone(instanceId: string, limit: number): Promise<Transitions & { remaining: number }> {
-    const [at, remaining, ...userIds] = await this.run('parleyPresenceInstanceGone', instanceId, limit, this.options.defaultTtlMs);
+    const [at, remaining, ...userIds] = await this.run(
+      'parleyPresenceInstanceGone',
+      instanceId,
+      limit,
+      this.options.defaultTtlMs,
+    );
     return { at: Number(at), remaining: Number(remaining), userIds: userIds.map(String) };
   }
 
@@ -124,7 +139,9 @@ export class PresenceRepository {
 
   async counts(): Promise<{ onlineUsers: number; instances: number }> {
     const p = this.options.keyPrefix;
-    const [online, instances] = await this.guard(Promise.all([this.redis.get(`${p}online`), this.redis.zcard(`${p}instances`)]));
+    const [online, instances] = await this.guard(
+      Promise.all([this.redis.get(`${p}online`), this.redis.zcard(`${p}instances`)]),
+    );
     // The counter can drift below zero only if keys were deleted by hand mid-transition.
     return { onlineUsers: Math.max(0, Number(online ?? 0)), instances };
   }

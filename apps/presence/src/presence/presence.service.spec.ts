@@ -8,7 +8,10 @@ function setup() {
   const repository = {
     connect: jest.fn(async () => ({ cameOnline: false, at: 1000 })),
     disconnect: jest.fn(async () => ({ wentOffline: false, at: 1000 })),
-    heartbeat: jest.fn<Promise<{ userIds: string[]; at: number }>, [string, number, ConnectionRef[]]>(async () => ({ userIds: [], at: 1000 })),
+    heartbeat: jest.fn<Promise<{ userIds: string[]; at: number }>, [string, number, ConnectionRef[]]>(async () => ({
+      userIds: [],
+      at: 1000,
+    })),
     instanceGone: jest.fn(async () => ({ userIds: [] as string[], at: 1000, remaining: 0 })),
     sweep: jest.fn(async () => ({ userIds: [] as string[], at: 1000, more: false })),
     locate: jest.fn(async () => new Map<string, string[]>()),
@@ -17,9 +20,14 @@ function setup() {
   const published: { userId: string; online: boolean; at?: number }[] = [];
   const events = {
     online: jest.fn((ids: string[]) => ids.forEach((userId) => published.push({ userId, online: true }))),
-    offline: jest.fn((ids: string[], at: number) => ids.forEach((userId) => published.push({ userId, online: false, at }))),
+    offline: jest.fn((ids: string[], at: number) =>
+      ids.forEach((userId) => published.push({ userId, online: false, at })),
+    ),
   };
-  const service = new PresenceService(repository as unknown as PresenceRepository, events as unknown as PresenceEventsPublisher);
+  const service = new PresenceService(
+    repository as unknown as PresenceRepository,
+    events as unknown as PresenceEventsPublisher,
+  );
   return { repository, events, published, service };
 }
 
@@ -29,7 +37,9 @@ describe('PresenceService', () => {
   beforeAll(() => Logger.overrideLogger(false));
   it('publishes online only when the connection brought the user online', async () => {
     const { repository, published, service } = setup();
-    repository.connect.mockResolvedValueOnce({ cameOnline: true, at: 5 }).mockResolvedValueOnce({ cameOnline: false, at: 6 });
+    repository.connect
+      .mockResolvedValueOnce({ cameOnline: true, at: 5 })
+      .mockResolvedValueOnce({ cameOnline: false, at: 6 });
     await expect(service.connect(conn)).resolves.toEqual({ cameOnline: true });
     await expect(service.connect({ ...conn, socketId: 's2' })).resolves.toEqual({ cameOnline: false });
     expect(repository.connect).toHaveBeenNthCalledWith(1, 'u1', 'gw-1', 's1');
@@ -38,7 +48,9 @@ describe('PresenceService', () => {
 
   it('publishes offline with the time the last connection closed', async () => {
     const { repository, published, service } = setup();
-    repository.disconnect.mockResolvedValueOnce({ wentOffline: false, at: 5 }).mockResolvedValueOnce({ wentOffline: true, at: 7000 });
+    repository.disconnect
+      .mockResolvedValueOnce({ wentOffline: false, at: 5 })
+      .mockResolvedValueOnce({ wentOffline: true, at: 7000 });
     await expect(service.disconnect(conn)).resolves.toEqual({ wentOffline: false });
     await expect(service.disconnect(conn)).resolves.toEqual({ wentOffline: true });
     expect(published).toEqual([{ userId: 'u1', online: false, at: 7000 }]);
@@ -60,7 +72,10 @@ describe('PresenceService', () => {
   it('applies a big heartbeat in batches, skipping bad rows, and publishes who came online', async () => {
     const { repository, published, service } = setup();
     const good = Array.from({ length: HEARTBEAT_BATCH * 2 + 1 }, (_, i) => ({ userId: `u${i}`, socketId: `s${i}` }));
-    repository.heartbeat.mockImplementation(async (_inst, _ttl, rows) => ({ userIds: rows.slice(0, 1).map((r) => r.userId), at: 1 }));
+    repository.heartbeat.mockImplementation(async (_inst, _ttl, rows) => ({
+      userIds: rows.slice(0, 1).map((r) => r.userId),
+      at: 1,
+    }));
     await service.heartbeat({
       instanceId: 'gw-1',
       ttlSeconds: 25,
@@ -72,7 +87,9 @@ describe('PresenceService', () => {
       return rows;
     });
     expect(sent).toEqual(good);
-    expect(published).toEqual([0, HEARTBEAT_BATCH, HEARTBEAT_BATCH * 2].map((i) => ({ userId: `u${i}`, online: true })));
+    expect(published).toEqual(
+      [0, HEARTBEAT_BATCH, HEARTBEAT_BATCH * 2].map((i) => ({ userId: `u${i}`, online: true })),
+    );
   });
 
   it('still refreshes the instance on a heartbeat with no connections', async () => {
@@ -83,8 +100,12 @@ describe('PresenceService', () => {
 
   it('rejects heartbeats with a bad ttl', async () => {
     const { repository, service } = setup();
-    await expect(service.heartbeat({ instanceId: 'gw-1', ttlSeconds: 0, connections: [] })).rejects.toMatchObject({ code: 'invalid' });
-    await expect(service.heartbeat({ instanceId: 'gw-1', ttlSeconds: 2.5, connections: [] })).rejects.toMatchObject({ code: 'invalid' });
+    await expect(service.heartbeat({ instanceId: 'gw-1', ttlSeconds: 0, connections: [] })).rejects.toMatchObject({
+      code: 'invalid',
+    });
+    await expect(service.heartbeat({ instanceId: 'gw-1', ttlSeconds: 2.5, connections: [] })).rejects.toMatchObject({
+      code: 'invalid',
+    });
     expect(repository.heartbeat).not.toHaveBeenCalled();
   });
 
@@ -105,7 +126,9 @@ describe('PresenceService', () => {
 
   it('sweeps while there is more, at most MAX_SWEEP_ROUNDS calls per tick', async () => {
     const { repository, published, service } = setup();
-    repository.sweep.mockResolvedValueOnce({ userIds: ['a'], at: 1, more: true }).mockResolvedValueOnce({ userIds: ['b'], at: 2, more: false });
+    repository.sweep
+      .mockResolvedValueOnce({ userIds: ['a'], at: 1, more: true })
+      .mockResolvedValueOnce({ userIds: ['b'], at: 2, more: false });
     await expect(service.sweep()).resolves.toBe(2);
     expect(published).toEqual([
       { userId: 'a', online: false, at: 1 },
@@ -123,7 +146,9 @@ describe('PresenceService', () => {
     await expect(service.locate({ userIds: ['a', 'b', 'a'] })).resolves.toEqual({ locations: { a: ['gw-1', 'gw-2'] } });
     expect(repository.locate).toHaveBeenCalledWith(['a', 'b']);
     await expect(service.locate({ userIds: ['a', 7] })).rejects.toMatchObject({ code: 'invalid' });
-    await expect(service.locate({ userIds: Array.from({ length: 10_001 }, (_, i) => `u${i}`) })).rejects.toMatchObject({ code: 'invalid' });
+    await expect(service.locate({ userIds: Array.from({ length: 10_001 }, (_, i) => `u${i}`) })).rejects.toMatchObject({
+      code: 'invalid',
+    });
   });
 
   it('answers lastSeenAt null while online or never seen, and the ISO time otherwise', async () => {

@@ -1,5 +1,10 @@
 import { Injectable, Logger } from '@nestjs/common';
-import type { PresenceConnectReply, PresenceDisconnectReply, PresenceLocateReply, PresenceQueryReply } from '@parley/contracts';
+import type {
+  PresenceConnectReply,
+  PresenceDisconnectReply,
+  PresenceLocateReply,
+  PresenceQueryReply,
+} from '@parley/contracts';
 import { validatePayload } from '@parley/shared/util-service';
 import { ConnectionBody, HeartbeatBody, InstanceGoneBody, isValidConnection, UserIdsBody } from './presence.dto';
 import { PresenceEventsPublisher } from './presence-events.publisher';
@@ -45,7 +50,10 @@ export class PresenceService {
     const hb = await validatePayload(HeartbeatBody, payload);
     const rows = hb.connections.filter(isValidConnection);
     if (rows.length < hb.connections.length) {
-      this.logger.warn({ instanceId: hb.instanceId, skipped: hb.connections.length - rows.length }, 'heartbeat rows with bad ids skipped');
+      this.logger.warn(
+        { instanceId: hb.instanceId, skipped: hb.connections.length - rows.length },
+        'heartbeat rows with bad ids skipped',
+      );
     }
     const ttlMs = hb.ttlSeconds * 1000;
     // Always one call, even with no rows: it keeps the instance itself alive.

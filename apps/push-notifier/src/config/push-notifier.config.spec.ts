@@ -5,7 +5,14 @@ describe('loadPushNotifierConfig', () => {
   it('has laptop defaults, DRY-RUN without credentials', () => {
     const c = loadPushNotifierConfig({});
     expect(c.http.port).toBe(3004);
-    expect(c.push).toEqual({ queuePrefix: 'parley', coalesceMs: 1500, attempts: 5, backoffMs: 1000, concurrency: 16, jobLockMs: 30_000 });
+    expect(c.push).toEqual({
+      queuePrefix: 'parley',
+      coalesceMs: 1500,
+      attempts: 5,
+      backoffMs: 1000,
+      concurrency: 16,
+      jobLockMs: 30_000,
+    });
     expect(c.nats.subjectPrefix).toBe('');
     expect(c.firebase).toBeNull();
   });
@@ -25,7 +32,10 @@ describe('loadPushNotifierConfig', () => {
 
   it('reads the PostgreSQL pool timeouts (defaults: statement 5 s, connect 3 s)', () => {
     expect(loadPushNotifierConfig({}).database.timeouts).toMatchObject({ statementMs: 5000, connectMs: 3000 });
-    const c = loadPushNotifierConfig({ DATABASE_STATEMENT_TIMEOUT_MS: '2500', DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000' });
+    const c = loadPushNotifierConfig({
+      DATABASE_STATEMENT_TIMEOUT_MS: '2500',
+      DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS: '4000',
+    });
     expect(c.database.timeouts).toMatchObject({ statementMs: 2500, idleInTransactionMs: 4000 });
     expect(() => loadPushNotifierConfig({ DATABASE_CONNECT_TIMEOUT_MS: '-1' })).toThrow(/DATABASE_CONNECT_TIMEOUT_MS/);
   });

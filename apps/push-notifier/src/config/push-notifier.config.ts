@@ -56,7 +56,12 @@ export function loadPushNotifierConfig(env: NodeJS.ProcessEnv = process.env): Pu
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
     redis: { url: e.REDIS_URL },
-    nats: { url: e.NATS_URL, subjectPrefix: e.NATS_SUBJECT_PREFIX, user: e.NATS_USER, pass: e.NATS_PASSWORD || undefined },
+    nats: {
+      url: e.NATS_URL,
+      subjectPrefix: e.NATS_SUBJECT_PREFIX,
+      user: e.NATS_USER,
+      pass: e.NATS_PASSWORD || undefined,
+    },
     push: {
       queuePrefix: e.PUSH_QUEUE_PREFIX,
       coalesceMs: e.PUSH_COALESCE_MS,

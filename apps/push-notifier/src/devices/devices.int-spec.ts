@@ -10,7 +10,10 @@ import { DryRunPushSender } from '../push/dry-run-push-sender';
 import { PushSender } from '../push/push-sender';
 
 /** Polls until check() returns a value (not undefined/false), or fails after timeoutMs. */
-async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 10_000): Promise<T> {
+async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 10_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -45,7 +48,12 @@ describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
     await migrate(env);
     app = await bootstrap(env);
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    bus = await NatsBus.connect({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'push-devices-test', requestTimeoutMs: 3000, subjectPrefix: prefix });
+    bus = await NatsBus.connect({
+      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      name: 'push-devices-test',
+      requestTimeoutMs: 3000,
+      subjectPrefix: prefix,
+    });
     pg = new Client({ connectionString: db.url });
     await pg.connect();
   });
@@ -101,7 +109,9 @@ describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
     await bus.request(DeviceRegisterV1, { userId, token, platform: 'android' });
     await bus.request(DeviceRegisterV1, { userId: randomUUID(), token: other, platform: 'android' });
 
-    await expect(bus.request(DeviceRemoveV1, { userId, token: `unknown-${randomUUID()}` })).resolves.toEqual({ removed: false });
+    await expect(bus.request(DeviceRemoveV1, { userId, token: `unknown-${randomUUID()}` })).resolves.toEqual({
+      removed: false,
+    });
     await expect(bus.request(DeviceRemoveV1, { userId, token: other })).resolves.toEqual({ removed: false });
     expect(await ownerOf(other)).not.toBeNull();
 
@@ -124,10 +134,14 @@ describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
       expect(err).toBeInstanceOf(ParleyError);
       expect(err).toMatchObject({ code: 'invalid' });
     }
-    await expect(bus.request(DeviceRemoveV1, { userId: 'nope', token: 'x' })).rejects.toMatchObject({ code: 'invalid' });
+    await expect(bus.request(DeviceRemoveV1, { userId: 'nope', token: 'x' })).rejects.toMatchObject({
+      code: 'invalid',
+    });
     // A 4096-code-point token of astral characters is within the limit.
     const astral = '😀'.repeat(4096);
-    await expect(bus.request(DeviceRegisterV1, { userId, token: astral, platform: 'web' })).resolves.toMatchObject({ platform: 'web' });
+    await expect(bus.request(DeviceRegisterV1, { userId, token: astral, platform: 'web' })).resolves.toMatchObject({
+      platform: 'web',
+    });
   });
 
   it('in DRY-RUN mode records the push it would send, with no full token in it', async () => {
@@ -138,16 +152,32 @@ describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
     const senderId = randomUUID();
     const token = `dry-${randomUUID()}`;
     await bus.request(DeviceRegisterV1, { userId, token, platform: 'android' });
-    bus.publish(PushNotifyV1, { chatId, messageId: randomUUID(), seq: 1, senderId, recipientIds: [userId], createdAt: new Date().toISOString() });
+    bus.publish(PushNotifyV1, {
+      chatId,
+      messageId: randomUUID(),
+      seq: 1,
+      senderId,
+      recipientIds: [userId],
+      createdAt: new Date().toISOString(),
+    });
 
-    const record = await eventually(() => (sender as DryRunPushSender).recorded.find((r) => r.data['chatId'] === chatId));
-    expect(record).toMatchObject({ tokenTail: `…${token.slice(-6)}`, data: { chatId, count: '1', senderId, seq: '1' } });
+    const record = await eventually(() =>
+      (sender as DryRunPushSender).recorded.find((r) => r.data['chatId'] === chatId),
+    );
+    expect(record).toMatchObject({
+      tokenTail: `…${token.slice(-6)}`,
+      data: { chatId, count: '1', senderId, seq: '1' },
+    });
     expect(JSON.stringify(record)).not.toContain(token);
   });
 
   it('answers /health/live, /health/ready (postgres, redis, nats) and /metrics', async () => {
     expect((await http(base, 'GET', '/health/live')).status).toBe(200);
-    const ready = await http<{ status: string; info: Record<string, { status: string }> }>(base, 'GET', '/health/ready');
+    const ready = await http<{ status: string; info: Record<string, { status: string }> }>(
+      base,
+      'GET',
+      '/health/ready',
+    );
     expect(ready.status).toBe(200);
     expect(Object.keys(ready.body.info).sort()).toEqual(['nats', 'postgres', 'redis']);
     const metrics = await http<string>(base, 'GET', '/metrics');

@@ -1,7 +1,10 @@
 import type { PushOutcome } from './push-sender';
 
 /** FCM says the token is gone for good (app uninstalled, token rotated, malformed). */
-const DEAD_TOKEN_CODES = new Set(['messaging/registration-token-not-registered', 'messaging/invalid-registration-token']);
+const DEAD_TOKEN_CODES = new Set([
+  'messaging/registration-token-not-registered',
+  'messaging/invalid-registration-token',
+]);
 
 /** Worth another try later: FCM or the network is having a bad moment, or we went over a quota. */
 const TRANSIENT_CODES = new Set([

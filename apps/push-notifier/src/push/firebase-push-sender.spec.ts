@@ -2,7 +2,10 @@ import type { BatchResponse, Message, TokenMessage } from 'firebase-admin/messag
 import { FirebasePushSender, type MessagingClient } from './firebase-push-sender';
 
 const msg = (token: string): TokenMessage => ({ token, data: { chatId: 'c' } });
-const fail = (code: string, message = code) => ({ success: false, error: Object.assign(new Error(message), { code, toJSON: () => ({}) }) });
+const fail = (code: string, message = code) => ({
+  success: false,
+  error: Object.assign(new Error(message), { code, toJSON: () => ({}) }),
+});
 const ok = () => ({ success: true, messageId: 'id' });
 
 function client(sendEach: (messages: Message[]) => Promise<BatchResponse>): MessagingClient & { calls: number[] } {
@@ -19,7 +22,12 @@ function client(sendEach: (messages: Message[]) => Promise<BatchResponse>): Mess
 describe('FirebasePushSender', () => {
   it('maps each response to its token: sent, transient, dead-token, rejected', async () => {
     const fake = client(async () => ({
-      responses: [ok(), fail('messaging/server-unavailable'), fail('messaging/registration-token-not-registered'), fail('messaging/mismatched-credential')],
+      responses: [
+        ok(),
+        fail('messaging/server-unavailable'),
+        fail('messaging/registration-token-not-registered'),
+        fail('messaging/mismatched-credential'),
+      ],
       successCount: 1,
       failureCount: 3,
     }));
@@ -33,7 +41,11 @@ describe('FirebasePushSender', () => {
   });
 
   it('sends at most 500 messages per sendEach call', async () => {
-    const fake = client(async (messages) => ({ responses: messages.map(ok), successCount: messages.length, failureCount: 0 }));
+    const fake = client(async (messages) => ({
+      responses: messages.map(ok),
+      successCount: messages.length,
+      failureCount: 0,
+    }));
     const results = await new FirebasePushSender(fake).send(Array.from({ length: 1201 }, (_, i) => msg(`t${i}`)));
     expect(fake.calls).toEqual([500, 500, 201]);
     expect(results.every((r) => r.outcome === 'sent')).toBe(true);
@@ -52,7 +64,11 @@ describe('FirebasePushSender', () => {
     const broken = client(async () => {
       throw Object.assign(new Error('session closed'), {
         code: 'messaging/app/network-error',
-        pendingBatchResponse: Promise.resolve({ responses: [ok(), fail('messaging/internal-error')], successCount: 1, failureCount: 1 }),
+        pendingBatchResponse: Promise.resolve({
+          responses: [ok(), fail('messaging/internal-error')],
+          successCount: 1,
+          failureCount: 1,
+        }),
       });
     });
     expect(await new FirebasePushSender(broken).send([msg('a'), msg('b')])).toEqual([

@@ -2,7 +2,14 @@ import { buildPushMessage, notificationText, webPushTopic } from './push-message
 import type { PushBatch } from './push-state.store';
 
 const chatId = '0b6f3c2e-6a43-4d7e-9d3e-6f1f2a3b4c5d';
-const batch: PushBatch = { chatId, count: 3, unread: 7, seq: 42, senderId: 'a1a1a1a1-0000-4000-8000-000000000001', messageId: 'm-42' };
+const batch: PushBatch = {
+  chatId,
+  count: 3,
+  unread: 7,
+  seq: 42,
+  senderId: 'a1a1a1a1-0000-4000-8000-000000000001',
+  messageId: 'm-42',
+};
 
 describe('buildPushMessage', () => {
   const m = buildPushMessage({ token: 'device-token', platform: 'android' }, batch);

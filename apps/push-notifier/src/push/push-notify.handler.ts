@@ -25,7 +25,10 @@ export class PushNotifyHandler {
       await this.scheduler.schedule(notify);
     } catch (err) {
       // Push is best effort: the message is stored and replays at the next connect.
-      this.logger.error({ err: (err as Error).message, chatId: notify.chatId, seq: notify.seq }, 'could not schedule pushes');
+      this.logger.error(
+        { err: (err as Error).message, chatId: notify.chatId, seq: notify.seq },
+        'could not schedule pushes',
+      );
     }
   }
 }

@@ -43,7 +43,11 @@ describe('createPushSender', () => {
   it('fails start-up with a clear message when the credentials file is unusable', () => {
     const bad = join(dir, 'broken.json');
     writeFileSync(bad, '{ not json');
-    expect(() => createPushSender({ credentialsPath: bad })).toThrow(/^GOOGLE_APPLICATION_CREDENTIALS: cannot load a service account from .*broken\.json/);
-    expect(() => createPushSender({ credentialsPath: join(dir, 'missing.json') })).toThrow(/GOOGLE_APPLICATION_CREDENTIALS/);
+    expect(() => createPushSender({ credentialsPath: bad })).toThrow(
+      /^GOOGLE_APPLICATION_CREDENTIALS: cannot load a service account from .*broken\.json/,
+    );
+    expect(() => createPushSender({ credentialsPath: join(dir, 'missing.json') })).toThrow(
+      /GOOGLE_APPLICATION_CREDENTIALS/,
+    );
   });
 });

@@ -102,7 +102,13 @@ export class PushStateStore {
     /** e.g. "parley": keys live under "<prefix>:push-state:". */
     private readonly prefix: string,
   ) {
-    const scripts = { pushRecord: RECORD, pushClaim: CLAIM, pushReserve: RESERVE, pushFinish: FINISH, pushDropUser: DROP_USER };
+    const scripts = {
+      pushRecord: RECORD,
+      pushClaim: CLAIM,
+      pushReserve: RESERVE,
+      pushFinish: FINISH,
+      pushDropUser: DROP_USER,
+    };
     for (const [name, lua] of Object.entries(scripts)) {
       // numberOfKeys is passed at call time (first argument).
       if (!(name in redis)) redis.defineCommand(name, { lua });
@@ -170,7 +176,12 @@ export class PushStateStore {
   /** Marks tokens as sent for this job and returns those not marked before. */
   async reserve(userId: string, jobId: string, tokens: string[]): Promise<Set<string>> {
     if (tokens.length === 0) return new Set();
-    const fresh = (await this.script('pushReserve')(1, `${this.base(userId)}sent:${jobId}`, CLAIMED_TTL_MS, ...tokens)) as string[];
+    const fresh = (await this.script('pushReserve')(
+      1,
+      `${this.base(userId)}sent:${jobId}`,
+      CLAIMED_TTL_MS,
+      ...tokens,
+    )) as string[];
     return new Set(fresh);
   }
 

@@ -75,7 +75,10 @@ class FakeMessaging implements MessagingClient {
   }
 }
 
-async function eventually<T>(check: () => Promise<T | undefined | false> | T | undefined | false, timeoutMs = 15_000): Promise<T> {
+async function eventually<T>(
+  check: () => Promise<T | undefined | false> | T | undefined | false,
+  timeoutMs = 15_000,
+): Promise<T> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const value = await check();
@@ -120,7 +123,12 @@ describe('push-notifier pushes (real PostgreSQL, Redis, NATS; fake FCM Messaging
     await migrate(env);
     fcm = new FakeMessaging();
     app = await start(fcm);
-    bus = await NatsBus.connect({ url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222', name: 'push-test', requestTimeoutMs: 3000, subjectPrefix: natsPrefix });
+    bus = await NatsBus.connect({
+      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+      name: 'push-test',
+      requestTimeoutMs: 3000,
+      subjectPrefix: natsPrefix,
+    });
     pg = new Client({ connectionString: db.url });
     await pg.connect();
     redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
@@ -147,12 +155,21 @@ describe('push-notifier pushes (real PostgreSQL, Redis, NATS; fake FCM Messaging
   };
 
   const notify = (chatId: string, seq: number, senderId: string, recipientIds: string[]) =>
-    bus.publish(PushNotifyV1, { chatId, messageId: randomUUID(), seq, senderId, recipientIds, createdAt: new Date().toISOString() });
+    bus.publish(PushNotifyV1, {
+      chatId,
+      messageId: randomUUID(),
+      seq,
+      senderId,
+      recipientIds,
+      createdAt: new Date().toISOString(),
+    });
 
   const jobsOf = async (userId: string, states: ('delayed' | 'waiting' | 'active' | 'failed' | 'completed')[]) =>
     (await queue.getJobs(states)).filter((j) => j?.id?.startsWith(`push:${userId}:`));
 
-  const metrics = async () => (await http<string>((await (app as INestApplication).getUrl()).replace('[::1]', '127.0.0.1'), 'GET', '/metrics')).body;
+  const metrics = async () =>
+    (await http<string>((await (app as INestApplication).getUrl()).replace('[::1]', '127.0.0.1'), 'GET', '/metrics'))
+      .body;
 
   it('coalesces quick messages of a chat into ONE notification per device: count, latest sender, collapse key, no body', async () => {
     const userId = randomUUID();
@@ -161,7 +178,13 @@ describe('push-notifier pushes (real PostgreSQL, Redis, NATS; fake FCM Messaging
     const phone = await device(userId, 'android');
     const browser = await device(userId, 'web');
     // seq 4 arrives after seq 5 (two gateways): the latest is still seq 5, sent by bob.
-    const order: [number, string][] = [[1, alice], [2, bob], [3, alice], [5, bob], [4, alice]];
+    const order: [number, string][] = [
+      [1, alice],
+      [2, bob],
+      [3, alice],
+      [5, bob],
+      [4, alice],
+    ];
     for (const [seq, sender] of order) notify(chatId, seq, sender, [userId]);
 
     await eventually(() => fcm.for(phone).length > 0 && fcm.for(browser).length > 0);
@@ -224,7 +247,12 @@ describe('push-notifier pushes (real PostgreSQL, Redis, NATS; fake FCM Messaging
     const malformed = await device(userId);
     const good = await device(userId);
     fcm.failFor(gone, 'messaging/registration-token-not-registered');
-    fcm.failFor(malformed, 'messaging/invalid-argument', 1, 'The registration token is not a valid FCM registration token');
+    fcm.failFor(
+      malformed,
+      'messaging/invalid-argument',
+      1,
+      'The registration token is not a valid FCM registration token',
+    );
     notify(randomUUID(), 1, randomUUID(), [userId]);
 
     await eventually(() => fcm.for(good).length > 0);

@@ -33,7 +33,12 @@ export class PushQueue implements BeforeApplicationShutdown {
 
   async depth(): Promise<QueueDepth> {
     const c = await this.queue.getJobCounts('waiting', 'delayed', 'active', 'failed');
-    return { waiting: c['waiting'] ?? 0, delayed: c['delayed'] ?? 0, active: c['active'] ?? 0, failed: c['failed'] ?? 0 };
+    return {
+      waiting: c['waiting'] ?? 0,
+      delayed: c['delayed'] ?? 0,
+      active: c['active'] ?? 0,
+      failed: c['failed'] ?? 0,
+    };
   }
 
   async beforeApplicationShutdown(): Promise<void> {

@@ -38,7 +38,8 @@ export class PushScheduler {
   async dropPending(userId: string): Promise<number> {
     const { jobIds } = await this.state.dropUser(userId, (chatId, batch) => sendPushJobId({ userId, chatId, batch }));
     const removed = await this.queue.remove(jobIds);
-    if (jobIds.length > 0) this.logger.debug({ userId, batches: jobIds.length, removed }, 'user online: pending pushes dropped');
+    if (jobIds.length > 0)
+      this.logger.debug({ userId, batches: jobIds.length, removed }, 'user online: pending pushes dropped');
     return jobIds.length;
   }
 }

@@ -26,8 +26,13 @@ export class PushWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     // Workers block on Redis: BullMQ wants a connection of their own that retries forever.
-    this.connection = new Redis(this.settings.redisUrl, { maxRetriesPerRequest: null, connectionName: 'push-notifier-worker' });
-    this.connection.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'worker redis connection error'));
+    this.connection = new Redis(this.settings.redisUrl, {
+      maxRetriesPerRequest: null,
+      connectionName: 'push-notifier-worker',
+    });
+    this.connection.on('error', (err: Error) =>
+      this.logger.warn({ err: err.message }, 'worker redis connection error'),
+    );
     this.worker = new Worker<SendPushJob, SendPushOutcome, JobName>(
       QueueName.Push,
       (job) => this.processor.process(job.data, job.id as string),

@@ -65,7 +65,11 @@ export class SendPushProcessor {
         results = await this.sender.send(targets.map((d) => buildPushMessage(d, batch)));
       } catch (err) {
         // The sender answers per token; a throw means nothing is known to be sent.
-        await this.state.release(job.userId, jobId, targets.map((d) => d.token));
+        await this.state.release(
+          job.userId,
+          jobId,
+          targets.map((d) => d.token),
+        );
         throw err;
       }
     }
@@ -97,10 +101,17 @@ export class SendPushProcessor {
 
     if (dead.length > 0) {
       outcome.deadTokens = await this.devices.removeDead(job.userId, dead);
-      this.logger.log({ userId: job.userId, tokens: dead.map(tokenTail), removed: outcome.deadTokens }, 'removed dead push tokens');
+      this.logger.log(
+        { userId: job.userId, tokens: dead.map(tokenTail), removed: outcome.deadTokens },
+        'removed dead push tokens',
+      );
     }
     if (transient.length > 0) {
-      await this.state.release(job.userId, jobId, transient.map((r) => r.token));
+      await this.state.release(
+        job.userId,
+        jobId,
+        transient.map((r) => r.token),
+      );
       throw new TransientPushError(transient.length, [...new Set(transient.map((r) => r.code ?? 'unknown'))]);
     }
 

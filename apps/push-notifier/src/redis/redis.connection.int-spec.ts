@@ -31,15 +31,39 @@ async function waitForPort(port: number, timeoutMs = 10_000): Promise<void> {
 describe('push-notifier start-up against Redis', () => {
   it('refuses a Redis whose maxmemory-policy is not noeviction, naming the fix', async () => {
     const port = await freePort();
-    execFileSync('redis-server', ['--port', String(port), '--bind', '127.0.0.1', '--maxmemory-policy', 'allkeys-lru', '--save', '', '--appendonly', 'no', '--daemonize', 'yes']);
+    execFileSync('redis-server', [
+      '--port',
+      String(port),
+      '--bind',
+      '127.0.0.1',
+      '--maxmemory-policy',
+      'allkeys-lru',
+      '--save',
+      '',
+      '--appendonly',
+      'no',
+      '--daemonize',
+      'yes',
+    ]);
     // --daemonize returns before the server listens.
     await waitForPort(port);
-    const admin = new Redis({ port, host: '127.0.0.1', lazyConnect: true, maxRetriesPerRequest: 1, retryStrategy: () => null });
+    const admin = new Redis({
+      port,
+      host: '127.0.0.1',
+      lazyConnect: true,
+      maxRetriesPerRequest: 1,
+      retryStrategy: () => null,
+    });
     try {
       await admin.connect();
       expect(await admin.config('GET', 'maxmemory-policy')).toEqual(['maxmemory-policy', 'allkeys-lru']);
 
-      const started = bootstrap({ ...process.env, REDIS_URL: `redis://127.0.0.1:${port}`, PUSH_NOTIFIER_PORT: '0', LOG_LEVEL: 'silent' });
+      const started = bootstrap({
+        ...process.env,
+        REDIS_URL: `redis://127.0.0.1:${port}`,
+        PUSH_NOTIFIER_PORT: '0',
+        LOG_LEVEL: 'silent',
+      });
       await expect(started).rejects.toThrow(`Redis at redis://127.0.0.1:${port} has maxmemory-policy "allkeys-lru"`);
       await expect(started).rejects.toThrow(/needs "noeviction"/);
       // It gave up before opening anything else: only our admin connection is left.

@@ -42,17 +42,41 @@ export function AuthScreen() {
         {notice && !error && <p className="auth-notice">{notice}</p>}
         <label>
           Username
-          <input name="username" autoComplete="username" value={username} onChange={(e) => setUsername(e.target.value)} required minLength={3} maxLength={32} pattern="[A-Za-z0-9_.]+" />
+          <input
+            name="username"
+            autoComplete="username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+            required
+            minLength={3}
+            maxLength={32}
+            pattern="[A-Za-z0-9_.]+"
+          />
         </label>
         {mode === 'register' && (
           <label>
             Display name
-            <input name="displayName" value={displayName} onChange={(e) => setDisplayName(e.target.value)} maxLength={64} placeholder="optional" />
+            <input
+              name="displayName"
+              value={displayName}
+              onChange={(e) => setDisplayName(e.target.value)}
+              maxLength={64}
+              placeholder="optional"
+            />
           </label>
         )}
         <label>
           Password
-          <input name="password" type="password" autoComplete={mode === 'login' ? 'current-password' : 'new-password'} value={password} onChange={(e) => setPassword(e.target.value)} required minLength={8} maxLength={128} />
+          <input
+            name="password"
+            type="password"
+            autoComplete={mode === 'login' ? 'current-password' : 'new-password'}
+            value={password}
+            onChange={(e) => setPassword(e.target.value)}
+            required
+            minLength={8}
+            maxLength={128}
+          />
         </label>
         {error && (
           <p className="auth-error" role="alert">

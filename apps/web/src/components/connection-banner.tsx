@@ -11,7 +11,12 @@ export function ConnectionBanner() {
   return (
     <>
       {text && (
-        <div className={`banner banner-${connection}`} data-testid="connection-banner" data-state={connection} role="status">
+        <div
+          className={`banner banner-${connection}`}
+          data-testid="connection-banner"
+          data-state={connection}
+          role="status"
+        >
           {text}
           {queued > 0 && <span> ({queued} waiting)</span>}
         </div>

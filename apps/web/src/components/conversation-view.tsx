@@ -15,7 +15,12 @@ export function ConversationView({ chatId }: { chatId: string }) {
   const state = useAppState();
   const [showInfo, setShowInfo] = useState(false);
   const listRef = useRef<HTMLDivElement>(null);
-  const anchor = useRef<{ height: number; top: number; firstSeq: number | null; stick: boolean }>({ height: 0, top: 0, firstSeq: null, stick: true });
+  const anchor = useRef<{ height: number; top: number; firstSeq: number | null; stick: boolean }>({
+    height: 0,
+    top: 0,
+    firstSeq: null,
+    stick: true,
+  });
 
   const me = state.me;
   const entry = state.chats[chatId];
@@ -23,7 +28,17 @@ export function ConversationView({ chatId }: { chatId: string }) {
   const outbox = state.outbox[chatId] ?? [];
   const failed = state.failed[chatId] ?? [];
   const rows = useMemo(
-    () => (me ? buildRows(conv.messages, outbox, failed, me.id, (m) => store.statusOf(m), (iso) => dayLabel(iso)) : []),
+    () =>
+      me
+        ? buildRows(
+            conv.messages,
+            outbox,
+            failed,
+            me.id,
+            (m) => store.statusOf(m),
+            (iso) => dayLabel(iso),
+          )
+        : [],
     // statuses live in the store: re-derive when they change too
     [conv.messages, outbox, failed, me, state.statuses, store],
   );
@@ -54,8 +69,13 @@ export function ConversationView({ chatId }: { chatId: string }) {
   const live = state.connection === 'connected';
   let subtitle: string;
   if (!live && other) subtitle = state.connection === 'offline' ? 'waiting for network…' : 'connecting…';
-  else if (typers.length > 0) subtitle = chat.type === 'group' ? `${typers.map((id) => store.nameOf(id)).join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…` : 'typing…';
-  else if (other) subtitle = state.presence[other]?.online ? 'online' : lastSeen(state.presence[other]?.lastSeenAt ?? null);
+  else if (typers.length > 0)
+    subtitle =
+      chat.type === 'group'
+        ? `${typers.map((id) => store.nameOf(id)).join(', ')} ${typers.length > 1 ? 'are' : 'is'} typing…`
+        : 'typing…';
+  else if (other)
+    subtitle = state.presence[other]?.online ? 'online' : lastSeen(state.presence[other]?.lastSeenAt ?? null);
   else subtitle = chat.members.map((m) => (m.userId === me.id ? 'You' : store.nameOf(m.userId))).join(', ');
 
   const onScroll = () => {
@@ -70,7 +90,12 @@ export function ConversationView({ chatId }: { chatId: string }) {
   return (
     <section className="conversation" data-testid="conversation" data-chat-id={chatId}>
       <header className="conversation-header">
-        <Avatar id={chat.id} name={title} size={38} online={live && other ? state.presence[other]?.online === true : false} />
+        <Avatar
+          id={chat.id}
+          name={title}
+          size={38}
+          online={live && other ? state.presence[other]?.online === true : false}
+        />
         <button className="conversation-title" onClick={() => setShowInfo((v) => !v)} title="Chat info">
           <strong data-testid="conversation-title">{title}</strong>
           <span className={typers.length > 0 ? 'typing-text' : ''} data-testid="conversation-subtitle">
@@ -84,7 +109,11 @@ export function ConversationView({ chatId }: { chatId: string }) {
       <div className="conversation-body">
         <div className="messages" ref={listRef} onScroll={onScroll} data-testid="messages">
           {conv.loadingOlder && <div className="loading-older">Loading older messages…</div>}
-          {conv.loaded && !conv.hasMore && <div className="history-start">{chat.type === 'group' ? 'Group created' : 'This is the start of your chat'}</div>}
+          {conv.loaded && !conv.hasMore && (
+            <div className="history-start">
+              {chat.type === 'group' ? 'Group created' : 'This is the start of your chat'}
+            </div>
+          )}
           {!conv.loaded && !conv.error && <div className="loading-older">Loading…</div>}
           {conv.error && <div className="banner banner-error">{conv.error}</div>}
           {rows.map((row) => {
@@ -100,7 +129,9 @@ export function ConversationView({ chatId }: { chatId: string }) {
               return (
                 <div key={row.key} className={`bubble-row ${row.own ? 'own' : 'theirs'}`}>
                   <div className="bubble" data-testid="message" data-seq={m.seq} data-own={row.own}>
-                    {!row.own && chat.type === 'group' && <div className="bubble-sender">{store.nameOf(m.senderId)}</div>}
+                    {!row.own && chat.type === 'group' && (
+                      <div className="bubble-sender">{store.nameOf(m.senderId)}</div>
+                    )}
                     <span className="bubble-text" data-testid="message-body">
                       {m.body}
                     </span>
@@ -114,7 +145,13 @@ export function ConversationView({ chatId }: { chatId: string }) {
             }
             return (
               <div key={row.key} className="bubble-row own">
-                <div className="bubble" data-testid="message" data-pending={row.status === 'pending'} data-own="true" title={row.error}>
+                <div
+                  className="bubble"
+                  data-testid="message"
+                  data-pending={row.status === 'pending'}
+                  data-own="true"
+                  title={row.error}
+                >
                   <span className="bubble-text" data-testid="message-body">
                     {row.entry.body}
                   </span>

@@ -48,7 +48,13 @@ export function GroupInfo({ chatId, onClose }: { chatId: string; onClose: () => 
       </header>
       {isGroup && amAdmin && (
         <form className="inline-form" onSubmit={rename}>
-          <input name="title" placeholder={chat.title ?? 'Group name'} value={title} onChange={(e) => setTitle(e.target.value)} maxLength={100} />
+          <input
+            name="title"
+            placeholder={chat.title ?? 'Group name'}
+            value={title}
+            onChange={(e) => setTitle(e.target.value)}
+            maxLength={100}
+          />
           <button type="submit" disabled={!title.trim()}>
             Rename
           </button>
@@ -69,7 +75,9 @@ export function GroupInfo({ chatId, onClose }: { chatId: string; onClose: () => 
               {m.role === 'admin' && <span className="role">admin</span>}
               {isGroup && amAdmin && m.userId !== me.id && (
                 <span className="member-actions">
-                  <button onClick={() => run(() => store.setRole(chatId, m.userId, m.role === 'admin' ? 'member' : 'admin'))}>
+                  <button
+                    onClick={() => run(() => store.setRole(chatId, m.userId, m.role === 'admin' ? 'member' : 'admin'))}
+                  >
                     {m.role === 'admin' ? 'Dismiss admin' : 'Make admin'}
                   </button>
                   <button onClick={() => run(() => store.removeMember(chatId, m.userId))}>Remove</button>
@@ -81,14 +89,24 @@ export function GroupInfo({ chatId, onClose }: { chatId: string; onClose: () => 
       </ul>
       {isGroup && amAdmin && (
         <form className="inline-form" onSubmit={add}>
-          <input name="add-member" placeholder="Add by username" value={username} onChange={(e) => setUsername(e.target.value)} />
+          <input
+            name="add-member"
+            placeholder="Add by username"
+            value={username}
+            onChange={(e) => setUsername(e.target.value)}
+          />
           <button type="submit" disabled={!username.trim()}>
             Add
           </button>
         </form>
       )}
       <label className="toggle">
-        <input type="checkbox" checked={entry.muted} onChange={(e) => run(() => store.setMuted(chatId, e.target.checked))} /> Mute notifications
+        <input
+          type="checkbox"
+          checked={entry.muted}
+          onChange={(e) => run(() => store.setMuted(chatId, e.target.checked))}
+        />{' '}
+        Mute notifications
       </label>
       {isGroup && (
         <button className="danger" onClick={() => run(() => store.removeMember(chatId, me.id))}>

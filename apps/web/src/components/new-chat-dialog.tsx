@@ -15,8 +15,14 @@ export function NewChatDialog({ kind, onClose }: { kind: 'direct' | 'group'; onC
     setBusy(true);
     setError(null);
     try {
-      const usernames = names.split(/[\s,]+/).map((s) => s.trim()).filter(Boolean);
-      const chatId = kind === 'direct' ? await store.startDirectChat(usernames[0] ?? '') : await store.createGroup(title.trim(), usernames);
+      const usernames = names
+        .split(/[\s,]+/)
+        .map((s) => s.trim())
+        .filter(Boolean);
+      const chatId =
+        kind === 'direct'
+          ? await store.startDirectChat(usernames[0] ?? '')
+          : await store.createGroup(title.trim(), usernames);
       store.openChat(chatId);
       onClose();
     } catch (err) {
@@ -28,17 +34,35 @@ export function NewChatDialog({ kind, onClose }: { kind: 'direct' | 'group'; onC
 
   return (
     <div className="dialog-backdrop" onClick={onClose}>
-      <form className="dialog" onSubmit={submit} onClick={(e) => e.stopPropagation()} aria-label={kind === 'direct' ? 'New chat' : 'New group'}>
+      <form
+        className="dialog"
+        onSubmit={submit}
+        onClick={(e) => e.stopPropagation()}
+        aria-label={kind === 'direct' ? 'New chat' : 'New group'}
+      >
         <h2>{kind === 'direct' ? 'New chat' : 'New group'}</h2>
         {kind === 'group' && (
           <label>
             Group name
-            <input name="title" value={title} onChange={(e) => setTitle(e.target.value)} required maxLength={100} autoFocus />
+            <input
+              name="title"
+              value={title}
+              onChange={(e) => setTitle(e.target.value)}
+              required
+              maxLength={100}
+              autoFocus
+            />
           </label>
         )}
         <label>
           {kind === 'direct' ? 'Username' : 'Members (usernames, comma separated)'}
-          <input name="usernames" value={names} onChange={(e) => setNames(e.target.value)} required autoFocus={kind === 'direct'} />
+          <input
+            name="usernames"
+            value={names}
+            onChange={(e) => setNames(e.target.value)}
+            required
+            autoFocus={kind === 'direct'}
+          />
         </label>
         {error && (
           <p className="form-error" role="alert">

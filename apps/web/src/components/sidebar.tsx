@@ -40,7 +40,9 @@ export function Sidebar() {
       </header>
       <ConnectionBanner />
       <ul className="chat-list" data-testid="chat-list">
-        {state.chatsLoaded && entries.length === 0 && <li className="chat-list-empty">No chats yet: start one with the buttons above.</li>}
+        {state.chatsLoaded && entries.length === 0 && (
+          <li className="chat-list-empty">No chats yet: start one with the buttons above.</li>
+        )}
         {entries.map((e) => {
           const title = chatTitle(store, e.chat, me.id);
           const last = e.lastMessage;
@@ -56,13 +58,19 @@ export function Sidebar() {
                 data-unread={e.unreadCount}
                 onClick={() => store.openChat(e.chat.id)}
               >
-                <Avatar id={e.chat.id} name={title} online={live && other ? state.presence[other]?.online === true : false} />
+                <Avatar
+                  id={e.chat.id}
+                  name={title}
+                  online={live && other ? state.presence[other]?.online === true : false}
+                />
                 <span className="chat-item-main">
                   <span className="chat-item-top">
                     <span className="chat-item-title" data-testid="chat-title">
                       {title}
                     </span>
-                    <span className={`chat-item-time${e.unreadCount > 0 ? ' unread' : ''}`}>{last ? listTime(last.createdAt) : ''}</span>
+                    <span className={`chat-item-time${e.unreadCount > 0 ? ' unread' : ''}`}>
+                      {last ? listTime(last.createdAt) : ''}
+                    </span>
                   </span>
                   <span className="chat-item-bottom">
                     <span className="chat-item-preview" data-testid="chat-preview">
@@ -75,7 +83,9 @@ export function Sidebar() {
                       ) : last ? (
                         <>
                           {last.senderId === me.id && <Ticks status={store.statusOf(last)} />}
-                          {e.chat.type === 'group' && last.senderId !== me.id && <span className="sender">{store.nameOf(last.senderId)}: </span>}
+                          {e.chat.type === 'group' && last.senderId !== me.id && (
+                            <span className="sender">{store.nameOf(last.senderId)}: </span>
+                          )}
                           {last.body}
                         </>
                       ) : (

@@ -10,7 +10,13 @@ const LABEL: Record<MessageStatus, string> = {
 
 /** WhatsApp's ticks: clock (queued), one grey (sent), two grey (delivered), two blue (read). */
 export function Ticks({ status }: { status: MessageStatus }) {
-  const common = { 'data-testid': 'ticks', 'data-status': status, 'aria-label': LABEL[status], role: 'img', className: `ticks ticks-${status}` };
+  const common = {
+    'data-testid': 'ticks',
+    'data-status': status,
+    'aria-label': LABEL[status],
+    role: 'img',
+    className: `ticks ticks-${status}`,
+  };
   switch (status) {
     case 'pending':
       return (
@@ -29,15 +35,36 @@ export function Ticks({ status }: { status: MessageStatus }) {
     case 'sent':
       return (
         <svg {...common} viewBox="0 0 16 11" width="16" height="11">
-          <path d="M1.5 6l3.5 3.5L11.5 2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+          <path
+            d="M1.5 6l3.5 3.5L11.5 2"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.6"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
         </svg>
       );
     case 'delivered':
     case 'read':
       return (
         <svg {...common} viewBox="0 0 20 11" width="19" height="11">
-          <path d="M1.5 6l3.5 3.5L11.5 2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
-          <path d="M8.5 8.6l0.9 0.9L15.9 2" fill="none" stroke="currentColor" strokeWidth="1.6" strokeLinecap="round" strokeLinejoin="round" />
+          <path
+            d="M1.5 6l3.5 3.5L11.5 2"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.6"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
+          <path
+            d="M8.5 8.6l0.9 0.9L15.9 2"
+            fill="none"
+            stroke="currentColor"
+            strokeWidth="1.6"
+            strokeLinecap="round"
+            strokeLinejoin="round"
+          />
         </svg>
       );
   }

@@ -16,7 +16,11 @@ export function dayLabel(iso: string, now = new Date()): string {
   const y = new Date(now);
   y.setDate(now.getDate() - 1);
   if (sameDay(d, y)) return 'Yesterday';
-  return d.toLocaleDateString(undefined, { day: 'numeric', month: 'long', year: d.getFullYear() === now.getFullYear() ? undefined : 'numeric' });
+  return d.toLocaleDateString(undefined, {
+    day: 'numeric',
+    month: 'long',
+    year: d.getFullYear() === now.getFullYear() ? undefined : 'numeric',
+  });
 }
 
 /** Chat list time: the time today, else the day. */
@@ -32,7 +36,10 @@ export function lastSeen(iso: string | null, now = new Date()): string {
 }
 
 export function initials(name: string): string {
-  const parts = name.trim().split(/[\s_.]+/).filter(Boolean);
+  const parts = name
+    .trim()
+    .split(/[\s_.]+/)
+    .filter(Boolean);
   return ((parts[0]?.[0] ?? '?') + (parts[1]?.[0] ?? '')).toUpperCase();
 }
 

@@ -102,7 +102,12 @@ export class AppStore {
   }
 
   private async afterLogin(user: User): Promise<void> {
-    this.set((s) => ({ me: user, users: { ...s.users, [user.id]: user }, outbox: groupOutbox(this.client.pending()), notice: null }));
+    this.set((s) => ({
+      me: user,
+      users: { ...s.users, [user.id]: user },
+      outbox: groupOutbox(this.client.pending()),
+      notice: null,
+    }));
     await this.loadChats();
   }
 
@@ -116,7 +121,10 @@ export class AppStore {
         const prev = this.state.chats[summary.id];
         const entry = entryFromSummary(summary);
         // a message seen live after the list was read stays the last one
-        chats[summary.id] = prev && prev.knownSeq > entry.knownSeq ? { ...entry, lastMessage: prev.lastMessage, knownSeq: prev.knownSeq } : entry;
+        chats[summary.id] =
+          prev && prev.knownSeq > entry.knownSeq
+            ? { ...entry, lastMessage: prev.lastMessage, knownSeq: prev.knownSeq }
+            : entry;
       }
       this.set({ chats, chatsLoaded: true });
       this.watchMembers(list.flatMap((c) => c.members.map((m) => m.userId)));
@@ -130,7 +138,10 @@ export class AppStore {
     if (!chatId) return;
     // The list shows a group's first 32 members: the open chat needs them all.
     if (this.state.chats[chatId]?.membersComplete === false) {
-      void this.client.getChat(chatId).then((chat) => this.onChat({ kind: 'updated', chat }), () => undefined);
+      void this.client.getChat(chatId).then(
+        (chat) => this.onChat({ kind: 'updated', chat }),
+        () => undefined,
+      );
     }
     const conv = this.state.conversations[chatId];
     if (!conv?.loaded) void this.loadLatest(chatId);
@@ -140,7 +151,13 @@ export class AppStore {
   private async loadLatest(chatId: string): Promise<void> {
     try {
       const page = await this.client.history(chatId, { limit: PAGE });
-      this.setConversation(chatId, (c) => ({ ...c, messages: mergeMessages(c.messages, page.messages), hasMore: page.hasMore, loaded: true, error: null }));
+      this.setConversation(chatId, (c) => ({
+        ...c,
+        messages: mergeMessages(c.messages, page.messages),
+        hasMore: page.hasMore,
+        loaded: true,
+        error: null,
+      }));
       this.markReadIfReading(chatId);
     } catch (err) {
       this.setConversation(chatId, (c) => ({ ...c, error: describeError(err) }));
@@ -154,7 +171,12 @@ export class AppStore {
     this.setConversation(chatId, (c) => ({ ...c, loadingOlder: true }));
     try {
       const page = await this.client.history(chatId, { before: conv.messages[0].seq, limit: PAGE });
-      this.setConversation(chatId, (c) => ({ ...c, messages: mergeMessages(c.messages, page.messages), hasMore: page.hasMore, loadingOlder: false }));
+      this.setConversation(chatId, (c) => ({
+        ...c,
+        messages: mergeMessages(c.messages, page.messages),
+        hasMore: page.hasMore,
+        loadingOlder: false,
+      }));
     } catch (err) {
       this.setConversation(chatId, (c) => ({ ...c, loadingOlder: false, error: describeError(err) }));
     }
@@ -185,7 +207,10 @@ export class AppStore {
 
   async createGroup(title: string, usernames: string[]): Promise<string> {
     const users = await Promise.all(usernames.map((u) => this.findUser(u)));
-    const chat = await this.client.createGroup(title, users.map((u) => u.id));
+    const chat = await this.client.createGroup(
+      title,
+      users.map((u) => u.id),
+    );
     this.set((s) => ({ chats: { ...s.chats, [chat.id]: applyChat(s.chats[chat.id], chat) } }));
     this.watchMembers(users.map((u) => u.id));
     return chat.id;
@@ -234,7 +259,9 @@ export class AppStore {
   }
 
   statusOf(m: Message): MessageStatus {
-    return this.state.statuses[statusKey(m.chatId, m.clientMsgId)] ?? this.client.statusOf(m.chatId, m.seq)?.status ?? 'sent';
+    return (
+      this.state.statuses[statusKey(m.chatId, m.clientMsgId)] ?? this.client.statusOf(m.chatId, m.seq)?.status ?? 'sent'
+    );
   }
 
   // ---- SDK events ----
@@ -243,7 +270,11 @@ export class AppStore {
     const { chatId } = message;
     const reading = this.isReading(chatId);
     this.setConversation(chatId, (c) => ({ ...c, messages: mergeMessages(c.messages, [message]) }));
-    if (!this.state.chats[chatId]) void this.client.getChat(chatId).then((chat) => this.onChat({ kind: 'new', chat }), () => undefined);
+    if (!this.state.chats[chatId])
+      void this.client.getChat(chatId).then(
+        (chat) => this.onChat({ kind: 'new', chat }),
+        () => undefined,
+      );
     this.updateChat(chatId, (e) => applyMessage(e, message, { own, reading }));
     if (!own && reading) this.markReadIfReading(chatId);
   }
@@ -256,7 +287,11 @@ export class AppStore {
       };
       if (e.status === 'failed') {
         const entry = s.outbox[e.chatId]?.find((x) => x.clientMsgId === e.clientMsgId);
-        if (entry) patch.failed = { ...s.failed, [e.chatId]: [...(s.failed[e.chatId] ?? []), { entry, error: e.error?.message ?? 'not sent' }] };
+        if (entry)
+          patch.failed = {
+            ...s.failed,
+            [e.chatId]: [...(s.failed[e.chatId] ?? []), { entry, error: e.error?.message ?? 'not sent' }],
+          };
       }
       return patch;
     });
@@ -343,7 +378,9 @@ export class AppStore {
   }
 
   private setConversation(chatId: string, fn: (c: Conversation) => Conversation): void {
-    this.set((s) => ({ conversations: { ...s.conversations, [chatId]: fn(s.conversations[chatId] ?? emptyConversation) } }));
+    this.set((s) => ({
+      conversations: { ...s.conversations, [chatId]: fn(s.conversations[chatId] ?? emptyConversation) },
+    }));
   }
 
   private fail(err: unknown): void {
@@ -369,7 +406,8 @@ function groupOutbox(entries: OutboxEntry[]): Record<string, OutboxEntry[]> {
 
 export function describeError(err: unknown): string {
   if (err instanceof ParleyClientError) {
-    if (err.retryable && err.code !== 'rate_limited') return 'Parley cannot be reached right now. Try again in a moment.';
+    if (err.retryable && err.code !== 'rate_limited')
+      return 'Parley cannot be reached right now. Try again in a moment.';
     if (err.code === 'not_found' && /user/i.test(err.message)) return 'No such user.';
     return err.message;
   }

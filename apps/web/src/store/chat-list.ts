@@ -13,9 +13,23 @@ export interface ChatEntry {
 
 export function entryFromSummary(s: ChatSummary): ChatEntry {
   const { lastMessage, unreadCount, muted, memberCount, ...rest } = s;
-  const chat: Chat = { id: rest.id, type: rest.type, title: rest.title, members: rest.members, createdAt: rest.createdAt, lastSeq: rest.lastSeq };
+  const chat: Chat = {
+    id: rest.id,
+    type: rest.type,
+    title: rest.title,
+    members: rest.members,
+    createdAt: rest.createdAt,
+    lastSeq: rest.lastSeq,
+  };
   const membersComplete = rest.members.length >= (memberCount ?? 0);
-  return { chat, lastMessage, unreadCount, muted, knownSeq: Math.max(rest.lastSeq, lastMessage?.seq ?? 0), membersComplete };
+  return {
+    chat,
+    lastMessage,
+    unreadCount,
+    muted,
+    knownSeq: Math.max(rest.lastSeq, lastMessage?.seq ?? 0),
+    membersComplete,
+  };
 }
 
 export function newEntry(chat: Chat): ChatEntry {
@@ -36,7 +50,13 @@ export function applyMessage(entry: ChatEntry, m: Message, opts: { own: boolean;
   const fresh = m.seq > entry.knownSeq;
   const lastMessage = !entry.lastMessage || m.seq >= entry.lastMessage.seq ? m : entry.lastMessage;
   const unreadCount = fresh && !opts.own && !opts.reading ? entry.unreadCount + 1 : entry.unreadCount;
-  return { ...entry, lastMessage, unreadCount, knownSeq: Math.max(entry.knownSeq, m.seq), chat: { ...entry.chat, lastSeq: Math.max(entry.chat.lastSeq, m.seq) } };
+  return {
+    ...entry,
+    lastMessage,
+    unreadCount,
+    knownSeq: Math.max(entry.knownSeq, m.seq),
+    chat: { ...entry.chat, lastSeq: Math.max(entry.chat.lastSeq, m.seq) },
+  };
 }
 
 /** The user read up to upToSeq: what is left unread is only what came after (unknown here: none). */
@@ -45,5 +65,7 @@ export function applyRead(entry: ChatEntry, upToSeq: number): ChatEntry {
 }
 
 export function applyChat(entry: ChatEntry | undefined, chat: Chat): ChatEntry {
-  return entry ? { ...entry, chat: { ...chat, lastSeq: Math.max(chat.lastSeq, entry.chat.lastSeq) }, membersComplete: true } : newEntry(chat);
+  return entry
+    ? { ...entry, chat: { ...chat, lastSeq: Math.max(chat.lastSeq, entry.chat.lastSeq) }, membersComplete: true }
+    : newEntry(chat);
 }

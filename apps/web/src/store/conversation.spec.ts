@@ -11,7 +11,12 @@ const m = (seq: number, senderId = 'me', createdAt = '2026-01-01T10:00:00.000Z')
   body: `b${seq}`,
   createdAt,
 });
-const out = (clientMsgId: string, createdAt = '2026-01-02T08:00:00.000Z'): OutboxEntry => ({ chatId: 'c', clientMsgId, body: clientMsgId, createdAt });
+const out = (clientMsgId: string, createdAt = '2026-01-02T08:00:00.000Z'): OutboxEntry => ({
+  chatId: 'c',
+  clientMsgId,
+  body: clientMsgId,
+  createdAt,
+});
 
 describe('conversation', () => {
   it('merges pages, live messages and acks by seq, once each', () => {
@@ -30,13 +35,14 @@ describe('conversation', () => {
       (x) => (x.seq === 2 ? 'read' : 'sent'),
       (iso) => iso.slice(0, 10),
     );
-    expect(rows.map((r) => (r.kind === 'day' ? `day ${r.label}` : r.kind === 'message' ? `msg ${r.message.seq} ${r.status}` : `${r.status} ${r.entry.clientMsgId}`))).toEqual([
-      'day 2026-01-01',
-      'msg 1 null',
-      'msg 2 read',
-      'day 2026-01-02',
-      'pending waiting',
-      'failed refused',
-    ]);
+    expect(
+      rows.map((r) =>
+        r.kind === 'day'
+          ? `day ${r.label}`
+          : r.kind === 'message'
+            ? `msg ${r.message.seq} ${r.status}`
+            : `${r.status} ${r.entry.clientMsgId}`,
+      ),
+    ).toEqual(['day 2026-01-01', 'msg 1 null', 'msg 2 read', 'day 2026-01-02', 'pending waiting', 'failed refused']);
   });
 });

@@ -9,7 +9,13 @@ export interface Conversation {
   error: string | null;
 }
 
-export const emptyConversation: Conversation = { messages: [], hasMore: false, loaded: false, loadingOlder: false, error: null };
+export const emptyConversation: Conversation = {
+  messages: [],
+  hasMore: false,
+  loaded: false,
+  loadingOlder: false,
+  error: null,
+};
 
 /** Union by seq, ascending: history pages, live messages and acks all meet here once. */
 export function mergeMessages(existing: Message[], incoming: Message[]): Message[] {

@@ -1,7 +1,8 @@
 import type { Chat, ChatSummary, HistoryPage, MemberRole, MessageReceipt } from '@parley/contracts/client';
 import type { JsonHttp } from './http-client';
 
-export type CreateChatInput = { type: 'direct'; memberIds: [string] } | { type: 'group'; title: string; memberIds: string[] };
+export type CreateChatInput =
+  { type: 'direct'; memberIds: [string] } | { type: 'group'; title: string; memberIds: string[] };
 
 export interface HistoryQuery {
   /** The page just below this seq. */
@@ -21,7 +22,9 @@ export class ChatsApi {
   }
 
   /** One page, most recent activity first; `nextCursor` fetches the next (null: the last page). */
-  async listPage(page: { limit?: number; cursor?: string } = {}): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
+  async listPage(
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
     const query = new URLSearchParams();
     if (page.limit !== undefined) query.set('limit', String(page.limit));
     if (page.cursor !== undefined) query.set('cursor', page.cursor);

@@ -10,11 +10,15 @@ async function fakeGateway(path = '/socket.io') {
   const io = new Server(http, { path });
   const valid = new Set(['good']);
   const sockets: ServerSocket[] = [];
-  io.use((socket, next) => (valid.has(String(socket.handshake.auth['token'])) ? next() : next(new Error('unauthorized'))));
+  io.use((socket, next) =>
+    valid.has(String(socket.handshake.auth['token'])) ? next() : next(new Error('unauthorized')),
+  );
   io.on('connection', (s) => {
     sockets.push(s);
     s.on('echo', (payload: unknown, ack: (a: unknown) => void) => ack({ ok: true, payload }));
-    s.on('refuse', (_p: unknown, ack: (a: unknown) => void) => ack({ ok: false, error: { code: 'forbidden', message: 'no' } }));
+    s.on('refuse', (_p: unknown, ack: (a: unknown) => void) =>
+      ack({ ok: false, error: { code: 'forbidden', message: 'no' } }),
+    );
     s.on('silent', () => undefined);
   });
   await new Promise<void>((r) => http.listen(0, '127.0.0.1', r));
@@ -83,7 +87,7 @@ describe('Connection (against a real Socket.IO server)', () => {
     expect(states.map((s) => s.state)).toEqual(['connecting', 'unauthorized', 'connecting', 'connected']);
   });
 
-  it('the server\'s `error` unauthorized then disconnect (token expired) is `unauthorized`, not a silent retry', async () => {
+  it("the server's `error` unauthorized then disconnect (token expired) is `unauthorized`, not a silent retry", async () => {
     const { conn, counts } = setup(gw.url, { value: 'good' });
     opened.push(conn);
     conn.open();
@@ -169,7 +173,10 @@ describe('Connection (against a real Socket.IO server)', () => {
       await until(() => conn.connected);
       expect(counts()).toEqual({ connects: 1, unauthorized: 0 });
       expect(backoff.attempts).toBe(2);
-      expect(states.filter((e) => e.state === 'disconnected').map((e) => e.reason)).toEqual(['rate_limited', 'rate_limited']);
+      expect(states.filter((e) => e.state === 'disconnected').map((e) => e.reason)).toEqual([
+        'rate_limited',
+        'rate_limited',
+      ]);
     } finally {
       await busy.close();
     }

@@ -119,7 +119,8 @@ export class Connection {
       (socket as Socket).timeout(timeoutMs).emit(event, payload, (err: Error | null, ack: Ack<T>) => {
         if (!this.pending.delete(fail)) return;
         if (err) return reject(new ParleyClientError('timeout', `${event}: no answer within ${timeoutMs} ms`));
-        if (!ack || typeof ack !== 'object') return reject(new ParleyClientError('internal', `${event}: malformed ack`));
+        if (!ack || typeof ack !== 'object')
+          return reject(new ParleyClientError('internal', `${event}: malformed ack`));
         if (ack.ok) return resolve(ack);
         reject(new ParleyClientError(ack.error.code as ParleyClientError['code'], ack.error.message));
       });

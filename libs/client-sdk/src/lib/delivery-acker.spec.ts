@@ -7,7 +7,11 @@ describe('DeliveryAcker', () => {
   it('debounces: one ack per chat for the highest contiguous seq', async () => {
     const targets = new Map<string, number>([['a', 3]]);
     const sent: [string, number][] = [];
-    const acker = new DeliveryAcker((c) => targets.get(c) ?? null, async (c, s) => void sent.push([c, s]), 100);
+    const acker = new DeliveryAcker(
+      (c) => targets.get(c) ?? null,
+      async (c, s) => void sent.push([c, s]),
+      100,
+    );
     acker.schedule('a');
     targets.set('a', 5);
     acker.schedule('a');
@@ -23,10 +27,14 @@ describe('DeliveryAcker', () => {
   it('keeps a failed ack due and sends it at the next flush', async () => {
     let online = false;
     const sent: number[] = [];
-    const acker = new DeliveryAcker(() => 4, async (_c, s) => {
-      if (!online) throw new Error('not connected');
-      sent.push(s);
-    }, 50);
+    const acker = new DeliveryAcker(
+      () => 4,
+      async (_c, s) => {
+        if (!online) throw new Error('not connected');
+        sent.push(s);
+      },
+      50,
+    );
     acker.schedule('a');
     await jest.advanceTimersByTimeAsync(50);
     expect(sent).toEqual([]);
@@ -37,7 +45,11 @@ describe('DeliveryAcker', () => {
 
   it('acks again when the server replays what it was told (a lost ack)', async () => {
     const sent: number[] = [];
-    const acker = new DeliveryAcker(() => 9, async (_c, s) => void sent.push(s), 10);
+    const acker = new DeliveryAcker(
+      () => 9,
+      async (_c, s) => void sent.push(s),
+      10,
+    );
     acker.schedule('a');
     await jest.advanceTimersByTimeAsync(10);
     acker.serverIsBelow('a', 7);

@@ -16,7 +16,13 @@ export class ParleyClientError extends Error {
 
   /** Worth trying again later with the same request (nothing was decided by the server). */
   get retryable(): boolean {
-    return this.code === 'network' || this.code === 'timeout' || this.code === 'unavailable' || this.code === 'rate_limited' || this.code === 'internal';
+    return (
+      this.code === 'network' ||
+      this.code === 'timeout' ||
+      this.code === 'unavailable' ||
+      this.code === 'rate_limited' ||
+      this.code === 'internal'
+    );
   }
 }
 

@@ -34,7 +34,10 @@ describe('JsonHttp', () => {
 
   it('maps bare statuses, reports 401 and refuses authenticated calls without a token', async () => {
     let unauthorized = 0;
-    const http = new JsonHttp('http://gw', () => 't', { fetch: fakeFetch(401, 'nope').fetch, onUnauthorized: () => unauthorized++ });
+    const http = new JsonHttp('http://gw', () => 't', {
+      fetch: fakeFetch(401, 'nope').fetch,
+      onUnauthorized: () => unauthorized++,
+    });
     await expect(http.request('GET', '/v1/chats')).rejects.toMatchObject({ code: 'unauthorized', status: 401 });
     expect(unauthorized).toBe(1);
     const gw = new JsonHttp('http://gw', () => 't', { fetch: fakeFetch(502, '').fetch });
@@ -44,7 +47,9 @@ describe('JsonHttp', () => {
   });
 
   it('a network failure is `network` and retryable; 204 is undefined', async () => {
-    const down = new JsonHttp('http://gw', () => 't', { fetch: async () => Promise.reject(new TypeError('fetch failed')) });
+    const down = new JsonHttp('http://gw', () => 't', {
+      fetch: async () => Promise.reject(new TypeError('fetch failed')),
+    });
     await expect(down.request('GET', '/x')).rejects.toMatchObject({ code: 'network', retryable: true });
     const ok = new JsonHttp('http://gw', () => 't', { fetch: fakeFetch(204, '').fetch });
     expect(await ok.request('DELETE', '/x')).toBeUndefined();

@@ -39,7 +39,12 @@ export class JsonHttp {
   }
 
   /** As request, with the answer's headers (e.g. Next-Cursor of a paged list). */
-  async exchange<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<{ body: T; headers: Headers }> {
+  async exchange<T>(
+    method: string,
+    path: string,
+    body?: unknown,
+    opts: { auth?: boolean } = {},
+  ): Promise<{ body: T; headers: Headers }> {
     const auth = opts.auth ?? true;
     const headers: Record<string, string> = { accept: 'application/json' };
     const token = this.token();
@@ -70,7 +75,11 @@ export class JsonHttp {
     if (res.status === 401 && auth) this.options.onUnauthorized?.();
     const error = typeof parsed === 'object' && parsed !== null ? (parsed as { error?: unknown }).error : undefined;
     if (isErrorBody(error)) throw new ParleyClientError(error.code, error.message, res.status);
-    throw new ParleyClientError(CODE_BY_STATUS[res.status] ?? (res.status >= 500 ? 'unavailable' : 'invalid'), `${method} ${path}: HTTP ${res.status}`, res.status);
+    throw new ParleyClientError(
+      CODE_BY_STATUS[res.status] ?? (res.status >= 500 ? 'unavailable' : 'invalid'),
+      `${method} ${path}: HTTP ${res.status}`,
+      res.status,
+    );
   }
 }
 

@@ -5,7 +5,9 @@ const b64url = (o: object) => Buffer.from(JSON.stringify(o)).toString('base64url
 
 describe('tokenExpiresAt', () => {
   it('reads exp in ms, null when absent or not a JWT', () => {
-    expect(tokenExpiresAt(`${b64url({ alg: 'ES256' })}.${b64url({ sub: 'u', exp: 1700000000 })}.sig`)).toBe(1700000000000);
+    expect(tokenExpiresAt(`${b64url({ alg: 'ES256' })}.${b64url({ sub: 'u', exp: 1700000000 })}.sig`)).toBe(
+      1700000000000,
+    );
     expect(tokenExpiresAt(`${b64url({})}.${b64url({ sub: 'u' })}.sig`)).toBeNull();
     expect(tokenExpiresAt('garbage')).toBeNull();
     expect(tokenExpiresAt('a.!!!.c')).toBeNull();

@@ -42,7 +42,8 @@ export function computeStatus(
     if (m.read >= seq) readCount++;
   }
   const n = recipients.length;
-  const status: MessageStatus = n > 0 && readCount === n ? 'read' : n > 0 && deliveredCount === n ? 'delivered' : 'sent';
+  const status: MessageStatus =
+    n > 0 && readCount === n ? 'read' : n > 0 && deliveredCount === n ? 'delivered' : 'sent';
   return { status, deliveredCount, readCount, recipientCount: n };
 }
 

@@ -4,7 +4,12 @@ import { Outbox, type OutboxEntry } from './outbox';
 import { OutboxSender } from './outbox-sender';
 import { MemoryStorage } from './storage';
 
-const entry = (id: string): OutboxEntry => ({ chatId: 'c', clientMsgId: id, body: `b${id}`, createdAt: '2026-01-01T00:00:00.000Z' });
+const entry = (id: string): OutboxEntry => ({
+  chatId: 'c',
+  clientMsgId: id,
+  body: `b${id}`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
 
 /** A fake gateway that stores each (chatId, clientMsgId) once, like message-store. */
 function fakeServer() {
@@ -21,7 +26,15 @@ function fakeServer() {
     }
     let m = stored.get(p.clientMsgId);
     if (!m) {
-      m = { id: `id${stored.size + 1}`, chatId: p.chatId, seq: stored.size + 1, senderId: 'me', clientMsgId: p.clientMsgId, body: p.body, createdAt: '' };
+      m = {
+        id: `id${stored.size + 1}`,
+        chatId: p.chatId,
+        seq: stored.size + 1,
+        senderId: 'me',
+        clientMsgId: p.clientMsgId,
+        body: p.body,
+        createdAt: '',
+      };
       stored.set(p.clientMsgId, m);
     }
     return { message: m } as T;
@@ -39,7 +52,14 @@ describe('OutboxSender', () => {
     const srv = fakeServer();
     let connected = false;
     const stored: number[] = [];
-    const sender = new OutboxSender({ outbox: () => outbox, request: srv.request, connected: () => connected, ackTimeoutMs: 1000, onStored: (_e, m) => stored.push(m.seq), onFailed: () => undefined });
+    const sender = new OutboxSender({
+      outbox: () => outbox,
+      request: srv.request,
+      connected: () => connected,
+      ackTimeoutMs: 1000,
+      onStored: (_e, m) => stored.push(m.seq),
+      onFailed: () => undefined,
+    });
     await outbox.add(entry('a'));
     await outbox.add(entry('b'));
     sender.kick();
@@ -57,7 +77,14 @@ describe('OutboxSender', () => {
     const outbox = new Outbox(new MemoryStorage(), 'k');
     const srv = fakeServer();
     const stored: string[] = [];
-    const sender = new OutboxSender({ outbox: () => outbox, request: srv.request, connected: () => true, ackTimeoutMs: 1000, onStored: (e, m) => stored.push(`${e.clientMsgId}:${m.seq}`), onFailed: () => undefined });
+    const sender = new OutboxSender({
+      outbox: () => outbox,
+      request: srv.request,
+      connected: () => true,
+      ackTimeoutMs: 1000,
+      onStored: (e, m) => stored.push(`${e.clientMsgId}:${m.seq}`),
+      onFailed: () => undefined,
+    });
     await outbox.add(entry('a'));
     srv.fail(new ParleyClientError('network', 'disconnected'));
     sender.kick();
@@ -74,7 +101,14 @@ describe('OutboxSender', () => {
     const outbox = new Outbox(new MemoryStorage(), 'k');
     const srv = fakeServer();
     const failed: string[] = [];
-    const sender = new OutboxSender({ outbox: () => outbox, request: srv.request, connected: () => true, ackTimeoutMs: 1000, onStored: () => undefined, onFailed: (e, err) => failed.push(`${e.clientMsgId}:${err.code}`) });
+    const sender = new OutboxSender({
+      outbox: () => outbox,
+      request: srv.request,
+      connected: () => true,
+      ackTimeoutMs: 1000,
+      onStored: () => undefined,
+      onFailed: (e, err) => failed.push(`${e.clientMsgId}:${err.code}`),
+    });
     await outbox.add(entry('a'));
     await outbox.add(entry('b'));
     srv.fail(new ParleyClientError('forbidden', 'not a member'));
@@ -90,7 +124,14 @@ describe('OutboxSender', () => {
     try {
       const outbox = new Outbox(new MemoryStorage(), 'k');
       const srv = fakeServer();
-      const sender = new OutboxSender({ outbox: () => outbox, request: srv.request, connected: () => true, ackTimeoutMs: 1000, onStored: () => undefined, onFailed: () => undefined });
+      const sender = new OutboxSender({
+        outbox: () => outbox,
+        request: srv.request,
+        connected: () => true,
+        ackTimeoutMs: 1000,
+        onStored: () => undefined,
+        onFailed: () => undefined,
+      });
       await outbox.add(entry('a'));
       await outbox.add(entry('b'));
       srv.fail(new ParleyClientError('unavailable', 'store down'));

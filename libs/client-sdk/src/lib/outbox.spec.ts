@@ -1,7 +1,12 @@
 import { Outbox, type OutboxEntry } from './outbox';
 import { MemoryStorage, WebStorageAdapter, type WebStorageLike } from './storage';
 
-const entry = (id: string, chatId = 'c'): OutboxEntry => ({ chatId, clientMsgId: id, body: `body ${id}`, createdAt: '2026-01-01T00:00:00.000Z' });
+const entry = (id: string, chatId = 'c'): OutboxEntry => ({
+  chatId,
+  clientMsgId: id,
+  body: `body ${id}`,
+  createdAt: '2026-01-01T00:00:00.000Z',
+});
 
 class FakeLocalStorage implements WebStorageLike {
   readonly data = new Map<string, string>();

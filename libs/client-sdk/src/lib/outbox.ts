@@ -73,7 +73,12 @@ function parseEntries(raw: string | null): OutboxEntry[] {
     if (!Array.isArray(value)) return [];
     return value.filter(
       (e): e is OutboxEntry =>
-        typeof e === 'object' && e !== null && typeof e.chatId === 'string' && typeof e.clientMsgId === 'string' && typeof e.body === 'string' && typeof e.createdAt === 'string',
+        typeof e === 'object' &&
+        e !== null &&
+        typeof e.chatId === 'string' &&
+        typeof e.clientMsgId === 'string' &&
+        typeof e.body === 'string' &&
+        typeof e.createdAt === 'string',
     );
   } catch {
     return [];

@@ -1,4 +1,13 @@
-import type { Chat, ChatSummary, HistoryPage, MemberRole, Message, PresenceState, Receipt, User } from '@parley/contracts/client';
+import type {
+  Chat,
+  ChatSummary,
+  HistoryPage,
+  MemberRole,
+  Message,
+  PresenceState,
+  Receipt,
+  User,
+} from '@parley/contracts/client';
 import type { Socket } from 'socket.io-client';
 import { AuthApi, type Session } from './auth.api';
 import type { BackoffOptions } from './backoff';
@@ -105,7 +114,8 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
       auth: new AuthApi(new JsonHttp(trimSlash(options.authUrl), token, { fetch: options.fetch, onUnauthorized })),
       chats: new ChatsApi(new JsonHttp(trimSlash(options.gatewayUrl), token, { fetch: options.fetch, onUnauthorized })),
     };
-    const request = <T extends object>(event: string, payload: unknown, timeoutMs: number) => this.connection.request<T>(event, payload, timeoutMs);
+    const request = <T extends object>(event: string, payload: unknown, timeoutMs: number) =>
+      this.connection.request<T>(event, payload, timeoutMs);
     this.connection = new Connection({
       gatewayUrl: options.gatewayUrl,
       token,
@@ -131,11 +141,22 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
       onStored: (entry, message) => this.onStored(entry, message),
       onFailed: (entry, error) =>
-        this.emit('status', { chatId: entry.chatId, clientMsgId: entry.clientMsgId, seq: null, status: 'failed', deliveredCount: 0, readCount: 0, recipientCount: 0, error }),
+        this.emit('status', {
+          chatId: entry.chatId,
+          clientMsgId: entry.clientMsgId,
+          seq: null,
+          status: 'failed',
+          deliveredCount: 0,
+          readCount: 0,
+          recipientCount: 0,
+          error,
+        }),
     });
     this.presenceHub = new PresenceHub(request, (p) => this.emit('presence', p), REQUEST_TIMEOUT_MS);
     this.typingIn = new TypingTracker((t) => this.emit('typing', t));
-    this.typingOut = new TypingNotifier((chatId, isTyping) => this.connection.emit(ClientEvent.Typing, { chatId, isTyping }));
+    this.typingOut = new TypingNotifier((chatId, isTyping) =>
+      this.connection.emit(ClientEvent.Typing, { chatId, isTyping }),
+    );
   }
 
   // ---- session ----
@@ -244,7 +265,9 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     return list;
   }
 
-  async listChatsPage(page: { limit?: number; cursor?: string } = {}): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
+  async listChatsPage(
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
     const result = await this.api.chats.listPage(page);
     // Only whole member lists feed the cache (receipts "to all" count on them).
     for (const chat of result.chats) if (chat.members.length >= chat.memberCount) this.remember(chat);
@@ -317,7 +340,12 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
   async refreshStatuses(chatId: string): Promise<void> {
     const book = this.requireReceipts();
     await this.ensureMembers(chatId);
-    await seedStatuses(book, chatId, (c, seq) => this.api.chats.receipts(c, seq), (changes) => this.emitChanges(changes));
+    await seedStatuses(
+      book,
+      chatId,
+      (c, seq) => this.api.chats.receipts(c, seq),
+      (changes) => this.emitChanges(changes),
+    );
   }
 
   /** Status of an own stored message, as far as this client knows. */
@@ -339,7 +367,15 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     const entry: OutboxEntry = { chatId, clientMsgId: newClientMsgId(), body, createdAt: new Date().toISOString() };
     await this.requireOutbox().add(entry);
     this.typingOut.stop(chatId);
-    this.emit('status', { chatId, clientMsgId: entry.clientMsgId, seq: null, status: 'pending', deliveredCount: 0, readCount: 0, recipientCount: 0 });
+    this.emit('status', {
+      chatId,
+      clientMsgId: entry.clientMsgId,
+      seq: null,
+      status: 'pending',
+      deliveredCount: 0,
+      readCount: 0,
+      recipientCount: 0,
+    });
     this.sender.kick();
     return entry;
   }
@@ -432,7 +468,13 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
   private onStored(entry: OutboxEntry, message: Message): void {
     this.tracker.hold(message.chatId, message.seq);
     const counts = this.trackOwn(message);
-    this.emit('status', { chatId: message.chatId, clientMsgId: entry.clientMsgId, seq: message.seq, message, ...counts });
+    this.emit('status', {
+      chatId: message.chatId,
+      clientMsgId: entry.clientMsgId,
+      seq: message.seq,
+      message,
+      ...counts,
+    });
   }
 
   private trackOwn(m: Message): StatusCounts {

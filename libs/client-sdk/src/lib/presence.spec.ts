@@ -10,7 +10,8 @@ describe('PresenceHub.resubscribe', () => {
     const request = async <T extends object>(_event: string, payload: unknown): Promise<T> => {
       const { userIds } = payload as { userIds: string[] };
       asked.push(userIds);
-      if (userIds.some((id) => strangers.has(id))) throw new ParleyClientError('forbidden', 'you share no chat with some of these users');
+      if (userIds.some((id) => strangers.has(id)))
+        throw new ParleyClientError('forbidden', 'you share no chat with some of these users');
       return { presence: userIds.map((userId): PresenceState => ({ userId, online: false, lastSeenAt: null })) } as T;
     };
     const hub = new PresenceHub(request, () => undefined, 1000);
@@ -30,7 +31,10 @@ describe('PresenceHub.resubscribe', () => {
       throw new ParleyClientError('rate_limited', 'slow down');
     };
     const hub = new PresenceHub(request, () => undefined, 1000);
-    await hub.subscribe(Array.from({ length: 2000 }, (_, i) => `u${i}`), false);
+    await hub.subscribe(
+      Array.from({ length: 2000 }, (_, i) => `u${i}`),
+      false,
+    );
     await hub.resubscribe();
     expect(calls).toBe(1);
   });

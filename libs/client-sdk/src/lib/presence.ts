@@ -77,7 +77,11 @@ export class PresenceHub {
   }
 
   private async ask(userIds: string[]): Promise<PresenceState[]> {
-    const ack = await this.request<AckBodies[typeof ClientEvent.PresenceSubscribe]>(ClientEvent.PresenceSubscribe, { userIds }, this.timeoutMs);
+    const ack = await this.request<AckBodies[typeof ClientEvent.PresenceSubscribe]>(
+      ClientEvent.PresenceSubscribe,
+      { userIds },
+      this.timeoutMs,
+    );
     for (const p of ack.presence) this.update(p);
     return ack.presence;
   }

@@ -7,7 +7,7 @@ const T2 = '2026-01-01T00:02:00.000Z';
 const member = (userId: string, joinedAt = T0): ChatMember => ({ userId, role: 'member', joinedAt });
 
 describe('ReceiptBook', () => {
-  it('direct chat: sent -> delivered -> read as the other member\'s watermarks move', () => {
+  it("direct chat: sent -> delivered -> read as the other member's watermarks move", () => {
     const book = new ReceiptBook('me');
     book.setMembers('c', [member('me'), member('bob')]);
     expect(book.trackOwn('c', 1, 'm1', T1).status).toBe('sent');
@@ -34,7 +34,11 @@ describe('ReceiptBook', () => {
     expect(book.applyReceipt('g', 'a', 'read', 3)).toEqual([
       { chatId: 'g', seq: 3, clientMsgId: 'x', status: 'sent', deliveredCount: 1, readCount: 1, recipientCount: 2 },
     ]);
-    expect(book.applyReceipt('g', 'b', 'delivered', 5)[0]).toMatchObject({ status: 'delivered', deliveredCount: 2, readCount: 1 });
+    expect(book.applyReceipt('g', 'b', 'delivered', 5)[0]).toMatchObject({
+      status: 'delivered',
+      deliveredCount: 2,
+      readCount: 1,
+    });
     expect(book.applyReceipt('g', 'b', 'read', 3)[0]).toMatchObject({ status: 'read', readCount: 2 });
   });
 

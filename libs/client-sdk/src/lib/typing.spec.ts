@@ -17,7 +17,7 @@ describe('TypingTracker', () => {
     expect(t.isTyping('c', 'u')).toBe(false);
   });
 
-  it('clears on the typist\'s message and ignores a stop for someone not typing', () => {
+  it("clears on the typist's message and ignores a stop for someone not typing", () => {
     const seen: TypingState[] = [];
     const t = new TypingTracker((s) => seen.push(s));
     t.apply({ chatId: 'c', userId: 'u', isTyping: false });
@@ -49,9 +49,16 @@ describe('TypingNotifier', () => {
     expect(sent).toEqual([['c', true]]);
     jest.advanceTimersByTime(1000);
     n.keystroke('c'); // 3 s after the first true
-    expect(sent).toEqual([['c', true], ['c', true]]);
+    expect(sent).toEqual([
+      ['c', true],
+      ['c', true],
+    ]);
     jest.advanceTimersByTime(3000);
-    expect(sent).toEqual([['c', true], ['c', true], ['c', false]]);
+    expect(sent).toEqual([
+      ['c', true],
+      ['c', true],
+      ['c', false],
+    ]);
     n.stop('c'); // already stopped: nothing more
     expect(sent).toHaveLength(3);
   });

@@ -6,7 +6,16 @@ export class EventRecorder {
   private waiters: { event: keyof ParleyEvents; test: (p: unknown) => boolean; done: (p: unknown) => void }[] = [];
 
   constructor(client: ParleyClient) {
-    const events: (keyof ParleyEvents)[] = ['message', 'status', 'chat', 'presence', 'typing', 'receipt', 'connection', 'session'];
+    const events: (keyof ParleyEvents)[] = [
+      'message',
+      'status',
+      'chat',
+      'presence',
+      'typing',
+      'receipt',
+      'connection',
+      'session',
+    ];
     for (const event of events) {
       client.on(event, (payload) => {
         this.log.push({ event, payload });
@@ -20,14 +29,23 @@ export class EventRecorder {
   }
 
   all<K extends keyof ParleyEvents>(event: K, test: (p: ParleyEvents[K]) => boolean = () => true): ParleyEvents[K][] {
-    return this.log.filter((e) => e.event === event && test(e.payload as ParleyEvents[K])).map((e) => e.payload as ParleyEvents[K]);
+    return this.log
+      .filter((e) => e.event === event && test(e.payload as ParleyEvents[K]))
+      .map((e) => e.payload as ParleyEvents[K]);
   }
 
-  waitFor<K extends keyof ParleyEvents>(event: K, test: (p: ParleyEvents[K]) => boolean = () => true, timeoutMs = 10_000): Promise<ParleyEvents[K]> {
+  waitFor<K extends keyof ParleyEvents>(
+    event: K,
+    test: (p: ParleyEvents[K]) => boolean = () => true,
+    timeoutMs = 10_000,
+  ): Promise<ParleyEvents[K]> {
     const seen = this.all(event, test)[0];
     if (seen !== undefined) return Promise.resolve(seen);
     return new Promise((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`no matching ${String(event)} event within ${timeoutMs} ms`)), timeoutMs);
+      const timer = setTimeout(
+        () => reject(new Error(`no matching ${String(event)} event within ${timeoutMs} ms`)),
+        timeoutMs,
+      );
       this.waiters.push({
         event,
         test: test as (p: unknown) => boolean,

@@ -17,7 +17,9 @@ import type { ServiceQueue } from './contract';
 const allow = (list: NatsPermissions['publish']): string[] => ('allow' in list ? list.allow : []);
 const subjectsOf = (app: ServiceQueue) => {
   const use = APP_NATS_USE[app];
-  return new Set([...rpcsServedBy(app), ...use.calls, ...use.publishes, ...use.subscribes, ...use.consumes].map((c) => c.subject));
+  return new Set(
+    [...rpcsServedBy(app), ...use.calls, ...use.publishes, ...use.subscribes, ...use.consumes].map((c) => c.subject),
+  );
 };
 
 describe('NATS permissions derived from libs/contracts', () => {
@@ -47,7 +49,9 @@ describe('NATS permissions derived from libs/contracts', () => {
     'event %s: published by at least one app and received by at least one',
     (_, c) => {
       const publishers = NATS_APPS.filter((app) => allow(natsPermissions(app).publish).includes(c.subject));
-      const receivers = NATS_APPS.filter((app) => allow(natsPermissions(app).subscribe).some((s) => s.split(' ')[0] === c.subject));
+      const receivers = NATS_APPS.filter((app) =>
+        allow(natsPermissions(app).subscribe).some((s) => s.split(' ')[0] === c.subject),
+      );
       expect(publishers.length).toBeGreaterThan(0);
       expect(receivers.length).toBeGreaterThan(0);
     },
@@ -98,12 +102,25 @@ describe('NATS permissions derived from libs/contracts', () => {
   });
 
   it('lets a server publish replies only under the inbox prefixes of the apps that call it', () => {
-    const replyRights = NATS_APPS.flatMap((app) => allow(natsPermissions(app).publish).filter((s) => s.startsWith('_INBOX')).map((s) => `${app}: ${s}`));
-    expect(replyRights.sort()).toEqual(['auth: _INBOX.chat-gateway.>', 'message-store: _INBOX.chat-gateway.>', 'presence: _INBOX.chat-gateway.>', 'push-notifier: _INBOX.chat-gateway.>']);
+    const replyRights = NATS_APPS.flatMap((app) =>
+      allow(natsPermissions(app).publish)
+        .filter((s) => s.startsWith('_INBOX'))
+        .map((s) => `${app}: ${s}`),
+    );
+    expect(replyRights.sort()).toEqual([
+      'auth: _INBOX.chat-gateway.>',
+      'message-store: _INBOX.chat-gateway.>',
+      'presence: _INBOX.chat-gateway.>',
+      'push-notifier: _INBOX.chat-gateway.>',
+    ]);
   });
 
   it('gives reply inboxes only to the apps that make requests, each under its own prefix', () => {
-    const inboxes = NATS_APPS.flatMap((app) => allow(natsPermissions(app).subscribe).filter((s) => s.startsWith('_INBOX')).map((s) => `${app}: ${s}`));
+    const inboxes = NATS_APPS.flatMap((app) =>
+      allow(natsPermissions(app).subscribe)
+        .filter((s) => s.startsWith('_INBOX'))
+        .map((s) => `${app}: ${s}`),
+    );
     expect(inboxes.sort()).toEqual(['auth: _INBOX.auth.>', 'chat-gateway: _INBOX.chat-gateway.>']);
   });
 });
@@ -122,7 +139,11 @@ function importedContractNames(source: string): string[] {
   const names: string[] = [];
   for (const m of source.matchAll(/import\s+(?:type\s+)?\{([^}]*)\}\s+from\s+'@parley\/contracts'/g)) {
     for (const part of m[1].split(',')) {
-      const name = part.trim().replace(/^type\s+/, '').split(/\s+as\s+/)[0].trim();
+      const name = part
+        .trim()
+        .replace(/^type\s+/, '')
+        .split(/\s+as\s+/)[0]
+        .trim();
       if (name) names.push(name);
     }
   }
@@ -142,10 +163,12 @@ describe('each app uses only the subjects its NATS identity declares', () => {
       for (const name of importedContractNames(readFileSync(file, 'utf8'))) {
         const value = (contracts as Record<string, unknown>)[name];
         // Per-instance subject factories (gatewayDeliverV1) are declared as their '*' pattern.
-        const contract = typeof value === 'function' && /V\d+$/.test(name) ? (value as (id: string) => unknown)('*') : value;
+        const contract =
+          typeof value === 'function' && /V\d+$/.test(name) ? (value as (id: string) => unknown)('*') : value;
         if (!isContract(contract)) continue;
         seen++;
-        if (!declared.has(contract.subject)) undeclared.push(`${name} (${contract.subject}) in ${file.slice(root.length + 1)}`);
+        if (!declared.has(contract.subject))
+          undeclared.push(`${name} (${contract.subject}) in ${file.slice(root.length + 1)}`);
       }
     }
     expect(seen).toBeGreaterThan(0);
@@ -166,7 +189,9 @@ describe('each app uses only the subjects its NATS identity declares', () => {
   });
 
   it('would catch an app importing a contract it does not declare', () => {
-    const names = importedContractNames("import {\n  type Chat,\n  MessageHistoryV1 as History,\n} from '@parley/contracts';");
+    const names = importedContractNames(
+      "import {\n  type Chat,\n  MessageHistoryV1 as History,\n} from '@parley/contracts';",
+    );
     expect(names).toEqual(['Chat', 'MessageHistoryV1']);
     expect(subjectsOf('push-notifier').has(contracts.MessageHistoryV1.subject)).toBe(false);
   });

@@ -42,7 +42,13 @@ export type RevocationStreamUse = 'write' | 'follow';
 type AnyEvent = EventContract<unknown>;
 
 /** The five apps, each with one NATS identity (user name = its queue group name). */
-export const NATS_APPS: readonly ServiceQueue[] = ['auth', 'chat-gateway', 'presence', 'message-store', 'push-notifier'];
+export const NATS_APPS: readonly ServiceQueue[] = [
+  'auth',
+  'chat-gateway',
+  'presence',
+  'message-store',
+  'push-notifier',
+];
 
 /**
  * What one app does on NATS besides serving the RPCs whose `queue` is its name (that part is
@@ -106,7 +112,13 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
       UsersExistV1,
       ChatHeadsRecoverV1,
     ],
-    publishes: [AnyGatewayDeliverV1, ChatMembershipChangedV1, PushNotifyV1, PresenceHeartbeatV1, PresenceInstanceGoneV1],
+    publishes: [
+      AnyGatewayDeliverV1,
+      ChatMembershipChangedV1,
+      PushNotifyV1,
+      PresenceHeartbeatV1,
+      PresenceInstanceGoneV1,
+    ],
     subscribes: [AnyGatewayDeliverV1, ChatMembershipChangedV1, PresenceChangedV1, SessionRevokedV1, ChatHeadsDigestV1],
     consumes: [],
     revocationStream: ['follow'],
@@ -141,13 +153,24 @@ export const RPCS_CALLED_BY_NO_APP: readonly AnyRpc[] = [MessageAppendV1];
  * Every contract constant the subject modules export (a new one is picked up here by itself).
  * Per-instance subjects are factories (gatewayDeliverV1) and appear in APP_NATS_USE as patterns.
  */
-export const NATS_CONTRACTS: readonly (AnyRpc | AnyEvent)[] = [authSubjects, gatewaySubjects, headsSubjects, messageStoreSubjects, presenceSubjects, pushSubjects]
+export const NATS_CONTRACTS: readonly (AnyRpc | AnyEvent)[] = [
+  authSubjects,
+  gatewaySubjects,
+  headsSubjects,
+  messageStoreSubjects,
+  presenceSubjects,
+  pushSubjects,
+]
   .flatMap((m) => Object.values(m as Record<string, unknown>))
   .filter(isContract);
 
 export function isContract(value: unknown): value is AnyRpc | AnyEvent {
   const kind = (value as { kind?: unknown } | null)?.kind;
-  return typeof value === 'object' && (kind === 'rpc' || kind === 'event') && typeof (value as { subject?: unknown }).subject === 'string';
+  return (
+    typeof value === 'object' &&
+    (kind === 'rpc' || kind === 'event') &&
+    typeof (value as { subject?: unknown }).subject === 'string'
+  );
 }
 
 const ALL_RPCS = NATS_CONTRACTS.filter((c): c is AnyRpc => c.kind === 'rpc');
@@ -233,7 +256,9 @@ export function natsPermissions(app: ServiceQueue, options: { subjectPrefix?: st
 /** The apps that call any of `rpcs`. */
 function callersOf(rpcs: readonly AnyRpc[]): ServiceQueue[] {
   const subjects = new Set(rpcs.map((r) => r.subject));
-  return (Object.keys(APP_NATS_USE) as ServiceQueue[]).filter((app) => APP_NATS_USE[app].calls.some((c) => subjects.has(c.subject)));
+  return (Object.keys(APP_NATS_USE) as ServiceQueue[]).filter((app) =>
+    APP_NATS_USE[app].calls.some((c) => subjects.has(c.subject)),
+  );
 }
 
 function unique(list: string[]): string[] {

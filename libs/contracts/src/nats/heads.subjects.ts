@@ -46,7 +46,10 @@ export interface ChatHeadsRecoverReply {
   next?: { userId: string; chatId: string };
 }
 /** What a gateway asks when it may have missed digests (a gap, a silent publisher, its own NATS reconnect). */
-export const ChatHeadsRecoverV1 = rpc<ChatHeadsRecoverRequest, ChatHeadsRecoverReply>('chat.heads.recover.v1', 'message-store');
+export const ChatHeadsRecoverV1 = rpc<ChatHeadsRecoverRequest, ChatHeadsRecoverReply>(
+  'chat.heads.recover.v1',
+  'message-store',
+);
 
 /**
  * Byte bounds, far under NATS's 1 MiB: a digest is split at digestMaxBytes of JSON (each part

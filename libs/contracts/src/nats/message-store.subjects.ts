@@ -55,7 +55,10 @@ export interface MessageAppendBatchReply {
  */
 export const AppendBatchLimits = { maxItems: 500, maxChats: 16, maxBodyBytes: 256 * 1024 } as const;
 /** message.append.v1 for many messages in one NATS round trip (the gateway's hot path). */
-export const MessageAppendBatchV1 = rpc<MessageAppendBatchRequest, MessageAppendBatchReply>('message.append-batch.v1', 'message-store');
+export const MessageAppendBatchV1 = rpc<MessageAppendBatchRequest, MessageAppendBatchReply>(
+  'message.append-batch.v1',
+  'message-store',
+);
 
 export interface MessageHistoryRequest {
   chatId: string;

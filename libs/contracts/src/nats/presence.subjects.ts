@@ -53,7 +53,11 @@ export interface PresenceLocateReply {
  * on 10 gateways (the per-user connection cap). maxHeartbeatConnections: connections one
  * presence.heartbeat.v1 may carry (NATS's 1 MB holds ~10k); gateways send heartbeatChunk at a time.
  */
-export const PresenceLimits = { maxUserIdsPerRequest: 1024, maxHeartbeatConnections: 20_000, heartbeatChunk: 1000 } as const;
+export const PresenceLimits = {
+  maxUserIdsPerRequest: 1024,
+  maxHeartbeatConnections: 20_000,
+  heartbeatChunk: 1000,
+} as const;
 
 /** One round trip for all members of a chat: the fan-out's routing table. */
 export const PresenceLocateV1 = rpc<PresenceLocateRequest, PresenceLocateReply>('presence.locate.v1', 'presence');

@@ -44,7 +44,8 @@ function gatewayEvents(): { handled: string[]; emitted: string[]; literal: strin
       const key = /^ServerEvents\.(\w+)$/.exec(arg.trim())?.[1];
       if (key && key in ServerEvents) emitted.push(ServerEvents[key as keyof typeof ServerEvents]);
       // Nest's `{event, data}` handler answers; the gateway's handlers answer acks only.
-      else if (!(where === 'realtime/gateway-io.adapter.ts' && arg.trim() === 'event')) literal.push(`${where}: emit(${arg})`);
+      else if (!(where === 'realtime/gateway-io.adapter.ts' && arg.trim() === 'event'))
+        literal.push(`${where}: emit(${arg})`);
     }
     for (const [call] of text.matchAll(/\.emit\(\s*['"`][^'"`]*/g)) literal.push(`${where}: ${call}`);
   }
@@ -65,7 +66,9 @@ describe('docs/asyncapi.yaml', () => {
   beforeAll(async () => {
     const { document: parsed, diagnostics } = await new Parser().parse(asyncApiText);
     // The one warning allowed: 3.0 is what this document targets, though 3.1 exists.
-    const findings = diagnostics.filter((d) => d.code !== 'asyncapi-latest-version').map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`);
+    const findings = diagnostics
+      .filter((d) => d.code !== 'asyncapi-latest-version')
+      .map((d) => `${d.code} at ${d.path.join('.')}: ${d.message}`);
     expect(findings).toEqual([]);
     expect(parsed).toBeDefined();
     document = parsed as AsyncAPIDocumentInterface;
@@ -76,25 +79,54 @@ describe('docs/asyncapi.yaml', () => {
   });
 
   it('the parser rejects a broken document (the check above can fail)', async () => {
-    const broken = asyncApiText.replace("$ref: '#/channels/root/messages/okAck'", "$ref: '#/channels/root/messages/nope'");
+    const broken = asyncApiText.replace(
+      "$ref: '#/channels/root/messages/okAck'",
+      "$ref: '#/channels/root/messages/nope'",
+    );
     const { document: parsed, diagnostics } = await new Parser().parse(broken);
     expect(parsed).toBeUndefined();
     expect(diagnostics.some((d) => d.severity === 0)).toBe(true);
   });
 
   it('receives every client event, each with an ack (reply), and no other', () => {
-    const receive = document.operations().all().filter((op) => op.isReceive());
-    expect(sorted(receive.flatMap((op) => op.messages().all().map((m) => m.name() ?? '')))).toEqual(clientEvents);
+    const receive = document
+      .operations()
+      .all()
+      .filter((op) => op.isReceive());
+    expect(
+      sorted(
+        receive.flatMap((op) =>
+          op
+            .messages()
+            .all()
+            .map((m) => m.name() ?? ''),
+        ),
+      ),
+    ).toEqual(clientEvents);
     for (const op of receive) expect(op.reply()?.messages().length ?? 0).toBeGreaterThan(0);
   });
 
   it('sends every server event and no other', () => {
-    const send = document.operations().all().filter((op) => op.isSend());
-    expect(sorted(send.flatMap((op) => op.messages().all().map((m) => m.name() ?? '')))).toEqual(serverEvents);
+    const send = document
+      .operations()
+      .all()
+      .filter((op) => op.isSend());
+    expect(
+      sorted(
+        send.flatMap((op) =>
+          op
+            .messages()
+            .all()
+            .map((m) => m.name() ?? ''),
+        ),
+      ),
+    ).toEqual(serverEvents);
   });
 
   it('names the error codes and the limits of the contracts', () => {
-    const { components } = load(asyncApiText) as { components: { schemas: Record<string, { enum?: string[]; properties: Record<string, Record<string, number>> }> } };
+    const { components } = load(asyncApiText) as {
+      components: { schemas: Record<string, { enum?: string[]; properties: Record<string, Record<string, number>> }> };
+    };
     const { schemas } = components;
     expect(schemas['ErrorCode'].enum).toEqual([...ErrorCodes]);
     expect(schemas['SendMessageInput'].properties['body']['maxLength']).toBe(Limits.bodyMaxCodePoints);
@@ -103,7 +135,12 @@ describe('docs/asyncapi.yaml', () => {
   });
 
   it('declares how a connection authenticates', () => {
-    expect(document.servers().all().every((s) => s.security().length > 0)).toBe(true);
+    expect(
+      document
+        .servers()
+        .all()
+        .every((s) => s.security().length > 0),
+    ).toBe(true);
   });
 });
 

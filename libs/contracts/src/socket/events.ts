@@ -86,7 +86,10 @@ export interface ClientToServerEvents {
   [ClientEvents.MessageDelivered]: (payload: ReceiptInput, ack: (a: Ack) => void) => void;
   [ClientEvents.MessageRead]: (payload: ReceiptInput, ack: (a: Ack) => void) => void;
   [ClientEvents.Typing]: (payload: TypingInput, ack?: (a: Ack) => void) => void;
-  [ClientEvents.PresenceSubscribe]: (payload: PresenceSubscribeInput, ack: (a: Ack<AckBodies['presence:subscribe']>) => void) => void;
+  [ClientEvents.PresenceSubscribe]: (
+    payload: PresenceSubscribeInput,
+    ack: (a: Ack<AckBodies['presence:subscribe']>) => void,
+  ) => void;
 }
 
 /** Server-to-client events in Socket.IO's typed-events form. */

@@ -20,13 +20,18 @@ describe('socket payloads', () => {
   });
 
   it('names each bad field of message:send', () => {
-    expect(errorsOf(SendMessagePayload, { chatId: 'x', clientMsgId: '', body: '' }).sort()).toEqual(['body', 'chatId', 'clientMsgId']);
+    expect(errorsOf(SendMessagePayload, { chatId: 'x', clientMsgId: '', body: '' }).sort()).toEqual([
+      'body',
+      'chatId',
+      'clientMsgId',
+    ]);
     expect(errorsOf(SendMessagePayload, { chatId, clientMsgId: 'x'.repeat(65), body: 'b' })).toEqual(['clientMsgId']);
   });
 
   it('requires upToSeq to be an integer >= 1', () => {
     expect(errorsOf(ReceiptPayload, { chatId, upToSeq: 1 })).toEqual([]);
-    for (const upToSeq of [0, -1, 1.5, '2', null]) expect(errorsOf(ReceiptPayload, { chatId, upToSeq })).toEqual(['upToSeq']);
+    for (const upToSeq of [0, -1, 1.5, '2', null])
+      expect(errorsOf(ReceiptPayload, { chatId, upToSeq })).toEqual(['upToSeq']);
   });
 
   it('bounds presence:subscribe to 1..1024 uuids', () => {

@@ -1,4 +1,7 @@
-import { createMessageStoreMigration, type MessageStoreMigrationOptions } from './lib/migrations/1764500000000-CreateMessageStore';
+import {
+  createMessageStoreMigration,
+  type MessageStoreMigrationOptions,
+} from './lib/migrations/1764500000000-CreateMessageStore';
 import { AppendMessagesFunction1764600000000 } from './lib/migrations/1764600000000-AppendMessagesFunction';
 import { AppendMessagesLinear1764700000000 } from './lib/migrations/1764700000000-AppendMessagesLinear';
 import { ChatMembersJoinedIndex1764800000000 } from './lib/migrations/1764800000000-ChatMembersJoinedIndex';
@@ -16,5 +19,10 @@ export const MESSAGE_STORE_SCHEMA = 'message_store';
 
 /** The migrations, in order. The partition count is read when they run (MESSAGE_PARTITIONS). */
 export function createMessageStoreMigrations(options: MessageStoreMigrationOptions) {
-  return [createMessageStoreMigration(options), AppendMessagesFunction1764600000000, AppendMessagesLinear1764700000000, ChatMembersJoinedIndex1764800000000];
+  return [
+    createMessageStoreMigration(options),
+    AppendMessagesFunction1764600000000,
+    AppendMessagesLinear1764700000000,
+    ChatMembersJoinedIndex1764800000000,
+  ];
 }

@@ -36,11 +36,16 @@ if (dir) {
       const inspector = require('node:inspector');
       session = new inspector.Session();
       session.connect();
-      session.post('Profiler.enable', () => session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')));
+      session.post('Profiler.enable', () =>
+        session.post('Profiler.setSamplingInterval', { interval: 500 }, () => session.post('Profiler.start')),
+      );
     } else if (cmd === 'prof-stop' && session) {
       session.post('Profiler.stop', (err, result) => {
         if (!err) {
-          const name = path.basename(process.argv[1] || 'node', '.js') === 'main' ? path.basename(path.dirname(process.argv[1])) : path.basename(process.argv[1] || 'node', '.js');
+          const name =
+            path.basename(process.argv[1] || 'node', '.js') === 'main'
+              ? path.basename(path.dirname(process.argv[1]))
+              : path.basename(process.argv[1] || 'node', '.js');
           write(`${name}-${process.pid}.cpuprofile`, JSON.stringify(result.profile));
         }
         session.disconnect();

@@ -103,7 +103,14 @@ function trackSocket(byUser: Map<string, Set<Socket>>, userId: string, socket: S
 type SendPayload = { chatId?: unknown; clientMsgId?: unknown; body?: unknown };
 
 /** Numbers the message in its chat, acks at once, and forwards it to the other members' sockets. */
-function relay(chats: Map<string, RelayChat>, byUser: Map<string, Set<Socket>>, socket: Socket, userId: string, payload: SendPayload, ack: (a: unknown) => void): void {
+function relay(
+  chats: Map<string, RelayChat>,
+  byUser: Map<string, Set<Socket>>,
+  socket: Socket,
+  userId: string,
+  payload: SendPayload,
+  ack: (a: unknown) => void,
+): void {
   const chat = typeof payload?.chatId === 'string' ? chats.get(payload.chatId) : undefined;
   if (!chat || typeof payload.clientMsgId !== 'string' || typeof payload.body !== 'string') {
     ack({ ok: false, error: { code: 'invalid', message: 'bad message' } });

@@ -211,7 +211,9 @@ export function loadAppSchema(app: string): EnvSchema {
   const files = readdirSync(dir).filter((f) => f.endsWith('.config.ts'));
   const schemas = files.flatMap((f) => parseEnvSchemas(readText(`apps/${app}/src/config/${f}`)));
   if (schemas.length !== 1) {
-    throw new Error(`${app}: expected one env schema class in apps/${app}/src/config/*.config.ts, found ${schemas.length}`);
+    throw new Error(
+      `${app}: expected one env schema class in apps/${app}/src/config/*.config.ts, found ${schemas.length}`,
+    );
   }
   return schemas[0];
 }
@@ -219,7 +221,10 @@ export function loadAppSchema(app: string): EnvSchema {
 /** The field holding the app's HTTP port: the one `*_PORT` field. */
 export function portField(schema: EnvSchema): { name: string; port: number } {
   const ports = schema.fields.filter((f) => /_PORT$/.test(f.name));
-  if (ports.length !== 1) throw new Error(`${schema.className}: expected one *_PORT field, found ${ports.map((f) => f.name).join(', ') || 'none'}`);
+  if (ports.length !== 1)
+    throw new Error(
+      `${schema.className}: expected one *_PORT field, found ${ports.map((f) => f.name).join(', ') || 'none'}`,
+    );
   const d = ports[0].default;
   if (d.kind !== 'number') throw new Error(`${schema.className}.${ports[0].name} has no numeric default`);
   return { name: ports[0].name, port: d.value };

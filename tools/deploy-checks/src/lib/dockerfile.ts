@@ -1,4 +1,10 @@
-import { DockerfileParser, type Env, type Instruction as AstInstruction, JSONInstruction, ModifiableInstruction } from 'dockerfile-ast';
+import {
+  DockerfileParser,
+  type Env,
+  type Instruction as AstInstruction,
+  JSONInstruction,
+  ModifiableInstruction,
+} from 'dockerfile-ast';
 
 /** A Dockerfile read into stages and instructions by dockerfile-ast (the parser of VS Code's Docker language server). */
 
@@ -37,9 +43,17 @@ function joinLines(raw: string): string {
 function toInstruction(i: AstInstruction): Instruction {
   const keyword = i.getKeyword().toUpperCase();
   // Flags (--from=, --mount=, HEALTHCHECK's --interval=) come first, as written.
-  const flags = i instanceof ModifiableInstruction ? i.getFlags().map((f) => (f.getValue() === null ? `--${f.getName()}` : `--${f.getName()}=${f.getValue()}`)) : [];
-  const out: Instruction = { keyword, args: [...flags, joinLines(i.getRawArgumentsContent() ?? '')].join(' '), line: i.getRange().start.line + 1 };
-  if (keyword === 'ENV') out.env = Object.fromEntries((i as Env).getProperties().map((p) => [p.getName(), p.getValue() ?? '']));
+  const flags =
+    i instanceof ModifiableInstruction
+      ? i.getFlags().map((f) => (f.getValue() === null ? `--${f.getName()}` : `--${f.getName()}=${f.getValue()}`))
+      : [];
+  const out: Instruction = {
+    keyword,
+    args: [...flags, joinLines(i.getRawArgumentsContent() ?? '')].join(' '),
+    line: i.getRange().start.line + 1,
+  };
+  if (keyword === 'ENV')
+    out.env = Object.fromEntries((i as Env).getProperties().map((p) => [p.getName(), p.getValue() ?? '']));
   if (i instanceof JSONInstruction) {
     const open = i.getOpeningBracket();
     out.exec = open ? i.getJSONStrings().map((s) => s.getJSONValue()) : null;

@@ -31,7 +31,11 @@ function isDict(v: unknown): v is Dict {
 /** Runs helm; a failure throws with helm's own message (stderr). */
 export function helm(args: string[]): string {
   try {
-    return execFileSync(HELM_BIN, args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'parley-helm-cache') } });
+    return execFileSync(HELM_BIN, args, {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, HELM_CACHE_HOME: join(tmpdir(), 'parley-helm-cache') },
+    });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
     throw new Error(`helm ${args[0]}: ${(e.stderr ?? '').trim() || e.message}`);
@@ -76,7 +80,16 @@ function withValues<T>(opts: RenderOptions, run: (valueArgs: string[]) => T): T 
 
 /** `helm template` arguments of a release: name, chart, namespace, Kubernetes version, upgrade or install. */
 function templateArgs(chartDir: string, opts: RenderOptions, valueArgs: string[]): string[] {
-  const args = ['template', opts.releaseName ?? 'parley', chartDir, '--namespace', opts.namespace ?? 'default', '--kube-version', '1.29.0', ...valueArgs];
+  const args = [
+    'template',
+    opts.releaseName ?? 'parley',
+    chartDir,
+    '--namespace',
+    opts.namespace ?? 'default',
+    '--kube-version',
+    '1.29.0',
+    ...valueArgs,
+  ];
   return opts.isUpgrade ? [...args, '--is-upgrade'] : args;
 }
 
@@ -104,8 +117,13 @@ export function renderNotes(chartDir: string, opts: RenderOptions = {}): string 
     cpSync(chartDir, copy, { recursive: true });
     const notes = readFileSync(join(copy, 'templates', 'NOTES.txt'), 'utf8');
     rmSync(join(copy, 'templates', 'NOTES.txt'));
-    writeFileSync(join(copy, 'templates', 'notes-check.yaml'), `{{- define "notes-check" }}${notes}{{ end -}}\nkind: NotesCheck\nnotes: {{ include "notes-check" . | toJson }}\n`);
-    const text = withValues(opts, (valueArgs) => helm([...templateArgs(copy, opts, valueArgs), '--show-only', 'templates/notes-check.yaml']));
+    writeFileSync(
+      join(copy, 'templates', 'notes-check.yaml'),
+      `{{- define "notes-check" }}${notes}{{ end -}}\nkind: NotesCheck\nnotes: {{ include "notes-check" . | toJson }}\n`,
+    );
+    const text = withValues(opts, (valueArgs) =>
+      helm([...templateArgs(copy, opts, valueArgs), '--show-only', 'templates/notes-check.yaml']),
+    );
     return String((parseYaml(text.replace(/^---$/m, '')) as Dict)['notes']);
   } finally {
     rmSync(copy, { recursive: true, force: true });
@@ -114,5 +132,7 @@ export function renderNotes(chartDir: string, opts: RenderOptions = {}): string 
 
 /** `helm lint --strict` of the chart with these values; returns helm's report, throws on failure. */
 export function lintChart(chartDir: string, opts: RenderOptions = {}): string {
-  return withValues(opts, (valueArgs) => helm(['lint', chartDir, '--strict', '--namespace', opts.namespace ?? 'default', ...valueArgs]));
+  return withValues(opts, (valueArgs) =>
+    helm(['lint', chartDir, '--strict', '--namespace', opts.namespace ?? 'default', ...valueArgs]),
+  );
 }

@@ -31,5 +31,7 @@ export function listApps(): string[] {
 
 /** Apps whose main.ts runs migrations on `node main.js migrate`. */
 export function migratingApps(): string[] {
-  return listApps().filter((app) => /process\.argv\[2\]\s*===\s*['"]migrate['"]/.test(readText(`apps/${app}/src/main.ts`)));
+  return listApps().filter((app) =>
+    /process\.argv\[2\]\s*===\s*['"]migrate['"]/.test(readText(`apps/${app}/src/main.ts`)),
+  );
 }

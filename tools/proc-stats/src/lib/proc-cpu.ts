@@ -84,7 +84,9 @@ export function openFilesLimit(): number {
 
 /** The first process named `comm` whose command line contains `cmdlineHas` (e.g. its port). */
 export function pidOf(comm: string, cmdlineHas: string): number | undefined {
-  return procPids().find((pid) => read(`/proc/${pid}/comm`).trim() === comm && read(`/proc/${pid}/cmdline`).includes(cmdlineHas));
+  return procPids().find(
+    (pid) => read(`/proc/${pid}/comm`).trim() === comm && read(`/proc/${pid}/cmdline`).includes(cmdlineHas),
+  );
 }
 
 /** Busy and total CPU seconds of the whole machine (all cores) so far, from /proc/stat. */
@@ -120,7 +122,8 @@ function infraPids(pgDatabase: string | undefined, only: InfraName[]): Partial<R
     else if (comm === 'postgres' && out.postgres) {
       const cmd = read(`/proc/${pid}/cmdline`).replace(/\0/g, ' ').trim();
       // Backends read "postgres: <cluster>: <user> <database> <host>(<port>) <state>".
-      const backend = /^postgres: [^:]+: (\S+) (\S+) \S*\(\d+\)/.exec(cmd) ?? /^postgres: [^:]+: (\S+) (\S+) \[local\]/.exec(cmd);
+      const backend =
+        /^postgres: [^:]+: (\S+) (\S+) \S*\(\d+\)/.exec(cmd) ?? /^postgres: [^:]+: (\S+) (\S+) \[local\]/.exec(cmd);
       if (!backend || (pgDatabase !== undefined && backend[2] === pgDatabase)) out.postgres.push(pid);
     }
   }

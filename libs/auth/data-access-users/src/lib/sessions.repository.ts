@@ -10,15 +10,19 @@ export class SessionsRepository {
   constructor(private readonly db: PgDatabase) {}
 
   async open(id: string, userId: string, expiresAt: Date): Promise<void> {
-    await this.db.execute(`INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)`, [id, userId, expiresAt]);
+    await this.db.execute(`INSERT INTO sessions (id, user_id, expires_at) VALUES ($1, $2, $3)`, [
+      id,
+      userId,
+      expiresAt,
+    ]);
   }
 
   /** Revokes one session of the user; answers whether it was active. */
   async revoke(id: string, userId: string): Promise<boolean> {
-    const count = await this.db.execute(`UPDATE sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`, [
-      id,
-      userId,
-    ]);
+    const count = await this.db.execute(
+      `UPDATE sessions SET revoked_at = now() WHERE id = $1 AND user_id = $2 AND revoked_at IS NULL`,
+      [id, userId],
+    );
     return count > 0;
   }
 

@@ -39,7 +39,11 @@ export class UsersRepository {
 
   /** Only if the stored hash is still `current`: a rehash never undoes a concurrent change. */
   async replacePasswordHash(id: string, current: string, next: string): Promise<void> {
-    await this.db.execute(`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [id, current, next]);
+    await this.db.execute(`UPDATE users SET password_hash = $3 WHERE id = $1 AND password_hash = $2`, [
+      id,
+      current,
+      next,
+    ]);
   }
 
   async findById(id: string): Promise<UserRecord | null> {

@@ -56,7 +56,14 @@ async function loadChat(q: Queryable, chatId: string, lock: boolean): Promise<Ch
 }
 
 function fromRow(row: ChatRow, members: MemberRecord[]): ChatRecord {
-  return { id: row.id, type: row.type, title: row.title, lastSeq: Number(row.last_seq), createdAt: row.created_at, members };
+  return {
+    id: row.id,
+    type: row.type,
+    title: row.title,
+    lastSeq: Number(row.last_seq),
+    createdAt: row.created_at,
+    members,
+  };
 }
 
 /** Reads and single-statement writes of chats and chat_members. */
@@ -90,7 +97,12 @@ export class ChatsRepository {
   async accessWithMembers(
     chatId: string,
   ): Promise<(Omit<ChatAccess, 'isMember'> & { memberIds: string[]; mutedMemberIds: string[] }) | null> {
-    const rows = await this.db.query<{ type: ChatType; last_seq: string; member_ids: string[] | null; muted_ids: string[] | null }>({
+    const rows = await this.db.query<{
+      type: ChatType;
+      last_seq: string;
+      member_ids: string[] | null;
+      muted_ids: string[] | null;
+    }>({
       name: 'ms_chat_access_members_muted',
       text: `SELECT c.type, c.last_seq,
                     array_agg(m.user_id ORDER BY m.joined_at, m.user_id) FILTER (WHERE m.user_id IS NOT NULL) AS member_ids,
@@ -255,7 +267,10 @@ export class ChatWriter {
   }
 
   async createGroup(title: string, creatorId: string, memberIds: string[]): Promise<string> {
-    const rows = await this.q.query<{ id: string }>(`INSERT INTO chats (type, title) VALUES ('group', $1) RETURNING id`, [title]);
+    const rows = await this.q.query<{ id: string }>(
+      `INSERT INTO chats (type, title) VALUES ('group', $1) RETURNING id`,
+      [title],
+    );
     const chatId = rows[0].id;
     await this.addMembers(chatId, [creatorId], 'admin', 0);
     await this.addMembers(chatId, memberIds, 'member', 0);

@@ -30,17 +30,21 @@ export function parseMessageKeys(text: string): { keys: Map<string, Buffer>; act
     .split(/[\r\n,]+/)
     .map((line) => line.trim())
     .filter((line) => line !== '' && !line.startsWith('#'));
-  if (entries.length === 0) throw new MessageKeysError('no message encryption key: expected lines of "keyId:<base64 of 32 bytes>"');
+  if (entries.length === 0)
+    throw new MessageKeysError('no message encryption key: expected lines of "keyId:<base64 of 32 bytes>"');
   const keys = new Map<string, Buffer>();
   entries.forEach((entry, i) => {
     const colon = entry.indexOf(':');
     const keyId = colon > 0 ? entry.slice(0, colon) : '';
     const material = colon > 0 ? entry.slice(colon + 1).trim() : '';
     if (!KEY_ID.test(keyId) || !BASE64.test(material)) {
-      throw new MessageKeysError(`message key entry ${i + 1} is not "keyId:<base64 of 32 bytes>" (keyId: 1-64 of A-Z a-z 0-9 _ . -)`);
+      throw new MessageKeysError(
+        `message key entry ${i + 1} is not "keyId:<base64 of 32 bytes>" (keyId: 1-64 of A-Z a-z 0-9 _ . -)`,
+      );
     }
     const key = Buffer.from(material, 'base64');
-    if (key.length !== 32) throw new MessageKeysError(`message key "${keyId}" is ${key.length} bytes, AES-256 needs 32`);
+    if (key.length !== 32)
+      throw new MessageKeysError(`message key "${keyId}" is ${key.length} bytes, AES-256 needs 32`);
     if (keys.has(keyId)) throw new MessageKeysError(`message key id "${keyId}" appears twice`);
     keys.set(keyId, key);
   });
@@ -79,7 +83,8 @@ export class MessageCipher {
 
   decrypt(body: EncryptedBody, messageId: string): string {
     const key = this.keys.get(body.keyId);
-    if (!key) throw new MessageKeysError(`message ${messageId} is encrypted with key "${body.keyId}", which is not configured`);
+    if (!key)
+      throw new MessageKeysError(`message ${messageId} is encrypted with key "${body.keyId}", which is not configured`);
     const decipher = createDecipheriv('aes-256-gcm', key, body.iv, { authTagLength: TAG_BYTES });
     decipher.setAAD(Buffer.from(messageId, 'utf8'));
     decipher.setAuthTag(body.authTag);

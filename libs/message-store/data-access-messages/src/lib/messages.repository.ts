@@ -94,7 +94,8 @@ export class MessagesRepository {
   private outcomes(items: AppendInput[], rows: AppendRow[]): AppendOutcome[] {
     const members = new Map<string, { memberIds: string[]; mutedMemberIds: string[] }>();
     for (const r of rows) {
-      if (r.r_status === 'members') members.set(r.r_chat_id, { memberIds: r.r_member_ids ?? [], mutedMemberIds: r.r_muted_ids ?? [] });
+      if (r.r_status === 'members')
+        members.set(r.r_chat_id, { memberIds: r.r_member_ids ?? [], mutedMemberIds: r.r_muted_ids ?? [] });
     }
     const out: AppendOutcome[] = new Array(items.length);
     // In item order, so the first item with a message id is its leader; followers share its message.
@@ -112,7 +113,10 @@ export class MessagesRepository {
       if (!message) {
         // The original of a resend may carry another body than this attempt: it is read back.
         const body = r.r_ct
-          ? this.cipher.decrypt({ ciphertext: r.r_ct, iv: r.r_iv as Buffer, authTag: r.r_tag as Buffer, keyId: r.r_key_id as string }, id)
+          ? this.cipher.decrypt(
+              { ciphertext: r.r_ct, iv: r.r_iv as Buffer, authTag: r.r_tag as Buffer, keyId: r.r_key_id as string },
+              id,
+            )
           : item.body;
         message = {
           id,
@@ -126,7 +130,13 @@ export class MessagesRepository {
         byId.set(id, message);
       }
       const m = members.get(item.chatId) ?? { memberIds: [], mutedMemberIds: [] };
-      out[i] = { status: 'stored', created: r.r_created === true, message, memberIds: m.memberIds, mutedMemberIds: m.mutedMemberIds };
+      out[i] = {
+        status: 'stored',
+        created: r.r_created === true,
+        message,
+        memberIds: m.memberIds,
+        mutedMemberIds: m.mutedMemberIds,
+      };
     }
     for (let i = 0; i < items.length; i++) {
       if (!out[i]) throw new Error(`append_messages answered no row for item ${i + 1} of ${items.length}`);
@@ -159,10 +169,10 @@ export class MessagesRepository {
   }
 
   async senderOf(chatId: string, seq: number): Promise<string | null> {
-    const rows = await this.db.query<{ sender_id: string }>(`SELECT sender_id FROM messages WHERE chat_id = $1 AND seq = $2`, [
-      chatId,
-      seq,
-    ]);
+    const rows = await this.db.query<{ sender_id: string }>(
+      `SELECT sender_id FROM messages WHERE chat_id = $1 AND seq = $2`,
+      [chatId, seq],
+    );
     return rows[0]?.sender_id ?? null;
   }
 }

@@ -60,7 +60,10 @@ export function toMessage(row: MessageRow, cipher: MessageCipher): Message {
     seq: Number(row.seq),
     senderId: row.sender_id,
     clientMsgId: row.client_msg_id,
-    body: cipher.decrypt({ ciphertext: row.body_ciphertext, iv: row.body_iv, authTag: row.body_auth_tag, keyId: row.key_id }, row.id),
+    body: cipher.decrypt(
+      { ciphertext: row.body_ciphertext, iv: row.body_iv, authTag: row.body_auth_tag, keyId: row.key_id },
+      row.id,
+    ),
     createdAt: row.created_at.toISOString(),
   };
 }

@@ -39,7 +39,10 @@ export class DevicesRepository {
   }
 
   findByUser(userId: string): Promise<DeviceRow[]> {
-    return this.db.query<DeviceRow>(`SELECT ${DEVICE_COLUMNS} FROM devices WHERE user_id = $1 ORDER BY created_at, token`, [userId]);
+    return this.db.query<DeviceRow>(
+      `SELECT ${DEVICE_COLUMNS} FROM devices WHERE user_id = $1 ORDER BY created_at, token`,
+      [userId],
+    );
   }
 
   /**

@@ -3,7 +3,8 @@ import { PgDatabase } from './pg-database';
 
 describe('PgDatabase.transaction (real PostgreSQL)', () => {
   // No table is touched: the server's own database will do.
-  const url = process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+  const url =
+    process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
   let pool: Pool;
   let admin: Pool;
   beforeAll(() => {

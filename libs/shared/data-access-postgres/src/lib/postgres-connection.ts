@@ -47,7 +47,8 @@ export async function openPgDatabase(options: OpenPostgresOptions): Promise<PgDa
       return new PgDatabase(pool);
     } catch (err) {
       await pool.end().catch(() => undefined);
-      if (attempt >= attempts) throw new Error(`cannot connect to PostgreSQL at ${redactUrl(options.url)}: ${(err as Error).message}`);
+      if (attempt >= attempts)
+        throw new Error(`cannot connect to PostgreSQL at ${redactUrl(options.url)}: ${(err as Error).message}`);
       logger.warn(`PostgreSQL not reachable (${(err as Error).message}); retrying (${attempt}/${attempts - 1})`);
       await new Promise((r) => setTimeout(r, options.retryDelayMs ?? 1000));
     }

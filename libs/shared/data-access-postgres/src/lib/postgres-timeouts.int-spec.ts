@@ -3,13 +3,19 @@ import type { PgDatabase } from './pg-database';
 import { openPgDatabase } from './postgres-connection';
 import { DEFAULT_POSTGRES_TIMEOUTS } from './postgres-timeouts';
 
-const url = process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
+const url =
+  process.env['TEST_DATABASE_URL'] ?? process.env['DATABASE_URL'] ?? 'postgres://postgres@127.0.0.1:5432/postgres';
 
 describe('PostgreSQL pool timeouts (real server)', () => {
   let db: PgDatabase;
 
   beforeAll(async () => {
-    db = await openPgDatabase({ url, schema: 'public', poolSize: 2, timeouts: { ...DEFAULT_POSTGRES_TIMEOUTS, statementMs: 300 } });
+    db = await openPgDatabase({
+      url,
+      schema: 'public',
+      poolSize: 2,
+      timeouts: { ...DEFAULT_POSTGRES_TIMEOUTS, statementMs: 300 },
+    });
   });
 
   afterAll(async () => {
@@ -31,7 +37,12 @@ describe('PostgreSQL pool timeouts (real server)', () => {
   });
 
   it('fails fast at start-up, naming the server but not the password', async () => {
-    const opening = openPgDatabase({ url: 'postgres://app:s3cret@127.0.0.1:1/db', schema: 'public', connectAttempts: 2, retryDelayMs: 10 });
+    const opening = openPgDatabase({
+      url: 'postgres://app:s3cret@127.0.0.1:1/db',
+      schema: 'public',
+      connectAttempts: 2,
+      retryDelayMs: 10,
+    });
     await expect(opening).rejects.toThrow('cannot connect to PostgreSQL at postgres://app:***@127.0.0.1:1/db');
     await expect(opening).rejects.not.toThrow(/s3cret/);
   });

@@ -19,7 +19,10 @@ describe('PostgreSQL pool timeouts', () => {
   });
 
   it('leave statements unbounded for migrations (null) but still bound the connect', () => {
-    const extra = poolConfig({ url: 'postgres://x@127.0.0.1/db', schema: 's', timeouts: null }) as Record<string, unknown>;
+    const extra = poolConfig({ url: 'postgres://x@127.0.0.1/db', schema: 's', timeouts: null }) as Record<
+      string,
+      unknown
+    >;
     expect(extra['statement_timeout']).toBeUndefined();
     expect(extra['query_timeout']).toBeUndefined();
     expect(extra['connectionTimeoutMillis']).toBe(3000);
@@ -27,9 +30,15 @@ describe('PostgreSQL pool timeouts', () => {
 
   it('are read from the environment and validated', () => {
     expect(postgresTimeouts(loadEnv('svc', ServiceEnv, {}))).toEqual(DEFAULT_POSTGRES_TIMEOUTS);
-    const t = postgresTimeouts(loadEnv('svc', ServiceEnv, { DATABASE_STATEMENT_TIMEOUT_MS: '2000', DATABASE_CONNECT_TIMEOUT_MS: '1500' }));
+    const t = postgresTimeouts(
+      loadEnv('svc', ServiceEnv, { DATABASE_STATEMENT_TIMEOUT_MS: '2000', DATABASE_CONNECT_TIMEOUT_MS: '1500' }),
+    );
     expect(t).toMatchObject({ statementMs: 2000, connectMs: 1500 });
-    expect(() => loadEnv('svc', ServiceEnv, { DATABASE_STATEMENT_TIMEOUT_MS: '0' })).toThrow(/DATABASE_STATEMENT_TIMEOUT_MS/);
-    expect(() => loadEnv('svc', ServiceEnv, { DATABASE_KEEPALIVE_DELAY_MS: 'soon' })).toThrow(/DATABASE_KEEPALIVE_DELAY_MS/);
+    expect(() => loadEnv('svc', ServiceEnv, { DATABASE_STATEMENT_TIMEOUT_MS: '0' })).toThrow(
+      /DATABASE_STATEMENT_TIMEOUT_MS/,
+    );
+    expect(() => loadEnv('svc', ServiceEnv, { DATABASE_KEEPALIVE_DELAY_MS: 'soon' })).toThrow(
+      /DATABASE_KEEPALIVE_DELAY_MS/,
+    );
   });
 });

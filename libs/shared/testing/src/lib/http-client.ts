@@ -38,6 +38,10 @@ export async function http<T = unknown>(
   } catch {
     // not JSON: keep the text
   }
-  countAnswer(res.status < 400 ? 'ok' : ((parsed as { error?: { code?: string } } | undefined)?.error?.code ?? `http_${res.status}`));
+  countAnswer(
+    res.status < 400
+      ? 'ok'
+      : ((parsed as { error?: { code?: string } } | undefined)?.error?.code ?? `http_${res.status}`),
+  );
   return { status: res.status, body: parsed as T, headers: res.headers };
 }

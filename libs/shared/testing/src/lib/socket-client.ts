@@ -22,8 +22,17 @@ export class TestSocket {
   }
 
   /** Connects and waits for `connect`; rejects with connect_error's message. */
-  static connect(url: string, token: string, options: { transports?: ('websocket' | 'polling')[] } = {}): Promise<TestSocket> {
-    const socket = io(url, { auth: { token }, reconnection: false, transports: options.transports ?? ['websocket'], forceNew: true });
+  static connect(
+    url: string,
+    token: string,
+    options: { transports?: ('websocket' | 'polling')[] } = {},
+  ): Promise<TestSocket> {
+    const socket = io(url, {
+      auth: { token },
+      reconnection: false,
+      transports: options.transports ?? ['websocket'],
+      forceNew: true,
+    });
     const client = new TestSocket(socket);
     return new Promise((resolve, reject) => {
       socket.once('connect', () => resolve(client));
@@ -56,7 +65,12 @@ export class TestSocket {
   }
 
   /** Waits until `count` events of a kind matched, then returns them in arrival order. */
-  async waitForCount<T = unknown>(event: string, count: number, predicate: (p: T) => boolean = () => true, timeoutMs = 15_000): Promise<T[]> {
+  async waitForCount<T = unknown>(
+    event: string,
+    count: number,
+    predicate: (p: T) => boolean = () => true,
+    timeoutMs = 15_000,
+  ): Promise<T[]> {
     const deadline = Date.now() + timeoutMs;
     for (;;) {
       const got = this.events<T>(event).filter(predicate);

@@ -77,7 +77,12 @@ export interface StackOptions {
 }
 
 /** The apps `replicas` may multiply, and the variable naming each one's HTTP port. */
-const PORT_VARS = { auth: 'AUTH_PORT', presence: 'PRESENCE_PORT', 'message-store': 'MESSAGE_STORE_PORT', 'push-notifier': 'PUSH_NOTIFIER_PORT' } as const;
+const PORT_VARS = {
+  auth: 'AUTH_PORT',
+  presence: 'PRESENCE_PORT',
+  'message-store': 'MESSAGE_STORE_PORT',
+  'push-notifier': 'PUSH_NOTIFIER_PORT',
+} as const;
 export type ReplicatedApp = keyof typeof PORT_VARS;
 
 /**
@@ -121,7 +126,8 @@ export class TestStack {
     const id = randomUUID().slice(0, 8);
     const subjectPrefix = this.options.env?.['NATS_SUBJECT_PREFIX'] ?? `e${id}.`;
     // A NATS_URL in env: that server as it is (anonymous), for probes that talk to the apps' subjects themselves.
-    const nats = this.options.nats ?? (this.options.env?.['NATS_URL'] ? undefined : await this.startOwnNats(subjectPrefix));
+    const nats =
+      this.options.nats ?? (this.options.env?.['NATS_URL'] ? undefined : await this.startOwnNats(subjectPrefix));
     const [auth, presence, store, push] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const gatewayPorts: number[] = [];
     for (let i = 0; i < (this.options.gateways ?? 1); i++) gatewayPorts.push(await freePort());
@@ -154,9 +160,18 @@ export class TestStack {
       ...this.options.env,
     };
     for (const app of ['auth', 'message-store', 'push-notifier']) {
-      await run('node', [join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js'), 'migrate'], { env: this.env, timeout: 60_000 });
+      await run('node', [join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js'), 'migrate'], {
+        env: this.env,
+        timeout: 60_000,
+      });
     }
-    const apps: AppSpec[] = await this.withReplicas(defaultApps({ root: WORKSPACE_ROOT, env: { ...this.env, ...this.options.appEnv }, gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined }));
+    const apps: AppSpec[] = await this.withReplicas(
+      defaultApps({
+        root: WORKSPACE_ROOT,
+        env: { ...this.env, ...this.options.appEnv },
+        gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined,
+      }),
+    );
     if (nats) for (const app of apps) app.env = { ...app.env, ...natsPasswordEnv(app.name, nats.passwordDir) };
     this.supervisor = new Supervisor({
       apps,

@@ -5,7 +5,9 @@ import { join } from 'node:path';
 import type { Supervisor as SupervisorType } from '../../../../../tools/dev/supervisor.cjs';
 import { WORKSPACE_ROOT } from './stack';
 
-const { Supervisor, incidentProblems } = require(join(WORKSPACE_ROOT, 'tools/dev/supervisor.cjs')) as typeof import('../../../../../tools/dev/supervisor.cjs');
+const { Supervisor, incidentProblems } = require(
+  join(WORKSPACE_ROOT, 'tools/dev/supervisor.cjs'),
+) as typeof import('../../../../../tools/dev/supervisor.cjs');
 
 /**
  * The whole-stack test guard (Supervisor.incidents / assertNoIncidents) over real child
@@ -19,11 +21,17 @@ describe('supervisor incident guard', () => {
     return file;
   };
   const stayAlive = 'setInterval(() => undefined, 1000);\n';
-  const pinoLine = (level: number, msg: string) => JSON.stringify({ level, time: Date.now(), pid: 1, msg, err: { message: 'boom' } });
+  const pinoLine = (level: number, msg: string) =>
+    JSON.stringify({ level, time: Date.now(), pid: 1, msg, err: { message: 'boom' } });
   let sup: SupervisorType;
 
   const start = async (apps: { name: string; script: string }[]) => {
-    sup = new Supervisor({ apps, logDir: join(dir, `logs-${Date.now()}`), backoff: { initialMs: 50, maxMs: 50 }, log: () => undefined });
+    sup = new Supervisor({
+      apps,
+      logDir: join(dir, `logs-${Date.now()}`),
+      backoff: { initialMs: 50, maxMs: 50 },
+      log: () => undefined,
+    });
     await sup.start();
     return sup;
   };
@@ -47,7 +55,10 @@ describe('supervisor incident guard', () => {
        if (!fs.existsSync(flag)) { fs.writeFileSync(flag, '1'); console.log(${JSON.stringify(pinoLine(60, 'uncaught exception'))}); process.exit(1); }
        ${stayAlive}`,
     );
-    await start([{ name: 'crasher', script: crashOnce }, { name: 'calm', script: script('calm', stayAlive) }]);
+    await start([
+      { name: 'crasher', script: crashOnce },
+      { name: 'calm', script: script('calm', stayAlive) },
+    ]);
     await sup.waitForEvent('restarted', 'crasher', 10_000);
     const [crasher, calm] = sup.incidents();
     expect(crasher).toMatchObject({ name: 'crasher', restarts: 1, unexpectedExits: 1, deliberateExits: 0 });
@@ -64,12 +75,28 @@ describe('supervisor incident guard', () => {
 
   it('reports an app that logged an unhandled rejection (any level) or a fatal line, without exiting', async () => {
     await start([
-      { name: 'rejecter', script: script('rejecter', `console.log(${JSON.stringify(pinoLine(50, 'unhandled rejection'))});\n${stayAlive}`) },
-      { name: 'fatal', script: script('fatal', `console.log('not json');\nconsole.log(${JSON.stringify(pinoLine(60, 'disk on fire'))});\n${stayAlive}`) },
-      { name: 'noisy', script: script('noisy', `console.log(${JSON.stringify(pinoLine(50, 'a handled error'))});\n${stayAlive}`) },
+      {
+        name: 'rejecter',
+        script: script(
+          'rejecter',
+          `console.log(${JSON.stringify(pinoLine(50, 'unhandled rejection'))});\n${stayAlive}`,
+        ),
+      },
+      {
+        name: 'fatal',
+        script: script(
+          'fatal',
+          `console.log('not json');\nconsole.log(${JSON.stringify(pinoLine(60, 'disk on fire'))});\n${stayAlive}`,
+        ),
+      },
+      {
+        name: 'noisy',
+        script: script('noisy', `console.log(${JSON.stringify(pinoLine(50, 'a handled error'))});\n${stayAlive}`),
+      },
     ]);
     const deadline = Date.now() + 10_000;
-    while (sup.incidents().filter((i) => i.fatalLines.length > 0).length < 2 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 50));
+    while (sup.incidents().filter((i) => i.fatalLines.length > 0).length < 2 && Date.now() < deadline)
+      await new Promise((r) => setTimeout(r, 50));
     const message = problems();
     expect(message).toMatch(/rejecter: logged 1 fatal \/ unhandled error line/);
     expect(message).toMatch(/fatal: logged 1 fatal .*\n.*disk on fire/);
@@ -91,7 +118,7 @@ describe('supervisor incident guard', () => {
     expect(sup.incidents()[0].unexpectedExits).toBe(1);
   });
 
-  it('reads each running app\'s memory high-water mark from /proc', async () => {
+  it("reads each running app's memory high-water mark from /proc", async () => {
     await start([{ name: 'mem', script: script('mem', stayAlive) }]);
     await sup.waitReady(10_000);
     // Right after spawn the process may still be exec'ing node (VmHWM 0): wait for it to run.
@@ -109,9 +136,15 @@ describe('supervisor incident guard', () => {
     expect(incidentProblems([{ name: 'a', ...clean, unexpectedExits: 2, restarts: 2 }], { a: { exits: 1 } })).toEqual([
       'a: exited 2 time(s) without being asked to (allowed 1; restarts 2)',
     ]);
-    expect(incidentProblems([{ name: 'b', ...clean, fatalCount: 1, fatalLines: ['{"level":60}'] }], { a: { fatalLines: 5 } })).toHaveLength(1);
+    expect(
+      incidentProblems([{ name: 'b', ...clean, fatalCount: 1, fatalLines: ['{"level":60}'] }], {
+        a: { fatalLines: 5 },
+      }),
+    ).toHaveLength(1);
     // Counted past the lines it keeps.
-    const many = incidentProblems([{ name: 'c', ...clean, fatalCount: 500, fatalLines: Array.from({ length: 20 }, () => '{"level":60}') }]);
+    const many = incidentProblems([
+      { name: 'c', ...clean, fatalCount: 500, fatalLines: Array.from({ length: 20 }, () => '{"level":60}') },
+    ]);
     expect(many[0]).toMatch(/c: logged 500 fatal .*\n(.*\n){5} {4}\.\.\. and 495 more$/);
   });
 });

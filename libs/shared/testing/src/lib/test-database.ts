@@ -9,7 +9,12 @@ export interface TestDatabase {
 
 /** Server URL the tests use: the caller's, TEST_DATABASE_URL, else DATABASE_URL's server, else local. */
 function serverUrl(server?: string): URL {
-  const url = new URL(server ?? process.env.TEST_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres');
+  const url = new URL(
+    server ??
+      process.env.TEST_DATABASE_URL ??
+      process.env.DATABASE_URL ??
+      'postgres://postgres@127.0.0.1:5432/postgres',
+  );
   url.pathname = '/postgres';
   return url;
 }

@@ -4,7 +4,12 @@ import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ServiceQueue } from '@parley/contracts';
-import { ensureNatsPasswords, natsPasswordFile, parleyNatsUsers, writeNatsServerConfig } from '@parley/shared/util-nats';
+import {
+  ensureNatsPasswords,
+  natsPasswordFile,
+  parleyNatsUsers,
+  writeNatsServerConfig,
+} from '@parley/shared/util-nats';
 
 /**
  * NATS with authentication on, as `npm start` runs it: one identity per app with the
@@ -12,7 +17,12 @@ import { ensureNatsPasswords, natsPasswordFile, parleyNatsUsers, writeNatsServer
  * uses only the subjects it declares (a violation fails the request that needed it).
  */
 
-const CANDIDATES = ['/usr/sbin/nats-server', '/usr/bin/nats-server', '/usr/local/bin/nats-server', '/opt/homebrew/bin/nats-server'];
+const CANDIDATES = [
+  '/usr/sbin/nats-server',
+  '/usr/bin/nats-server',
+  '/usr/local/bin/nats-server',
+  '/opt/homebrew/bin/nats-server',
+];
 
 /** nats-server's path: NATS_SERVER_BIN, PATH, then the usual places; undefined when absent. */
 export function natsServerBinary(env: NodeJS.ProcessEnv = process.env): string | undefined {
@@ -21,7 +31,10 @@ export function natsServerBinary(env: NodeJS.ProcessEnv = process.env): string |
 }
 
 /** Writes the passwords (dir/passwords/<app>.password) and the server's config (dir/nats.conf). */
-export function writeTestNatsConfig(options: { dir: string; port: number; subjectPrefix: string }): { configFile: string; passwordDir: string } {
+export function writeTestNatsConfig(options: { dir: string; port: number; subjectPrefix: string }): {
+  configFile: string;
+  passwordDir: string;
+} {
   const passwordDir = join(options.dir, 'passwords');
   const passwords = ensureNatsPasswords(passwordDir);
   const configFile = join(options.dir, 'nats.conf');
@@ -55,7 +68,11 @@ export interface TestNats {
 /** A private authenticated nats-server with JetStream for one stack, on a free port. */
 export async function startTestNats(options: { bin: string; port: number; subjectPrefix: string }): Promise<TestNats> {
   const dir = mkdtempSync(join(tmpdir(), 'parley-test-nats-'));
-  const { configFile, passwordDir } = writeTestNatsConfig({ dir, port: options.port, subjectPrefix: options.subjectPrefix });
+  const { configFile, passwordDir } = writeTestNatsConfig({
+    dir,
+    port: options.port,
+    subjectPrefix: options.subjectPrefix,
+  });
   const log = openSync(join(dir, 'server.log'), 'a');
   const proc: ChildProcess = spawn(options.bin, ['-c', configFile], { stdio: ['ignore', log, log] });
   closeSync(log);
@@ -101,7 +118,8 @@ async function waitForNats(port: number, timeoutMs: number): Promise<void> {
       s.once('error', () => (s.destroy(), resolve(false)));
     });
     if (ok) return;
-    if (Date.now() > deadline) throw new Error(`nats-server on 127.0.0.1:${port} did not answer within ${timeoutMs} ms`);
+    if (Date.now() > deadline)
+      throw new Error(`nats-server on 127.0.0.1:${port} did not answer within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
 }

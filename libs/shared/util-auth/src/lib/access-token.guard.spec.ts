@@ -19,7 +19,11 @@ describe('AccessTokenGuard', () => {
     const signer = await AccessTokenSigner.fromPem(privatePem, settings);
     const verifier = AccessTokenVerifier.fromPem(publicPem, settings);
     const guard = new AccessTokenGuard(verifier, { perSecond: 1, burst: 3 });
-    const alice = await signer.sign({ userId: 'a0000000-0000-4000-8000-000000000001', username: 'alice', sessionId: 's1' });
+    const alice = await signer.sign({
+      userId: 'a0000000-0000-4000-8000-000000000001',
+      username: 'alice',
+      sessionId: 's1',
+    });
     const bob = await signer.sign({ userId: 'b0000000-0000-4000-8000-000000000002', username: 'bob', sessionId: 's2' });
     const { req, ctx } = context(`Bearer ${alice}`);
     await expect(guard.canActivate(ctx)).resolves.toBe(true);
@@ -36,7 +40,11 @@ describe('AccessTokenGuard', () => {
     const shared = new UserRateLimits({ http: { perSecond: 1, burst: 2 } }, { keyPrefix: 'spec:' });
     const first = new AccessTokenGuard(verifier, undefined, shared);
     const second = new AccessTokenGuard(verifier, { perSecond: 100, burst: 100 }, shared);
-    const dave = await signer.sign({ userId: 'd0000000-0000-4000-8000-000000000004', username: 'dave', sessionId: 's4' });
+    const dave = await signer.sign({
+      userId: 'd0000000-0000-4000-8000-000000000004',
+      username: 'dave',
+      sessionId: 's4',
+    });
     await expect(first.canActivate(context(`Bearer ${dave}`).ctx)).resolves.toBe(true);
     await expect(second.canActivate(context(`Bearer ${dave}`).ctx)).resolves.toBe(true);
     await expect(first.canActivate(context(`Bearer ${dave}`).ctx)).rejects.toMatchObject({ code: 'rate_limited' });
@@ -51,8 +59,19 @@ describe('AccessTokenGuard', () => {
     await expect(guard.canActivate(context().ctx)).rejects.toMatchObject({ code: 'unauthorized' });
     await expect(guard.canActivate(context('Basic abc').ctx)).rejects.toMatchObject({ code: 'unauthorized' });
     await expect(guard.canActivate(context('Bearer not.a.jwt').ctx)).rejects.toMatchObject({ code: 'unauthorized' });
-    const token = await signer.sign({ userId: 'c0000000-0000-4000-8000-000000000003', username: 'carol', sessionId: 'gone' });
-    revoked.revoke({ userId: 'c0000000-0000-4000-8000-000000000003', sessionId: 'gone' }, Date.now(), Date.now() + 60_000);
-    await expect(guard.canActivate(context(`Bearer ${token}`).ctx)).rejects.toMatchObject({ code: 'unauthorized', message: 'session revoked' });
+    const token = await signer.sign({
+      userId: 'c0000000-0000-4000-8000-000000000003',
+      username: 'carol',
+      sessionId: 'gone',
+    });
+    revoked.revoke(
+      { userId: 'c0000000-0000-4000-8000-000000000003', sessionId: 'gone' },
+      Date.now(),
+      Date.now() + 60_000,
+    );
+    await expect(guard.canActivate(context(`Bearer ${token}`).ctx)).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: 'session revoked',
+    });
   });
 });

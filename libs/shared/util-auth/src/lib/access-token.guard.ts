@@ -49,7 +49,8 @@ export class AccessTokenGuard implements CanActivate {
     const header = req.headers.authorization;
     if (!header || !header.startsWith('Bearer ')) throw new ParleyError('unauthorized', 'missing access token');
     const claims = await this.verifier.verify(header.slice('Bearer '.length).trim());
-    if (!(await this.limits.tryTake('http', claims.userId))) throw new ParleyError('rate_limited', 'too many requests; slow down');
+    if (!(await this.limits.tryTake('http', claims.userId)))
+      throw new ParleyError('rate_limited', 'too many requests; slow down');
     req.auth = claims;
     return true;
   }

@@ -49,9 +49,13 @@ describe('access tokens', () => {
 
   it('rejects the wrong audience or issuer, and HS256 made with the public key', async () => {
     const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
-    const wrongAud = await (await AccessTokenSigner.fromPem(current.privatePem, { ...settings, audience: 'x' })).sign(user);
+    const wrongAud = await (
+      await AccessTokenSigner.fromPem(current.privatePem, { ...settings, audience: 'x' })
+    ).sign(user);
     await expect(verifier.verify(wrongAud)).rejects.toMatchObject({ code: 'unauthorized' });
-    const wrongIss = await (await AccessTokenSigner.fromPem(current.privatePem, { ...settings, issuer: 'x' })).sign(user);
+    const wrongIss = await (
+      await AccessTokenSigner.fromPem(current.privatePem, { ...settings, issuer: 'x' })
+    ).sign(user);
     await expect(verifier.verify(wrongIss)).rejects.toMatchObject({ code: 'unauthorized' });
     const hs = await new SignJWT({ sid: 's1' })
       .setProtectedHeader({ alg: 'HS256' })
@@ -73,19 +77,37 @@ describe('access tokens', () => {
   });
 
   /** A token with chosen header and claims, signed ES256 with the real private key. */
-  async function craft(header: Record<string, unknown>, claims: Record<string, unknown>, pem = current.privatePem): Promise<string> {
+  async function craft(
+    header: Record<string, unknown>,
+    claims: Record<string, unknown>,
+    pem = current.privatePem,
+  ): Promise<string> {
     const now = Math.floor(Date.now() / 1000);
-    const payload: Record<string, unknown> = { sub: user.userId, iss: settings.issuer, aud: settings.audience, iat: now, exp: now + 60, sid: 's1', username: 'alice', ...claims };
+    const payload: Record<string, unknown> = {
+      sub: user.userId,
+      iss: settings.issuer,
+      aud: settings.audience,
+      iat: now,
+      exp: now + 60,
+      sid: 's1',
+      username: 'alice',
+      ...claims,
+    };
     for (const k of Object.keys(payload)) if (payload[k] === undefined) delete payload[k];
     const protectedHeader = { alg: 'ES256', typ: 'JWT', kid: keyIdOf(createPublicKey(pem)), ...header };
-    for (const k of Object.keys(protectedHeader)) if ((protectedHeader as Record<string, unknown>)[k] === undefined) delete (protectedHeader as Record<string, unknown>)[k];
+    for (const k of Object.keys(protectedHeader))
+      if ((protectedHeader as Record<string, unknown>)[k] === undefined)
+        delete (protectedHeader as Record<string, unknown>)[k];
     return new SignJWT(payload).setProtectedHeader(protectedHeader).sign(await importPKCS8(pem, 'ES256'));
   }
 
   it('checks nbf with a small clock tolerance, and requires iat and sid', async () => {
     const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
     const now = Math.floor(Date.now() / 1000);
-    await expect(verifier.verify(await craft({}, { nbf: now + 120 }))).rejects.toMatchObject({ code: 'unauthorized', message: 'access token not valid yet' });
+    await expect(verifier.verify(await craft({}, { nbf: now + 120 }))).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: 'access token not valid yet',
+    });
     await expect(verifier.verify(await craft({}, { nbf: now + 2 }))).resolves.toMatchObject({ userId: user.userId });
     await expect(verifier.verify(await craft({}, { iat: undefined }))).rejects.toMatchObject({ code: 'unauthorized' });
     await expect(verifier.verify(await craft({}, { sid: undefined }))).rejects.toMatchObject({ code: 'unauthorized' });
@@ -97,28 +119,44 @@ describe('access tokens', () => {
     const verifier = AccessTokenVerifier.fromPem(current.publicPem, settings);
     // Issued 25 hours ago, valid for 30 days: the default maximum age (one day) refuses it.
     const ancient = await craft({}, { iat: now - 25 * 3600, nbf: now - 25 * 3600, exp: now + 30 * 86400 });
-    await expect(verifier.verify(ancient)).rejects.toMatchObject({ code: 'unauthorized', message: expect.stringMatching(/expired.*maximum token age/) });
+    await expect(verifier.verify(ancient)).rejects.toMatchObject({
+      code: 'unauthorized',
+      message: expect.stringMatching(/expired.*maximum token age/),
+    });
     const recent = await craft({}, { iat: now - 23 * 3600, exp: now + 30 * 86400 });
     await expect(verifier.verify(recent)).resolves.toMatchObject({ userId: user.userId });
 
     const strict = AccessTokenVerifier.fromPem(current.publicPem, { ...settings, maxAgeSeconds: 600 });
-    await expect(strict.verify(await craft({}, { iat: now - 700, exp: now + 3600 }))).rejects.toMatchObject({ code: 'unauthorized' });
-    await expect(strict.verify(await craft({}, { iat: now - 500, exp: now + 3600 }))).resolves.toMatchObject({ userId: user.userId });
+    await expect(strict.verify(await craft({}, { iat: now - 700, exp: now + 3600 }))).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
+    await expect(strict.verify(await craft({}, { iat: now - 500, exp: now + 3600 }))).resolves.toMatchObject({
+      userId: user.userId,
+    });
     // An iat in the future (beyond the clock tolerance) is refused too.
-    await expect(strict.verify(await craft({}, { iat: now + 120, exp: now + 3600 }))).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(strict.verify(await craft({}, { iat: now + 120, exp: now + 3600 }))).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
   });
 
   it('pins the key id: unknown kids are refused, and a kid is required once two keys are configured', async () => {
     const next = keyPair();
     const single = AccessTokenVerifier.fromPem(current.publicPem, settings);
-    await expect(single.verify(await craft({ kid: 'ffffffffffffffff' }, {}))).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(single.verify(await craft({ kid: 'ffffffffffffffff' }, {}))).rejects.toMatchObject({
+      code: 'unauthorized',
+    });
     await expect(single.verify(await craft({ kid: undefined }, {}))).resolves.toMatchObject({ userId: user.userId });
     const rotating = AccessTokenVerifier.fromPem(`${current.publicPem}${next.publicPem}`, settings);
-    expect(rotating.keyIds).toEqual([keyIdOf(createPublicKey(current.publicPem)), keyIdOf(createPublicKey(next.publicPem))]);
+    expect(rotating.keyIds).toEqual([
+      keyIdOf(createPublicKey(current.publicPem)),
+      keyIdOf(createPublicKey(next.publicPem)),
+    ]);
     await expect(rotating.verify(await craft({ kid: undefined }, {}))).rejects.toMatchObject({ code: 'unauthorized' });
     await expect(rotating.verify(await craft({}, {}, next.privatePem))).resolves.toMatchObject({ userId: user.userId });
     // A token signed by the next key but naming the current key's id is a forgery.
-    await expect(rotating.verify(await craft({ kid: keyIdOf(createPublicKey(current.publicPem)) }, {}, next.privatePem))).rejects.toMatchObject({ code: 'unauthorized' });
+    await expect(
+      rotating.verify(await craft({ kid: keyIdOf(createPublicKey(current.publicPem)) }, {}, next.privatePem)),
+    ).rejects.toMatchObject({ code: 'unauthorized' });
   });
 
   it('refuses tokens of revoked sessions once a revocation list is attached', async () => {

@@ -88,7 +88,11 @@ export class AccessTokenVerifier {
       const { payload } = await jwtVerify(
         token,
         async (header) => {
-          const key = header.kid ? this.keys.get(header.kid) : this.keys.size === 1 ? [...this.keys.values()][0] : undefined;
+          const key = header.kid
+            ? this.keys.get(header.kid)
+            : this.keys.size === 1
+              ? [...this.keys.values()][0]
+              : undefined;
           if (!key) throw new ParleyError('unauthorized', 'unknown signing key');
           return key;
         },
@@ -102,7 +106,12 @@ export class AccessTokenVerifier {
           maxTokenAge: this.settings.maxAgeSeconds ?? DEFAULT_TOKEN_MAX_AGE_SECONDS,
         },
       );
-      if (typeof payload.sub !== 'string' || typeof payload['sid'] !== 'string' || typeof payload.exp !== 'number' || typeof payload.iat !== 'number') {
+      if (
+        typeof payload.sub !== 'string' ||
+        typeof payload['sid'] !== 'string' ||
+        typeof payload.exp !== 'number' ||
+        typeof payload.iat !== 'number'
+      ) {
         throw new ParleyError('unauthorized', 'malformed access token');
       }
       return {
@@ -115,9 +124,11 @@ export class AccessTokenVerifier {
     } catch (err) {
       if (err instanceof ParleyError) throw err;
       // jose reports a token past maxTokenAge as JWTExpired on the `iat` claim.
-      if (err instanceof joseErrors.JWTExpired && err.claim === 'iat') throw new ParleyError('unauthorized', 'access token expired (older than the maximum token age)');
+      if (err instanceof joseErrors.JWTExpired && err.claim === 'iat')
+        throw new ParleyError('unauthorized', 'access token expired (older than the maximum token age)');
       if (err instanceof joseErrors.JWTExpired) throw new ParleyError('unauthorized', 'access token expired');
-      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf') throw new ParleyError('unauthorized', 'access token not valid yet');
+      if (err instanceof joseErrors.JWTClaimValidationFailed && err.claim === 'nbf')
+        throw new ParleyError('unauthorized', 'access token not valid yet');
       throw new ParleyError('unauthorized', 'invalid access token');
     }
   }
@@ -125,7 +136,10 @@ export class AccessTokenVerifier {
 
 /** A stable key id: the first 16 hex chars of the SHA-256 of the SPKI DER. */
 export function keyIdOf(publicKey: KeyObject): string {
-  return createHash('sha256').update(publicKey.export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+  return createHash('sha256')
+    .update(publicKey.export({ type: 'spki', format: 'der' }))
+    .digest('hex')
+    .slice(0, 16);
 }
 
 export class AccessTokenSigner {
@@ -140,13 +154,19 @@ export class AccessTokenSigner {
     return this.keyId;
   }
 
-  static async fromPem(privatePem: string, settings: TokenSettings & { ttlSeconds: number }): Promise<AccessTokenSigner> {
+  static async fromPem(
+    privatePem: string,
+    settings: TokenSettings & { ttlSeconds: number },
+  ): Promise<AccessTokenSigner> {
     const key = await importPKCS8(privatePem, ACCESS_TOKEN_ALG);
     const publicKey = createPublicKey(privatePem);
     return new AccessTokenSigner(key, keyIdOf(publicKey), settings);
   }
 
-  async sign(user: { userId: string; username: string; sessionId: string }, nowSeconds = Math.floor(Date.now() / 1000)): Promise<string> {
+  async sign(
+    user: { userId: string; username: string; sessionId: string },
+    nowSeconds = Math.floor(Date.now() / 1000),
+  ): Promise<string> {
     return new SignJWT({ username: user.username, sid: user.sessionId })
       .setProtectedHeader({ alg: ACCESS_TOKEN_ALG, kid: this.keyId, typ: 'JWT' })
       .setSubject(user.userId)

@@ -15,7 +15,11 @@ const until = async (probe: () => boolean, ms = 5000) => {
 describe('RevocationStream (real NATS JetStream)', () => {
   let nc: NatsConnection;
   const prefix = `t${randomUUID().slice(0, 8)}.`;
-  const claims = (userId: string, sessionId: string) => ({ userId, sessionId, issuedAt: Math.floor(Date.now() / 1000) });
+  const claims = (userId: string, sessionId: string) => ({
+    userId,
+    sessionId,
+    issuedAt: Math.floor(Date.now() / 1000),
+  });
 
   beforeAll(async () => {
     nc = await connect({ servers: url });
@@ -36,7 +40,9 @@ describe('RevocationStream (real NATS JetStream)', () => {
 
     const list = new RevokedSessions();
     const seen: [string | undefined, boolean][] = [];
-    const follower = await new RevocationStream(nc, { subjectPrefix: prefix }).follow(list, (e, live) => seen.push([e.sessionId, live]));
+    const follower = await new RevocationStream(nc, { subjectPrefix: prefix }).follow(list, (e, live) =>
+      seen.push([e.sessionId, live]),
+    );
     expect(follower.replayed).toBe(2);
     expect(list.isRevoked(claims(user, 'before-1'))).toBe(true);
     expect(list.isRevoked(claims(user, 'before-2'))).toBe(true);

@@ -1,4 +1,13 @@
-import { DiscardPolicy, JSONCodec, nanos, RetentionPolicy, StorageType, type JsMsg, type NatsConnection, type StreamConfig } from 'nats';
+import {
+  DiscardPolicy,
+  JSONCodec,
+  nanos,
+  RetentionPolicy,
+  StorageType,
+  type JsMsg,
+  type NatsConnection,
+  type StreamConfig,
+} from 'nats';
 import { sessionRevocationsStreamName, SessionRevokedV1, type SessionRevoked } from '@parley/contracts';
 import { RevokedSessions } from './revoked-sessions';
 
@@ -54,9 +63,16 @@ export class RevocationStream {
     };
     try {
       const info = await jsm.streams.info(this.name);
-      if (maxAgeSeconds !== undefined && (info.config.max_age !== wanted.max_age || info.config.num_replicas !== wanted.num_replicas)) {
+      if (
+        maxAgeSeconds !== undefined &&
+        (info.config.max_age !== wanted.max_age || info.config.num_replicas !== wanted.num_replicas)
+      ) {
         // JetStream moves a stream to more (or fewer) replicas in place: a single server grown into a cluster.
-        const updated = await jsm.streams.update(this.name, { ...info.config, max_age: wanted.max_age, num_replicas: wanted.num_replicas });
+        const updated = await jsm.streams.update(this.name, {
+          ...info.config,
+          max_age: wanted.max_age,
+          num_replicas: wanted.num_replicas,
+        });
         return { maxAgeSeconds, messages: updated.state.messages };
       }
       return { maxAgeSeconds: info.config.max_age / 1e9, messages: info.state.messages };
@@ -78,7 +94,9 @@ export class RevocationStream {
   /** Publishes a revocation and resolves once the stream has stored it (then it is durable). */
   async publish(event: SessionRevoked): Promise<void> {
     const js = this.nc.jetstream();
-    await js.publish(this.subject, codec.encode({ pattern: SessionRevokedV1.subject, data: event }), { expect: { streamName: this.name } });
+    await js.publish(this.subject, codec.encode({ pattern: SessionRevokedV1.subject, data: event }), {
+      expect: { streamName: this.name },
+    });
   }
 
   /**
@@ -86,7 +104,11 @@ export class RevocationStream {
    * re-creates itself after NATS reconnects). Resolves once the replay has caught up with
    * what the stream held at the start. `onRevoked` sees every event, replayed or live.
    */
-  async follow(list: RevokedSessions, onRevoked?: (event: SessionRevoked, live: boolean) => void, timeoutMs = 10_000): Promise<{ stop: () => void; replayed: number }> {
+  async follow(
+    list: RevokedSessions,
+    onRevoked?: (event: SessionRevoked, live: boolean) => void,
+    timeoutMs = 10_000,
+  ): Promise<{ stop: () => void; replayed: number }> {
     const { maxAgeSeconds } = await this.ensure();
     const jsm = await this.nc.jetstreamManager();
     const lastAtStart = (await jsm.streams.info(this.name)).state.last_seq;
@@ -111,7 +133,10 @@ export class RevocationStream {
     await Promise.race([
       ready,
       new Promise<never>((_, reject) => {
-        timer = setTimeout(() => reject(new Error(`revoked sessions: stream ${this.name} not replayed within ${timeoutMs} ms`)), timeoutMs);
+        timer = setTimeout(
+          () => reject(new Error(`revoked sessions: stream ${this.name} not replayed within ${timeoutMs} ms`)),
+          timeoutMs,
+        );
       }),
     ]).finally(() => clearTimeout(timer));
     return { stop: () => void messages.close(), replayed };
@@ -121,7 +146,8 @@ export class RevocationStream {
 function decode(m: JsMsg): SessionRevoked | undefined {
   try {
     const data = codec.decode(m.data).data;
-    if (data && typeof data.userId === 'string' && (data.sessionId === undefined || typeof data.sessionId === 'string')) return data;
+    if (data && typeof data.userId === 'string' && (data.sessionId === undefined || typeof data.sessionId === 'string'))
+      return data;
   } catch {
     // not ours: ignored
   }

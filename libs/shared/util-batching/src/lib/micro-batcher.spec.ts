@@ -46,7 +46,7 @@ describe('MicroBatcher', () => {
     expect(r.batches).toEqual([['aaaa', 'bbbb', 'cc'], ['dddddddddddd'], ['e']]);
   });
 
-  it('counts distinct keys only (repeats are free) and hands run the batch\'s key set', async () => {
+  it("counts distinct keys only (repeats are free) and hands run the batch's key set", async () => {
     const r = recorder<{ ids: string[] }>();
     const b = new MicroBatcher(r.run, { maxKeys: 3, keysOf: (x) => x.ids });
     b.add({ ids: ['a', 'b'] });
@@ -55,7 +55,10 @@ describe('MicroBatcher', () => {
     b.add({ ids: ['d', 'e'] });
     await turn();
     expect(r.batches.map((x) => x.length)).toEqual([3, 1]);
-    expect(r.keySets).toEqual([['a', 'b', 'c'], ['d', 'e']]);
+    expect(r.keySets).toEqual([
+      ['a', 'b', 'c'],
+      ['d', 'e'],
+    ]);
   });
 
   it('with maxConcurrent, holds new items while batches run, and gathers them for maxWaitMs when busy', async () => {
@@ -79,10 +82,13 @@ describe('MicroBatcher', () => {
     await turn();
     expect(batches).toEqual([[1], [2, 3]]);
     // Busy: the next item waits for company (maxWaitMs), not just the end of the turn.
-    const r2 = new MicroBatcher<number>((batch) => {
-      batches.push([...batch]);
-      return new Promise<void>((r) => release.push(r));
-    }, { maxConcurrent: 2, maxWaitMs: 30 });
+    const r2 = new MicroBatcher<number>(
+      (batch) => {
+        batches.push([...batch]);
+        return new Promise<void>((r) => release.push(r));
+      },
+      { maxConcurrent: 2, maxWaitMs: 30 },
+    );
     r2.add(10);
     await turn();
     r2.add(11);

@@ -57,7 +57,8 @@ export class MicroBatcher<T> {
     if (this.options.maxItems !== undefined && this.queue.length >= this.options.maxItems) {
       this.flush();
     } else if (this.immediate === undefined && this.timeout === undefined) {
-      if (this.running > 0 && this.options.maxWaitMs !== undefined) this.timeout = setTimeout(this.onTimer, this.options.maxWaitMs);
+      if (this.running > 0 && this.options.maxWaitMs !== undefined)
+        this.timeout = setTimeout(this.onTimer, this.options.maxWaitMs);
       else this.immediate = setImmediate(this.onTimer);
     }
   }
@@ -104,11 +105,13 @@ export class MicroBatcher<T> {
     const result = this.run(batch, keys);
     if (this.maxConcurrent === Infinity || !result) return;
     this.running++;
-    void result.then(undefined, () => undefined).then(() => {
-      this.running--;
-      if (this.queue.length > 0) this.flush();
-      if (this.running === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
-    });
+    void result
+      .then(undefined, () => undefined)
+      .then(() => {
+        this.running--;
+        if (this.queue.length > 0) this.flush();
+        if (this.running === 0 && this.queue.length === 0) for (const wake of this.idleWaiters.splice(0)) wake();
+      });
   }
 
   /** The next batch off the queue: all of it when nothing limits a batch (no copy). */

@@ -36,7 +36,9 @@ describe('loadEnv', () => {
     const file = join(dir, 'secret');
     writeFileSync(file, 'from-file\n');
     expect(loadEnv('sample', SampleEnv, { SAMPLE_SECRET_FILE: file }).SAMPLE_SECRET).toBe('from-file');
-    expect(loadEnv('sample', SampleEnv, { SAMPLE_SECRET_FILE: file, SAMPLE_SECRET: 'direct' }).SAMPLE_SECRET).toBe('direct');
+    expect(loadEnv('sample', SampleEnv, { SAMPLE_SECRET_FILE: file, SAMPLE_SECRET: 'direct' }).SAMPLE_SECRET).toBe(
+      'direct',
+    );
   });
 
   it('fails clearly when NAME_FILE cannot be read', () => {

@@ -20,7 +20,10 @@ type EnvClass<T> = new () => T;
  * be mounted as files; a value given directly wins over its file. A `NAME_FILE`
  * default that points at a missing file is ignored (the schema then reports NAME).
  */
-function withFileVariables(defaults: Record<string, unknown>, env: NodeJS.ProcessEnv): Record<string, string | undefined> {
+function withFileVariables(
+  defaults: Record<string, unknown>,
+  env: NodeJS.ProcessEnv,
+): Record<string, string | undefined> {
   const out: Record<string, string | undefined> = { ...env };
   for (const key of Object.keys(defaults)) {
     if (key.endsWith('_FILE') || (out[key] !== undefined && out[key] !== '')) continue;
@@ -59,13 +62,18 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
  * Validates the environment against a class-validator schema whose property
  * initialisers are the local defaults. Throws ConfigError naming every bad variable.
  */
-export function loadEnv<T extends object>(service: string, schema: EnvClass<T>, env: NodeJS.ProcessEnv = process.env): T {
+export function loadEnv<T extends object>(
+  service: string,
+  schema: EnvClass<T>,
+  env: NodeJS.ProcessEnv = process.env,
+): T {
   const defaults = new schema();
   const source = withFileVariables(defaults as Record<string, unknown>, env);
   const provided: Record<string, unknown> = {};
   for (const key of Object.keys(defaults)) {
     const value = source[key];
-    if (value !== undefined && value !== '') provided[key] = coerceLike((defaults as Record<string, unknown>)[key], value);
+    if (value !== undefined && value !== '')
+      provided[key] = coerceLike((defaults as Record<string, unknown>)[key], value);
   }
   const instance = plainToInstance(schema, { ...defaults, ...provided });
   const errors = validateSync(instance as object, { forbidUnknownValues: false });

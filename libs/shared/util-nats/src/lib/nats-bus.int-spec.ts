@@ -57,7 +57,7 @@ describe('NatsBus (real NATS)', () => {
     expect(got).toEqual([1, 2, 3]);
   });
 
-  it('refuses an event over NATS\'s max_payload without throwing, and keeps publishing', async () => {
+  it("refuses an event over NATS's max_payload without throwing, and keeps publishing", async () => {
     const big = event<{ blob: string }>(`test.big.${suffix}`);
     const ping = event<{ n: number }>(`test.after-big.${suffix}`);
     const got = new Promise<number>((resolve) => bus.subscribe(ping, (p) => resolve(p.n)));

@@ -11,7 +11,11 @@ import { natsServers } from './nats-servers';
  * (anonymous), and a `tls://` URL REQUIRES TLS (nats.js alone would fall back to plain text with a
  * server that does not offer it).
  */
-export function natsSecurityOptions(options: { url: string; user?: string; pass?: string }): { user?: string; pass?: string; tls?: Record<string, never> } {
+export function natsSecurityOptions(options: { url: string; user?: string; pass?: string }): {
+  user?: string;
+  pass?: string;
+  tls?: Record<string, never>;
+} {
   return {
     ...(options.pass ? { user: options.user, pass: options.pass } : {}),
     ...(options.url.split(',').some((u) => u.trim().startsWith('tls://')) ? { tls: {} } : {}),
@@ -68,8 +72,11 @@ export class NatsBus {
       bus.watchStatus();
       return bus;
     } catch (err) {
-      const tlsRefused = (err as NatsError).code === NatsErrorCode.ServerOptionNotAvailable && /tls/.test((err as Error).message);
-      const reason = tlsRefused ? 'the URL asks for TLS (tls://) and the server does not offer it' : (err as Error).message;
+      const tlsRefused =
+        (err as NatsError).code === NatsErrorCode.ServerOptionNotAvailable && /tls/.test((err as Error).message);
+      const reason = tlsRefused
+        ? 'the URL asks for TLS (tls://) and the server does not offer it'
+        : (err as Error).message;
       throw new Error(`cannot connect to NATS at ${options.url}: ${reason}`);
     }
   }
@@ -91,7 +98,8 @@ export class NatsBus {
     void (async () => {
       for await (const s of this.connection.status()) {
         if (s.type === 'reconnecting' || s.type === 'disconnect') this.reconnecting = true;
-        if (s.type === 'disconnect') for (const p of this.pipelines) p.failPending('unreachable: the NATS connection was lost; retry');
+        if (s.type === 'disconnect')
+          for (const p of this.pipelines) p.failPending('unreachable: the NATS connection was lost; retry');
         if (s.type === 'reconnect') this.reconnecting = false;
         onChange?.(s.type);
       }
@@ -124,7 +132,10 @@ export class NatsBus {
    * A pipelined requester for one RPC on this connection (hot paths: see RpcPipeline), with
    * this bus's subject prefix, inbox prefix and (unless given) request timeout.
    */
-  pipeline<C extends RpcContract<unknown, unknown>>(contract: C, options: { maxInFlight: number; timeoutMs?: number }): RpcPipeline<C> {
+  pipeline<C extends RpcContract<unknown, unknown>>(
+    contract: C,
+    options: { maxInFlight: number; timeoutMs?: number },
+  ): RpcPipeline<C> {
     const pipeline = new RpcPipeline(this.connection, contract, {
       subjectPrefix: this.options.subjectPrefix ?? '',
       inboxPrefix: this.options.inboxPrefix,
@@ -146,7 +157,10 @@ export class NatsBus {
       this.connection.publish(this.subject(contract.subject), codec.encode(packet));
       return true;
     } catch (err) {
-      this.logger.error({ subject: contract.subject, err: { type: (err as Error).name, message: (err as Error).message } }, 'publish refused');
+      this.logger.error(
+        { subject: contract.subject, err: { type: (err as Error).name, message: (err as Error).message } },
+        'publish refused',
+      );
       return false;
     }
   }

@@ -31,7 +31,9 @@ import { ensureNatsPasswords, parleyNatsUsers, writeNatsServerConfig } from './n
 const prefix = 'p1.';
 jest.setTimeout(20_000);
 const codec = JSONCodec<unknown>();
-const serverBin = ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p)) ?? 'nats-server';
+const serverBin =
+  ['/usr/sbin/nats-server', '/usr/local/bin/nats-server', '/usr/bin/nats-server'].find((p) => existsSync(p)) ??
+  'nats-server';
 
 interface Violation {
   operation: string;
@@ -83,10 +85,27 @@ describe('NATS identities (real nats-server with the generated configuration)', 
   }
 
   const connectAs = async (app: ServiceQueue, name: string = app) =>
-    watch(await connect({ servers: url, user: app, pass: passwords[app], name, maxReconnectAttempts: 0, inboxPrefix: natsInboxPrefix(app) }));
+    watch(
+      await connect({
+        servers: url,
+        user: app,
+        pass: passwords[app],
+        name,
+        maxReconnectAttempts: 0,
+        inboxPrefix: natsInboxPrefix(app),
+      }),
+    );
 
   const busAs = async (app: ServiceQueue, requestTimeoutMs: number) => {
-    const bus = await NatsBus.connect({ url, name: app, requestTimeoutMs, subjectPrefix: prefix, user: app, pass: passwords[app], inboxPrefix: natsInboxPrefix(app) });
+    const bus = await NatsBus.connect({
+      url,
+      name: app,
+      requestTimeoutMs,
+      subjectPrefix: prefix,
+      user: app,
+      pass: passwords[app],
+      inboxPrefix: natsInboxPrefix(app),
+    });
     watch(bus.connection);
     return bus;
   };
@@ -115,7 +134,8 @@ describe('NATS identities (real nats-server with the generated configuration)', 
         await (await connect({ servers: url, user: 'auth', pass: passwords.auth })).close();
         return;
       } catch (err) {
-        if (Date.now() > deadline || server.exitCode !== null) throw new Error(`nats-server did not start: ${(err as Error).message}\n${stderr}`);
+        if (Date.now() > deadline || server.exitCode !== null)
+          throw new Error(`nats-server did not start: ${(err as Error).message}\n${stderr}`);
         await new Promise((r) => setTimeout(r, 100));
       }
     }
@@ -151,14 +171,24 @@ describe('NATS identities (real nats-server with the generated configuration)', 
   });
 
   it('refuses an anonymous connection and a wrong password', async () => {
-    await expect(connect({ servers: url, maxReconnectAttempts: 0 })).rejects.toMatchObject({ code: ErrorCode.AuthorizationViolation });
-    await expect(connect({ servers: url, user: 'chat-gateway', pass: passwords.auth, maxReconnectAttempts: 0 })).rejects.toMatchObject({
+    await expect(connect({ servers: url, maxReconnectAttempts: 0 })).rejects.toMatchObject({
+      code: ErrorCode.AuthorizationViolation,
+    });
+    await expect(
+      connect({ servers: url, user: 'chat-gateway', pass: passwords.auth, maxReconnectAttempts: 0 }),
+    ).rejects.toMatchObject({
       code: ErrorCode.AuthorizationViolation,
     });
   });
 
   it('refuses to talk in clear when NATS_URL says tls:// (this server has no TLS)', async () => {
-    const bus = NatsBus.connect({ url: url.replace('nats://', 'tls://'), name: 'tls', requestTimeoutMs: 500, user: 'auth', pass: passwords.auth });
+    const bus = NatsBus.connect({
+      url: url.replace('nats://', 'tls://'),
+      name: 'tls',
+      requestTimeoutMs: 500,
+      user: 'auth',
+      pass: passwords.auth,
+    });
     await expect(bus).rejects.toThrow('the URL asks for TLS (tls://) and the server does not offer it');
   });
 
@@ -175,7 +205,9 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     await store.flush();
     const nc = await connectAs('push-notifier');
     const bus = await busAs('push-notifier', 500);
-    await expect(bus.request(MessageHistoryV1, { chatId: 'c', userId: 'u', limit: 1 })).rejects.toMatchObject({ code: 'unavailable' });
+    await expect(bus.request(MessageHistoryV1, { chatId: 'c', userId: 'u', limit: 1 })).rejects.toMatchObject({
+      code: 'unavailable',
+    });
     await violationOf(bus.connection, 'publish', `${prefix}message.history.v1`);
     // Its raw connection cannot read the replies of others either.
     nc.subscribe('_INBOX.>');
@@ -184,7 +216,7 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     history.unsubscribe();
   });
 
-  it('keeps each app to its own reply inbox: the gateway cannot read auth\'s replies, nor auth the gateway\'s', async () => {
+  it("keeps each app to its own reply inbox: the gateway cannot read auth's replies, nor auth the gateway's", async () => {
     const gw = await connectAs('chat-gateway');
     gw.subscribe(`${natsInboxPrefix('auth')}.>`);
     await violationOf(gw, 'subscription', '_INBOX.auth.>');
@@ -201,7 +233,10 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     const got: unknown[] = [];
     listener.subscribe(prefix + SessionRevokedV1.subject, { callback: (_e, m) => got.push(codec.decode(m.data)) });
     await listener.flush();
-    gw.publish(prefix + SessionRevokedV1.subject, codec.encode({ pattern: SessionRevokedV1.subject, data: { userId: 'victim' } }));
+    gw.publish(
+      prefix + SessionRevokedV1.subject,
+      codec.encode({ pattern: SessionRevokedV1.subject, data: { userId: 'victim' } }),
+    );
     await violationOf(gw, 'publish', `${prefix}${SessionRevokedV1.subject}`);
     const jsm = await gw.jetstreamManager({ timeout: 1000 });
     await expect(jsm.streams.delete(sessionRevocationsStreamName(prefix))).rejects.toBeDefined();
@@ -237,15 +272,26 @@ describe('NATS identities (real nats-server with the generated configuration)', 
       'push-notifier': await connectAs('push-notifier'),
     };
     serve(servers.auth, UsersExistV1.subject, 'auth', () => ({ missing: ['x'] }));
-    serve(servers['message-store'], MessageHistoryV1.subject, 'message-store', () => ({ messages: [], hasMore: false }));
+    serve(servers['message-store'], MessageHistoryV1.subject, 'message-store', () => ({
+      messages: [],
+      hasMore: false,
+    }));
     serve(servers.presence, PresenceLocateV1.subject, 'presence', () => ({ locations: { u: ['gw1'] } }));
-    serve(servers['push-notifier'], DeviceRegisterV1.subject, 'push-notifier', (d) => ({ ...(d as object), id: 'dev1' }));
+    serve(servers['push-notifier'], DeviceRegisterV1.subject, 'push-notifier', (d) => ({
+      ...(d as object),
+      id: 'dev1',
+    }));
     await Promise.all(Object.values(servers).map((nc) => nc.flush()));
 
     const bus = await busAs('chat-gateway', 2000);
     await expect(bus.request(UsersExistV1, { userIds: ['x'] })).resolves.toEqual({ missing: ['x'] });
-    await expect(bus.request(MessageHistoryV1, { chatId: 'c', userId: 'u', limit: 1 })).resolves.toEqual({ messages: [], hasMore: false });
-    await expect(bus.request(DeviceRegisterV1, { userId: 'u', token: 't', platform: 'android' })).resolves.toMatchObject({ id: 'dev1' });
+    await expect(bus.request(MessageHistoryV1, { chatId: 'c', userId: 'u', limit: 1 })).resolves.toEqual({
+      messages: [],
+      hasMore: false,
+    });
+    await expect(
+      bus.request(DeviceRegisterV1, { userId: 'u', token: 't', platform: 'android' }),
+    ).resolves.toMatchObject({ id: 'dev1' });
 
     // RpcPipeline: one inbox subscription `<inbox>.*` under the app's inbox prefix.
     const pipeline = bus.pipeline(PresenceLocateV1, { maxInFlight: 10 });
@@ -304,18 +350,32 @@ describe('NATS identities (real nats-server with the generated configuration)', 
     // The follower may not change the stream.
     const gwJsm = await gw.jetstreamManager({ timeout: 1000 });
     const info = await gwJsm.streams.info(sessionRevocationsStreamName(prefix));
-    const refused = await gwJsm.streams.update(info.config.name, { ...info.config, max_age: 1e9 }).catch((e: unknown) => e);
+    const refused = await gwJsm.streams
+      .update(info.config.name, { ...info.config, max_age: 1e9 })
+      .catch((e: unknown) => e);
     expect(refused).toBeInstanceOf(Error);
     await violationOf(gw, 'publish', `$JS.API.STREAM.UPDATE.${sessionRevocationsStreamName(prefix)}`);
     expect((await gwJsm.streams.info(info.config.name)).config.max_age).toBe(7200 * 1e9);
     expect(violations.get(auth)).toEqual([]);
-    expect(violations.get(gw)?.map((v) => v.subject)).toEqual([`$JS.API.STREAM.UPDATE.${sessionRevocationsStreamName(prefix)}`]);
+    expect(violations.get(gw)?.map((v) => v.subject)).toEqual([
+      `$JS.API.STREAM.UPDATE.${sessionRevocationsStreamName(prefix)}`,
+    ]);
   });
 
   // Last: it restarts the server. The ordered consumer is then re-created through its reset path
   // (CONSUMER.INFO, CONSUMER.DELETE of the lost one, CONSUMER.CREATE), which needs its permissions too.
   it('keeps a gateway following the revocation stream across a NATS restart', async () => {
-    const gw = watch(await connect({ servers: url, user: 'chat-gateway', pass: passwords['chat-gateway'], name: 'gw-restart', maxReconnectAttempts: -1, reconnectTimeWait: 100, inboxPrefix: natsInboxPrefix('chat-gateway') }));
+    const gw = watch(
+      await connect({
+        servers: url,
+        user: 'chat-gateway',
+        pass: passwords['chat-gateway'],
+        name: 'gw-restart',
+        maxReconnectAttempts: -1,
+        reconnectTimeWait: 100,
+        inboxPrefix: natsInboxPrefix('chat-gateway'),
+      }),
+    );
     const list = new RevokedSessions();
     const follower = await new RevocationStream(gw, { subjectPrefix: prefix }).follow(list);
     await stopServer();

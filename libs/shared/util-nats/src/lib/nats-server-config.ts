@@ -22,7 +22,10 @@ export interface NatsServerConfigOptions {
 }
 
 /** One NATS identity per app: user name = the app's name, the password is the app's secret. */
-export function parleyNatsUsers(passwords: Record<ServiceQueue, string>, options: { subjectPrefix?: string } = {}): NatsServerUser[] {
+export function parleyNatsUsers(
+  passwords: Record<ServiceQueue, string>,
+  options: { subjectPrefix?: string } = {},
+): NatsServerUser[] {
   return NATS_APPS.map((app) => ({ user: app, password: passwords[app], permissions: natsPermissions(app, options) }));
 }
 

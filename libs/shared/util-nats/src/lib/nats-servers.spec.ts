@@ -6,7 +6,11 @@ describe('natsServers', () => {
   });
 
   it('splits a comma-separated list of a cluster, trimming blanks and empty entries', () => {
-    expect(natsServers(' nats://n1:4222, nats://n2:4222 ,,tls://n3:4222 ')).toEqual(['nats://n1:4222', 'nats://n2:4222', 'tls://n3:4222']);
+    expect(natsServers(' nats://n1:4222, nats://n2:4222 ,,tls://n3:4222 ')).toEqual([
+      'nats://n1:4222',
+      'nats://n2:4222',
+      'tls://n3:4222',
+    ]);
   });
 
   it('refuses a value that names no server', () => {

@@ -77,7 +77,10 @@ describe('RpcPipeline (real NATS)', () => {
       await new Promise((r) => setTimeout(r, 50));
       const started = Date.now();
       p.failPending('unreachable: the NATS connection was lost; retry');
-      await expect(waiting).rejects.toMatchObject({ code: 'unavailable', message: 'message-store unreachable: the NATS connection was lost; retry' });
+      await expect(waiting).rejects.toMatchObject({
+        code: 'unavailable',
+        message: 'message-store unreachable: the NATS connection was lost; retry',
+      });
       expect(Date.now() - started).toBeLessThan(100);
       await new Promise((r) => setTimeout(r, 700));
       expect(late).toEqual([{ y: 10 }]);

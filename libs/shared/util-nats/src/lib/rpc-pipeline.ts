@@ -84,7 +84,9 @@ export class RpcPipeline<C extends RpcContract<unknown, unknown>> {
   private publishAll(batch: { id: string; payload: RequestOf<C> }[]): void {
     for (const { id, payload } of batch) {
       try {
-        this.nc.publish(this.subject, packetCodec.encode({ pattern: this.contract.subject, data: payload, id }), { reply: `${this.inbox}.${id}` });
+        this.nc.publish(this.subject, packetCodec.encode({ pattern: this.contract.subject, data: payload, id }), {
+          reply: `${this.inbox}.${id}`,
+        });
       } catch (err) {
         const p = this.pending.get(id);
         this.pending.delete(id);

@@ -44,11 +44,24 @@ describe('ConcurrencyLimit', () => {
 
   it('run() releases after a failure and throws the refusal past the line', async () => {
     const limit = new ConcurrencyLimit(1, 0);
-    await expect(limit.run(async () => Promise.reject(new Error('boom')), () => new Error('busy'))).rejects.toThrow('boom');
+    await expect(
+      limit.run(
+        async () => Promise.reject(new Error('boom')),
+        () => new Error('busy'),
+      ),
+    ).rejects.toThrow('boom');
     expect(limit.idle).toBe(true);
     let finish!: () => void;
-    const running = limit.run(() => new Promise<void>((r) => (finish = r)), () => new Error('busy'));
-    await expect(limit.run(async () => 1, () => new Error('busy'))).rejects.toThrow('busy');
+    const running = limit.run(
+      () => new Promise<void>((r) => (finish = r)),
+      () => new Error('busy'),
+    );
+    await expect(
+      limit.run(
+        async () => 1,
+        () => new Error('busy'),
+      ),
+    ).rejects.toThrow('busy');
     finish();
     await running;
     expect(limit.idle).toBe(true);
@@ -59,9 +72,25 @@ describe('KeyedConcurrencyLimit', () => {
   it('limits each key on its own and forgets idle keys', async () => {
     const limits = new KeyedConcurrencyLimit(1, 0);
     let finish!: () => void;
-    const busy = limits.run('u1', () => new Promise<void>((r) => (finish = r)), () => new Error('busy'));
-    await expect(limits.run('u1', async () => 1, () => new Error('busy'))).rejects.toThrow('busy');
-    await expect(limits.run('u2', async () => 2, () => new Error('busy'))).resolves.toBe(2);
+    const busy = limits.run(
+      'u1',
+      () => new Promise<void>((r) => (finish = r)),
+      () => new Error('busy'),
+    );
+    await expect(
+      limits.run(
+        'u1',
+        async () => 1,
+        () => new Error('busy'),
+      ),
+    ).rejects.toThrow('busy');
+    await expect(
+      limits.run(
+        'u2',
+        async () => 2,
+        () => new Error('busy'),
+      ),
+    ).resolves.toBe(2);
     expect(limits.size).toBe(1);
     finish();
     await busy;

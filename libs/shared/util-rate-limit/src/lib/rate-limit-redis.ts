@@ -26,6 +26,11 @@ export function connectRateLimitRedis(options: RateLimitRedisOptions): Promise<R
     connectTimeoutMs: options.connectTimeoutMs,
     whileLost: 'rate limits are per replica until it is back',
     whenRestored: 'rate limits are shared again',
-    redis: { enableAutoPipelining: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, commandTimeout: options.commandTimeoutMs ?? 500 },
+    redis: {
+      enableAutoPipelining: true,
+      enableOfflineQueue: false,
+      maxRetriesPerRequest: 0,
+      commandTimeout: options.commandTimeoutMs ?? 500,
+    },
   });
 }

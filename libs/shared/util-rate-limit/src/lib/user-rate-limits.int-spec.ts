@@ -27,10 +27,19 @@ describe('UserRateLimits on Redis', () => {
   it('holds one budget across two replicas: at the limit ok, one past it refused', async () => {
     const failures: string[] = [];
     const options = { keyPrefix: prefix, onStoreFailure: (name: string) => failures.push(name) };
-    const a = new UserRateLimits({ send: { perSecond: 2, burst: 10 } }, { ...options, redis: await connect('rl-test-a') });
-    const b = new UserRateLimits({ send: { perSecond: 2, burst: 10 } }, { ...options, redis: await connect('rl-test-b') });
+    const a = new UserRateLimits(
+      { send: { perSecond: 2, burst: 10 } },
+      { ...options, redis: await connect('rl-test-a') },
+    );
+    const b = new UserRateLimits(
+      { send: { perSecond: 2, burst: 10 } },
+      { ...options, redis: await connect('rl-test-b') },
+    );
     // Five on each replica, all in one event-loop turn (auto-pipelined): ten in all.
-    const taken = await Promise.all([...Array.from({ length: 5 }, () => a.tryTake('send', 'alice')), ...Array.from({ length: 5 }, () => b.tryTake('send', 'alice'))]);
+    const taken = await Promise.all([
+      ...Array.from({ length: 5 }, () => a.tryTake('send', 'alice')),
+      ...Array.from({ length: 5 }, () => b.tryTake('send', 'alice')),
+    ]);
     expect(taken.every(Boolean)).toBe(true);
     expect(await a.tryTake('send', 'alice')).toBe(false);
     expect(await b.tryTake('send', 'alice')).toBe(false);
@@ -53,7 +62,10 @@ describe('UserRateLimits on Redis', () => {
   it('falls back to per-replica counters when Redis is gone, instead of failing', async () => {
     const redis = await connect('rl-test-down');
     const failures: string[] = [];
-    const limits = new UserRateLimits({ read: { perSecond: 1, burst: 2 } }, { keyPrefix: prefix, redis, onStoreFailure: (n) => failures.push(n) });
+    const limits = new UserRateLimits(
+      { read: { perSecond: 1, burst: 2 } },
+      { keyPrefix: prefix, redis, onStoreFailure: (n) => failures.push(n) },
+    );
     redis.disconnect();
     expect(await limits.tryTake('read', 'dave')).toBe(true);
     expect(await limits.tryTake('read', 'dave')).toBe(true);

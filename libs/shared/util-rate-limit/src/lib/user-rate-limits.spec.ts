@@ -13,7 +13,10 @@ describe('toFixedWindow', () => {
 
 describe('UserRateLimits (in memory)', () => {
   it('allows exactly the burst per user and name, and refuses the one past it', async () => {
-    const limits = new UserRateLimits({ send: { perSecond: 1, burst: 3 }, typing: { perSecond: 1, burst: 1 } }, { keyPrefix: 'unit:' });
+    const limits = new UserRateLimits(
+      { send: { perSecond: 1, burst: 3 }, typing: { perSecond: 1, burst: 1 } },
+      { keyPrefix: 'unit:' },
+    );
     const taken = [];
     for (let i = 0; i < 4; i++) taken.push(await limits.tryTake('send', 'u1'));
     expect(taken).toEqual([true, true, true, false]);

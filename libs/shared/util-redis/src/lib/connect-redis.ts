@@ -50,11 +50,15 @@ export async function connectRedis(options: ConnectRedisOptions): Promise<Redis>
   started = true;
   // 'reconnecting', not 'close': a deliberate quit at shutdown is not a loss.
   redis.on('reconnecting', () => {
-    if (!lost) logger.warn(`Redis connection ${options.name} lost (${lastError?.message ?? 'closed'}); ${options.whileLost ?? 'reconnecting'}`);
+    if (!lost)
+      logger.warn(
+        `Redis connection ${options.name} lost (${lastError?.message ?? 'closed'}); ${options.whileLost ?? 'reconnecting'}`,
+      );
     lost = true;
   });
   redis.on('ready', () => {
-    if (lost) logger.log(`Redis connection ${options.name} restored${options.whenRestored ? `; ${options.whenRestored}` : ''}`);
+    if (lost)
+      logger.log(`Redis connection ${options.name} restored${options.whenRestored ? `; ${options.whenRestored}` : ''}`);
     lost = false;
   });
   return redis;

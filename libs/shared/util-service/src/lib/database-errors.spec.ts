@@ -18,10 +18,14 @@ describe('isDatabaseUnavailable', () => {
     expect(isDatabaseUnavailable(err)).toBe(true);
   });
 
-  it.each([[{ code: '23505', message: 'duplicate key' }], [new Error('boom')], [null], ['text'], [{ code: '22P02' }], [{ driverError: { code: '23505' } }]])(
-    'treats %j as a real fault',
-    (err) => {
-      expect(isDatabaseUnavailable(err)).toBe(false);
-    },
-  );
+  it.each([
+    [{ code: '23505', message: 'duplicate key' }],
+    [new Error('boom')],
+    [null],
+    ['text'],
+    [{ code: '22P02' }],
+    [{ driverError: { code: '23505' } }],
+  ])('treats %j as a real fault', (err) => {
+    expect(isDatabaseUnavailable(err)).toBe(false);
+  });
 });

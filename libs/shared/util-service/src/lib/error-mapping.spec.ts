@@ -1,4 +1,10 @@
-import { BadRequestException, HttpException, HttpStatus, NotFoundException, PayloadTooLargeException } from '@nestjs/common';
+import {
+  BadRequestException,
+  HttpException,
+  HttpStatus,
+  NotFoundException,
+  PayloadTooLargeException,
+} from '@nestjs/common';
 import { ParleyError } from '@parley/contracts';
 import { IsInt, Min } from 'class-validator';
 import { toParleyError } from './error-mapping';
@@ -25,7 +31,9 @@ describe('toParleyError', () => {
 
   it('maps a database that does not answer (a pool timeout, a lost connection) to unavailable', () => {
     expect(toParleyError(new Error('Query read timeout'))?.code).toBe('unavailable');
-    expect(toParleyError({ code: '57014', message: 'canceling statement due to statement timeout' })?.code).toBe('unavailable');
+    expect(toParleyError({ code: '57014', message: 'canceling statement due to statement timeout' })?.code).toBe(
+      'unavailable',
+    );
     expect(toParleyError(new Error('timeout exceeded when trying to connect'))?.code).toBe('unavailable');
   });
 
@@ -37,8 +45,12 @@ describe('toParleyError', () => {
 
 describe('validatePayload', () => {
   it('rejects non-objects and names bad fields', async () => {
-    for (const bad of [null, 'x', 42, [1]]) await expect(validatePayload(Sample, bad)).rejects.toMatchObject({ code: 'invalid' });
-    await expect(validatePayload(Sample, { n: 0 })).rejects.toMatchObject({ code: 'invalid', message: expect.stringContaining('n:') });
+    for (const bad of [null, 'x', 42, [1]])
+      await expect(validatePayload(Sample, bad)).rejects.toMatchObject({ code: 'invalid' });
+    await expect(validatePayload(Sample, { n: 0 })).rejects.toMatchObject({
+      code: 'invalid',
+      message: expect.stringContaining('n:'),
+    });
     await expect(validatePayload(Sample, { n: 3 })).resolves.toMatchObject({ n: 3 });
   });
 });

@@ -1,6 +1,5 @@
 import { ConfigError } from '@parley/shared/util-config';
 
-
 /** Express 'trust proxy': false, a hop count, or addresses / CIDRs / loopback, linklocal, uniquelocal. */
 export type TrustProxy = false | number | string[];
 
@@ -32,7 +31,9 @@ export function parseCorsOrigins(value: string): string[] {
     .filter(Boolean);
   for (const origin of origins) {
     if (origin === '*') {
-      throw new Error(`CORS_ORIGINS: '*' is refused (any web site could use its visitors' browsers against the API); list the web client's origins, comma-separated, e.g. https://chat.example.com`);
+      throw new Error(
+        `CORS_ORIGINS: '*' is refused (any web site could use its visitors' browsers against the API); list the web client's origins, comma-separated, e.g. https://chat.example.com`,
+      );
     }
     let parsed: URL | undefined;
     try {
@@ -41,7 +42,9 @@ export function parseCorsOrigins(value: string): string[] {
       parsed = undefined;
     }
     if (!parsed || !/^https?:$/.test(parsed.protocol) || parsed.origin !== origin) {
-      throw new Error(`CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path, no trailing slash)`);
+      throw new Error(
+        `CORS_ORIGINS: ${JSON.stringify(origin)} is not an origin (scheme://host[:port], no path, no trailing slash)`,
+      );
     }
   }
   return [...new Set(origins)];
@@ -57,13 +60,20 @@ export function parseTrustedProxies(value: string): TrustProxy {
   const v = value.trim();
   if (v === '' || v === 'false') return false;
   if (v === 'true' || v === '*') {
-    throw new Error(`TRUSTED_PROXIES: '${v}' would believe X-Forwarded-For from any client; list the proxies' addresses or CIDRs, or give the number of proxy hops`);
+    throw new Error(
+      `TRUSTED_PROXIES: '${v}' would believe X-Forwarded-For from any client; list the proxies' addresses or CIDRs, or give the number of proxy hops`,
+    );
   }
   if (/^\d+$/.test(v)) return Number(v);
-  const entries = v.split(',').map((e) => e.trim()).filter(Boolean);
+  const entries = v
+    .split(',')
+    .map((e) => e.trim())
+    .filter(Boolean);
   for (const entry of entries) {
     if (!/^(loopback|linklocal|uniquelocal|[0-9a-fA-F.:]+(\/\d{1,3})?)$/.test(entry)) {
-      throw new Error(`TRUSTED_PROXIES: ${JSON.stringify(entry)} is not an address, a CIDR, loopback, linklocal or uniquelocal`);
+      throw new Error(
+        `TRUSTED_PROXIES: ${JSON.stringify(entry)} is not an address, a CIDR, loopback, linklocal or uniquelocal`,
+      );
     }
   }
   return entries;
@@ -82,7 +92,8 @@ export function httpEdgeConfig(service: string, e: HttpEdgeEnv): HttpEdgeConfig 
   };
   const corsOrigins = attempt(() => parseCorsOrigins(e.CORS_ORIGINS), []);
   const trustProxy = attempt<TrustProxy>(() => parseTrustedProxies(e.TRUSTED_PROXIES), false);
-  if (e.API_DOCS_ENABLED !== 'true' && e.API_DOCS_ENABLED !== 'false') problems.push(`API_DOCS_ENABLED: 'true' or 'false', not ${JSON.stringify(e.API_DOCS_ENABLED)}`);
+  if (e.API_DOCS_ENABLED !== 'true' && e.API_DOCS_ENABLED !== 'false')
+    problems.push(`API_DOCS_ENABLED: 'true' or 'false', not ${JSON.stringify(e.API_DOCS_ENABLED)}`);
   if (problems.length > 0) throw new ConfigError(service, problems);
   return { corsOrigins, trustProxy, apiDocs: e.API_DOCS_ENABLED === 'true' };
 }

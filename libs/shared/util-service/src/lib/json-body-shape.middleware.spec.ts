@@ -7,7 +7,10 @@ describe('rejectHostileJsonBodies', () => {
     let status = 0;
     let body: unknown;
     let passed = false;
-    const res = { status: (s: number) => ((status = s), res), json: (b: unknown) => ((body = b), res) } as unknown as Response;
+    const res = {
+      status: (s: number) => ((status = s), res),
+      json: (b: unknown) => ((body = b), res),
+    } as unknown as Response;
     mw({ path: '/v1/chats', query: {}, ...req } as Request, res, (() => (passed = true)) as NextFunction);
     return { passed, status, body };
   };
@@ -28,7 +31,8 @@ describe('rejectHostileJsonBodies', () => {
       { path: '/v1/devices/%00' },
       { query: { limit: '1\u0000' } as never },
     ];
-    for (const req of cases) expect(run(req)).toMatchObject({ passed: false, status: 400, body: { error: { code: 'invalid' } } });
+    for (const req of cases)
+      expect(run(req)).toMatchObject({ passed: false, status: 400, body: { error: { code: 'invalid' } } });
   });
 
   it('finds NUL characters in values and keys at any depth', () => {

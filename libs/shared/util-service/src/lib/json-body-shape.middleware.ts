@@ -43,7 +43,8 @@ export const DEFAULT_BODY_SHAPE_LIMITS: PayloadShapeLimits = { maxDepth: 8, maxN
 export function rejectHostileJsonBodies(limits: PayloadShapeLimits = DEFAULT_BODY_SHAPE_LIMITS) {
   return (req: Request, res: Response, next: NextFunction): void => {
     try {
-      if (decodedPath(req).includes(NUL) || hasNul(req.query)) throw new ParleyError('invalid', 'NUL characters are not allowed');
+      if (decodedPath(req).includes(NUL) || hasNul(req.query))
+        throw new ParleyError('invalid', 'NUL characters are not allowed');
       const body: unknown = req.body;
       if (body !== undefined && body !== null && typeof body === 'object') {
         assertPayloadShape(body, limits);

@@ -10,7 +10,12 @@ async function app(value: number) {
   const moduleRef = await Test.createTestingModule({
     providers: [
       { provide: SOURCE, useValue: { value } },
-      makeScrapedGaugeProvider<[{ value: number }]>({ name: NAME, help: 'test', inject: [SOURCE], read: (gauge, source) => gauge.set(source.value) }),
+      makeScrapedGaugeProvider<[{ value: number }]>({
+        name: NAME,
+        help: 'test',
+        inject: [SOURCE],
+        read: (gauge, source) => gauge.set(source.value),
+      }),
     ],
   }).compile();
   return moduleRef.get<Gauge>(getToken(NAME));

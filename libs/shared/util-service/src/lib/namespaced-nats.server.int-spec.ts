@@ -43,11 +43,13 @@ describe('NamespacedNatsServer (real NATS)', () => {
   });
 
   const ask = async (pattern: string) => {
-    const msg = await nc.request(`${prefix}${pattern}`, JSONCodec().encode({ pattern, data: {}, id: `${pattern}-1` }), { timeout: 5000 });
+    const msg = await nc.request(`${prefix}${pattern}`, JSONCodec().encode({ pattern, data: {}, id: `${pattern}-1` }), {
+      timeout: 5000,
+    });
     return codec.decode(msg.data);
   };
 
-  it('answers a reply over NATS\'s limit with an error, and keeps serving', async () => {
+  it("answers a reply over NATS's limit with an error, and keeps serving", async () => {
     const rejections: unknown[] = [];
     const onRejection = (reason: unknown) => rejections.push(reason);
     process.on('unhandledRejection', onRejection);
@@ -75,12 +77,22 @@ describe('NamespacedNatsServer on a connection it is given', () => {
     });
     try {
       await app.listen();
-      const msg = await client.request(`${prefix}sizes.small.v1`, JSONCodec().encode({ pattern: 'sizes.small.v1', data: {}, id: 's-1' }), { timeout: 5000 });
+      const msg = await client.request(
+        `${prefix}sizes.small.v1`,
+        JSONCodec().encode({ pattern: 'sizes.small.v1', data: {}, id: 's-1' }),
+        { timeout: 5000 },
+      );
       expect(codec.decode(msg.data).response).toEqual({ n: 1 });
       await app.close();
       expect(shared.isClosed()).toBe(false);
       // Its handlers are gone from the connection: nobody answers any more.
-      await expect(client.request(`${prefix}sizes.small.v1`, JSONCodec().encode({ pattern: 'sizes.small.v1', data: {}, id: 's-2' }), { timeout: 1000 })).rejects.toBeDefined();
+      await expect(
+        client.request(
+          `${prefix}sizes.small.v1`,
+          JSONCodec().encode({ pattern: 'sizes.small.v1', data: {}, id: 's-2' }),
+          { timeout: 1000 },
+        ),
+      ).rejects.toBeDefined();
     } finally {
       await client.drain();
       await shared.drain();

@@ -39,7 +39,10 @@ export class NamespacedNatsServer extends ServerNats {
       } catch (err) {
         this.replyLogger.error({ err: loggableError(err), subject: natsMsg.subject }, 'reply could not be sent');
         try {
-          return publish({ err: { code: 'internal', message: 'the answer could not be sent (too large?)' }, isDisposed: true });
+          return publish({
+            err: { code: 'internal', message: 'the answer could not be sent (too large?)' },
+            isDisposed: true,
+          });
         } catch {
           return undefined; // the connection itself is gone: the requester times out into `unavailable`
         }

@@ -5,7 +5,9 @@ describe('assertPayloadShape', () => {
 
   it('accepts every docs/protocol.md payload shape', () => {
     expect(() => assertPayloadShape({ chatId: 'c', clientMsgId: 'm', body: 'b' }, limits)).not.toThrow();
-    expect(() => assertPayloadShape({ userIds: Array.from({ length: 1024 }, (_, i) => `u${i}`) }, limits)).not.toThrow();
+    expect(() =>
+      assertPayloadShape({ userIds: Array.from({ length: 1024 }, (_, i) => `u${i}`) }, limits),
+    ).not.toThrow();
     expect(() => assertPayloadShape('text', limits)).not.toThrow();
     expect(() => assertPayloadShape(null, limits)).not.toThrow();
   });
@@ -25,7 +27,11 @@ describe('assertPayloadShape', () => {
   });
 
   it('refuses prototype keys anywhere in the payload', () => {
-    for (const json of ['{"__proto__":{"x":1}}', '{"chatId":"c","extra":{"constructor":null}}', '{"a":[{"prototype":1}]}']) {
+    for (const json of [
+      '{"__proto__":{"x":1}}',
+      '{"chatId":"c","extra":{"constructor":null}}',
+      '{"a":[{"prototype":1}]}',
+    ]) {
       expect(() => assertPayloadShape(JSON.parse(json), limits)).toThrow(expect.objectContaining({ code: 'invalid' }));
     }
   });

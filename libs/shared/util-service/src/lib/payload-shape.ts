@@ -21,9 +21,11 @@ export function assertPayloadShape(payload: unknown, limits: PayloadShapeLimits)
   while (stack.length > 0) {
     const [value, depth] = stack.pop() as [unknown, number];
     if (typeof value !== 'object' || value === null) continue;
-    if (depth > limits.maxDepth) throw new ParleyError('invalid', `payload is nested deeper than ${limits.maxDepth} levels`);
+    if (depth > limits.maxDepth)
+      throw new ParleyError('invalid', `payload is nested deeper than ${limits.maxDepth} levels`);
     if (!Array.isArray(value)) {
-      for (const key of Object.keys(value)) if (FORBIDDEN_KEYS.has(key)) throw new ParleyError('invalid', `payload has a forbidden key: ${key}`);
+      for (const key of Object.keys(value))
+        if (FORBIDDEN_KEYS.has(key)) throw new ParleyError('invalid', `payload has a forbidden key: ${key}`);
     }
     const children = Array.isArray(value) ? value : Object.values(value as Record<string, unknown>);
     nodes += children.length;

@@ -24,7 +24,14 @@ export interface StartServiceOptions {
    * Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous).
    * `onBusConnection`: serve on the app's NatsBus connection instead of a second one (its readiness is then the server's).
    */
-  nats?: { url: string; queue: ServiceQueue; subjectPrefix?: string; user?: string; pass?: string; onBusConnection?: boolean };
+  nats?: {
+    url: string;
+    queue: ServiceQueue;
+    subjectPrefix?: string;
+    user?: string;
+    pass?: string;
+    onBusConnection?: boolean;
+  };
   /**
    * How the app faces clients (auth, chat-gateway): CORS allow-list, trusted proxies, API docs.
    * Absent: no CORS headers, no proxy trusted, no docs.
@@ -132,9 +139,14 @@ export function runMain(name: string, main: () => Promise<unknown>): void {
  * in flight with it. An uncaught exception leaves state unknown: logged, then exit 1 (the
  * supervisor or Kubernetes restarts the app).
  */
-export function installProcessErrorHandlers(name: string, write: (line: string) => void = (l) => process.stderr.write(l)): void {
+export function installProcessErrorHandlers(
+  name: string,
+  write: (line: string) => void = (l) => process.stderr.write(l),
+): void {
   const log = (msg: string, err: unknown) =>
-    write(`${JSON.stringify({ level: 60, time: Date.now(), service: name, pid: process.pid, msg, err: loggableError(err) })}\n`);
+    write(
+      `${JSON.stringify({ level: 60, time: Date.now(), service: name, pid: process.pid, msg, err: loggableError(err) })}\n`,
+    );
   process.on('unhandledRejection', (reason) => log('unhandled rejection', reason));
   process.on('uncaughtException', (err) => {
     log('uncaught exception', err);

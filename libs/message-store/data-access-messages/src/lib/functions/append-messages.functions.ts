@@ -142,6 +142,8 @@ export async function applyAppendMessagesFunctions(q: QueryRunner): Promise<void
 }
 
 export async function dropAppendMessagesFunctions(q: QueryRunner): Promise<void> {
-  await q.query(`DROP FUNCTION append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean)`);
+  await q.query(
+    `DROP FUNCTION append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean)`,
+  );
   await q.query(`DROP FUNCTION append_messages_check(bigint, bigint)`);
 }

@@ -65,7 +65,9 @@ export function createMessageStoreMigration(options: MessageStoreMigrationOption
           CONSTRAINT messages_idempotency_key UNIQUE (chat_id, sender_id, client_msg_id)
         ) PARTITION BY HASH (chat_id)`);
       for (let i = 0; i < partitions; i++) {
-        await q.query(`CREATE TABLE messages_p${i} PARTITION OF messages FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${i})`);
+        await q.query(
+          `CREATE TABLE messages_p${i} PARTITION OF messages FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${i})`,
+        );
       }
 
       // One row per watermark move: when a member's delivered/read watermark first

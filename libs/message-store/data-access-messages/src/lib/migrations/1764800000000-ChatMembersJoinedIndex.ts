@@ -9,7 +9,9 @@ export class ChatMembersJoinedIndex1764800000000 implements MigrationInterface {
   name = 'ChatMembersJoinedIndex1764800000000';
 
   async up(q: QueryRunner): Promise<void> {
-    await q.query(`CREATE INDEX IF NOT EXISTS chat_members_chat_joined_idx ON chat_members (chat_id, joined_at, user_id)`);
+    await q.query(
+      `CREATE INDEX IF NOT EXISTS chat_members_chat_joined_idx ON chat_members (chat_id, joined_at, user_id)`,
+    );
   }
 
   async down(q: QueryRunner): Promise<void> {
