@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { sessionRevocationsStreamName } from '@parley/contracts';
+import { natsInboxPrefix, sessionRevocationsStreamName } from '@parley/contracts';
 import { natsPasswordFile } from '@parley/shared/util-nats';
 import { connect } from 'nats';
 import { check, waitForDeliveries, type ChatUnderTest } from './support/checker';
@@ -98,7 +98,12 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
   /** A NATS connection as auth (which may read the revocation stream's info). */
   async function asAuth() {
     const pass = readFileSync(natsPasswordFile(cluster.passwordDir, 'auth'), 'utf8').trim();
-    return connect({ servers: cluster.nodes.map((n) => n.url), user: 'auth', pass });
+    return connect({
+      servers: cluster.nodes.map((n) => n.url),
+      user: 'auth',
+      pass,
+      inboxPrefix: natsInboxPrefix('auth'),
+    });
   }
 
   /** The revocation stream's replicas and the node that leads it. */

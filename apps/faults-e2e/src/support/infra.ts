@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { freePort, natsServerBinary, WORKSPACE_ROOT, writeTestNatsConfig } from '@parley/shared/testing';
+import { natsInboxPrefix } from '@parley/contracts';
 import { natsPasswordFile } from '@parley/shared/util-nats';
 import { connect } from 'nats';
 
@@ -245,6 +246,7 @@ export class PrivateNatsCluster {
       servers: this.nodes.map((n) => n.url),
       user: 'auth',
       pass: readFileSync(natsPasswordFile(this.passwordDir, 'auth'), 'utf8').trim(),
+      inboxPrefix: natsInboxPrefix('auth'),
     });
     try {
       const deadline = Date.now() + timeoutMs;
