@@ -80,9 +80,10 @@ describe('docs/asyncapi.yaml', () => {
 
   it('the parser rejects a broken document (the check above can fail)', async () => {
     const broken = asyncApiText.replace(
-      "$ref: '#/channels/root/messages/okAck'",
-      "$ref: '#/channels/root/messages/nope'",
+      /(\$ref: ["'])#\/channels\/root\/messages\/okAck(["'])/,
+      '$1#/channels/root/messages/nope$2',
     );
+    expect(broken).not.toEqual(asyncApiText);
     const { document: parsed, diagnostics } = await new Parser().parse(broken);
     expect(parsed).toBeUndefined();
     expect(diagnostics.some((d) => d.severity === 0)).toBe(true);
