@@ -1,5 +1,5 @@
 import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
-import type { NatsBus } from '@parley/shared/util-nats';
+import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { closeRedis, redisReadiness } from '@parley/shared/util-redis';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import type Redis from 'ioredis';
@@ -14,15 +14,13 @@ import { PresenceSweeper } from './presence/presence-sweeper';
 /** Connections opened (and proven) by bootstrap before the app is built. */
 export interface PresenceConnections {
   redis: Redis;
-  bus: NatsBus;
 }
 
-/** Closes Redis and the publishing NATS connection after the NATS handlers stopped. */
+/** Closes Redis after the NATS handlers stopped (the NatsBus drains itself). */
 class ConnectionsCloser implements OnApplicationShutdown {
   constructor(private readonly connections: PresenceConnections) {}
 
   async onApplicationShutdown(): Promise<void> {
-    await this.connections.bus.drain().catch(() => undefined);
     await closeRedis(this.connections.redis);
   }
 }
@@ -30,16 +28,25 @@ class ConnectionsCloser implements OnApplicationShutdown {
 @Module({})
 export class AppModule {
   static forRoot(config: PresenceConfig, connections: PresenceConnections): DynamicModule {
-    const { redis, bus } = connections;
+    const { redis } = connections;
     return {
       module: AppModule,
       imports: [
+        // presence's one NATS connection; its handlers serve on it too (bootstrap: onBusConnection).
+        NatsBusModule.forRoot({
+          url: config.nats.url,
+          name: 'presence',
+          requestTimeoutMs: 5000,
+          subjectPrefix: config.nats.subjectPrefix,
+          user: config.nats.user,
+          pass: config.nats.pass,
+        }),
         ServiceCoreModule.forRoot({
           name: 'presence',
           logLevel: config.logLevel,
           readiness: {
-            inject: [],
-            useFactory: () => [redisReadiness(redis), { name: 'nats', isReady: async () => bus.isConnected }],
+            inject: [NatsBus],
+            useFactory: (bus: NatsBus) => [redisReadiness(redis), bus.readiness()],
           },
         }),
       ],
@@ -57,8 +64,8 @@ export class AppModule {
         PresenceMetrics,
         {
           provide: PresenceEventsPublisher,
-          inject: [PresenceMetrics],
-          useFactory: (metrics: PresenceMetrics) =>
+          inject: [NatsBus, PresenceMetrics],
+          useFactory: (bus: NatsBus, metrics: PresenceMetrics) =>
             new PresenceEventsPublisher(bus, (online, n) => metrics.transitioned(online, n)),
         },
         PresenceService,
