@@ -1,28 +1,15 @@
-import { Module, type DynamicModule, type OnApplicationShutdown } from '@nestjs/common';
+import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
-import { closeRedis, redisReadiness } from '@parley/shared/util-redis';
+import { redisReadiness } from '@parley/shared/util-redis';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import type Redis from 'ioredis';
 import type { PresenceConfig } from './config/presence.config';
-import { PresenceHandler } from './presence/presence.handler';
-import { PresenceEventsPublisher } from './presence/presence-events.publisher';
-import { PresenceMetrics, presenceMetricProviders } from './presence/presence.metrics';
-import { PresenceRepository } from './presence/presence.repository';
-import { PresenceService } from './presence/presence.service';
-import { PresenceSweeper } from './presence/presence-sweeper';
+import { PresenceModule } from './presence/presence.module';
+import { RedisModule } from './redis/redis.module';
 
 /** Connections opened (and proven) by bootstrap before the app is built. */
 export interface PresenceConnections {
   redis: Redis;
-}
-
-/** Closes Redis after the NATS handlers stopped (the NatsBus drains itself). */
-class ConnectionsCloser implements OnApplicationShutdown {
-  constructor(private readonly connections: PresenceConnections) {}
-
-  async onApplicationShutdown(): Promise<void> {
-    await closeRedis(this.connections.redis);
-  }
 }
 
 @Module({})
@@ -49,32 +36,8 @@ export class AppModule {
             useFactory: (bus: NatsBus) => [redisReadiness(redis), bus.readiness()],
           },
         }),
-      ],
-      controllers: [PresenceHandler],
-      providers: [
-        {
-          provide: PresenceRepository,
-          useFactory: () =>
-            new PresenceRepository(redis, {
-              keyPrefix: config.redis.keyPrefix,
-              defaultTtlMs: config.presence.defaultTtlSeconds * 1000,
-            }),
-        },
-        ...presenceMetricProviders,
-        PresenceMetrics,
-        {
-          provide: PresenceEventsPublisher,
-          inject: [NatsBus, PresenceMetrics],
-          useFactory: (bus: NatsBus, metrics: PresenceMetrics) =>
-            new PresenceEventsPublisher(bus, (online, n) => metrics.transitioned(online, n)),
-        },
-        PresenceService,
-        {
-          provide: PresenceSweeper,
-          inject: [PresenceService],
-          useFactory: (service: PresenceService) => new PresenceSweeper(service, config.presence.sweepIntervalMs),
-        },
-        { provide: ConnectionsCloser, useFactory: () => new ConnectionsCloser(connections) },
+        RedisModule.forRoot(redis),
+        PresenceModule.forRoot(config, redis),
       ],
     };
   }
