@@ -2,26 +2,12 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DeviceRegisterV1, DeviceRemoveV1, ParleyError, PushNotifyV1 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, http, type TestDatabase } from '@parley/shared/testing';
+import { createTestDatabase, eventually, http, type TestDatabase } from '@parley/shared/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
 import { DryRunPushSender } from '../push/dry-run-push-sender';
 import { PushSender } from '../push/push-sender';
-
-/** Polls until check() returns a value (not undefined/false), or fails after timeoutMs. */
-async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
 
 describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
   let db: TestDatabase;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DeviceRegisterV1, PresenceChangedV1, PushNotifyV1, type DevicePlatform } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, http, type TestDatabase } from '@parley/shared/testing';
+import { createTestDatabase, eventually, http, type TestDatabase } from '@parley/shared/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BatchResponse, Message, SendResponse, TokenMessage } from 'firebase-admin/messaging';
@@ -72,19 +72,6 @@ class FakeMessaging implements MessagingClient {
     if (slow > 0) await new Promise((r) => setTimeout(r, slow));
     const successCount = responses.filter((r) => r.success).length;
     return { responses, successCount, failureCount: responses.length - successCount };
-  }
-}
-
-async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
   }
 }
 
