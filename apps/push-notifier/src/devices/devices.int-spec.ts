@@ -8,6 +8,7 @@ import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
 import { DryRunPushSender } from '../push/dry-run-push-sender';
 import { PushSender } from '../push/push-sender';
+import { testPushEnv } from '../testing/push-test-env';
 
 describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
   let db: TestDatabase;
@@ -20,17 +21,7 @@ describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('push_devices');
-    const env = {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PUSH_NOTIFIER_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NATS_SUBJECT_PREFIX: prefix,
-      PUSH_QUEUE_PREFIX: queuePrefix,
-      PUSH_COALESCE_MS: '200',
-      GOOGLE_APPLICATION_CREDENTIALS: '',
-    };
+    const env = testPushEnv({ databaseUrl: db.url, natsPrefix: prefix, queuePrefix }, { PUSH_COALESCE_MS: '200' });
     await migrate(env);
     app = await bootstrap(env);
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
