@@ -1,5 +1,5 @@
 const { join } = require('path');
-const { nodeWebpackConfig } = require('../build/nest-app.webpack.cjs');
+const { nodeWebpackConfig } = require('../../tools/build/nest-app.webpack.cjs');
 
 module.exports = nodeWebpackConfig(join(__dirname, '../../dist/tools/bench'), {
   additionalEntryPoints: [{ entryName: 'relay', entryPath: './src/relay/relay.main.ts' }],

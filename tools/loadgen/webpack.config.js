@@ -1,4 +1,4 @@
 const { join } = require('path');
-const { nodeWebpackConfig } = require('../build/nest-app.webpack.cjs');
+const { nodeWebpackConfig } = require('../../tools/build/nest-app.webpack.cjs');
 
 module.exports = nodeWebpackConfig(join(__dirname, '../../dist/tools/loadgen'));
