@@ -56,7 +56,7 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
       });
     } catch (err) {
       // The next heartbeat registers it.
-      this.logger.warn({ err: (err as Error).message }, 'presence connect failed');
+      this.logger.warn({ err }, 'presence connect failed');
     }
   }
 
@@ -68,7 +68,7 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
         socketId: conn.id,
       });
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'presence disconnect failed');
+      this.logger.warn({ err }, 'presence disconnect failed');
     }
   }
 
