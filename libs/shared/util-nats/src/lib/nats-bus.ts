@@ -115,7 +115,7 @@ export class NatsBus {
           }
         }
       }
-    })();
+    })().catch((err: unknown) => this.logger.error({ err }, 'NATS status stream ended with an error'));
   }
 
   /** Calls `onChange` with each status change of the connection (disconnect, reconnecting, reconnect, ...). */
@@ -199,7 +199,11 @@ export class NatsBus {
           options.onError?.(err);
         }
       }
-    })();
+      // The iterator throws when the subscription ends with an error (a permissions violation, a
+      // connection closed with an error): logged, never an unhandled rejection that fails the process.
+    })().catch((err: unknown) =>
+      this.logger.error({ err, subject: contract.subject }, 'subscription ended with an error'),
+    );
     return sub;
   }
 
