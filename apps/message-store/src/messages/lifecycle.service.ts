@@ -60,17 +60,18 @@ export class LifecycleService {
   }
 
   private change(t: ChangeRequest, change: MessageChange): Promise<MessageChangeReply> {
-    return this.messages.change(t.chatId, t.seq, t.userId, (target) => {
-      this.authorize(target, t.userId, change);
+    return this.messages.change(t.chatId, t.seq, t.userId, async (target) => {
+      await this.authorize(target, t.userId, change);
       return change;
     });
   }
 
   /**
-   * The one place that decides whether `actorId` may make `change` (more checks, e.g. blocks
-   * between the two users of a direct chat, belong here). Throws the protocol's error.
+   * The one place that decides whether `actorId` may make `change`, run inside the change's
+   * transaction (more checks, e.g. blocks between the two users of a direct chat for edits and
+   * reactions, belong here). Throws the protocol's error.
    */
-  private authorize(target: ChangeTarget, actorId: string, change: MessageChange): void {
+  private async authorize(target: ChangeTarget, actorId: string, change: MessageChange): Promise<void> {
     if (!target.chat) throw new ParleyError('not_found', 'no such chat');
     if (!target.actorRole) throw new ParleyError('forbidden', 'not a member of this chat');
     const message = target.message;

@@ -199,7 +199,7 @@ export class MessagesRepository {
     chatId: string,
     seq: number,
     actorId: string,
-    decide: (target: ChangeTarget) => MessageChange,
+    decide: (target: ChangeTarget) => MessageChange | Promise<MessageChange>,
   ): Promise<ChangeResult> {
     return this.db.transaction(async (q) => {
       const chats = await q.query<{ type: ChatType; last_seq: string }>(
@@ -221,7 +221,7 @@ export class MessagesRepository {
         return rows.length ? toMessage(rows[0], this.cipher) : null;
       };
       const before = chats.length && seq <= lastSeq ? await read() : null;
-      const change = decide({
+      const change = await decide({
         chat: chats.length ? { type: chats[0].type, lastSeq } : null,
         actorRole: members.find((m) => m.user_id === actorId)?.role ?? null,
         message: before,
