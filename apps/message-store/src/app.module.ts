@@ -46,10 +46,13 @@ export class AppModule {
         }),
         StoreModule.forRoot(config.cipher),
         HeadsModule.forRoot({ intervalMs: HEADS_DIGEST_INTERVAL_MS }),
-        MessagesModule.forRoot({
-          ...config.append,
-          maxConcurrentBatches: maxConcurrentBatches(config.database.poolSize),
-        }),
+        MessagesModule.forRoot(
+          {
+            ...config.append,
+            maxConcurrentBatches: maxConcurrentBatches(config.database.poolSize),
+          },
+          config.lifecycle,
+        ),
         ChatsModule,
         ReceiptsModule,
         // message-store's one NATS connection. Listed after HeadsModule on purpose: global modules'
