@@ -34,6 +34,12 @@ export class MessageStoreEnv extends PostgresTimeoutsEnv {
   @IsInt() @Min(0) @Max(1000) APPEND_BATCH_WAIT_MS = 2;
   /** Appends waiting for a batch beyond this answer `unavailable` (backpressure). */
   @IsInt() @Min(1) @Max(1_000_000) APPEND_QUEUE_MAX = 5000;
+  /** Event stream retention: events older than this many days are pruned... */
+  @IsInt() @Min(1) @Max(3650) EVENT_RETENTION_DAYS = 30;
+  /** ...and, per user, all but the latest this many. */
+  @IsInt() @Min(1) @Max(100_000_000) EVENT_RETENTION_MAX_EVENTS = 100_000;
+  /** How often the prune walks every user. */
+  @IsInt() @Min(100) @Max(86_400_000) EVENT_PRUNE_INTERVAL_MS = 600_000;
 }
 
 export interface MessageStoreConfig {
@@ -43,6 +49,7 @@ export interface MessageStoreConfig {
   nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   cipher: MessageCipher;
   append: { batchMax: number; batchWaitMs: number; queueMax: number };
+  events: { maxAgeMs: number; maxEvents: number; intervalMs: number };
 }
 
 export function loadMessageStoreEnv(env: NodeJS.ProcessEnv = process.env): MessageStoreEnv {
@@ -71,5 +78,10 @@ export function loadMessageStoreConfig(env: NodeJS.ProcessEnv = process.env): Me
     },
     cipher,
     append: { batchMax: e.APPEND_BATCH_MAX, batchWaitMs: e.APPEND_BATCH_WAIT_MS, queueMax: e.APPEND_QUEUE_MAX },
+    events: {
+      maxAgeMs: e.EVENT_RETENTION_DAYS * 86_400_000,
+      maxEvents: e.EVENT_RETENTION_MAX_EVENTS,
+      intervalMs: e.EVENT_PRUNE_INTERVAL_MS,
+    },
   };
 }

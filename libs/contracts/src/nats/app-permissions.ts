@@ -23,6 +23,7 @@ import {
   MessageHistoryV1,
   ReceiptListV1,
   ReceiptMoveV1,
+  EventListV1,
   SharesChatV1,
   UserCursorsV1,
 } from './message-store.subjects';
@@ -111,6 +112,7 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
       DeviceRemoveV1,
       UsersExistV1,
       ChatHeadsRecoverV1,
+      EventListV1,
     ],
     publishes: [
       AnyGatewayDeliverV1,

@@ -12,7 +12,15 @@ export interface AppendInput {
 }
 
 export type AppendOutcome =
-  | { status: 'stored'; created: boolean; message: Message; memberIds: string[]; mutedMemberIds: string[] }
+  | {
+      status: 'stored';
+      created: boolean;
+      message: Message;
+      memberIds: string[];
+      mutedMemberIds: string[];
+      /** Created messages: member i's eventSeq is eventSeqBase[i] + message.seq. */
+      eventSeqBase?: number[];
+    }
   | { status: 'not_found' }
   | { status: 'forbidden' };
 
@@ -42,6 +50,7 @@ interface AppendRow {
   r_key_id: string | null;
   r_member_ids: string[] | null;
   r_muted_ids: string[] | null;
+  r_event_base: string[] | null;
 }
 
 /** Appends (group commit) and history of the hash-partitioned messages table. */
@@ -92,10 +101,14 @@ export class MessagesRepository {
   }
 
   private outcomes(items: AppendInput[], rows: AppendRow[]): AppendOutcome[] {
-    const members = new Map<string, { memberIds: string[]; mutedMemberIds: string[] }>();
+    const members = new Map<string, { memberIds: string[]; mutedMemberIds: string[]; eventSeqBase?: number[] }>();
     for (const r of rows) {
       if (r.r_status === 'members')
-        members.set(r.r_chat_id, { memberIds: r.r_member_ids ?? [], mutedMemberIds: r.r_muted_ids ?? [] });
+        members.set(r.r_chat_id, {
+          memberIds: r.r_member_ids ?? [],
+          mutedMemberIds: r.r_muted_ids ?? [],
+          eventSeqBase: r.r_event_base?.map(Number),
+        });
     }
     const out: AppendOutcome[] = new Array(items.length);
     // In item order, so the first item with a message id is its leader; followers share its message.
@@ -130,12 +143,14 @@ export class MessagesRepository {
         byId.set(id, message);
       }
       const m = members.get(item.chatId) ?? { memberIds: [], mutedMemberIds: [] };
+      const created = r.r_created === true;
       out[i] = {
         status: 'stored',
-        created: r.r_created === true,
+        created,
         message,
         memberIds: m.memberIds,
         mutedMemberIds: m.mutedMemberIds,
+        ...(created && m.eventSeqBase ? { eventSeqBase: m.eventSeqBase } : {}),
       };
     }
     for (let i = 0; i < items.length; i++) {
