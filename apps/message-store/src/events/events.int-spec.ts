@@ -170,6 +170,7 @@ describe('the per-user event stream (real PostgreSQL + NATS)', () => {
       hasMore: false,
       resyncRequired: true,
       oldestEventSeq: 12,
+      lastEventSeq: 61,
     });
     const ok = await h.bus.request(EventListV1, { userId: b, since: 11, limit: 1 });
     expect(ok.events.map((e) => e.eventSeq)).toEqual([12]);

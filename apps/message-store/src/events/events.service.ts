@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EventStreamLimits, jsonBytes, ReplyBudget, type EventPage, type StreamEvent } from '@parley/contracts';
-import { EventsRepository } from '@parley/message-store/data-access-messages';
+import { EventsRepository, type EventBounds } from '@parley/message-store/data-access-messages';
 import { requireInt, requireObject, requireUuid } from '../common/request-checks';
 
 /** A page of a user's event stream (connect catch-up, GET /v1/events). */
@@ -16,11 +16,10 @@ export class EventsService {
     // Bounds first: every event up to lastEventSeq was committed before the page is read, so
     // a page that does not start at since + 1 means retention pruned it meanwhile.
     const bounds = await this.events.bounds(userId);
-    if (since < bounds.oldestEventSeq - 1) return resync(bounds.oldestEventSeq);
+    if (since < bounds.oldestEventSeq - 1) return resync(bounds);
     if (since >= bounds.lastEventSeq) return { events: [], hasMore: false };
     const rows = await this.events.page(userId, since, limit + 1);
-    if (rows.length === 0 || rows[0].eventSeq !== since + 1)
-      return resync((await this.events.bounds(userId)).oldestEventSeq);
+    if (rows.length === 0 || rows[0].eventSeq !== since + 1) return resync(await this.events.bounds(userId));
     const events: StreamEvent[] = [];
     let bytes = 64;
     for (const event of rows.slice(0, limit)) {
@@ -32,6 +31,12 @@ export class EventsService {
   }
 }
 
-function resync(oldestEventSeq: number): EventPage {
-  return { events: [], hasMore: false, resyncRequired: true, oldestEventSeq };
+function resync(bounds: EventBounds): EventPage {
+  return {
+    events: [],
+    hasMore: false,
+    resyncRequired: true,
+    oldestEventSeq: bounds.oldestEventSeq,
+    lastEventSeq: bounds.lastEventSeq,
+  };
 }

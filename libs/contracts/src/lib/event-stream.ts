@@ -35,6 +35,8 @@ export interface EventPage {
   resyncRequired?: true;
   /** The oldest eventSeq still kept (with resyncRequired). */
   oldestEventSeq?: number;
+  /** Internal (event.list.v1 only, with resyncRequired): the user's latest eventSeq, where live goes on. */
+  lastEventSeq?: number;
 }
 
 /** `resync:required`: sent first on a connection whose `since` is below what is kept. */
