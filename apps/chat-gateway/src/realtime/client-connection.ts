@@ -1,4 +1,4 @@
-import { ServerEvents, type Message } from '@parley/contracts';
+import { ServerEvents, type Message, type StreamEvent } from '@parley/contracts';
 import type { Socket } from 'socket.io';
 import type { AccessTokenClaims } from '@parley/shared/util-auth';
 import { EventOrder, type EventOrderDeps } from '../delivery/event-order';
@@ -28,7 +28,7 @@ export class ClientConnection {
       this.events = new EventOrder(
         {
           ...eventDeps,
-          emit: (e) => socket.emit(e.type, e.payload, { eventSeq: e.eventSeq }),
+          emit: (e) => emitStreamEvent(socket, e),
           onResync: (oldestEventSeq) => socket.emit(ServerEvents.ResyncRequired, { oldestEventSeq }),
         },
         eventDeps.since,
@@ -95,5 +95,27 @@ export class ClientConnection {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.order.dispose();
     this.events?.dispose();
+  }
+}
+
+/** A stream event with its eventSeq as the 2nd argument (the names are the contract's constants). */
+function emitStreamEvent(socket: Socket, e: StreamEvent): void {
+  const meta = { eventSeq: e.eventSeq };
+  switch (e.type) {
+    case 'message:new':
+      socket.emit(ServerEvents.MessageNew, e.payload, meta);
+      break;
+    case 'receipt':
+      socket.emit(ServerEvents.Receipt, e.payload, meta);
+      break;
+    case 'chat:new':
+      socket.emit(ServerEvents.ChatNew, e.payload, meta);
+      break;
+    case 'chat:updated':
+      socket.emit(ServerEvents.ChatUpdated, e.payload, meta);
+      break;
+    case 'chat:removed':
+      socket.emit(ServerEvents.ChatRemoved, e.payload, meta);
+      break;
   }
 }
