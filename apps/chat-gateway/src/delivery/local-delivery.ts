@@ -21,6 +21,9 @@ export class LocalDelivery {
           case 'message':
             if (conn.id !== delivery.exceptSocketId) conn.offerMessage(delivery.message, eventSeq);
             break;
+          case 'message:updated':
+            if (conn.id !== delivery.exceptSocketId) conn.order.updated(delivery.message);
+            break;
           case 'receipt':
             if (conn.id !== delivery.exceptSocketId) conn.socket.emit(ServerEvents.Receipt, delivery.receipt, ...meta);
             break;

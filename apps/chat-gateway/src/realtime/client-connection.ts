@@ -21,7 +21,7 @@ export class ClientConnection {
   constructor(
     readonly socket: Socket,
     readonly claims: AccessTokenClaims,
-    orderDeps: Omit<MessageOrderDeps, 'emit'>,
+    orderDeps: Omit<MessageOrderDeps, 'emit' | 'emitUpdated'>,
     eventDeps?: Omit<EventOrderDeps, 'emit' | 'onResync'> & { since: number },
   ) {
     if (eventDeps) {
@@ -41,6 +41,7 @@ export class ClientConnection {
         if (eventSeq === undefined) socket.emit(ServerEvents.MessageNew, m);
         else socket.emit(ServerEvents.MessageNew, m, { eventSeq });
       },
+      emitUpdated: (m) => socket.emit(ServerEvents.MessageUpdated, m),
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
       onChatGone: (chatId) => socket.emit(ServerEvents.ChatRemoved, { chatId }),
     });

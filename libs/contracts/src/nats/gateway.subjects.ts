@@ -8,6 +8,7 @@ import { event, type EventContract } from './contract';
  */
 export type Delivery = (
   | { kind: 'message'; userIds: string[]; message: Message; exceptSocketId?: string }
+  | { kind: 'message:updated'; userIds: string[]; message: Message; exceptSocketId?: string }
   /** `legacyOnly`: a delivered receipt that a read also moved: only v1 connections (no `since`) get it. */
   | { kind: 'receipt'; userIds: string[]; receipt: Receipt; exceptSocketId?: string; legacyOnly?: boolean }
   | { kind: 'typing'; userIds: string[]; chatId: string; userId: string; isTyping: boolean }
