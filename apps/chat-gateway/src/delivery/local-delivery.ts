@@ -22,7 +22,7 @@ export class LocalDelivery {
             if (conn.id !== delivery.exceptSocketId) conn.offerMessage(delivery.message, eventSeq);
             break;
           case 'message:updated':
-            if (conn.id !== delivery.exceptSocketId) conn.order.updated(delivery.message);
+            if (conn.id !== delivery.exceptSocketId) conn.offerUpdate(delivery.message, eventSeq);
             break;
           case 'receipt':
             if (conn.id !== delivery.exceptSocketId) conn.socket.emit(ServerEvents.Receipt, delivery.receipt, ...meta);
@@ -58,6 +58,8 @@ export class LocalDelivery {
     switch (delivery.kind) {
       case 'message':
         return events.offer({ eventSeq, type: 'message:new', payload: delivery.message });
+      case 'message:updated':
+        return events.offer({ eventSeq, type: 'message:updated', payload: delivery.message });
       case 'receipt':
         return events.offer({ eventSeq, type: 'receipt', payload: delivery.receipt });
       case 'chat:new':

@@ -23,6 +23,9 @@ import { ConnectionRegistry } from '../realtime/connection-registry';
 import { GatewayLimits } from '../security/gateway-limits';
 import { AppendBatcher } from './append-batcher';
 
+/** The ack of an edit, delete or reaction: the message now, and the actor's eventSeq when it changed. */
+type ChangeAck = { message: Message; eventSeq?: number };
+
 /** Appends this gateway waits on at once; beyond, `message:send` answers `unavailable` (retry). */
 const MAX_APPENDS_IN_FLIGHT = 10_000;
 
@@ -92,30 +95,41 @@ export class MessagingService implements OnModuleDestroy {
   }
 
   /** Edits, deletes and reactions count as sends (one limit); committed before the ack. */
-  async edit(conn: ClientConnection, input: { chatId: string; seq: number; body: string }): Promise<Message> {
+  async edit(conn: ClientConnection, input: { chatId: string; seq: number; body: string }): Promise<ChangeAck> {
     await this.limit('send', conn, input.chatId);
     return this.changed(conn, await this.bus.request(MessageEditV1, { ...input, userId: conn.userId }));
   }
 
-  async delete(conn: ClientConnection, input: { chatId: string; seq: number }): Promise<Message> {
+  async delete(conn: ClientConnection, input: { chatId: string; seq: number }): Promise<ChangeAck> {
     await this.limit('send', conn, input.chatId);
     return this.changed(conn, await this.bus.request(MessageDeleteV1, { ...input, userId: conn.userId }));
   }
 
-  async react(conn: ClientConnection, input: { chatId: string; seq: number; emoji: string | null }): Promise<Message> {
+  async react(
+    conn: ClientConnection,
+    input: { chatId: string; seq: number; emoji: string | null },
+  ): Promise<ChangeAck> {
     await this.limit('send', conn, input.chatId);
     return this.changed(conn, await this.bus.request(MessageReactV1, { ...input, userId: conn.userId }));
   }
 
   /** `message:updated` to every member's connections but the acting one (it has the ack); a no-op tells no one. */
-  private changed(conn: ClientConnection, reply: MessageChangeReply): Message {
-    if (reply.changed) {
-      void this.fanOut
-        .route(reply.memberIds, { kind: 'message:updated', message: reply.message, exceptSocketId: conn.id })
-        // The change is stored: history, replay and the next connect show it.
-        .catch(() => undefined);
-    }
-    return reply.message;
+  private changed(conn: ClientConnection, reply: MessageChangeReply): ChangeAck {
+    if (!reply.changed) return { message: reply.message };
+    const eventSeqs = reply.eventSeqs?.length === reply.memberIds.length ? reply.eventSeqs : undefined;
+    void this.fanOut
+      .route(reply.memberIds, {
+        kind: 'message:updated',
+        message: reply.message,
+        exceptSocketId: conn.id,
+        ...(eventSeqs ? { eventSeqs } : {}),
+      })
+      // The change is stored: history, replay and the next connect show it.
+      .catch(() => undefined);
+    const own = eventSeqs?.[reply.memberIds.indexOf(conn.userId)];
+    if (own === undefined) return { message: reply.message };
+    conn.events?.markOwn(own);
+    return { message: reply.message, eventSeq: own };
   }
 
   /**

@@ -229,7 +229,7 @@ export class ChatGateway
   onEdit(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(EditMessagePayload, payload);
-      return { message: await this.messaging.edit(conn, input) };
+      return this.messaging.edit(conn, input);
     });
   }
 
@@ -237,7 +237,7 @@ export class ChatGateway
   onDelete(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(DeleteMessagePayload, payload);
-      return { message: await this.messaging.delete(conn, input) };
+      return this.messaging.delete(conn, input);
     });
   }
 
@@ -245,7 +245,7 @@ export class ChatGateway
   onReact(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(ReactMessagePayload, payload);
-      return { message: await this.messaging.react(conn, input) };
+      return this.messaging.react(conn, input);
     });
   }
 

@@ -14,6 +14,7 @@ export class ClientConnection {
   readonly events?: EventOrder;
   /** A live message's eventSeq for this user, until MessageOrder emits it (the Message is shared). */
   private readonly messageEventSeqs = new WeakMap<Message, number>();
+  private readonly updateEventSeqs = new WeakMap<Message, number>();
   /** Users whose presence this socket asked for. */
   readonly watching = new Set<string>();
   private expiryTimer?: NodeJS.Timeout;
@@ -41,7 +42,11 @@ export class ClientConnection {
         if (eventSeq === undefined) socket.emit(ServerEvents.MessageNew, m);
         else socket.emit(ServerEvents.MessageNew, m, { eventSeq });
       },
-      emitUpdated: (m) => socket.emit(ServerEvents.MessageUpdated, m),
+      emitUpdated: (m) => {
+        const eventSeq = this.updateEventSeqs.get(m);
+        if (eventSeq === undefined) socket.emit(ServerEvents.MessageUpdated, m);
+        else socket.emit(ServerEvents.MessageUpdated, m, { eventSeq });
+      },
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
       onChatGone: (chatId) => socket.emit(ServerEvents.ChatRemoved, { chatId }),
     });
@@ -51,6 +56,12 @@ export class ClientConnection {
   offerMessage(message: Message, eventSeq: number | undefined): void {
     if (eventSeq !== undefined) this.messageEventSeqs.set(message, eventSeq);
     this.order.offer(message);
+  }
+
+  /** A live message:updated for a v1 connection (MessageOrder holds it behind the message itself). */
+  offerUpdate(message: Message, eventSeq: number | undefined): void {
+    if (eventSeq !== undefined) this.updateEventSeqs.set(message, eventSeq);
+    this.order.updated(message);
   }
 
   get id(): string {
@@ -105,6 +116,9 @@ function emitStreamEvent(socket: Socket, e: StreamEvent): void {
   switch (e.type) {
     case 'message:new':
       socket.emit(ServerEvents.MessageNew, e.payload, meta);
+      break;
+    case 'message:updated':
+      socket.emit(ServerEvents.MessageUpdated, e.payload, meta);
       break;
     case 'receipt':
       socket.emit(ServerEvents.Receipt, e.payload, meta);

@@ -107,6 +107,8 @@ export interface MessageChangeReply {
   changed: boolean;
   /** Every member of the chat (at most 1,024): the fan-out's recipients. */
   memberIds: string[];
+  /** When changed: each member's eventSeq of its message:updated, aligned with memberIds. */
+  eventSeqs?: number[];
 }
 export const MessageEditV1 = rpc<MessageEditRequest, MessageChangeReply>('message.edit.v1', 'message-store');
 export const MessageDeleteV1 = rpc<MessageDeleteRequest, MessageChangeReply>('message.delete.v1', 'message-store');

@@ -101,9 +101,10 @@ export interface AckBodies {
   [ClientEvents.MessageRead]: { eventSeq?: number };
   [ClientEvents.Typing]: object;
   [ClientEvents.PresenceSubscribe]: { presence: PresenceState[] };
-  [ClientEvents.MessageEdit]: { message: Message };
-  [ClientEvents.MessageDelete]: { message: Message };
-  [ClientEvents.MessageReact]: { message: Message };
+  /** eventSeq: the message:updated this change is in the actor's own stream (absent when nothing changed). */
+  [ClientEvents.MessageEdit]: { message: Message; eventSeq?: number };
+  [ClientEvents.MessageDelete]: { message: Message; eventSeq?: number };
+  [ClientEvents.MessageReact]: { message: Message; eventSeq?: number };
 }
 
 /** The `typing` event a client receives. */

@@ -1,7 +1,7 @@
 import type { StreamEvent, StreamEventType } from '@parley/contracts';
 import type { PgDatabase, Queryable } from '@parley/shared/data-access-postgres';
 import type { MessageCipher } from './message-cipher';
-import { MESSAGE_COLUMNS, toMessage, type MessageRow } from './records';
+import { MESSAGE_COLUMNS, reactionsOf, toMessage, type MessageRow } from './records';
 
 /** user_events.kind: a smallint per event type (message events hold a reference, not a payload). */
 export const EVENT_KINDS: Readonly<Record<StreamEventType, number>> = {
@@ -109,7 +109,7 @@ export class EventsRepository {
   async page(userId: string, since: number, limit: number): Promise<StreamEvent[]> {
     const rows = await this.db.query<EventRow>({
       name: 'ms_user_events_page',
-      text: `SELECT e.event_seq, e.kind, e.chat_id AS e_chat_id, e.msg_seq, e.payload, ${M_COLUMNS}
+      text: `SELECT e.event_seq, e.kind, e.chat_id AS e_chat_id, e.msg_seq, e.payload, ${M_COLUMNS}, ${reactionsOf('m')} AS reactions
              FROM user_events e
              LEFT JOIN messages m ON e.msg_seq IS NOT NULL AND m.chat_id = e.chat_id AND m.seq = e.msg_seq
              WHERE e.user_id = $1 AND e.event_seq > $2

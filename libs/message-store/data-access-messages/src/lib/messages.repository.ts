@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatType, MemberRole, Message } from '@parley/contracts';
+import type { EventsRepository } from './events.repository';
 import type { MessageCipher } from './message-cipher';
 import type { PgDatabase, Queryable } from '@parley/shared/data-access-postgres';
 import { MESSAGE_COLUMNS, reactionsOf, toMessage, type MessageRow } from './records';
@@ -46,6 +47,8 @@ export interface ChangeResult {
   memberIds: string[];
   /** false: the change was already the state (nothing written, nothing to tell anyone). */
   changed: boolean;
+  /** When changed and `events` was given: each member's eventSeq of its message:updated (aligned with memberIds). */
+  eventSeqs?: number[];
 }
 
 export interface HistoryQuery {
@@ -215,6 +218,7 @@ export class MessagesRepository {
     seq: number,
     actorId: string,
     decide: (target: ChangeTarget) => MessageChange,
+    events?: EventsRepository,
   ): Promise<ChangeResult> {
     return this.db.transaction(async (q) => {
       const chats = await q.query<{ type: ChatType; last_seq: string }>(
@@ -244,7 +248,17 @@ export class MessagesRepository {
       const memberIds = members.map((m) => m.user_id);
       if (!before) throw new Error('decide() accepted a change of a message that does not exist');
       const changed = await this.apply(q, before, actorId, change);
-      return { message: changed ? ((await read()) as Message) : before, memberIds, changed };
+      if (!changed) return { message: before, memberIds, changed };
+      // One message:updated per member, in this transaction, user heads locked last (after the chat).
+      const seqs = await events?.append(
+        q,
+        chatId,
+        memberIds.map((userId) => ({ userId, type: 'message:updated' as const, payload: null })),
+        [],
+        seq,
+      );
+      const eventSeqs = seqs ? { eventSeqs: memberIds.map((id) => seqs.get(id) ?? 0) } : {};
+      return { message: (await read()) as Message, memberIds, changed, ...eventSeqs };
     });
   }
 
