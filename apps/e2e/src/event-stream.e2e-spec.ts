@@ -4,6 +4,26 @@ import { createChat, send, sleep } from './support';
 
 type Seen = { event: string; payload: unknown; eventSeq: number };
 
+/**
+ * The state a client builds by applying events in order: messages by chatId#seq (body, deleted,
+ * reactions), watermarks, chats. Catch-up may show a message as it is now, so clients compare states.
+ */
+function applyAll(events: { event?: string; type?: string; payload: unknown }[]): Record<string, string> {
+  const state: Record<string, string> = {};
+  for (const e of events) {
+    const type = e.event ?? e.type;
+    const p = e.payload as Record<string, unknown>;
+    if (type === 'message:new' || type === 'message:updated') {
+      const m = p as unknown as Message & { deleted?: boolean; reactions?: unknown[] };
+      state[`m ${m.chatId}#${m.seq}`] = JSON.stringify([m.body, m.deleted ?? false, m.reactions ?? []]);
+    } else if (type === 'receipt') state[`r ${p['chatId']} ${p['userId']} ${p['type']}`] = String(p['upToSeq']);
+    else if (type === 'chat:removed') state[`c ${p['chatId']}`] = 'removed';
+    else
+      state[`c ${p['id']}`] = `${p['title']} ${(p['members'] as { userId: string }[]).map((x) => x.userId).join(',')}`;
+  }
+  return state;
+}
+
 /** What a client keeps of an event to compare two clients' views (bodies and ids, not times). */
 function digest(e: { event?: string; type?: string; payload: unknown; eventSeq: number }): string {
   const type = e.event ?? e.type;
@@ -89,6 +109,20 @@ describe('event stream (real stack, two gateways)', () => {
     await b.emitAck('message:read', { chatId: group.id, upToSeq: 3 });
     await http(gw1, 'POST', `/v1/chats/${group.id}/members`, { token: bob.token, body: { userIds: [carol.user.id] } });
     await http(gw1, 'PATCH', `/v1/chats/${group.id}`, { token: bob.token, body: { title: 'renamed' } });
+    // Message lifecycle: an edit, alice's own reaction from her other device, a delete.
+    const edited = await b.emitAck<{ ok: boolean; eventSeq?: number }>('message:edit', {
+      chatId: group.id,
+      seq: 3,
+      body: 'while away 1, edited',
+    });
+    expect(edited.ok).toBe(true);
+    const reacted = await acting.emitAck<{ ok: boolean; eventSeq?: number }>('message:react', {
+      chatId: group.id,
+      seq: 3,
+      emoji: '👍',
+    });
+    expect(typeof reacted.eventSeq).toBe('number');
+    expect((await b.emitAck('message:delete', { chatId: group.id, seq: before.seq })).ok).toBe(true);
     await send(c, group.id, 'carol in the group');
     await http(gw1, 'DELETE', `/v1/chats/${group.id}/members/${carol.user.id}`, { token: bob.token });
     const other = await createChat(gw1, bob, { type: 'group', title: 'other', memberIds: [alice.user.id] });
@@ -100,13 +134,14 @@ describe('event stream (real stack, two gateways)', () => {
     const last = truth[truth.length - 1].eventSeq;
     expect(truth.map((e) => e.eventSeq)).toEqual(Array.from({ length: last }, (_, k) => k + 1));
     expect(new Set(truth.map((e) => e.type))).toEqual(
-      new Set(['chat:new', 'message:new', 'receipt', 'chat:updated', 'chat:removed']),
+      new Set(['chat:new', 'message:new', 'message:updated', 'receipt', 'chat:updated', 'chat:removed']),
     );
 
     // The client that stayed online saw every event once, in order (alice's own read included, from her other device).
     const stayed = await online.waitForEventSeq(last);
     expectGapless(stayed);
-    expect(stayed.map(digest)).toEqual(truth.map(digest));
+    expect(stayed.map((e) => `${e.eventSeq} ${e.event}`)).toEqual(truth.map((e) => `${e.eventSeq} ${e.type}`));
+    expect(applyAll(stayed)).toEqual(applyAll(truth));
     const ownRead = stayed.find((e) => e.eventSeq === read.eventSeq);
     expect(ownRead?.event).toBe('receipt');
     expect(ownRead?.payload).toMatchObject({ userId: alice.user.id, type: 'read', upToSeq: before.seq });
@@ -117,7 +152,13 @@ describe('event stream (real stack, two gateways)', () => {
     away = await connect(gw2, alice, since);
     const resumed = await away.waitForEventSeq(last);
     expectGapless(resumed, since + 1);
-    expect([...seenBefore, ...resumed].map(digest)).toEqual(stayed.map(digest));
+    expect([...seenBefore, ...resumed].map((e) => `${e.eventSeq} ${e.event}`)).toEqual(
+      stayed.map((e) => `${e.eventSeq} ${e.event}`),
+    );
+    expect(applyAll([...seenBefore, ...resumed])).toEqual(applyAll(stayed));
+    // A deleted body is never sent again: the catch-up carries the tombstone.
+    expect(JSON.stringify(resumed)).not.toContain('before 2');
+    expect(applyAll(resumed)[`m ${group.id}#${before.seq}`]).toEqual(JSON.stringify(['', true, []]));
     // Live after catch-up.
     const afterwards = await send(b, group.id, 'after');
     const live = await away.waitFor<Message>('message:new', (m) => m.id === afterwards.id);
