@@ -26,7 +26,7 @@ function applyAll(events: { event?: string; type?: string; payload: unknown }[])
 
 /** What a client keeps of an event to compare two clients' views (bodies and ids, not times). */
 function digest(e: { event?: string; type?: string; payload: unknown; eventSeq: number }): string {
-  const type = e.event ?? e.type;
+  const type = String(e.event ?? e.type);
   const p = e.payload as Record<string, unknown>;
   switch (type) {
     case 'message:new':

@@ -67,6 +67,8 @@ export class LocalDelivery {
         return events.offer({ eventSeq, type: delivery.kind, payload: delivery.chat });
       case 'chat:removed':
         return events.offer({ eventSeq, type: 'chat:removed', payload: { chatId: delivery.chatId } });
+      case 'typing':
+        return; // ephemeral: not in the stream (delivered above like v1)
     }
   }
 }
