@@ -185,9 +185,9 @@ export async function applyAppendMessagesFunctions(q: QueryRunner): Promise<void
     `DROP FUNCTION IF EXISTS append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean)`,
   );
   await q.query(APPEND_MESSAGES_CHECK);
-  // Its RETURNS TABLE grew (r_event_base): CREATE OR REPLACE cannot change it.
+  // Its RETURNS TABLE grew (r_event_base): CREATE OR REPLACE cannot change that either.
   await q.query(
-    `DROP FUNCTION IF EXISTS append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean)`,
+    `DROP FUNCTION IF EXISTS append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean, bigint[])`,
   );
   await q.query(APPEND_MESSAGES);
 }
