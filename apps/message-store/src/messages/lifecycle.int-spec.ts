@@ -85,7 +85,10 @@ describe('message lifecycle: replies, edits, deletes, reactions (real PostgreSQL
     expect((await err({ userId: alice, seq: '1' })).code).toBe('invalid');
 
     // Past the edit window (15 minutes by default).
-    await h.sql.query(`UPDATE message_store.messages SET created_at = now() - interval '16 minutes' WHERE chat_id = $1`, [chat.id]);
+    await h.sql.query(
+      `UPDATE message_store.messages SET created_at = now() - interval '16 minutes' WHERE chat_id = $1`,
+      [chat.id],
+    );
     expect((await err({ userId: alice })).code).toBe('forbidden');
   });
 

@@ -70,8 +70,8 @@ export class LifecycleService {
       t.chatId,
       t.seq,
       t.userId,
-      (target) => {
-        this.authorize(target, t.userId, change);
+      async (target) => {
+        await this.authorize(target, t.userId, change);
         return change;
       },
       this.events,
@@ -79,10 +79,11 @@ export class LifecycleService {
   }
 
   /**
-   * The one place that decides whether `actorId` may make `change` (more checks, e.g. blocks
-   * between the two users of a direct chat, belong here). Throws the protocol's error.
+   * The one place that decides whether `actorId` may make `change`, run inside the change's
+   * transaction (more checks, e.g. blocks between the two users of a direct chat for edits and
+   * reactions, belong here). Throws the protocol's error.
    */
-  private authorize(target: ChangeTarget, actorId: string, change: MessageChange): void {
+  private async authorize(target: ChangeTarget, actorId: string, change: MessageChange): Promise<void> {
     if (!target.chat) throw new ParleyError('not_found', 'no such chat');
     if (!target.actorRole) throw new ParleyError('forbidden', 'not a member of this chat');
     const message = target.message;

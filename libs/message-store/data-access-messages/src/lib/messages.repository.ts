@@ -217,7 +217,7 @@ export class MessagesRepository {
     chatId: string,
     seq: number,
     actorId: string,
-    decide: (target: ChangeTarget) => MessageChange,
+    decide: (target: ChangeTarget) => MessageChange | Promise<MessageChange>,
     events?: EventsRepository,
   ): Promise<ChangeResult> {
     return this.db.transaction(async (q) => {
@@ -240,7 +240,7 @@ export class MessagesRepository {
         return rows.length ? toMessage(rows[0], this.cipher) : null;
       };
       const before = chats.length && seq <= lastSeq ? await read() : null;
-      const change = decide({
+      const change = await decide({
         chat: chats.length ? { type: chats[0].type, lastSeq } : null,
         actorRole: members.find((m) => m.user_id === actorId)?.role ?? null,
         message: before,
