@@ -12,8 +12,10 @@ import { FanOutService } from './delivery/fan-out.service';
 import { HeadsWatch } from './delivery/heads-watch.service';
 import { RepairMetrics, repairMetricProviders } from './delivery/repair.metrics';
 import { LocalDelivery } from './delivery/local-delivery';
+import { EventCatchUpService } from './delivery/event-catch-up.service';
 import { ReplayService } from './delivery/replay.service';
 import { DevicesController } from './devices/devices.controller';
+import { EventsController } from './events/events.controller';
 import { MessagingService } from './messaging/messaging.service';
 import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metrics';
 import { PresenceLinkService } from './presence/presence-link.service';
@@ -43,7 +45,7 @@ export class AppModule {
           readiness: { inject: [NatsBus], useFactory: (bus: NatsBus) => [bus.readiness()] },
         }),
       ],
-      controllers: [ChatsController, DevicesController],
+      controllers: [ChatsController, DevicesController, EventsController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         {
@@ -80,6 +82,7 @@ export class AppModule {
         DeliveryListener,
         HeadsWatch,
         ReplayService,
+        EventCatchUpService,
         PresenceLinkService,
         MessagingService,
         ChatsService,

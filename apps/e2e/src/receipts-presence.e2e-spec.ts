@@ -33,18 +33,27 @@ describe('receipts, presence and typing (real stack, two gateways)', () => {
     for (let i = 1; i <= 3; i++) await send(a, chat.id, `m${i}`);
     await b.waitForCount<Message>('message:new', 3, (m) => m.chatId === chat.id);
 
-    expect(await b.emitAck('message:delivered', { chatId: chat.id, upToSeq: 3 })).toEqual({ ok: true });
+    expect(await b.emitAck('message:delivered', { chatId: chat.id, upToSeq: 3 })).toEqual({
+      ok: true,
+      eventSeq: expect.any(Number),
+    });
     const delivered = await a.waitFor<Receipt>('receipt', (r) => r.type === 'delivered' && r.chatId === chat.id);
     expect(delivered).toMatchObject({ chatId: chat.id, userId: bob.user.id, type: 'delivered', upToSeq: 3 });
 
-    expect(await b.emitAck('message:read', { chatId: chat.id, upToSeq: 2 })).toEqual({ ok: true });
+    expect(await b.emitAck('message:read', { chatId: chat.id, upToSeq: 2 })).toEqual({
+      ok: true,
+      eventSeq: expect.any(Number),
+    });
     const read = await a.waitFor<Receipt>('receipt', (r) => r.type === 'read');
     expect(read).toMatchObject({ userId: bob.user.id, type: 'read', upToSeq: 2 });
 
     // Lower: accepted, ignored, nothing fanned out.
     expect(await b.emitAck('message:read', { chatId: chat.id, upToSeq: 1 })).toEqual({ ok: true });
     // Above lastSeq: clamped to 3.
-    expect(await b.emitAck('message:read', { chatId: chat.id, upToSeq: 999 })).toEqual({ ok: true });
+    expect(await b.emitAck('message:read', { chatId: chat.id, upToSeq: 999 })).toEqual({
+      ok: true,
+      eventSeq: expect.any(Number),
+    });
     await a.waitFor<Receipt>('receipt', (r) => r.type === 'read' && r.upToSeq === 3);
     await sleep(300);
     const reads = a

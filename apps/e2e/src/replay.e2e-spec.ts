@@ -48,7 +48,10 @@ describe('replay on reconnect (real stack)', () => {
     const b2 = await connect(bob);
     await b2.waitForCount<Message>('message:new', 21, (m) => m.chatId === chat.id);
     expect(seqsOf(b2, chat.id)).toEqual(range(1, 21));
-    expect(await b2.emitAck('message:delivered', { chatId: chat.id, upToSeq: 15 })).toEqual({ ok: true });
+    expect(await b2.emitAck('message:delivered', { chatId: chat.id, upToSeq: 15 })).toEqual({
+      ok: true,
+      eventSeq: expect.any(Number),
+    });
     b2.close();
 
     // Acked up to 15: only 16..21 come again.

@@ -6,6 +6,7 @@ import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
 import { ChatsModule } from './chats/chats.module';
 import type { MessageStoreConfig } from './config/message-store.config';
+import { EventsModule } from './events/events.module';
 import { HeadsModule } from './heads/heads.module';
 import { MessagesModule } from './messages/messages.module';
 import { ReceiptsModule } from './receipts/receipts.module';
@@ -55,6 +56,7 @@ export class AppModule {
         ),
         ChatsModule,
         ReceiptsModule,
+        EventsModule.forRoot(config.events),
         // message-store's one NATS connection. Listed after HeadsModule on purpose: global modules'
         // shutdown hooks run in this order, and the last heads digest must go out before it drains.
         NatsBusModule.forRoot({

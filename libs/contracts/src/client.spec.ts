@@ -27,6 +27,7 @@ describe('@parley/contracts/client', () => {
     expect(files).toEqual([
       'libs/contracts/src/client.ts',
       'libs/contracts/src/lib/errors.ts',
+      'libs/contracts/src/lib/event-stream.ts',
       'libs/contracts/src/lib/models.ts',
       'libs/contracts/src/socket/events.ts',
     ]);

@@ -5,6 +5,7 @@
  * client.spec.ts walks its imports to keep it so.
  */
 export * from './socket/events';
+export * from './lib/event-stream';
 export { ErrorCodes, isErrorCode, type ErrorBody, type ErrorCode } from './lib/errors';
 export {
   Limits,

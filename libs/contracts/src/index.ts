@@ -1,5 +1,6 @@
 export * from './lib/errors';
 export * from './lib/models';
+export * from './lib/event-stream';
 export * from './nats/contract';
 export * from './nats/message-store.subjects';
 export * from './nats/presence.subjects';

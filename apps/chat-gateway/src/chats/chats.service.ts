@@ -45,7 +45,7 @@ export class ChatsService {
       throw new ParleyError('invalid', `memberIds: a group has at most ${Limits.groupMaxMembers} members`);
     }
     await this.requireUsers(others);
-    const { chat, created } = await this.bus.request(ChatCreateV1, {
+    const { chat, created, eventSeqs } = await this.bus.request(ChatCreateV1, {
       creatorId: callerId,
       type: input.type,
       title: input.type === 'group' ? input.title : undefined,
@@ -55,6 +55,7 @@ export class ChatsService {
       await this.tell(
         chat.members.map((m) => m.userId),
         { kind: 'chat:new', chat },
+        eventSeqsOf(chat, eventSeqs),
       );
     return { chat, created };
   }
@@ -69,7 +70,7 @@ export class ChatsService {
 
   async addMembers(callerId: string, chatId: string, userIds: string[]): Promise<Chat> {
     await this.requireUsers(userIds);
-    const { chat, addedUserIds } = await this.bus.request(ChatMembersAddV1, {
+    const { chat, addedUserIds, eventSeqs } = await this.bus.request(ChatMembersAddV1, {
       chatId,
       actorId: callerId,
       userIds: [...new Set(userIds)],
@@ -77,40 +78,60 @@ export class ChatsService {
     if (addedUserIds.length > 0) {
       this.membership.announceChange(chatId);
       const added = new Set(addedUserIds);
-      await this.tell(addedUserIds, { kind: 'chat:new', chat });
+      const seqs = eventSeqsOf(chat, eventSeqs);
+      await this.tell(addedUserIds, { kind: 'chat:new', chat }, seqs);
       await this.tell(
         chat.members.map((m) => m.userId).filter((id) => !added.has(id)),
         { kind: 'chat:updated', chat },
+        seqs,
       );
     }
     return chat;
   }
 
   async removeMember(callerId: string, chatId: string, userId: string): Promise<void> {
-    const { chat, removedUserId } = await this.bus.request(ChatMemberRemoveV1, { chatId, actorId: callerId, userId });
+    const { chat, removedUserId, removedEventSeq, eventSeqs } = await this.bus.request(ChatMemberRemoveV1, {
+      chatId,
+      actorId: callerId,
+      userId,
+    });
     this.membership.announceChange(chatId);
-    await this.tell([removedUserId], { kind: 'chat:removed', chatId });
+    await this.tell(
+      [removedUserId],
+      { kind: 'chat:removed', chatId },
+      new Map(removedEventSeq ? [[removedUserId, removedEventSeq]] : []),
+    );
     await this.tell(
       chat.members.map((m) => m.userId),
       { kind: 'chat:updated', chat },
+      eventSeqsOf(chat, eventSeqs),
     );
   }
 
   async rename(callerId: string, chatId: string, title: string): Promise<Chat> {
-    const chat = await this.bus.request(ChatUpdateV1, { chatId, actorId: callerId, title });
+    const { eventSeqs, ...chat } = await this.bus.request(ChatUpdateV1, { chatId, actorId: callerId, title });
     await this.tell(
       chat.members.map((m) => m.userId),
       { kind: 'chat:updated', chat },
+      eventSeqsOf(chat, eventSeqs),
     );
     return chat;
   }
 
   async setRole(callerId: string, chatId: string, userId: string, role: 'admin' | 'member'): Promise<Chat> {
-    const chat = await this.bus.request(ChatMemberRoleV1, { chatId, actorId: callerId, userId, role });
-    await this.tell(
-      chat.members.map((m) => m.userId),
-      { kind: 'chat:updated', chat },
-    );
+    const { eventSeqs, ...chat } = await this.bus.request(ChatMemberRoleV1, {
+      chatId,
+      actorId: callerId,
+      userId,
+      role,
+    });
+    // No change (the role it had): no event.
+    if (eventSeqs)
+      await this.tell(
+        chat.members.map((m) => m.userId),
+        { kind: 'chat:updated', chat },
+        eventSeqsOf(chat, eventSeqs),
+      );
     return chat;
   }
 
@@ -144,11 +165,24 @@ export class ChatsService {
     if (missing.length > 0) throw new ParleyError('not_found', `no such user: ${missing.slice(0, 5).join(', ')}`);
   }
 
-  /** Chat events are best effort: the HTTP answer already carries the truth. */
+  /**
+   * Chat events are best effort live (the HTTP answer carries the truth, and the event stream
+   * has them stored); each recipient's eventSeq rides along when the store gave one.
+   */
   private async tell(
     userIds: string[],
     delivery: { kind: 'chat:new' | 'chat:updated'; chat: Chat } | { kind: 'chat:removed'; chatId: string },
+    eventSeqs: Map<string, number>,
   ): Promise<void> {
-    await this.fanOut.route(userIds, delivery).catch(() => undefined);
+    const seqs = userIds.map((id) => eventSeqs.get(id) ?? 0);
+    await this.fanOut
+      .route(userIds, seqs.every((s) => s > 0) ? { ...delivery, eventSeqs: seqs } : delivery)
+      .catch(() => undefined);
   }
+}
+
+/** userId -> eventSeq of a chat change (the store aligns eventSeqs with chat.members). */
+function eventSeqsOf(chat: Chat, eventSeqs: number[] | undefined): Map<string, number> {
+  if (!eventSeqs || eventSeqs.length !== chat.members.length) return new Map();
+  return new Map(chat.members.map((m, i) => [m.userId, eventSeqs[i]]));
 }

@@ -70,24 +70,30 @@ export class FanOutService implements OnModuleDestroy {
     if (userIds.length === 0) return [];
     this.local.deliver({ ...delivery, userIds } as Delivery);
     const locations = await this.locate(userIds);
-    const byInstance = new Map<string, string[]>();
+    const byInstance = new Map<string, number[]>();
     const offline: string[] = [];
-    for (const userId of userIds) {
+    userIds.forEach((userId, i) => {
       const instances = locations[userId];
       if (!instances || instances.length === 0) {
         // Presence may not have heard of a socket that just connected here.
         if (this.registry.connectionCount(userId) === 0) offline.push(userId);
-        continue;
+        return;
       }
       for (const instance of instances) {
         if (instance === this.config.instanceId) continue; // served above
         let list = byInstance.get(instance);
         if (!list) byInstance.set(instance, (list = []));
-        list.push(userId);
+        list.push(i);
       }
-    }
-    for (const [instance, ids] of byInstance)
-      this.bus.publish(gatewayDeliverV1(instance), { ...delivery, userIds: ids } as Delivery);
+    });
+    // Each instance gets its recipients and, aligned with them, their eventSeqs.
+    const eventSeqs = delivery.eventSeqs;
+    for (const [instance, idx] of byInstance)
+      this.bus.publish(gatewayDeliverV1(instance), {
+        ...delivery,
+        userIds: idx.map((i) => userIds[i]),
+        ...(eventSeqs ? { eventSeqs: idx.map((i) => eventSeqs[i]) } : {}),
+      } as Delivery);
     return offline;
   }
 
@@ -98,13 +104,15 @@ export class FanOutService implements OnModuleDestroy {
     mutedMemberIds: string[],
     exceptSocketId?: string,
     push = true,
+    eventSeqs?: number[],
   ): Promise<void> {
+    const delivery = { kind: 'message' as const, message, exceptSocketId, ...(eventSeqs ? { eventSeqs } : {}) };
     try {
-      const offline = await this.route(memberIds, { kind: 'message', message, exceptSocketId }).catch(async () => {
+      const offline = await this.route(memberIds, delivery).catch(async () => {
         // Presence overloaded or restarting: once more before leaving it to gap fill and
         // replay (this instance's own sockets got it already and drop the repeat).
         await new Promise((r) => setTimeout(r, LOCATE_RETRY_MS));
-        return this.route(memberIds, { kind: 'message', message, exceptSocketId });
+        return this.route(memberIds, delivery);
       });
       const recipientIds = push ? offline.filter((id) => id !== message.senderId && !mutedMemberIds.includes(id)) : [];
       if (recipientIds.length > 0) {

@@ -125,6 +125,11 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
   /** userId is a member of chatId from fromSeq on: its connections that do not know the chat learn it. */
   private joined(userId: string, chatId: string, fromSeq: number): void {
     for (const conn of this.registry.connectionsOf(userId)) {
+      // A `since` connection: its chat:new is in the event stream; look there (a repeat is dropped).
+      if (conn.events) {
+        conn.events.probe();
+        continue;
+      }
       // A replay in progress reads the user's chats itself.
       if (conn.order.isReplaying || conn.order.knows(chatId)) continue;
       conn.order.setCursor(chatId, fromSeq + 1);
@@ -184,7 +189,10 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
           const page = await this.bus.request(ChatHeadsRecoverV1, req);
           for (const item of page.items) {
             this.joined(item.userId, item.chatId, item.deliveredSeq);
-            for (const conn of this.registry.connectionsOf(item.userId)) conn.order.noteHead(item.chatId, item.lastSeq);
+            for (const conn of this.registry.connectionsOf(item.userId)) {
+              if (conn.events) conn.events.probe();
+              else conn.order.noteHead(item.chatId, item.lastSeq);
+            }
           }
           if (!page.next) break;
           req.after = page.next;

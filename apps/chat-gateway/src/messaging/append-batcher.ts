@@ -91,9 +91,16 @@ export class AppendBatcher {
     const r = reply.results[k];
     if (!r) throw new ParleyError('internal', 'message-store answered too few items');
     if (!r.ok) throw new ParleyError(r.error.code, r.error.message);
-    const members =
-      reply.members[r.reply.message.chatId] ?? (await this.lookUpMembers(r.reply.message.chatId, w.item.senderId));
-    return { ...r.reply, ...members };
+    const { eventSeqBaseIdx, ...stored } = r.reply;
+    const listed = reply.members[stored.message.chatId];
+    if (!listed) return { ...stored, ...(await this.lookUpMembers(stored.message.chatId, w.item.senderId)) };
+    const eventSeqBase = eventSeqBaseIdx === undefined ? undefined : listed.eventSeqBases?.[eventSeqBaseIdx];
+    return {
+      ...stored,
+      memberIds: listed.memberIds,
+      mutedMemberIds: listed.mutedMemberIds,
+      ...(eventSeqBase ? { eventSeqBase } : {}),
+    };
   }
 
   /** The message is stored whatever happens here: without members it reaches them by repair. */

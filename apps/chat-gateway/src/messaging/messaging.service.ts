@@ -23,6 +23,9 @@ import { ConnectionRegistry } from '../realtime/connection-registry';
 import { GatewayLimits } from '../security/gateway-limits';
 import { AppendBatcher } from './append-batcher';
 
+/** The ack of an edit, delete or reaction: the message now, and the actor's eventSeq when it changed. */
+type ChangeAck = { message: Message; eventSeq?: number };
+
 /** Appends this gateway waits on at once; beyond, `message:send` answers `unavailable` (retry). */
 const MAX_APPENDS_IN_FLIGHT = 10_000;
 
@@ -53,7 +56,7 @@ export class MessagingService implements OnModuleDestroy {
   async send(
     conn: ClientConnection,
     input: { chatId: string; clientMsgId: string; body: string; replyToSeq?: number | null },
-  ): Promise<Message> {
+  ): Promise<{ message: Message; eventSeq?: number }> {
     await this.limit('send', conn, input.chatId);
     const stopTimer = this.metrics.sendLatency.startTimer();
     const reply = await this.appends.append(
@@ -69,48 +72,77 @@ export class MessagingService implements OnModuleDestroy {
       (late) => this.stored(conn, late),
     );
     stopTimer();
-    this.stored(conn, reply);
-    return reply.message;
+    const eventSeq = this.stored(conn, reply);
+    return eventSeq === undefined ? { message: reply.message } : { message: reply.message, eventSeq };
   }
 
-  private stored(conn: ClientConnection, reply: MessageAppendReply): void {
+  /** Fans the stored message out; answers the sender's own eventSeq of it (a created one's). */
+  private stored(conn: ClientConnection, reply: MessageAppendReply): number | undefined {
     this.metrics.messagesSent.inc({ created: String(reply.created) });
     conn.order.markOwn(reply.message.chatId, reply.message.seq);
+    const base = reply.created ? reply.eventSeqBase : undefined;
+    const eventSeqs =
+      base && base.length === reply.memberIds.length ? base.map((b) => b + reply.message.seq) : undefined;
+    const own = eventSeqs?.[reply.memberIds.indexOf(conn.userId)];
+    if (own !== undefined) conn.events?.markOwn(own);
+    else if (reply.created) conn.events?.probe();
     // A resend's original (created=false) goes out again, live only: the store may have
     // committed it and died before answering, so nobody fanned it out. Recipients drop what
     // they already have (per-connection seq order, client dedupe by chatId+seq). No second
     // push: resends are common on flaky networks, and a push per resend would be noise.
-    void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id, reply.created);
+    void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id, reply.created, eventSeqs);
+    return own;
   }
 
   /** Edits, deletes and reactions count as sends (one limit); committed before the ack. */
-  async edit(conn: ClientConnection, input: { chatId: string; seq: number; body: string }): Promise<Message> {
+  async edit(conn: ClientConnection, input: { chatId: string; seq: number; body: string }): Promise<ChangeAck> {
     await this.limit('send', conn, input.chatId);
     return this.changed(conn, await this.bus.request(MessageEditV1, { ...input, userId: conn.userId }));
   }
 
-  async delete(conn: ClientConnection, input: { chatId: string; seq: number }): Promise<Message> {
+  async delete(conn: ClientConnection, input: { chatId: string; seq: number }): Promise<ChangeAck> {
     await this.limit('send', conn, input.chatId);
     return this.changed(conn, await this.bus.request(MessageDeleteV1, { ...input, userId: conn.userId }));
   }
 
-  async react(conn: ClientConnection, input: { chatId: string; seq: number; emoji: string | null }): Promise<Message> {
+  async react(
+    conn: ClientConnection,
+    input: { chatId: string; seq: number; emoji: string | null },
+  ): Promise<ChangeAck> {
     await this.limit('send', conn, input.chatId);
     return this.changed(conn, await this.bus.request(MessageReactV1, { ...input, userId: conn.userId }));
   }
 
   /** `message:updated` to every member's connections but the acting one (it has the ack); a no-op tells no one. */
-  private changed(conn: ClientConnection, reply: MessageChangeReply): Message {
-    if (reply.changed) {
-      void this.fanOut
-        .route(reply.memberIds, { kind: 'message:updated', message: reply.message, exceptSocketId: conn.id })
-        // The change is stored: history, replay and the next connect show it.
-        .catch(() => undefined);
-    }
-    return reply.message;
+  private changed(conn: ClientConnection, reply: MessageChangeReply): ChangeAck {
+    if (!reply.changed) return { message: reply.message };
+    const eventSeqs = reply.eventSeqs?.length === reply.memberIds.length ? reply.eventSeqs : undefined;
+    void this.fanOut
+      .route(reply.memberIds, {
+        kind: 'message:updated',
+        message: reply.message,
+        exceptSocketId: conn.id,
+        ...(eventSeqs ? { eventSeqs } : {}),
+      })
+      // The change is stored: history, replay and the next connect show it.
+      .catch(() => undefined);
+    const own = eventSeqs?.[reply.memberIds.indexOf(conn.userId)];
+    if (own === undefined) return { message: reply.message };
+    conn.events?.markOwn(own);
+    return { message: reply.message, eventSeq: own };
   }
 
-  async receipt(conn: ClientConnection, type: ReceiptType, input: { chatId: string; upToSeq: number }): Promise<void> {
+  /**
+   * Moves the caller's watermark; answers the caller's own eventSeq of the `receipt` event when
+   * it moved. The event reaches every member's connections, the caller's other ones included
+   * (not this one: it has the ack); a delivered receipt that a read also moved goes to the other
+   * members' v1 connections only (the stream has one `read` event for both).
+   */
+  async receipt(
+    conn: ClientConnection,
+    type: ReceiptType,
+    input: { chatId: string; upToSeq: number },
+  ): Promise<{ eventSeq?: number }> {
     await this.limit(type, conn, input.chatId);
     const reply = await this.bus.request(ReceiptMoveV1, {
       chatId: input.chatId,
@@ -118,10 +150,25 @@ export class MessagingService implements OnModuleDestroy {
       type,
       upToSeq: input.upToSeq,
     });
+    if (reply.receipts.length === 0) return {};
     const others = reply.memberIds.filter((id) => id !== conn.userId);
-    for (const receipt of reply.receipts) {
-      void this.fanOut.route(others, { kind: 'receipt', receipt }).catch(() => undefined);
+    const last = reply.receipts[reply.receipts.length - 1];
+    for (const receipt of reply.receipts.slice(0, -1)) {
+      void this.fanOut.route(others, { kind: 'receipt', receipt, legacyOnly: true }).catch(() => undefined);
     }
+    const eventSeqs = reply.eventSeqs?.length === reply.memberIds.length ? reply.eventSeqs : undefined;
+    void this.fanOut
+      .route(reply.memberIds, {
+        kind: 'receipt',
+        receipt: last,
+        exceptSocketId: conn.id,
+        ...(eventSeqs ? { eventSeqs } : {}),
+      })
+      .catch(() => undefined);
+    const own = eventSeqs?.[reply.memberIds.indexOf(conn.userId)];
+    if (own === undefined) return {};
+    conn.events?.markOwn(own);
+    return { eventSeq: own };
   }
 
   async typing(conn: ClientConnection, input: { chatId: string; isTyping: boolean }): Promise<void> {

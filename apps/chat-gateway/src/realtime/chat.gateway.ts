@@ -19,6 +19,7 @@ import {
   ClientEvents,
   DeleteMessagePayload,
   EditMessagePayload,
+  EventListV1,
   MessageHistoryV1,
   ParleyError,
   PresenceSubscribePayload,
@@ -36,6 +37,7 @@ import { assertPayloadShape, loggableError, toParleyError, validatePayload } fro
 import type { Server, Socket } from 'socket.io';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { HeadsWatch } from '../delivery/heads-watch.service';
+import { EventCatchUpService } from '../delivery/event-catch-up.service';
 import { ReplayService } from '../delivery/replay.service';
 import { MessagingService } from '../messaging/messaging.service';
 import { PresenceLinkService } from '../presence/presence-link.service';
@@ -49,6 +51,15 @@ import { ConnectionRegistry } from './connection-registry';
 interface SocketData {
   claims?: AccessTokenClaims;
   connection?: ClientConnection;
+  /** auth.since: resume the event stream after it (undefined: v1 replay). */
+  since?: number;
+}
+
+/** auth.since: absent or null is v1; else an integer >= 0 (a numeric string is not). */
+function parseSince(auth: Record<string, unknown> | undefined): number | undefined | 'invalid' {
+  const since = auth?.['since'];
+  if (since === undefined || since === null) return undefined;
+  return typeof since === 'number' && Number.isSafeInteger(since) && since >= 0 ? since : 'invalid';
 }
 
 /** Largest number of values in one event payload (a presence:subscribe of 1024 ids is 1025). */
@@ -80,6 +91,7 @@ export class ChatGateway
     private readonly registry: ConnectionRegistry,
     private readonly messaging: MessagingService,
     private readonly replay: ReplayService,
+    private readonly catchUp: EventCatchUpService,
     private readonly presence: PresenceLinkService,
     private readonly limits: GatewayLimits,
     private readonly heads: HeadsWatch,
@@ -101,10 +113,15 @@ export class ChatGateway
 
   afterInit(server: Server): void {
     server.use((socket, next) => {
-      const token: unknown = (socket.handshake.auth as Record<string, unknown> | undefined)?.['token'];
+      const auth = socket.handshake.auth as Record<string, unknown> | undefined;
+      const token: unknown = auth?.['token'];
+      const since = parseSince(auth);
       this.verifier
         .verify(token)
         .then((claims) => {
+          // unauthorized before invalid (the protocol's error order).
+          if (since === 'invalid') return next(new Error('invalid'));
+          (socket.data as SocketData).since = since;
           if (this.registry.connectionCount(claims.userId) >= this.config.limits.maxConnectionsPerUser) {
             this.securityMetrics.rejected.inc({ reason: 'connections_per_user' });
             return next(new Error('rate_limited'));
@@ -144,19 +161,35 @@ export class ChatGateway
     }
     // Socket.IO keeps the handshake request for its life; we have what we need from it.
     (socket.request as { res?: unknown }).res = undefined;
-    const conn = new ClientConnection(socket, claims, {
-      // A gap fill is a history read of the user: it waits its turn like an HTTP page.
-      fetchAfter: (chatId, afterSeq, limit) =>
-        this.limits.readHistory(
-          claims.userId,
-          async () =>
-            (await this.bus.request(MessageHistoryV1, { chatId, userId: claims.userId, after: afterSeq, limit }))
-              .messages,
-        ),
-      gapFillDelayMs: this.config.delivery.gapFillDelayMs,
-      onError: (err) => this.logger.warn({ err: (err as Error).message }, 'gap fill failed'),
-      ...this.heads.orderDeps,
-    });
+    const since = (socket.data as SocketData).since;
+    const conn = new ClientConnection(
+      socket,
+      claims,
+      {
+        // A gap fill is a history read of the user: it waits its turn like an HTTP page.
+        fetchAfter: (chatId, afterSeq, limit) =>
+          this.limits.readHistory(
+            claims.userId,
+            async () =>
+              (await this.bus.request(MessageHistoryV1, { chatId, userId: claims.userId, after: afterSeq, limit }))
+                .messages,
+          ),
+        gapFillDelayMs: this.config.delivery.gapFillDelayMs,
+        onError: (err) => this.logger.warn({ err: (err as Error).message }, 'gap fill failed'),
+        ...this.heads.orderDeps,
+      },
+      since === undefined
+        ? undefined
+        : {
+            since,
+            fetchAfter: (after, limit) =>
+              this.limits.readHistory(claims.userId, () =>
+                this.bus.request(EventListV1, { userId: claims.userId, since: after, limit }),
+              ),
+            gapFillDelayMs: this.config.delivery.gapFillDelayMs,
+            onError: (err) => this.logger.warn({ err: (err as Error).message }, 'event gap fill failed'),
+          },
+    );
     (socket.data as SocketData).connection = conn;
     socket.once('disconnect', (reason: string, description?: unknown) =>
       this.logger.debug(
@@ -173,7 +206,7 @@ export class ChatGateway
     });
     this.registry.add(conn);
     conn.armExpiry(() => this.closeUnauthorized(conn, 'access token expired'));
-    void this.replay.replay(conn);
+    void (conn.events ? this.catchUp.catchUp(conn) : this.replay.replay(conn));
   }
 
   handleDisconnect(socket: Socket): void {
@@ -188,7 +221,7 @@ export class ChatGateway
   onSend(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(SendMessagePayload, payload);
-      return { message: await this.messaging.send(conn, input) };
+      return this.messaging.send(conn, input);
     });
   }
 
@@ -196,7 +229,7 @@ export class ChatGateway
   onEdit(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(EditMessagePayload, payload);
-      return { message: await this.messaging.edit(conn, input) };
+      return this.messaging.edit(conn, input);
     });
   }
 
@@ -204,7 +237,7 @@ export class ChatGateway
   onDelete(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(DeleteMessagePayload, payload);
-      return { message: await this.messaging.delete(conn, input) };
+      return this.messaging.delete(conn, input);
     });
   }
 
@@ -212,23 +245,21 @@ export class ChatGateway
   onReact(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(ReactMessagePayload, payload);
-      return { message: await this.messaging.react(conn, input) };
+      return this.messaging.react(conn, input);
     });
   }
 
   @SubscribeMessage(ClientEvents.MessageDelivered)
   onDelivered(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
-      await this.messaging.receipt(conn, 'delivered', await validatePayload(ReceiptPayload, payload));
-      return {};
+      return this.messaging.receipt(conn, 'delivered', await validatePayload(ReceiptPayload, payload));
     });
   }
 
   @SubscribeMessage(ClientEvents.MessageRead)
   onRead(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
     return this.answer(socket, payload, async (conn) => {
-      await this.messaging.receipt(conn, 'read', await validatePayload(ReceiptPayload, payload));
-      return {};
+      return this.messaging.receipt(conn, 'read', await validatePayload(ReceiptPayload, payload));
     });
   }
 

@@ -1,13 +1,20 @@
-import { ServerEvents } from '@parley/contracts';
+import { ServerEvents, type Message, type StreamEvent } from '@parley/contracts';
 import type { Socket } from 'socket.io';
 import type { AccessTokenClaims } from '@parley/shared/util-auth';
+import { EventOrder, type EventOrderDeps } from '../delivery/event-order';
 import { MessageOrder, type MessageOrderDeps } from '../delivery/message-order';
 
 const WRITE_BUFFER_HIGH_WATER = 256;
 
 /** One authenticated socket and what the gateway keeps for it. */
 export class ClientConnection {
+  /** v1 connections (no `since`): per-chat seq order and replay. */
   readonly order: MessageOrder;
+  /** `since` connections: the user's event stream in eventSeq order (replaces `order`'s emitting). */
+  readonly events?: EventOrder;
+  /** A live message's eventSeq for this user, until MessageOrder emits it (the Message is shared). */
+  private readonly messageEventSeqs = new WeakMap<Message, number>();
+  private readonly updateEventSeqs = new WeakMap<Message, number>();
   /** Users whose presence this socket asked for. */
   readonly watching = new Set<string>();
   private expiryTimer?: NodeJS.Timeout;
@@ -16,14 +23,45 @@ export class ClientConnection {
     readonly socket: Socket,
     readonly claims: AccessTokenClaims,
     orderDeps: Omit<MessageOrderDeps, 'emit' | 'emitUpdated'>,
+    eventDeps?: Omit<EventOrderDeps, 'emit' | 'onResync'> & { since: number },
   ) {
+    if (eventDeps) {
+      this.events = new EventOrder(
+        {
+          ...eventDeps,
+          emit: (e) => emitStreamEvent(socket, e),
+          onResync: (oldestEventSeq) => socket.emit(ServerEvents.ResyncRequired, { oldestEventSeq }),
+        },
+        eventDeps.since,
+      );
+    }
     this.order = new MessageOrder({
       ...orderDeps,
-      emit: (m) => socket.emit(ServerEvents.MessageNew, m),
-      emitUpdated: (m) => socket.emit(ServerEvents.MessageUpdated, m),
+      emit: (m) => {
+        const eventSeq = this.messageEventSeqs.get(m);
+        if (eventSeq === undefined) socket.emit(ServerEvents.MessageNew, m);
+        else socket.emit(ServerEvents.MessageNew, m, { eventSeq });
+      },
+      emitUpdated: (m) => {
+        const eventSeq = this.updateEventSeqs.get(m);
+        if (eventSeq === undefined) socket.emit(ServerEvents.MessageUpdated, m);
+        else socket.emit(ServerEvents.MessageUpdated, m, { eventSeq });
+      },
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
       onChatGone: (chatId) => socket.emit(ServerEvents.ChatRemoved, { chatId }),
     });
+  }
+
+  /** A live message for a v1 connection, with this user's eventSeq of it when known. */
+  offerMessage(message: Message, eventSeq: number | undefined): void {
+    if (eventSeq !== undefined) this.messageEventSeqs.set(message, eventSeq);
+    this.order.offer(message);
+  }
+
+  /** A live message:updated for a v1 connection (MessageOrder holds it behind the message itself). */
+  offerUpdate(message: Message, eventSeq: number | undefined): void {
+    if (eventSeq !== undefined) this.updateEventSeqs.set(message, eventSeq);
+    this.order.updated(message);
   }
 
   get id(): string {
@@ -68,5 +106,31 @@ export class ClientConnection {
   dispose(): void {
     if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.order.dispose();
+    this.events?.dispose();
+  }
+}
+
+/** A stream event with its eventSeq as the 2nd argument (the names are the contract's constants). */
+function emitStreamEvent(socket: Socket, e: StreamEvent): void {
+  const meta = { eventSeq: e.eventSeq };
+  switch (e.type) {
+    case 'message:new':
+      socket.emit(ServerEvents.MessageNew, e.payload, meta);
+      break;
+    case 'message:updated':
+      socket.emit(ServerEvents.MessageUpdated, e.payload, meta);
+      break;
+    case 'receipt':
+      socket.emit(ServerEvents.Receipt, e.payload, meta);
+      break;
+    case 'chat:new':
+      socket.emit(ServerEvents.ChatNew, e.payload, meta);
+      break;
+    case 'chat:updated':
+      socket.emit(ServerEvents.ChatUpdated, e.payload, meta);
+      break;
+    case 'chat:removed':
+      socket.emit(ServerEvents.ChatRemoved, e.payload, meta);
+      break;
   }
 }

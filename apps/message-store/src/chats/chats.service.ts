@@ -14,15 +14,19 @@ import {
   type ChatMembersReply,
   type ChatSettingsReply,
   type ChatSummary,
+  type ChatChangeReply,
+  type ChatEventSeqs,
   type SharesChatReply,
   type UserCursorsReply,
 } from '@parley/contracts';
 import {
   ChatsRepository,
+  EventsRepository,
   toChat,
   type ChatListPosition,
   type ChatRecord,
   type ChatWriter,
+  type UserEventEntry,
 } from '@parley/message-store/data-access-messages';
 import { memberOf, requireMember } from '../common/chat-access';
 import {
@@ -49,6 +53,7 @@ const requireTitle = (value: unknown) => requireText(value, 'title', 1, Limits.t
 export class ChatsService {
   constructor(
     private readonly chats: ChatsRepository,
+    private readonly events: EventsRepository,
     @Optional() @Inject(HEADS_DIGEST) private readonly heads?: HeadsDigest,
   ) {}
 
@@ -74,7 +79,9 @@ export class ChatsService {
       return this.chats
         .transaction(async (tx) => {
           const { chatId, created } = await tx.createDirect(creatorId, others[0]);
-          return { chat: toChat(await this.mustLoad(tx, chatId)), created };
+          const record = await this.mustLoad(tx, chatId);
+          if (!created) return { chat: toChat(record), created };
+          return { chat: toChat(record), created, ...(await this.chatEvents(tx, record, () => 'chat:new')) };
         })
         .then((reply) => this.noteCreated(reply, [creatorId, others[0]]));
     }
@@ -86,7 +93,8 @@ export class ChatsService {
     return this.chats
       .transaction(async (tx) => {
         const chatId = await tx.createGroup(title, creatorId, others);
-        return { chat: toChat(await this.mustLoad(tx, chatId)), created: true };
+        const record = await this.mustLoad(tx, chatId);
+        return { chat: toChat(record), created: true, ...(await this.chatEvents(tx, record, () => 'chat:new')) };
       })
       .then((reply) => this.noteCreated(reply, [creatorId, ...others]));
   }
@@ -149,9 +157,14 @@ export class ChatsService {
         const after = await this.mustLoad(tx, chatId);
         // In the chat's member order, not the request's.
         const addedSet = new Set(added);
+        const events =
+          added.length === 0
+            ? {}
+            : await this.chatEvents(tx, after, (id) => (addedSet.has(id) ? 'chat:new' : 'chat:updated'));
         return {
           chat: toChat(after),
           addedUserIds: after.members.filter((m) => addedSet.has(m.userId)).map((m) => m.userId),
+          ...events,
         };
       })
       .then((reply) => {
@@ -176,11 +189,13 @@ export class ChatsService {
         // Members are ordered by joinedAt, then user id: the first is the longest-standing.
         await tx.setRole(chatId, remaining[0].userId, 'admin');
       }
-      return { chat: toChat(await this.mustLoad(tx, chatId)), removedUserId: userId };
+      const after = await this.mustLoad(tx, chatId);
+      const { eventSeqs, removedEventSeq } = await this.chatEvents(tx, after, () => 'chat:updated', userId);
+      return { chat: toChat(after), removedUserId: userId, eventSeqs, removedEventSeq };
     });
   }
 
-  async update(req: unknown): Promise<Chat> {
+  async update(req: unknown): Promise<ChatChangeReply> {
     const r = requireObject(req);
     const chatId = requireUuid(r['chatId'], 'chatId');
     const actorId = requireUuid(r['actorId'], 'actorId');
@@ -189,11 +204,12 @@ export class ChatsService {
       const chat = requireMember(await tx.lockChat(chatId), actorId);
       this.requireGroupAdmin(chat, actorId, 'rename the group');
       await tx.setTitle(chatId, title);
-      return toChat(await this.mustLoad(tx, chatId));
+      const after = await this.mustLoad(tx, chatId);
+      return { ...toChat(after), ...(await this.chatEvents(tx, after, () => 'chat:updated')) };
     });
   }
 
-  async setRole(req: unknown): Promise<Chat> {
+  async setRole(req: unknown): Promise<ChatChangeReply> {
     const r = requireObject(req);
     const chatId = requireUuid(r['chatId'], 'chatId');
     const actorId = requireUuid(r['actorId'], 'actorId');
@@ -208,7 +224,8 @@ export class ChatsService {
         throw new ParleyError('conflict', 'the only admin cannot step down; make someone else admin first');
       }
       await tx.setRole(chatId, userId, role);
-      return toChat(await this.mustLoad(tx, chatId));
+      const after = await this.mustLoad(tx, chatId);
+      return { ...toChat(after), ...(await this.chatEvents(tx, after, () => 'chat:updated')) };
     });
   }
 
@@ -269,6 +286,35 @@ export class ChatsService {
       throw new ParleyError('forbidden', 'a direct chat has no admins, member, role or title changes');
     if (memberOf(chat, actorId)?.role !== 'admin')
       throw new ParleyError('forbidden', `only group admins can ${action}`);
+  }
+
+  /**
+   * The change's events, in its transaction (the chat is locked): one per member (`typeOf`),
+   * and `chat:removed` for `removedUserId`. Payloads hold at most 32 members + memberCount.
+   */
+  private async chatEvents(
+    tx: ChatWriter,
+    chat: ChatRecord,
+    typeOf: (userId: string) => 'chat:new' | 'chat:updated',
+    removedUserId?: string,
+  ): Promise<ChatEventSeqs & { removedEventSeq?: number }> {
+    const full = toChat(chat);
+    const payload = {
+      ...full,
+      members: full.members.slice(0, ChatListLimits.membersPerEntry),
+      memberCount: full.members.length,
+    };
+    const entries: UserEventEntry[] = chat.members.map((m) => ({
+      userId: m.userId,
+      type: typeOf(m.userId),
+      payload: 0,
+    }));
+    if (removedUserId) entries.push({ userId: removedUserId, type: 'chat:removed', payload: 1 });
+    const seqs = await this.events.append(tx.q, chat.id, entries, [payload, { chatId: chat.id }]);
+    return {
+      eventSeqs: chat.members.map((m) => seqs.get(m.userId) ?? 0),
+      ...(removedUserId ? { removedEventSeq: seqs.get(removedUserId) } : {}),
+    };
   }
 
   private async mustLoad(tx: ChatWriter, chatId: string): Promise<ChatRecord> {

@@ -36,6 +36,12 @@ export class MessageStoreEnv extends PostgresTimeoutsEnv {
   @IsInt() @Min(1) @Max(1_000_000) APPEND_QUEUE_MAX = 5000;
   /** How long after sending its sender may edit a message (seconds; 15 minutes by default). */
   @IsInt() @Min(1) @Max(31_536_000) MESSAGE_EDIT_WINDOW_SECONDS = 900;
+  /** Event stream retention: events older than this many days are pruned... */
+  @IsInt() @Min(1) @Max(3650) EVENT_RETENTION_DAYS = 30;
+  /** ...and, per user, all but the latest this many. */
+  @IsInt() @Min(1) @Max(100_000_000) EVENT_RETENTION_MAX_EVENTS = 100_000;
+  /** How often the prune walks every user. */
+  @IsInt() @Min(100) @Max(86_400_000) EVENT_PRUNE_INTERVAL_MS = 600_000;
 }
 
 export interface MessageStoreConfig {
@@ -46,6 +52,7 @@ export interface MessageStoreConfig {
   cipher: MessageCipher;
   append: { batchMax: number; batchWaitMs: number; queueMax: number };
   lifecycle: { editWindowMs: number };
+  events: { maxAgeMs: number; maxEvents: number; intervalMs: number };
 }
 
 export function loadMessageStoreEnv(env: NodeJS.ProcessEnv = process.env): MessageStoreEnv {
@@ -75,5 +82,10 @@ export function loadMessageStoreConfig(env: NodeJS.ProcessEnv = process.env): Me
     cipher,
     append: { batchMax: e.APPEND_BATCH_MAX, batchWaitMs: e.APPEND_BATCH_WAIT_MS, queueMax: e.APPEND_QUEUE_MAX },
     lifecycle: { editWindowMs: e.MESSAGE_EDIT_WINDOW_SECONDS * 1000 },
+    events: {
+      maxAgeMs: e.EVENT_RETENTION_DAYS * 86_400_000,
+      maxEvents: e.EVENT_RETENTION_MAX_EVENTS,
+      intervalMs: e.EVENT_PRUNE_INTERVAL_MS,
+    },
   };
 }

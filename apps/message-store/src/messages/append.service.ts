@@ -9,6 +9,7 @@ import {
   type MessageAppendBatchReply,
   type MessageAppendReply,
   type MessageAppendResult,
+  type MessageAppendStored,
 } from '@parley/contracts';
 import {
   isDatabaseUnavailable,
@@ -97,6 +98,7 @@ export class AppendService implements OnModuleDestroy {
             created: outcome.created,
             memberIds: outcome.memberIds,
             mutedMemberIds: outcome.mutedMemberIds,
+            ...(outcome.eventSeqBase ? { eventSeqBase: outcome.eventSeqBase } : {}),
           };
       }
     } catch (err) {
@@ -145,6 +147,10 @@ export class AppendService implements OnModuleDestroy {
   }
 }
 
+function sameIds(a: string[], b: string[]): boolean {
+  return a === b || (a.length === b.length && a.every((id, i) => id === b[i]));
+}
+
 type AppendOutcomeOrError = { ok: true; reply: MessageAppendReply } | { ok: false; error: ErrorBody };
 
 /** Most an error result may take (server-written messages are short; a longer one is replaced). */
@@ -178,7 +184,8 @@ export function fitAppendBatchReply(outcomes: AppendOutcomeOrError[], budget: nu
       results.push(fits ? outcome : { ok: false, error: { code: outcome.error.code, message: outcome.error.code } });
       continue;
     }
-    const { memberIds, mutedMemberIds, ...reply } = outcome.reply;
+    const { memberIds, mutedMemberIds, eventSeqBase, ...rest } = outcome.reply;
+    const reply: MessageAppendStored = rest;
     const result: MessageAppendResult = { ok: true, reply };
     const size = jsonBytes(result) + 1;
     if (bytes + size > room) {
@@ -188,13 +195,28 @@ export function fitAppendBatchReply(outcomes: AppendOutcomeOrError[], budget: nu
     bytes += size;
     results.push(result);
     const chatId = reply.message.chatId;
-    if (membersTried.has(chatId)) continue;
-    membersTried.add(chatId);
-    const list = { memberIds, mutedMemberIds };
-    const listSize = jsonBytes(list) + chatId.length + 4;
-    if (bytes + listSize <= room) {
-      members[chatId] = list;
-      bytes += listSize;
+    if (!membersTried.has(chatId)) {
+      membersTried.add(chatId);
+      const list = { memberIds, mutedMemberIds };
+      const listSize = jsonBytes(list) + chatId.length + 4;
+      if (bytes + listSize <= room) {
+        members[chatId] = list;
+        bytes += listSize;
+      }
+    }
+    // eventSeqs: one base list per group-commit transaction and chat (items of one request may
+    // span two), each item naming its own; none when the members differ from the listed ones.
+    const listed = members[chatId];
+    if (!listed || !eventSeqBase || !sameIds(listed.memberIds, memberIds)) continue;
+    const bases = (listed.eventSeqBases ??= []);
+    let idx = bases.indexOf(eventSeqBase);
+    if (idx < 0 && bytes + jsonBytes(eventSeqBase) + 24 <= room) {
+      idx = bases.push(eventSeqBase) - 1;
+      bytes += jsonBytes(eventSeqBase) + 1;
+    }
+    if (idx >= 0) {
+      reply.eventSeqBaseIdx = idx;
+      bytes += 24;
     }
   }
   return { results, members };

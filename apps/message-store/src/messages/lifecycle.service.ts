@@ -1,6 +1,11 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { Limits, ParleyError, type MessageChangeReply } from '@parley/contracts';
-import { MessagesRepository, type ChangeTarget, type MessageChange } from '@parley/message-store/data-access-messages';
+import {
+  EventsRepository,
+  MessagesRepository,
+  type ChangeTarget,
+  type MessageChange,
+} from '@parley/message-store/data-access-messages';
 import { invalid, requireInt, requireObject, requireText, requireUuid } from '../common/request-checks';
 
 export const LIFECYCLE_SETTINGS = Symbol('LIFECYCLE_SETTINGS');
@@ -41,6 +46,7 @@ function parseEmoji(value: unknown): string | null {
 export class LifecycleService {
   constructor(
     private readonly messages: MessagesRepository,
+    private readonly events: EventsRepository,
     @Inject(LIFECYCLE_SETTINGS) private readonly settings: LifecycleSettings,
   ) {}
 
@@ -60,10 +66,16 @@ export class LifecycleService {
   }
 
   private change(t: ChangeRequest, change: MessageChange): Promise<MessageChangeReply> {
-    return this.messages.change(t.chatId, t.seq, t.userId, async (target) => {
-      await this.authorize(target, t.userId, change);
-      return change;
-    });
+    return this.messages.change(
+      t.chatId,
+      t.seq,
+      t.userId,
+      async (target) => {
+        await this.authorize(target, t.userId, change);
+        return change;
+      },
+      this.events,
+    );
   }
 
   /**

@@ -1,6 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { ParleyError, type MessageReceipt, type ReceiptMoveReply } from '@parley/contracts';
-import { ChatsRepository, MessagesRepository, ReceiptsRepository } from '@parley/message-store/data-access-messages';
+import {
+  ChatsRepository,
+  EventsRepository,
+  MessagesRepository,
+  ReceiptsRepository,
+} from '@parley/message-store/data-access-messages';
 import { requireMember } from '../common/chat-access';
 import { requireInt, requireObject, requireOneOf, requireUuid } from '../common/request-checks';
 
@@ -10,6 +15,7 @@ export class ReceiptsService {
     private readonly chats: ChatsRepository,
     private readonly messages: MessagesRepository,
     private readonly receipts: ReceiptsRepository,
+    private readonly events: EventsRepository,
   ) {}
 
   /** Watermarks only move forward; upToSeq above lastSeq is clamped; read implies delivered. */
@@ -22,8 +28,19 @@ export class ReceiptsService {
     const chat = await this.chats.accessWithMembers(chatId);
     if (!chat) throw new ParleyError('not_found', 'no such chat');
     if (!chat.memberIds.includes(userId)) throw new ParleyError('forbidden', 'not a member of this chat');
-    const receipts = await this.receipts.move(chatId, userId, type, upToSeq);
-    return { receipts, memberIds: chat.memberIds };
+    // The move and its one `receipt` event per member commit together (the member row is
+    // locked first, the users' event heads last, in id order).
+    return this.receipts.transaction(async (q) => {
+      const receipts = await this.receipts.move(chatId, userId, type, upToSeq, q);
+      if (receipts.length === 0) return { receipts, memberIds: chat.memberIds };
+      const seqs = await this.events.append(
+        q,
+        chatId,
+        chat.memberIds.map((id) => ({ userId: id, type: 'receipt' as const, payload: 0 })),
+        [receipts[receipts.length - 1]],
+      );
+      return { receipts, memberIds: chat.memberIds, eventSeqs: chat.memberIds.map((id) => seqs.get(id) ?? 0) };
+    });
   }
 
   async list(req: unknown): Promise<MessageReceipt[]> {

@@ -1,6 +1,7 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import {
   ChatsRepository,
+  EventsRepository,
   MessageCipher,
   MessagesRepository,
   ReceiptsRepository,
@@ -27,12 +28,17 @@ export class StoreModule {
           useFactory: (db: PgDatabase, c: MessageCipher) => new MessagesRepository(db, c),
         },
         {
+          provide: EventsRepository,
+          inject: [PgDatabase, MessageCipher],
+          useFactory: (db: PgDatabase, c: MessageCipher) => new EventsRepository(db, c),
+        },
+        {
           provide: ReceiptsRepository,
           inject: [PgDatabase],
           useFactory: (db: PgDatabase) => new ReceiptsRepository(db),
         },
       ],
-      exports: [ChatsRepository, MessagesRepository, ReceiptsRepository],
+      exports: [ChatsRepository, EventsRepository, MessagesRepository, ReceiptsRepository],
     };
   }
 }

@@ -26,6 +26,7 @@ import {
   MessageReactV1,
   ReceiptListV1,
   ReceiptMoveV1,
+  EventListV1,
   SharesChatV1,
   UserCursorsV1,
 } from './message-store.subjects';
@@ -117,6 +118,7 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
       DeviceRemoveV1,
       UsersExistV1,
       ChatHeadsRecoverV1,
+      EventListV1,
     ],
     publishes: [
       AnyGatewayDeliverV1,

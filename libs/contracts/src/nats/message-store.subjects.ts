@@ -10,6 +10,7 @@ import type {
   ReceiptType,
 } from '../lib/models';
 import type { ErrorBody } from '../lib/errors';
+import type { EventPage } from '../lib/event-stream';
 import { rpc } from './contract';
 
 // ---- messages ----
@@ -30,6 +31,11 @@ export interface MessageAppendReply {
   memberIds: string[];
   /** Members who muted the chat (no push for them). */
   mutedMemberIds: string[];
+  /**
+   * For a created message: member i's eventSeq of it is eventSeqBase[i] + message.seq (aligned
+   * with memberIds; one number per member whatever the batch held). Absent for a resend.
+   */
+  eventSeqBase?: number[];
 }
 export const MessageAppendV1 = rpc<MessageAppendRequest, MessageAppendReply>('message.append.v1', 'message-store');
 
@@ -38,7 +44,10 @@ export interface MessageAppendBatchRequest {
   items: MessageAppendRequest[];
 }
 /** A stored item: as message.append.v1's reply, its chat's members in `members` (once per chat). */
-export type MessageAppendStored = Omit<MessageAppendReply, 'memberIds' | 'mutedMemberIds'>;
+export type MessageAppendStored = Omit<MessageAppendReply, 'memberIds' | 'mutedMemberIds' | 'eventSeqBase'> & {
+  /** Its eventSeqBase: `members[chatId].eventSeqBases[eventSeqBaseIdx]` (absent: not known). */
+  eventSeqBaseIdx?: number;
+};
 /** One result per item, in order: what message.append.v1 would have answered it. */
 export type MessageAppendResult = { ok: true; reply: MessageAppendStored } | { ok: false; error: ErrorBody };
 export interface MessageAppendBatchReply {
@@ -47,7 +56,7 @@ export interface MessageAppendBatchReply {
    * chatId -> members at append time, for the chats of stored items while they fit the reply's
    * byte budget; a chat missing here is looked up with chat.members.v1.
    */
-  members: Record<string, { memberIds: string[]; mutedMemberIds: string[] }>;
+  members: Record<string, { memberIds: string[]; mutedMemberIds: string[]; eventSeqBases?: number[][] }>;
 }
 /**
  * Bounds of one message.append-batch.v1 request. `maxBodyBytes` counts bodies as JSON puts them
@@ -98,6 +107,8 @@ export interface MessageChangeReply {
   changed: boolean;
   /** Every member of the chat (at most 1,024): the fan-out's recipients. */
   memberIds: string[];
+  /** When changed: each member's eventSeq of its message:updated, aligned with memberIds. */
+  eventSeqs?: number[];
 }
 export const MessageEditV1 = rpc<MessageEditRequest, MessageChangeReply>('message.edit.v1', 'message-store');
 export const MessageDeleteV1 = rpc<MessageDeleteRequest, MessageChangeReply>('message.delete.v1', 'message-store');
@@ -111,7 +122,12 @@ export interface ChatCreateRequest {
   title?: string;
   memberIds: string[];
 }
-export interface ChatCreateReply {
+/** Chat changes: each member's eventSeq of the change's event, aligned with `chat.members`. */
+export interface ChatEventSeqs {
+  eventSeqs?: number[];
+}
+
+export interface ChatCreateReply extends ChatEventSeqs {
   chat: Chat;
   /** false when an existing direct chat of the pair was returned. */
   created: boolean;
@@ -146,7 +162,7 @@ export interface ChatMembersAddRequest {
   actorId: string;
   userIds: string[];
 }
-export interface ChatMembersAddReply {
+export interface ChatMembersAddReply extends ChatEventSeqs {
   chat: Chat;
   /** Only those who were not members before. */
   addedUserIds: string[];
@@ -158,10 +174,12 @@ export interface ChatMemberRemoveRequest {
   actorId: string;
   userId: string;
 }
-export interface ChatMemberRemoveReply {
+export interface ChatMemberRemoveReply extends ChatEventSeqs {
   /** The chat after the removal (members may be empty). */
   chat: Chat;
   removedUserId: string;
+  /** The removed user's eventSeq of its chat:removed. */
+  removedEventSeq?: number;
 }
 export const ChatMemberRemoveV1 = rpc<ChatMemberRemoveRequest, ChatMemberRemoveReply>(
   'chat.member.remove.v1',
@@ -173,7 +191,9 @@ export interface ChatUpdateRequest {
   actorId: string;
   title: string;
 }
-export const ChatUpdateV1 = rpc<ChatUpdateRequest, Chat>('chat.update.v1', 'message-store');
+/** The chat, and `eventSeqs` when it changed (the gateway strips them from its HTTP answer). */
+export type ChatChangeReply = Chat & ChatEventSeqs;
+export const ChatUpdateV1 = rpc<ChatUpdateRequest, ChatChangeReply>('chat.update.v1', 'message-store');
 
 export interface ChatMemberRoleRequest {
   chatId: string;
@@ -181,7 +201,7 @@ export interface ChatMemberRoleRequest {
   userId: string;
   role: MemberRole;
 }
-export const ChatMemberRoleV1 = rpc<ChatMemberRoleRequest, Chat>('chat.member.role.v1', 'message-store');
+export const ChatMemberRoleV1 = rpc<ChatMemberRoleRequest, ChatChangeReply>('chat.member.role.v1', 'message-store');
 
 export interface ChatSettingsRequest {
   chatId: string;
@@ -255,6 +275,12 @@ export interface ReceiptMoveReply {
    */
   receipts: Receipt[];
   memberIds: string[];
+  /**
+   * When a watermark moved: each member's eventSeq (aligned with memberIds, the mover included)
+   * of the ONE receipt event the move made, the last of `receipts` (a read that also moved
+   * delivered is one `read` event).
+   */
+  eventSeqs?: number[];
 }
 export const ReceiptMoveV1 = rpc<ReceiptMoveRequest, ReceiptMoveReply>('receipt.move.v1', 'message-store');
 
@@ -264,3 +290,15 @@ export interface ReceiptListRequest {
   seq: number;
 }
 export const ReceiptListV1 = rpc<ReceiptListRequest, MessageReceipt[]>('receipt.list.v1', 'message-store');
+
+// ---- the per-user event stream ----
+
+export interface EventListRequest {
+  userId: string;
+  /** Events with eventSeq > since, ascending. */
+  since: number;
+  /** 1-EventStreamLimits.maxLimit. */
+  limit: number;
+}
+/** A page of a user's event stream; cut at ReplyBudget (hasMore then true). */
+export const EventListV1 = rpc<EventListRequest, EventPage>('event.list.v1', 'message-store');

@@ -1,4 +1,5 @@
 import type { ErrorBody } from '../lib/errors';
+import type { EventMeta, ResyncRequired } from '../lib/event-stream';
 import type { Chat, Message, PresenceState, Receipt } from '../lib/models';
 
 /*
@@ -32,6 +33,8 @@ export const ServerEvents = {
   ChatRemoved: 'chat:removed',
   /** The replay on connect was cut short (`unavailable`): reconnect to get the rest. */
   ReplayFailed: 'replay:failed',
+  /** A `since` below what the server keeps: rebuild state over HTTP; live events follow. */
+  ResyncRequired: 'resync:required',
   /** Just before a server-side disconnect (`unauthorized`: token expired, session revoked). */
   Error: 'error',
 } as const;
@@ -91,14 +94,17 @@ export type Ack<T extends object = object> = AckOk<T> | AckError;
 
 /** What an `{ok: true}` ack carries besides `ok`, per client event. */
 export interface AckBodies {
-  [ClientEvents.MessageSend]: { message: Message };
-  [ClientEvents.MessageDelivered]: object;
-  [ClientEvents.MessageRead]: object;
+  /** eventSeq: the message:new event this message is in the sender's own stream (absent for a resend). */
+  [ClientEvents.MessageSend]: { message: Message; eventSeq?: number };
+  /** eventSeq: the caller's own `receipt` event, when the watermark moved. */
+  [ClientEvents.MessageDelivered]: { eventSeq?: number };
+  [ClientEvents.MessageRead]: { eventSeq?: number };
   [ClientEvents.Typing]: object;
   [ClientEvents.PresenceSubscribe]: { presence: PresenceState[] };
-  [ClientEvents.MessageEdit]: { message: Message };
-  [ClientEvents.MessageDelete]: { message: Message };
-  [ClientEvents.MessageReact]: { message: Message };
+  /** eventSeq: the message:updated this change is in the actor's own stream (absent when nothing changed). */
+  [ClientEvents.MessageEdit]: { message: Message; eventSeq?: number };
+  [ClientEvents.MessageDelete]: { message: Message; eventSeq?: number };
+  [ClientEvents.MessageReact]: { message: Message; eventSeq?: number };
 }
 
 /** The `typing` event a client receives. */
@@ -115,8 +121,11 @@ export interface ChatRemovedEvent {
 /** Client-to-server events in Socket.IO's typed-events form (`Socket<ListenEvents, EmitEvents>`). */
 export interface ClientToServerEvents {
   [ClientEvents.MessageSend]: (payload: SendMessageInput, ack: (a: Ack<AckBodies['message:send']>) => void) => void;
-  [ClientEvents.MessageDelivered]: (payload: ReceiptInput, ack: (a: Ack) => void) => void;
-  [ClientEvents.MessageRead]: (payload: ReceiptInput, ack: (a: Ack) => void) => void;
+  [ClientEvents.MessageDelivered]: (
+    payload: ReceiptInput,
+    ack: (a: Ack<AckBodies['message:delivered']>) => void,
+  ) => void;
+  [ClientEvents.MessageRead]: (payload: ReceiptInput, ack: (a: Ack<AckBodies['message:read']>) => void) => void;
   [ClientEvents.Typing]: (payload: TypingInput, ack?: (a: Ack) => void) => void;
   [ClientEvents.PresenceSubscribe]: (
     payload: PresenceSubscribeInput,
@@ -130,16 +139,20 @@ export interface ClientToServerEvents {
   [ClientEvents.MessageReact]: (payload: ReactMessageInput, ack: (a: Ack<AckBodies['message:react']>) => void) => void;
 }
 
-/** Server-to-client events in Socket.IO's typed-events form. */
+/**
+ * Server-to-client events in Socket.IO's typed-events form. Stream events carry a 2nd argument,
+ * `meta = {eventSeq}` (docs/protocol.md, "Event stream"); a client that reads one argument sees v1.
+ */
 export interface ServerToClientEvents {
-  [ServerEvents.MessageNew]: (message: Message) => void;
-  [ServerEvents.MessageUpdated]: (message: Message) => void;
-  [ServerEvents.Receipt]: (receipt: Receipt) => void;
+  [ServerEvents.MessageNew]: (message: Message, meta?: EventMeta) => void;
+  [ServerEvents.MessageUpdated]: (message: Message, meta?: EventMeta) => void;
+  [ServerEvents.Receipt]: (receipt: Receipt, meta?: EventMeta) => void;
   [ServerEvents.Typing]: (typing: TypingState) => void;
   [ServerEvents.Presence]: (presence: PresenceState) => void;
-  [ServerEvents.ChatNew]: (chat: Chat) => void;
-  [ServerEvents.ChatUpdated]: (chat: Chat) => void;
-  [ServerEvents.ChatRemoved]: (removed: ChatRemovedEvent) => void;
+  [ServerEvents.ChatNew]: (chat: Chat, meta?: EventMeta) => void;
+  [ServerEvents.ChatUpdated]: (chat: Chat, meta?: EventMeta) => void;
+  [ServerEvents.ChatRemoved]: (removed: ChatRemovedEvent, meta?: EventMeta) => void;
   [ServerEvents.ReplayFailed]: (error: ErrorBody) => void;
+  [ServerEvents.ResyncRequired]: (resync: ResyncRequired) => void;
   [ServerEvents.Error]: (error: ErrorBody) => void;
 }

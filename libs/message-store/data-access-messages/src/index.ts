@@ -6,6 +6,7 @@ import { AppendMessagesFunction1764600000000 } from './lib/migrations/1764600000
 import { AppendMessagesLinear1764700000000 } from './lib/migrations/1764700000000-AppendMessagesLinear';
 import { ChatMembersJoinedIndex1764800000000 } from './lib/migrations/1764800000000-ChatMembersJoinedIndex';
 import { MessageLifecycle1764900000000 } from './lib/migrations/1764900000000-MessageLifecycle';
+import { createUserEventsMigration } from './lib/migrations/1765100000000-UserEvents';
 
 export * from './lib/message-cipher';
 export * from './lib/store-errors';
@@ -13,6 +14,7 @@ export * from './lib/records';
 export * from './lib/chats.repository';
 export * from './lib/messages.repository';
 export * from './lib/receipts.repository';
+export * from './lib/events.repository';
 export type { MessageStoreMigrationOptions } from './lib/migrations/1764500000000-CreateMessageStore';
 
 /** The PostgreSQL schema message-store owns; nobody else reads it. */
@@ -26,5 +28,6 @@ export function createMessageStoreMigrations(options: MessageStoreMigrationOptio
     AppendMessagesLinear1764700000000,
     ChatMembersJoinedIndex1764800000000,
     MessageLifecycle1764900000000,
+    createUserEventsMigration(options),
   ];
 }

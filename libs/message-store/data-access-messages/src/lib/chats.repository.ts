@@ -249,7 +249,8 @@ export class ChatsRepository {
 
 /** Writes of one transaction; call lockChat first so concurrent changes of a chat queue up. */
 export class ChatWriter {
-  constructor(private readonly q: Queryable) {}
+  /** `q`: the transaction, for writes of other repositories that belong to it (the chat's events). */
+  constructor(readonly q: Queryable) {}
 
   lockChat(chatId: string): Promise<ChatRecord | null> {
     return loadChat(this.q, chatId, true);

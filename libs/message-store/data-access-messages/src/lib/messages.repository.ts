@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ChatType, MemberRole, Message } from '@parley/contracts';
+import type { EventsRepository } from './events.repository';
 import type { MessageCipher } from './message-cipher';
 import type { PgDatabase, Queryable } from '@parley/shared/data-access-postgres';
 import { MESSAGE_COLUMNS, reactionsOf, toMessage, type MessageRow } from './records';
@@ -14,7 +15,15 @@ export interface AppendInput {
 }
 
 export type AppendOutcome =
-  | { status: 'stored'; created: boolean; message: Message; memberIds: string[]; mutedMemberIds: string[] }
+  | {
+      status: 'stored';
+      created: boolean;
+      message: Message;
+      memberIds: string[];
+      mutedMemberIds: string[];
+      /** Created messages: member i's eventSeq is eventSeqBase[i] + message.seq. */
+      eventSeqBase?: number[];
+    }
   | { status: 'not_found' }
   | { status: 'forbidden' }
   | { status: 'invalid' };
@@ -38,6 +47,8 @@ export interface ChangeResult {
   memberIds: string[];
   /** false: the change was already the state (nothing written, nothing to tell anyone). */
   changed: boolean;
+  /** When changed and `events` was given: each member's eventSeq of its message:updated (aligned with memberIds). */
+  eventSeqs?: number[];
 }
 
 export interface HistoryQuery {
@@ -66,6 +77,7 @@ interface AppendRow {
   r_key_id: string | null;
   r_member_ids: string[] | null;
   r_muted_ids: string[] | null;
+  r_event_base: string[] | null;
 }
 
 /** Appends (group commit) and history of the hash-partitioned messages table. */
@@ -117,10 +129,14 @@ export class MessagesRepository {
   }
 
   private async outcomes(items: AppendInput[], rows: AppendRow[]): Promise<AppendOutcome[]> {
-    const members = new Map<string, { memberIds: string[]; mutedMemberIds: string[] }>();
+    const members = new Map<string, { memberIds: string[]; mutedMemberIds: string[]; eventSeqBase?: number[] }>();
     for (const r of rows) {
       if (r.r_status === 'members')
-        members.set(r.r_chat_id, { memberIds: r.r_member_ids ?? [], mutedMemberIds: r.r_muted_ids ?? [] });
+        members.set(r.r_chat_id, {
+          memberIds: r.r_member_ids ?? [],
+          mutedMemberIds: r.r_muted_ids ?? [],
+          eventSeqBase: r.r_event_base?.map(Number),
+        });
     }
     const out: AppendOutcome[] = new Array(items.length);
     // In item order, so the first item with a message id is its leader; followers share its message.
@@ -164,12 +180,14 @@ export class MessagesRepository {
         byId.set(id, message);
       }
       const m = members.get(item.chatId) ?? { memberIds: [], mutedMemberIds: [] };
+      const created = r.r_created === true;
       out[i] = {
         status: 'stored',
-        created: r.r_created === true,
+        created,
         message,
         memberIds: m.memberIds,
         mutedMemberIds: m.mutedMemberIds,
+        ...(created && m.eventSeqBase ? { eventSeqBase: m.eventSeqBase } : {}),
       };
     }
     for (let i = 0; i < items.length; i++) {
@@ -200,6 +218,7 @@ export class MessagesRepository {
     seq: number,
     actorId: string,
     decide: (target: ChangeTarget) => MessageChange | Promise<MessageChange>,
+    events?: EventsRepository,
   ): Promise<ChangeResult> {
     return this.db.transaction(async (q) => {
       const chats = await q.query<{ type: ChatType; last_seq: string }>(
@@ -229,7 +248,17 @@ export class MessagesRepository {
       const memberIds = members.map((m) => m.user_id);
       if (!before) throw new Error('decide() accepted a change of a message that does not exist');
       const changed = await this.apply(q, before, actorId, change);
-      return { message: changed ? ((await read()) as Message) : before, memberIds, changed };
+      if (!changed) return { message: before, memberIds, changed };
+      // One message:updated per member, in this transaction, user heads locked last (after the chat).
+      const seqs = await events?.append(
+        q,
+        chatId,
+        memberIds.map((userId) => ({ userId, type: 'message:updated' as const, payload: null })),
+        [],
+        seq,
+      );
+      const eventSeqs = seqs ? { eventSeqs: memberIds.map((id) => seqs.get(id) ?? 0) } : {};
+      return { message: (await read()) as Message, memberIds, changed, ...eventSeqs };
     });
   }
 

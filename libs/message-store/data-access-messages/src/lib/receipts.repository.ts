@@ -1,9 +1,14 @@
 import type { MessageReceipt, Receipt, ReceiptType } from '@parley/contracts';
-import type { PgDatabase } from '@parley/shared/data-access-postgres';
+import type { PgDatabase, Queryable } from '@parley/shared/data-access-postgres';
 
 /** Delivered/read watermarks of chat_members and the log of their moves. */
 export class ReceiptsRepository {
   constructor(private readonly db: PgDatabase) {}
+
+  /** Runs `work` in one transaction (a move and its events). */
+  transaction<T>(work: (q: Queryable) => Promise<T>): Promise<T> {
+    return this.db.transaction(work);
+  }
 
   /**
    * Moves the member's watermark(s) to min(upToSeq, chat.last_seq), never backwards;
@@ -12,8 +17,14 @@ export class ReceiptsRepository {
    * update (the latest committed ones, even under concurrent moves), which tells
    * which watermarks really moved. Returns those moves (0-2), none for a non-member.
    */
-  async move(chatId: string, userId: string, type: ReceiptType, upToSeq: number): Promise<Receipt[]> {
-    const rows = await this.db.query<{ type: ReceiptType; up_to_seq: string; at: Date }>({
+  async move(
+    chatId: string,
+    userId: string,
+    type: ReceiptType,
+    upToSeq: number,
+    q: Queryable = this.db,
+  ): Promise<Receipt[]> {
+    const rows = await q.query<{ type: ReceiptType; up_to_seq: string; at: Date }>({
       name: 'ms_receipt_move',
       text: `WITH target AS (
                SELECT LEAST($4::bigint, last_seq) AS seq FROM chats WHERE id = $1

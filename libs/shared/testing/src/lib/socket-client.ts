@@ -5,12 +5,13 @@ type AckReply = { ok: boolean; error?: { code: string; message: string }; [k: st
 
 /** A real Socket.IO client that records what the server sends it. */
 export class TestSocket {
-  readonly received: { event: string; payload: unknown }[] = [];
+  /** `meta`: the 2nd argument (the event stream's {eventSeq}), when the server sent one. */
+  readonly received: { event: string; payload: unknown; meta?: { eventSeq?: number } }[] = [];
   private waiters: { event: string; predicate: (p: unknown) => boolean; resolve: (p: unknown) => void }[] = [];
 
   private constructor(readonly socket: Socket) {
-    socket.onAny((event: string, payload: unknown) => {
-      this.received.push({ event, payload });
+    socket.onAny((event: string, payload: unknown, meta?: { eventSeq?: number }) => {
+      this.received.push(meta === undefined ? { event, payload } : { event, payload, meta });
       this.waiters = this.waiters.filter((w) => {
         if (w.event === event && w.predicate(payload)) {
           w.resolve(payload);
@@ -25,10 +26,10 @@ export class TestSocket {
   static connect(
     url: string,
     token: string,
-    options: { transports?: ('websocket' | 'polling')[] } = {},
+    options: { transports?: ('websocket' | 'polling')[]; since?: unknown } = {},
   ): Promise<TestSocket> {
     const socket = io(url, {
-      auth: { token },
+      auth: 'since' in options ? { token, since: options.since } : { token },
       reconnection: false,
       transports: options.transports ?? ['websocket'],
       forceNew: true,
@@ -76,6 +77,28 @@ export class TestSocket {
       const got = this.events<T>(event).filter(predicate);
       if (got.length >= count) return got;
       if (Date.now() > deadline) throw new Error(`got ${got.length} of ${count} ${event} within ${timeoutMs} ms`);
+      await new Promise((r) => setTimeout(r, 20));
+    }
+  }
+
+  /** The event-stream events received (those with an eventSeq), in arrival order. */
+  stream(): { event: string; payload: unknown; eventSeq: number }[] {
+    return this.received
+      .filter((r) => typeof r.meta?.eventSeq === 'number')
+      .map((r) => ({ event: r.event, payload: r.payload, eventSeq: r.meta?.eventSeq as number }));
+  }
+
+  /** Waits until an event with eventSeq >= `eventSeq` arrived; answers the stream so far. */
+  async waitForEventSeq(
+    eventSeq: number,
+    timeoutMs = 15_000,
+  ): Promise<{ event: string; payload: unknown; eventSeq: number }[]> {
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const got = this.stream();
+      if (got.some((e) => e.eventSeq >= eventSeq)) return got;
+      if (Date.now() > deadline)
+        throw new Error(`no eventSeq ${eventSeq} within ${timeoutMs} ms (last: ${got[got.length - 1]?.eventSeq})`);
       await new Promise((r) => setTimeout(r, 20));
     }
   }

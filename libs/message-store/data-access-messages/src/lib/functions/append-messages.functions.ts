@@ -22,7 +22,7 @@ const APPEND_MESSAGES_CHECK = `
  * Per item (in input order): status ok | not_found | forbidden | invalid (p_reply_to_seqs, one per
  * item, NULL for none: a reply to a seq above the chat's lastSeq); for ok, the stored message:
  * the one inserted now (created) or, for a key stored before (p_lookup) or repeated in the
- * batch, the original. Then one 'members' row per chat. p_lookup=false skips the lookup of
+ * batch, the original. Then one 'members' row per chat (with r_event_base: see the event-stream CTEs). p_lookup=false skips the lookup of
  * stored keys (it costs as much as the insert on a partitioned table); if a key turns out to
  * be stored, the statement raises PX409 and changes nothing: call again with p_lookup=true.
  *
@@ -43,7 +43,7 @@ const APPEND_MESSAGES = `
         p_reply_to_seqs bigint[])
       RETURNS TABLE (r_ord bigint, r_status text, r_chat_id uuid, r_id uuid, r_seq bigint, r_created_at timestamptz,
                      r_created boolean, r_ct bytea, r_iv bytea, r_tag bytea, r_key_id text,
-                     r_member_ids uuid[], r_muted_ids uuid[])
+                     r_member_ids uuid[], r_muted_ids uuid[], r_event_base bigint[])
       LANGUAGE plpgsql VOLATILE
       SET plan_cache_mode = force_generic_plan
       AS $fn$
@@ -127,13 +127,50 @@ const APPEND_MESSAGES = `
                  first_value(n.e_tag) OVER w AS tag, first_value(n.e_key_id) OVER w AS key_id
           FROM numbered n
           WINDOW w AS (PARTITION BY n.chat_id, n.sender_id, n.client_msg_id ORDER BY n.ord)
+        ),
+        -- ---- The per-user event stream (one message:new event per member, sender included) ----
+        -- Per chat: its fresh messages, whose seqs are consecutive from first_seq.
+        ev_chats AS MATERIALIZED (
+          SELECT n.chat_id, count(*) AS cnt, min(n.seq) AS first_seq FROM numbered n WHERE n.fresh GROUP BY n.chat_id
+        ),
+        -- Per (member, chat): a member's events of this batch are grouped by chat (chat id order),
+        -- so one chat's are consecutive and the answer is one base per member and chat.
+        ev_pairs AS MATERIALIZED (
+          SELECT u.user_id, u.idx, ec.chat_id, ec.cnt, ec.first_seq,
+                 (sum(ec.cnt) OVER (PARTITION BY u.user_id ORDER BY ec.chat_id))::bigint - ec.cnt AS offs,
+                 (sum(ec.cnt) OVER (PARTITION BY u.user_id))::bigint AS total
+          FROM ev_chats ec JOIN members mb ON mb.chat_id = ec.chat_id
+          CROSS JOIN LATERAL unnest(mb.member_ids) WITH ORDINALITY AS u(user_id, idx)
+        ),
+        -- Each user's head moves once, rows locked in user id order AFTER the chats (every
+        -- writer of events locks chats first, then users in id order: no deadlock), gapless
+        -- because a rolled-back batch rolls the head back too.
+        ev_heads AS (
+          INSERT INTO user_event_heads AS h (user_id, last_event_seq)
+          SELECT DISTINCT ON (p.user_id) p.user_id, p.total FROM ev_pairs p ORDER BY p.user_id
+          ON CONFLICT (user_id) DO UPDATE SET last_event_seq = h.last_event_seq + EXCLUDED.last_event_seq
+          RETURNING h.user_id, h.last_event_seq
+        ),
+        ev_based AS MATERIALIZED (
+          SELECT p.user_id, p.idx, p.chat_id, p.cnt, p.first_seq, hd.last_event_seq - p.total + p.offs + 1 AS base
+          FROM ev_pairs p JOIN ev_heads hd ON hd.user_id = p.user_id
+        ),
+        -- A reference, not the body: catch-up reads the message as it is then.
+        ev_inserted AS (
+          INSERT INTO user_events (user_id, event_seq, kind, chat_id, msg_seq)
+          SELECT b.user_id, b.base + k, 1, b.chat_id, b.first_seq + k
+          FROM ev_based b CROSS JOIN LATERAL generate_series(0, b.cnt - 1) AS k
+        ),
+        -- Member i's eventSeq of message seq s is r_event_base[i] + s.
+        ev_answer AS (
+          SELECT b.chat_id, array_agg(b.base - b.first_seq ORDER BY b.idx) AS event_base FROM ev_based b GROUP BY b.chat_id
         )
-        SELECT a.ord, a.status, a.chat_id, a.id, a.seq, a.created_at, a.fresh, a.ct, a.iv, a.tag, a.key_id, NULL::uuid[], NULL::uuid[]
+        SELECT a.ord, a.status, a.chat_id, a.id, a.seq, a.created_at, a.fresh, a.ct, a.iv, a.tag, a.key_id, NULL::uuid[], NULL::uuid[], NULL::bigint[]
         FROM answered a CROSS JOIN checked
         WHERE checked.ok
         UNION ALL
-        SELECT NULL, 'members', mb.chat_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, mb.member_ids, mb.muted_ids
-        FROM members mb;
+        SELECT NULL, 'members', mb.chat_id, NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL, mb.member_ids, mb.muted_ids, ea.event_base
+        FROM members mb LEFT JOIN ev_answer ea ON ea.chat_id = mb.chat_id;
       END
       $fn$`;
 
@@ -148,6 +185,10 @@ export async function applyAppendMessagesFunctions(q: QueryRunner): Promise<void
     `DROP FUNCTION IF EXISTS append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean)`,
   );
   await q.query(APPEND_MESSAGES_CHECK);
+  // Its RETURNS TABLE grew (r_event_base): CREATE OR REPLACE cannot change that either.
+  await q.query(
+    `DROP FUNCTION IF EXISTS append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean, bigint[])`,
+  );
   await q.query(APPEND_MESSAGES);
 }
 
