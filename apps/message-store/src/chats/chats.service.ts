@@ -18,6 +18,7 @@ import {
   type UserCursorsReply,
 } from '@parley/contracts';
 import {
+  BlocksRepository,
   ChatsRepository,
   toChat,
   type ChatListPosition,
@@ -49,6 +50,7 @@ const requireTitle = (value: unknown) => requireText(value, 'title', 1, Limits.t
 export class ChatsService {
   constructor(
     private readonly chats: ChatsRepository,
+    private readonly blocks: BlocksRepository,
     @Optional() @Inject(HEADS_DIGEST) private readonly heads?: HeadsDigest,
   ) {}
 
@@ -71,6 +73,9 @@ export class ChatsService {
       if (r['title'] !== undefined && r['title'] !== null) throw invalid('a direct chat has no title');
       if (others.length === 0) throw invalid('a direct chat needs one other user (not yourself)');
       if (others.length > 1) throw invalid('a direct chat has exactly one other member');
+      // Blocking: the blocked one cannot open (nor reopen) a direct chat with the blocker.
+      if (await this.blocks.blocks(others[0], creatorId))
+        throw new ParleyError('forbidden', 'you cannot write to this user');
       return this.chats
         .transaction(async (tx) => {
           const { chatId, created } = await tx.createDirect(creatorId, others[0]);

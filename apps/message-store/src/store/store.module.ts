@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import {
+  BlocksRepository,
   ChatsRepository,
   MessageCipher,
   MessagesRepository,
@@ -31,8 +32,13 @@ export class StoreModule {
           inject: [PgDatabase],
           useFactory: (db: PgDatabase) => new ReceiptsRepository(db),
         },
+        {
+          provide: BlocksRepository,
+          inject: [PgDatabase],
+          useFactory: (db: PgDatabase) => new BlocksRepository(db),
+        },
       ],
-      exports: [ChatsRepository, MessagesRepository, ReceiptsRepository],
+      exports: [ChatsRepository, MessagesRepository, ReceiptsRepository, BlocksRepository],
     };
   }
 }

@@ -5,6 +5,7 @@ import {
 import { AppendMessagesFunction1764600000000 } from './lib/migrations/1764600000000-AppendMessagesFunction';
 import { AppendMessagesLinear1764700000000 } from './lib/migrations/1764700000000-AppendMessagesLinear';
 import { ChatMembersJoinedIndex1764800000000 } from './lib/migrations/1764800000000-ChatMembersJoinedIndex';
+import { CreateBlocks1765200000000 } from './lib/migrations/1765200000000-CreateBlocks';
 
 export * from './lib/message-cipher';
 export * from './lib/store-errors';
@@ -12,6 +13,7 @@ export * from './lib/records';
 export * from './lib/chats.repository';
 export * from './lib/messages.repository';
 export * from './lib/receipts.repository';
+export * from './lib/blocks.repository';
 export type { MessageStoreMigrationOptions } from './lib/migrations/1764500000000-CreateMessageStore';
 
 /** The PostgreSQL schema message-store owns; nobody else reads it. */
@@ -24,5 +26,6 @@ export function createMessageStoreMigrations(options: MessageStoreMigrationOptio
     AppendMessagesFunction1764600000000,
     AppendMessagesLinear1764700000000,
     ChatMembersJoinedIndex1764800000000,
+    CreateBlocks1765200000000,
   ];
 }

@@ -71,6 +71,8 @@ const APPEND_MESSAGES = `
           SELECT i.*, ch.last_seq, ch.stamp,
                  CASE WHEN ch.id IS NULL THEN 'not_found'
                       WHEN mb.member_ids IS NULL OR NOT (i.sender_id = ANY (mb.member_ids)) THEN 'forbidden'
+                      -- Blocking: neither member of a direct chat writes while one blocks the other.
+                      WHEN blocked_between(i.chat_id, i.sender_id) THEN 'forbidden'
                       ELSE 'ok' END AS status,
                  -- Items repeating a key follow the first one with it.
                  min(i.ord) OVER (PARTITION BY i.chat_id, i.sender_id, i.client_msg_id) AS leader
