@@ -3,6 +3,9 @@ import { natsInboxPrefix } from '@parley/contracts';
 import { AccessTokenGuard, AccessTokenVerifier, HTTP_USER_RATE_LIMITS } from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
+import { BlockRelations } from './blocks/block-relations';
+import { BlocksController } from './blocks/blocks.controller';
+import { BlocksService } from './blocks/blocks.service';
 import { ChatsController } from './chats/chats.controller';
 import { ChatsService } from './chats/chats.service';
 import { MembershipCache } from './chats/membership-cache';
@@ -43,7 +46,7 @@ export class AppModule {
           readiness: { inject: [NatsBus], useFactory: (bus: NatsBus) => [bus.readiness()] },
         }),
       ],
-      controllers: [ChatsController, DevicesController],
+      controllers: [ChatsController, DevicesController, BlocksController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         {
@@ -83,6 +86,8 @@ export class AppModule {
         PresenceLinkService,
         MessagingService,
         ChatsService,
+        BlockRelations,
+        BlocksService,
         ChatGateway,
       ],
     };

@@ -12,7 +12,7 @@ import {
   Limits,
   ParleyError,
   ReceiptListV1,
-  UsersExistV1,
+  toChatEvent,
   type Chat,
   type ChatListReply,
   type HistoryPage,
@@ -21,6 +21,7 @@ import {
 import { NatsBus } from '@parley/shared/util-nats';
 import { FanOutService } from '../delivery/fan-out.service';
 import { MembershipCache } from './membership-cache';
+import { requireUsers } from './require-users';
 
 /** Chat management: asks message-store, then tells the members' connections. */
 @Injectable()
@@ -138,10 +139,8 @@ export class ChatsService {
     return this.bus.request(ReceiptListV1, { chatId, userId: callerId, seq });
   }
 
-  private async requireUsers(userIds: string[]): Promise<void> {
-    if (userIds.length === 0) return;
-    const { missing } = await this.bus.request(UsersExistV1, { userIds });
-    if (missing.length > 0) throw new ParleyError('not_found', `no such user: ${missing.slice(0, 5).join(', ')}`);
+  private requireUsers(userIds: string[]): Promise<void> {
+    return requireUsers(this.bus, userIds);
   }
 
   /** Chat events are best effort: the HTTP answer already carries the truth. */
@@ -149,6 +148,8 @@ export class ChatsService {
     userIds: string[],
     delivery: { kind: 'chat:new' | 'chat:updated'; chat: Chat } | { kind: 'chat:removed'; chatId: string },
   ): Promise<void> {
-    await this.fanOut.route(userIds, delivery).catch(() => undefined);
+    // Bounded: a 1,024-member group's events carry 32 members and memberCount (GET /v1/chats/:id has all).
+    const bounded = delivery.kind === 'chat:removed' ? delivery : { ...delivery, chat: toChatEvent(delivery.chat) };
+    await this.fanOut.route(userIds, bounded).catch(() => undefined);
   }
 }

@@ -40,7 +40,9 @@ describe('block.* and the blocking rule in SQL (real PostgreSQL + NATS)', () => 
     expect(again).toEqual({ block: first.block, created: false });
     expect(await codeOf(h.bus.request(BlockCreateV1, { blockerId: a, blockedId: a }))).toBe('invalid');
     expect(await codeOf(h.bus.request(BlockCreateV1, { blockerId: a, blockedId: 'nope' }))).toBe('invalid');
-    const rows = await h.sql.query(`SELECT blocker_id, blocked_id FROM message_store.blocks WHERE blocker_id = $1`, [a]);
+    const rows = await h.sql.query(`SELECT blocker_id, blocked_id FROM message_store.blocks WHERE blocker_id = $1`, [
+      a,
+    ]);
     expect(rows.rows).toEqual([{ blocker_id: a, blocked_id: b }]);
   });
 

@@ -237,7 +237,7 @@ export class ChatsService {
     const chat = await this.chats.accessWithMembers(chatId);
     if (!chat) throw new ParleyError('not_found', 'no such chat');
     if (!chat.memberIds.includes(userId)) throw new ParleyError('forbidden', 'not a member of this chat');
-    return { memberIds: chat.memberIds, mutedMemberIds: chat.mutedMemberIds };
+    return { type: chat.type, memberIds: chat.memberIds, mutedMemberIds: chat.mutedMemberIds };
   }
 
   async cursors(req: unknown): Promise<UserCursorsReply> {

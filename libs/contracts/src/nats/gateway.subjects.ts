@@ -1,4 +1,4 @@
-import type { Chat, Message, Receipt } from '../lib/models';
+import type { ChatEvent, Message, Receipt } from '../lib/models';
 import { event, type EventContract } from './contract';
 
 /**
@@ -9,8 +9,8 @@ export type Delivery =
   | { kind: 'message'; userIds: string[]; message: Message; exceptSocketId?: string }
   | { kind: 'receipt'; userIds: string[]; receipt: Receipt }
   | { kind: 'typing'; userIds: string[]; chatId: string; userId: string; isTyping: boolean }
-  | { kind: 'chat:new'; userIds: string[]; chat: Chat }
-  | { kind: 'chat:updated'; userIds: string[]; chat: Chat }
+  | { kind: 'chat:new'; userIds: string[]; chat: ChatEvent }
+  | { kind: 'chat:updated'; userIds: string[]; chat: ChatEvent }
   | { kind: 'chat:removed'; userIds: string[]; chatId: string };
 
 /** Each gateway instance listens on its own subject only (routing, not broadcast). */
