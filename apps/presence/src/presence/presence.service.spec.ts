@@ -42,8 +42,19 @@ describe('PresenceService', () => {
       .mockResolvedValueOnce({ cameOnline: false, at: 6 });
     await expect(service.connect(conn)).resolves.toEqual({ cameOnline: true });
     await expect(service.connect({ ...conn, socketId: 's2' })).resolves.toEqual({ cameOnline: false });
-    expect(repository.connect).toHaveBeenNthCalledWith(1, 'u1', 'gw-1', 's1');
+    expect(repository.connect).toHaveBeenNthCalledWith(1, 'u1', 'gw-1', 's1', 0);
     expect(published).toEqual([{ userId: 'u1', online: true }]);
+  });
+
+  it('passes the connection cap on, and a refused connection publishes nothing', async () => {
+    const { repository, published, service } = setup();
+    repository.connect.mockResolvedValueOnce({ cameOnline: false, refused: true, at: 5 });
+    await expect(service.connect({ ...conn, maxConnections: 10 })).resolves.toEqual({
+      cameOnline: false,
+      refused: true,
+    });
+    expect(repository.connect).toHaveBeenCalledWith('u1', 'gw-1', 's1', 10);
+    expect(published).toEqual([]);
   });
 
   it('publishes offline with the time the last connection closed', async () => {
