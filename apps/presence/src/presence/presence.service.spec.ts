@@ -6,7 +6,7 @@ import { HEARTBEAT_BATCH, MAX_SWEEP_ROUNDS, PresenceService, REMOVE_BATCH } from
 
 function setup() {
   const repository = {
-    connect: jest.fn(async () => ({ cameOnline: false, at: 1000 })),
+    connect: jest.fn(async () => ({ cameOnline: false, refused: false, at: 1000 })),
     disconnect: jest.fn(async () => ({ wentOffline: false, at: 1000 })),
     heartbeat: jest.fn<Promise<{ userIds: string[]; at: number }>, [string, number, ConnectionRef[]]>(async () => ({
       userIds: [],
