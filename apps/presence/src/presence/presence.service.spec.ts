@@ -38,8 +38,8 @@ describe('PresenceService', () => {
   it('publishes online only when the connection brought the user online', async () => {
     const { repository, published, service } = setup();
     repository.connect
-      .mockResolvedValueOnce({ cameOnline: true, at: 5 })
-      .mockResolvedValueOnce({ cameOnline: false, at: 6 });
+      .mockResolvedValueOnce({ cameOnline: true, refused: false, at: 5 })
+      .mockResolvedValueOnce({ cameOnline: false, refused: false, at: 6 });
     await expect(service.connect(conn)).resolves.toEqual({ cameOnline: true });
     await expect(service.connect({ ...conn, socketId: 's2' })).resolves.toEqual({ cameOnline: false });
     expect(repository.connect).toHaveBeenNthCalledWith(1, 'u1', 'gw-1', 's1', 0);
