@@ -1,25 +1,7 @@
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { join } = require('path');
+const { nodeWebpackConfig } = require('../../tools/build/nest-app.webpack.cjs');
 
-module.exports = {
-  output: {
-    path: join(__dirname, '../../dist/tools/bench'),
-    clean: true,
-    ...(process.env.NODE_ENV !== 'production' && {
-      devtoolModuleFilenameTemplate: '[absolute-resource-path]',
-    }),
-  },
-  plugins: [
-    new NxAppWebpackPlugin({
-      target: 'node',
-      compiler: 'tsc',
-      main: './src/main.ts',
-      additionalEntryPoints: [{ entryName: 'relay', entryPath: './src/relay/relay.main.ts' }],
-      tsConfig: './tsconfig.app.json',
-      assets: [{ input: './src/probe', glob: '*.cjs', output: '.' }],
-      optimization: false,
-      outputHashing: 'none',
-      sourceMap: true,
-    }),
-  ],
-};
+module.exports = nodeWebpackConfig(join(__dirname, '../../dist/tools/bench'), {
+  additionalEntryPoints: [{ entryName: 'relay', entryPath: './src/relay/relay.main.ts' }],
+  assets: [{ input: './src/probe', glob: '*.cjs', output: '.' }],
+});

@@ -2,13 +2,13 @@ const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { join } = require('path');
 
 /**
- * The one webpack config of every Nest app: a Node bundle in dist/apps/<app> with a
- * generated package.json of its runtime dependencies (what the Docker image installs).
+ * The one webpack config of every Node program here (the Nest apps, loadgen, bench): a bundle
+ * of ./src/main.ts in `outputPath`; `options` add to NxAppWebpackPlugin's (entry points, assets).
  */
-function nestAppWebpackConfig(appDir, app) {
+function nodeWebpackConfig(outputPath, options = {}) {
   return {
     output: {
-      path: join(appDir, '../../dist/apps', app),
+      path: outputPath,
       clean: true,
       ...(process.env.NODE_ENV !== 'production' && {
         devtoolModuleFilenameTemplate: '[absolute-resource-path]',
@@ -23,11 +23,19 @@ function nestAppWebpackConfig(appDir, app) {
         assets: [],
         optimization: false,
         outputHashing: 'none',
-        generatePackageJson: true,
         sourceMap: true,
+        ...options,
       }),
     ],
   };
 }
 
-module.exports = { nestAppWebpackConfig };
+/**
+ * A Nest app: a Node bundle in dist/apps/<app> with a generated package.json of its runtime
+ * dependencies (what the Docker image installs).
+ */
+function nestAppWebpackConfig(appDir, app) {
+  return nodeWebpackConfig(join(appDir, '../../dist/apps', app), { generatePackageJson: true });
+}
+
+module.exports = { nestAppWebpackConfig, nodeWebpackConfig };

@@ -50,17 +50,6 @@ find_pg_bindir() { PG_BINDIR="$(bash "$PARLEY_ROOT/tools/dev/pg-bindir.sh" 2>/de
 have_redis() { command -v redis-server >/dev/null 2>&1; }
 have_nats() { command -v nats-server >/dev/null 2>&1; }
 
-# Run a command as the postgres OS user when we are root (PostgreSQL refuses to run as root).
-as_pg() {
-  if ((EUID != 0)); then
-    "$@"
-  elif command -v runuser >/dev/null 2>&1; then
-    (cd / && runuser -u postgres -- "$@") # cd /: the repo dir may not be readable by postgres
-  else
-    (cd / && su -s /bin/sh postgres -c "$(printf '%q ' "$@")")
-  fi
-}
-
 # ---------------------------------------------------------------- starters
 start_pg() {
   local datadir="$INFRA_DIR/pg-$PG_PORT" logf="$LOG_DIR/postgres-$PG_PORT.log" state="$INFRA_DIR/postgres-$PG_PORT.state"

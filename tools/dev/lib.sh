@@ -94,3 +94,14 @@ ensure_node_modules() {
   fi
   npm ci --no-audit --no-fund </dev/null || die "npm ci failed"
 }
+
+# Run a command as the postgres OS user when we are root (PostgreSQL refuses to run as root).
+as_pg() {
+  if ((EUID != 0)); then
+    "$@"
+  elif command -v runuser >/dev/null 2>&1; then
+    (cd / && runuser -u postgres -- "$@") # cd /: the repo dir may not be readable by postgres
+  else
+    (cd / && su -s /bin/sh postgres -c "$(printf '%q ' "$@")")
+  fi
+}

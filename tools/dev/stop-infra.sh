@@ -20,16 +20,6 @@ done
 
 INFRA_DIR="$PARLEY_DIR/infra"
 
-as_pg() {
-  if ((EUID != 0)); then
-    "$@"
-  elif command -v runuser >/dev/null 2>&1; then
-    (cd / && runuser -u postgres -- "$@") # cd /: the repo dir may not be readable by postgres
-  else
-    (cd / && su -s /bin/sh postgres -c "$(printf '%q ' "$@")")
-  fi
-}
-
 # Kill the pid in $1 if it is alive and its command line contains $2; wait up to 10 s, then SIGKILL.
 stop_pidfile() {
   local pidf="$1" name="$2" pid i

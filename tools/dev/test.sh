@@ -58,5 +58,11 @@ log "nx exit code $rc; $runs Jest run(s); $skipped skipped; $suites_failed test 
 if ((rc != 0 && failed == 0)); then
   log "nx failed without a failing test case: see 'Failed tasks' above (lint, type errors or a suite that could not run)"
 fi
+if ((rc != 0)); then
+  # CI shows only the tail of this output: repeat each failing suite and the first lines of its errors here.
+  log "failing suites and their first error lines:"
+  sed -E 's/\x1B\[[0-9;]*[A-Za-z]//g' "$OUT" | grep -E -A12 ' FAIL |● ' | grep -v '^\s*$' | head -80 || true
+  echo
+fi
 echo "$passed passed, $failed failed"
 exit "$rc"

@@ -1,24 +1,4 @@
-const { NxAppWebpackPlugin } = require('@nx/webpack/app-plugin');
 const { join } = require('path');
+const { nodeWebpackConfig } = require('../../tools/build/nest-app.webpack.cjs');
 
-module.exports = {
-  output: {
-    path: join(__dirname, '../../dist/tools/loadgen'),
-    clean: true,
-    ...(process.env.NODE_ENV !== 'production' && {
-      devtoolModuleFilenameTemplate: '[absolute-resource-path]',
-    }),
-  },
-  plugins: [
-    new NxAppWebpackPlugin({
-      target: 'node',
-      compiler: 'tsc',
-      main: './src/main.ts',
-      tsConfig: './tsconfig.app.json',
-      assets: [],
-      optimization: false,
-      outputHashing: 'none',
-      sourceMap: true,
-    }),
-  ],
-};
+module.exports = nodeWebpackConfig(join(__dirname, '../../dist/tools/loadgen'));

@@ -1,35 +1,20 @@
-import { createPublicKey } from 'node:crypto';
 import { natsInboxPrefix } from '@parley/contracts';
 import { Module, type DynamicModule } from '@nestjs/common';
-import { AUTH_SCHEMA, SessionsRepository, UsersRepository } from '@parley/auth/data-access-users';
+import { AUTH_SCHEMA } from '@parley/auth/data-access-users';
 import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/data-access-postgres';
-import {
-  AccessTokenGuard,
-  AccessTokenSigner,
-  AccessTokenVerifier,
-  HTTP_USER_RATE_LIMITS,
-} from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
-import { AccountsController } from './accounts/accounts.controller';
-import { AccountsService } from './accounts/accounts.service';
-import { ClientRateLimitGuard } from './accounts/client-rate-limit.guard';
-import { PasswordHasher } from './accounts/password-hasher';
+import { AccountsModule } from './accounts/accounts.module';
 import type { AuthConfig } from './config/auth.config';
-import { AuthLimits } from './limits/auth-limits';
-import { SessionsController } from './sessions/sessions.controller';
-import { SessionsService } from './sessions/sessions.service';
-import { UsersController } from './users/users.controller';
-import { UsersHandler } from './users/users.handler';
+import { LimitsModule } from './limits/limits.module';
+import { SessionsModule } from './sessions/sessions.module';
+import { UsersModule } from './users/users.module';
 
 @Module({})
 export class AppModule {
   static forRoot(config: AuthConfig): DynamicModule {
-    const tokenSettings = {
-      issuer: config.jwt.issuer,
-      audience: config.jwt.audience,
-      maxAgeSeconds: config.jwt.maxAgeSeconds,
-    };
+    const sessions = SessionsModule.forRoot(config);
+    const users = UsersModule.forRoot(sessions);
     return {
       module: AppModule,
       imports: [
@@ -40,6 +25,7 @@ export class AppModule {
           timeouts: config.database.timeouts,
           applicationName: 'parley-auth',
         }),
+        // auth's one NATS connection; its handlers serve on it too (bootstrap: onBusConnection).
         NatsBusModule.forRoot({
           url: config.nats.url,
           name: 'auth',
@@ -57,53 +43,10 @@ export class AppModule {
             useFactory: (db: PgDatabase, bus: NatsBus) => [postgresReadiness(db), bus.readiness()],
           },
         }),
-      ],
-      controllers: [AccountsController, SessionsController, UsersController, UsersHandler],
-      providers: [
-        AccountsService,
-        // Redis unreachable: the start-up fails here, with its address in the message.
-        { provide: AuthLimits, useFactory: () => AuthLimits.connect(config.limits) },
-        ClientRateLimitGuard,
-        // Per-user HTTP calls count across replicas too.
-        { provide: HTTP_USER_RATE_LIMITS, inject: [AuthLimits], useFactory: (limits: AuthLimits) => limits.rates },
-        AccessTokenGuard,
-        {
-          provide: SessionsRepository,
-          inject: [PgDatabase],
-          useFactory: (db: PgDatabase) => new SessionsRepository(db),
-        },
-        {
-          provide: SessionsService,
-          inject: [SessionsRepository, NatsBus, AccessTokenVerifier],
-          useFactory: (repo: SessionsRepository, bus: NatsBus, verifier: AccessTokenVerifier) =>
-            new SessionsService(repo, bus, verifier, {
-              ttlSeconds: config.jwt.ttlSeconds,
-              subjectPrefix: config.nats.subjectPrefix,
-              streamReplicas: config.nats.streamReplicas,
-            }),
-        },
-        {
-          provide: PasswordHasher,
-          useValue: new PasswordHasher({ logN: config.password.scryptLogN, concurrency: config.password.concurrency }),
-        },
-        { provide: UsersRepository, inject: [PgDatabase], useFactory: (db: PgDatabase) => new UsersRepository(db) },
-        {
-          provide: AccessTokenSigner,
-          useFactory: () =>
-            AccessTokenSigner.fromPem(config.jwt.privateKeyPem, {
-              ...tokenSettings,
-              ttlSeconds: config.jwt.ttlSeconds,
-            }),
-        },
-        {
-          provide: AccessTokenVerifier,
-          useFactory: () =>
-            // Its own key, plus any listed in JWT_PUBLIC_KEY: tokens signed before a key rotation stay valid.
-            AccessTokenVerifier.fromPem(
-              `${createPublicKey(config.jwt.privateKeyPem).export({ type: 'spki', format: 'pem' }).toString()}\n${config.jwt.extraPublicKeysPem}`,
-              tokenSettings,
-            ),
-        },
+        LimitsModule.forRoot(config.limits),
+        sessions,
+        users,
+        AccountsModule.forRoot(config, sessions, users),
       ],
     };
   }

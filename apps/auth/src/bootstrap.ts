@@ -21,6 +21,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
       subjectPrefix: config.nats.subjectPrefix,
       user: config.nats.user,
       pass: config.nats.pass,
+      // One connection: handlers, revocations and readiness (AppModule's NatsBus).
+      onBusConnection: true,
     },
   });
 }

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { natsInboxPrefix, sessionRevocationsStreamName } from '@parley/contracts';
 import { natsPasswordFile } from '@parley/shared/util-nats';
 import { connect } from 'nats';
-import { check, waitForDeliveries, type ChatUnderTest } from './support/checker';
+import { check, expectNoLoss, waitForDeliveries, type ChatUnderTest } from './support/checker';
 import type { FaultClient } from './support/fault-client';
 import { FaultStack, reportScenario, sleep, until } from './support/fault-stack';
 import type { PrivateNatsCluster } from './support/infra';
@@ -164,15 +164,7 @@ describe('faults: HA topology (3-node NATS cluster, two of each app)', () => {
       for (const f of r.failures) sendFailures[f] = (sendFailures[f] ?? 0) + 1;
     /** After the scenario's report: its figures are printed even when it fails. */
     const expectClean = () => {
-      expect(result.problems).toEqual([]);
-      expect(result).toMatchObject({
-        lost: 0,
-        duplicatesAfterDedupe: 0,
-        seqGaps: 0,
-        strays: 0,
-        duplicatesWithinConnection: 0,
-      });
-      expect(result.acknowledged).toBe(traffic.total);
+      expectNoLoss(result, traffic.total);
       expect({ clientsRepairedByReconnect: delivery.reconnected }).toEqual({ clientsRepairedByReconnect: 0 });
       expect(rec.maxMs).toBeLessThanOrEqual(SERVED_AGAIN_WITHIN_MS);
     };

@@ -1,6 +1,6 @@
 import type { PresenceState } from '@parley/contracts';
 import { http, TestSocket } from '@parley/shared/testing';
-import { check, waitForDeliveries, type ChatUnderTest } from './support/checker';
+import { check, expectNoLoss, waitForDeliveries, type ChatUnderTest } from './support/checker';
 import { FaultClient } from './support/fault-client';
 import { FaultStack, pick, reportScenario, sleep, until } from './support/fault-stack';
 import { SendLog, sendOnce, Traffic, type TrafficLane } from './support/traffic';
@@ -84,18 +84,6 @@ describe('faults: infrastructure restarts', () => {
     };
   }
 
-  function expectClean(result: Awaited<ReturnType<typeof check>>, total: number) {
-    expect(result.problems).toEqual([]);
-    expect(result).toMatchObject({
-      lost: 0,
-      duplicatesAfterDedupe: 0,
-      seqGaps: 0,
-      strays: 0,
-      duplicatesWithinConnection: 0,
-    });
-    expect(result.acknowledged).toBe(total);
-  }
-
   it('5a. NATS restarted mid-traffic: every app reconnects by itself, nothing acknowledged is lost', async () => {
     const nats = fs.nats as NonNullable<typeof fs.nats>;
     const { result, figures, traffic } = await underTraffic('s5a', () => nats.restart(1000, 'SIGKILL'));
@@ -113,7 +101,7 @@ describe('faults: infrastructure restarts', () => {
       ...figures,
       logoutAfterRestart: refused.map((r) => r.status),
     });
-    expectClean(result, traffic.total);
+    expectNoLoss(result, traffic.total);
     expect(refused.map((r) => r.status)).toEqual([401, 401]);
     expect(fs.pids()).toEqual(pidsAtStart);
   });
@@ -171,7 +159,7 @@ describe('faults: infrastructure restarts', () => {
       presenceTtlMs: 20_000,
       stuckOnline: leaving.filter((c) => final.get(c.userId)?.online).length,
     });
-    expectClean(result, traffic.total);
+    expectNoLoss(result, traffic.total);
     expect(presenceRebuiltMs).toBeLessThanOrEqual(20_000);
     expect(fs.pids()).toEqual(pidsAtStart);
   });
@@ -204,7 +192,7 @@ describe('faults: infrastructure restarts', () => {
       ...figures,
       restarts: fs.restarts(),
     });
-    expectClean(result, traffic.total);
+    expectNoLoss(result, traffic.total);
     expect([chats.status, device.status]).toEqual([200, 201]);
     expect(fs.pids()).toEqual(pidsAtStart);
   });
@@ -309,7 +297,7 @@ describe('faults: infrastructure restarts', () => {
     // The traffic's sends were answered too (retried after `unavailable`), not left to their 15 s ack timeout.
     expect(sendFailures['timeout'] ?? 0).toBe(0);
     expect(sendFailures['unavailable'] ?? 0).toBeGreaterThan(0);
-    expectClean(result, traffic.total);
+    expectNoLoss(result, traffic.total);
     expect(after.map((p) => p.code)).toEqual(['ok', 'ok', 'ok', 'ok']);
     expect(fs.pids()).toEqual(pidsAtStart);
   });

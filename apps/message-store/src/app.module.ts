@@ -47,10 +47,13 @@ export class AppModule {
         }),
         StoreModule.forRoot(config.cipher),
         HeadsModule.forRoot({ intervalMs: HEADS_DIGEST_INTERVAL_MS }),
-        MessagesModule.forRoot({
-          ...config.append,
-          maxConcurrentBatches: maxConcurrentBatches(config.database.poolSize),
-        }),
+        MessagesModule.forRoot(
+          {
+            ...config.append,
+            maxConcurrentBatches: maxConcurrentBatches(config.database.poolSize),
+          },
+          config.lifecycle,
+        ),
         ChatsModule,
         ReceiptsModule,
         BlocksModule,

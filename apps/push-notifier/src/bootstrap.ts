@@ -33,6 +33,8 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env, options: B
         subjectPrefix: config.nats.subjectPrefix,
         user: config.nats.user,
         pass: config.nats.pass,
+        // One connection: handlers, the presence listener and readiness (AppModule's NatsBus).
+        onBusConnection: true,
       },
     });
   } catch (err) {

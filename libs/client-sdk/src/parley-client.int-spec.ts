@@ -248,6 +248,34 @@ describe('ParleyClient against the real stack', () => {
     await expect(device.c.history(chat.id, { before: 0 })).rejects.toMatchObject({ code: 'invalid' });
   });
 
+  it('replies, edits, reactions and deletes reach the other member and the actor as `updated`', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const chat = await alice.c.createDirectChat(bob.id);
+    await bob.ev.waitFor('chat', (e) => e.kind === 'new' && e.chat.id === chat.id);
+    await alice.c.send(chat.id, 'question');
+    await bob.ev.waitFor('message', (m) => m.message.chatId === chat.id && m.message.seq === 1);
+    await bob.c.send(chat.id, 'answer', { replyToSeq: 1 });
+    const reply = await alice.ev.waitFor('message', (m) => m.message.chatId === chat.id && m.message.seq === 2);
+    expect(reply.message.replyToSeq).toBe(1);
+
+    const edited = await alice.c.editMessage(chat.id, 1, 'question, edited');
+    expect(edited).toMatchObject({ seq: 1, body: 'question, edited', editedAt: expect.any(String) });
+    expect(await bob.ev.waitFor('updated', (m) => m.body === 'question, edited')).toEqual(edited);
+    const reacted = await bob.c.react(chat.id, 1, '👍');
+    expect(await alice.ev.waitFor('updated', (m) => m.reactions.length === 1)).toEqual(reacted);
+    const deleted = await alice.c.deleteMessage(chat.id, 1);
+    expect(deleted).toMatchObject({ deleted: true, body: '', reactions: [] });
+    expect(await bob.ev.waitFor('updated', (m) => m.deleted)).toEqual(deleted);
+    // The actor's own acks come as `updated` too, in order.
+    expect(alice.ev.all('updated').map((m) => [m.body, m.reactions.length, m.deleted])).toEqual([
+      ['question, edited', 0, false],
+      ['question, edited', 1, false],
+      ['', 0, true],
+    ]);
+    await expect(bob.c.editMessage(chat.id, 1, 'x')).rejects.toMatchObject({ code: 'forbidden' });
+  });
+
   it('presence and typing', async () => {
     const alice = await user('alice');
     const bob = await user('bob');

@@ -19,6 +19,7 @@ export {
   type Message,
   type MessageReceipt,
   type PresenceState,
+  type Reaction,
   type Receipt,
   type ReceiptType,
   type User,

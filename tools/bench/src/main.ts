@@ -22,7 +22,7 @@ import {
 } from '@parley/tools/proc-stats';
 import { loadBenchConfig, type BenchConfig } from './bench-config';
 import { runLoadgen, stopLoadgens } from './loadgen-runner';
-import { createRawTable, dropRawTable, measureIngest, type IngestMode, type IngestResult } from './pg-ingest';
+import { createIngestDatabase, measureIngest, type IngestMode, type IngestResult } from './pg-ingest';
 import { probeMemory, probeProfiler, type MemoryUsage } from './probe';
 import { RelayProcess } from './relay-process';
 import { writeReport } from './report';
@@ -196,18 +196,21 @@ class Bench {
   /** (c) Raw PostgreSQL ingest of message rows: the storage ceiling. */
   private async ingest(): Promise<void> {
     this.markLoad('ingest');
-    await createRawTable(this.db.url, this.config.messagePartitions);
+    const db = await createIngestDatabase(this.config.messagePartitions, process.env['BENCH_DATABASE_URL']);
     const modes: IngestMode[] = ['single-row autocommit', 'unnest batch 100', 'unnest batch 500', 'copy 5000'];
     const out: IngestResult[] = [];
-    for (const mode of modes) {
-      for (const connections of this.config.ingestConnections) {
-        await this.waitQuiet(`ingest ${mode}`);
-        const r = await measureIngest(this.db.url, mode, connections, this.config.ingestSeconds, this.config.bodyBytes);
-        log(`ingest ${mode} x${connections}: ${r.rowsPerSec} rows/s`);
-        out.push(r);
+    try {
+      for (const mode of modes) {
+        for (const connections of this.config.ingestConnections) {
+          await this.waitQuiet(`ingest ${mode}`);
+          const r = await measureIngest(db.url, mode, connections, this.config.ingestSeconds, this.config.bodyBytes);
+          log(`ingest ${mode} x${connections}: ${r.rowsPerSec} rows/s`);
+          out.push(r);
+        }
       }
+    } finally {
+      await db.drop().catch((err: unknown) => log(`could not drop ${db.name}: ${(err as Error).message}`));
     }
-    await dropRawTable(this.db.url);
     this.results.ingest = out;
   }
 

@@ -1,9 +1,12 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
+import { createTestDatabase, WORKSPACE_ROOT, type TestDatabase } from '@parley/shared/testing';
 import { Client, type Connection } from 'pg';
 
 /**
- * The storage ceiling: the same message rows message-store writes (same table shape,
- * hash partitions, primary key and idempotency index, encrypted-body sizes) inserted
+ * The storage ceiling: the same message rows message-store writes (its own table, made by its
+ * migrations: hash partitions, primary key and idempotency index; encrypted-body sizes) inserted
  * from Node pg as fast as PostgreSQL takes them, with synchronous_commit on.
  */
 export type IngestMode = 'single-row autocommit' | 'unnest batch 100' | 'unnest batch 500' | 'copy 5000';
@@ -17,45 +20,33 @@ export interface IngestResult {
   transactionsPerSec: number;
 }
 
-const SCHEMA = 'bench_raw';
+/** message-store's own schema, made by its own migrations (`main.js migrate`) in a database of the ingest's own. */
+const SCHEMA = 'message_store';
 const CHATS_PER_CONNECTION = 250;
 
-export async function createRawTable(databaseUrl: string, partitions: number): Promise<void> {
-  const c = new Client({ connectionString: databaseUrl });
-  await c.connect();
+/**
+ * A database of its own with message-store's migrations applied by message-store itself
+ * (dist/apps/message-store/main.js migrate): the rows go into the real message_store.messages,
+ * whatever shape the migrations give it. Dropped by the caller.
+ */
+export async function createIngestDatabase(partitions: number, server?: string): Promise<TestDatabase> {
+  const db = await createTestDatabase('bench_ingest', server);
   try {
-    await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`);
-    await c.query(`CREATE SCHEMA ${SCHEMA}`);
-    // As message_store.messages (libs/message-store/data-access-messages migrations).
-    await c.query(`
-      CREATE TABLE ${SCHEMA}.messages (
-        id uuid NOT NULL,
-        chat_id uuid NOT NULL,
-        seq bigint NOT NULL,
-        sender_id uuid NOT NULL,
-        client_msg_id text NOT NULL,
-        body_ciphertext bytea NOT NULL,
-        body_iv bytea NOT NULL,
-        body_auth_tag bytea NOT NULL,
-        key_id text NOT NULL,
-        created_at timestamptz NOT NULL,
-        PRIMARY KEY (chat_id, seq),
-        CONSTRAINT raw_messages_idempotency_key UNIQUE (chat_id, sender_id, client_msg_id)
-      ) PARTITION BY HASH (chat_id)`);
-    for (let i = 0; i < partitions; i++) {
-      await c.query(
-        `CREATE TABLE ${SCHEMA}.messages_p${i} PARTITION OF ${SCHEMA}.messages FOR VALUES WITH (MODULUS ${partitions}, REMAINDER ${i})`,
-      );
-    }
-  } finally {
-    await c.end();
+    execFileSync(process.execPath, [join(WORKSPACE_ROOT, 'dist/apps/message-store/main.js'), 'migrate'], {
+      env: {
+        PATH: process.env['PATH'] ?? '',
+        HOME: process.env['HOME'] ?? '/root',
+        DATABASE_URL: db.url,
+        MESSAGE_PARTITIONS: String(partitions),
+      },
+      stdio: ['ignore', 'ignore', 'pipe'],
+      timeout: 60_000,
+    });
+  } catch (err) {
+    await db.drop().catch(() => undefined);
+    throw err;
   }
-}
-
-export async function dropRawTable(databaseUrl: string): Promise<void> {
-  const c = new Client({ connectionString: databaseUrl });
-  await c.connect();
-  await c.query(`DROP SCHEMA IF EXISTS ${SCHEMA} CASCADE`).finally(() => c.end());
+  return db;
 }
 
 interface Row {

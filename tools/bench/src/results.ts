@@ -2,78 +2,9 @@ import type { SwitchCost } from './switch-cost';
 import type { IngestResult } from './pg-ingest';
 import type { StoreDriveResult } from './store-drive';
 
-/** The parts of the load generator's JSON summary the bench reads (tools/loadgen/src/coordinator.ts). */
-export interface Latency {
-  count: number;
-  meanMs: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  maxMs: number;
-}
-
-export interface Step {
-  step: number;
-  phase: string;
-  offeredRate: number;
-  durationS: number;
-  sent: number;
-  acked: number;
-  errors: Record<string, number>;
-  timeouts: number;
-  deliveries: number;
-  expectedDeliveries: number;
-  ackedPerSec: number;
-  deliveredMsgsPerSec: number;
-  deliveriesPerSec: number;
-  ack: Latency;
-  e2e: Latency;
-  maxSendLagMs: number;
-  cpuSeconds: Record<string, number>;
-  /** Times each process's threads were put on a CPU during the step (absent in runs before it was recorded). */
-  schedules?: Record<string, number>;
-  cpuUsPerMessage: number;
-  machineBusyCores: number;
-  otherCores: number;
-  loadAvg1m: number;
-  meetsSlo: boolean;
-  why?: string;
-  disturbed?: boolean;
-}
-
-export interface RunSummary {
-  users: number;
-  chats: number;
-  connected: number;
-  connectFailed: number;
-  connectFailures: string[];
-  connectMs: number;
-  workers: number;
-  steps: Step[];
-  max?: Step;
-  half?: Step;
-  totals: {
-    sent: number;
-    acked: number;
-    delivered: number;
-    expectedDeliveries: number;
-    lost: number;
-    lostDeliveries: number;
-    lostInStore: number | null;
-    storeChecked: number | null;
-    duplicates: number;
-    outOfOrder: number;
-    echoes: number;
-    errors: Record<string, number>;
-    timeouts: number;
-    disconnects: number;
-    reconnected?: number;
-    recoveredByReplay?: number;
-    lossExamples: string[];
-  };
-  zeroLoss: boolean;
-}
+/** The load generator's JSON summary, as tools/loadgen writes it. */
+export type { LatencySummary as Latency, StepResult as Step, RunSummary } from '@parley/tools/load-report';
+import type { RunSummary } from '@parley/tools/load-report';
 
 export interface IdleMemory {
   sockets: number;

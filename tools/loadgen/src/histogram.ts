@@ -1,3 +1,5 @@
+import type { LatencySummary } from '@parley/tools/load-report';
+
 /**
  * A mergeable latency histogram in microseconds: exact up to 100 µs, then buckets
  * 1% wide up to ~100 s. Percentiles report a bucket's upper bound, so they err high
@@ -14,16 +16,6 @@ export interface HistogramJson {
   sumUs: number;
   minUs: number;
   maxUs: number;
-}
-
-export interface LatencySummary {
-  count: number;
-  meanMs: number;
-  p50Ms: number;
-  p95Ms: number;
-  p99Ms: number;
-  p999Ms: number;
-  maxMs: number;
 }
 
 function indexOf(us: number): number {

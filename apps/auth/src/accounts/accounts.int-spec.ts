@@ -6,14 +6,12 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
+import { testAuthEnv, type ErrorReply } from '../testing/auth-test-env';
 import { PasswordHasher } from './password-hasher';
 
 interface Session {
   user: { id: string; username: string; displayName: string; createdAt: string };
   accessToken: string;
-}
-interface ErrorReply {
-  error: { code: string; message: string };
 }
 
 describe('auth over real HTTP and NATS', () => {
@@ -27,19 +25,10 @@ describe('auth over real HTTP and NATS', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('auth');
-    const env = {
-      ...process.env,
-      DATABASE_URL: db.url,
-      AUTH_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      JWT_PRIVATE_KEY_FILE: keys.jwtPrivateKeyFile,
-      NATS_SUBJECT_PREFIX: prefix,
-      PASSWORD_SCRYPT_LOG_N: '12',
-      REGISTRATIONS_PER_MINUTE: '1000',
-      RATE_LIMIT_REDIS_KEY_PREFIX: `parley-test:${prefix}auth-rate:`,
-      API_DOCS_ENABLED: 'true',
-    };
+    const env = testAuthEnv(
+      { databaseUrl: db.url, keys, prefix },
+      { REGISTRATIONS_PER_MINUTE: '1000', API_DOCS_ENABLED: 'true' },
+    );
     await migrate(env);
     app = await bootstrap(env);
     base = await app.getUrl();

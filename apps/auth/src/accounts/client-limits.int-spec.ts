@@ -4,10 +4,7 @@ import { RevocationStream } from '@parley/shared/util-auth';
 import { NatsBus } from '@parley/shared/util-nats';
 import { createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
 import { bootstrap, migrate } from '../bootstrap';
-
-interface ErrorReply {
-  error: { code: string; message: string };
-}
+import { testAuthEnv, type ErrorReply } from '../testing/auth-test-env';
 
 /**
  * Two auth replicas on one database and one Redis, as production runs them: login and
@@ -30,19 +27,10 @@ describe('auth: per-client limits across replicas, trusted proxies, safe HTTP de
 
   beforeAll(async () => {
     db = await createTestDatabase('auth_limits');
-    const env = {
-      ...process.env,
-      DATABASE_URL: db.url,
-      AUTH_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      JWT_PRIVATE_KEY_FILE: keys.jwtPrivateKeyFile,
-      NATS_SUBJECT_PREFIX: prefix,
-      PASSWORD_SCRYPT_LOG_N: '12',
-      LOGIN_ATTEMPTS_PER_MINUTE: '3',
-      REGISTRATIONS_PER_MINUTE: '3',
-      RATE_LIMIT_REDIS_KEY_PREFIX: `parley-test:${prefix}auth-rate:`,
-    };
+    const env = testAuthEnv(
+      { databaseUrl: db.url, keys, prefix },
+      { LOGIN_ATTEMPTS_PER_MINUTE: '3', REGISTRATIONS_PER_MINUTE: '3' },
+    );
     await migrate(env);
     a = await bootstrap(env);
     b = await bootstrap({ ...env, TRUSTED_PROXIES: '10.0.0.0/8' });

@@ -6,13 +6,11 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
+import { testAuthEnv, type ErrorReply } from '../testing/auth-test-env';
 
 interface Session {
   user: { id: string; username: string };
   accessToken: string;
-}
-interface ErrorReply {
-  error: { code: string; message: string };
 }
 
 describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
@@ -33,19 +31,10 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('auth_sessions');
-    env = {
-      ...process.env,
-      DATABASE_URL: db.url,
-      AUTH_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      JWT_PRIVATE_KEY_FILE: keys.jwtPrivateKeyFile,
-      NATS_SUBJECT_PREFIX: prefix,
-      PASSWORD_SCRYPT_LOG_N: '12',
-      LOGIN_ATTEMPTS_PER_MINUTE: '5',
-      REGISTRATIONS_PER_MINUTE: '1000',
-      RATE_LIMIT_REDIS_KEY_PREFIX: `parley-test:${prefix}auth-rate:`,
-    };
+    env = testAuthEnv(
+      { databaseUrl: db.url, keys, prefix },
+      { LOGIN_ATTEMPTS_PER_MINUTE: '5', REGISTRATIONS_PER_MINUTE: '1000' },
+    );
     await migrate(env);
     bus = await NatsBus.connect({
       url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',

@@ -83,7 +83,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
       for (const sessionId of ids) await this.stream.publish({ userId: caller.userId, sessionId });
     } catch (err) {
       // PostgreSQL has it; the stream must too before we say so. The client retries.
-      this.logger.warn({ err: (err as Error).message }, 'logout: revocation not published');
+      this.logger.warn({ err }, 'logout: revocation not published');
       throw new ParleyError('unavailable', 'the logout could not be recorded everywhere; retry');
     }
     const now = Date.now();
@@ -100,7 +100,7 @@ export class SessionsService implements OnModuleInit, OnApplicationShutdown {
     try {
       await this.repo.deleteExpiredBefore(new Date(Date.now() - 86400_000));
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'session housekeeping failed');
+      this.logger.warn({ err }, 'session housekeeping failed');
     }
   }
 

@@ -64,6 +64,10 @@ describe('FanOutService (real NATS)', () => {
     clientMsgId: `c${seq}`,
     body: 'b',
     createdAt: new Date().toISOString(),
+    replyToSeq: null,
+    editedAt: null,
+    deleted: false,
+    reactions: [],
   });
 
   it('serves local sockets at once, routes the rest with ONE presence lookup per event-loop turn', async () => {

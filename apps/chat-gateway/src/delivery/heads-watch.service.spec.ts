@@ -19,6 +19,10 @@ const msg = (chatId: string, seq: number): Message => ({
   clientMsgId: `c${seq}`,
   body: `m${seq}`,
   createdAt: new Date(0).toISOString(),
+  replyToSeq: null,
+  editedAt: null,
+  deleted: false,
+  reactions: [],
 });
 const tick = (ms = 60) => new Promise((r) => setTimeout(r, ms));
 
@@ -54,6 +58,7 @@ function setup(store: Message[]) {
     const emitted: [string, unknown][] = [];
     const order = new MessageOrder({
       emit: (m) => emitted.push(['message:new', m]),
+      emitUpdated: (m) => emitted.push(['message:updated', m]),
       fetchAfter: async (chatId, after, limit) =>
         store.filter((m) => m.chatId === chatId && m.seq > after).slice(0, limit),
       gapFillDelayMs: 5,

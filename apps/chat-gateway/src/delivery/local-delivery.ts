@@ -14,6 +14,9 @@ export class LocalDelivery {
           case 'message':
             if (conn.id !== delivery.exceptSocketId) conn.order.offer(delivery.message);
             break;
+          case 'message:updated':
+            if (conn.id !== delivery.exceptSocketId) conn.order.updated(delivery.message);
+            break;
           case 'receipt':
             conn.socket.emit(ServerEvents.Receipt, delivery.receipt);
             break;

@@ -12,6 +12,10 @@ const msg = (seq: number, chat = chatId): Message => ({
   clientMsgId: `c${seq}`,
   body: `m${seq}`,
   createdAt: new Date(0).toISOString(),
+  replyToSeq: null,
+  editedAt: null,
+  deleted: false,
+  reactions: [],
 });
 
 function setup(store: Message[] = [], fail?: ParleyError) {
@@ -21,6 +25,7 @@ function setup(store: Message[] = [], fail?: ParleyError) {
   const holders = new ChatHolders();
   const order = new MessageOrder({
     emit: (m) => emitted.push(m),
+    emitUpdated: () => undefined,
     fetchAfter: async (chat, after, limit) => {
       fetches.push([chat, after, limit]);
       if (fail) throw fail;

@@ -11,13 +11,19 @@ const msg = (seq: number, chat = chatId): Message => ({
   clientMsgId: `c${seq}`,
   body: `m${seq}`,
   createdAt: new Date(0).toISOString(),
+  replyToSeq: null,
+  editedAt: null,
+  deleted: false,
+  reactions: [],
 });
 
 function setup(store: Message[] = []) {
   const emitted: Message[] = [];
+  const updated: Message[] = [];
   const fetches: [number, number][] = [];
   const order = new MessageOrder({
     emit: (m) => emitted.push(m),
+    emitUpdated: (m) => updated.push(m),
     fetchAfter: async (chat, after, limit) => {
       fetches.push([after, limit]);
       return store.filter((m) => m.chatId === chat && m.seq > after).slice(0, limit);
@@ -27,12 +33,40 @@ function setup(store: Message[] = []) {
       throw err;
     },
   });
-  return { order, emitted, fetches, seqs: () => emitted.map((m) => m.seq) };
+  return { order, emitted, updated, fetches, seqs: () => emitted.map((m) => m.seq) };
 }
 
 const tick = (ms = 30) => new Promise((r) => setTimeout(r, ms));
 
 describe('MessageOrder', () => {
+  it('sends a change of a message already sent as message:updated, and swaps in one not sent yet', () => {
+    const { order, emitted, updated } = setup();
+    order.setCursor(chatId, 1);
+    order.offer(msg(1));
+    const edited = (seq: number) => ({ ...msg(seq), body: `edited ${seq}`, editedAt: new Date(1).toISOString() });
+    order.updated(edited(1));
+    expect(updated).toEqual([edited(1)]);
+    // Seq 3 waits for 2: its change replaces the waiting copy.
+    order.offer(msg(3));
+    order.updated(edited(3));
+    // Seq 2's change overtook seq 2 itself: the newer version goes out when it comes.
+    order.updated(edited(2));
+    order.offer(msg(2));
+    expect(emitted).toEqual([msg(1), edited(2), edited(3)]);
+    expect(updated).toEqual([edited(1)]);
+  });
+
+  it('swaps a change into a message held during the replay', () => {
+    const { order, emitted, updated } = setup();
+    order.setCursor(chatId, 1);
+    order.startReplay();
+    order.offer(msg(1));
+    order.updated({ ...msg(1), deleted: true, body: '' });
+    order.finishReplay();
+    expect(emitted).toEqual([{ ...msg(1), deleted: true, body: '' }]);
+    expect(updated).toEqual([]);
+  });
+
   it('emits in order and drops duplicates', () => {
     const { order, seqs } = setup();
     order.setCursor(chatId, 1);

@@ -8,6 +8,8 @@ export interface ChatHolderIndex {
 
 export interface MessageOrderDeps {
   emit(message: Message): void;
+  /** A message this connection was sent already changed (message:updated). */
+  emitUpdated(message: Message): void;
   /** Messages of a chat with seq > afterSeq, ascending, at most `limit`. */
   fetchAfter(chatId: string, afterSeq: number, limit: number): Promise<Message[]>;
   gapFillDelayMs: number;
@@ -38,12 +40,16 @@ interface ChatCursor {
   introduced: boolean;
   /** Early arrivals by seq; null marks a seq to skip (the connection's own send). */
   pending: Map<number, Message | null>;
+  /** Changed versions of messages not met yet (their live delivery was overtaken): used when they come. */
+  newer: Map<number, Message>;
   timer?: NodeJS.Timeout;
   filling: boolean;
   fillAttempts: number;
 }
 
 const MAX_FILL_ATTEMPTS = 5;
+/** Changed versions kept per chat for messages not met yet; past it the message comes as it arrives. */
+const MAX_NEWER = 256;
 const FILL_PAGE = 100;
 const DEFAULT_HEAD_GRACE_MS = 250;
 const DEFAULT_ANCHOR_WAIT_MS = 3000;
@@ -134,6 +140,30 @@ export class MessageOrder {
     this.accept(message);
   }
 
+  /**
+   * A stored message changed (edit, delete, reaction). Sent to this connection already: it
+   * leaves now as message:updated. Not sent yet: the copy waiting here is swapped for this one
+   * (or this one waits for it), so the older version never follows the newer.
+   */
+  updated(message: Message): void {
+    if (this.disposed) return;
+    const held = this.held.findIndex((m) => m.chatId === message.chatId && m.seq === message.seq);
+    if (held >= 0) {
+      this.held[held] = message;
+      return;
+    }
+    const cursor = this.chats.get(message.chatId);
+    const waiting = cursor?.pending.get(message.seq);
+    if (!cursor || (cursor.anchored && message.seq < cursor.next) || waiting === null) {
+      // Sent already, its own send (it has the ack), or a chat this connection does not follow.
+      this.deps.emitUpdated(message);
+    } else if (waiting) {
+      cursor.pending.set(message.seq, message);
+    } else if (cursor.newer.size < MAX_NEWER) {
+      cursor.newer.set(message.seq, message);
+    }
+  }
+
   /** A replayed message (replay pages come in order, starting at the cursor). */
   replayed(message: Message): void {
     this.accept(message);
@@ -171,13 +201,19 @@ export class MessageOrder {
     this.held = [];
   }
 
-  private accept(message: Message): void {
+  private accept(arrived: Message): void {
+    let message = arrived;
     let cursor = this.chats.get(message.chatId);
     if (!cursor) {
       // A chat joined after connect whose chat:new has not come (lost, or slower than this
       // message). Seq 1 starts every chat; any other waits to learn where the chat starts.
       cursor = this.track(message.chatId, message.seq, message.seq === 1, false);
       if (!cursor.anchored) this.awaitAnchor(message.chatId, cursor);
+    }
+    const newer = cursor.newer.get(message.seq);
+    if (newer) {
+      cursor.newer.delete(message.seq);
+      message = newer;
     }
     if (!cursor.anchored) {
       cursor.pending.set(message.seq, message);
@@ -219,6 +255,7 @@ export class MessageOrder {
       anchored,
       introduced,
       pending: new Map(),
+      newer: new Map(),
       filling: false,
       fillAttempts: 0,
     };
@@ -234,6 +271,7 @@ export class MessageOrder {
 
   private drain(chatId: string, cursor: ChatCursor): void {
     for (const [seq] of cursor.pending) if (seq < cursor.next) cursor.pending.delete(seq);
+    for (const [seq] of cursor.newer) if (seq < cursor.next) cursor.newer.delete(seq);
     while (cursor.pending.has(cursor.next)) {
       const message = cursor.pending.get(cursor.next);
       cursor.pending.delete(cursor.next);

@@ -58,6 +58,10 @@ describe('ReplayService: concurrent replays are capped and the rest wait (real N
     clientMsgId: `c${seq}`,
     body: 'b',
     createdAt: new Date().toISOString(),
+    replyToSeq: null,
+    editedAt: null,
+    deleted: false,
+    reactions: [],
   });
 
   beforeAll(async () => {

@@ -1,12 +1,16 @@
 import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
   ChatMembersV1,
+  MessageDeleteV1,
+  MessageEditV1,
+  MessageReactV1,
   ParleyError,
   PresenceQueryV1,
   ReceiptMoveV1,
   SharesChatV1,
   type Message,
   type MessageAppendReply,
+  type MessageChangeReply,
   type PresenceState,
   type ReceiptType,
 } from '@parley/contracts';
@@ -48,11 +52,20 @@ export class MessagingService implements OnModuleDestroy {
   }
 
   /** Acked only with the stored message: the store replies after COMMIT. */
-  async send(conn: ClientConnection, input: { chatId: string; clientMsgId: string; body: string }): Promise<Message> {
+  async send(
+    conn: ClientConnection,
+    input: { chatId: string; clientMsgId: string; body: string; replyToSeq?: number | null },
+  ): Promise<Message> {
     await this.limit('send', conn, input.chatId);
     const stopTimer = this.metrics.sendLatency.startTimer();
     const reply = await this.appends.append(
-      { chatId: input.chatId, senderId: conn.userId, clientMsgId: input.clientMsgId, body: input.body },
+      {
+        chatId: input.chatId,
+        senderId: conn.userId,
+        clientMsgId: input.clientMsgId,
+        body: input.body,
+        ...(input.replyToSeq != null ? { replyToSeq: input.replyToSeq } : {}),
+      },
       // Stored after the sender was told `unavailable`: the others still get it live
       // (the sender's retry with the same clientMsgId gets the stored original).
       (late) => this.stored(conn, late),
@@ -70,6 +83,33 @@ export class MessagingService implements OnModuleDestroy {
     // they already have (per-connection seq order, client dedupe by chatId+seq). No second
     // push: resends are common on flaky networks, and a push per resend would be noise.
     void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id, reply.created);
+  }
+
+  /** Edits, deletes and reactions count as sends (one limit); committed before the ack. */
+  async edit(conn: ClientConnection, input: { chatId: string; seq: number; body: string }): Promise<Message> {
+    await this.limit('send', conn, input.chatId);
+    return this.changed(conn, await this.bus.request(MessageEditV1, { ...input, userId: conn.userId }));
+  }
+
+  async delete(conn: ClientConnection, input: { chatId: string; seq: number }): Promise<Message> {
+    await this.limit('send', conn, input.chatId);
+    return this.changed(conn, await this.bus.request(MessageDeleteV1, { ...input, userId: conn.userId }));
+  }
+
+  async react(conn: ClientConnection, input: { chatId: string; seq: number; emoji: string | null }): Promise<Message> {
+    await this.limit('send', conn, input.chatId);
+    return this.changed(conn, await this.bus.request(MessageReactV1, { ...input, userId: conn.userId }));
+  }
+
+  /** `message:updated` to every member's connections but the acting one (it has the ack); a no-op tells no one. */
+  private changed(conn: ClientConnection, reply: MessageChangeReply): Message {
+    if (reply.changed) {
+      void this.fanOut
+        .route(reply.memberIds, { kind: 'message:updated', message: reply.message, exceptSocketId: conn.id })
+        // The change is stored: history, replay and the next connect show it.
+        .catch(() => undefined);
+    }
+    return reply.message;
   }
 
   async receipt(conn: ClientConnection, type: ReceiptType, input: { chatId: string; upToSeq: number }): Promise<void> {

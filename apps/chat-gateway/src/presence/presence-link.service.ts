@@ -62,7 +62,7 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
       return reply.refused !== true;
     } catch (err) {
       // The next heartbeat registers it; only this gateway's own count capped it.
-      this.logger.warn({ err: (err as Error).message }, 'presence connect failed');
+      this.logger.warn({ err }, 'presence connect failed');
       return true;
     }
   }
@@ -75,7 +75,7 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
         socketId: conn.id,
       });
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'presence disconnect failed');
+      this.logger.warn({ err }, 'presence disconnect failed');
     }
   }
 

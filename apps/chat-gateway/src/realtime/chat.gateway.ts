@@ -17,9 +17,12 @@ import {
 } from '@nestjs/websockets';
 import {
   ClientEvents,
+  DeleteMessagePayload,
+  EditMessagePayload,
   MessageHistoryV1,
   ParleyError,
   PresenceSubscribePayload,
+  ReactMessagePayload,
   ReceiptPayload,
   SendMessagePayload,
   ServerEvents,
@@ -191,6 +194,30 @@ export class ChatGateway
     return this.answer(socket, payload, async (conn) => {
       const input = await validatePayload(SendMessagePayload, payload);
       return { message: await this.messaging.send(conn, input) };
+    });
+  }
+
+  @SubscribeMessage(ClientEvents.MessageEdit)
+  onEdit(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.answer(socket, payload, async (conn) => {
+      const input = await validatePayload(EditMessagePayload, payload);
+      return { message: await this.messaging.edit(conn, input) };
+    });
+  }
+
+  @SubscribeMessage(ClientEvents.MessageDelete)
+  onDelete(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.answer(socket, payload, async (conn) => {
+      const input = await validatePayload(DeleteMessagePayload, payload);
+      return { message: await this.messaging.delete(conn, input) };
+    });
+  }
+
+  @SubscribeMessage(ClientEvents.MessageReact)
+  onReact(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
+    return this.answer(socket, payload, async (conn) => {
+      const input = await validatePayload(ReactMessagePayload, payload);
+      return { message: await this.messaging.react(conn, input) };
     });
   }
 

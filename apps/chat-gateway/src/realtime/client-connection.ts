@@ -15,11 +15,12 @@ export class ClientConnection {
   constructor(
     readonly socket: Socket,
     readonly claims: AccessTokenClaims,
-    orderDeps: Omit<MessageOrderDeps, 'emit'>,
+    orderDeps: Omit<MessageOrderDeps, 'emit' | 'emitUpdated'>,
   ) {
     this.order = new MessageOrder({
       ...orderDeps,
       emit: (m) => socket.emit(ServerEvents.MessageNew, m),
+      emitUpdated: (m) => socket.emit(ServerEvents.MessageUpdated, m),
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
       onChatGone: (chatId) => socket.emit(ServerEvents.ChatRemoved, { chatId }),
     });

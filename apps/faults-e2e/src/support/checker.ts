@@ -75,6 +75,22 @@ export interface CheckResult {
 }
 
 /**
+ * The fault suites' verdict: nothing lost, stored twice, out of seq, stray or sent twice within
+ * a connection; with `acknowledged`, every one of that many sends was acknowledged.
+ */
+export function expectNoLoss(result: CheckResult, acknowledged?: number): void {
+  expect(result.problems).toEqual([]);
+  expect(result).toMatchObject({
+    lost: 0,
+    duplicatesAfterDedupe: 0,
+    seqGaps: 0,
+    strays: 0,
+    duplicatesWithinConnection: 0,
+  });
+  if (acknowledged !== undefined) expect(result.acknowledged).toBe(acknowledged);
+}
+
+/**
  * The scenario checker: what every client saw acknowledged against PostgreSQL, and what
  * every recipient received against PostgreSQL.
  */

@@ -5,6 +5,9 @@ import {
   BlockRemoveV1,
   ChatCreateV1,
   MessageAppendBatchV1,
+  MessageDeleteV1,
+  MessageEditV1,
+  MessageReactV1,
 } from '@parley/contracts';
 import { BlocksRepository } from '@parley/message-store/data-access-messages';
 import { PgDatabase } from '@parley/shared/data-access-postgres';
@@ -119,6 +122,28 @@ describe('block.* and the blocking rule in SQL (real PostgreSQL + NATS)', () => 
     await h.bus.request(BlockCreateV1, { blockerId: b, blockedId: a });
     expect(await codeOf(send(h.bus, chat.id, a, 'no'))).toBe('forbidden');
     expect((await send(h.bus, other.id, a, 'other chats go on')).message.seq).toBe(2);
+  });
+
+  it("edit and react are forbidden in a blocked direct chat (before seq checks); deleting one's own stays allowed", async () => {
+    const [a, b] = [newUserId(), newUserId()];
+    const chat = await createDirect(h.bus, a, b);
+    await send(h.bus, chat.id, b, 'mine');
+    await h.bus.request(BlockCreateV1, { blockerId: a, blockedId: b });
+    expect(await codeOf(h.bus.request(MessageEditV1, { chatId: chat.id, userId: b, seq: 1, body: 'x' }))).toBe(
+      'forbidden',
+    );
+    expect(await codeOf(h.bus.request(MessageReactV1, { chatId: chat.id, userId: a, seq: 1, emoji: '👍' }))).toBe(
+      'forbidden',
+    );
+    expect(await codeOf(h.bus.request(MessageReactV1, { chatId: chat.id, userId: b, seq: 99, emoji: '👍' }))).toBe(
+      'forbidden',
+    );
+    const deleted = await h.bus.request(MessageDeleteV1, { chatId: chat.id, userId: b, seq: 1 });
+    expect(deleted.message.deleted).toBe(true);
+    await h.bus.request(BlockRemoveV1, { blockerId: a, blockedId: b });
+    expect(await codeOf(h.bus.request(MessageReactV1, { chatId: chat.id, userId: a, seq: 1, emoji: '👍' }))).toBe(
+      'conflict',
+    );
   });
 
   it('isBlockedBetween is false for groups and for non-blocked pairs', async () => {

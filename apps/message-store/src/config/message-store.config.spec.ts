@@ -17,6 +17,15 @@ describe('loadMessageStoreConfig', () => {
     expect(config.cipher.keyIds).toEqual(['k1', 'k2']);
   });
 
+  it('reads the edit window in seconds (15 minutes by default)', () => {
+    const keys = { ...noKeyFile, MESSAGE_ENCRYPTION_KEYS: `k1:${key()}` };
+    expect(loadMessageStoreConfig(keys).lifecycle.editWindowMs).toBe(900_000);
+    expect(loadMessageStoreConfig({ ...keys, MESSAGE_EDIT_WINDOW_SECONDS: '5' }).lifecycle.editWindowMs).toBe(5000);
+    expect(() => loadMessageStoreConfig({ ...keys, MESSAGE_EDIT_WINDOW_SECONDS: '0' })).toThrow(
+      /MESSAGE_EDIT_WINDOW_SECONDS/,
+    );
+  });
+
   it('reads the PostgreSQL pool timeouts', () => {
     const keys = { ...noKeyFile, MESSAGE_ENCRYPTION_KEYS: `k1:${key()}` };
     expect(loadMessageStoreConfig(keys).database.timeouts).toEqual({

@@ -34,6 +34,8 @@ export class MessageStoreEnv extends PostgresTimeoutsEnv {
   @IsInt() @Min(0) @Max(1000) APPEND_BATCH_WAIT_MS = 2;
   /** Appends waiting for a batch beyond this answer `unavailable` (backpressure). */
   @IsInt() @Min(1) @Max(1_000_000) APPEND_QUEUE_MAX = 5000;
+  /** How long after sending its sender may edit a message (seconds; 15 minutes by default). */
+  @IsInt() @Min(1) @Max(31_536_000) MESSAGE_EDIT_WINDOW_SECONDS = 900;
 }
 
 export interface MessageStoreConfig {
@@ -43,6 +45,7 @@ export interface MessageStoreConfig {
   nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   cipher: MessageCipher;
   append: { batchMax: number; batchWaitMs: number; queueMax: number };
+  lifecycle: { editWindowMs: number };
 }
 
 export function loadMessageStoreEnv(env: NodeJS.ProcessEnv = process.env): MessageStoreEnv {
@@ -71,5 +74,6 @@ export function loadMessageStoreConfig(env: NodeJS.ProcessEnv = process.env): Me
     },
     cipher,
     append: { batchMax: e.APPEND_BATCH_MAX, batchWaitMs: e.APPEND_BATCH_WAIT_MS, queueMax: e.APPEND_QUEUE_MAX },
+    lifecycle: { editWindowMs: e.MESSAGE_EDIT_WINDOW_SECONDS * 1000 },
   };
 }

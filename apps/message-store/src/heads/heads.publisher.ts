@@ -34,7 +34,7 @@ export class HeadsPublisher implements OnApplicationBootstrap, OnApplicationShut
       this.digest.tick((part) => this.bus.publish(ChatHeadsDigestV1, part));
     } catch (err) {
       // NATS away: the gateways see the gap in digestSeq and recover from the database.
-      this.logger.warn({ err: (err as Error).message }, 'heads digest not published');
+      this.logger.warn({ err }, 'heads digest not published');
     }
   }
 }

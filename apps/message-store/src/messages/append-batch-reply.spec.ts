@@ -9,6 +9,10 @@ const message = (chatId: string, seq: number, body: string): Message => ({
   clientMsgId: `c${seq}`,
   body,
   createdAt: '2026-12-05T00:00:00.000Z',
+  replyToSeq: null,
+  editedAt: null,
+  deleted: false,
+  reactions: [],
 });
 const stored = (chatId: string, seq: number, body: string, members = 2): { ok: true; reply: MessageAppendReply } => ({
   ok: true,

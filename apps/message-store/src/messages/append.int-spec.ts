@@ -46,6 +46,10 @@ describe('message.append.v1 (real PostgreSQL + NATS)', () => {
       clientMsgId,
       body: 'hello 👋',
       createdAt: expect.any(String),
+      replyToSeq: null,
+      editedAt: null,
+      deleted: false,
+      reactions: [],
     });
     expect(new Date(reply.message.createdAt).toISOString()).toBe(reply.message.createdAt);
     expect([...reply.memberIds].sort()).toEqual([alice, bob, carol].sort());

@@ -18,7 +18,7 @@ import {
 } from '@parley/message-store/data-access-messages';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { requireObject, requireText, requireUuid } from '../common/request-checks';
+import { optionalInt, requireObject, requireText, requireUuid } from '../common/request-checks';
 import type { HeadsDigest } from '../heads/heads-digest';
 import { HEADS_DIGEST } from '../heads/heads.publisher';
 import { APPEND_BATCH_SIZE, APPEND_DURATION, APPEND_QUEUE_DEPTH, APPENDS_TOTAL } from './append.metrics';
@@ -40,6 +40,7 @@ export function parseAppendRequest(req: unknown): AppendInput {
     senderId: requireUuid(r['senderId'], 'senderId'),
     clientMsgId: requireText(r['clientMsgId'], 'clientMsgId', 1, Limits.clientMsgIdMaxLength),
     body: requireText(r['body'], 'body', 1, Limits.bodyMaxCodePoints, { allowNul: true }),
+    replyToSeq: optionalInt(r['replyToSeq'], 'replyToSeq', 1) ?? null,
   };
 }
 
@@ -85,6 +86,8 @@ export class AppendService implements OnModuleDestroy {
           throw new ParleyError('not_found', 'no such chat');
         case 'forbidden':
           throw new ParleyError('forbidden', 'not a member of this chat');
+        case 'invalid':
+          throw new ParleyError('invalid', "replyToSeq must be at most the chat's lastSeq");
         case 'stored':
           result = outcome.created ? 'created' : 'duplicate';
           // A duplicate too: its first fan-out may have died with the replica that stored it.

@@ -12,6 +12,10 @@ const message = (seq: number, body = 'x'): Message => ({
   clientMsgId: `c${seq}`,
   body,
   createdAt: '2026-11-29T12:00:00.000Z',
+  replyToSeq: null,
+  editedAt: null,
+  deleted: false,
+  reactions: [],
 });
 
 describe('parseHistoryRequest', () => {

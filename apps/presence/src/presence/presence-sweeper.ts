@@ -36,7 +36,7 @@ export class PresenceSweeper implements OnApplicationBootstrap, OnModuleDestroy 
       this.failing = false;
     } catch (err) {
       // Logged once per outage, not every tick.
-      if (!this.failing) this.logger.warn({ err: (err as Error).message }, 'sweep failed; retrying every tick');
+      if (!this.failing) this.logger.warn({ err }, 'sweep failed; retrying every tick');
       this.failing = true;
     }
   }

@@ -10,11 +10,11 @@ import {
 import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 /** User and instance ids are Redis key parts and '|'-joined members: no '|', bounded. */
-export const ID_PATTERN = /^[^|]{1,128}$/;
-export const MAX_SOCKET_ID_LENGTH = 256;
+const ID_PATTERN = /^[^|]{1,128}$/;
+const MAX_SOCKET_ID_LENGTH = 256;
 /** One group's members per request: the reply's size is bounded by it. */
-export const MAX_USER_IDS = PresenceLimits.maxUserIdsPerRequest;
-export const MAX_HEARTBEAT_CONNECTIONS = PresenceLimits.maxHeartbeatConnections;
+const MAX_USER_IDS = PresenceLimits.maxUserIdsPerRequest;
+const MAX_HEARTBEAT_CONNECTIONS = PresenceLimits.maxHeartbeatConnections;
 
 const idMessage = (field: string) => `${field} must be 1-128 characters without '|'`;
 

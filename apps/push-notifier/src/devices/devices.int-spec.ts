@@ -2,26 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DeviceRegisterV1, DeviceRemoveV1, ParleyError, PushNotifyV1 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, http, type TestDatabase } from '@parley/shared/testing';
+import { createTestDatabase, eventually, http, type TestDatabase } from '@parley/shared/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
 import { DryRunPushSender } from '../push/dry-run-push-sender';
 import { PushSender } from '../push/push-sender';
-
-/** Polls until check() returns a value (not undefined/false), or fails after timeoutMs. */
-async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 10_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
+import { testPushEnv } from '../testing/push-test-env';
 
 describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
   let db: TestDatabase;
@@ -34,17 +21,7 @@ describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
 
   beforeAll(async () => {
     db = await createTestDatabase('push_devices');
-    const env = {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PUSH_NOTIFIER_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NATS_SUBJECT_PREFIX: prefix,
-      PUSH_QUEUE_PREFIX: queuePrefix,
-      PUSH_COALESCE_MS: '200',
-      GOOGLE_APPLICATION_CREDENTIALS: '',
-    };
+    const env = testPushEnv({ databaseUrl: db.url, natsPrefix: prefix, queuePrefix }, { PUSH_COALESCE_MS: '200' });
     await migrate(env);
     app = await bootstrap(env);
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');

@@ -19,7 +19,7 @@ export class PresenceListener implements OnApplicationBootstrap, OnModuleDestroy
   async onApplicationBootstrap(): Promise<void> {
     this.subscription = this.bus.subscribe(PresenceChangedV1, (p) => this.onChange(p), {
       queue: PUSH_NOTIFIER_QUEUE,
-      onError: (err) => this.logger.error({ err: (err as Error).message }, 'presence change not handled'),
+      onError: (err) => this.logger.error({ err }, 'presence change not handled'),
     });
     // The server knows the subscription before the app reports itself started.
     await this.bus.flush();

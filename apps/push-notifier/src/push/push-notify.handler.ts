@@ -18,17 +18,14 @@ export class PushNotifyHandler {
     try {
       notify = await validatePayload(PushNotifyPayload, payload);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'malformed PushNotifyV1 dropped');
+      this.logger.warn({ err }, 'malformed PushNotifyV1 dropped');
       return;
     }
     try {
       await this.scheduler.schedule(notify);
     } catch (err) {
       // Push is best effort: the message is stored and replays at the next connect.
-      this.logger.error(
-        { err: (err as Error).message, chatId: notify.chatId, seq: notify.seq },
-        'could not schedule pushes',
-      );
+      this.logger.error({ err, chatId: notify.chatId, seq: notify.seq }, 'could not schedule pushes');
     }
   }
 }

@@ -2,12 +2,13 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DeviceRegisterV1, PresenceChangedV1, PushNotifyV1, type DevicePlatform } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, http, type TestDatabase } from '@parley/shared/testing';
+import { createTestDatabase, eventually, http, type TestDatabase } from '@parley/shared/testing';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import type { BatchResponse, Message, SendResponse, TokenMessage } from 'firebase-admin/messaging';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
+import { testPushEnv } from '../testing/push-test-env';
 import type { MessagingClient } from './firebase-push-sender';
 import { PushWorker } from './push.worker';
 import { QueueName } from './push.queues';
@@ -75,19 +76,6 @@ class FakeMessaging implements MessagingClient {
   }
 }
 
-async function eventually<T>(
-  check: () => Promise<T | undefined | false> | T | undefined | false,
-  timeoutMs = 15_000,
-): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = await check();
-    if (value !== undefined && value !== false) return value;
-    if (Date.now() > deadline) throw new Error('condition not met in time');
-    await new Promise((r) => setTimeout(r, 50));
-  }
-}
-
 describe('push-notifier pushes (real PostgreSQL, Redis, NATS; fake FCM Messaging)', () => {
   let db: TestDatabase;
   let app: INestApplication | undefined;
@@ -106,20 +94,15 @@ describe('push-notifier pushes (real PostgreSQL, Redis, NATS; fake FCM Messaging
 
   beforeAll(async () => {
     db = await createTestDatabase('push_jobs');
-    env = {
-      ...process.env,
-      DATABASE_URL: db.url,
-      PUSH_NOTIFIER_PORT: '0',
-      HTTP_HOST: '127.0.0.1',
-      LOG_LEVEL: 'warn',
-      NATS_SUBJECT_PREFIX: natsPrefix,
-      PUSH_QUEUE_PREFIX: queuePrefix,
-      PUSH_COALESCE_MS: '700',
-      PUSH_ATTEMPTS: String(attempts),
-      PUSH_BACKOFF_MS: '150',
-      PUSH_JOB_LOCK_MS: '1000',
-      GOOGLE_APPLICATION_CREDENTIALS: '',
-    };
+    env = testPushEnv(
+      { databaseUrl: db.url, natsPrefix, queuePrefix },
+      {
+        PUSH_COALESCE_MS: '700',
+        PUSH_ATTEMPTS: String(attempts),
+        PUSH_BACKOFF_MS: '150',
+        PUSH_JOB_LOCK_MS: '1000',
+      },
+    );
     await migrate(env);
     fcm = new FakeMessaging();
     app = await start(fcm);

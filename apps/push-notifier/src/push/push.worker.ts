@@ -30,9 +30,7 @@ export class PushWorker implements OnApplicationBootstrap, OnModuleDestroy {
       maxRetriesPerRequest: null,
       connectionName: 'push-notifier-worker',
     });
-    this.connection.on('error', (err: Error) =>
-      this.logger.warn({ err: err.message }, 'worker redis connection error'),
-    );
+    this.connection.on('error', (err: Error) => this.logger.warn({ err }, 'worker redis connection error'));
     this.worker = new Worker<SendPushJob, SendPushOutcome, JobName>(
       QueueName.Push,
       (job) => this.processor.process(job.data, job.id as string),
@@ -46,7 +44,7 @@ export class PushWorker implements OnApplicationBootstrap, OnModuleDestroy {
       },
     );
     this.worker.on('failed', (job, err) => this.onFailed(job, err));
-    this.worker.on('error', (err) => this.logger.error({ err: err.message }, 'push worker error'));
+    this.worker.on('error', (err) => this.logger.error({ err }, 'push worker error'));
   }
 
   private onFailed(job: Job<SendPushJob, SendPushOutcome, JobName> | undefined, err: Error): void {

@@ -10,7 +10,7 @@ import { PUSH_FAILED_METRIC, PUSH_SENT_METRIC } from './push.metrics';
 import type { SendPushJob } from './push.queues';
 
 /** Some devices failed in a way worth retrying: BullMQ runs the job again after a backoff. */
-export class TransientPushError extends Error {
+class TransientPushError extends Error {
   constructor(
     readonly failed: number,
     readonly codes: string[],

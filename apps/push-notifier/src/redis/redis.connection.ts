@@ -24,7 +24,7 @@ export class PushRedis implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
 
   constructor(readonly client: Redis) {
-    client.on('error', (err: Error) => this.logger.warn({ err: err.message }, 'redis connection error'));
+    client.on('error', (err: Error) => this.logger.warn({ err }, 'redis connection error'));
   }
 
   readiness(): ReadinessCheck {

@@ -1,9 +1,10 @@
-import { useLayoutEffect, useMemo, useRef, useState } from 'react';
+import { useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { buildRows, emptyConversation } from '../store/conversation';
 import { dayLabel, lastSeen, timeOf } from '../lib/format';
 import { Avatar } from './avatar';
 import { chatTitle, otherMember } from './chat-title';
-import { Composer } from './composer';
+import type { Message } from '@parley/contracts/client';
+import { Composer, type ComposerAction } from './composer';
 import { GroupInfo } from './group-info';
 import { InfoIcon } from './icons';
 import { Ticks } from './ticks';
@@ -14,6 +15,8 @@ export function ConversationView({ chatId }: { chatId: string }) {
   const store = useAppStore();
   const state = useAppState();
   const [showInfo, setShowInfo] = useState(false);
+  const [action, setAction] = useState<ComposerAction>(null);
+  useEffect(() => setAction(null), [chatId]);
   const listRef = useRef<HTMLDivElement>(null);
   const anchor = useRef<{ height: number; top: number; firstSeq: number | null; stick: boolean }>({
     height: 0,
@@ -78,6 +81,48 @@ export function ConversationView({ chatId }: { chatId: string }) {
     subtitle = state.presence[other]?.online ? 'online' : lastSeen(state.presence[other]?.lastSeenAt ?? null);
   else subtitle = chat.members.map((m) => (m.userId === me.id ? 'You' : store.nameOf(m.userId))).join(', ');
 
+  const isAdmin = chat.type === 'group' && chat.members.some((m) => m.userId === me.id && m.role === 'admin');
+  const bySeq = new Map(conv.messages.map((m) => [m.seq, m]));
+  const describe = (m: Message) => (m.deleted ? 'a deleted message' : m.body);
+  const quoteOf = (m: Message) => {
+    if (m.replyToSeq === null) return null;
+    const q = bySeq.get(m.replyToSeq);
+    return (
+      <div className="bubble-quote" data-testid="message-quote" data-reply-to={m.replyToSeq}>
+        {q ? (
+          <>
+            <strong>{q.senderId === me.id ? 'You' : store.nameOf(q.senderId)}</strong>
+            <span className={q.deleted ? 'muted-text' : ''}>{q.deleted ? 'This message was deleted' : q.body}</span>
+          </>
+        ) : (
+          <span className="muted-text">An earlier message</span>
+        )}
+      </div>
+    );
+  };
+  // One chip per emoji with its count; mine is highlighted, and clicking it takes it back.
+  const reactionsOf = (m: Message) => {
+    if (m.reactions.length === 0) return null;
+    const counts = new Map<string, number>();
+    for (const r of m.reactions) counts.set(r.emoji, (counts.get(r.emoji) ?? 0) + 1);
+    const mine = m.reactions.find((r) => r.userId === me.id)?.emoji;
+    return (
+      <div className="reactions" data-testid="message-reactions">
+        {[...counts].map(([emoji, count]) => (
+          <button
+            key={emoji}
+            className={`reaction${emoji === mine ? ' mine' : ''}`}
+            data-testid="reaction"
+            data-emoji={emoji}
+            onClick={() => void store.react(chatId, m.seq, emoji === mine ? null : emoji)}
+          >
+            {emoji} {count}
+          </button>
+        ))}
+      </div>
+    );
+  };
+
   const onScroll = () => {
     const el = listRef.current;
     if (!el) return;
@@ -132,13 +177,65 @@ export function ConversationView({ chatId }: { chatId: string }) {
                     {!row.own && chat.type === 'group' && (
                       <div className="bubble-sender">{store.nameOf(m.senderId)}</div>
                     )}
-                    <span className="bubble-text" data-testid="message-body">
-                      {m.body}
-                    </span>
+                    {quoteOf(m)}
+                    {m.deleted ? (
+                      <span className="bubble-text deleted" data-testid="message-body" data-deleted="true">
+                        🚫 This message was deleted
+                      </span>
+                    ) : (
+                      <span className="bubble-text" data-testid="message-body">
+                        {m.body}
+                      </span>
+                    )}
                     <span className="bubble-meta">
+                      {m.editedAt && !m.deleted && (
+                        <span className="edited" data-testid="message-edited">
+                          edited
+                        </span>
+                      )}
                       {timeOf(m.createdAt)}
                       {row.own && row.status && <Ticks status={row.status} />}
                     </span>
+                    {reactionsOf(m)}
+                    {!m.deleted && (
+                      <div className="bubble-actions">
+                        <button
+                          aria-label="Reply"
+                          title="Reply"
+                          onClick={() => setAction({ kind: 'reply', message: m })}
+                        >
+                          ↩
+                        </button>
+                        <button
+                          aria-label="React 👍"
+                          title="React 👍"
+                          onClick={() => {
+                            const mine = m.reactions.find((r) => r.userId === me.id)?.emoji;
+                            void store.react(chatId, m.seq, mine === '👍' ? null : '👍');
+                          }}
+                        >
+                          👍
+                        </button>
+                        {row.own && (
+                          <button
+                            aria-label="Edit"
+                            title="Edit"
+                            onClick={() => setAction({ kind: 'edit', message: m })}
+                          >
+                            ✎
+                          </button>
+                        )}
+                        {(row.own || isAdmin) && (
+                          <button
+                            aria-label="Delete"
+                            title="Delete"
+                            onClick={() => void store.deleteMessage(chatId, m.seq)}
+                          >
+                            🗑
+                          </button>
+                        )}
+                      </div>
+                    )}
                   </div>
                 </div>
               );
@@ -171,7 +268,7 @@ export function ConversationView({ chatId }: { chatId: string }) {
           You blocked this contact: neither of you can write here. Unblock in Contact info.
         </div>
       )}
-      <Composer chatId={chatId} />
+      <Composer chatId={chatId} action={action} onActionDone={() => setAction(null)} describe={describe} />
     </section>
   );
 }

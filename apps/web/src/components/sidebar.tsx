@@ -86,7 +86,7 @@ export function Sidebar() {
                           {e.chat.type === 'group' && last.senderId !== me.id && (
                             <span className="sender">{store.nameOf(last.senderId)}: </span>
                           )}
-                          {last.body}
+                          {last.deleted ? <em className="muted-text">This message was deleted</em> : last.body}
                         </>
                       ) : (
                         <span className="muted-text">{e.chat.type === 'group' ? 'Group created' : 'Say hi 👋'}</span>

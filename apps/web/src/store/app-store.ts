@@ -67,6 +67,7 @@ export class AppStore {
     private readonly isVisible: () => boolean = () => true,
   ) {
     client.on('message', (e) => this.onMessage(e));
+    client.on('updated', (m) => this.onUpdated(m));
     client.on('status', (e) => this.onStatus(e));
     client.on('chat', (e) => this.onChat(e));
     client.on('presence', (p) => this.set((s) => ({ presence: { ...s.presence, [p.userId]: p } })));
@@ -211,11 +212,11 @@ export class AppStore {
     }
   }
 
-  async send(chatId: string, body: string): Promise<void> {
+  async send(chatId: string, body: string, replyToSeq?: number): Promise<void> {
     const text = body.trim();
     if (!text) return;
     try {
-      await this.client.send(chatId, text);
+      await this.client.send(chatId, text, replyToSeq === undefined ? {} : { replyToSeq });
       this.set({ outbox: groupOutbox(this.client.pending()) });
     } catch (err) {
       this.fail(err);
@@ -293,7 +294,27 @@ export class AppStore {
     );
   }
 
+  async editMessage(chatId: string, seq: number, body: string): Promise<void> {
+    const text = body.trim();
+    if (!text) return;
+    await this.client.editMessage(chatId, seq, text).catch((err: unknown) => this.fail(err));
+  }
+
+  async deleteMessage(chatId: string, seq: number): Promise<void> {
+    await this.client.deleteMessage(chatId, seq).catch((err: unknown) => this.fail(err));
+  }
+
+  async react(chatId: string, seq: number, emoji: string | null): Promise<void> {
+    await this.client.react(chatId, seq, emoji).catch((err: unknown) => this.fail(err));
+  }
+
   // ---- SDK events ----
+
+  /** An edit, delete or reaction: the message is replaced where it is shown. */
+  private onUpdated(message: Message): void {
+    this.setConversation(message.chatId, (c) => ({ ...c, messages: mergeMessages(c.messages, [message]) }));
+    this.updateChat(message.chatId, (e) => (e.lastMessage?.seq === message.seq ? { ...e, lastMessage: message } : e));
+  }
 
   private onMessage({ message, own }: IncomingMessage): void {
     const { chatId } = message;

@@ -17,6 +17,10 @@ const msg = (chatId: string, seq: number, senderId = 'bob', createdAt = `2026-01
   clientMsgId: `c${seq}`,
   body: `m${seq}`,
   createdAt,
+  replyToSeq: null,
+  editedAt: null,
+  deleted: false,
+  reactions: [],
 });
 
 describe('chat list', () => {

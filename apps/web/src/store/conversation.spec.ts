@@ -10,6 +10,10 @@ const m = (seq: number, senderId = 'me', createdAt = '2026-01-01T10:00:00.000Z')
   clientMsgId: `c${seq}`,
   body: `b${seq}`,
   createdAt,
+  replyToSeq: null,
+  editedAt: null,
+  deleted: false,
+  reactions: [],
 });
 const out = (clientMsgId: string, createdAt = '2026-01-02T08:00:00.000Z'): OutboxEntry => ({
   chatId: 'c',

@@ -34,6 +34,10 @@ function fakeServer() {
         clientMsgId: p.clientMsgId,
         body: p.body,
         createdAt: '',
+        replyToSeq: null,
+        editedAt: null,
+        deleted: false,
+        reactions: [],
       };
       stored.set(p.clientMsgId, m);
     }

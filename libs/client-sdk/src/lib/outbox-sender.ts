@@ -59,7 +59,12 @@ export class OutboxSender {
       try {
         const ack = await this.deps.request<AckBodies[typeof ClientEvent.MessageSend]>(
           ClientEvent.MessageSend,
-          { chatId: entry.chatId, clientMsgId: entry.clientMsgId, body: entry.body },
+          {
+            chatId: entry.chatId,
+            clientMsgId: entry.clientMsgId,
+            body: entry.body,
+            ...(entry.replyToSeq !== undefined ? { replyToSeq: entry.replyToSeq } : {}),
+          },
           this.deps.ackTimeoutMs,
         );
         this.retryDelayMs = 1000;

@@ -5,6 +5,8 @@ export interface OutboxEntry {
   chatId: string;
   clientMsgId: string;
   body: string;
+  /** The seq of the message this one replies to (same chat), if any. */
+  replyToSeq?: number;
   /** When the user sent it (client clock), ISO-8601. */
   createdAt: string;
 }

@@ -72,6 +72,11 @@ export interface IncomingMessage {
 export interface ParleyEvents {
   /** A message new to this client, in seq order per chat; replayed duplicates are dropped. */
   message: IncomingMessage;
+  /**
+   * A message was edited, deleted or reacted to (from any device, this one's own changes
+   * included): replace the message with the same (chatId, seq).
+   */
+  updated: Message;
   /** The status of one of the user's own messages changed. */
   status: MessageStatusEvent;
   chat: ChatEvent;
@@ -389,11 +394,17 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
    * next connect, always with the same clientMsgId. Resolves once it is queued; follow it with
    * `status` events (pending -> sent -> delivered -> read, or failed).
    */
-  async send(chatId: string, body: string): Promise<OutboxEntry> {
+  async send(chatId: string, body: string, options: { replyToSeq?: number } = {}): Promise<OutboxEntry> {
     this.requireSession();
     const n = [...body].length;
     if (n < 1 || n > 4096) throw new ParleyClientError('invalid', 'body must be 1-4096 characters');
-    const entry: OutboxEntry = { chatId, clientMsgId: newClientMsgId(), body, createdAt: new Date().toISOString() };
+    const entry: OutboxEntry = {
+      chatId,
+      clientMsgId: newClientMsgId(),
+      body,
+      createdAt: new Date().toISOString(),
+      ...(options.replyToSeq !== undefined ? { replyToSeq: options.replyToSeq } : {}),
+    };
     await this.requireOutbox().add(entry);
     this.typingOut.stop(chatId);
     this.emit('status', {
@@ -407,6 +418,21 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     });
     this.sender.kick();
     return entry;
+  }
+
+  /** Edits one's own message (within the server's edit window); emits `updated` with the result. */
+  editMessage(chatId: string, seq: number, body: string): Promise<Message> {
+    return this.change(ClientEvent.MessageEdit, { chatId, seq, body });
+  }
+
+  /** Deletes a message (one's own, or anyone's as a group admin); emits `updated` with the tombstone. */
+  deleteMessage(chatId: string, seq: number): Promise<Message> {
+    return this.change(ClientEvent.MessageDelete, { chatId, seq });
+  }
+
+  /** Sets the user's one reaction to a message, or removes it with null; emits `updated`. */
+  react(chatId: string, seq: number, emoji: string | null): Promise<Message> {
+    return this.change(ClientEvent.MessageReact, { chatId, seq, emoji });
   }
 
   /** Messages typed but not yet stored by the server (oldest first). */
@@ -449,8 +475,20 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
 
   // ---- internals ----
 
+  /** The acting connection gets no message:updated (it has the ack): the ack's message is emitted instead. */
+  private async change(
+    event: typeof ClientEvent.MessageEdit | typeof ClientEvent.MessageDelete | typeof ClientEvent.MessageReact,
+    payload: object,
+  ): Promise<Message> {
+    this.requireSession();
+    const ack = await this.connection.request<{ message: Message }>(event, payload, REQUEST_TIMEOUT_MS);
+    this.emit('updated', ack.message);
+    return ack.message;
+  }
+
   private bind(socket: Socket<ServerToClient>): void {
     socket.on(ServerEvent.MessageNew, (m) => this.onMessage(m));
+    socket.on(ServerEvent.MessageUpdated, (m) => this.emit('updated', m));
     socket.on(ServerEvent.Receipt, (r) => this.onReceipt(r));
     socket.on(ServerEvent.Typing, (t) => this.typingIn.apply(t));
     socket.on(ServerEvent.Presence, (p) => this.presenceHub.update(p));

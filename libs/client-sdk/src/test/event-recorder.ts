@@ -8,6 +8,7 @@ export class EventRecorder {
   constructor(client: ParleyClient) {
     const events: (keyof ParleyEvents)[] = [
       'message',
+      'updated',
       'status',
       'chat',
       'presence',

@@ -33,6 +33,19 @@ export interface Message {
   clientMsgId: string;
   body: string;
   createdAt: string;
+  /** The seq this message replies to, or null. */
+  replyToSeq: number | null;
+  /** When the body was last edited, or null. */
+  editedAt: string | null;
+  /** A tombstone: body "" and no reactions; the seq stays. */
+  deleted: boolean;
+  /** One per user, oldest first (a replaced reaction moves to the end). */
+  reactions: Reaction[];
+}
+
+export interface Reaction {
+  userId: string;
+  emoji: string;
 }
 
 /** A chat list entry: `members` holds at most the first 32 members by joinedAt. */
@@ -99,6 +112,8 @@ export const Limits = {
   titleMaxCodePoints: 100,
   historyMaxLimit: 100,
   historyDefaultLimit: 50,
+  /** A reaction's emoji, in code points. */
+  emojiMaxCodePoints: 16,
 } as const;
 
 /**

@@ -7,6 +7,7 @@ import { event, type EventContract } from './contract';
  */
 export type Delivery =
   | { kind: 'message'; userIds: string[]; message: Message; exceptSocketId?: string }
+  | { kind: 'message:updated'; userIds: string[]; message: Message; exceptSocketId?: string }
   | { kind: 'receipt'; userIds: string[]; receipt: Receipt }
   | { kind: 'typing'; userIds: string[]; chatId: string; userId: string; isTyping: boolean }
   | { kind: 'chat:new'; userIds: string[]; chat: ChatEvent }

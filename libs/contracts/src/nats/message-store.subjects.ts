@@ -19,6 +19,8 @@ export interface MessageAppendRequest {
   senderId: string;
   clientMsgId: string;
   body: string;
+  /** A reply: a seq of the same chat, at most its lastSeq (else `invalid`). */
+  replyToSeq?: number | null;
 }
 export interface MessageAppendReply {
   message: Message;
@@ -68,6 +70,38 @@ export interface MessageHistoryRequest {
   limit: number;
 }
 export const MessageHistoryV1 = rpc<MessageHistoryRequest, HistoryPage>('message.history.v1', 'message-store');
+
+// ---- message lifecycle: edit, delete, react (each one transaction with the chat row locked) ----
+
+export interface MessageEditRequest {
+  chatId: string;
+  userId: string;
+  seq: number;
+  body: string;
+}
+export interface MessageDeleteRequest {
+  chatId: string;
+  userId: string;
+  seq: number;
+}
+export interface MessageReactRequest {
+  chatId: string;
+  userId: string;
+  seq: number;
+  /** 1-16 code points; null removes the caller's reaction. */
+  emoji: string | null;
+}
+export interface MessageChangeReply {
+  /** The whole message as it is now. */
+  message: Message;
+  /** false: it already was so (nothing stored, nothing to fan out). */
+  changed: boolean;
+  /** Every member of the chat (at most 1,024): the fan-out's recipients. */
+  memberIds: string[];
+}
+export const MessageEditV1 = rpc<MessageEditRequest, MessageChangeReply>('message.edit.v1', 'message-store');
+export const MessageDeleteV1 = rpc<MessageDeleteRequest, MessageChangeReply>('message.delete.v1', 'message-store');
+export const MessageReactV1 = rpc<MessageReactRequest, MessageChangeReply>('message.react.v1', 'message-store');
 
 // ---- chats ----
 

@@ -13,12 +13,17 @@ export const ClientEvents = {
   MessageRead: 'message:read',
   Typing: 'typing',
   PresenceSubscribe: 'presence:subscribe',
+  MessageEdit: 'message:edit',
+  MessageDelete: 'message:delete',
+  MessageReact: 'message:react',
 } as const;
 export type ClientEventName = (typeof ClientEvents)[keyof typeof ClientEvents];
 
 /** Events the gateway emits; it names them through these constants only. */
 export const ServerEvents = {
   MessageNew: 'message:new',
+  /** An edit, delete or reaction: the whole new Message. */
+  MessageUpdated: 'message:updated',
   Receipt: 'receipt',
   Typing: 'typing',
   Presence: 'presence',
@@ -38,6 +43,30 @@ export interface SendMessageInput {
   clientMsgId: string;
   /** 1-4096 code points. */
   body: string;
+  /** The seq (>= 1, at most the chat's lastSeq) this message replies to. */
+  replyToSeq?: number | null;
+}
+
+/** `message:edit`: the sender, within the edit window. */
+export interface EditMessageInput {
+  chatId: string;
+  seq: number;
+  /** 1-4096 code points. */
+  body: string;
+}
+
+/** `message:delete`: the sender, or a group admin. */
+export interface DeleteMessageInput {
+  chatId: string;
+  seq: number;
+}
+
+/** `message:react`: one reaction per user and message; null removes the caller's. */
+export interface ReactMessageInput {
+  chatId: string;
+  seq: number;
+  /** 1-16 code points, or null. */
+  emoji: string | null;
 }
 
 /** `message:delivered` and `message:read`: every message up to `upToSeq`. */
@@ -67,6 +96,9 @@ export interface AckBodies {
   [ClientEvents.MessageRead]: object;
   [ClientEvents.Typing]: object;
   [ClientEvents.PresenceSubscribe]: { presence: PresenceState[] };
+  [ClientEvents.MessageEdit]: { message: Message };
+  [ClientEvents.MessageDelete]: { message: Message };
+  [ClientEvents.MessageReact]: { message: Message };
 }
 
 /** The `typing` event a client receives. */
@@ -90,11 +122,18 @@ export interface ClientToServerEvents {
     payload: PresenceSubscribeInput,
     ack: (a: Ack<AckBodies['presence:subscribe']>) => void,
   ) => void;
+  [ClientEvents.MessageEdit]: (payload: EditMessageInput, ack: (a: Ack<AckBodies['message:edit']>) => void) => void;
+  [ClientEvents.MessageDelete]: (
+    payload: DeleteMessageInput,
+    ack: (a: Ack<AckBodies['message:delete']>) => void,
+  ) => void;
+  [ClientEvents.MessageReact]: (payload: ReactMessageInput, ack: (a: Ack<AckBodies['message:react']>) => void) => void;
 }
 
 /** Server-to-client events in Socket.IO's typed-events form. */
 export interface ServerToClientEvents {
   [ServerEvents.MessageNew]: (message: Message) => void;
+  [ServerEvents.MessageUpdated]: (message: Message) => void;
   [ServerEvents.Receipt]: (receipt: Receipt) => void;
   [ServerEvents.Typing]: (typing: TypingState) => void;
   [ServerEvents.Presence]: (presence: PresenceState) => void;

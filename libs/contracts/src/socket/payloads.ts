@@ -7,13 +7,23 @@ import {
   IsString,
   IsUUID,
   Length,
+  IsOptional,
   Max,
   Min,
+  ValidateIf,
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
 import { Limits } from '../lib/models';
-import type { PresenceSubscribeInput, ReceiptInput, SendMessageInput, TypingInput } from './events';
+import type {
+  DeleteMessageInput,
+  EditMessageInput,
+  PresenceSubscribeInput,
+  ReactMessageInput,
+  ReceiptInput,
+  SendMessageInput,
+  TypingInput,
+} from './events';
 
 /** Lengths count Unicode code points (docs/protocol.md), not UTF-16 units. */
 export function codePointLength(value: string): number {
@@ -52,6 +62,38 @@ export class SendMessagePayload implements SendMessageInput {
   @IsString()
   @CodePointLength(1, Limits.bodyMaxCodePoints)
   body: string;
+
+  /** Absent or null: not a reply. A numeric string is `invalid` (no conversion). */
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SEQ)
+  replyToSeq?: number | null;
+}
+
+/** `message:delete`, and the target of edits and reactions. */
+export class DeleteMessagePayload implements DeleteMessageInput {
+  @IsUUID()
+  chatId: string;
+
+  @IsInt()
+  @Min(1)
+  @Max(MAX_SEQ)
+  seq: number;
+}
+
+export class EditMessagePayload extends DeleteMessagePayload implements EditMessageInput {
+  @IsString()
+  @CodePointLength(1, Limits.bodyMaxCodePoints)
+  body: string;
+}
+
+export class ReactMessagePayload extends DeleteMessagePayload implements ReactMessageInput {
+  /** null removes the caller's reaction; missing is `invalid`. */
+  @ValidateIf((o: { emoji?: unknown }) => o.emoji !== null)
+  @IsString()
+  @CodePointLength(1, Limits.emojiMaxCodePoints)
+  emoji: string | null;
 }
 
 export class ReceiptPayload implements ReceiptInput {

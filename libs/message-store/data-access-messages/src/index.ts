@@ -5,6 +5,7 @@ import {
 import { AppendMessagesFunction1764600000000 } from './lib/migrations/1764600000000-AppendMessagesFunction';
 import { AppendMessagesLinear1764700000000 } from './lib/migrations/1764700000000-AppendMessagesLinear';
 import { ChatMembersJoinedIndex1764800000000 } from './lib/migrations/1764800000000-ChatMembersJoinedIndex';
+import { MessageLifecycle1764900000000 } from './lib/migrations/1764900000000-MessageLifecycle';
 import { CreateBlocks1765200000000 } from './lib/migrations/1765200000000-CreateBlocks';
 
 export * from './lib/message-cipher';
@@ -26,6 +27,7 @@ export function createMessageStoreMigrations(options: MessageStoreMigrationOptio
     AppendMessagesFunction1764600000000,
     AppendMessagesLinear1764700000000,
     ChatMembersJoinedIndex1764800000000,
+    MessageLifecycle1764900000000,
     CreateBlocks1765200000000,
   ];
 }

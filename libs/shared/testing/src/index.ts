@@ -6,3 +6,4 @@ export * from './lib/socket-client';
 export * from './lib/users';
 export * from './lib/answer-tally';
 export * from './lib/test-nats';
+export * from './lib/eventually';

@@ -18,7 +18,7 @@ export function parseYaml(text: string): unknown {
   return load(text, { schema: YAML11_SCHEMA });
 }
 
-export function parseYamlDocs(text: string): unknown[] {
+function parseYamlDocs(text: string): unknown[] {
   return loadAll(text, { schema: YAML11_SCHEMA }).filter((d) => d !== null && d !== undefined);
 }
 
@@ -111,7 +111,7 @@ export function renderChart(chartDir: string, opts: RenderOptions = {}): RenderR
  * NOTES.txt as `helm install` prints it. `helm template` leaves NOTES.txt out and `helm install
  * --dry-run` needs a cluster, so a copy of the chart renders it as a template of its own.
  */
-export function renderNotes(chartDir: string, opts: RenderOptions = {}): string {
+function renderNotes(chartDir: string, opts: RenderOptions = {}): string {
   const copy = mkdtempSync(join(tmpdir(), 'parley-chart-'));
   try {
     cpSync(chartDir, copy, { recursive: true });

@@ -2,6 +2,7 @@ import type { ChatType, MemberRole, Message } from '@parley/contracts';
 import type { MessageCipher } from './message-cipher';
 import type { PgDatabase, Queryable } from '@parley/shared/data-access-postgres';
 import {
+  reactionsOf,
   toMember,
   toMessage,
   type ChatAccess,
@@ -151,7 +152,9 @@ export class ChatsRepository {
               (SELECT count(*) FROM chat_members m WHERE m.chat_id = p.id) AS member_count,
               lm.id AS lm_id, lm.chat_id AS lm_chat_id, lm.seq AS lm_seq, lm.sender_id AS lm_sender_id,
               lm.client_msg_id AS lm_client_msg_id, lm.body_ciphertext AS lm_body_ciphertext, lm.body_iv AS lm_body_iv,
-              lm.body_auth_tag AS lm_body_auth_tag, lm.key_id AS lm_key_id, lm.created_at AS lm_created_at
+              lm.body_auth_tag AS lm_body_auth_tag, lm.key_id AS lm_key_id, lm.created_at AS lm_created_at,
+              lm.reply_to_seq AS lm_reply_to_seq, lm.edited_at AS lm_edited_at, lm.deleted AS lm_deleted,
+              ${reactionsOf('lm')} AS lm_reactions
        FROM page p
        LEFT JOIN messages lm ON lm.chat_id = p.id AND lm.seq = p.last_seq
        ORDER BY p.activity_us DESC, p.id`,
@@ -194,6 +197,10 @@ export class ChatsRepository {
                 body_auth_tag: r.lm_body_auth_tag as Buffer,
                 key_id: r.lm_key_id as string,
                 created_at: r.lm_created_at as Date,
+                reply_to_seq: r.lm_reply_to_seq,
+                edited_at: r.lm_edited_at,
+                deleted: r.lm_deleted as boolean,
+                reactions: r.lm_reactions,
               },
               this.cipher,
             ),

@@ -60,12 +60,3 @@ export async function runMigrations(serviceOptions: MigrationOptions): Promise<s
     await ds.destroy();
   }
 }
-
-export async function revertLastMigration(options: MigrationOptions): Promise<void> {
-  const ds = await openMigrationDataSource({ ...options, timeouts: null });
-  try {
-    await ds.undoLastMigration({ transaction: 'each' });
-  } finally {
-    await ds.destroy();
-  }
-}

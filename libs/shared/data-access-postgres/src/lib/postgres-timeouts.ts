@@ -31,7 +31,7 @@ export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = {
  * cancelled by the server first (the connection stays usable); the client's own timer fires
  * only when the server does not answer at all.
  */
-export const QUERY_TIMEOUT_MARGIN_MS = 1000;
+const QUERY_TIMEOUT_MARGIN_MS = 1000;
 
 /** The variables every service with a database reads; its config's env class extends this. */
 export class PostgresTimeoutsEnv {

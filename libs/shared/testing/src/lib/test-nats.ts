@@ -48,7 +48,7 @@ export function writeTestNatsConfig(options: { dir: string; port: number; subjec
 }
 
 /** Which NATS identity an app of the supervisor runs as (chat-gateway-2 is a chat-gateway). */
-export function natsIdentityOf(appName: string): ServiceQueue | undefined {
+function natsIdentityOf(appName: string): ServiceQueue | undefined {
   const base = appName.replace(/-\d+$/, '');
   return (['auth', 'chat-gateway', 'presence', 'message-store', 'push-notifier'] as const).find((a) => a === base);
 }

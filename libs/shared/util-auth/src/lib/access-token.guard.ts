@@ -13,7 +13,7 @@ import { AccessTokenVerifier, type AccessTokenClaims } from './access-token';
 
 /** Per-user HTTP rate limit of AccessTokenGuard (provide it to configure; this is the default). */
 export const HTTP_RATE_LIMIT = Symbol('HTTP_RATE_LIMIT');
-export const DEFAULT_HTTP_RATE_LIMIT: RateLimit = { perSecond: 50, burst: 200 };
+const DEFAULT_HTTP_RATE_LIMIT: RateLimit = { perSecond: 50, burst: 200 };
 
 /**
  * A service's shared UserRateLimits with an `http` limit (e.g. Redis-backed, so the limit

@@ -4,7 +4,7 @@ import { ParleyError } from '@parley/contracts';
 import type { RevocationCheck } from './revoked-sessions';
 
 /** Algorithm pinned: verifiers accept nothing else (no `none`, no HMAC confusion). */
-export const ACCESS_TOKEN_ALG = 'ES256';
+const ACCESS_TOKEN_ALG = 'ES256';
 
 export interface AccessTokenClaims {
   /** The user id. */
@@ -32,7 +32,7 @@ export interface TokenSettings {
 }
 
 /** One day. */
-export const DEFAULT_TOKEN_MAX_AGE_SECONDS = 86400;
+const DEFAULT_TOKEN_MAX_AGE_SECONDS = 86400;
 
 /**
  * Verifies access tokens with public keys only. Pinned: ES256 and nothing else (no `none`,

@@ -69,7 +69,7 @@ export class NatsBus {
         noAsyncTraces: true,
       });
       const bus = new NatsBus(nc, options);
-      bus.watchStatus();
+      bus.followStatus();
       return bus;
     } catch (err) {
       const tlsRefused =
@@ -93,17 +93,34 @@ export class NatsBus {
   /** Told when the connection drops, so their waiting requests fail at once (RpcPipeline.failPending). */
   private readonly pipelines = new Set<RpcPipeline<RpcContract<unknown, unknown>>>();
 
-  /** Tracks reconnects so readiness reports the truth while NATS is away. */
-  watchStatus(onChange?: (status: string) => void): void {
+  private readonly statusListeners = new Set<(status: string) => void>();
+
+  /**
+   * The connection's one status iterator (nats.js gives each `status()` call its own): tracks
+   * reconnects so readiness reports the truth while NATS is away, fails the pipelines' waiting
+   * requests on a disconnect, and tells every watchStatus listener.
+   */
+  private followStatus(): void {
     void (async () => {
       for await (const s of this.connection.status()) {
         if (s.type === 'reconnecting' || s.type === 'disconnect') this.reconnecting = true;
         if (s.type === 'disconnect')
           for (const p of this.pipelines) p.failPending('unreachable: the NATS connection was lost; retry');
         if (s.type === 'reconnect') this.reconnecting = false;
-        onChange?.(s.type);
+        for (const listener of this.statusListeners) {
+          try {
+            listener(s.type);
+          } catch (err) {
+            this.logger.error({ err, status: s.type }, 'status listener failed'); // the others still hear it
+          }
+        }
       }
-    })();
+    })().catch((err: unknown) => this.logger.error({ err }, 'NATS status stream ended with an error'));
+  }
+
+  /** Calls `onChange` with each status change of the connection (disconnect, reconnecting, reconnect, ...). */
+  watchStatus(onChange: (status: string) => void): void {
+    this.statusListeners.add(onChange);
   }
 
   /**
@@ -157,10 +174,8 @@ export class NatsBus {
       this.connection.publish(this.subject(contract.subject), codec.encode(packet));
       return true;
     } catch (err) {
-      this.logger.error(
-        { subject: contract.subject, err: { type: (err as Error).name, message: (err as Error).message } },
-        'publish refused',
-      );
+      // The error itself: the logger's `err` serializer (loggableError) keeps its type, message and code.
+      this.logger.error({ subject: contract.subject, err }, 'publish refused');
       return false;
     }
   }
@@ -184,7 +199,11 @@ export class NatsBus {
           options.onError?.(err);
         }
       }
-    })();
+      // The iterator throws when the subscription ends with an error (a permissions violation, a
+      // connection closed with an error): logged, never an unhandled rejection that fails the process.
+    })().catch((err: unknown) =>
+      this.logger.error({ err, subject: contract.subject }, 'subscription ended with an error'),
+    );
     return sub;
   }
 

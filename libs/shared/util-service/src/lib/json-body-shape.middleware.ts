@@ -30,7 +30,7 @@ function decodedPath(req: Request): string {
 }
 
 /** Deeper or larger than any body of docs/protocol.md. */
-export const DEFAULT_BODY_SHAPE_LIMITS: PayloadShapeLimits = { maxDepth: 8, maxNodes: 2048 };
+const DEFAULT_BODY_SHAPE_LIMITS: PayloadShapeLimits = { maxDepth: 8, maxNodes: 2048 };
 
 /**
  * Express middleware startService runs right after the JSON body parser, before Nest's routes:

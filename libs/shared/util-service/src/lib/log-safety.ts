@@ -4,11 +4,39 @@
  * hash) and pg errors a `detail` with the offending value; a request path can carry a push token.
  */
 
-/** type, message, code and stack of an error; never its parameters, detail or driver error. */
-export function loggableError(err: unknown): { type: string; message: string; code?: string; stack?: string } {
-  if (!(err instanceof Error)) return { type: typeof err, message: 'non-Error thrown' };
-  const code = (err as { code?: unknown }).code;
-  return { type: err.name, message: err.message, code: typeof code === 'string' ? code : undefined, stack: err.stack };
+export interface LoggableError {
+  type: string;
+  message: string;
+  code?: string;
+  stack?: string;
+}
+
+/**
+ * type, message, code and stack of an error; never its parameters, detail or driver error.
+ * It is also the logger's `err` serializer, so it runs again over whatever a call site put under
+ * `err`: an already loggable object or a bare message keeps what it says (those were once all
+ * logged as "non-Error thrown"), and a thrown non-Error keeps its message and code.
+ */
+export function loggableError(err: unknown): LoggableError {
+  if (err instanceof Error) return pick(err.name, err.message, (err as { code?: unknown }).code, err.stack);
+  if (typeof err === 'string') return { type: 'string', message: err };
+  if (typeof err === 'object' && err !== null) {
+    const o = err as { type?: unknown; name?: unknown; message?: unknown; code?: unknown; stack?: unknown };
+    const type = typeof o.type === 'string' ? o.type : typeof o.name === 'string' ? o.name : 'object';
+    if (typeof o.message === 'string') return pick(type, o.message, o.code, o.stack);
+    if (typeof o.code === 'string') return { type, message: 'non-Error thrown', code: o.code };
+    return { type, message: 'non-Error thrown' };
+  }
+  return { type: typeof err, message: String(err) };
+}
+
+function pick(type: string, message: string, code: unknown, stack: unknown): LoggableError {
+  return {
+    type,
+    message,
+    code: typeof code === 'string' ? code : undefined,
+    stack: typeof stack === 'string' ? stack : undefined,
+  };
 }
 
 /** Paths whose last segment is a secret the client chose (a push token). */

@@ -50,7 +50,7 @@ export interface StartServiceOptions {
  * <style> blocks are allowed by helmet's default style-src. Not upgrade-insecure-requests:
  * the docs must load over plain HTTP on a laptop. Nothing here is meant to be framed.
  */
-export const HELMET_OPTIONS = {
+const HELMET_OPTIONS = {
   contentSecurityPolicy: { directives: { 'upgrade-insecure-requests': null, 'frame-ancestors': ["'none'"] } },
   frameguard: { action: 'deny' as const },
 };
@@ -139,7 +139,7 @@ export function runMain(name: string, main: () => Promise<unknown>): void {
  * in flight with it. An uncaught exception leaves state unknown: logged, then exit 1 (the
  * supervisor or Kubernetes restarts the app).
  */
-export function installProcessErrorHandlers(
+function installProcessErrorHandlers(
   name: string,
   write: (line: string) => void = (l) => process.stderr.write(l),
 ): void {

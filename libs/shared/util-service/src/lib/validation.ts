@@ -10,7 +10,7 @@ function describe(errors: ValidationError[], prefix = ''): string[] {
   });
 }
 
-export function validationMessage(errors: ValidationError[]): string {
+function validationMessage(errors: ValidationError[]): string {
   return describe(errors).join('; ');
 }
 

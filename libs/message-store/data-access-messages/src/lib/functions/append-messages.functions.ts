@@ -19,7 +19,8 @@ const APPEND_MESSAGES_CHECK = `
  * then sees every change committed before the lock was granted (a member removed meanwhile
  * cannot send, and gets nothing).
  *
- * Per item (in input order): status ok | not_found | forbidden; for ok, the stored message:
+ * Per item (in input order): status ok | not_found | forbidden | invalid (p_reply_to_seqs, one per
+ * item, NULL for none: a reply to a seq above the chat's lastSeq); for ok, the stored message:
  * the one inserted now (created) or, for a key stored before (p_lookup) or repeated in the
  * batch, the original. Then one 'members' row per chat. p_lookup=false skips the lookup of
  * stored keys (it costs as much as the insert on a partitioned table); if a key turns out to
@@ -38,7 +39,8 @@ const APPEND_MESSAGES_CHECK = `
 const APPEND_MESSAGES = `
       CREATE OR REPLACE FUNCTION append_messages(
         p_chat_ids uuid[], p_item_chat_ids uuid[], p_sender_ids uuid[], p_client_msg_ids text[], p_ids uuid[],
-        p_ct bytea[], p_iv bytea[], p_tag bytea[], p_key_ids text[], p_lookup boolean)
+        p_ct bytea[], p_iv bytea[], p_tag bytea[], p_key_ids text[], p_lookup boolean,
+        p_reply_to_seqs bigint[])
       RETURNS TABLE (r_ord bigint, r_status text, r_chat_id uuid, r_id uuid, r_seq bigint, r_created_at timestamptz,
                      r_created boolean, r_ct bytea, r_iv bytea, r_tag bytea, r_key_id text,
                      r_member_ids uuid[], r_muted_ids uuid[])
@@ -73,6 +75,8 @@ const APPEND_MESSAGES = `
                       WHEN mb.member_ids IS NULL OR NOT (i.sender_id = ANY (mb.member_ids)) THEN 'forbidden'
                       -- Blocking: neither member of a direct chat writes while one blocks the other.
                       WHEN blocked_between(i.chat_id, i.sender_id) THEN 'forbidden'
+                      -- Message lifecycle: a reply names a stored seq (only a member learns this).
+                      WHEN p_reply_to_seqs[i.ord] > ch.last_seq THEN 'invalid'
                       ELSE 'ok' END AS status,
                  -- Items repeating a key follow the first one with it.
                  min(i.ord) OVER (PARTITION BY i.chat_id, i.sender_id, i.client_msg_id) AS leader
@@ -104,8 +108,10 @@ const APPEND_MESSAGES = `
           WHERE c.id = f.chat_id
         ),
         inserted AS (
-          INSERT INTO messages (id, chat_id, seq, sender_id, client_msg_id, body_ciphertext, body_iv, body_auth_tag, key_id, created_at)
-          SELECT n.id, n.chat_id, n.seq, n.sender_id, n.client_msg_id, n.ct, n.iv, n.tag, n.key_id, n.stamp
+          INSERT INTO messages (id, chat_id, seq, sender_id, client_msg_id, body_ciphertext, body_iv, body_auth_tag, key_id, created_at,
+                                reply_to_seq)
+          SELECT n.id, n.chat_id, n.seq, n.sender_id, n.client_msg_id, n.ct, n.iv, n.tag, n.key_id, n.stamp,
+                 p_reply_to_seqs[n.ord]
           FROM numbered n WHERE n.fresh
           ON CONFLICT (chat_id, sender_id, client_msg_id) DO NOTHING
           RETURNING 1
@@ -139,13 +145,20 @@ const APPEND_MESSAGES = `
  * migration that calls applyAppendMessagesFunctions(). Its earlier bodies live in git history.
  */
 export async function applyAppendMessagesFunctions(q: QueryRunner): Promise<void> {
+  // CREATE OR REPLACE cannot change a signature: a new parameter would make an overload.
+  await q.query(
+    `DROP FUNCTION IF EXISTS append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean)`,
+  );
   await q.query(APPEND_MESSAGES_CHECK);
   await q.query(APPEND_MESSAGES);
 }
 
 export async function dropAppendMessagesFunctions(q: QueryRunner): Promise<void> {
   await q.query(
-    `DROP FUNCTION append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean)`,
+    `DROP FUNCTION IF EXISTS append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean)`,
+  );
+  await q.query(
+    `DROP FUNCTION IF EXISTS append_messages(uuid[], uuid[], uuid[], text[], uuid[], bytea[], bytea[], bytea[], text[], boolean, bigint[])`,
   );
   await q.query(`DROP FUNCTION append_messages_check(bigint, bigint)`);
 }

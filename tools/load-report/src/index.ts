@@ -1,0 +1,86 @@
+/**
+ * The load generator's JSON summary (tools/loadgen writes it, tools/bench reads and reports it):
+ * one definition for both.
+ */
+export interface LatencySummary {
+  count: number;
+  meanMs: number;
+  p50Ms: number;
+  p95Ms: number;
+  p99Ms: number;
+  p999Ms: number;
+  maxMs: number;
+}
+
+export interface StepResult {
+  step: number;
+  phase: 'warmup' | 'ramp' | 'refine' | 'fixed' | 'half';
+  offeredRate: number;
+  durationS: number;
+  sent: number;
+  acked: number;
+  errors: Record<string, number>;
+  timeouts: number;
+  expectedDeliveries: number;
+  deliveries: number;
+  duplicates: number;
+  ackedPerSec: number;
+  /** Acked messages whose every recipient got them, per second of the step. */
+  deliveredMsgsPerSec: number;
+  deliveriesPerSec: number;
+  ack: LatencySummary;
+  e2e: LatencySummary;
+  maxSendLagMs: number;
+  drained: boolean;
+  drainMs: number;
+  cpuSeconds: Record<string, number>;
+  /** Times each process's threads were put on a CPU (wake-ups and preemptions); absent in runs before it was recorded. */
+  schedules?: Record<string, number>;
+  /** CPU of the measured system (everything but the load generator) per acked message, µs. */
+  cpuUsPerMessage: number;
+  /** Cores busy on the whole machine during the step, and how many of them were not ours (other people's work). */
+  machineBusyCores: number;
+  otherCores: number;
+  loadAvg1m: number;
+  meetsSlo: boolean;
+  why?: string;
+  /** Missed the SLO while other processes on the machine were busy: run again, not counted. */
+  disturbed?: boolean;
+}
+
+export interface RunSummary {
+  runId: string;
+  users: number;
+  chats: number;
+  connected: number;
+  connectFailed: number;
+  connectFailures: string[];
+  connectMs: number;
+  workers: number;
+  steps: StepResult[];
+  /** The step with the highest delivered rate that met the SLO (ramp runs). */
+  max?: StepResult;
+  half?: StepResult;
+  totals: {
+    sent: number;
+    acked: number;
+    delivered: number;
+    expectedDeliveries: number;
+    lost: number;
+    lostDeliveries: number;
+    lostInStore: number | null;
+    storeChecked: number | null;
+    duplicates: number;
+    outOfOrder: number;
+    echoes: number;
+    receivedNotAcked: number;
+    errors: Record<string, number>;
+    timeouts: number;
+    disconnects: number;
+    /** Recipients whose socket dropped, reconnected at the end; deliveries their replay brought (absent in older runs). */
+    reconnected?: number;
+    recoveredByReplay?: number;
+    lossExamples: string[];
+  };
+  zeroLoss: boolean;
+}
