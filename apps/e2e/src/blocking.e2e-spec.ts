@@ -164,13 +164,19 @@ describe('blocking, devices cap and bounded chat events (real stack, two gateway
       codeOf(await b.emitAck<Ack>('message:send', { chatId: randomUUID(), clientMsgId: 'x', body: 'no chat' })),
     ).toBe('not_found');
 
+    // Edits and reactions neither (a chat check: before the seq's); deleting one's own stays allowed.
+    expect(codeOf(await b.emitAck<Ack>('message:edit', { chatId: chat.id, seq: 2, body: 'edited' }))).toBe('forbidden');
+    expect(codeOf(await a.emitAck<Ack>('message:react', { chatId: chat.id, seq: 2, emoji: '👍' }))).toBe('forbidden');
+    expect(codeOf(await a.emitAck<Ack>('message:react', { chatId: chat.id, seq: 99, emoji: '👍' }))).toBe('forbidden');
+    expect(codeOf(await a.emitAck<Ack>('message:delete', { chatId: chat.id, seq: 1 }))).toBe('ok');
+
     for (const [url, user] of [
       [gw1, alice],
       [gw2, bob],
     ] as const) {
       const history = await http<HistoryPage>(url, 'GET', `/v1/chats/${chat.id}/messages`, { token: user.token });
       expect(history.status).toBe(200);
-      expect(history.body.messages.map((m) => m.body)).toEqual(['one', 'two']);
+      expect(history.body.messages.map((m) => m.body)).toEqual(['', 'two']);
     }
 
     // Unblocked (on the other gateway): both write again, seqs stay gapless.
