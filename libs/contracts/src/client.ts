@@ -24,5 +24,4 @@ export {
   type ReceiptType,
   type User,
 } from './lib/models';
-export type { Block } from './nats/blocks.subjects';
-export type { ChatEvent as ChatEventPayload } from './lib/models';
+export type { Block, ChatEvent as ChatEventPayload } from './lib/models';

@@ -69,6 +69,13 @@ export function toChatEvent(chat: Chat): ChatEvent {
   return { ...chat, members: chat.members.slice(0, ChatEventLimits.members), memberCount: chat.members.length };
 }
 
+/** One of the caller's blocks, as `GET /v1/blocks` lists it. */
+export interface Block {
+  /** The blocked user. */
+  userId: string;
+  createdAt: string;
+}
+
 export type ReceiptType = 'delivered' | 'read';
 
 export interface Receipt {

@@ -1,11 +1,5 @@
+import type { Block } from '../lib/models';
 import { event, rpc } from './contract';
-
-/** One of the caller's blocks, as `GET /v1/blocks` lists it. */
-export interface Block {
-  /** The blocked user. */
-  userId: string;
-  createdAt: string;
-}
 
 export interface BlockCreateRequest {
   blockerId: string;
