@@ -3,6 +3,9 @@ import { natsInboxPrefix } from '@parley/contracts';
 import { AccessTokenGuard, AccessTokenVerifier, HTTP_USER_RATE_LIMITS } from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
+import { BlockRelations } from './blocks/block-relations';
+import { BlocksController } from './blocks/blocks.controller';
+import { BlocksService } from './blocks/blocks.service';
 import { ChatsController } from './chats/chats.controller';
 import { ChatsService } from './chats/chats.service';
 import { MembershipCache } from './chats/membership-cache';
@@ -45,7 +48,7 @@ export class AppModule {
           readiness: { inject: [NatsBus], useFactory: (bus: NatsBus) => [bus.readiness()] },
         }),
       ],
-      controllers: [ChatsController, DevicesController, EventsController],
+      controllers: [ChatsController, DevicesController, EventsController, BlocksController],
       providers: [
         { provide: GATEWAY_CONFIG, useValue: config },
         {
@@ -86,6 +89,8 @@ export class AppModule {
         PresenceLinkService,
         MessagingService,
         ChatsService,
+        BlockRelations,
+        BlocksService,
         ChatGateway,
       ],
     };

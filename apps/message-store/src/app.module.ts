@@ -4,6 +4,7 @@ import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/da
 import { natsInboxPrefix } from '@parley/contracts';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
+import { BlocksModule } from './blocks/blocks.module';
 import { ChatsModule } from './chats/chats.module';
 import type { MessageStoreConfig } from './config/message-store.config';
 import { EventsModule } from './events/events.module';
@@ -57,6 +58,7 @@ export class AppModule {
         ChatsModule,
         ReceiptsModule,
         EventsModule.forRoot(config.events),
+        BlocksModule,
         // message-store's one NATS connection. Listed after HeadsModule on purpose: global modules'
         // shutdown hooks run in this order, and the last heads digest must go out before it drains.
         NatsBusModule.forRoot({

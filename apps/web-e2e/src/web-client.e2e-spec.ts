@@ -141,6 +141,42 @@ describe('web client in Chromium (real stack)', () => {
     await bob.context.close();
   });
 
+  it('blocking a contact: their messages are refused until unblocked; the block survives a reload', async () => {
+    const alice = await person('Alice');
+    const bob = await person('Bob');
+    await alice.startDirectChat(bob.username);
+    await alice.send('Hello');
+    await bob.page.getByTestId('chat-item').first().click();
+    await bob.message('Hello').waitFor();
+
+    const toggle = alice.page.getByTestId('block-toggle');
+    await alice.page.getByRole('button', { name: 'Chat info', exact: true }).click();
+    await toggle.and(alice.page.locator('[data-blocked=false]')).click();
+    await toggle.and(alice.page.locator('[data-blocked=true]')).waitFor();
+    await alice.page.getByTestId('blocked-banner').waitFor();
+    shots.push(await screenshot(alice.page, 'blocked-contact'));
+
+    // Bob's message is refused (forbidden): not sent, never reaches Alice.
+    await bob.send('Can you hear me?');
+    await bob.expectTicks('Can you hear me?', 'failed');
+
+    // Loaded again from the server after a reload.
+    await alice.page.reload();
+    await alice.chatItem(bob.displayName).click();
+    await alice.page.getByTestId('blocked-banner').waitFor();
+    await alice.page.getByRole('button', { name: 'Chat info', exact: true }).click();
+    await toggle.and(alice.page.locator('[data-blocked=true]')).click();
+    await toggle.and(alice.page.locator('[data-blocked=false]')).waitFor();
+    await alice.page.getByTestId('blocked-banner').waitFor({ state: 'detached' });
+
+    await bob.send('Now?');
+    await alice.message('Now?').waitFor();
+    expect(await alice.page.getByTestId('message-body').allTextContents()).toEqual(['Hello', 'Now?']);
+
+    await alice.context.close();
+    await bob.context.close();
+  });
+
   it('a group of three: creation, delivered to all / read by all, and member management', async () => {
     const ann = await person('Ann');
     const ben = await person('Ben');

@@ -11,6 +11,7 @@ export type { Session } from './lib/auth.api';
 export type { CreateChatInput, HistoryQuery } from './lib/chats.api';
 export { AuthApi } from './lib/auth.api';
 export { ChatsApi } from './lib/chats.api';
+export { BlocksApi } from './lib/blocks.api';
 export { JsonHttp, type FetchLike } from './lib/http-client';
 export { ParleyClientError, type SdkErrorCode } from './lib/errors';
 export {

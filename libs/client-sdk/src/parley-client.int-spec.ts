@@ -307,6 +307,24 @@ describe('ParleyClient against the real stack', () => {
     await expect(alice.c.subscribePresence([stranger.id])).rejects.toMatchObject({ code: 'forbidden' });
   });
 
+  it('block, listBlocks, unblock: the blocked user cannot write in the direct chat meanwhile', async () => {
+    const alice = await user('alice');
+    const bob = await user('bob');
+    const chat = await alice.c.createDirectChat(bob.id);
+    const blocked = await alice.c.block(bob.id);
+    expect(blocked).toEqual({ userId: bob.id, createdAt: expect.any(String) });
+    expect(await alice.c.block(bob.id)).toEqual(blocked);
+    expect(await alice.c.listBlocks()).toEqual([blocked]);
+    await expect(bob.c.createDirectChat(alice.id)).rejects.toMatchObject({ code: 'forbidden', status: 403 });
+    await expect(alice.c.block(alice.id)).rejects.toMatchObject({ code: 'invalid' });
+    await expect(alice.c.block(randomUUID())).rejects.toMatchObject({ code: 'not_found' });
+
+    await alice.c.unblock(bob.id);
+    await alice.c.unblock(bob.id);
+    expect(await alice.c.listBlocks()).toEqual([]);
+    expect((await bob.c.createDirectChat(alice.id)).id).toBe(chat.id);
+  });
+
   it('a refused token asks reauthenticate for a new one and carries on', async () => {
     const base = await user('alice');
     const password = 'password-123';

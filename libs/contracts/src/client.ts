@@ -25,3 +25,4 @@ export {
   type ReceiptType,
   type User,
 } from './lib/models';
+export type { Block, ChatEvent as ChatEventPayload } from './lib/models';

@@ -8,6 +8,7 @@ export * from './nats/push.subjects';
 export * from './nats/gateway.subjects';
 export * from './nats/heads.subjects';
 export * from './nats/auth.subjects';
+export * from './nats/blocks.subjects';
 export * from './socket/events';
 export * from './socket/payloads';
 export * from './nats/app-permissions';

@@ -40,7 +40,7 @@ import { ChatsService } from './chats.service';
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
 /** Path ids: a malformed one is `invalid`, not a 404 or a 500. */
-class UuidParam implements PipeTransform<string, string> {
+export class UuidParam implements PipeTransform<string, string> {
   constructor(private readonly name: string) {}
   transform(value: string): string {
     if (!UUID.test(value)) throw new ParleyError('invalid', `${this.name} must be a uuid`);

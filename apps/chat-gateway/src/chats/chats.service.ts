@@ -12,7 +12,7 @@ import {
   Limits,
   ParleyError,
   ReceiptListV1,
-  UsersExistV1,
+  toChatEvent,
   type Chat,
   type ChatListReply,
   type HistoryPage,
@@ -21,6 +21,7 @@ import {
 import { NatsBus } from '@parley/shared/util-nats';
 import { FanOutService } from '../delivery/fan-out.service';
 import { MembershipCache } from './membership-cache';
+import { requireUsers } from './require-users';
 
 /** Chat management: asks message-store, then tells the members' connections. */
 @Injectable()
@@ -159,10 +160,8 @@ export class ChatsService {
     return this.bus.request(ReceiptListV1, { chatId, userId: callerId, seq });
   }
 
-  private async requireUsers(userIds: string[]): Promise<void> {
-    if (userIds.length === 0) return;
-    const { missing } = await this.bus.request(UsersExistV1, { userIds });
-    if (missing.length > 0) throw new ParleyError('not_found', `no such user: ${missing.slice(0, 5).join(', ')}`);
+  private requireUsers(userIds: string[]): Promise<void> {
+    return requireUsers(this.bus, userIds);
   }
 
   /**
@@ -175,8 +174,10 @@ export class ChatsService {
     eventSeqs: Map<string, number>,
   ): Promise<void> {
     const seqs = userIds.map((id) => eventSeqs.get(id) ?? 0);
+    // Bounded: a 1,024-member group's events carry 32 members and memberCount (GET /v1/chats/:id has all).
+    const bounded = delivery.kind === 'chat:removed' ? delivery : { ...delivery, chat: toChatEvent(delivery.chat) };
     await this.fanOut
-      .route(userIds, seqs.every((s) => s > 0) ? { ...delivery, eventSeqs: seqs } : delivery)
+      .route(userIds, seqs.every((s) => s > 0) ? { ...bounded, eventSeqs: seqs } : bounded)
       .catch(() => undefined);
   }
 }

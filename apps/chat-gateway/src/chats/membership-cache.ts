@@ -1,5 +1,5 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
-import { ChatMembersV1, ChatMembershipChangedV1, ParleyError } from '@parley/contracts';
+import { ChatMembersV1, ChatMembershipChangedV1, ParleyError, type ChatType } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 
 const TTL_MS = 60_000;
@@ -11,7 +11,7 @@ const MAX_CHATS = 100_000;
  */
 @Injectable()
 export class MembershipCache implements OnApplicationBootstrap {
-  private readonly cache = new Map<string, { members: Set<string>; expires: number }>();
+  private readonly cache = new Map<string, { members: Set<string>; type?: ChatType; expires: number }>();
 
   constructor(private readonly bus: NatsBus) {}
 
@@ -25,12 +25,17 @@ export class MembershipCache implements OnApplicationBootstrap {
   async membersFor(chatId: string, userId: string): Promise<Set<string>> {
     const hit = this.cache.get(chatId);
     if (hit && hit.expires > Date.now() && hit.members.has(userId)) return hit.members;
-    const { memberIds } = await this.bus.request(ChatMembersV1, { chatId, userId });
+    const { memberIds, type } = await this.bus.request(ChatMembersV1, { chatId, userId });
     const members = new Set(memberIds);
     if (this.cache.size >= MAX_CHATS) this.cache.delete(this.cache.keys().next().value as string);
-    this.cache.set(chatId, { members, expires: Date.now() + TTL_MS });
+    this.cache.set(chatId, { members, type, expires: Date.now() + TTL_MS });
     if (!members.has(userId)) throw new ParleyError('forbidden', 'not a member of this chat');
     return members;
+  }
+
+  /** The chat's type as the last membersFor() read it (a chat's type never changes). */
+  typeOf(chatId: string): ChatType | undefined {
+    return this.cache.get(chatId)?.type;
   }
 
   /** What this gateway knows without asking message-store (undefined: it would have to ask). */

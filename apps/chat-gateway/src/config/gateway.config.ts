@@ -71,7 +71,8 @@ export class GatewayEnv {
   @IsInt() @Min(1) @Max(1000) HISTORY_READS_PER_USER = 4;
   /** History reads of one user that may wait; beyond, `rate_limited`. */
   @IsInt() @Min(0) @Max(10000) HISTORY_READS_QUEUE_PER_USER = 32;
-  @IsInt() @Min(1) @Max(1000) MAX_CONNECTIONS_PER_USER = 20;
+  /** Socket.IO connections per user on all gateways together; the next gets connect_error `rate_limited`. */
+  @IsInt() @Min(1) @Max(1000) MAX_CONNECTIONS_PER_USER = 10;
   @IsInt() @Min(1000) @Max(60000) PRESENCE_HEARTBEAT_MS = 5000;
   @IsInt() @Min(3) @Max(300) PRESENCE_TTL_SECONDS = 20;
   @IsInt() @Min(10) @Max(1000) REPLAY_PAGE_SIZE = 100;

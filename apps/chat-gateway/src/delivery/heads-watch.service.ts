@@ -6,6 +6,7 @@ import {
   HeadsLimits,
   ParleyError,
   ServerEvents,
+  toChatEvent,
   type ChatHeadsDigest,
   type ChatHeadsRecoverRequest,
 } from '@parley/contracts';
@@ -143,7 +144,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
       const chat = await this.bus.request(ChatGetV1, { chatId, userId: conn.userId });
       if (!conn.connected) return;
       this.repairMetrics.chatsAnnounced.inc();
-      conn.socket.emit(ServerEvents.ChatNew, chat);
+      conn.socket.emit(ServerEvents.ChatNew, toChatEvent(chat));
     } catch (err) {
       // Left the chat since: follow it no more. Store away: the next head or connect brings it.
       if (err instanceof ParleyError && (err.code === 'forbidden' || err.code === 'not_found'))

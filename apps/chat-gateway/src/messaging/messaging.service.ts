@@ -15,6 +15,7 @@ import {
   type ReceiptType,
 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
+import { BlockRelations } from '../blocks/block-relations';
 import { MembershipCache } from '../chats/membership-cache';
 import { FanOutService } from '../delivery/fan-out.service';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -41,6 +42,7 @@ export class MessagingService implements OnModuleDestroy {
     private readonly registry: ConnectionRegistry,
     private readonly metrics: GatewayMetrics,
     private readonly limits: GatewayLimits,
+    private readonly blocks: BlockRelations,
   ) {
     this.appends = new AppendBatcher(bus, {
       maxInFlight: MAX_APPENDS_IN_FLIGHT,
@@ -175,6 +177,13 @@ export class MessagingService implements OnModuleDestroy {
     await this.limit('typing', conn, input.chatId);
     const members = await this.members.membersFor(input.chatId, conn.userId);
     const others = [...members].filter((id) => id !== conn.userId);
+    // Blocking: typing does not cross a block in a direct chat, either way (acked, not relayed).
+    if (
+      this.members.typeOf(input.chatId) === 'direct' &&
+      others.length === 1 &&
+      (await this.blocks.eitherBlocks(conn.userId, others[0]))
+    )
+      return;
     await this.fanOut.route(others, {
       kind: 'typing',
       chatId: input.chatId,
@@ -190,6 +199,9 @@ export class MessagingService implements OnModuleDestroy {
     if (others.length > 0) {
       const { strangers } = await this.bus.request(SharesChatV1, { userId: conn.userId, otherUserIds: others });
       if (strangers.length > 0) throw new ParleyError('forbidden', 'you share no chat with some of these users');
+      // Blocking: a user who blocks the caller is not watched (and the block stops a watch: BlockRelations).
+      if ((await this.blocks.blockersOf(conn.userId, others)).length > 0)
+        throw new ParleyError('forbidden', 'some of these users do not share their presence with you');
     }
     const { presence } = await this.bus.request(PresenceQueryV1, { userIds: unique });
     for (const id of unique) this.registry.watch(conn, id);

@@ -47,16 +47,23 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
     this.timer.unref();
   }
 
-  async connected(conn: Pick<ClientConnection, 'userId' | 'id'>): Promise<void> {
+  /**
+   * Registers a new socket; false when the user already has MAX_CONNECTIONS_PER_USER live
+   * connections on all gateways together (presence counts them atomically: nothing registered).
+   */
+  async connected(conn: Pick<ClientConnection, 'userId' | 'id'>): Promise<boolean> {
     try {
-      await this.bus.request(PresenceConnectV1, {
+      const reply = await this.bus.request(PresenceConnectV1, {
         userId: conn.userId,
         instanceId: this.config.instanceId,
         socketId: conn.id,
+        maxConnections: this.config.limits.maxConnectionsPerUser,
       });
+      return reply.refused !== true;
     } catch (err) {
-      // The next heartbeat registers it.
+      // The next heartbeat registers it; only this gateway's own count capped it.
       this.logger.warn({ err }, 'presence connect failed');
+      return true;
     }
   }
 

@@ -128,8 +128,13 @@ export class ChatGateway
           }
           (socket.data as SocketData).claims = claims;
           // Registered before the client sees `connect`, so a client that connects a second
-          // device and closes the first is never shown offline in between.
-          return this.presence.connected({ userId: claims.userId, id: socket.id }).then(() => next());
+          // device and closes the first is never shown offline in between. Presence also
+          // applies the per-user cap across gateways.
+          return this.presence.connected({ userId: claims.userId, id: socket.id }).then((admitted) => {
+            if (admitted) return next();
+            this.securityMetrics.rejected.inc({ reason: 'connections_per_user' });
+            next(new Error('rate_limited'));
+          });
         })
         .catch(() => {
           this.securityMetrics.rejected.inc({ reason: 'unauthorized' });

@@ -55,7 +55,8 @@ export class ConnectionRegistry {
     return this.watchers.get(userId) ?? [];
   }
 
-  private unwatch(conn: ClientConnection, userId: string): void {
+  unwatch(conn: ClientConnection, userId: string): void {
+    conn.watching.delete(userId);
     const set = this.watchers.get(userId);
     set?.delete(conn);
     if (set && set.size === 0) this.watchers.delete(userId);

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Optional } from '@nestjs/common';
 import {
   ChatListLimits,
+  toChatEvent,
   jsonBytes,
   Limits,
   ParleyError,
@@ -20,6 +21,7 @@ import {
   type UserCursorsReply,
 } from '@parley/contracts';
 import {
+  BlocksRepository,
   ChatsRepository,
   EventsRepository,
   toChat,
@@ -54,6 +56,7 @@ export class ChatsService {
   constructor(
     private readonly chats: ChatsRepository,
     private readonly events: EventsRepository,
+    private readonly blocks: BlocksRepository,
     @Optional() @Inject(HEADS_DIGEST) private readonly heads?: HeadsDigest,
   ) {}
 
@@ -76,6 +79,9 @@ export class ChatsService {
       if (r['title'] !== undefined && r['title'] !== null) throw invalid('a direct chat has no title');
       if (others.length === 0) throw invalid('a direct chat needs one other user (not yourself)');
       if (others.length > 1) throw invalid('a direct chat has exactly one other member');
+      // Blocking: the blocked one cannot open (nor reopen) a direct chat with the blocker.
+      if (await this.blocks.blocks(others[0], creatorId))
+        throw new ParleyError('forbidden', 'you cannot write to this user');
       return this.chats
         .transaction(async (tx) => {
           const { chatId, created } = await tx.createDirect(creatorId, others[0]);
@@ -249,7 +255,7 @@ export class ChatsService {
     const chat = await this.chats.accessWithMembers(chatId);
     if (!chat) throw new ParleyError('not_found', 'no such chat');
     if (!chat.memberIds.includes(userId)) throw new ParleyError('forbidden', 'not a member of this chat');
-    return { memberIds: chat.memberIds, mutedMemberIds: chat.mutedMemberIds };
+    return { type: chat.type, memberIds: chat.memberIds, mutedMemberIds: chat.mutedMemberIds };
   }
 
   async cursors(req: unknown): Promise<UserCursorsReply> {
@@ -298,12 +304,7 @@ export class ChatsService {
     typeOf: (userId: string) => 'chat:new' | 'chat:updated',
     removedUserId?: string,
   ): Promise<ChatEventSeqs & { removedEventSeq?: number }> {
-    const full = toChat(chat);
-    const payload = {
-      ...full,
-      members: full.members.slice(0, ChatListLimits.membersPerEntry),
-      memberCount: full.members.length,
-    };
+    const payload = toChatEvent(toChat(chat));
     const entries: UserEventEntry[] = chat.members.map((m) => ({
       userId: m.userId,
       type: typeOf(m.userId),

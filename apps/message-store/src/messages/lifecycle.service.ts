@@ -2,6 +2,7 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Limits, ParleyError, type MessageChangeReply } from '@parley/contracts';
 import {
   EventsRepository,
+  BlocksRepository,
   MessagesRepository,
   type ChangeTarget,
   type MessageChange,
@@ -47,6 +48,7 @@ export class LifecycleService {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly events: EventsRepository,
+    private readonly blocks: BlocksRepository,
     @Inject(LIFECYCLE_SETTINGS) private readonly settings: LifecycleSettings,
   ) {}
 
@@ -71,7 +73,7 @@ export class LifecycleService {
       t.seq,
       t.userId,
       async (target) => {
-        await this.authorize(target, t.userId, change);
+        await this.authorize(target, t.userId, change, t.chatId);
         return change;
       },
       this.events,
@@ -83,9 +85,17 @@ export class LifecycleService {
    * transaction (more checks, e.g. blocks between the two users of a direct chat for edits and
    * reactions, belong here). Throws the protocol's error.
    */
-  private async authorize(target: ChangeTarget, actorId: string, change: MessageChange): Promise<void> {
+  private async authorize(target: ChangeTarget, actorId: string, change: MessageChange, chatId: string): Promise<void> {
     if (!target.chat) throw new ParleyError('not_found', 'no such chat');
     if (!target.actorRole) throw new ParleyError('forbidden', 'not a member of this chat');
+    // Blocking: no edit or reaction in a direct chat while either member blocks the other (a chat
+    // check, so before the seq's); deleting one's own message stays allowed.
+    if (
+      change.kind !== 'delete' &&
+      target.chat.type === 'direct' &&
+      (await this.blocks.isBlockedBetween(chatId, actorId))
+    )
+      throw new ParleyError('forbidden', 'you cannot write in this chat while a block stands');
     const message = target.message;
     if (!message) throw new ParleyError('not_found', 'no such message');
     const own = message.senderId === actorId;

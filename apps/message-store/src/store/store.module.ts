@@ -1,5 +1,6 @@
 import { Global, Module, type DynamicModule } from '@nestjs/common';
 import {
+  BlocksRepository,
   ChatsRepository,
   EventsRepository,
   MessageCipher,
@@ -37,8 +38,13 @@ export class StoreModule {
           inject: [PgDatabase],
           useFactory: (db: PgDatabase) => new ReceiptsRepository(db),
         },
+        {
+          provide: BlocksRepository,
+          inject: [PgDatabase],
+          useFactory: (db: PgDatabase) => new BlocksRepository(db),
+        },
       ],
-      exports: [ChatsRepository, EventsRepository, MessagesRepository, ReceiptsRepository],
+      exports: [ChatsRepository, EventsRepository, MessagesRepository, ReceiptsRepository, BlocksRepository],
     };
   }
 }

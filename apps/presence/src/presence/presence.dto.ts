@@ -7,7 +7,7 @@ import {
   type PresenceLocateRequest,
   type PresenceQueryRequest,
 } from '@parley/contracts';
-import { ArrayMaxSize, IsArray, IsInt, IsString, Length, Matches, Max, Min } from 'class-validator';
+import { ArrayMaxSize, IsArray, IsInt, IsOptional, IsString, Length, Matches, Max, Min } from 'class-validator';
 
 /** User and instance ids are Redis key parts and '|'-joined members: no '|', bounded. */
 const ID_PATTERN = /^[^|]{1,128}$/;
@@ -22,6 +22,8 @@ export class ConnectionBody implements PresenceConnectRequest, PresenceDisconnec
   @IsString() @Matches(ID_PATTERN, { message: idMessage('userId') }) userId: string;
   @IsString() @Matches(ID_PATTERN, { message: idMessage('instanceId') }) instanceId: string;
   @IsString() @Length(1, MAX_SOCKET_ID_LENGTH) socketId: string;
+  /** Connect only: the per-user cap (a disconnect ignores it). */
+  @IsOptional() @IsInt() @Min(1) @Max(100_000) maxConnections?: number;
 }
 
 export class HeartbeatBody implements PresenceHeartbeat {

@@ -55,6 +55,26 @@ describe('PresenceRepository (real Redis)', () => {
     }
   });
 
+  it("caps a user's connections on all gateways together, atomically under 40 concurrent connects", async () => {
+    const u = id();
+    const results = await Promise.all(
+      Array.from({ length: 40 }, (_, i) => (i % 2 ? replica : repo).connect(u, `gw-${i % 3}`, id(), 10)),
+    );
+    expect(results.filter((r) => !r.refused)).toHaveLength(10);
+    expect((await repo.locate([u])).get(u)?.sort()).toEqual(['gw-0', 'gw-1', 'gw-2']);
+    // A connection already registered is no new one (a repeated connect), and a closed one frees a place.
+    const inst = 'gw-x';
+    const v = id();
+    const sockets = Array.from({ length: 3 }, () => id());
+    for (const s of sockets) expect((await repo.connect(v, inst, s, 3)).refused).toBe(false);
+    expect((await repo.connect(v, inst, sockets[0], 3)).refused).toBe(false);
+    expect((await repo.connect(v, inst, id(), 3)).refused).toBe(true);
+    await repo.disconnect(v, inst, sockets[1]);
+    expect((await repo.connect(v, inst, id(), 3)).refused).toBe(false);
+    // No cap given: none applies.
+    expect((await repo.connect(v, inst, id())).refused).toBe(false);
+  });
+
   it('expires connections nobody heartbeated after the default ttl, and pages the sweep', async () => {
     const shortLived = new PresenceRepository(redis, { keyPrefix, defaultTtlMs: 300 });
     const users = Array.from({ length: 5 }, () => id());

@@ -72,9 +72,22 @@ export class PresenceRepository {
     ) as Record<ScriptName, ScriptFn>;
   }
 
-  async connect(userId: string, instanceId: string, socketId: string): Promise<{ cameOnline: boolean; at: number }> {
-    const [came, at] = await this.run('parleyPresenceConnect', userId, instanceId, socketId, this.options.defaultTtlMs);
-    return { cameOnline: came === 1, at: Number(at) };
+  /** `maxConnections` (0: none) caps the user's live connections on all gateways together. */
+  async connect(
+    userId: string,
+    instanceId: string,
+    socketId: string,
+    maxConnections = 0,
+  ): Promise<{ cameOnline: boolean; refused: boolean; at: number }> {
+    const [came, at, refused] = await this.run(
+      'parleyPresenceConnect',
+      userId,
+      instanceId,
+      socketId,
+      this.options.defaultTtlMs,
+      maxConnections,
+    );
+    return { cameOnline: came === 1, refused: refused === 1, at: Number(at) };
   }
 
   async disconnect(

@@ -54,16 +54,26 @@ local function split(member)
 end
 `;
 
-/** ARGV: P, userId, instanceId, socketId, defaultTtlMs. Returns {cameOnline 0|1, nowMs}. */
+/**
+ * ARGV: P, userId, instanceId, socketId, defaultTtlMs, maxConnections (0: no cap).
+ * Returns {cameOnline 0|1, nowMs, refused 0|1}. The cap counts the user's unexpired
+ * connections on every gateway inside the script, so concurrent connects cannot pass it.
+ */
 export const connectScript = `${prelude}
 local u, inst, s = ARGV[2], ARGV[3], ARGV[4]
+local cap = tonumber(ARGV[6] or '0')
 local now = nowMs()
-if redis.call('EXISTS', P .. 't:' .. inst .. '|' .. s) == 1 then return {0, now} end
+if redis.call('EXISTS', P .. 't:' .. inst .. '|' .. s) == 1 then return {0, now, 0} end
+local ukey = P .. 'u:' .. u
+if cap > 0 and redis.call('ZSCORE', ukey, inst .. '|' .. s) == false
+   and redis.call('ZCOUNT', ukey, '(' .. now, '+inf') >= cap then
+  return {0, now, 1}
+end
 -- A connect is proof the instance lives (an instance id reused after a restart).
 redis.call('DEL', P .. 'g:' .. inst)
 local exp = now + ttlOf(inst, ARGV[5])
 redis.call('ZADD', P .. 'instances', 'GT', exp, inst)
-return {add(u, inst, s, exp) and 1 or 0, now}
+return {add(u, inst, s, exp) and 1 or 0, now, 0}
 `;
 
 /** ARGV: P, userId, instanceId, socketId, defaultTtlMs. Returns {wentOffline 0|1, nowMs}. */

@@ -6,7 +6,7 @@ import { HEARTBEAT_BATCH, MAX_SWEEP_ROUNDS, PresenceService, REMOVE_BATCH } from
 
 function setup() {
   const repository = {
-    connect: jest.fn(async () => ({ cameOnline: false, at: 1000 })),
+    connect: jest.fn(async () => ({ cameOnline: false, refused: false, at: 1000 })),
     disconnect: jest.fn(async () => ({ wentOffline: false, at: 1000 })),
     heartbeat: jest.fn<Promise<{ userIds: string[]; at: number }>, [string, number, ConnectionRef[]]>(async () => ({
       userIds: [],
@@ -38,12 +38,23 @@ describe('PresenceService', () => {
   it('publishes online only when the connection brought the user online', async () => {
     const { repository, published, service } = setup();
     repository.connect
-      .mockResolvedValueOnce({ cameOnline: true, at: 5 })
-      .mockResolvedValueOnce({ cameOnline: false, at: 6 });
+      .mockResolvedValueOnce({ cameOnline: true, refused: false, at: 5 })
+      .mockResolvedValueOnce({ cameOnline: false, refused: false, at: 6 });
     await expect(service.connect(conn)).resolves.toEqual({ cameOnline: true });
     await expect(service.connect({ ...conn, socketId: 's2' })).resolves.toEqual({ cameOnline: false });
-    expect(repository.connect).toHaveBeenNthCalledWith(1, 'u1', 'gw-1', 's1');
+    expect(repository.connect).toHaveBeenNthCalledWith(1, 'u1', 'gw-1', 's1', 0);
     expect(published).toEqual([{ userId: 'u1', online: true }]);
+  });
+
+  it('passes the connection cap on, and a refused connection publishes nothing', async () => {
+    const { repository, published, service } = setup();
+    repository.connect.mockResolvedValueOnce({ cameOnline: false, refused: true, at: 5 });
+    await expect(service.connect({ ...conn, maxConnections: 10 })).resolves.toEqual({
+      cameOnline: false,
+      refused: true,
+    });
+    expect(repository.connect).toHaveBeenCalledWith('u1', 'gw-1', 's1', 10);
+    expect(published).toEqual([]);
   });
 
   it('publishes offline with the time the last connection closed', async () => {

@@ -33,7 +33,13 @@ export class PresenceService {
 
   async connect(payload: unknown): Promise<PresenceConnectReply> {
     const req = await validatePayload(ConnectionBody, payload);
-    const { cameOnline } = await this.repository.connect(req.userId, req.instanceId, req.socketId);
+    const { cameOnline, refused } = await this.repository.connect(
+      req.userId,
+      req.instanceId,
+      req.socketId,
+      req.maxConnections ?? 0,
+    );
+    if (refused) return { cameOnline: false, refused: true };
     if (cameOnline) this.events.online([req.userId]);
     return { cameOnline };
   }

@@ -263,6 +263,11 @@ export function ConversationView({ chatId }: { chatId: string }) {
         </div>
         {showInfo && <GroupInfo chatId={chatId} onClose={() => setShowInfo(false)} />}
       </div>
+      {other && state.blocked[other] && (
+        <div className="banner" data-testid="blocked-banner">
+          You blocked this contact: neither of you can write here. Unblock in Contact info.
+        </div>
+      )}
       <Composer chatId={chatId} action={action} onActionDone={() => setAction(null)} describe={describe} />
     </section>
   );

@@ -18,6 +18,8 @@ export function GroupInfo({ chatId, onClose }: { chatId: string; onClose: () => 
   const chat = entry.chat;
   const amAdmin = chat.members.some((m) => m.userId === me.id && m.role === 'admin');
   const isGroup = chat.type === 'group';
+  const contact = isGroup ? undefined : chat.members.find((m) => m.userId !== me.id)?.userId;
+  const blocked = contact !== undefined && state.blocked[contact] === true;
 
   const run = (work: () => Promise<void>) => {
     setError(null);
@@ -111,6 +113,16 @@ export function GroupInfo({ chatId, onClose }: { chatId: string; onClose: () => 
       {isGroup && (
         <button className="danger" onClick={() => run(() => store.removeMember(chatId, me.id))}>
           Leave group
+        </button>
+      )}
+      {contact && (
+        <button
+          className={blocked ? '' : 'danger'}
+          data-testid="block-toggle"
+          data-blocked={blocked}
+          onClick={() => run(() => (blocked ? store.unblock(contact) : store.block(contact)))}
+        >
+          {blocked ? 'Unblock' : 'Block'}
         </button>
       )}
       {error && (

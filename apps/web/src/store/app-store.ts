@@ -28,6 +28,8 @@ export interface AppState {
   typing: Record<string, string[]>;
   presence: Record<string, PresenceState>;
   users: Record<string, User>;
+  /** Users the signed-in user blocks (GET /v1/blocks). */
+  blocked: Record<string, true>;
   notice: string | null;
 }
 
@@ -47,6 +49,7 @@ const initial: AppState = {
   typing: {},
   presence: {},
   users: {},
+  blocked: {},
   notice: null,
 };
 
@@ -109,7 +112,33 @@ export class AppStore {
       outbox: groupOutbox(this.client.pending()),
       notice: null,
     }));
-    await this.loadChats();
+    await Promise.all([this.loadChats(), this.loadBlocks()]);
+  }
+
+  // ---- blocking ----
+
+  private async loadBlocks(): Promise<void> {
+    try {
+      const blocks = await this.client.listBlocks();
+      this.set({ blocked: Object.fromEntries(blocks.map((b) => [b.userId, true as const])) });
+    } catch (err) {
+      this.fail(err);
+    }
+  }
+
+  /** Neither side can write in the direct chat meanwhile; groups are unaffected. */
+  async block(userId: string): Promise<void> {
+    await this.client.block(userId);
+    this.set((s) => ({ blocked: { ...s.blocked, [userId]: true as const } }));
+  }
+
+  async unblock(userId: string): Promise<void> {
+    await this.client.unblock(userId);
+    this.set((s) => {
+      const blocked = { ...s.blocked };
+      delete blocked[userId];
+      return { blocked };
+    });
   }
 
   // ---- chats ----

@@ -1,5 +1,7 @@
 import type {
+  Block,
   Chat,
+  ChatEventPayload,
   ChatSummary,
   HistoryPage,
   MemberRole,
@@ -10,6 +12,7 @@ import type {
 } from '@parley/contracts/client';
 import type { Socket } from 'socket.io-client';
 import { AuthApi, type Session } from './auth.api';
+import { BlocksApi } from './blocks.api';
 import type { BackoffOptions } from './backoff';
 import { ChatsApi, type HistoryQuery } from './chats.api';
 import { newClientMsgId } from './client-id';
@@ -92,7 +95,7 @@ const REQUEST_TIMEOUT_MS = 10_000;
 
 /** A Parley client for browsers and Node: HTTP via fetch, realtime via socket.io-client. */
 export class ParleyClient extends TypedEmitter<ParleyEvents> {
-  readonly api: { auth: AuthApi; chats: ChatsApi };
+  readonly api: { auth: AuthApi; chats: ChatsApi; blocks: BlocksApi };
   private session: Session | null = null;
   private outbox: Outbox | null = null;
   private readonly storage: KeyValueStorage;
@@ -118,6 +121,9 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     this.api = {
       auth: new AuthApi(new JsonHttp(trimSlash(options.authUrl), token, { fetch: options.fetch, onUnauthorized })),
       chats: new ChatsApi(new JsonHttp(trimSlash(options.gatewayUrl), token, { fetch: options.fetch, onUnauthorized })),
+      blocks: new BlocksApi(
+        new JsonHttp(trimSlash(options.gatewayUrl), token, { fetch: options.fetch, onUnauthorized }),
+      ),
     };
     const request = <T extends object>(event: string, payload: unknown, timeoutMs: number) =>
       this.connection.request<T>(event, payload, timeoutMs);
@@ -316,6 +322,29 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     return this.remember(await this.api.chats.setRole(chatId, userId, role));
   }
 
+  // ---- blocking (HTTP) ----
+
+  /** Blocks a user: no direct chat, messages, typing or presence between you (groups unaffected). */
+  block(userId: string): Promise<Block> {
+    return this.api.blocks.block(userId);
+  }
+
+  unblock(userId: string): Promise<void> {
+    return this.api.blocks.unblock(userId);
+  }
+
+  /** Every user the caller blocks, fetched page by page. */
+  async listBlocks(): Promise<Block[]> {
+    const list: Block[] = [];
+    let cursor: string | undefined;
+    do {
+      const page = await this.api.blocks.listPage({ cursor });
+      list.push(...page.blocks);
+      cursor = page.nextCursor ?? undefined;
+    } while (cursor);
+    return list;
+  }
+
   async setMuted(chatId: string, muted: boolean): Promise<boolean> {
     return (await this.api.chats.setMuted(chatId, muted)).muted;
   }
@@ -463,8 +492,8 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     socket.on(ServerEvent.Receipt, (r) => this.onReceipt(r));
     socket.on(ServerEvent.Typing, (t) => this.typingIn.apply(t));
     socket.on(ServerEvent.Presence, (p) => this.presenceHub.update(p));
-    socket.on(ServerEvent.ChatNew, (c) => this.emit('chat', { kind: 'new', chat: this.remember(c) }));
-    socket.on(ServerEvent.ChatUpdated, (c) => this.emit('chat', { kind: 'updated', chat: this.remember(c) }));
+    socket.on(ServerEvent.ChatNew, (c) => this.onChatEvent('new', c));
+    socket.on(ServerEvent.ChatUpdated, (c) => this.onChatEvent('updated', c));
     socket.on(ServerEvent.ChatRemoved, ({ chatId }) => {
       this.chats.delete(chatId);
       this.tracker.forget(chatId);
@@ -536,6 +565,16 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
       this.membersLoading.set(chatId, loading);
     }
     await loading;
+  }
+
+  /**
+   * chat:new / chat:updated carry at most 32 members plus memberCount: only a whole member list
+   * feeds the cache (receipts "to all" count on it); a larger group is fetched whole.
+   */
+  private onChatEvent(kind: 'new' | 'updated', chat: Chat & Partial<Pick<ChatEventPayload, 'memberCount'>>): void {
+    if (chat.memberCount === undefined || chat.members.length >= chat.memberCount) this.remember(chat);
+    else void this.getChat(chat.id).catch(() => undefined);
+    this.emit('chat', { kind, chat });
   }
 
   private remember<T extends Chat>(chat: T): T {

@@ -57,6 +57,25 @@ export interface ChatSummary extends Chat {
   muted: boolean;
 }
 
+/** chat:new / chat:updated: like a list entry, at most the first 32 members by joinedAt plus memberCount. */
+export interface ChatEvent extends Chat {
+  memberCount: number;
+}
+
+export const ChatEventLimits = { members: 32 } as const;
+
+/** The chat as chat:new / chat:updated carry it (`chat.members` is in joinedAt order, as the store gives it). */
+export function toChatEvent(chat: Chat): ChatEvent {
+  return { ...chat, members: chat.members.slice(0, ChatEventLimits.members), memberCount: chat.members.length };
+}
+
+/** One of the caller's blocks, as `GET /v1/blocks` lists it. */
+export interface Block {
+  /** The blocked user. */
+  userId: string;
+  createdAt: string;
+}
+
 export type ReceiptType = 'delivered' | 'read';
 
 export interface Receipt {

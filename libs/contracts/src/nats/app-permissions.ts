@@ -1,5 +1,7 @@
 import { sessionRevocationsStreamName, SessionRevokedV1, UsersExistV1 } from './auth.subjects';
 import * as authSubjects from './auth.subjects';
+import * as blocksSubjects from './blocks.subjects';
+import { BlockChangedV1, BlockCreateV1, BlockListV1, BlockRelationsV1, BlockRemoveV1 } from './blocks.subjects';
 import type { EventContract, RpcContract, ServiceQueue } from './contract';
 import * as gatewaySubjects from './gateway.subjects';
 import * as headsSubjects from './heads.subjects';
@@ -119,15 +121,27 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
       UsersExistV1,
       ChatHeadsRecoverV1,
       EventListV1,
+      BlockCreateV1,
+      BlockRemoveV1,
+      BlockListV1,
+      BlockRelationsV1,
     ],
     publishes: [
       AnyGatewayDeliverV1,
       ChatMembershipChangedV1,
+      BlockChangedV1,
       PushNotifyV1,
       PresenceHeartbeatV1,
       PresenceInstanceGoneV1,
     ],
-    subscribes: [AnyGatewayDeliverV1, ChatMembershipChangedV1, PresenceChangedV1, SessionRevokedV1, ChatHeadsDigestV1],
+    subscribes: [
+      AnyGatewayDeliverV1,
+      ChatMembershipChangedV1,
+      PresenceChangedV1,
+      SessionRevokedV1,
+      ChatHeadsDigestV1,
+      BlockChangedV1,
+    ],
     consumes: [],
     revocationStream: ['follow'],
   },
@@ -163,6 +177,7 @@ export const RPCS_CALLED_BY_NO_APP: readonly AnyRpc[] = [MessageAppendV1];
  */
 export const NATS_CONTRACTS: readonly (AnyRpc | AnyEvent)[] = [
   authSubjects,
+  blocksSubjects,
   gatewaySubjects,
   headsSubjects,
   messageStoreSubjects,

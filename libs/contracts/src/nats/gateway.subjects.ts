@@ -1,4 +1,4 @@
-import type { Chat, Message, Receipt } from '../lib/models';
+import type { ChatEvent, Message, Receipt } from '../lib/models';
 import { event, type EventContract } from './contract';
 
 /**
@@ -12,8 +12,8 @@ export type Delivery = (
   /** `legacyOnly`: a delivered receipt that a read also moved: only v1 connections (no `since`) get it. */
   | { kind: 'receipt'; userIds: string[]; receipt: Receipt; exceptSocketId?: string; legacyOnly?: boolean }
   | { kind: 'typing'; userIds: string[]; chatId: string; userId: string; isTyping: boolean }
-  | { kind: 'chat:new'; userIds: string[]; chat: Chat }
-  | { kind: 'chat:updated'; userIds: string[]; chat: Chat }
+  | { kind: 'chat:new'; userIds: string[]; chat: ChatEvent }
+  | { kind: 'chat:updated'; userIds: string[]; chat: ChatEvent }
   | { kind: 'chat:removed'; userIds: string[]; chatId: string }
 ) & { eventSeqs?: number[] };
 

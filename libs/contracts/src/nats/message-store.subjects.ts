@@ -220,6 +220,8 @@ export interface ChatMembersRequest {
   userId: string;
 }
 export interface ChatMembersReply {
+  /** direct or group (blocking applies to direct chats only). */
+  type?: ChatType;
   memberIds: string[];
   /** Members who muted the chat (no push for them). */
   mutedMemberIds: string[];

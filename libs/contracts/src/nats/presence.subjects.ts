@@ -5,10 +5,18 @@ export interface PresenceConnectRequest {
   userId: string;
   instanceId: string;
   socketId: string;
+  /**
+   * The per-user connection cap, across gateways: with this many live connections of the user
+   * registered already, the connection is not registered and the reply says `refused`.
+   * Absent: no cap.
+   */
+  maxConnections?: number;
 }
 export interface PresenceConnectReply {
   /** true when this connection made the user go online. */
   cameOnline: boolean;
+  /** true when the user was at maxConnections: nothing was registered. */
+  refused?: boolean;
 }
 export const PresenceConnectV1 = rpc<PresenceConnectRequest, PresenceConnectReply>('presence.connect.v1', 'presence');
 

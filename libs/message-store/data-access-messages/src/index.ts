@@ -7,6 +7,7 @@ import { AppendMessagesLinear1764700000000 } from './lib/migrations/176470000000
 import { ChatMembersJoinedIndex1764800000000 } from './lib/migrations/1764800000000-ChatMembersJoinedIndex';
 import { MessageLifecycle1764900000000 } from './lib/migrations/1764900000000-MessageLifecycle';
 import { createUserEventsMigration } from './lib/migrations/1765100000000-UserEvents';
+import { CreateBlocks1765200000000 } from './lib/migrations/1765200000000-CreateBlocks';
 
 export * from './lib/message-cipher';
 export * from './lib/store-errors';
@@ -15,6 +16,7 @@ export * from './lib/chats.repository';
 export * from './lib/messages.repository';
 export * from './lib/receipts.repository';
 export * from './lib/events.repository';
+export * from './lib/blocks.repository';
 export type { MessageStoreMigrationOptions } from './lib/migrations/1764500000000-CreateMessageStore';
 
 /** The PostgreSQL schema message-store owns; nobody else reads it. */
@@ -29,5 +31,6 @@ export function createMessageStoreMigrations(options: MessageStoreMigrationOptio
     ChatMembersJoinedIndex1764800000000,
     MessageLifecycle1764900000000,
     createUserEventsMigration(options),
+    CreateBlocks1765200000000,
   ];
 }

@@ -73,6 +73,8 @@ const APPEND_MESSAGES = `
           SELECT i.*, ch.last_seq, ch.stamp,
                  CASE WHEN ch.id IS NULL THEN 'not_found'
                       WHEN mb.member_ids IS NULL OR NOT (i.sender_id = ANY (mb.member_ids)) THEN 'forbidden'
+                      -- Blocking: neither member of a direct chat writes while one blocks the other.
+                      WHEN blocked_between(i.chat_id, i.sender_id) THEN 'forbidden'
                       -- Message lifecycle: a reply names a stored seq (only a member learns this).
                       WHEN p_reply_to_seqs[i.ord] > ch.last_seq THEN 'invalid'
                       ELSE 'ok' END AS status,

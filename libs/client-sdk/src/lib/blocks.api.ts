@@ -1,0 +1,29 @@
+import type { Block } from '@parley/contracts/client';
+import type { JsonHttp } from './http-client';
+
+/** The chat-gateway's HTTP API for blocking users (docs/protocol.md, "Blocking"). */
+export class BlocksApi {
+  constructor(private readonly http: JsonHttp) {}
+
+  /** The block, new (201) or as it was (200). */
+  block(userId: string): Promise<Block> {
+    return this.http.request<Block>('POST', '/v1/blocks', { userId });
+  }
+
+  /** Succeeds also when there was no block. */
+  async unblock(userId: string): Promise<void> {
+    await this.http.request<void>('DELETE', `/v1/blocks/${encodeURIComponent(userId)}`);
+  }
+
+  /** One page by user id; `nextCursor` fetches the next (null: the last page). */
+  async listPage(
+    page: { limit?: number; cursor?: string } = {},
+  ): Promise<{ blocks: Block[]; nextCursor: string | null }> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.cursor !== undefined) query.set('cursor', page.cursor);
+    const qs = query.toString();
+    const { body, headers } = await this.http.exchange<Block[]>('GET', `/v1/blocks${qs ? `?${qs}` : ''}`);
+    return { blocks: body, nextCursor: headers.get('next-cursor') };
+  }
+}
