@@ -58,10 +58,7 @@ export class AccountsService {
     try {
       await this.users.replacePasswordHash(row.id, row.passwordHash, await this.hasher.hash(password));
     } catch (err) {
-      this.logger.warn(
-        { userId: row.id, err: (err as Error).message },
-        'password rehash failed; retried at the next login',
-      );
+      this.logger.warn({ userId: row.id, err }, 'password rehash failed; retried at the next login');
     }
   }
 

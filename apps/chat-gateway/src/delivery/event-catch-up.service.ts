@@ -62,7 +62,7 @@ export class EventCatchUpService {
       }
     } catch (err) {
       // Nothing is lost: the client reconnects with the eventSeq it has.
-      this.logger.warn({ err: (err as Error).message, userId: conn.userId }, 'event catch-up interrupted');
+      this.logger.warn({ err, userId: conn.userId }, 'event catch-up interrupted');
       conn.socket.emit(ServerEvents.ReplayFailed, {
         code: 'unavailable',
         message: 'catch-up interrupted; reconnect with your last eventSeq to resume',

@@ -127,7 +127,7 @@ export class FanOutService implements OnModuleDestroy {
       }
     } catch (err) {
       // The message is stored: whoever missed it gets it at the next connect or gap fill.
-      this.logger.warn({ err: (err as Error).message, chatId: message.chatId, seq: message.seq }, 'fan-out failed');
+      this.logger.warn({ err, chatId: message.chatId, seq: message.seq }, 'fan-out failed');
     }
   }
 

@@ -202,10 +202,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
     } catch (err) {
       if (this.recoverSince === undefined || sinceMs < this.recoverSince) this.recoverSince = sinceMs;
       this.recoverReason = reason;
-      this.logger.warn(
-        { err: (err as Error).message, instance: this.config.instanceId },
-        'heads recovery failed; retrying',
-      );
+      this.logger.warn({ err, instance: this.config.instanceId }, 'heads recovery failed; retrying');
     } finally {
       this.recovering = false;
     }

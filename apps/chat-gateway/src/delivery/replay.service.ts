@@ -70,7 +70,7 @@ export class ReplayService {
       }
     } catch (err) {
       // Whatever was not replayed stays above the watermark: the next connect sends it.
-      this.logger.warn({ err: (err as Error).message, userId: conn.userId }, 'replay interrupted');
+      this.logger.warn({ err, userId: conn.userId }, 'replay interrupted');
       conn.socket.emit(ServerEvents.ReplayFailed, {
         code: 'unavailable',
         message: 'replay interrupted; reconnect to resume',

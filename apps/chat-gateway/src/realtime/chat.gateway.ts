@@ -180,7 +180,7 @@ export class ChatGateway
                 .messages,
           ),
         gapFillDelayMs: this.config.delivery.gapFillDelayMs,
-        onError: (err) => this.logger.warn({ err: (err as Error).message }, 'gap fill failed'),
+        onError: (err) => this.logger.warn({ err }, 'gap fill failed'),
         ...this.heads.orderDeps,
       },
       since === undefined
@@ -192,7 +192,7 @@ export class ChatGateway
                 this.bus.request(EventListV1, { userId: claims.userId, since: after, limit }),
               ),
             gapFillDelayMs: this.config.delivery.gapFillDelayMs,
-            onError: (err) => this.logger.warn({ err: (err as Error).message }, 'event gap fill failed'),
+            onError: (err) => this.logger.warn({ err }, 'event gap fill failed'),
           },
     );
     (socket.data as SocketData).connection = conn;

@@ -61,7 +61,7 @@ export class EventsRetentionService implements OnApplicationBootstrap, OnModuleD
         after = step.lastUserId;
       } while (after);
     } catch (err) {
-      this.logger.warn({ err: (err as Error).message }, 'event retention prune failed; next interval retries');
+      this.logger.warn({ err }, 'event retention prune failed; next interval retries');
       throw err;
     }
     if (deleted > 0) this.logger.log({ deleted }, 'event retention pruned');

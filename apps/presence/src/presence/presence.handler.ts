@@ -60,6 +60,6 @@ export class PresenceHandler {
 
   private eventFailed(kind: string, payload: { instanceId?: unknown } | null | undefined, err: unknown): void {
     const instanceId = typeof payload?.instanceId === 'string' ? payload.instanceId : undefined;
-    this.logger.warn({ instanceId, err: (err as Error).message }, `${kind} event dropped`);
+    this.logger.warn({ instanceId, err }, `${kind} event dropped`);
   }
 }
