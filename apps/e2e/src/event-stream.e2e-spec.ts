@@ -129,9 +129,19 @@ describe('event stream (real stack, two gateways)', () => {
     await send(b, other.id, 'in other');
     await http(gw1, 'DELETE', `/v1/chats/${other.id}/members/${alice.user.id}`, { token: bob.token });
 
+    // And more of the same (a message, alice's reaction from her other device, bob's read), so she misses 50+ events.
+    for (let i = 0; i < 12; i++) {
+      const m = await send(b, group.id, `burst ${i}`);
+      expect(
+        (await acting.emitAck('message:react', { chatId: group.id, seq: m.seq, emoji: i % 2 ? '🎉' : '👍' })).ok,
+      ).toBe(true);
+      expect((await b.emitAck('message:read', { chatId: group.id, upToSeq: m.seq })).ok).toBe(true);
+    }
+
     // The truth: the stored stream over HTTP (paged by 3).
     const truth = await allEvents(alice, 3);
     const last = truth[truth.length - 1].eventSeq;
+    expect(last - since).toBeGreaterThanOrEqual(50);
     expect(truth.map((e) => e.eventSeq)).toEqual(Array.from({ length: last }, (_, k) => k + 1));
     expect(new Set(truth.map((e) => e.type))).toEqual(
       new Set(['chat:new', 'message:new', 'message:updated', 'receipt', 'chat:updated', 'chat:removed']),
