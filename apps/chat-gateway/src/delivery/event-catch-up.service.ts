@@ -4,6 +4,7 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import type { ClientConnection } from '../realtime/client-connection';
 import { GatewayLimits } from '../security/gateway-limits';
+import { acquireReplaySlot } from './replay-slot';
 import { SecurityMetrics } from '../security/security.metrics';
 
 /**
@@ -27,20 +28,13 @@ export class EventCatchUpService {
     const events = conn.events;
     if (!events) return 0;
     events.startCatchUp();
-    const left = new AbortController();
-    const onDisconnect = () => left.abort();
-    conn.socket.once('disconnect', onDisconnect);
-    const release = await this.limits.replays.acquire(left.signal);
-    this.securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
-    conn.socket.off('disconnect', onDisconnect);
+    const release = await acquireReplaySlot(
+      conn,
+      this.limits,
+      this.securityMetrics,
+      'gateway busy; reconnect later (with the same since) to catch up',
+    );
     if (!release) {
-      if (conn.connected) {
-        this.securityMetrics.rejected.inc({ reason: 'replay_queue_full' });
-        conn.socket.emit(ServerEvents.ReplayFailed, {
-          code: 'unavailable',
-          message: 'gateway busy; reconnect later (with the same since) to catch up',
-        });
-      }
       events.finishCatchUp();
       return 0;
     }
@@ -69,7 +63,6 @@ export class EventCatchUpService {
       });
     } finally {
       release();
-      this.securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
       events.finishCatchUp();
     }
     return sent;

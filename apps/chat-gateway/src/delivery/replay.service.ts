@@ -5,6 +5,7 @@ import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
 import type { ClientConnection } from '../realtime/client-connection';
 import { GatewayLimits } from '../security/gateway-limits';
+import { acquireReplaySlot } from './replay-slot';
 import { SecurityMetrics } from '../security/security.metrics';
 
 /**
@@ -31,20 +32,13 @@ export class ReplayService {
 
   async replay(conn: ClientConnection): Promise<number> {
     conn.order.startReplay();
-    const left = new AbortController();
-    const onDisconnect = () => left.abort();
-    conn.socket.once('disconnect', onDisconnect);
-    const release = await this.limits.replays.acquire(left.signal);
-    this.securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
-    conn.socket.off('disconnect', onDisconnect);
+    const release = await acquireReplaySlot(
+      conn,
+      this.limits,
+      this.securityMetrics,
+      'gateway busy; reconnect later to get the replay',
+    );
     if (!release) {
-      if (conn.connected) {
-        this.securityMetrics.rejected.inc({ reason: 'replay_queue_full' });
-        conn.socket.emit(ServerEvents.ReplayFailed, {
-          code: 'unavailable',
-          message: 'gateway busy; reconnect later to get the replay',
-        });
-      }
       conn.order.finishReplay();
       return 0;
     }
@@ -77,7 +71,6 @@ export class ReplayService {
       });
     } finally {
       release();
-      this.securityMetrics.replaysWaiting.set(this.limits.replays.waiting);
       conn.order.finishReplay();
       this.metrics.replayedMessages.inc(sent);
     }
