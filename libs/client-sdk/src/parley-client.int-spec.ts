@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import type { Chat, Message } from '@parley/contracts/client';
+import type { Chat, EventPage, Message } from '@parley/contracts/client';
 import { TestSocket, TestStack } from '@parley/shared/testing';
 import { ParleyClient, type ParleyClientOptions } from './lib/parley-client';
 import { MemoryStorage, type KeyValueStorage } from './lib/storage';
@@ -11,7 +11,12 @@ describe('ParleyClient against the real stack', () => {
   const clients: ParleyClient[] = [];
 
   beforeAll(async () => {
-    stack = await TestStack.start({ label: 'client-sdk', gateways: 1 });
+    stack = await TestStack.start({
+      label: 'client-sdk',
+      gateways: 1,
+      // A short retention for the resync test (only its user goes over it), pruned often.
+      env: { EVENT_RETENTION_MAX_EVENTS: '80', EVENT_PRUNE_INTERVAL_MS: '300' },
+    });
   }, 180_000);
 
   afterAll(async () => {
@@ -150,7 +155,7 @@ describe('ParleyClient against the real stack', () => {
       'connection',
       (e) => e.state === 'connected' && bob.ev.all('connection', (x) => x.state === 'connected').length === 2,
     );
-    // the replay resent 1..3: seen as duplicates, so no new message events, and the ack goes out now
+    // the reconnect resumes after bob's `since` (no replay of 1..3), and the held-back ack goes out now
     await eventually(async () => {
       const probe = await TestSocket.connect(stack.gatewayUrl, bob.c.accessToken ?? '');
       await sleep(300);
@@ -161,6 +166,160 @@ describe('ParleyClient against the real stack', () => {
     expect(bob.ev.all('message').map((m) => m.message.seq)).toEqual([1, 2, 3]);
     await alice.ev.waitFor('status', (s) => s.seq === 3 && s.status === 'delivered');
   });
+
+  /** The `since` a client stored for its user. */
+  async function storedSince(storage: KeyValueStorage, userId: string): Promise<number | null> {
+    const raw = await storage.get(`parley:since:${userId}`);
+    return raw === null ? null : Number(raw);
+  }
+
+  /** The user's event stream after `since` over HTTP (what a connect with that since would catch up). */
+  async function eventsAfter(token: string, since: number): Promise<EventPage> {
+    const res = await fetch(`${stack.gatewayUrl}/v1/events?since=${since}&limit=500`, {
+      headers: { authorization: `Bearer ${token}` },
+    });
+    return (await res.json()) as EventPage;
+  }
+
+  /** Waits until the client stored a since with nothing after it in the stream (it applied everything); answers it. */
+  function caughtUp(storage: KeyValueStorage, userId: string, token: string): Promise<number> {
+    return eventually(async () => {
+      const since = await storedSince(storage, userId);
+      if (since === null || since < 1) return 0;
+      return (await eventsAfter(token, since)).events.length === 0 ? since : 0;
+    });
+  }
+
+  /** The stream events a client emitted after log index `from`, as [event, detail]. */
+  function streamed(ev: EventRecorder, from: number): [string, string][] {
+    return ev.log.slice(from).flatMap(({ event, payload }): [string, string][] => {
+      if (event === 'message') return [['message', (payload as { message: Message }).message.body]];
+      if (event === 'updated') {
+        const m = payload as Message;
+        return [['updated', `${m.seq}:${m.body}:${m.reactions.map((r) => r.emoji).join('')}`]];
+      }
+      if (event === 'receipt') {
+        const r = payload as { type: string; upToSeq: number };
+        return [['receipt', `${r.type}:${r.upToSeq}`]];
+      }
+      return [];
+    });
+  }
+
+  it('resumes with since: an offline client gets exactly the messages, edits and receipts it missed, once', async () => {
+    const storage = new MemoryStorage();
+    const alice = await user('alice');
+    const bob = await user('bob', { storage });
+    const chat = await alice.c.createDirectChat(bob.id);
+    await bob.ev.waitFor('chat', (e) => e.kind === 'new' && e.chat.id === chat.id);
+    await alice.c.send(chat.id, 'm1');
+    await bob.ev.waitFor('message', (m) => m.message.body === 'm1');
+    const b1 = await bob.c.send(chat.id, 'b1');
+    await bob.ev.waitFor('status', (s) => s.clientMsgId === b1.clientMsgId && s.status === 'delivered');
+    // bob applied every event so far: his since is his stream's latest
+    const before = await caughtUp(storage, bob.id, bob.c.accessToken ?? '');
+    expect(before).toBeGreaterThanOrEqual(4); // chat:new, m1, b1, alice's delivered receipt
+
+    bob.c.setNetworkAvailable(false);
+    const from = bob.ev.log.length;
+    await alice.c.send(chat.id, 'm3');
+    await alice.c.send(chat.id, 'm4');
+    await alice.ev.waitFor('status', (s) => s.seq === 4 && s.status === 'sent');
+    await alice.c.editMessage(chat.id, 1, 'm1 edited');
+    await alice.c.react(chat.id, 3, '👍');
+    await alice.c.markRead(chat.id, 2);
+    const missed = await eventsAfter(bob.c.accessToken ?? '', before);
+    expect(missed.events.map((e) => e.type)).toEqual([
+      'message:new',
+      'message:new',
+      'message:updated',
+      'message:updated',
+      'receipt',
+    ]);
+
+    bob.c.setNetworkAvailable(true);
+    // then one more message: events come in eventSeq order, so once it is here the catch-up is complete
+    await alice.c.send(chat.id, 'after');
+    await bob.ev.waitFor('message', (m) => m.message.body === 'after');
+    expect(streamed(bob.ev, from)).toEqual([
+      ['message', 'm3'],
+      ['message', 'm4'],
+      ['updated', '1:m1 edited:'],
+      ['updated', '3:m3:👍'],
+      ['receipt', 'read:2'],
+      ['message', 'after'],
+    ]);
+    expect(bob.c.statusOf(chat.id, 2)?.status).toBe('read');
+    // and the stored since moved to the stream's end again (bob's own delivered ack included)
+    await eventually(async () => {
+      const since = await storedSince(storage, bob.id);
+      return (
+        since !== null && since > before && (await eventsAfter(bob.c.accessToken ?? '', since)).events.length === 0
+      );
+    });
+  });
+
+  it('since survives a restart: a new client with the same storage catches up only what came after', async () => {
+    const storage = new MemoryStorage();
+    const alice = await user('alice');
+    const first = await user('bob', { storage });
+    const chat = await alice.c.createDirectChat(first.id);
+    for (const b of ['one', 'two']) await alice.c.send(chat.id, b);
+    await eventually(() => first.ev.all('message').length === 2);
+    const token = first.c.accessToken ?? '';
+    const since = await caughtUp(storage, first.id, token);
+    first.c.close();
+
+    await alice.c.editMessage(chat.id, 1, 'one, edited');
+    await alice.c.send(chat.id, 'three');
+    await alice.ev.waitFor('status', (s) => s.seq === 3 && s.status === 'sent');
+
+    const second = client({ storage });
+    const from = second.ev.log.length;
+    expect(await second.c.restoreSession()).toMatchObject({ id: first.id });
+    await second.ev.waitFor('message', (m) => m.message.body === 'three');
+    await alice.c.send(chat.id, 'live');
+    await second.ev.waitFor('message', (m) => m.message.body === 'live');
+    // not 'one' and 'two' again (since was kept), and the edit (no v1 replay would carry it)
+    expect(streamed(second.ev, from)).toEqual([
+      ['updated', '1:one, edited:'],
+      ['message', 'three'],
+      ['message', 'live'],
+    ]);
+    expect(await storedSince(storage, first.id)).toBeGreaterThan(since);
+  });
+
+  it('a since below retention: `resync` once, no catch-up, then the position of the live stream', async () => {
+    const storage = new MemoryStorage();
+    const alice = await user('alice');
+    const first = await user('bob', { storage });
+    const chat = await alice.c.createDirectChat(first.id);
+    await first.ev.waitFor('chat', (e) => e.kind === 'new' && e.chat.id === chat.id);
+    const token = first.c.accessToken ?? '';
+    const since = await caughtUp(storage, first.id, token);
+    first.c.close();
+
+    // bob's stream grows past the 80 kept events while his device is away
+    for (let i = 0; i < 90; i++) await alice.c.send(chat.id, `m${i}`);
+    await alice.ev.waitFor('status', (s) => s.seq === 90 && s.status === 'sent', 60_000);
+    await eventually(async () => (await eventsAfter(token, since)).resyncRequired === true, 15_000);
+
+    const second = client({ storage });
+    expect(await second.c.restoreSession()).toMatchObject({ id: first.id });
+    const resync = await second.ev.waitFor('resync');
+    expect(resync.oldestEventSeq).toBeGreaterThan(since + 1);
+    await alice.c.send(chat.id, 'live');
+    await second.ev.waitFor('message', (m) => m.message.body === 'live');
+    expect(second.ev.all('message').map((m) => m.message.body)).toEqual(['live']);
+    expect(second.ev.all('resync')).toHaveLength(1);
+    // the stored since is the live stream's position now: a reconnect resumes from it, no resync
+    await eventually(async () => {
+      const s = await storedSince(storage, first.id);
+      const page = s === null ? null : await eventsAfter(token, s);
+      return page !== null && !page.resyncRequired && page.events.length === 0;
+    });
+    await eventually(() => second.c.cachedChat(chat.id));
+  }, 120_000);
 
   it('group of three: delivered to all and read by all need every member, with counts', async () => {
     const [a, b, c] = [await user('ann'), await user('ben'), await user('cat')];

@@ -26,6 +26,8 @@ export interface ConnectionOptions {
   /** Absolute gateway URL; a path part (e.g. http://host/gw behind a proxy) prefixes /socket.io. */
   gatewayUrl: string;
   token: () => string | null;
+  /** The event stream position to resume after (`auth.since`); null connects without one (v1 replay). */
+  since?: () => number | null;
   transports?: ('websocket' | 'polling')[];
   onState: (e: ConnectionEvent) => void;
   /** Called once per (re)connect, after `connect`. */
@@ -141,7 +143,11 @@ export class Connection {
       forceNew: true,
       transports: this.options.transports,
       reconnection: false,
-      auth: (cb) => cb({ token: this.options.token() ?? '' }),
+      // Read at each connect, so a reconnect resumes from what was applied meanwhile.
+      auth: (cb) => {
+        const since = this.options.since?.() ?? null;
+        cb(since === null ? { token: this.options.token() ?? '' } : { token: this.options.token() ?? '', since });
+      },
     });
     socket.on('connect', () => {
       this.clearStable();

@@ -8,7 +8,8 @@ export interface OutboxSenderDeps {
   request: <T extends object>(event: string, payload: unknown, timeoutMs: number) => Promise<T>;
   connected: () => boolean;
   ackTimeoutMs: number;
-  onStored: (entry: OutboxEntry, message: Message) => void;
+  /** eventSeq: the ack's position of this message in the user's event stream, when it has one. */
+  onStored: (entry: OutboxEntry, message: Message, eventSeq?: number) => void;
   onFailed: (entry: OutboxEntry, error: ParleyClientError) => void;
 }
 
@@ -69,7 +70,7 @@ export class OutboxSender {
         );
         this.retryDelayMs = 1000;
         await outbox.remove(entry.chatId, entry.clientMsgId);
-        this.deps.onStored(entry, ack.message);
+        this.deps.onStored(entry, ack.message, ack.eventSeq);
       } catch (err) {
         const error = toClientError(err);
         if (error.retryable) {

@@ -1,13 +1,16 @@
 import type {
+  AckBodies,
   Block,
   Chat,
   ChatEventPayload,
   ChatSummary,
+  EventMeta,
   HistoryPage,
   MemberRole,
   Message,
   PresenceState,
   Receipt,
+  ResyncRequired,
   User,
 } from '@parley/contracts/client';
 import type { Socket } from 'socket.io-client';
@@ -18,6 +21,7 @@ import { ChatsApi, type HistoryQuery } from './chats.api';
 import { newClientMsgId } from './client-id';
 import { Connection, type ConnectionEvent, type ConnectionState } from './connection';
 import { DeliveryAcker } from './delivery-acker';
+import { EventCursor } from './event-cursor';
 import { ParleyClientError, toClientError } from './errors';
 import { JsonHttp, type FetchLike } from './http-client';
 import type { MessageStatusEvent, StatusCounts } from './message-status';
@@ -88,6 +92,12 @@ export interface ParleyEvents {
   connection: ConnectionEvent;
   /** The session changed: logged in (a user) or out (null). */
   session: User | null;
+  /**
+   * The server no longer keeps the events this device missed (`resync:required`): rebuild what
+   * you show over HTTP (`listChats()`, history of the chats on screen). Live events go on
+   * meanwhile; the SDK refetches its own chat cache.
+   */
+  resync: ResyncRequired;
 }
 
 const SESSION_KEY = 'parley:session';
@@ -98,6 +108,7 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
   readonly api: { auth: AuthApi; chats: ChatsApi; blocks: BlocksApi };
   private session: Session | null = null;
   private outbox: Outbox | null = null;
+  private cursor: EventCursor | null = null;
   private readonly storage: KeyValueStorage;
   private readonly connection: Connection;
   private tracker = new SeqTracker();
@@ -130,6 +141,7 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     this.connection = new Connection({
       gatewayUrl: options.gatewayUrl,
       token,
+      since: () => this.cursor?.since ?? null,
       transports: options.transports,
       onState: (e) => this.emit('connection', e),
       onConnect: () => this.onConnect(),
@@ -141,7 +153,12 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     this.acker = new DeliveryAcker(
       (chatId) => this.tracker.contiguous(chatId),
       async (chatId, upToSeq) => {
-        await request(ClientEvent.MessageDelivered, { chatId, upToSeq }, REQUEST_TIMEOUT_MS);
+        const ack = await request<AckBodies[typeof ClientEvent.MessageDelivered]>(
+          ClientEvent.MessageDelivered,
+          { chatId, upToSeq },
+          REQUEST_TIMEOUT_MS,
+        );
+        this.cursor?.ack(ack.eventSeq);
       },
       options.deliveredAckDelayMs ?? 100,
     );
@@ -150,7 +167,10 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
       request,
       connected: () => this.connection.connected,
       ackTimeoutMs: options.ackTimeoutMs ?? 10_000,
-      onStored: (entry, message) => this.onStored(entry, message),
+      onStored: (entry, message, eventSeq) => {
+        this.onStored(entry, message);
+        this.cursor?.ack(eventSeq);
+      },
       onFailed: (entry, error) =>
         this.emit('status', {
           chatId: entry.chatId,
@@ -216,10 +236,14 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     this.session = session;
     await this.storage.set(SESSION_KEY, JSON.stringify(session));
     if (!sameUser) {
+      await this.cursor?.settled();
       this.resetUserState();
       this.receipts = new ReceiptBook(session.user.id);
       this.outbox = new Outbox(this.storage, `parley:outbox:${session.user.id}`);
-      await this.outbox.load();
+      // Per user: two accounts on one device keep their own position.
+      const cursor = new EventCursor(this.storage, `parley:since:${session.user.id}`);
+      await Promise.all([this.outbox.load(), cursor.load()]);
+      this.cursor = cursor;
     }
     this.emit('session', session.user);
     this.connection.open();
@@ -230,6 +254,7 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
   async logout(): Promise<void> {
     this.connection.close();
     this.session = null;
+    await this.cursor?.settled();
     this.resetUserState();
     await this.storage.remove(SESSION_KEY);
     this.emit('session', null);
@@ -481,28 +506,82 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
     payload: object,
   ): Promise<Message> {
     this.requireSession();
-    const ack = await this.connection.request<{ message: Message }>(event, payload, REQUEST_TIMEOUT_MS);
+    const ack = await this.connection.request<{ message: Message; eventSeq?: number }>(
+      event,
+      payload,
+      REQUEST_TIMEOUT_MS,
+    );
     this.emit('updated', ack.message);
+    this.cursor?.ack(ack.eventSeq);
     return ack.message;
   }
 
   private bind(socket: Socket<ServerToClient>): void {
-    socket.on(ServerEvent.MessageNew, (m) => this.onMessage(m));
-    socket.on(ServerEvent.MessageUpdated, (m) => this.emit('updated', m));
-    socket.on(ServerEvent.Receipt, (r) => this.onReceipt(r));
+    socket.on(
+      ServerEvent.MessageNew,
+      this.streamed((m: Message) => this.onMessage(m)),
+    );
+    socket.on(
+      ServerEvent.MessageUpdated,
+      this.streamed((m: Message) => this.emit('updated', m)),
+    );
+    socket.on(
+      ServerEvent.Receipt,
+      this.streamed((r: Receipt) => this.onReceipt(r)),
+    );
     socket.on(ServerEvent.Typing, (t) => this.typingIn.apply(t));
     socket.on(ServerEvent.Presence, (p) => this.presenceHub.update(p));
-    socket.on(ServerEvent.ChatNew, (c) => this.onChatEvent('new', c));
-    socket.on(ServerEvent.ChatUpdated, (c) => this.onChatEvent('updated', c));
-    socket.on(ServerEvent.ChatRemoved, ({ chatId }) => {
-      this.chats.delete(chatId);
-      this.tracker.forget(chatId);
-      this.acker.forget(chatId);
-      this.receipts?.forget(chatId);
-      this.emit('chat', { kind: 'removed', chatId });
-    });
-    // The replay was cut short (message-store down): what is missing comes with the next connect.
+    socket.on(
+      ServerEvent.ChatNew,
+      this.streamed((c: Chat) => this.onChatEvent('new', c)),
+    );
+    socket.on(
+      ServerEvent.ChatUpdated,
+      this.streamed((c: Chat) => this.onChatEvent('updated', c)),
+    );
+    socket.on(
+      ServerEvent.ChatRemoved,
+      this.streamed(({ chatId }: { chatId: string }) => {
+        this.chats.delete(chatId);
+        this.tracker.forget(chatId);
+        this.acker.forget(chatId);
+        this.receipts?.forget(chatId);
+        this.emit('chat', { kind: 'removed', chatId });
+      }),
+    );
+    // The replay or catch-up was cut short (message-store down): the rest comes with the next connect.
     socket.on(ServerEvent.ReplayFailed, () => this.connection.reconnect());
+    socket.on(ServerEvent.ResyncRequired, (r) => this.onResync(r));
+  }
+
+  /**
+   * A stream event: dropped when its eventSeq was already applied (a catch-up resending what an
+   * ack gave), else applied and then counted, so a crash in between resends it rather than skips it.
+   */
+  private streamed<T>(apply: (payload: T) => void): (payload: T, meta?: EventMeta) => void {
+    return (payload, meta) => {
+      const cursor = this.cursor;
+      const eventSeq = meta?.eventSeq;
+      if (!cursor || typeof eventSeq !== 'number') return apply(payload);
+      if (!cursor.isNew(eventSeq)) return;
+      apply(payload);
+      cursor.event(eventSeq);
+    };
+  }
+
+  /**
+   * What this device missed is gone from the server: start over from HTTP. Seqs held so far may
+   * now have gaps no event will fill, so the delivered watermarks start again from what the next
+   * history page or message shows.
+   */
+  private onResync(r: ResyncRequired): void {
+    this.cursor?.resync();
+    this.tracker = new SeqTracker();
+    this.acker.forgetAll();
+    this.emit('resync', { oldestEventSeq: r.oldestEventSeq });
+    // The cache may hold chats removed meanwhile: refill it (best effort; the app lists chats itself).
+    this.chats.clear();
+    void this.listChats().catch(() => undefined);
   }
 
   private onConnect(): void {
@@ -591,7 +670,12 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
         continue;
       }
       try {
-        await this.connection.request(ClientEvent.MessageRead, { chatId, upToSeq }, REQUEST_TIMEOUT_MS);
+        const ack = await this.connection.request<AckBodies[typeof ClientEvent.MessageRead]>(
+          ClientEvent.MessageRead,
+          { chatId, upToSeq },
+          REQUEST_TIMEOUT_MS,
+        );
+        this.cursor?.ack(ack.eventSeq);
       } catch (err) {
         const error = toClientError(err);
         if (error.retryable) throw error;
@@ -616,6 +700,7 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
 
   private resetUserState(): void {
     this.tracker = new SeqTracker();
+    this.cursor = null;
     this.acker.forgetAll();
     this.outbox = null;
     this.receipts = null;

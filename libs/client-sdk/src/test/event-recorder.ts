@@ -16,6 +16,7 @@ export class EventRecorder {
       'receipt',
       'connection',
       'session',
+      'resync',
     ];
     for (const event of events) {
       client.on(event, (payload) => {
