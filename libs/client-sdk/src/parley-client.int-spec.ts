@@ -289,6 +289,26 @@ describe('ParleyClient against the real stack', () => {
     expect(await storedSince(storage, first.id)).toBeGreaterThan(since);
   });
 
+  it("a read on one device reaches the user's other device as readElsewhere, not the reading one", async () => {
+    const alice = await user('alice');
+    const phone = await user('bob');
+    const laptop = client();
+    await laptop.c.login({ username: phone.username, password: 'password-123' });
+    await laptop.ev.waitFor('connection', (e) => e.state === 'connected');
+    const chat = await alice.c.createDirectChat(phone.id);
+    await alice.c.send(chat.id, 'hi');
+    await laptop.ev.waitFor('message', (m) => m.message.body === 'hi');
+    await phone.ev.waitFor('message', (m) => m.message.body === 'hi');
+    await phone.c.markRead(chat.id, 1);
+    expect(await laptop.ev.waitFor('readElsewhere', (r) => r.chatId === chat.id)).toEqual({
+      chatId: chat.id,
+      upToSeq: 1,
+    });
+    await alice.ev.waitFor('status', (s) => s.seq === 1 && s.status === 'read');
+    expect(phone.ev.all('readElsewhere')).toEqual([]);
+    expect(laptop.ev.all('receipt')).toEqual([]); // our own watermark is not another member's tick
+  });
+
   it('a since below retention: `resync` once, no catch-up, then the position of the live stream', async () => {
     const storage = new MemoryStorage();
     const alice = await user('alice');

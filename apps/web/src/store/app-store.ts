@@ -70,6 +70,8 @@ export class AppStore {
     client.on('updated', (m) => this.onUpdated(m));
     client.on('status', (e) => this.onStatus(e));
     client.on('chat', (e) => this.onChat(e));
+    client.on('resync', () => this.onResync());
+    client.on('readElsewhere', (r) => this.updateChat(r.chatId, (e) => applyRead(e, r.upToSeq)));
     client.on('presence', (p) => this.set((s) => ({ presence: { ...s.presence, [p.userId]: p } })));
     client.on('typing', (t) => this.onTyping(t));
     client.on('connection', (e) => this.onConnection(e.state));
@@ -363,6 +365,17 @@ export class AppStore {
       const now = (s.typing[t.chatId] ?? []).filter((id) => id !== t.userId);
       return { typing: { ...s.typing, [t.chatId]: t.isTyping ? [...now, t.userId] : now } };
     });
+  }
+
+  /** The server no longer keeps what this device missed: reread the list and each conversation on hand. */
+  private onResync(): void {
+    void this.loadChats();
+    for (const [chatId, conv] of Object.entries(this.state.conversations)) {
+      if (!conv.loaded) continue;
+      // Older pages may hold edits and deletes we never heard of: start again from the latest page.
+      this.setConversation(chatId, (c) => ({ ...c, messages: [], hasMore: true, loaded: false }));
+      void this.loadLatest(chatId);
+    }
   }
 
   private onConnection(state: ConnectionState): void {

@@ -89,6 +89,8 @@ export interface ParleyEvents {
   typing: TypingState;
   /** Another member's delivered/read watermark moved. */
   receipt: Receipt;
+  /** The user read a chat on another device (their own `read` receipt): drop its unread count. */
+  readElsewhere: { chatId: string; upToSeq: number };
   connection: ConnectionEvent;
   /** The session changed: logged in (a user) or out (null). */
   session: User | null;
@@ -605,7 +607,11 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
   }
 
   private onReceipt(r: Receipt): void {
-    if (r.userId === this.session?.user.id) return;
+    if (r.userId === this.session?.user.id) {
+      // Our own watermark, moved by another device: not another member's tick.
+      if (r.type === 'read') this.emit('readElsewhere', { chatId: r.chatId, upToSeq: r.upToSeq });
+      return;
+    }
     this.emit('receipt', r);
     const book = this.receipts;
     if (book) this.emitChanges(book.applyReceipt(r.chatId, r.userId, r.type, r.upToSeq));

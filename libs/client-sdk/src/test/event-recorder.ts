@@ -14,6 +14,7 @@ export class EventRecorder {
       'presence',
       'typing',
       'receipt',
+      'readElsewhere',
       'connection',
       'session',
       'resync',
