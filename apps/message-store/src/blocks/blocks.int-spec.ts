@@ -99,7 +99,10 @@ describe('block.* and the blocking rule in SQL (real PostgreSQL + NATS)', () => 
     const chat = await createDirect(h.bus, a, b);
     expect((await send(h.bus, chat.id, b, 'before')).message.seq).toBe(1);
     await h.bus.request(BlockCreateV1, { blockerId: a, blockedId: b });
-    expect(await codeOf(send(h.bus, chat.id, b, 'blocked'))).toBe('forbidden');
+    expect(await errorOf(send(h.bus, chat.id, b, 'blocked'))).toMatchObject({
+      code: 'forbidden',
+      message: expect.stringMatching(/^blocked/),
+    });
     expect(await codeOf(send(h.bus, chat.id, a, 'the blocker neither'))).toBe('forbidden');
     expect(await repo.isBlockedBetween(chat.id, a)).toBe(true);
     expect(await repo.isBlockedBetween(chat.id, b)).toBe(true);

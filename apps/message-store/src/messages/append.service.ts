@@ -87,6 +87,8 @@ export class AppendService implements OnModuleDestroy {
           throw new ParleyError('not_found', 'no such chat');
         case 'forbidden':
           throw new ParleyError('forbidden', 'not a member of this chat');
+        case 'blocked':
+          throw new ParleyError('forbidden', 'blocked: no messages in this direct chat while a block is in place');
         case 'invalid':
           throw new ParleyError('invalid', "replyToSeq must be at most the chat's lastSeq");
         case 'stored':

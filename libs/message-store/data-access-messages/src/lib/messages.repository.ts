@@ -26,6 +26,8 @@ export type AppendOutcome =
     }
   | { status: 'not_found' }
   | { status: 'forbidden' }
+  /** A direct chat whose members block one another (either way). */
+  | { status: 'blocked' }
   | { status: 'invalid' };
 
 /** What a change of a message sees (MessagesRepository.change), read under the chat's lock. */
@@ -65,7 +67,7 @@ const LOOKUP_ATTEMPTS = 3;
 /** What append_messages() answers: one row per item (r_ord from 1), and one 'members' row per chat. */
 interface AppendRow {
   r_ord: string | null;
-  r_status: 'ok' | 'not_found' | 'forbidden' | 'invalid' | 'members';
+  r_status: 'ok' | 'not_found' | 'forbidden' | 'blocked' | 'invalid' | 'members';
   r_chat_id: string;
   r_id: string | null;
   r_seq: string | null;
@@ -157,7 +159,7 @@ export class MessagesRepository {
     for (const r of itemRows) {
       const i = Number(r.r_ord) - 1;
       if (r.r_status !== 'ok') {
-        out[i] = { status: r.r_status as 'not_found' | 'forbidden' | 'invalid' };
+        out[i] = { status: r.r_status as 'not_found' | 'forbidden' | 'blocked' | 'invalid' };
         continue;
       }
       const item = items[i];

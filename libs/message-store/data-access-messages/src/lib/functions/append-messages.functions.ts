@@ -19,7 +19,7 @@ const APPEND_MESSAGES_CHECK = `
  * then sees every change committed before the lock was granted (a member removed meanwhile
  * cannot send, and gets nothing).
  *
- * Per item (in input order): status ok | not_found | forbidden | invalid (p_reply_to_seqs, one per
+ * Per item (in input order): status ok | not_found | forbidden | blocked | invalid (p_reply_to_seqs, one per
  * item, NULL for none: a reply to a seq above the chat's lastSeq); for ok, the stored message:
  * the one inserted now (created) or, for a key stored before (p_lookup) or repeated in the
  * batch, the original. Then one 'members' row per chat (with r_event_base: see the event-stream CTEs). p_lookup=false skips the lookup of
@@ -74,7 +74,7 @@ const APPEND_MESSAGES = `
                  CASE WHEN ch.id IS NULL THEN 'not_found'
                       WHEN mb.member_ids IS NULL OR NOT (i.sender_id = ANY (mb.member_ids)) THEN 'forbidden'
                       -- Blocking: neither member of a direct chat writes while one blocks the other.
-                      WHEN blocked_between(i.chat_id, i.sender_id) THEN 'forbidden'
+                      WHEN blocked_between(i.chat_id, i.sender_id) THEN 'blocked'
                       -- Message lifecycle: a reply names a stored seq (only a member learns this).
                       WHEN p_reply_to_seqs[i.ord] > ch.last_seq THEN 'invalid'
                       ELSE 'ok' END AS status,
