@@ -61,7 +61,7 @@ fi
 if ((rc != 0)); then
   # CI shows only the tail of this output: repeat each failing suite and the first lines of its errors here.
   log "failing suites and their first error lines:"
-  sed -E 's/\x1B\[[0-9;]*[A-Za-z]//g' "$OUT" | grep -E -A12 ' FAIL |● ' | grep -v '^\s*$' | head -80 || true
+  sed -E 's/\x1B\[[0-9;]*[A-Za-z]//g' "$OUT" | awk '/ FAIL |● / && !/● Console/ { n = 13 } n > 0 && NF { print; n-- }' | head -80 || true
   echo
 fi
 echo "$passed passed, $failed failed"

@@ -2,7 +2,6 @@ import { Inject, Injectable } from '@nestjs/common';
 import { Limits, ParleyError, type MessageChangeReply } from '@parley/contracts';
 import {
   EventsRepository,
-  BlocksRepository,
   MessagesRepository,
   type ChangeTarget,
   type MessageChange,
@@ -48,7 +47,6 @@ export class LifecycleService {
   constructor(
     private readonly messages: MessagesRepository,
     private readonly events: EventsRepository,
-    private readonly blocks: BlocksRepository,
     @Inject(LIFECYCLE_SETTINGS) private readonly settings: LifecycleSettings,
   ) {}
 
@@ -72,8 +70,8 @@ export class LifecycleService {
       t.chatId,
       t.seq,
       t.userId,
-      async (target) => {
-        await this.authorize(target, t.userId, change, t.chatId);
+      (target) => {
+        this.authorize(target, t.userId, change);
         return change;
       },
       this.events,
@@ -81,20 +79,15 @@ export class LifecycleService {
   }
 
   /**
-   * The one place that decides whether `actorId` may make `change`, run inside the change's
-   * transaction (more checks, e.g. blocks between the two users of a direct chat for edits and
-   * reactions, belong here). Throws the protocol's error.
+   * The one place that decides whether `actorId` may make `change`, from what the change's
+   * transaction read under the chat lock (no query of its own). Throws the protocol's error.
    */
-  private async authorize(target: ChangeTarget, actorId: string, change: MessageChange, chatId: string): Promise<void> {
+  private authorize(target: ChangeTarget, actorId: string, change: MessageChange): void {
     if (!target.chat) throw new ParleyError('not_found', 'no such chat');
     if (!target.actorRole) throw new ParleyError('forbidden', 'not a member of this chat');
     // Blocking: no edit or reaction in a direct chat while either member blocks the other (a chat
     // check, so before the seq's); deleting one's own message stays allowed.
-    if (
-      change.kind !== 'delete' &&
-      target.chat.type === 'direct' &&
-      (await this.blocks.isBlockedBetween(chatId, actorId))
-    )
+    if (change.kind !== 'delete' && target.blocked)
       throw new ParleyError('forbidden', 'you cannot write in this chat while a block stands');
     const message = target.message;
     if (!message) throw new ParleyError('not_found', 'no such message');

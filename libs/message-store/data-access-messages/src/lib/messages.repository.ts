@@ -36,6 +36,8 @@ export interface ChangeTarget {
   chat: { type: ChatType; lastSeq: number } | null;
   /** null: the actor is not a member. */
   actorRole: MemberRole | null;
+  /** A direct chat whose members block one another (either way): blocked_between(). */
+  blocked: boolean;
   /** null: no such chat, or seq above its lastSeq. */
   message: Message | null;
 }
@@ -223,9 +225,11 @@ export class MessagesRepository {
     events?: EventsRepository,
   ): Promise<ChangeResult> {
     return this.db.transaction(async (q) => {
-      const chats = await q.query<{ type: ChatType; last_seq: string }>(
-        `SELECT type, last_seq FROM chats WHERE id = $1 FOR NO KEY UPDATE`,
-        [chatId],
+      // The block check rides on this statement: a second pool connection taken while this one
+      // holds the chat lock would starve the pool under concurrent changes of one chat.
+      const chats = await q.query<{ type: ChatType; last_seq: string; blocked: boolean }>(
+        `SELECT type, last_seq, blocked_between(id, $2) AS blocked FROM chats WHERE id = $1 FOR NO KEY UPDATE`,
+        [chatId, actorId],
       );
       const members = chats.length
         ? await q.query<{ user_id: string; role: MemberRole }>(
@@ -245,6 +249,7 @@ export class MessagesRepository {
       const change = await decide({
         chat: chats.length ? { type: chats[0].type, lastSeq } : null,
         actorRole: members.find((m) => m.user_id === actorId)?.role ?? null,
+        blocked: chats[0]?.blocked === true,
         message: before,
       });
       const memberIds = members.map((m) => m.user_id);
