@@ -82,12 +82,9 @@ export class MessagingService implements OnModuleDestroy {
   private stored(conn: ClientConnection, reply: MessageAppendReply): number | undefined {
     this.metrics.messagesSent.inc({ created: String(reply.created) });
     conn.order.markOwn(reply.message.chatId, reply.message.seq);
-    const base = reply.created ? reply.eventSeqBase : undefined;
-    const eventSeqs =
-      base && base.length === reply.memberIds.length ? base.map((b) => b + reply.message.seq) : undefined;
-    const own = eventSeqs?.[reply.memberIds.indexOf(conn.userId)];
-    if (own !== undefined) conn.events?.markOwn(own);
-    else if (reply.created) conn.events?.probe();
+    const base = reply.created ? reply.eventSeqBase?.map((b) => b + reply.message.seq) : undefined;
+    const { eventSeqs, own } = ownEventSeq(conn, reply.memberIds, base);
+    if (own === undefined && reply.created) conn.events?.probe();
     // A resend's original (created=false) goes out again, live only: the store may have
     // committed it and died before answering, so nobody fanned it out. Recipients drop what
     // they already have (per-connection seq order, client dedupe by chatId+seq). No second
@@ -118,7 +115,7 @@ export class MessagingService implements OnModuleDestroy {
   /** `message:updated` to every member's connections but the acting one (it has the ack); a no-op tells no one. */
   private changed(conn: ClientConnection, reply: MessageChangeReply): ChangeAck {
     if (!reply.changed) return { message: reply.message };
-    const eventSeqs = reply.eventSeqs?.length === reply.memberIds.length ? reply.eventSeqs : undefined;
+    const { eventSeqs, own } = ownEventSeq(conn, reply.memberIds, reply.eventSeqs);
     void this.fanOut
       .route(reply.memberIds, {
         kind: 'message:updated',
@@ -128,10 +125,7 @@ export class MessagingService implements OnModuleDestroy {
       })
       // The change is stored: history, replay and the next connect show it.
       .catch(() => undefined);
-    const own = eventSeqs?.[reply.memberIds.indexOf(conn.userId)];
-    if (own === undefined) return { message: reply.message };
-    conn.events?.markOwn(own);
-    return { message: reply.message, eventSeq: own };
+    return own === undefined ? { message: reply.message } : { message: reply.message, eventSeq: own };
   }
 
   /**
@@ -158,7 +152,7 @@ export class MessagingService implements OnModuleDestroy {
     for (const receipt of reply.receipts.slice(0, -1)) {
       void this.fanOut.route(others, { kind: 'receipt', receipt, legacyOnly: true }).catch(() => undefined);
     }
-    const eventSeqs = reply.eventSeqs?.length === reply.memberIds.length ? reply.eventSeqs : undefined;
+    const { eventSeqs, own } = ownEventSeq(conn, reply.memberIds, reply.eventSeqs);
     void this.fanOut
       .route(reply.memberIds, {
         kind: 'receipt',
@@ -167,10 +161,7 @@ export class MessagingService implements OnModuleDestroy {
         ...(eventSeqs ? { eventSeqs } : {}),
       })
       .catch(() => undefined);
-    const own = eventSeqs?.[reply.memberIds.indexOf(conn.userId)];
-    if (own === undefined) return {};
-    conn.events?.markOwn(own);
-    return { eventSeq: own };
+    return own === undefined ? {} : { eventSeq: own };
   }
 
   async typing(conn: ClientConnection, input: { chatId: string; isTyping: boolean }): Promise<void> {
@@ -227,4 +218,19 @@ export class MessagingService implements OnModuleDestroy {
       throw err;
     }
   }
+}
+
+/**
+ * The store's eventSeqs of a change when they line up with its members (else none), and the
+ * acting user's own one, marked on the acting connection (it gets the ack, never the event).
+ */
+function ownEventSeq(
+  conn: ClientConnection,
+  memberIds: string[],
+  eventSeqs: number[] | undefined,
+): { eventSeqs?: number[]; own?: number } {
+  const aligned = eventSeqs?.length === memberIds.length ? eventSeqs : undefined;
+  const own = aligned?.[memberIds.indexOf(conn.userId)];
+  if (own !== undefined) conn.events?.markOwn(own);
+  return { eventSeqs: aligned, own };
 }
