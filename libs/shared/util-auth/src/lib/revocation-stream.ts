@@ -15,6 +15,8 @@ const codec = JSONCodec<{ pattern?: string; data?: SessionRevoked }>();
 
 /** Longest token lifetime auth allows (JWT_TTL_SECONDS max): the horizon until auth says otherwise. */
 const DEFAULT_MAX_AGE_SECONDS = 30 * 86400;
+/** How long ensure() waits out JetStream API timeouts of a cluster electing its leader. */
+const JETSTREAM_ELECTION_WAIT_MS = 30_000;
 
 export interface RevocationStreamOptions {
   /** The app's NATS_SUBJECT_PREFIX: one stream per isolated stack. */
@@ -51,6 +53,21 @@ export class RevocationStream {
    * and leaves an existing stream as it is.
    */
   async ensure(maxAgeSeconds?: number): Promise<{ maxAgeSeconds: number; messages: number }> {
+    // A NATS cluster that has just formed answers no JetStream API call until it has elected its
+    // meta leader (a few seconds): those calls time out. Waited out here, bounded, so an app started
+    // with its cluster does not exit and restart (seen with three nodes); any other error is thrown.
+    const until = Date.now() + JETSTREAM_ELECTION_WAIT_MS;
+    for (;;) {
+      try {
+        return await this.ensureOnce(maxAgeSeconds);
+      } catch (err) {
+        if ((err as { code?: string }).code !== 'TIMEOUT' || Date.now() >= until) throw err;
+        await new Promise((resolve) => setTimeout(resolve, 500));
+      }
+    }
+  }
+
+  private async ensureOnce(maxAgeSeconds?: number): Promise<{ maxAgeSeconds: number; messages: number }> {
     const jsm = await this.nc.jetstreamManager();
     const wanted: Partial<StreamConfig> = {
       name: this.name,
