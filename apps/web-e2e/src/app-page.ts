@@ -3,7 +3,7 @@ import type { BrowserContext, Locator, Page } from 'playwright-core';
 
 export const PASSWORD = 'password-123';
 
-export function uniqueUsername(prefix: string): string {
+function uniqueUsername(prefix: string): string {
   return `${prefix}_${randomUUID().replace(/-/g, '').slice(0, 8)}`;
 }
 

@@ -5,7 +5,7 @@ import { WORKSPACE_ROOT } from '@parley/shared/testing';
 
 /** Debian's Chromium (tools/dev/test.sh installs it); CHROMIUM_PATH moves it. */
 export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-export const SCREENSHOT_DIR = join(WORKSPACE_ROOT, 'docs/screenshots');
+const SCREENSHOT_DIR = join(WORKSPACE_ROOT, 'docs/screenshots');
 
 /**
  * Headless Chromium with a fresh, empty profile (Playwright's launch() uses a new temporary

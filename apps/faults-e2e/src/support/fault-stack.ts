@@ -18,7 +18,7 @@ import { PrivateNats, PrivateNatsCluster, PrivatePostgres, PrivateRedis } from '
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** FAULTS_LONG=1 runs the long variants (bigger numbers, more rounds). */
-export const LONG = process.env['FAULTS_LONG'] === '1';
+const LONG = process.env['FAULTS_LONG'] === '1';
 export const pick = <T>(normal: T, long: T): T => (LONG ? long : normal);
 
 export interface FaultStackOptions {
@@ -281,7 +281,7 @@ export interface ScenarioFigures {
   timeToRecoverMs: number | null;
 }
 
-export const FIGURE_COLUMNS: readonly (keyof ScenarioFigures)[] = [
+const FIGURE_COLUMNS: readonly (keyof ScenarioFigures)[] = [
   'scenario',
   'injected',
   'messagesInFlight',

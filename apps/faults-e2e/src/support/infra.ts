@@ -57,7 +57,7 @@ function which(bin: string): string {
  * PostgreSQL's server binaries (pg_ctl, initdb): the lookup tools/dev/ensure-infra.sh uses, so
  * Debian's /usr/lib/postgresql/<version>/bin is found without pg_ctl on PATH.
  */
-export function pgBindir(env: NodeJS.ProcessEnv = process.env): string {
+function pgBindir(env: NodeJS.ProcessEnv = process.env): string {
   try {
     return execFileSync('bash', [join(WORKSPACE_ROOT, 'tools/dev/pg-bindir.sh')], {
       env,

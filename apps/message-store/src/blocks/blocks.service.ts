@@ -59,11 +59,11 @@ export class BlocksService {
 }
 
 /** The block list's `Next-Cursor`: opaque to clients, the last blocked user id underneath. */
-export function encodeBlockListCursor(userId: string): string {
+function encodeBlockListCursor(userId: string): string {
   return Buffer.from(userId).toString('base64url');
 }
 
-export function decodeBlockListCursor(value: unknown): string {
+function decodeBlockListCursor(value: unknown): string {
   const text = typeof value === 'string' && value.length <= 64 ? Buffer.from(value, 'base64url').toString() : '';
   try {
     return requireUuid(text, 'cursor');

@@ -328,11 +328,11 @@ export class ChatsService {
 const CURSOR = /^(\d{1,20})\.([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12})$/;
 
 /** The chat list's `Next-Cursor`: opaque to clients, the last entry's position underneath. */
-export function encodeChatListCursor(position: ChatListPosition): string {
+function encodeChatListCursor(position: ChatListPosition): string {
   return Buffer.from(`${position.activityUs}.${position.chatId}`).toString('base64url');
 }
 
-export function decodeChatListCursor(value: unknown): ChatListPosition {
+function decodeChatListCursor(value: unknown): ChatListPosition {
   const match =
     typeof value === 'string' && value.length <= 96 ? CURSOR.exec(Buffer.from(value, 'base64url').toString()) : null;
   if (!match) throw invalid('cursor is not one this server gave out');

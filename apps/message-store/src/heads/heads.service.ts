@@ -12,7 +12,7 @@ export interface RecoverQuery {
 /** Oldest `sinceMs` accepted: a recovery looks back minutes, not the whole history. */
 const MAX_LOOKBACK_MS = 60 * 60 * 1000;
 
-export function parseRecoverRequest(req: unknown, now = Date.now()): RecoverQuery {
+function parseRecoverRequest(req: unknown, now = Date.now()): RecoverQuery {
   const r = requireObject(req);
   const userIds = requireUuidList(r['userIds'], 'userIds', HeadsLimits.recoverMaxUsers, 1);
   const sinceMs = requireInt(r['sinceMs'], 'sinceMs', 0);

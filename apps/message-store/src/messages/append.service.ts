@@ -34,7 +34,7 @@ export interface AppendSettings {
   maxConcurrentBatches: number;
 }
 
-export function parseAppendRequest(req: unknown): AppendInput {
+function parseAppendRequest(req: unknown): AppendInput {
   const r = requireObject(req);
   return {
     chatId: requireUuid(r['chatId'], 'chatId'),

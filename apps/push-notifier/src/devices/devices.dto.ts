@@ -1,7 +1,7 @@
 import { IsIn, IsString, IsUUID, ValidateBy, type ValidationOptions } from 'class-validator';
 import type { DevicePlatform, DeviceRegisterRequest, DeviceRemoveRequest } from '@parley/contracts';
 
-export const DEVICE_PLATFORMS: readonly DevicePlatform[] = ['android', 'ios', 'web'];
+const DEVICE_PLATFORMS: readonly DevicePlatform[] = ['android', 'ios', 'web'];
 
 /** Length in Unicode code points, as docs/protocol.md counts (and the column's CHECK). */
 function CodePointLength(min: number, max: number, options?: ValidationOptions): PropertyDecorator {

@@ -4,7 +4,7 @@ export interface WebConfig {
 }
 
 /** Same origin, behind tools/dev/serve-web.cjs (or the Vite dev server): no CORS needed. */
-export const DEFAULT_CONFIG: WebConfig = { authUrl: './auth', gatewayUrl: './gw' };
+const DEFAULT_CONFIG: WebConfig = { authUrl: './auth', gatewayUrl: './gw' };
 
 /**
  * Runtime configuration, later wins: defaults, then /config.json next to index.html, then

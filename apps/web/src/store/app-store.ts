@@ -53,7 +53,7 @@ const initial: AppState = {
   notice: null,
 };
 
-export const statusKey = (chatId: string, clientMsgId: string) => `${chatId}|${clientMsgId}`;
+const statusKey = (chatId: string, clientMsgId: string) => `${chatId}|${clientMsgId}`;
 
 /** The web client's state, fed by the SDK's events; React reads it with useSyncExternalStore. */
 export class AppStore {

@@ -1,4 +1,4 @@
-import type { AckBodies, PresenceState } from '@parley/contracts/client';
+import { Limits, type AckBodies, type PresenceState } from '@parley/contracts/client';
 import { ParleyClientError } from './errors';
 import { ClientEvent } from './protocol';
 
@@ -42,9 +42,10 @@ export class PresenceHub {
    */
   async resubscribe(): Promise<void> {
     const ids = [...this.wanted];
-    for (let i = 0; i < ids.length; i += 1024) {
+    const chunk = Limits.groupMaxMembers; // presence:subscribe's most ids per request
+    for (let i = 0; i < ids.length; i += chunk) {
       try {
-        await this.askDroppingStrangers(ids.slice(i, i + 1024));
+        await this.askDroppingStrangers(ids.slice(i, i + chunk));
       } catch {
         return; // not connected, rate limited, ...: the next connect tries again
       }

@@ -84,7 +84,7 @@ export interface TypingInput {
 }
 
 export interface PresenceSubscribeInput {
-  /** 1-1024 user ids. */
+  /** 1-Limits.groupMaxMembers user ids. */
   userIds: string[];
 }
 

@@ -4,7 +4,7 @@ import type { MessageCipher } from './message-cipher';
 import { MESSAGE_COLUMNS, reactionsOf, toMessage, type MessageRow } from './records';
 
 /** user_events.kind: a smallint per event type (message events hold a reference, not a payload). */
-export const EVENT_KINDS: Readonly<Record<StreamEventType, number>> = {
+const EVENT_KINDS: Readonly<Record<StreamEventType, number>> = {
   'message:new': 1,
   'message:updated': 2,
   receipt: 3,

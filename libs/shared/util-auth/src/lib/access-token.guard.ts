@@ -12,7 +12,7 @@ import type { Request } from 'express';
 import { AccessTokenVerifier, type AccessTokenClaims } from './access-token';
 
 /** Per-user HTTP rate limit of AccessTokenGuard (provide it to configure; this is the default). */
-export const HTTP_RATE_LIMIT = Symbol('HTTP_RATE_LIMIT');
+const HTTP_RATE_LIMIT = Symbol('HTTP_RATE_LIMIT');
 const DEFAULT_HTTP_RATE_LIMIT: RateLimit = { perSecond: 50, burst: 200 };
 
 /**
