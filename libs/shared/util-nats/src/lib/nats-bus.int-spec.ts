@@ -1,3 +1,4 @@
+import { spawn, type ChildProcess } from 'node:child_process';
 import { ParleyError, event, rpc } from '@parley/contracts';
 import { NatsBus } from './nats-bus';
 
@@ -65,5 +66,63 @@ describe('NatsBus (real NATS)', () => {
     expect(bus.publish(big, { blob: 'x'.repeat(2 * 1024 * 1024) })).toBe(false);
     expect(bus.publish(ping, { n: 7 })).toBe(true);
     expect(await got).toBe(7);
+  });
+});
+
+/**
+ * A nats-server of this test's own (anonymous, on a port it picks), so it can be killed while
+ * requests wait: nats.js would let them wait out their whole timeout.
+ */
+describe('NatsBus when the connection drops (own nats-server)', () => {
+  let server: ChildProcess;
+  let bus: NatsBus;
+
+  beforeAll(async () => {
+    server = spawn(process.env['NATS_SERVER_BIN'] ?? 'nats-server', ['-a', '127.0.0.1', '-p', '-1'], {
+      stdio: ['ignore', 'ignore', 'pipe'],
+    });
+    const port = await new Promise<string>((resolve, reject) => {
+      let log = '';
+      server.once('error', reject);
+      server.once('exit', () => reject(new Error(`nats-server exited at start:\n${log}`)));
+      server.stderr?.on('data', (d: Buffer) => {
+        log += d.toString();
+        const listening = /Listening for client connections on [\d.]+:(\d+)/.exec(log);
+        if (listening) resolve(listening[1]);
+      });
+    });
+    // A timeout no test waits out: only the disconnect can end the requests below.
+    bus = await NatsBus.connect({
+      url: `nats://127.0.0.1:${port}`,
+      name: 'nats-bus-drop-test',
+      requestTimeoutMs: 600_000,
+    });
+  });
+  afterAll(async () => {
+    server.kill('SIGKILL');
+    await bus.connection.close();
+  });
+
+  it('answers requests in flight (request and pipeline alike) unavailable as soon as nats.js reports the disconnect', async () => {
+    const silent = rpc<{ x: number }, { y: number }>(`test.silent.${suffix}`, 'presence');
+    const received: number[] = [];
+    const bothArrived = new Promise<void>((resolve) =>
+      bus.connection.subscribe(silent.subject, {
+        callback: () => received.push(1) === 2 && resolve(), // never answered
+      }),
+    );
+    await bus.flush();
+    const disconnected = new Promise<void>((resolve) => bus.watchStatus((s) => s === 'disconnect' && resolve()));
+    const outcomes = [bus.request(silent, { x: 1 }), bus.pipeline(silent, { maxInFlight: 10 }).request({ x: 2 })].map(
+      (p) => p.catch((e: unknown) => e),
+    );
+    await bothArrived;
+    server.kill('SIGKILL');
+    await disconnected;
+    const lost = 'presence unreachable: the NATS connection was lost; retry';
+    for (const err of await Promise.all(outcomes)) {
+      expect(err).toBeInstanceOf(ParleyError);
+      expect(err).toMatchObject({ code: 'unavailable', message: lost });
+    }
   });
 });

@@ -1,7 +1,14 @@
 import { randomUUID } from 'node:crypto';
 import { Logger } from '@nestjs/common';
 import { connect, ErrorCode as NatsErrorCode, type NatsConnection, type NatsError, type Subscription } from 'nats';
-import type { EventContract, PayloadOf, ReplyOf, RequestOf, RpcContract } from '@parley/contracts';
+import {
+  ParleyError,
+  type EventContract,
+  type PayloadOf,
+  type ReplyOf,
+  type RequestOf,
+  type RpcContract,
+} from '@parley/contracts';
 import { decodeReply, packetCodec as codec, requestFailure, type RequestPacket } from './nats-packets';
 import { RpcPipeline } from './rpc-pipeline';
 import { natsServers } from './nats-servers';
@@ -39,6 +46,9 @@ export interface NatsBusOptions {
    */
   inboxPrefix?: string;
 }
+
+/** Why a request waiting when the connection dropped was answered `unavailable` (after the service's name). */
+const CONNECTION_LOST = 'unreachable: the NATS connection was lost; retry';
 
 export interface RequestOptions {
   timeoutMs?: number;
@@ -90,22 +100,25 @@ export class NatsBus {
   }
 
   private reconnecting = false;
-  /** Told when the connection drops, so their waiting requests fail at once (RpcPipeline.failPending). */
-  private readonly pipelines = new Set<RpcPipeline<RpcContract<unknown, unknown>>>();
+  /**
+   * Everything waiting for a reply on this connection (each pipeline's pending requests, each
+   * `request` in flight): told when the connection drops, it answers `unavailable` at once.
+   * nats.js itself would let each wait out its timeout, though the reply may never come.
+   */
+  private readonly onDisconnect = new Set<(reason: string) => void>();
 
   private readonly statusListeners = new Set<(status: string) => void>();
 
   /**
    * The connection's one status iterator (nats.js gives each `status()` call its own): tracks
-   * reconnects so readiness reports the truth while NATS is away, fails the pipelines' waiting
-   * requests on a disconnect, and tells every watchStatus listener.
+   * reconnects so readiness reports the truth while NATS is away, fails the requests waiting for
+   * a reply on a disconnect (onDisconnect), and tells every watchStatus listener.
    */
   private followStatus(): void {
     void (async () => {
       for await (const s of this.connection.status()) {
         if (s.type === 'reconnecting' || s.type === 'disconnect') this.reconnecting = true;
-        if (s.type === 'disconnect')
-          for (const p of this.pipelines) p.failPending('unreachable: the NATS connection was lost; retry');
+        if (s.type === 'disconnect') for (const fail of this.onDisconnect) fail(CONNECTION_LOST);
         if (s.type === 'reconnect') this.reconnecting = false;
         for (const listener of this.statusListeners) {
           try {
@@ -124,9 +137,9 @@ export class NatsBus {
   }
 
   /**
-   * Request/reply with a timeout. No responders and timeouts become `unavailable`
-   * (safe to retry), never a hang; `{code,message}` errors from the handler come
-   * back as ParleyError.
+   * Request/reply with a timeout. No responders, timeouts and a connection lost while waiting
+   * become `unavailable` (safe to retry), never a hang; `{code,message}` errors from the handler
+   * come back as ParleyError.
    */
   async request<C extends RpcContract<unknown, unknown>>(
     contract: C,
@@ -136,13 +149,25 @@ export class NatsBus {
     const packet: RequestPacket<RequestOf<C>> = { pattern: contract.subject, data: payload, id: randomUUID() };
     let msg;
     try {
-      msg = await this.connection.request(this.subject(contract.subject), codec.encode(packet), {
-        timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
-      });
+      msg = await this.untilDisconnect(
+        this.connection.request(this.subject(contract.subject), codec.encode(packet), {
+          timeout: options.timeoutMs ?? this.options.requestTimeoutMs,
+        }),
+        contract.queue,
+      );
     } catch (err) {
       throw requestFailure(err, contract.queue);
     }
     return decodeReply<ReplyOf<C>>(msg, contract.queue);
+  }
+
+  /** `reply`, or `unavailable` as soon as the connection drops while it is awaited. */
+  private untilDisconnect<T>(reply: Promise<T>, queue: string): Promise<T> {
+    return new Promise<T>((resolve, reject) => {
+      const fail = (reason: string) => reject(new ParleyError('unavailable', `${queue} ${reason}`));
+      this.onDisconnect.add(fail);
+      void reply.then(resolve, reject).finally(() => this.onDisconnect.delete(fail));
+    });
   }
 
   /**
@@ -159,7 +184,7 @@ export class NatsBus {
       timeoutMs: options.timeoutMs ?? this.options.requestTimeoutMs,
       maxInFlight: options.maxInFlight,
     });
-    this.pipelines.add(pipeline);
+    this.onDisconnect.add((reason) => pipeline.failPending(reason));
     return pipeline;
   }
 
