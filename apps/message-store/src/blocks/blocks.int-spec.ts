@@ -11,27 +11,15 @@ import {
 } from '@parley/contracts';
 import { BlocksRepository } from '@parley/message-store/data-access-messages';
 import { PgDatabase } from '@parley/shared/data-access-postgres';
-import {
-  createDirect,
-  createGroup,
-  errorOf,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { createDirect, createGroup, errorOf, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 const codeOf = async (work: Promise<unknown>) => (await errorOf(work)).code;
 
 describe('block.* and the blocking rule in SQL (real PostgreSQL + NATS)', () => {
-  let h: MessageStoreHarness;
+  const h = useMessageStore();
   let repo: BlocksRepository;
-  beforeAll(async () => {
-    h = await startMessageStore();
+  beforeAll(() => {
     repo = new BlocksRepository(h.app.get(PgDatabase));
-  });
-  afterAll(async () => {
-    await h?.close();
   });
 
   it('create: 201-like created=true once, then the same block unchanged; self is invalid', async () => {

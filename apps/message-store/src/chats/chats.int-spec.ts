@@ -18,28 +18,14 @@ import {
   ReplyBudget,
   type Chat,
 } from '@parley/contracts';
-import {
-  createDirect,
-  createGroup,
-  errorOf,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { createDirect, createGroup, errorOf, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 const ids = (chat: Chat) => chat.members.map((m) => m.userId);
 const roleOf = (chat: Chat, userId: string) => chat.members.find((m) => m.userId === userId)?.role;
 const codeOf = async (work: Promise<unknown>) => (await errorOf(work)).code;
 
 describe('chat.* (real PostgreSQL + NATS)', () => {
-  let h: MessageStoreHarness;
-  beforeAll(async () => {
-    h = await startMessageStore();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useMessageStore();
 
   describe('create', () => {
     it('direct: one chat per unordered pair, no admins, no title', async () => {

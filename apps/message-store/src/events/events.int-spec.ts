@@ -8,24 +8,10 @@ import {
   type Message,
 } from '@parley/contracts';
 import { EventsRetentionService } from './events-retention.service';
-import {
-  createDirect,
-  createGroup,
-  errorOf,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { createDirect, createGroup, errorOf, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 describe('the per-user event stream (real PostgreSQL + NATS)', () => {
-  let h: MessageStoreHarness;
-  beforeAll(async () => {
-    h = await startMessageStore({ EVENT_RETENTION_MAX_EVENTS: '50', EVENT_PRUNE_INTERVAL_MS: '3600000' });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useMessageStore({ EVENT_RETENTION_MAX_EVENTS: '50', EVENT_PRUNE_INTERVAL_MS: '3600000' });
 
   const eventSeqsOf = async (userId: string) =>
     (

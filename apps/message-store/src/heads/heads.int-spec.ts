@@ -1,28 +1,16 @@
 import { ChatHeadsDigestV1, ChatHeadsRecoverV1, HeadsLimits, type ChatHeadsDigest } from '@parley/contracts';
-import {
-  createGroup,
-  errorOf,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { createGroup, errorOf, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 describe('heads: chat.heads.digest.v1 and chat.heads.recover.v1 (live-delivery repair)', () => {
-  let h: MessageStoreHarness;
+  const h = useMessageStore({}, 60_000);
   const digests: ChatHeadsDigest[] = [];
 
-  beforeAll(async () => {
-    h = await startMessageStore();
+  beforeAll(() => {
     h.bus.subscribe(ChatHeadsDigestV1, (d) => {
       digests.push(d);
     });
-  }, 60_000);
-
-  afterAll(async () => {
-    await h?.close();
   });
 
   it('publishes, every second, the joins and heads it committed, numbered without gaps (empty ones as heartbeats)', async () => {

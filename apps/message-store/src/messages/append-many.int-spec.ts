@@ -1,22 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import { MessageAppendBatchV1 } from '@parley/contracts';
-import {
-  createDirect,
-  errorOf,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { createDirect, errorOf, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 describe('message.append-batch.v1 (real PostgreSQL + NATS)', () => {
-  let h: MessageStoreHarness;
-  beforeAll(async () => {
-    h = await startMessageStore();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useMessageStore();
 
   it('answers every item as message.append.v1 would, in order, committing the good ones together', async () => {
     const [alice, bob, mallory] = [newUserId(), newUserId(), newUserId()];

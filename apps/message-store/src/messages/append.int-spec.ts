@@ -1,24 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import { ChatGetV1, ChatSettingsV1, MessageAppendV1, MessageHistoryV1, type Message } from '@parley/contracts';
 import { http } from '@parley/shared/testing';
-import {
-  createDirect,
-  createGroup,
-  errorOf,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { createDirect, createGroup, errorOf, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 describe('message.append.v1 (real PostgreSQL + NATS)', () => {
-  let h: MessageStoreHarness;
-  beforeAll(async () => {
-    h = await startMessageStore({ MESSAGE_PARTITIONS: '8' });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useMessageStore({ MESSAGE_PARTITIONS: '8' });
 
   const batchMetrics = async () => {
     const text = (await http<string>(h.baseUrl, 'GET', '/metrics')).body;

@@ -2,23 +2,10 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ChatListV1, MessageHistoryV1 } from '@parley/contracts';
 import { bootstrap } from '../bootstrap';
-import {
-  appendMessageKey,
-  createDirect,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { appendMessageKey, createDirect, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 describe('message encryption keys (real PostgreSQL + NATS)', () => {
-  let h: MessageStoreHarness;
-  beforeAll(async () => {
-    h = await startMessageStore();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useMessageStore();
 
   it('rows written with k1 stay readable after k2 becomes the active key', async () => {
     const [alice, bob] = [newUserId(), newUserId()];

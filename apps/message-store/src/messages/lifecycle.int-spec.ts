@@ -8,24 +8,10 @@ import {
   MessageHistoryV1,
   MessageReactV1,
 } from '@parley/contracts';
-import {
-  createDirect,
-  createGroup,
-  errorOf,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { createDirect, createGroup, errorOf, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 describe('message lifecycle: replies, edits, deletes, reactions (real PostgreSQL + NATS)', () => {
-  let h: MessageStoreHarness;
-  beforeAll(async () => {
-    h = await startMessageStore({ MESSAGE_PARTITIONS: '4' });
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useMessageStore({ MESSAGE_PARTITIONS: '4' });
 
   const history = async (chatId: string, userId: string) =>
     (await h.bus.request(MessageHistoryV1, { chatId, userId, limit: 50 })).messages;

@@ -1,27 +1,13 @@
 import { randomUUID } from 'node:crypto';
 import { MessageHistoryV1, ReceiptListV1, ReceiptMoveV1, UserCursorsV1, type HistoryPage } from '@parley/contracts';
-import {
-  createDirect,
-  createGroup,
-  errorOf,
-  newUserId,
-  send,
-  startMessageStore,
-  type MessageStoreHarness,
-} from '../testing/message-store.harness';
+import { createDirect, createGroup, errorOf, newUserId, send, useMessageStore } from '../testing/message-store.harness';
 
 const codeOf = async (work: Promise<unknown>) => (await errorOf(work)).code;
 const seqs = (page: HistoryPage) => page.messages.map((m) => m.seq);
 const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);
 
 describe('message.history.v1 and receipt.* (real PostgreSQL + NATS)', () => {
-  let h: MessageStoreHarness;
-  beforeAll(async () => {
-    h = await startMessageStore();
-  });
-  afterAll(async () => {
-    await h?.close();
-  });
+  const h = useMessageStore();
 
   describe('history', () => {
     const [alice, bob] = [newUserId(), newUserId()];

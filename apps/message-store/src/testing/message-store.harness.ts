@@ -29,7 +29,26 @@ export interface MessageStoreHarness {
   close(): Promise<void>;
 }
 
-export async function startMessageStore(extraEnv: NodeJS.ProcessEnv = {}): Promise<MessageStoreHarness> {
+/**
+ * message-store for the enclosing `describe`: started in a beforeAll (`startTimeoutMs`: that
+ * hook's timeout), closed in an afterAll. The object returned is filled in once it has started.
+ */
+export function useMessageStore(extraEnv: NodeJS.ProcessEnv = {}, startTimeoutMs?: number): MessageStoreHarness {
+  const harness = {} as MessageStoreHarness;
+  beforeAll(async () => {
+    await startMessageStore(extraEnv, harness);
+  }, startTimeoutMs);
+  afterAll(async () => {
+    await harness.close?.();
+  });
+  return harness;
+}
+
+/** Starts message-store into `harness` (a fresh object unless given) and returns it. */
+export async function startMessageStore(
+  extraEnv: NodeJS.ProcessEnv = {},
+  harness = {} as MessageStoreHarness,
+): Promise<MessageStoreHarness> {
   const db = await createTestDatabase('message_store');
   const keys = createTestKeys();
   const prefix = `t${randomUUID().slice(0, 8)}.`;
@@ -56,7 +75,7 @@ export async function startMessageStore(extraEnv: NodeJS.ProcessEnv = {}): Promi
   });
 
   let app: INestApplication | undefined;
-  const harness: MessageStoreHarness = {
+  Object.assign(harness, {
     app: undefined as unknown as INestApplication,
     bus,
     db,
@@ -84,7 +103,7 @@ export async function startMessageStore(extraEnv: NodeJS.ProcessEnv = {}): Promi
       await sql.end();
       await db.drop();
     },
-  };
+  } satisfies MessageStoreHarness);
   await harness.restartApp();
   return harness;
 }
