@@ -1,7 +1,5 @@
-module.exports = {
+module.exports = require('../../jest.project.js').jestProject(__dirname, {
   displayName: 'web-e2e',
-  preset: '../../jest.preset.js',
-  testEnvironment: 'node',
   // *.spec.ts: the static server + proxy alone; *.e2e-spec.ts: Chromium against the whole stack.
   testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.e2e-spec.ts'],
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
@@ -11,4 +9,4 @@ module.exports = {
   // A stack of five apps plus a browser: one file at a time on 2 cores.
   maxWorkers: 1,
   testTimeout: 120000,
-};
+});
