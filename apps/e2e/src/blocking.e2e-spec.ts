@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Chat, ChatEvent, HistoryPage, PresenceState } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
-import { createChat, send } from './support';
+import { createChat, send, useStack } from './support';
 
 type Ack = { ok: boolean; error?: { code: string; message: string } };
 type Typing = { chatId: string; userId: string; isTyping: boolean };
@@ -12,12 +12,10 @@ describe('blocking, devices cap and bounded chat events (real stack, two gateway
   let stack: TestStack;
   let gw1: string;
   let gw2: string;
-  const sockets: TestSocket[] = [];
-  const connect = async (url: string, user: TestUser) => {
-    const s = await TestSocket.connect(url, user.token);
-    sockets.push(s);
-    return s;
-  };
+  const connect = useStack({ label: 'blocking', gateways: 2 }, (s) => {
+    stack = s;
+    [gw1, gw2] = s.gatewayUrls;
+  });
   const block = (url: string, by: TestUser, userId: unknown) =>
     http<{ userId: string; createdAt: string } & { error?: { code: string } }>(url, 'POST', '/v1/blocks', {
       token: by.token,
@@ -25,16 +23,6 @@ describe('blocking, devices cap and bounded chat events (real stack, two gateway
     });
   const unblock = (url: string, by: TestUser, userId: string) =>
     http(url, 'DELETE', `/v1/blocks/${userId}`, { token: by.token });
-
-  beforeAll(async () => {
-    stack = await TestStack.start({ label: 'blocking', gateways: 2 });
-    [gw1, gw2] = stack.gatewayUrls;
-  }, 180_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await stack?.stop();
-  });
 
   it('POST/DELETE/GET /v1/blocks: answers and error codes in v1 order', async () => {
     const alice = await registerUser(stack.authUrl, 'alice');
@@ -268,11 +256,8 @@ describe('blocking, devices cap and bounded chat events (real stack, two gateway
     );
     expect(opened).toEqual(Array(10).fill(true));
     const refused = async (url: string) =>
-      TestSocket.connect(url, erin.token).then(
-        (s) => {
-          sockets.push(s);
-          return 'connected';
-        },
+      connect(url, erin).then(
+        () => 'connected',
         (err: Error) => err.message,
       );
     expect(await refused(gw1)).toBe('rate_limited');
@@ -285,11 +270,8 @@ describe('blocking, devices cap and bounded chat events (real stack, two gateway
     const gina = await registerUser(stack.authUrl, 'gina');
     const outcomes = await Promise.all(
       Array.from({ length: 20 }, (_, i) =>
-        TestSocket.connect(i % 2 ? gw2 : gw1, gina.token).then(
-          (s) => {
-            sockets.push(s);
-            return 'connected';
-          },
+        connect(i % 2 ? gw2 : gw1, gina).then(
+          () => 'connected',
           (err: Error) => err.message,
         ),
       ),

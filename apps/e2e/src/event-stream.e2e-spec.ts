@@ -1,6 +1,6 @@
 import type { Chat, EventPage, Message, Receipt } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
-import { createChat, send, sleep } from './support';
+import { createChat, send, sleep, useStack } from './support';
 
 type Seen = { event: string; payload: unknown; eventSeq: number };
 
@@ -45,12 +45,20 @@ describe('event stream (real stack, two gateways)', () => {
   let stack: TestStack;
   let gw1: string;
   let gw2: string;
-  const sockets: TestSocket[] = [];
-  const connect = async (url: string, user: TestUser, since?: unknown) => {
-    const s = await TestSocket.connect(url, user.token, since === undefined ? {} : { since });
-    sockets.push(s);
-    return s;
-  };
+  const connectTo = useStack(
+    {
+      label: 'events',
+      gateways: 2,
+      // Small pages so catch-up takes several; a short retention for the resync test (other users stay below it).
+      env: { REPLAY_PAGE_SIZE: '10', EVENT_RETENTION_MAX_EVENTS: '80', EVENT_PRUNE_INTERVAL_MS: '300' },
+    },
+    (s) => {
+      stack = s;
+      [gw1, gw2] = s.gatewayUrls;
+    },
+  );
+  const connect = (url: string, user: TestUser, since?: unknown) =>
+    connectTo(url, user, since === undefined ? {} : { since });
   /** The whole stream of a user over HTTP, `limit` a page. */
   const allEvents = async (user: TestUser, limit: number) => {
     const out: EventPage['events'] = [];
@@ -65,21 +73,6 @@ describe('event stream (real stack, two gateways)', () => {
   };
   const expectGapless = (seen: Seen[], from = 1) =>
     expect(seen.map((e) => e.eventSeq)).toEqual(Array.from({ length: seen.length }, (_, k) => from + k));
-
-  beforeAll(async () => {
-    stack = await TestStack.start({
-      label: 'events',
-      gateways: 2,
-      // Small pages so catch-up takes several; a short retention for the resync test (other users stay below it).
-      env: { REPLAY_PAGE_SIZE: '10', EVENT_RETENTION_MAX_EVENTS: '80', EVENT_PRUNE_INTERVAL_MS: '300' },
-    });
-    [gw1, gw2] = stack.gatewayUrls;
-  }, 180_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await stack?.stop();
-  });
 
   it('a client away during mixed events resumes with since to exactly the state of one that stayed online', async () => {
     const [alice, bob, carol] = await Promise.all(['alice', 'bob', 'carol'].map((n) => registerUser(stack.authUrl, n)));

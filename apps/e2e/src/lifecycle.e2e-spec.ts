@@ -1,6 +1,6 @@
 import type { Message } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
-import { createChat, send, sleep } from './support';
+import { createChat, send, sleep, useStack } from './support';
 
 type Answer = { ok: boolean; message?: Message; error?: { code: string; message: string } };
 
@@ -11,12 +11,22 @@ const EDIT_WINDOW_SECONDS = 4;
 describe('message lifecycle (real stack)', () => {
   let stack: TestStack;
   let gw: string;
-  const sockets: TestSocket[] = [];
-  const connect = async (user: TestUser) => {
-    const s = await TestSocket.connect(gw, user.token);
-    sockets.push(s);
-    return s;
-  };
+  const connectTo = useStack(
+    {
+      label: 'lifecycle',
+      env: {
+        MESSAGE_EDIT_WINDOW_SECONDS: String(EDIT_WINDOW_SECONDS),
+        // Each test uses its own users: a small burst lets one of them reach the limit.
+        RATE_LIMIT_MESSAGES_PER_SECOND: '1',
+        RATE_LIMIT_MESSAGES_BURST: '40',
+      },
+    },
+    (s) => {
+      stack = s;
+      gw = s.gatewayUrl;
+    },
+  );
+  const connect = (user: TestUser) => connectTo(gw, user);
   const users = (...names: string[]) => Promise.all(names.map((n) => registerUser(stack.authUrl, n)));
   const ack = (s: TestSocket, event: string, payload: unknown) => s.emitAck<Answer>(event, payload);
   const codeOf = async (s: TestSocket, event: string, payload: unknown) => (await ack(s, event, payload)).error?.code;
@@ -30,24 +40,6 @@ describe('message lifecycle (real stack)', () => {
   const history = async (user: TestUser, chatId: string) =>
     (await http<{ messages: Message[] }>(gw, 'GET', `/v1/chats/${chatId}/messages`, { token: user.token })).body
       .messages;
-
-  beforeAll(async () => {
-    stack = await TestStack.start({
-      label: 'lifecycle',
-      env: {
-        MESSAGE_EDIT_WINDOW_SECONDS: String(EDIT_WINDOW_SECONDS),
-        // Each test uses its own users: a small burst lets one of them reach the limit.
-        RATE_LIMIT_MESSAGES_PER_SECOND: '1',
-        RATE_LIMIT_MESSAGES_BURST: '40',
-      },
-    });
-    gw = stack.gatewayUrl;
-  }, 180_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await stack?.stop();
-  });
 
   it('a v1 send gets the four new fields; a reply carries replyToSeq to everyone', async () => {
     const [alice, bob] = await users('alice', 'bob');

@@ -2,29 +2,19 @@ import { randomUUID } from 'node:crypto';
 import type { Chat, HistoryPage, Message } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
 import { Client } from 'pg';
-import { createChat, messagesOf, send, sleep } from './support';
+import { createChat, messagesOf, send, sleep, useStack } from './support';
 
 /** Issue 3: one-on-one and group chat end to end, over two gateway instances. */
 describe('messaging core (real stack, two gateways)', () => {
   let stack: TestStack;
   let gw1: string;
   let gw2: string;
-  const sockets: TestSocket[] = [];
-  const connect = async (url: string, user: TestUser, transports?: ('websocket' | 'polling')[]) => {
-    const s = await TestSocket.connect(url, user.token, { transports });
-    sockets.push(s);
-    return s;
-  };
-
-  beforeAll(async () => {
-    stack = await TestStack.start({ label: 'messaging', gateways: 2 });
-    [gw1, gw2] = stack.gatewayUrls;
-  }, 180_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await stack?.stop();
+  const connectTo = useStack({ label: 'messaging', gateways: 2 }, (s) => {
+    stack = s;
+    [gw1, gw2] = s.gatewayUrls;
   });
+  const connect = (url: string, user: TestUser, transports?: ('websocket' | 'polling')[]) =>
+    connectTo(url, user, { transports });
 
   it('accepts auth tokens at the gateway and rejects bad ones', async () => {
     const alice = await registerUser(stack.authUrl, 'alice');

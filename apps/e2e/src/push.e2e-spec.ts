@@ -1,5 +1,5 @@
 import { http, registerUser, TestSocket, TestStack } from '@parley/shared/testing';
-import { createChat, send, sleep } from './support';
+import { createChat, send, sleep, useStack } from './support';
 
 /**
  * Issue 5 (push half) through the whole stack. push-notifier runs in dry-run mode (no
@@ -9,7 +9,10 @@ import { createChat, send, sleep } from './support';
 describe('push notifications for offline members (real stack, dry-run FCM)', () => {
   let stack: TestStack;
   let gw: string;
-  const sockets: TestSocket[] = [];
+  const connect = useStack({ label: 'push', env: { PUSH_COALESCE_MS: '500' } }, (s) => {
+    stack = s;
+    gw = s.gatewayUrl;
+  });
 
   const pushed = async (): Promise<Record<string, number>> => {
     const text = await (await fetch(`http://127.0.0.1:${stack.env.PUSH_NOTIFIER_PORT}/metrics`)).text();
@@ -29,16 +32,6 @@ describe('push notifications for offline members (real stack, dry-run FCM)', () 
     }
     throw new Error(`push total did not reach ${n}: ${JSON.stringify(await pushed())}`);
   };
-
-  beforeAll(async () => {
-    stack = await TestStack.start({ label: 'push', env: { PUSH_COALESCE_MS: '500' } });
-    gw = stack.gatewayUrl;
-  }, 180_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await stack?.stop();
-  });
 
   it('registers devices per docs/protocol.md', async () => {
     const bob = await registerUser(stack.authUrl, 'bob');
@@ -64,9 +57,8 @@ describe('push notifications for offline members (real stack, dry-run FCM)', () 
     const carol = await registerUser(stack.authUrl, 'carol');
     const bob = await registerUser(stack.authUrl, 'bob');
     const dave = await registerUser(stack.authUrl, 'dave');
-    const a = await TestSocket.connect(gw, alice.token);
-    const c = await TestSocket.connect(gw, carol.token);
-    sockets.push(a, c);
+    const a = await connect(gw, alice);
+    const c = await connect(gw, carol);
     for (const [u, t, p] of [
       [carol, 'tok-carol', 'web'],
       [bob, 'tok-bob-a', 'android'],

@@ -1,27 +1,15 @@
 import type { Chat, ChatSummary, Message, MessageReceipt, PresenceState, Receipt } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
-import { createChat, send, sleep } from './support';
+import { createChat, send, sleep, useStack } from './support';
 
 /** Issue 4: receipts as watermarks, presence and last seen, typing. */
 describe('receipts, presence and typing (real stack, two gateways)', () => {
   let stack: TestStack;
   let gw1: string;
   let gw2: string;
-  const sockets: TestSocket[] = [];
-  const connect = async (url: string, user: TestUser) => {
-    const s = await TestSocket.connect(url, user.token);
-    sockets.push(s);
-    return s;
-  };
-
-  beforeAll(async () => {
-    stack = await TestStack.start({ label: 'receipts', gateways: 2 });
-    [gw1, gw2] = stack.gatewayUrls;
-  }, 180_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await stack?.stop();
+  const connect = useStack({ label: 'receipts', gateways: 2 }, (s) => {
+    stack = s;
+    [gw1, gw2] = s.gatewayUrls;
   });
 
   it('1:1: delivered then read reach the sender; watermarks never move back; clamped to lastSeq', async () => {

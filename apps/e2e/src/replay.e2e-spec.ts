@@ -1,30 +1,22 @@
 import type { Message } from '@parley/contracts';
 import { registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
-import { createChat, messagesOf, send } from './support';
+import { createChat, messagesOf, send, useStack } from './support';
 
 /** Issue 5 (replay half): offline store-and-forward, replayed on reconnect in order. */
 describe('replay on reconnect (real stack)', () => {
   let stack: TestStack;
   let gw: string;
-  const sockets: TestSocket[] = [];
-  const connect = async (user: TestUser) => {
-    const s = await TestSocket.connect(gw, user.token);
-    sockets.push(s);
-    return s;
-  };
-
-  beforeAll(async () => {
-    stack = await TestStack.start({
+  const connectTo = useStack(
+    {
       label: 'replay',
       env: { RATE_LIMIT_MESSAGES_PER_SECOND: '10000', RATE_LIMIT_MESSAGES_BURST: '10000' },
-    });
-    gw = stack.gatewayUrl;
-  }, 180_000);
-
-  afterAll(async () => {
-    sockets.forEach((s) => s.close());
-    await stack?.stop();
-  });
+    },
+    (s) => {
+      stack = s;
+      gw = s.gatewayUrl;
+    },
+  );
+  const connect = (user: TestUser) => connectTo(gw, user);
 
   const seqsOf = (s: TestSocket, chatId: string) => messagesOf(s, chatId).map((m) => m.seq);
   const range = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => from + i);

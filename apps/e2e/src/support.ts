@@ -1,5 +1,30 @@
 import type { Chat, Message } from '@parley/contracts';
-import { http, type TestSocket, type TestUser } from '@parley/shared/testing';
+import { http, TestSocket, TestStack, type StackOptions, type TestUser } from '@parley/shared/testing';
+
+/**
+ * The whole stack for the enclosing `describe`: started in its beforeAll (then `started` is
+ * called with it), stopped in its afterAll with every socket the returned `connect` opened.
+ */
+export function useStack(
+  options: StackOptions,
+  started: (stack: TestStack) => void,
+): (url: string, user: TestUser, options?: Parameters<typeof TestSocket.connect>[2]) => Promise<TestSocket> {
+  let stack: TestStack | undefined;
+  const sockets: TestSocket[] = [];
+  beforeAll(async () => {
+    stack = await TestStack.start(options);
+    started(stack);
+  }, 180_000);
+  afterAll(async () => {
+    sockets.forEach((s) => s.close());
+    await stack?.stop();
+  });
+  return async (url, user, socketOptions) => {
+    const s = await TestSocket.connect(url, user.token, socketOptions);
+    sockets.push(s);
+    return s;
+  };
+}
 
 export async function createChat(
   gatewayUrl: string,

@@ -1,41 +1,11 @@
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { TestStack, WORKSPACE_ROOT, freePort } from '@parley/shared/testing';
-import { startWebServer, type WebServer } from './web-server';
 import { AppPage } from './app-page';
-import { launchChromium, newUserContext, screenshot } from './browser';
+import { newUserContext, screenshot } from './browser';
+import { useWebStack } from './web-stack';
 
 /** Replies, edits, reactions and deletes in the web client, two people in real Chromium. */
 describe('web client: message lifecycle (real stack)', () => {
-  let stack: TestStack;
-  let web: WebServer;
-  let browser: Browser;
-  const shots: string[] = [];
-
-  beforeAll(async () => {
-    const webPort = await freePort();
-    stack = await TestStack.start({
-      label: 'web-lifecycle',
-      gateways: 1,
-      env: { CORS_ORIGINS: `http://127.0.0.1:${webPort}` },
-    });
-    web = await startWebServer({
-      root: join(WORKSPACE_ROOT, 'dist/apps/web'),
-      authTarget: stack.authUrl,
-      gatewayTarget: stack.gatewayUrl,
-      port: webPort,
-    });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await stack?.stop();
-    if (shots.length) console.log(`screenshots:\n${shots.join('\n')}`);
-  });
-
-  const person = async (name: string) => AppPage.signUp(await newUserContext(browser), web.url, name);
+  const setup = useWebStack('web-lifecycle');
+  const { shots, person } = setup; // the same array; person reads setup when called
   const act = async (who: AppPage, text: string, action: string) => {
     const bubble = who.message(text);
     await bubble.hover();

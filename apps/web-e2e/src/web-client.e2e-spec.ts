@@ -1,46 +1,20 @@
-import { join } from 'node:path';
-import type { Browser } from 'playwright-core';
-import { TestSocket, TestStack, WORKSPACE_ROOT, freePort, http } from '@parley/shared/testing';
+import { TestSocket, http } from '@parley/shared/testing';
 import type { Chat, User } from '@parley/contracts';
-import { startWebServer, type WebServer } from './web-server';
 import { AppPage, PASSWORD } from './app-page';
-import { launchChromium, newUserContext, screenshot } from './browser';
+import { newUserContext, screenshot } from './browser';
+import { useWebStack } from './web-stack';
 
 /**
  * The web client in real Chromium against the whole stack, served by tools/dev/serve-web.cjs
  * (static files + same-origin proxy), each person in their own browser context.
  */
 describe('web client in Chromium (real stack)', () => {
-  let stack: TestStack;
-  let web: WebServer;
-  let browser: Browser;
-  const shots: string[] = [];
-
-  beforeAll(async () => {
-    // The proxy passes the page's Origin on: the gateway lets Socket.IO in from allowed origins only.
-    const webPort = await freePort();
-    stack = await TestStack.start({ label: 'web', gateways: 1, env: { CORS_ORIGINS: `http://127.0.0.1:${webPort}` } });
-    web = await startWebServer({
-      root: join(WORKSPACE_ROOT, 'dist/apps/web'),
-      authTarget: stack.authUrl,
-      gatewayTarget: stack.gatewayUrl,
-      port: webPort,
-    });
-    browser = await launchChromium();
-  }, 180_000);
-
-  afterAll(async () => {
-    await browser?.close();
-    await web?.close();
-    await stack?.stop();
-    if (shots.length) console.log(`screenshots:\n${shots.join('\n')}`);
-  });
-
-  const person = async (name: string) => AppPage.signUp(await newUserContext(browser), web.url, name);
+  const setup = useWebStack('web');
+  const { shots, person } = setup; // the same array; person reads setup when called
 
   it('two people chat: ticks go sent -> delivered -> read, with unread counts, typing and presence', async () => {
-    const login = await (await newUserContext(browser)).newPage();
-    await login.goto(web.url);
+    const login = await (await newUserContext(setup.browser)).newPage();
+    await login.goto(setup.web.url);
     await login.getByRole('button', { name: 'Log in' }).last().waitFor();
     shots.push(await screenshot(login, 'login'));
     await login.context().close();
@@ -132,7 +106,7 @@ describe('web client in Chromium (real stack)', () => {
       'Still in the tunnel',
     ]);
 
-    const chats = await http<(Chat & { lastSeq: number })[]>(stack.gatewayUrl, 'GET', '/v1/chats', {
+    const chats = await http<(Chat & { lastSeq: number })[]>(setup.stack.gatewayUrl, 'GET', '/v1/chats', {
       token: await tokenOf(alice),
     });
     expect(chats.body[0].lastSeq).toBe(2);
@@ -240,8 +214,9 @@ describe('web client in Chromium (real stack)', () => {
     const erin = await person('Erin');
     await dave.startDirectChat(erin.username);
     // 70 messages from Erin through a plain Socket.IO client
-    const chat = (await http<Chat[]>(stack.gatewayUrl, 'GET', '/v1/chats', { token: await tokenOf(dave) })).body[0];
-    const erinSocket = await TestSocket.connect(stack.gatewayUrl, await tokenOf(erin));
+    const chat = (await http<Chat[]>(setup.stack.gatewayUrl, 'GET', '/v1/chats', { token: await tokenOf(dave) }))
+      .body[0];
+    const erinSocket = await TestSocket.connect(setup.stack.gatewayUrl, await tokenOf(erin));
     for (let i = 1; i <= 70; i++) {
       const ack = await erinSocket.emitAck('message:send', {
         chatId: chat.id,
@@ -283,7 +258,7 @@ describe('web client in Chromium (real stack)', () => {
   }
 
   async function userByName(username: string): Promise<User> {
-    const res = await http<{ user: User; accessToken: string }>(stack.authUrl, 'POST', '/v1/auth/login', {
+    const res = await http<{ user: User; accessToken: string }>(setup.stack.authUrl, 'POST', '/v1/auth/login', {
       body: { username, password: PASSWORD },
     });
     return res.body.user;
