@@ -21,18 +21,7 @@ const long = args.includes('--long');
 const json = args.includes('--json');
 const file = args.find((a) => !a.startsWith('--')) || path.join(__dirname, '../../.parley/faults/results.jsonl');
 // The figure columns every fault scenario reports (ScenarioFigures in src/support/fault-stack.ts).
-const cols = [
-  'scenario',
-  'injected',
-  'messagesInFlight',
-  'attempted',
-  'acknowledged',
-  'stored',
-  'delivered',
-  'lost',
-  'duplicatesAfterDedupe',
-  'timeToRecoverMs',
-];
+const cols = require('./src/support/figure-columns.json');
 // Added to every report by FaultStack.scenarioHealth(); shown when present.
 const healthCols = ['requestsTried', 'answersByCode', 'restartsByApp', 'maxRssMiB'];
 const latest = new Map();

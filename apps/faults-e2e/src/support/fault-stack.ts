@@ -14,6 +14,7 @@ import {
 import { Client } from 'pg';
 import { FaultClient, type FaultClientOptions } from './fault-client';
 import { PrivateNats, PrivateNatsCluster, PrivatePostgres, PrivateRedis } from './infra';
+import figureColumns from './figure-columns.json';
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -281,18 +282,8 @@ export interface ScenarioFigures {
   timeToRecoverMs: number | null;
 }
 
-const FIGURE_COLUMNS: readonly (keyof ScenarioFigures)[] = [
-  'scenario',
-  'injected',
-  'messagesInFlight',
-  'attempted',
-  'acknowledged',
-  'stored',
-  'delivered',
-  'lost',
-  'duplicatesAfterDedupe',
-  'timeToRecoverMs',
-];
+/** ScenarioFigures' keys in table order; results-table.cjs prints these columns. */
+const FIGURE_COLUMNS = figureColumns as readonly (keyof ScenarioFigures)[];
 
 /** report() for a fault scenario: every figure column present (a missing one is a bug here). */
 export function reportScenario(figures: ScenarioFigures & Record<string, unknown>): void {
