@@ -7,11 +7,18 @@ import { listApps, ROOT, readText } from './lib/repo';
 const doc = readText('docs/operations.md');
 const apps = listApps();
 
-/** The rows `| \`NAME\` | default | meaning |` of the table under `### <app>`. */
+/**
+ * The rows `| \`NAME\` | default | meaning |` of the table under `### <app>`, and of the tables
+ * shared by several apps under `### <title> (<app>, <app>, ...)` naming it (PostgreSQL pools).
+ */
 function table(app: string): Map<string, string> {
-  const section = new RegExp(`^### ${app}\\n([\\s\\S]*?)(?=^##)`, 'm').exec(doc)?.[1] ?? '';
+  const own = new RegExp(`^### ${app}\\n([\\s\\S]*?)(?=^##)`, 'm').exec(doc)?.[1] ?? '';
+  const shared = [...doc.matchAll(/^### [^\n(]*\(([^)\n]*)\)\n([\s\S]*?)(?=^##)/gm)]
+    .filter((m) => m[1].split(',').some((a) => a.trim() === app))
+    .map((m) => m[2]);
   const rows = new Map<string, string>();
-  for (const m of section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| ([^|]*) \|/gm)) rows.set(m[1], m[2].trim());
+  for (const section of [own, ...shared])
+    for (const m of section.matchAll(/^\| `([A-Z][A-Z0-9_]*)` \| ([^|]*) \|/gm)) rows.set(m[1], m[2].trim());
   return rows;
 }
 

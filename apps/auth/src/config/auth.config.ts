@@ -1,22 +1,15 @@
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
-import { PostgresTimeoutsEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
+import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
 import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
 
 /** Every variable auth reads, with defaults that work on a laptop. */
-export class AuthEnv extends PostgresTimeoutsEnv {
+export class AuthEnv extends PostgresServiceEnv {
   @IsInt() @Min(0) @Max(65535) AUTH_PORT = 3001;
-  @IsString() HTTP_HOST = '0.0.0.0';
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @IsString() @IsNotEmpty() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/parley';
   @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
-  @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
-  @IsString() NATS_SUBJECT_PREFIX = '';
-  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
-  @IsString() @IsNotEmpty() NATS_USER = 'auth';
-  @IsString() NATS_PASSWORD = '';
-  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/auth.password';
+  override NATS_USER = 'auth';
+  override NATS_PASSWORD_FILE = '.parley/keys/nats/auth.password';
   /** Replicas of the JetStream revocation stream: 3 on a 3-node NATS cluster. */
   @IsInt() @Min(1) @Max(5) NATS_STREAM_REPLICAS = 1;
   /** PEM (PKCS#8) ES256 private key; or JWT_PRIVATE_KEY_FILE. */

@@ -1,24 +1,14 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsString, Max, Min } from 'class-validator';
 import { MessageCipher, MessageKeysError } from '@parley/message-store/data-access-messages';
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
-import { PostgresTimeoutsEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
+import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable message-store reads, with defaults that work on a laptop. */
-export class MessageStoreEnv extends PostgresTimeoutsEnv {
+export class MessageStoreEnv extends PostgresServiceEnv {
   @IsInt() @Min(0) @Max(65535) MESSAGE_STORE_PORT = 3003;
-  @IsString() HTTP_HOST = '0.0.0.0';
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @IsString() @IsNotEmpty() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/parley';
   @IsInt() @Min(2) @Max(200) DATABASE_POOL_SIZE = 10;
-  @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
-  /** Put before every NATS subject, so stacks sharing a NATS server stay apart (e.g. "t1a2b3c4."). */
-  @IsString()
-  @Matches(/^[A-Za-z0-9_.-]*$/, { message: 'NATS_SUBJECT_PREFIX may hold only A-Z a-z 0-9 _ . -' })
-  NATS_SUBJECT_PREFIX = '';
-  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
-  @IsString() @IsNotEmpty() NATS_USER = 'message-store';
-  @IsString() NATS_PASSWORD = '';
-  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/message-store.password';
+  override NATS_USER = 'message-store';
+  override NATS_PASSWORD_FILE = '.parley/keys/nats/message-store.password';
   /** `keyId:base64(32 bytes)` per line (or comma); the LAST one encrypts new messages. */
   @IsString({
     message:

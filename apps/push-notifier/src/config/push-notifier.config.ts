@@ -1,21 +1,14 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { loadEnv } from '@parley/shared/util-config';
-import { PostgresTimeoutsEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
+import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable push-notifier reads, with defaults that work on a laptop. */
-export class PushNotifierEnv extends PostgresTimeoutsEnv {
+export class PushNotifierEnv extends PostgresServiceEnv {
   @IsInt() @Min(0) @Max(65535) PUSH_NOTIFIER_PORT = 3004;
-  @IsString() HTTP_HOST = '0.0.0.0';
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @IsString() @IsNotEmpty() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/parley';
   @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
-  @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
-  @IsString() NATS_SUBJECT_PREFIX = '';
-  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
-  @IsString() @IsNotEmpty() NATS_USER = 'push-notifier';
-  @IsString() NATS_PASSWORD = '';
-  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/push-notifier.password';
+  override NATS_USER = 'push-notifier';
+  override NATS_PASSWORD_FILE = '.parley/keys/nats/push-notifier.password';
   /** BullMQ key prefix (and of the coalescing state): separates stacks sharing one Redis. */
   @Matches(/^[A-Za-z0-9_.{}-]+$/, { message: 'PUSH_QUEUE_PREFIX may hold letters, digits and _.{}- only (no ":")' })
   PUSH_QUEUE_PREFIX = 'parley';

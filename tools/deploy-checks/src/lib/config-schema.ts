@@ -1,4 +1,4 @@
-import { readdirSync } from 'node:fs';
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { ROOT, readText } from './repo';
 
@@ -22,6 +22,8 @@ export interface EnvField {
 
 export interface EnvSchema {
   className: string;
+  /** The class it extends (e.g. ServiceEnv), whose fields it also has. */
+  extends?: string;
   fields: EnvField[];
 }
 
@@ -188,7 +190,7 @@ function parseDefault(init: string | undefined): EnvDefault {
 /** Every exported class with UPPER_CASE fields in the source. */
 export function parseEnvSchemas(source: string): EnvSchema[] {
   const schemas: EnvSchema[] = [];
-  const classRe = /export\s+class\s+(\w+)[^{]*\{/g;
+  const classRe = /export\s+class\s+(\w+)(?:\s+extends\s+(\w+))?[^{]*\{/g;
   let m: RegExpExecArray | null;
   while ((m = classRe.exec(source)) !== null) {
     const open = m.index + m[0].length - 1;
@@ -196,16 +198,23 @@ export function parseEnvSchemas(source: string): EnvSchema[] {
     const body = stripDecoratorsAndComments(source.slice(open + 1, end - 1));
     const fields: EnvField[] = [];
     for (const statement of splitStatements(body)) {
-      const f = /^(?:readonly\s+)?([A-Z][A-Z0-9_]*)\s*[!?]?\s*(?::\s*([^=]+?))?\s*(?:=\s*([\s\S]+))?$/.exec(statement);
+      const f =
+        /^(?:override\s+)?(?:readonly\s+)?([A-Z][A-Z0-9_]*)\s*[!?]?\s*(?::\s*([^=]+?))?\s*(?:=\s*([\s\S]+))?$/.exec(
+          statement,
+        );
       if (f) fields.push({ name: f[1], default: parseDefault(f[3]) });
     }
-    if (fields.length > 0) schemas.push({ className: m[1], fields });
+    if (fields.length > 0 || m[2]) schemas.push({ className: m[1], ...(m[2] ? { extends: m[2] } : {}), fields });
     classRe.lastIndex = end;
   }
   return schemas;
 }
 
-/** The env schema of an app: the one class of apps/<app>/src/config/*.config.ts. */
+/**
+ * The env schema of an app: the one class of apps/<app>/src/config/*.config.ts, with the fields
+ * of the classes it extends (ServiceEnv, PostgresServiceEnv: libs/shared/<lib>/src/lib/*.ts);
+ * a field the app sets again (`override NATS_USER = 'auth'`) has the app's default.
+ */
 export function loadAppSchema(app: string): EnvSchema {
   const dir = join(ROOT, 'apps', app, 'src', 'config');
   const files = readdirSync(dir).filter((f) => f.endsWith('.config.ts'));
@@ -215,7 +224,28 @@ export function loadAppSchema(app: string): EnvSchema {
       `${app}: expected one env schema class in apps/${app}/src/config/*.config.ts, found ${schemas.length}`,
     );
   }
-  return schemas[0];
+  return withInherited(schemas[0]);
+}
+
+function withInherited(schema: EnvSchema): EnvSchema {
+  if (!schema.extends) return schema;
+  const base = withInherited(sharedSchema(schema.extends));
+  const own = new Set(schema.fields.map((f) => f.name));
+  return { ...schema, fields: [...base.fields.filter((f) => !own.has(f.name)), ...schema.fields] };
+}
+
+/** An env class of libs/shared, by name. */
+function sharedSchema(className: string): EnvSchema {
+  const libs = join(ROOT, 'libs', 'shared');
+  for (const lib of readdirSync(libs)) {
+    const dir = join('libs', 'shared', lib, 'src', 'lib');
+    if (!existsSync(join(ROOT, dir))) continue;
+    for (const f of readdirSync(join(ROOT, dir)).filter((n) => /(?<!\.spec)\.ts$/.test(n))) {
+      const found = parseEnvSchemas(readText(`${dir}/${f}`)).find((s) => s.className === className);
+      if (found) return found;
+    }
+  }
+  throw new Error(`env class ${className} not found in libs/shared/*/src/lib`);
 }
 
 /** The field holding the app's HTTP port: the one `*_PORT` field. */

@@ -1,8 +1,10 @@
 import { loadEnv } from '@parley/shared/util-config';
 import { poolConfig } from './postgres-connection';
-import { DEFAULT_POSTGRES_TIMEOUTS, PostgresTimeoutsEnv, postgresTimeouts } from './postgres-timeouts';
+import { DEFAULT_POSTGRES_TIMEOUTS, PostgresServiceEnv, postgresTimeouts } from './postgres-timeouts';
 
-class ServiceEnv extends PostgresTimeoutsEnv {}
+class ServiceEnv extends PostgresServiceEnv {
+  override NATS_USER = 'svc'; // every app names its NATS identity
+}
 
 describe('PostgreSQL pool timeouts', () => {
   it('bound every statement, connect and idle transaction by default, with TCP keepalive', () => {

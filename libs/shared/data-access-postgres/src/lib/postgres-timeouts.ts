@@ -1,4 +1,5 @@
-import { IsInt, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Max, Min } from 'class-validator';
+import { ServiceEnv } from '@parley/shared/util-config';
 
 /**
  * How long a service waits on PostgreSQL before it answers `unavailable`. Without them a
@@ -18,14 +19,6 @@ export interface PostgresTimeouts {
   keepAliveDelayMs: number;
 }
 
-export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = {
-  statementMs: 5000,
-  connectMs: 3000,
-  idleMs: 30_000,
-  idleInTransactionMs: 10_000,
-  keepAliveDelayMs: 10_000,
-};
-
 /**
  * The client-side query timeout is the statement timeout plus this: a slow statement is
  * cancelled by the server first (the connection stays usable); the client's own timer fires
@@ -33,17 +26,23 @@ export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = {
  */
 const QUERY_TIMEOUT_MARGIN_MS = 1000;
 
-/** The variables every service with a database reads; its config's env class extends this. */
-export class PostgresTimeoutsEnv {
-  @IsInt() @Min(100) @Max(3_600_000) DATABASE_STATEMENT_TIMEOUT_MS = DEFAULT_POSTGRES_TIMEOUTS.statementMs;
-  @IsInt() @Min(100) @Max(600_000) DATABASE_CONNECT_TIMEOUT_MS = DEFAULT_POSTGRES_TIMEOUTS.connectMs;
-  @IsInt() @Min(1000) @Max(3_600_000) DATABASE_IDLE_TIMEOUT_MS = DEFAULT_POSTGRES_TIMEOUTS.idleMs;
-  @IsInt() @Min(1000) @Max(3_600_000) DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS =
-    DEFAULT_POSTGRES_TIMEOUTS.idleInTransactionMs;
-  @IsInt() @Min(1000) @Max(3_600_000) DATABASE_KEEPALIVE_DELAY_MS = DEFAULT_POSTGRES_TIMEOUTS.keepAliveDelayMs;
+/**
+ * The variables every service with a database reads (ServiceEnv's, the URL and the timeouts);
+ * its config's env class extends this. DATABASE_POOL_SIZE stays with each app: their bounds differ.
+ */
+export class PostgresServiceEnv extends ServiceEnv {
+  @IsString() @IsNotEmpty() DATABASE_URL = 'postgres://postgres@127.0.0.1:5432/parley';
+  @IsInt() @Min(100) @Max(3_600_000) DATABASE_STATEMENT_TIMEOUT_MS = 5000;
+  @IsInt() @Min(100) @Max(600_000) DATABASE_CONNECT_TIMEOUT_MS = 3000;
+  @IsInt() @Min(1000) @Max(3_600_000) DATABASE_IDLE_TIMEOUT_MS = 30_000;
+  @IsInt() @Min(1000) @Max(3_600_000) DATABASE_IDLE_IN_TRANSACTION_TIMEOUT_MS = 10_000;
+  @IsInt() @Min(1000) @Max(3_600_000) DATABASE_KEEPALIVE_DELAY_MS = 10_000;
 }
 
-export function postgresTimeouts(e: PostgresTimeoutsEnv): PostgresTimeouts {
+/** The timeouts of PostgresServiceEnv's defaults (its literals: docs/operations.md is checked against them). */
+export const DEFAULT_POSTGRES_TIMEOUTS: PostgresTimeouts = postgresTimeouts(new PostgresServiceEnv());
+
+export function postgresTimeouts(e: PostgresServiceEnv): PostgresTimeouts {
   return {
     statementMs: e.DATABASE_STATEMENT_TIMEOUT_MS,
     connectMs: e.DATABASE_CONNECT_TIMEOUT_MS,
