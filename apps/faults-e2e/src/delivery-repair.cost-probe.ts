@@ -13,8 +13,8 @@ import { ChatCreateV1, MessageAppendV1, type Message } from '@parley/contracts';
 import { keyIdOf } from '@parley/shared/util-auth';
 import { NatsBus } from '@parley/shared/util-nats';
 import { importPKCS8, SignJWT } from 'jose';
-import { readdirSync } from 'node:fs';
 import { io, type Socket } from 'socket.io-client';
+import { schedOf } from '@parley/tools/proc-stats';
 import { FaultStack, report, sleep } from './support/fault-stack';
 
 const SOCKETS = Number(process.env['REPAIR_PROBE_SOCKETS'] ?? 5000);
@@ -22,16 +22,11 @@ const SOCKETS = Number(process.env['REPAIR_PROBE_SOCKETS'] ?? 5000);
 const BASELINE = process.env['REPAIR_PROBE_BASELINE'] === '1';
 const GROUP = 10;
 
+/** CPU seconds the process has used so far, all its threads (tools/proc-stats reads schedstat). */
 function cpuSeconds(pid: number): number {
-  let ns = 0;
-  for (const task of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      ns += Number(readFileSync(`/proc/${pid}/task/${task}/schedstat`, 'utf8').split(' ')[0]);
-    } catch {
-      // thread gone
-    }
-  }
-  return ns / 1e9;
+  const sched = schedOf(pid);
+  if (!sched) throw new Error(`process ${pid} is gone`);
+  return sched.cpu;
 }
 
 function rssMb(pid: number): number {
