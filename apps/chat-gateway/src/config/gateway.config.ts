@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
 import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
@@ -48,6 +49,8 @@ export class GatewayEnv {
   @IsIn(['true', 'false']) API_DOCS_ENABLED = 'false';
   /** Per-user rate limits live here, shared by every gateway replica. May carry a password; or REDIS_URL_FILE. */
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
+  /** Seed nodes of a Redis Cluster, host:port,...; empty: one server at REDIS_URL (docs/operations.md, "Redis Cluster"). */
+  @Matches(REDIS_CLUSTER_NODES_PATTERN, { message: REDIS_CLUSTER_NODES_MESSAGE }) REDIS_CLUSTER_NODES = '';
   @IsString() @IsNotEmpty() RATE_LIMIT_REDIS_KEY_PREFIX = 'parley:rate:';
   /** A limit check slower than this is answered by this gateway's own counters. */
   @IsInt() @Min(10) @Max(10000) RATE_LIMIT_REDIS_TIMEOUT_MS = 500;
@@ -114,7 +117,7 @@ export interface GatewayConfig {
     maxPayloadBytes: number;
     /** Per user, across gateways (UserRateLimits on Redis). */
     rates: Record<GatewayRateLimitName, RateLimit>;
-    redis: { url: string; keyPrefix: string; timeoutMs: number };
+    redis: { url: string; clusterNodes: string; keyPrefix: string; timeoutMs: number };
     maxConnectionsPerUser: number;
     replays: { concurrency: number; maxWaiting: number };
     historyReadsPerUser: { concurrency: number; maxWaiting: number };
@@ -173,7 +176,12 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
         },
         http: { perSecond: e.RATE_LIMIT_HTTP_PER_SECOND, burst: e.RATE_LIMIT_HTTP_BURST },
       },
-      redis: { url: e.REDIS_URL, keyPrefix: e.RATE_LIMIT_REDIS_KEY_PREFIX, timeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS },
+      redis: {
+        url: e.REDIS_URL,
+        clusterNodes: e.REDIS_CLUSTER_NODES,
+        keyPrefix: e.RATE_LIMIT_REDIS_KEY_PREFIX,
+        timeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS,
+      },
       maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
       replays: { concurrency: e.REPLAY_CONCURRENCY, maxWaiting: e.REPLAY_QUEUE_MAX },
       historyReadsPerUser: { concurrency: e.HISTORY_READS_PER_USER, maxWaiting: e.HISTORY_READS_QUEUE_PER_USER },
