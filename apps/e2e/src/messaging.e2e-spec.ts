@@ -2,10 +2,10 @@ import { randomUUID } from 'node:crypto';
 import type { Chat, HistoryPage, Message } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
 import { Client } from 'pg';
-import { createChat, messagesOf, send, sleep } from './support';
+import { createChat, messagesOf, send, sleep, redisDeployments } from './support';
 
 /** Issue 3: one-on-one and group chat end to end, over two gateway instances. */
-describe('messaging core (real stack, two gateways)', () => {
+describe.each(redisDeployments)('messaging core (real stack, two gateways, $kind)', ({ redisCluster }) => {
   let stack: TestStack;
   let gw1: string;
   let gw2: string;
@@ -17,7 +17,7 @@ describe('messaging core (real stack, two gateways)', () => {
   };
 
   beforeAll(async () => {
-    stack = await TestStack.start({ label: 'messaging', gateways: 2 });
+    stack = await TestStack.start({ label: 'messaging', gateways: 2, redisCluster });
     [gw1, gw2] = stack.gatewayUrls;
   }, 180_000);
 

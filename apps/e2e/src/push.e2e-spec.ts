@@ -1,12 +1,12 @@
 import { http, registerUser, TestSocket, TestStack } from '@parley/shared/testing';
-import { createChat, send, sleep } from './support';
+import { createChat, send, sleep, redisDeployments } from './support';
 
 /**
  * Issue 5 (push half) through the whole stack. push-notifier runs in dry-run mode (no
  * Firebase credentials here): it counts what it would send; the FCM boundary itself is
  * tested in apps/push-notifier with a fake Messaging.
  */
-describe('push notifications for offline members (real stack, dry-run FCM)', () => {
+describe.each(redisDeployments)('push to offline members (dry-run FCM, $kind)', ({ redisCluster }) => {
   let stack: TestStack;
   let gw: string;
   const sockets: TestSocket[] = [];
@@ -31,7 +31,7 @@ describe('push notifications for offline members (real stack, dry-run FCM)', () 
   };
 
   beforeAll(async () => {
-    stack = await TestStack.start({ label: 'push', env: { PUSH_COALESCE_MS: '500' } });
+    stack = await TestStack.start({ label: 'push', env: { PUSH_COALESCE_MS: '500' }, redisCluster });
     gw = stack.gatewayUrl;
   }, 180_000);
 

@@ -1,9 +1,9 @@
 import type { Chat, ChatSummary, Message, MessageReceipt, PresenceState, Receipt } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
-import { createChat, send, sleep } from './support';
+import { createChat, send, sleep, redisDeployments } from './support';
 
 /** Issue 4: receipts as watermarks, presence and last seen, typing. */
-describe('receipts, presence and typing (real stack, two gateways)', () => {
+describe.each(redisDeployments)('receipts, presence, typing (two gateways, $kind)', ({ redisCluster }) => {
   let stack: TestStack;
   let gw1: string;
   let gw2: string;
@@ -15,7 +15,7 @@ describe('receipts, presence and typing (real stack, two gateways)', () => {
   };
 
   beforeAll(async () => {
-    stack = await TestStack.start({ label: 'receipts', gateways: 2 });
+    stack = await TestStack.start({ label: 'receipts', gateways: 2, redisCluster });
     [gw1, gw2] = stack.gatewayUrls;
   }, 180_000);
 
