@@ -77,6 +77,10 @@ export class GatewayEnv {
   /** Socket.IO connections per user on all gateways together; the next gets connect_error `rate_limited`. */
   @IsInt() @Min(1) @Max(1000) MAX_CONNECTIONS_PER_USER = 10;
   @IsInt() @Min(1000) @Max(60000) PRESENCE_HEARTBEAT_MS = 5000;
+  /** Recipients' locations cached by the fan-out (docs/scaling.md, "The location cache"); 0: no cache. */
+  @IsInt() @Min(0) @Max(10_000_000) LOCATION_CACHE_MAX_ENTRIES = 100_000;
+  /** How long a cached location is trusted at most, invalidation or not. */
+  @IsInt() @Min(100) @Max(60_000) LOCATION_CACHE_TTL_MS = 5000;
   @IsInt() @Min(3) @Max(300) PRESENCE_TTL_SECONDS = 20;
   @IsInt() @Min(10) @Max(1000) REPLAY_PAGE_SIZE = 100;
   /** How long an out-of-order message waits for the gap before it is filled from the store. */
@@ -124,7 +128,7 @@ export interface GatewayConfig {
   };
   /** CORS allow-list (HTTP and Socket.IO), trusted proxies, API docs. */
   edge: HttpEdgeConfig;
-  presence: { heartbeatMs: number; ttlSeconds: number };
+  presence: { heartbeatMs: number; ttlSeconds: number; locationCache: { maxEntries: number; ttlMs: number } };
   delivery: { replayPageSize: number; gapFillDelayMs: number };
   socket: { pingIntervalMs: number; pingTimeoutMs: number; shutdownDrainMs: number };
   /** The hardening's knobs (docs/reliability.md). */
@@ -187,7 +191,11 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
       historyReadsPerUser: { concurrency: e.HISTORY_READS_PER_USER, maxWaiting: e.HISTORY_READS_QUEUE_PER_USER },
     },
     edge: httpEdgeConfig('chat-gateway', e),
-    presence: { heartbeatMs: e.PRESENCE_HEARTBEAT_MS, ttlSeconds: e.PRESENCE_TTL_SECONDS },
+    presence: {
+      heartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+      ttlSeconds: e.PRESENCE_TTL_SECONDS,
+      locationCache: { maxEntries: e.LOCATION_CACHE_MAX_ENTRIES, ttlMs: e.LOCATION_CACHE_TTL_MS },
+    },
     delivery: { replayPageSize: e.REPLAY_PAGE_SIZE, gapFillDelayMs: e.GAP_FILL_DELAY_MS },
     socket: {
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,
