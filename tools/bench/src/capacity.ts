@@ -24,7 +24,7 @@ export const ASSUMPTIONS = {
   retentionDays: 90,
   /** Push notifications one push-notifier replica sends per second (FCM-bound; not measured here). */
   pushesPerReplica: 2000,
-  /** PRESENCE_SHARDS: the hash slots presence spreads users over, so the Redis cores it can use at most. */
+  /** PRESENCE_SHARDS on a cluster (its default there): the hash slots presence spreads users over, so the Redis cores it can use at most. */
   presenceShards: 64,
 } as const;
 

@@ -10,7 +10,7 @@ describe('loadPresenceConfig', () => {
       http: { host: '0.0.0.0', port: 3002 },
       logLevel: 'info',
       redis: { url: 'redis://127.0.0.1:6379', clusterNodes: '', keyPrefix: 'parley:presence:' },
-      shards: 64,
+      shards: 1,
       // pass: read from .parley/keys/nats/presence.password when `npm start` made it, else anonymous.
       nats: expect.objectContaining({ url: 'nats://127.0.0.1:4222', subjectPrefix: '', user: 'presence' }),
       presence: { defaultTtlSeconds: 30, sweepIntervalMs: 2000 },
@@ -33,6 +33,12 @@ describe('loadPresenceConfig', () => {
     expect(config.shards).toBe(256);
     expect(config.nats.subjectPrefix).toBe('ci.run1.');
     expect(config.presence).toEqual({ defaultTtlSeconds: 2, sweepIntervalMs: 200 });
+  });
+
+  it('spreads presence over 64 shards on a Redis Cluster unless told otherwise, 1 on one Redis', () => {
+    expect(loadPresenceConfig({ REDIS_CLUSTER_NODES: 'r1:7000' }).shards).toBe(64);
+    expect(loadPresenceConfig({ REDIS_CLUSTER_NODES: 'r1:7000', PRESENCE_SHARDS: '128' }).shards).toBe(128);
+    expect(loadPresenceConfig({ PRESENCE_SHARDS: '8' }).shards).toBe(8);
   });
 
   it('reads its NATS identity, the password from NATS_PASSWORD or NATS_PASSWORD_FILE', () => {
@@ -65,7 +71,7 @@ describe('loadPresenceConfig', () => {
         PRESENCE_SWEEP_INTERVAL_MS: 'soon',
         REDIS_CLUSTER_NODES: 'r1:7000;r2',
         REDIS_KEY_PREFIX: '{presence}:',
-        PRESENCE_SHARDS: '0',
+        PRESENCE_SHARDS: '-1',
       });
       throw new Error('expected a ConfigError');
     } catch (err) {

@@ -19,11 +19,12 @@ export class PresenceEnv {
   REDIS_KEY_PREFIX = 'parley:presence:';
   /**
    * Hash slots presence spreads users over (docs/scaling.md, "Presence on Redis Cluster"):
-   * at least 8 per cluster master so they spread evenly. Fixed for a deployment: a change
+   * at least 8 per cluster master so they spread evenly. 0: 64 on a cluster, 1 on one Redis
+   * (where more shards only cost more commands per lookup). Fixed for a deployment: a change
    * starts presence empty (gateways' heartbeats re-create connections within seconds; last-seen
    * times and counters of the old layout are left behind).
    */
-  @IsInt() @Min(1) @Max(16384) PRESENCE_SHARDS = 64;
+  @IsInt() @Min(0) @Max(16384) PRESENCE_SHARDS = 0;
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
   @Matches(/^([A-Za-z0-9_-]+\.)*$/, {
     message: 'NATS_SUBJECT_PREFIX must be empty or dot-terminated tokens, e.g. "t1234."',
@@ -54,7 +55,7 @@ export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): Presen
     http: { host: e.HTTP_HOST, port: e.PRESENCE_PORT },
     logLevel: e.LOG_LEVEL,
     redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.REDIS_KEY_PREFIX },
-    shards: e.PRESENCE_SHARDS,
+    shards: e.PRESENCE_SHARDS || (e.REDIS_CLUSTER_NODES ? 64 : 1),
     nats: {
       url: e.NATS_URL,
       subjectPrefix: e.NATS_SUBJECT_PREFIX,
