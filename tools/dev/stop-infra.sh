@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Stops only the PostgreSQL / Redis / NATS servers that tools/dev/ensure-infra.sh started itself
-# (recorded in .parley/infra/*.state). Servers that were already running are never touched.
+# (recorded in .parley/infra/*.state), and the test Redis Cluster of tools/dev/redis-cluster.sh.
+# Servers that were already running are never touched.
 #   --purge   also delete their data directories (.parley/infra/pg-<port>, nats-<port>, redis-<port>)
 set -euo pipefail
 PARLEY_LOG_TAG=infra

@@ -13,6 +13,10 @@ OUT="$LOG_DIR/test.log"
 
 ensure_node_modules
 bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"
+# presence, push and a subset of the whole-stack tests run on a three-master Redis Cluster too.
+cluster_out="$(bash "$PARLEY_ROOT/tools/dev/redis-cluster.sh")" || die "could not start the test Redis Cluster"
+printf '%s\n' "$cluster_out" | sed '$d'
+export PARLEY_TEST_REDIS_CLUSTER="${cluster_out##*$'\n'}"
 
 # Unit and integration tests talk to NATS anonymously, each under a subject prefix of its own; the
 # whole-stack tests start a NATS with authentication per stack (libs/shared/testing, test-nats.ts).

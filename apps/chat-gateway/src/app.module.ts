@@ -15,6 +15,7 @@ import { FanOutService } from './delivery/fan-out.service';
 import { HeadsWatch } from './delivery/heads-watch.service';
 import { RepairMetrics, repairMetricProviders } from './delivery/repair.metrics';
 import { LocalDelivery } from './delivery/local-delivery';
+import { LocationCacheMetrics, locationCacheMetricProviders } from './delivery/location-cache.metrics';
 import { EventCatchUpService } from './delivery/event-catch-up.service';
 import { ReplayService } from './delivery/replay.service';
 import { DevicesController } from './devices/devices.controller';
@@ -63,6 +64,8 @@ export class AppModule {
         ...gatewayMetricProviders,
         ...repairMetricProviders,
         ...securityMetricProviders,
+        ...locationCacheMetricProviders,
+        LocationCacheMetrics,
         GatewayMetrics,
         RepairMetrics,
         SecurityMetrics,

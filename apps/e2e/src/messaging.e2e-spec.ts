@@ -2,14 +2,14 @@ import { randomUUID } from 'node:crypto';
 import type { Chat, HistoryPage, Message } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
 import { Client } from 'pg';
-import { createChat, messagesOf, send, sleep, useStack } from './support';
+import { createChat, messagesOf, send, sleep, redisDeployments, useStack } from './support';
 
 /** Issue 3: one-on-one and group chat end to end, over two gateway instances. */
-describe('messaging core (real stack, two gateways)', () => {
+describe.each(redisDeployments)('messaging core (real stack, two gateways, $kind)', ({ redisCluster }) => {
   let stack: TestStack;
   let gw1: string;
   let gw2: string;
-  const connectTo = useStack({ label: 'messaging', gateways: 2 }, (s) => {
+  const connectTo = useStack({ label: 'messaging', gateways: 2, redisCluster }, (s) => {
     stack = s;
     [gw1, gw2] = s.gatewayUrls;
   });

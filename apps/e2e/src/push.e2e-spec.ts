@@ -1,15 +1,15 @@
 import { http, registerUser, TestSocket, TestStack } from '@parley/shared/testing';
-import { createChat, send, sleep, useStack } from './support';
+import { createChat, send, sleep, redisDeployments, useStack } from './support';
 
 /**
  * Issue 5 (push half) through the whole stack. push-notifier runs in dry-run mode (no
  * Firebase credentials here): it counts what it would send; the FCM boundary itself is
  * tested in apps/push-notifier with a fake Messaging.
  */
-describe('push notifications for offline members (real stack, dry-run FCM)', () => {
+describe.each(redisDeployments)('push to offline members (dry-run FCM, $kind)', ({ redisCluster }) => {
   let stack: TestStack;
   let gw: string;
-  const connect = useStack({ label: 'push', env: { PUSH_COALESCE_MS: '500' } }, (s) => {
+  const connect = useStack({ label: 'push', env: { PUSH_COALESCE_MS: '500' }, redisCluster }, (s) => {
     stack = s;
     gw = s.gatewayUrl;
   });

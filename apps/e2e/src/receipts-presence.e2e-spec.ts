@@ -1,13 +1,13 @@
 import type { Chat, ChatSummary, Message, MessageReceipt, PresenceState, Receipt } from '@parley/contracts';
 import { http, registerUser, TestSocket, TestStack, type TestUser } from '@parley/shared/testing';
-import { createChat, send, sleep, useStack } from './support';
+import { createChat, send, sleep, redisDeployments, useStack } from './support';
 
 /** Issue 4: receipts as watermarks, presence and last seen, typing. */
-describe('receipts, presence and typing (real stack, two gateways)', () => {
+describe.each(redisDeployments)('receipts, presence, typing (two gateways, $kind)', ({ redisCluster }) => {
   let stack: TestStack;
   let gw1: string;
   let gw2: string;
-  const connect = useStack({ label: 'receipts', gateways: 2 }, (s) => {
+  const connect = useStack({ label: 'receipts', gateways: 2, redisCluster }, (s) => {
     stack = s;
     [gw1, gw2] = s.gatewayUrls;
   });

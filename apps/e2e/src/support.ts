@@ -56,3 +56,9 @@ export function messagesOf(socket: TestSocket, chatId: string): Message[] {
 }
 
 export const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** The suites that run on both: one Redis, and npm test's three-master Redis Cluster (tools/dev/redis-cluster.sh). */
+export const redisDeployments = [
+  { kind: 'one Redis', redisCluster: false },
+  { kind: 'a three-master Redis Cluster', redisCluster: true },
+];

@@ -1,15 +1,14 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
-import { redisReadiness } from '@parley/shared/util-redis';
+import { redisReadiness, type RedisClient } from '@parley/shared/util-redis';
 import { ServiceCoreModule } from '@parley/shared/util-service';
-import type Redis from 'ioredis';
 import type { PresenceConfig } from './config/presence.config';
 import { PresenceModule } from './presence/presence.module';
 import { RedisModule } from './redis/redis.module';
 
 /** Connections opened (and proven) by bootstrap before the app is built. */
 export interface PresenceConnections {
-  redis: Redis;
+  redis: RedisClient;
 }
 
 @Module({})

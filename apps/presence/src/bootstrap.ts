@@ -11,7 +11,7 @@ import { connectPresenceRedis } from './redis/redis.connection';
  */
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   const config = loadPresenceConfig(env);
-  const redis = await connectPresenceRedis({ url: config.redis.url, name: 'parley-presence' });
+  const redis = await connectPresenceRedis({ ...config.redis, name: 'parley-presence' });
   try {
     return await startService({
       name: 'presence',

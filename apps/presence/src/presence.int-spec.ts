@@ -12,27 +12,23 @@ import {
   type PresenceState,
 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
-import { http } from '@parley/shared/testing';
-import Redis from 'ioredis';
+import { connectTestRedis, deleteTestKeys, http, testRedisTargets } from '@parley/shared/testing';
+import { dataNodes, type RedisClient } from '@parley/shared/util-redis';
 import { register } from 'prom-client';
 import { bootstrap } from './bootstrap';
 
 const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
 const NATS_URL = process.env.NATS_URL ?? 'nats://127.0.0.1:4222';
-const run = randomUUID().slice(0, 8);
-const subjectPrefix = `t${run}.`;
-const keyPrefix = `test:presence:${run}:`;
-const env = {
+const baseEnv = {
   ...process.env,
   PRESENCE_PORT: '0',
   HTTP_HOST: '127.0.0.1',
   LOG_LEVEL: 'error',
   REDIS_URL,
   NATS_URL,
-  REDIS_KEY_PREFIX: keyPrefix,
-  NATS_SUBJECT_PREFIX: subjectPrefix,
   PRESENCE_TTL_SECONDS: '30',
   PRESENCE_SWEEP_INTERVAL_MS: '200',
+  PRESENCE_SHARDS: '16',
 };
 
 const id = () => randomUUID();
@@ -48,11 +44,20 @@ async function waitFor<T>(what: string, probe: () => T | undefined | false, time
   }
 }
 
-describe('presence service (real Redis and NATS)', () => {
+describe.each(testRedisTargets)('presence service (real NATS, $kind)', ({ target }) => {
+  const run = randomUUID().slice(0, 8);
+  const subjectPrefix = `t${run}.`;
+  const keyPrefix = `test:presence:${run}:`;
+  const env = {
+    ...baseEnv,
+    REDIS_CLUSTER_NODES: target.clusterNodes,
+    REDIS_KEY_PREFIX: keyPrefix,
+    NATS_SUBJECT_PREFIX: subjectPrefix,
+  };
   let app: INestApplication;
   let baseUrl: string;
   let bus: NatsBus;
-  let redis: Redis;
+  let redis: RedisClient;
   const changes: PresenceState[] = [];
   const changesOf = (userId: string) => changes.filter((c) => c.userId === userId);
 
@@ -81,15 +86,14 @@ describe('presence service (real Redis and NATS)', () => {
       changes.push(state);
     });
     await bus.flush();
-    redis = new Redis(REDIS_URL);
+    redis = await connectTestRedis(target);
   });
 
   afterAll(async () => {
     await app?.close();
     await bus?.drain();
     if (redis) {
-      const keys = await redis.keys(`${keyPrefix}*`);
-      if (keys.length) await redis.del(...keys);
+      await deleteTestKeys(redis, `${keyPrefix}*`);
       await redis.quit();
     }
   });
@@ -288,9 +292,9 @@ describe('presence service (real Redis and NATS)', () => {
     expect(Object.keys(await locate(users)).sort()).toEqual([...users].sort());
 
     // What a Redis restart without persistence (or a FLUSHALL) does to presence.
-    const keys = await redis.keys(`${keyPrefix}*`);
+    const keys = (await Promise.all(dataNodes(redis).map((node) => node.keys(`${keyPrefix}*`)))).flat();
     expect(keys.length).toBeGreaterThan(0);
-    await redis.del(...keys);
+    await deleteTestKeys(redis, `${keyPrefix}*`);
     expect(await locate(users)).toEqual({});
 
     // The gateway's next heartbeat (chunked, as a big gateway sends it) restores everything.
@@ -360,6 +364,7 @@ async function waitForAsync<T>(probe: () => Promise<T | undefined>, timeoutMs = 
 }
 
 describe('presence start-up', () => {
+  const env = { ...baseEnv, NATS_SUBJECT_PREFIX: `t${randomUUID().slice(0, 8)}.` };
   it('fails fast with a clear message when Redis is unreachable', async () => {
     await expect(bootstrap({ ...env, REDIS_URL: 'redis://:secret@127.0.0.1:1' })).rejects.toThrow(
       /^cannot connect to Redis at redis:\/\/:\*\*\*@127\.0\.0\.1:1: .*ECONNREFUSED/,

@@ -3,7 +3,7 @@ import { PUSH_SCHEMA } from '@parley/push-notifier/data-access-devices';
 import { PgDatabase, PostgresModule, postgresReadiness } from '@parley/shared/data-access-postgres';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@parley/shared/util-redis';
 import type { PushNotifierConfig } from './config/push-notifier.config';
 import { DevicesModule } from './devices/devices.module';
 import { SERVICE_NAME } from './push-notifier.constants';
@@ -14,7 +14,7 @@ import { RedisModule } from './redis/redis.module';
 
 export interface AppDependencies {
   /** Connected, checked for noeviction by bootstrap(); the app closes it on shutdown. */
-  redis: Redis;
+  redis: RedisClient;
   /** Replaces firebase-admin's Messaging (tests); the FirebasePushSender above it stays real. */
   messaging?: MessagingClient;
 }

@@ -19,9 +19,9 @@ export interface BootstrapOptions {
 export async function bootstrap(env: NodeJS.ProcessEnv = process.env, options: BootstrapOptions = {}) {
   const config = loadPushNotifierConfig(env);
   // Checked before anything else opens: a Redis that may evict queued jobs is refused.
-  const redis = await connectRedis({ url: config.redis.url, name: SERVICE_NAME });
+  const redis = await connectRedis({ ...config.redis, name: SERVICE_NAME });
   try {
-    await assertNoEviction(redis, config.redis.url);
+    await assertNoEviction(redis, config.redis);
     return await startService({
       name: SERVICE_NAME,
       module: AppModule.forRoot(config, { redis, messaging: options.messaging }),

@@ -24,6 +24,8 @@ export const ASSUMPTIONS = {
   retentionDays: 90,
   /** Push notifications one push-notifier replica sends per second (FCM-bound; not measured here). */
   pushesPerReplica: 2000,
+  /** PRESENCE_SHARDS on a cluster (its default there): the hash slots presence spreads users over, so the Redis cores it can use at most. */
+  presenceShards: 64,
 } as const;
 
 export interface Inputs {
@@ -146,9 +148,9 @@ export function plan(inputs: Inputs, users: number): Plan {
   ];
   const ceilings: Plan['ceilings'] = [
     {
-      component: 'one Redis shard (presence keys share one hash slot)',
-      msgsPerSec: (1e6 * a.utilization - sockets * idle('redis')) / Math.max(0.01, us('redis')),
-      basis: 'Redis is single-threaded',
+      component: `Redis for presence (${a.presenceShards} shards: at most ${a.presenceShards} cores)`,
+      msgsPerSec: (a.presenceShards * 1e6 * a.utilization - sockets * idle('redis')) / Math.max(0.01, us('redis')),
+      basis: 'one presence shard is one hash slot, and Redis is single-threaded; more PRESENCE_SHARDS lift it',
     },
     {
       component: `one PostgreSQL primary (${a.coresPerNode} cores)`,

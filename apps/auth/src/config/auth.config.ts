@@ -1,4 +1,5 @@
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, Min } from 'class-validator';
+import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
+import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
@@ -37,6 +38,8 @@ export class AuthEnv extends PostgresServiceEnv {
   @IsInt() @Min(1) @Max(100000) REGISTRATIONS_PER_MINUTE = 10;
   /** Login, registration and per-user HTTP limits are counted here, shared by every auth replica. */
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
+  /** Seed nodes of a Redis Cluster, host:port,...; empty: one server at REDIS_URL (docs/operations.md, "Redis Cluster"). */
+  @Matches(REDIS_CLUSTER_NODES_PATTERN, { message: REDIS_CLUSTER_NODES_MESSAGE }) REDIS_CLUSTER_NODES = '';
   @IsString() @IsNotEmpty() RATE_LIMIT_REDIS_KEY_PREFIX = 'parley:auth-rate:';
   /** Browser origins allowed (comma-separated); '*' is refused. */
   @IsString() CORS_ORIGINS = 'http://localhost:4200,http://127.0.0.1:4200';
@@ -68,7 +71,7 @@ export interface AuthConfig {
   limits: {
     /** `login`: per (client address, username); `register`: per client address; `http`: per user. */
     rates: Record<AuthRateLimitName, RateLimit>;
-    redis: { url: string; keyPrefix: string };
+    redis: { url: string; clusterNodes: string; keyPrefix: string };
   };
 }
 
@@ -108,7 +111,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
         register: perMinute(e.REGISTRATIONS_PER_MINUTE),
         http: { perSecond: e.RATE_LIMIT_HTTP_PER_SECOND, burst: e.RATE_LIMIT_HTTP_BURST },
       },
-      redis: { url: e.REDIS_URL, keyPrefix: e.RATE_LIMIT_REDIS_KEY_PREFIX },
+      redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.RATE_LIMIT_REDIS_KEY_PREFIX },
     },
   };
 }

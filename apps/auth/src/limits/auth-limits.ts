@@ -1,6 +1,6 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { connectRateLimitRedis, UserRateLimits } from '@parley/shared/util-rate-limit';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@parley/shared/util-redis';
 import type { AuthConfig, AuthRateLimitName } from '../config/auth.config';
 
 /**
@@ -15,7 +15,7 @@ export class AuthLimits implements OnApplicationShutdown {
 
   constructor(
     config: AuthConfig['limits'],
-    private readonly redis?: Redis,
+    private readonly redis?: RedisClient,
   ) {
     this.rates = new UserRateLimits(config.rates, {
       redis,
@@ -26,7 +26,7 @@ export class AuthLimits implements OnApplicationShutdown {
 
   /** Fails at once when Redis is unreachable: a wrong REDIS_URL is found at start-up. */
   static async connect(config: AuthConfig['limits']): Promise<AuthLimits> {
-    const redis = await connectRateLimitRedis({ url: config.redis.url, name: 'auth:rate-limits' });
+    const redis = await connectRateLimitRedis({ ...config.redis, name: 'auth:rate-limits' });
     return new AuthLimits(config, redis);
   }
 

@@ -1,6 +1,7 @@
 import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
 import { ConfigError, loadEnv } from '@parley/shared/util-config';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
 import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
@@ -48,6 +49,8 @@ export class GatewayEnv {
   @IsIn(['true', 'false']) API_DOCS_ENABLED = 'false';
   /** Per-user rate limits live here, shared by every gateway replica. May carry a password; or REDIS_URL_FILE. */
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
+  /** Seed nodes of a Redis Cluster, host:port,...; empty: one server at REDIS_URL (docs/operations.md, "Redis Cluster"). */
+  @Matches(REDIS_CLUSTER_NODES_PATTERN, { message: REDIS_CLUSTER_NODES_MESSAGE }) REDIS_CLUSTER_NODES = '';
   @IsString() @IsNotEmpty() RATE_LIMIT_REDIS_KEY_PREFIX = 'parley:rate:';
   /** A limit check slower than this is answered by this gateway's own counters. */
   @IsInt() @Min(10) @Max(10000) RATE_LIMIT_REDIS_TIMEOUT_MS = 500;
@@ -74,6 +77,10 @@ export class GatewayEnv {
   /** Socket.IO connections per user on all gateways together; the next gets connect_error `rate_limited`. */
   @IsInt() @Min(1) @Max(1000) MAX_CONNECTIONS_PER_USER = 10;
   @IsInt() @Min(1000) @Max(60000) PRESENCE_HEARTBEAT_MS = 5000;
+  /** Recipients' locations cached by the fan-out (docs/scaling.md, "The location cache"); 0: no cache. */
+  @IsInt() @Min(0) @Max(10_000_000) LOCATION_CACHE_MAX_ENTRIES = 100_000;
+  /** How long a cached location is trusted at most, invalidation or not. */
+  @IsInt() @Min(100) @Max(60_000) LOCATION_CACHE_TTL_MS = 5000;
   @IsInt() @Min(3) @Max(300) PRESENCE_TTL_SECONDS = 20;
   @IsInt() @Min(10) @Max(1000) REPLAY_PAGE_SIZE = 100;
   /** How long an out-of-order message waits for the gap before it is filled from the store. */
@@ -114,14 +121,14 @@ export interface GatewayConfig {
     maxPayloadBytes: number;
     /** Per user, across gateways (UserRateLimits on Redis). */
     rates: Record<GatewayRateLimitName, RateLimit>;
-    redis: { url: string; keyPrefix: string; timeoutMs: number };
+    redis: { url: string; clusterNodes: string; keyPrefix: string; timeoutMs: number };
     maxConnectionsPerUser: number;
     replays: { concurrency: number; maxWaiting: number };
     historyReadsPerUser: { concurrency: number; maxWaiting: number };
   };
   /** CORS allow-list (HTTP and Socket.IO), trusted proxies, API docs. */
   edge: HttpEdgeConfig;
-  presence: { heartbeatMs: number; ttlSeconds: number };
+  presence: { heartbeatMs: number; ttlSeconds: number; locationCache: { maxEntries: number; ttlMs: number } };
   delivery: { replayPageSize: number; gapFillDelayMs: number };
   socket: { pingIntervalMs: number; pingTimeoutMs: number; shutdownDrainMs: number };
   /** The hardening's knobs (docs/reliability.md). */
@@ -173,13 +180,22 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
         },
         http: { perSecond: e.RATE_LIMIT_HTTP_PER_SECOND, burst: e.RATE_LIMIT_HTTP_BURST },
       },
-      redis: { url: e.REDIS_URL, keyPrefix: e.RATE_LIMIT_REDIS_KEY_PREFIX, timeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS },
+      redis: {
+        url: e.REDIS_URL,
+        clusterNodes: e.REDIS_CLUSTER_NODES,
+        keyPrefix: e.RATE_LIMIT_REDIS_KEY_PREFIX,
+        timeoutMs: e.RATE_LIMIT_REDIS_TIMEOUT_MS,
+      },
       maxConnectionsPerUser: e.MAX_CONNECTIONS_PER_USER,
       replays: { concurrency: e.REPLAY_CONCURRENCY, maxWaiting: e.REPLAY_QUEUE_MAX },
       historyReadsPerUser: { concurrency: e.HISTORY_READS_PER_USER, maxWaiting: e.HISTORY_READS_QUEUE_PER_USER },
     },
     edge: httpEdgeConfig('chat-gateway', e),
-    presence: { heartbeatMs: e.PRESENCE_HEARTBEAT_MS, ttlSeconds: e.PRESENCE_TTL_SECONDS },
+    presence: {
+      heartbeatMs: e.PRESENCE_HEARTBEAT_MS,
+      ttlSeconds: e.PRESENCE_TTL_SECONDS,
+      locationCache: { maxEntries: e.LOCATION_CACHE_MAX_ENTRIES, ttlMs: e.LOCATION_CACHE_TTL_MS },
+    },
     delivery: { replayPageSize: e.REPLAY_PAGE_SIZE, gapFillDelayMs: e.GAP_FILL_DELAY_MS },
     socket: {
       pingIntervalMs: e.SOCKET_PING_INTERVAL_MS,

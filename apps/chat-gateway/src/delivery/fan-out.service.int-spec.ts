@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { PresenceLocateV1, type Delivery, type Message } from '@parley/contracts';
+import { PresenceArrivedV1, PresenceChangedV1, PresenceLocateV1, type Delivery, type Message } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { JSONCodec } from 'nats';
 import type { GatewayConfig } from '../config/gateway.config';
@@ -41,6 +41,7 @@ describe('FanOutService (real NATS)', () => {
     const config = {
       instanceId: 'gw-1',
       nats: { subjectPrefix: prefix, requestTimeoutMs: 2000, url },
+      presence: { locationCache: { maxEntries: 1000, ttlMs: 60_000 } },
     } as unknown as GatewayConfig;
     // A socket that connected here a moment ago, presence has not heard of yet.
     const registry = { connectionCount: (id: string) => (id === localOnly ? 1 : 0) } as unknown as ConnectionRegistry;
@@ -50,6 +51,8 @@ describe('FanOutService (real NATS)', () => {
       registry,
       config,
     );
+    fanOut.onApplicationBootstrap();
+    await bus.flush();
   });
   afterAll(async () => {
     fanOut?.onModuleDestroy();
@@ -86,5 +89,33 @@ describe('FanOutService (real NATS)', () => {
     await bus.flush();
     await new Promise((r) => setTimeout(r, 100));
     expect(remote.map((d) => d.userIds)).toEqual([[there], [there], [there]]);
+  });
+
+  it('routes from its location cache with no lookup, kept right by presence.arrived.v1 and presence.changed.v1', async () => {
+    const before = { locates: locates.length, remote: remote.length };
+    // All four were located by the test above: no presence lookup now.
+    expect(await fanOut.route([here, there, offline], { kind: 'message', message: message(4) })).toEqual([offline]);
+    expect(locates).toHaveLength(before.locates);
+
+    // The offline user connects on gw-2 (its gateway announces it): routed there at once, no lookup.
+    bus.publish(PresenceArrivedV1, { userId: offline, instanceId: 'gw-2' });
+    await bus.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(await fanOut.route([there, offline], { kind: 'message', message: message(5) })).toEqual([]);
+    expect(locates).toHaveLength(before.locates);
+
+    // `there` goes offline: the next message asks presence about it again.
+    bus.publish(PresenceChangedV1, { userId: there, online: false, lastSeenAt: new Date().toISOString() });
+    await bus.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    await fanOut.route([there, offline], { kind: 'message', message: message(6) });
+    expect(locates.slice(before.locates)).toEqual([[there]]);
+    await bus.flush();
+    await new Promise((r) => setTimeout(r, 100));
+    expect(remote.slice(before.remote).map((d) => [...d.userIds].sort())).toEqual([
+      [there],
+      [offline, there].sort(),
+      [offline, there].sort(),
+    ]);
   });
 });

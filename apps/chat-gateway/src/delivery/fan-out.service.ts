@@ -1,7 +1,9 @@
-import { Inject, Injectable, Logger, type OnModuleDestroy } from '@nestjs/common';
+import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import {
   gatewayDeliverV1,
   ParleyError,
+  PresenceArrivedV1,
+  PresenceChangedV1,
   PresenceLimits,
   PresenceLocateV1,
   PushNotifyV1,
@@ -13,6 +15,8 @@ import { NatsBus, type RpcPipeline } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { ConnectionRegistry } from '../realtime/connection-registry';
 import { LocalDelivery } from './local-delivery';
+import { LocationCache } from './location-cache';
+import { LocationCacheMetrics } from './location-cache.metrics';
 
 type DeliveryWithoutUsers = Delivery extends infer D ? (D extends Delivery ? Omit<D, 'userIds'> : never) : never;
 
@@ -33,10 +37,12 @@ interface LocateWaiter {
  * knows them); then one presence lookup finds the other instances, each of which gets one
  * NATS message on its own subject. Nothing is broadcast. The lookups of one event-loop
  * turn (e.g. all messages answered by one group commit) share ONE presence.locate.v1, so
- * a message costs a fraction of a Redis round trip instead of one each.
+ * a message costs a fraction of a Redis round trip instead of one each; and recipients whose
+ * location is cached (LocationCache, kept right by presence.changed.v1 and presence.arrived.v1)
+ * cost none.
  */
 @Injectable()
-export class FanOutService implements OnModuleDestroy {
+export class FanOutService implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger(FanOutService.name);
   private readonly locates: RpcPipeline<typeof PresenceLocateV1>;
   /** Whole waiters per request, each request within presence's id limit (ids shared by waiters count once). */
@@ -48,13 +54,30 @@ export class FanOutService implements OnModuleDestroy {
     },
   );
 
+  private readonly cache: LocationCache;
+
   constructor(
     private readonly bus: NatsBus,
     private readonly local: LocalDelivery,
     private readonly registry: ConnectionRegistry,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
+    private readonly cacheMetrics?: LocationCacheMetrics,
   ) {
     this.locates = bus.pipeline(PresenceLocateV1, { maxInFlight: MAX_LOCATES_IN_FLIGHT });
+    this.cache = new LocationCache({
+      ...config.presence.locationCache,
+      inFlightMs: config.nats.requestTimeoutMs,
+    });
+  }
+
+  onApplicationBootstrap(): void {
+    if (!this.cache.enabled) return;
+    this.bus.subscribe(PresenceChangedV1, (state) => this.cache.changed(state.userId));
+    this.bus.subscribe(PresenceArrivedV1, (arrival) => this.cache.arrived(arrival.userId, arrival.instanceId));
+    this.bus.watchStatus((status) => {
+      // Changes published while this gateway was away never reach it.
+      if (status === 'disconnect' || status === 'reconnect') this.cache.clear();
+    });
   }
 
   onModuleDestroy(): void {
@@ -131,14 +154,31 @@ export class FanOutService implements OnModuleDestroy {
     }
   }
 
-  /** Where users are connected; lookups of the same event-loop turn go out as one request. */
-  private locate(userIds: string[]): Promise<Record<string, string[]>> {
+  /**
+   * Where users are connected: from the cache, else from presence (the lookups of one
+   * event-loop turn go out as one request).
+   */
+  private async locate(userIds: string[]): Promise<Record<string, string[]>> {
+    if (!this.cache.enabled) return this.lookUp(userIds);
+    const { found, missing } = this.cache.lookup(userIds);
+    this.cacheMetrics?.lookups.inc({ result: 'hit' }, found.size);
+    const locations: Record<string, string[]> = Object.fromEntries(found);
+    if (missing.length === 0) return locations;
+    this.cacheMetrics?.lookups.inc({ result: 'miss' }, missing.length);
+    return Object.assign(locations, await this.lookUp(missing));
+  }
+
+  private lookUp(userIds: string[]): Promise<Record<string, string[]>> {
     return new Promise((resolve, reject) => this.locateQueue.add({ userIds, resolve, reject }));
   }
 
   private sendLocate(part: LocateWaiter[], ids: ReadonlySet<string>): void {
-    this.locates.request({ userIds: [...ids] }).then(
+    const asked = [...ids];
+    const since = this.cache.begin();
+    this.locates.request({ userIds: asked }).then(
       ({ locations }) => {
+        this.cache.store(asked, locations, since);
+        this.cacheMetrics?.entries.set(this.cache.size);
         for (const w of part) w.resolve(locations);
       },
       (err: unknown) => {

@@ -6,6 +6,7 @@ import {
   type BeforeApplicationShutdown,
 } from '@nestjs/common';
 import {
+  PresenceArrivedV1,
   PresenceChangedV1,
   PresenceConnectV1,
   PresenceDisconnectV1,
@@ -52,6 +53,7 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
    * connections on all gateways together (presence counts them atomically: nothing registered).
    */
   async connected(conn: Pick<ClientConnection, 'userId' | 'id'>): Promise<boolean> {
+    let cameOnline = false;
     try {
       const reply = await this.bus.request(PresenceConnectV1, {
         userId: conn.userId,
@@ -59,12 +61,17 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
         socketId: conn.id,
         maxConnections: this.config.limits.maxConnectionsPerUser,
       });
-      return reply.refused !== true;
+      if (reply.refused === true) return false;
+      cameOnline = reply.cameOnline;
     } catch (err) {
       // The next heartbeat registers it; only this gateway's own count capped it.
       this.logger.warn({ err }, 'presence connect failed');
-      return true;
     }
+    // Before the socket is admitted (and replayed to): other gateways' location caches learn
+    // this instance first. A user who came online needs none: presence already published
+    // presence.changed.v1, before its reply, on the same connection.
+    if (!cameOnline) this.bus.publish(PresenceArrivedV1, { userId: conn.userId, instanceId: this.config.instanceId });
+    return true;
   }
 
   async disconnected(conn: ClientConnection): Promise<void> {

@@ -6,8 +6,7 @@ import {
   KeyedConcurrencyLimit,
   UserRateLimits,
 } from '@parley/shared/util-rate-limit';
-import { closeRedis } from '@parley/shared/util-redis';
-import type Redis from 'ioredis';
+import { closeRedis, type RedisClient } from '@parley/shared/util-redis';
 import type { GatewayConfig, GatewayRateLimitName } from '../config/gateway.config';
 import type { SecurityMetrics } from './security.metrics';
 
@@ -27,7 +26,7 @@ export class GatewayLimits implements OnApplicationShutdown {
   constructor(
     config: GatewayConfig['limits'],
     private readonly metrics: SecurityMetrics,
-    private readonly redis?: Redis,
+    private readonly redis?: RedisClient,
   ) {
     this.rates = new UserRateLimits(config.rates, {
       redis,
@@ -48,6 +47,7 @@ export class GatewayLimits implements OnApplicationShutdown {
   ): Promise<GatewayLimits> {
     const redis = await connectRateLimitRedis({
       url: config.redis.url,
+      clusterNodes: config.redis.clusterNodes,
       name: `chat-gateway:${instanceId}:rate-limits`,
       commandTimeoutMs: config.redis.timeoutMs,
     });

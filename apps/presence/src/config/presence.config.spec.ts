@@ -9,7 +9,8 @@ describe('loadPresenceConfig', () => {
     expect(loadPresenceConfig({})).toEqual({
       http: { host: '0.0.0.0', port: 3002 },
       logLevel: 'info',
-      redis: { url: 'redis://127.0.0.1:6379', keyPrefix: 'parley:presence:' },
+      redis: { url: 'redis://127.0.0.1:6379', clusterNodes: '', keyPrefix: 'parley:presence:' },
+      shards: 1,
       // pass: read from .parley/keys/nats/presence.password when `npm start` made it, else anonymous.
       nats: expect.objectContaining({ url: 'nats://127.0.0.1:4222', subjectPrefix: '', user: 'presence' }),
       presence: { defaultTtlSeconds: 30, sweepIntervalMs: 2000 },
@@ -20,15 +21,24 @@ describe('loadPresenceConfig', () => {
     const config = loadPresenceConfig({
       PRESENCE_PORT: '4002',
       REDIS_URL: 'redis://r:6380/2',
-      REDIS_KEY_PREFIX: '{p}:',
+      REDIS_CLUSTER_NODES: 'r1:7000,r2:7000',
+      REDIS_KEY_PREFIX: 'p:',
+      PRESENCE_SHARDS: '256',
       NATS_SUBJECT_PREFIX: 'ci.run1.',
       PRESENCE_TTL_SECONDS: '2',
       PRESENCE_SWEEP_INTERVAL_MS: '200',
     });
     expect(config.http.port).toBe(4002);
-    expect(config.redis).toEqual({ url: 'redis://r:6380/2', keyPrefix: '{p}:' });
+    expect(config.redis).toEqual({ url: 'redis://r:6380/2', clusterNodes: 'r1:7000,r2:7000', keyPrefix: 'p:' });
+    expect(config.shards).toBe(256);
     expect(config.nats.subjectPrefix).toBe('ci.run1.');
     expect(config.presence).toEqual({ defaultTtlSeconds: 2, sweepIntervalMs: 200 });
+  });
+
+  it('spreads presence over 64 shards on a Redis Cluster unless told otherwise, 1 on one Redis', () => {
+    expect(loadPresenceConfig({ REDIS_CLUSTER_NODES: 'r1:7000' }).shards).toBe(64);
+    expect(loadPresenceConfig({ REDIS_CLUSTER_NODES: 'r1:7000', PRESENCE_SHARDS: '128' }).shards).toBe(128);
+    expect(loadPresenceConfig({ PRESENCE_SHARDS: '8' }).shards).toBe(8);
   });
 
   it('reads its NATS identity, the password from NATS_PASSWORD or NATS_PASSWORD_FILE', () => {
@@ -59,12 +69,22 @@ describe('loadPresenceConfig', () => {
         NATS_SUBJECT_PREFIX: 'no-dot',
         PRESENCE_TTL_SECONDS: '0',
         PRESENCE_SWEEP_INTERVAL_MS: 'soon',
+        REDIS_CLUSTER_NODES: 'r1:7000;r2',
+        REDIS_KEY_PREFIX: '{presence}:',
+        PRESENCE_SHARDS: '-1',
       });
       throw new Error('expected a ConfigError');
     } catch (err) {
       expect(err).toBeInstanceOf(ConfigError);
       const problems = (err as ConfigError).problems.join('\n');
-      for (const name of ['NATS_SUBJECT_PREFIX', 'PRESENCE_TTL_SECONDS', 'PRESENCE_SWEEP_INTERVAL_MS'])
+      for (const name of [
+        'NATS_SUBJECT_PREFIX',
+        'PRESENCE_TTL_SECONDS',
+        'PRESENCE_SWEEP_INTERVAL_MS',
+        'REDIS_CLUSTER_NODES',
+        'REDIS_KEY_PREFIX',
+        'PRESENCE_SHARDS',
+      ])
         expect(problems).toContain(name);
     }
   });

@@ -1,4 +1,5 @@
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
 import { loadEnv } from '@parley/shared/util-config';
 
 /** Every variable presence reads, with defaults that work on a laptop. */
@@ -8,11 +9,22 @@ export class PresenceEnv {
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** May carry a password (redis://:secret@host:6379/0); or REDIS_URL_FILE. */
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
+  /** Seed nodes of a Redis Cluster, host:port,...; empty: one server at REDIS_URL (docs/operations.md, "Redis Cluster"). */
+  @Matches(REDIS_CLUSTER_NODES_PATTERN, { message: REDIS_CLUSTER_NODES_MESSAGE }) REDIS_CLUSTER_NODES = '';
   /**
-   * Put before every key. For Redis Cluster give it a hash tag ("{parley:presence}:") so
-   * the Lua scripts, which touch a user's and an instance's keys together, stay in one slot.
+   * Put before every key, then the shard's hash tag ("parley:presence:{17}:u:<user>"). No
+   * braces of its own: a tag here would put every shard in one slot again.
    */
-  @IsString() @IsNotEmpty() REDIS_KEY_PREFIX = 'parley:presence:';
+  @Matches(/^[^{}]+$/, { message: 'REDIS_KEY_PREFIX must not contain { or } (presence adds one hash tag per shard)' })
+  REDIS_KEY_PREFIX = 'parley:presence:';
+  /**
+   * Hash slots presence spreads users over (docs/scaling.md, "Presence on Redis Cluster"):
+   * at least 8 per cluster master so they spread evenly. 0: 64 on a cluster, 1 on one Redis
+   * (where more shards only cost more commands per lookup). Fixed for a deployment: a change
+   * starts presence empty (gateways' heartbeats re-create connections within seconds; last-seen
+   * times and counters of the old layout are left behind).
+   */
+  @IsInt() @Min(0) @Max(16384) PRESENCE_SHARDS = 0;
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
   @Matches(/^([A-Za-z0-9_-]+\.)*$/, {
     message: 'NATS_SUBJECT_PREFIX must be empty or dot-terminated tokens, e.g. "t1234."',
@@ -31,7 +43,8 @@ export class PresenceEnv {
 export interface PresenceConfig {
   http: { host: string; port: number };
   logLevel: string;
-  redis: { url: string; keyPrefix: string };
+  redis: { url: string; clusterNodes: string; keyPrefix: string };
+  shards: number;
   nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   presence: { defaultTtlSeconds: number; sweepIntervalMs: number };
 }
@@ -41,7 +54,8 @@ export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): Presen
   return {
     http: { host: e.HTTP_HOST, port: e.PRESENCE_PORT },
     logLevel: e.LOG_LEVEL,
-    redis: { url: e.REDIS_URL, keyPrefix: e.REDIS_KEY_PREFIX },
+    redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.REDIS_KEY_PREFIX },
+    shards: e.PRESENCE_SHARDS || (e.REDIS_CLUSTER_NODES ? 64 : 1),
     nats: {
       url: e.NATS_URL,
       subjectPrefix: e.NATS_SUBJECT_PREFIX,

@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { NatsBus } from '@parley/shared/util-nats';
-import type Redis from 'ioredis';
+import type { RedisClient } from '@parley/shared/util-redis';
 import type { PresenceConfig } from '../config/presence.config';
 import { PresenceEventsPublisher } from './presence-events.publisher';
 import { PresenceSweeper } from './presence-sweeper';
@@ -12,7 +12,7 @@ import { PresenceService } from './presence.service';
 /** Who is online where: the presence.* handlers, the Redis state, the sweeper and presence.changed.v1. */
 @Module({})
 export class PresenceModule {
-  static forRoot(config: Pick<PresenceConfig, 'redis' | 'presence'>, redis: Redis): DynamicModule {
+  static forRoot(config: Pick<PresenceConfig, 'redis' | 'presence' | 'shards'>, redis: RedisClient): DynamicModule {
     return {
       module: PresenceModule,
       controllers: [PresenceHandler],
@@ -22,6 +22,7 @@ export class PresenceModule {
           useFactory: () =>
             new PresenceRepository(redis, {
               keyPrefix: config.redis.keyPrefix,
+              shards: config.shards,
               defaultTtlMs: config.presence.defaultTtlSeconds * 1000,
             }),
         },

@@ -1,58 +1,75 @@
 import { randomUUID } from 'node:crypto';
 import { ParleyError } from '@parley/contracts';
-import Redis from 'ioredis';
+import { deleteTestKeys, testRedisTargets } from '@parley/shared/testing';
+import { dataNodes, type RedisClient } from '@parley/shared/util-redis';
 import { connectPresenceRedis } from '../redis/redis.connection';
-import { PresenceRepository } from './presence.repository';
+import { PresenceRepository, shardOf } from './presence.repository';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
-const keyPrefix = `test:presence-repo:${randomUUID().slice(0, 8)}:`;
 const id = () => randomUUID();
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+const SHARDS = 16;
 
-describe('PresenceRepository (real Redis)', () => {
-  let redis: Redis;
-  let other: Redis;
+describe.each(testRedisTargets)('PresenceRepository (real Redis: $kind)', ({ target }) => {
+  const keyPrefix = `test:presence-repo:${randomUUID().slice(0, 8)}:`;
+  let redis: RedisClient;
+  let other: RedisClient;
   let repo: PresenceRepository;
   /** A second replica's repository, on its own connection. */
   let replica: PresenceRepository;
+  const options = { keyPrefix, shards: SHARDS, defaultTtlMs: 30_000 };
 
   beforeAll(async () => {
-    redis = await connectPresenceRedis({ url: REDIS_URL, name: 'presence-repo-test' });
-    other = await connectPresenceRedis({ url: REDIS_URL, name: 'presence-repo-test-2' });
-    repo = new PresenceRepository(redis, { keyPrefix, defaultTtlMs: 30_000 });
-    replica = new PresenceRepository(other, { keyPrefix, defaultTtlMs: 30_000 });
+    redis = await connectPresenceRedis({ ...target, name: 'presence-repo-test' });
+    other = await connectPresenceRedis({ ...target, name: 'presence-repo-test-2' });
+    repo = new PresenceRepository(redis, options);
+    replica = new PresenceRepository(other, options);
   });
 
   afterAll(async () => {
-    const keys = await redis.keys(`${keyPrefix}*`);
-    if (keys.length) await redis.del(...keys);
+    await deleteTestKeys(redis, `${keyPrefix}*`);
     await redis.quit();
     await other.quit();
   });
 
+  /** Whether any shard still lists the instance. */
+  async function instanceKnown(inst: string): Promise<boolean> {
+    const scores = await Promise.all(
+      Array.from({ length: SHARDS }, (_, k) => redis.zscore(`${repo.shardPrefix(k)}instances`, inst)),
+    );
+    return scores.some((score) => score !== null);
+  }
+
   async function sweepAll(r: PresenceRepository): Promise<string[]> {
     const out: string[] = [];
     for (;;) {
-      const { userIds, more } = await r.sweep(2);
-      out.push(...userIds);
+      const { batches, more } = await r.sweep(2);
+      out.push(...batches.flatMap((b) => b.userIds));
       if (!more) return out;
     }
   }
 
-  it('locates any number of users with one Redis command', async () => {
+  it('locates any number of users with one script per shard, and spreads them over the shards', async () => {
     const users = Array.from({ length: 500 }, () => id());
-    for (const [i, u] of users.entries()) if (i % 2 === 0) await repo.connect(u, `gw-${i % 4}`, id());
-    await repo.locate(users.slice(0, 1)); // loads the script (EVALSHA, then EVAL on NOSCRIPT)
-    const send = jest.spyOn(redis, 'sendCommand');
+    await Promise.all(users.map((u, i) => (i % 2 === 0 ? repo.connect(u, `gw-${i % 4}`, id()) : undefined)));
+    const located = jest.spyOn(repo as unknown as { run: (...a: unknown[]) => unknown }, 'run');
     try {
       const found = await repo.locate(users);
-      expect(send).toHaveBeenCalledTimes(1);
+      expect(located.mock.calls.length).toBe(new Set(users.map((u) => shardOf(u, SHARDS))).size);
+      expect(located.mock.calls.length).toBeGreaterThan(1);
       expect(found.size).toBe(250);
       expect(found.get(users[2])).toEqual(['gw-2']);
       expect(found.has(users[1])).toBe(false);
     } finally {
-      send.mockRestore();
+      located.mockRestore();
     }
+    // The ceiling this layout lifts: users' keys are in every shard's slot, so on a cluster
+    // every master holds some (the old layout put them all in one slot: one node).
+    const keysPerNode = await Promise.all(
+      dataNodes(redis).map(async (node) => (await node.keys(`${keyPrefix}*u:*`)).length),
+    );
+    expect(keysPerNode.reduce((a, b) => a + b, 0)).toBe(250);
+    expect(keysPerNode.every((n) => n > 0)).toBe(true);
+    expect(keysPerNode).toHaveLength(target.clusterNodes ? 3 : 1);
   });
 
   it("caps a user's connections on all gateways together, atomically under 40 concurrent connects", async () => {
@@ -76,7 +93,7 @@ describe('PresenceRepository (real Redis)', () => {
   });
 
   it('expires connections nobody heartbeated after the default ttl, and pages the sweep', async () => {
-    const shortLived = new PresenceRepository(redis, { keyPrefix, defaultTtlMs: 300 });
+    const shortLived = new PresenceRepository(redis, { ...options, defaultTtlMs: 300 });
     const users = Array.from({ length: 5 }, () => id());
     const inst = `gw-short-${id()}`;
     for (const u of users) expect((await shortLived.connect(u, inst, id())).cameOnline).toBe(true);
@@ -85,14 +102,15 @@ describe('PresenceRepository (real Redis)', () => {
     expect((await repo.locate(users)).size).toBe(0);
     expect((await repo.query(users)).every((p) => p.online)).toBe(true);
 
-    const first = await repo.sweep(2);
+    const first = await repo.sweep(1);
     expect(first.more).toBe(true);
-    const wentOffline = [...first.userIds, ...(await sweepAll(repo))];
+    const firstAt = Math.min(...first.batches.map((b) => b.at));
+    const wentOffline = [...first.batches.flatMap((b) => b.userIds), ...(await sweepAll(repo))];
     expect(wentOffline.sort()).toEqual([...users].sort());
     const stored = await repo.query(users);
-    expect(stored.every((p) => !p.online && p.lastSeenMs !== null && p.lastSeenMs >= first.at)).toBe(true);
+    expect(stored.every((p) => !p.online && p.lastSeenMs !== null && p.lastSeenMs >= firstAt)).toBe(true);
     // The instance itself is forgotten once its last connection is gone.
-    expect(await redis.zscore(`${keyPrefix}instances`, inst)).toBeNull();
+    expect(await instanceKnown(inst)).toBe(false);
   });
 
   it('publishes each expiry to exactly one of two replicas sweeping at once', async () => {
@@ -134,11 +152,13 @@ describe('PresenceRepository (real Redis)', () => {
     const rows = users.map((userId) => ({ userId, socketId: id() }));
     await repo.heartbeat(inst, 30_000, rows);
 
-    const first = await repo.instanceGone(inst, 2);
-    expect(first).toMatchObject({ remaining: 3 });
+    const first = await repo.instanceGone(inst, 1);
+    const firstGone = first.batches.flatMap((b) => b.userIds);
+    expect(firstGone.length).toBeGreaterThan(0);
+    expect(first.remaining).toBe(5 - firstGone.length);
     const second = await repo.instanceGone(inst, 10);
     expect(second.remaining).toBe(0);
-    expect([...first.userIds, ...second.userIds].sort()).toEqual([...users].sort());
+    expect([...firstGone, ...second.batches.flatMap((b) => b.userIds)].sort()).toEqual([...users].sort());
 
     expect((await repo.heartbeat(inst, 30_000, rows)).userIds).toEqual([]);
     expect((await repo.locate(users)).size).toBe(0);
@@ -157,12 +177,19 @@ describe('PresenceRepository (real Redis)', () => {
   });
 
   it('reconnects by itself after losing its Redis connection', async () => {
-    const conn = await connectPresenceRedis({ url: REDIS_URL, name: 'presence-repo-test-reconnect' });
+    const name = `presence-repo-test-reconnect-${id().slice(0, 8)}`;
+    const conn = await connectPresenceRedis({ ...target, name });
     try {
-      const r = new PresenceRepository(conn, { keyPrefix, defaultTtlMs: 30_000 });
+      const r = new PresenceRepository(conn, options);
       const [u, inst] = [id(), `gw-${id()}`];
       await r.connect(u, inst, id());
-      await redis.client('KILL', 'ID', String(await conn.client('ID')));
+      // Every connection of this client (one per node on a cluster) is killed.
+      for (const node of dataNodes(redis)) {
+        const list = String(await node.client('LIST'));
+        for (const [, clientId] of list.matchAll(new RegExp(`id=(\\d+) .*name=${name} `, 'g'))) {
+          await node.client('KILL', 'ID', clientId);
+        }
+      }
       await sleep(50);
       let located: Map<string, string[]> | undefined;
       for (let i = 0; i < 100 && !located; i++) {
@@ -175,8 +202,8 @@ describe('PresenceRepository (real Redis)', () => {
   });
 
   it('answers unavailable when Redis is unreachable', async () => {
-    const down = await connectPresenceRedis({ url: REDIS_URL, name: 'presence-repo-test-down' });
-    const broken = new PresenceRepository(down, { keyPrefix, defaultTtlMs: 1000 });
+    const down = await connectPresenceRedis({ ...target, name: 'presence-repo-test-down' });
+    const broken = new PresenceRepository(down, { ...options, defaultTtlMs: 1000 });
     down.disconnect();
     const err = await broken.connect(id(), 'gw', id()).catch((e: unknown) => e);
     expect(err).toBeInstanceOf(ParleyError);

@@ -3,11 +3,15 @@
  * connection appearing, its last one going) is decided atomically inside Redis: under
  * any concurrency and with any number of presence replicas, exactly one caller sees it.
  *
- * Keys (P = REDIS_KEY_PREFIX; built inside the scripts, so on Redis Cluster P must carry
- * a hash tag to keep them in one slot):
+ * Users are spread over PRESENCE_SHARDS shards (presence.repository.ts, shardOf). Every key of
+ * a shard starts with P = REDIS_KEY_PREFIX .. '{' .. shard .. '}:', so a shard is one Redis
+ * Cluster hash slot and a script touches one slot only. KEYS[1] is the shard's `instances`
+ * key (what the cluster client routes by); the scripts build the rest from P (ARGV[1]).
+ * Per shard:
  *   P u:<userId>           ZSET  "<instanceId>|<socketId>" -> expiry ms   the user is online iff it exists
  *   P i:<instanceId>       ZSET  "<userId>|<socketId>"     -> expiry ms   (same entries, by gateway)
  *   P instances            ZSET  instanceId -> latest expiry ms           what the sweeper walks
+ *                                                                       (gateways with connections here)
  *   P ttl                  HASH  instanceId -> ttl ms of its last heartbeat
  *   P seen                 HASH  userId -> ms when the user last went offline
  *   P online               STRING number of online users (metrics)
@@ -56,7 +60,7 @@ end
 
 /**
  * ARGV: P, userId, instanceId, socketId, defaultTtlMs, maxConnections (0: no cap).
- * Returns {cameOnline 0|1, nowMs, refused 0|1}. The cap counts the user's unexpired
+ * Returns {cameOnline 0|1, nowMs, refused 0|1, markerLifted 0|1}. The cap counts the user's unexpired
  * connections on every gateway inside the script, so concurrent connects cannot pass it.
  */
 export const connectScript = `${prelude}
@@ -69,11 +73,12 @@ if cap > 0 and redis.call('ZSCORE', ukey, inst .. '|' .. s) == false
    and redis.call('ZCOUNT', ukey, '(' .. now, '+inf') >= cap then
   return {0, now, 1}
 end
--- A connect is proof the instance lives (an instance id reused after a restart).
-redis.call('DEL', P .. 'g:' .. inst)
+-- A connect is proof the instance lives (an instance id reused after a restart); the caller
+-- lifts the other shards' markers when this one had one.
+local lifted = redis.call('DEL', P .. 'g:' .. inst)
 local exp = now + ttlOf(inst, ARGV[5])
 redis.call('ZADD', P .. 'instances', 'GT', exp, inst)
-return {add(u, inst, s, exp) and 1 or 0, now, 0}
+return {add(u, inst, s, exp) and 1 or 0, now, 0, lifted}
 `;
 
 /** ARGV: P, userId, instanceId, socketId, defaultTtlMs. Returns {wentOffline 0|1, nowMs}. */

@@ -12,8 +12,8 @@ function setup() {
       userIds: [],
       at: 1000,
     })),
-    instanceGone: jest.fn(async () => ({ userIds: [] as string[], at: 1000, remaining: 0 })),
-    sweep: jest.fn(async () => ({ userIds: [] as string[], at: 1000, more: false })),
+    instanceGone: jest.fn(async () => ({ batches: [] as { userIds: string[]; at: number }[], remaining: 0 })),
+    sweep: jest.fn(async () => ({ batches: [] as { userIds: string[]; at: number }[], more: false })),
     locate: jest.fn(async () => new Map<string, string[]>()),
     query: jest.fn(async () => [] as { userId: string; online: boolean; lastSeenMs: number | null }[]),
   };
@@ -123,8 +123,8 @@ describe('PresenceService', () => {
   it('closes a departing instance batch by batch until nothing remains', async () => {
     const { repository, published, service } = setup();
     repository.instanceGone
-      .mockResolvedValueOnce({ userIds: ['a', 'b'], at: 10, remaining: REMOVE_BATCH })
-      .mockResolvedValueOnce({ userIds: ['c'], at: 11, remaining: 0 });
+      .mockResolvedValueOnce({ batches: [{ userIds: ['a', 'b'], at: 10 }], remaining: REMOVE_BATCH })
+      .mockResolvedValueOnce({ batches: [{ userIds: ['c'], at: 11 }], remaining: 0 });
     await service.instanceGone({ instanceId: 'gw-1' });
     expect(repository.instanceGone).toHaveBeenCalledTimes(2);
     expect(repository.instanceGone).toHaveBeenCalledWith('gw-1', REMOVE_BATCH);
@@ -138,15 +138,15 @@ describe('PresenceService', () => {
   it('sweeps while there is more, at most MAX_SWEEP_ROUNDS calls per tick', async () => {
     const { repository, published, service } = setup();
     repository.sweep
-      .mockResolvedValueOnce({ userIds: ['a'], at: 1, more: true })
-      .mockResolvedValueOnce({ userIds: ['b'], at: 2, more: false });
+      .mockResolvedValueOnce({ batches: [{ userIds: ['a'], at: 1 }], more: true })
+      .mockResolvedValueOnce({ batches: [{ userIds: ['b'], at: 2 }], more: false });
     await expect(service.sweep()).resolves.toBe(2);
     expect(published).toEqual([
       { userId: 'a', online: false, at: 1 },
       { userId: 'b', online: false, at: 2 },
     ]);
 
-    repository.sweep.mockReset().mockResolvedValue({ userIds: [], at: 3, more: true });
+    repository.sweep.mockReset().mockResolvedValue({ batches: [{ userIds: [], at: 3 }], more: true });
     await service.sweep();
     expect(repository.sweep).toHaveBeenCalledTimes(MAX_SWEEP_ROUNDS);
   });

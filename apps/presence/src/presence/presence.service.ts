@@ -75,7 +75,7 @@ export class PresenceService {
     let remaining = Infinity;
     for (let round = 0; remaining > 0 && round < 10_000; round++) {
       const result = await this.repository.instanceGone(instanceId, REMOVE_BATCH);
-      this.events.offline(result.userIds, result.at);
+      for (const batch of result.batches) this.events.offline(batch.userIds, batch.at);
       remaining = result.remaining;
     }
   }
@@ -107,8 +107,10 @@ export class PresenceService {
     let wentOffline = 0;
     for (let round = 0; round < MAX_SWEEP_ROUNDS; round++) {
       const result = await this.repository.sweep(REMOVE_BATCH);
-      this.events.offline(result.userIds, result.at);
-      wentOffline += result.userIds.length;
+      for (const batch of result.batches) {
+        this.events.offline(batch.userIds, batch.at);
+        wentOffline += batch.userIds.length;
+      }
       if (!result.more) break;
     }
     return wentOffline;

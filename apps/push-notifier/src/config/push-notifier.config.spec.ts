@@ -40,6 +40,14 @@ describe('loadPushNotifierConfig', () => {
     expect(() => loadPushNotifierConfig({ DATABASE_CONNECT_TIMEOUT_MS: '-1' })).toThrow(/DATABASE_CONNECT_TIMEOUT_MS/);
   });
 
+  it('on a Redis Cluster, wants the queue prefix to be a hash tag', () => {
+    const cluster = { REDIS_CLUSTER_NODES: '10.0.0.1:7000,10.0.0.2:7000' };
+    expect(() => loadPushNotifierConfig(cluster)).toThrow(/PUSH_QUEUE_PREFIX must start with a hash tag.*"\{parley\}"/);
+    const c = loadPushNotifierConfig({ ...cluster, PUSH_QUEUE_PREFIX: '{parley-push}' });
+    expect(c.redis).toEqual({ url: 'redis://127.0.0.1:6379', clusterNodes: '10.0.0.1:7000,10.0.0.2:7000' });
+    expect(() => loadPushNotifierConfig({ REDIS_CLUSTER_NODES: 'no-port' })).toThrow(/REDIS_CLUSTER_NODES/);
+  });
+
   it('names every bad variable', () => {
     let err: unknown;
     try {

@@ -1,5 +1,6 @@
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
-import { loadEnv } from '@parley/shared/util-config';
+import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
+import { ConfigError, loadEnv } from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable push-notifier reads, with defaults that work on a laptop. */
@@ -7,9 +8,15 @@ export class PushNotifierEnv extends PostgresServiceEnv {
   @IsInt() @Min(0) @Max(65535) PUSH_NOTIFIER_PORT = 3004;
   @IsInt() @Min(1) @Max(200) DATABASE_POOL_SIZE = 10;
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
+  /** Seed nodes of a Redis Cluster, host:port,...; empty: one server at REDIS_URL (docs/operations.md, "Redis Cluster"). */
+  @Matches(REDIS_CLUSTER_NODES_PATTERN, { message: REDIS_CLUSTER_NODES_MESSAGE }) REDIS_CLUSTER_NODES = '';
   override NATS_USER = 'push-notifier';
   override NATS_PASSWORD_FILE = '.parley/keys/nats/push-notifier.password';
-  /** BullMQ key prefix (and of the coalescing state): separates stacks sharing one Redis. */
+  /**
+   * BullMQ key prefix (and of the coalescing state): separates stacks sharing one Redis. On a
+   * Redis Cluster it must be a hash tag, e.g. "{parley-push}": BullMQ's scripts touch many
+   * keys of the queue at once, so they must all live in one slot.
+   */
   @Matches(/^[A-Za-z0-9_.{}-]+$/, { message: 'PUSH_QUEUE_PREFIX may hold letters, digits and _.{}- only (no ":")' })
   PUSH_QUEUE_PREFIX = 'parley';
   /** Path to a Firebase service account JSON; empty: DRY-RUN (pushes are logged, not sent). */
@@ -28,7 +35,7 @@ export interface PushNotifierConfig {
   http: { host: string; port: number };
   logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
-  redis: { url: string };
+  redis: { url: string; clusterNodes: string };
   nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   push: {
     queuePrefix: string;
@@ -44,11 +51,16 @@ export interface PushNotifierConfig {
 
 export function loadPushNotifierConfig(env: NodeJS.ProcessEnv = process.env): PushNotifierConfig {
   const e = loadEnv('push-notifier', PushNotifierEnv, env);
+  if (e.REDIS_CLUSTER_NODES && !/^\{[^{}]+\}/.test(e.PUSH_QUEUE_PREFIX)) {
+    throw new ConfigError('push-notifier', [
+      `PUSH_QUEUE_PREFIX must start with a hash tag on a Redis Cluster (REDIS_CLUSTER_NODES is set), e.g. "{${e.PUSH_QUEUE_PREFIX.replace(/[{}]/g, '')}}"`,
+    ]);
+  }
   return {
     http: { host: e.HTTP_HOST, port: e.PUSH_NOTIFIER_PORT },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
-    redis: { url: e.REDIS_URL },
+    redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES },
     nats: {
       url: e.NATS_URL,
       subjectPrefix: e.NATS_SUBJECT_PREFIX,

@@ -1,4 +1,4 @@
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@parley/shared/util-redis';
 
 /** The coalesced batch a job sends: read and cleared atomically when its job runs. */
 export interface PushBatch {
@@ -98,7 +98,7 @@ type Script = (keys: number, ...args: (string | number)[]) => Promise<unknown>;
 /** All Redis I/O of push coalescing and send idempotency (atomic Lua scripts). */
 export class PushStateStore {
   constructor(
-    private readonly redis: Redis,
+    private readonly redis: RedisClient,
     /** e.g. "parley": keys live under "<prefix>:push-state:". */
     private readonly prefix: string,
   ) {

@@ -2,9 +2,16 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DeviceRegisterV1, PresenceChangedV1, PushNotifyV1, type DevicePlatform } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, eventually, http, type TestDatabase } from '@parley/shared/testing';
+import {
+  createTestDatabase,
+  deleteTestKeys,
+  eventually,
+  http,
+  testRedisTargets,
+  type TestDatabase,
+} from '@parley/shared/testing';
+import { createRedisClient, type RedisClient } from '@parley/shared/util-redis';
 import { Queue } from 'bullmq';
-import { Redis } from 'ioredis';
 import type { BatchResponse, Message, SendResponse, TokenMessage } from 'firebase-admin/messaging';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
@@ -76,237 +83,244 @@ class FakeMessaging implements MessagingClient {
   }
 }
 
-describe('push-notifier pushes (real PostgreSQL, Redis, NATS; fake FCM Messaging)', () => {
-  let db: TestDatabase;
-  let app: INestApplication | undefined;
-  let bus: NatsBus;
-  let pg: Client;
-  let queue: Queue;
-  let redis: Redis;
-  /** The fake Messaging of the running app instance. */
-  let fcm: FakeMessaging;
-  let env: NodeJS.ProcessEnv;
-  const natsPrefix = `t${randomUUID().slice(0, 8)}.`;
-  const queuePrefix = `ptest-${randomUUID().slice(0, 8)}`;
-  const attempts = 4;
+describe.each(testRedisTargets)(
+  'push-notifier pushes (real PostgreSQL, NATS, $kind; fake FCM Messaging)',
+  ({ target }) => {
+    let db: TestDatabase;
+    let app: INestApplication | undefined;
+    let bus: NatsBus;
+    let pg: Client;
+    let queue: Queue;
+    let redis: RedisClient;
+    /** The fake Messaging of the running app instance. */
+    let fcm: FakeMessaging;
+    let env: NodeJS.ProcessEnv;
+    const natsPrefix = `t${randomUUID().slice(0, 8)}.`;
+    // On a cluster BullMQ's keys need one hash tag (the config refuses a prefix without).
+    const queuePrefix = target.clusterNodes
+      ? `{ptest-${randomUUID().slice(0, 8)}}`
+      : `ptest-${randomUUID().slice(0, 8)}`;
+    const attempts = 4;
 
-  const start = (messaging: FakeMessaging) => bootstrap(env, { messaging });
+    const start = (messaging: FakeMessaging) => bootstrap(env, { messaging });
 
-  beforeAll(async () => {
-    db = await createTestDatabase('push_jobs');
-    env = testPushEnv(
-      { databaseUrl: db.url, natsPrefix, queuePrefix },
-      {
-        PUSH_COALESCE_MS: '700',
-        PUSH_ATTEMPTS: String(attempts),
-        PUSH_BACKOFF_MS: '150',
-        PUSH_JOB_LOCK_MS: '1000',
-      },
-    );
-    await migrate(env);
-    fcm = new FakeMessaging();
-    app = await start(fcm);
-    bus = await NatsBus.connect({
-      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      name: 'push-test',
-      requestTimeoutMs: 3000,
-      subjectPrefix: natsPrefix,
-    });
-    pg = new Client({ connectionString: db.url });
-    await pg.connect();
-    redis = new Redis(process.env.REDIS_URL ?? 'redis://127.0.0.1:6379', { maxRetriesPerRequest: null });
-    queue = new Queue(QueueName.Push, { connection: redis, prefix: queuePrefix });
-  });
-
-  afterAll(async () => {
-    await app?.close();
-    await queue?.close();
-    // This run's queue and coalescing keys all live under its own prefix.
-    for await (const keys of redis.scanStream({ match: `${queuePrefix}:*`, count: 500 }) as AsyncIterable<string[]>) {
-      if (keys.length > 0) await redis.del(...keys);
-    }
-    await redis?.quit();
-    await pg?.end();
-    await bus?.drain();
-    await db?.drop();
-  });
-
-  const device = async (userId: string, platform: DevicePlatform = 'android'): Promise<string> => {
-    const token = `tok-${randomUUID()}`;
-    await bus.request(DeviceRegisterV1, { userId, token, platform });
-    return token;
-  };
-
-  const notify = (chatId: string, seq: number, senderId: string, recipientIds: string[]) =>
-    bus.publish(PushNotifyV1, {
-      chatId,
-      messageId: randomUUID(),
-      seq,
-      senderId,
-      recipientIds,
-      createdAt: new Date().toISOString(),
+    beforeAll(async () => {
+      db = await createTestDatabase('push_jobs');
+      env = testPushEnv(
+        { databaseUrl: db.url, natsPrefix, queuePrefix },
+        {
+          PUSH_COALESCE_MS: '700',
+          PUSH_ATTEMPTS: String(attempts),
+          PUSH_BACKOFF_MS: '150',
+          PUSH_JOB_LOCK_MS: '1000',
+          REDIS_CLUSTER_NODES: target.clusterNodes,
+        },
+      );
+      await migrate(env);
+      fcm = new FakeMessaging();
+      app = await start(fcm);
+      bus = await NatsBus.connect({
+        url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
+        name: 'push-test',
+        requestTimeoutMs: 3000,
+        subjectPrefix: natsPrefix,
+      });
+      pg = new Client({ connectionString: db.url });
+      await pg.connect();
+      redis = createRedisClient(target, { maxRetriesPerRequest: null }, false);
+      queue = new Queue(QueueName.Push, { connection: redis, prefix: queuePrefix });
     });
 
-  const jobsOf = async (userId: string, states: ('delayed' | 'waiting' | 'active' | 'failed' | 'completed')[]) =>
-    (await queue.getJobs(states)).filter((j) => j?.id?.startsWith(`push:${userId}:`));
-
-  const metrics = async () =>
-    (await http<string>((await (app as INestApplication).getUrl()).replace('[::1]', '127.0.0.1'), 'GET', '/metrics'))
-      .body;
-
-  it('coalesces quick messages of a chat into ONE notification per device: count, latest sender, collapse key, no body', async () => {
-    const userId = randomUUID();
-    const chatId = randomUUID();
-    const [alice, bob] = [randomUUID(), randomUUID()];
-    const phone = await device(userId, 'android');
-    const browser = await device(userId, 'web');
-    // seq 4 arrives after seq 5 (two gateways): the latest is still seq 5, sent by bob.
-    const order: [number, string][] = [
-      [1, alice],
-      [2, bob],
-      [3, alice],
-      [5, bob],
-      [4, alice],
-    ];
-    for (const [seq, sender] of order) notify(chatId, seq, sender, [userId]);
-
-    await eventually(() => fcm.for(phone).length > 0 && fcm.for(browser).length > 0);
-    // The batch's job is gone (completed) before we count: nothing else is on its way.
-    await eventually(async () => (await jobsOf(userId, ['delayed', 'waiting', 'active'])).length === 0);
-    expect((await jobsOf(userId, ['completed'])).length).toBe(1);
-
-    for (const token of [phone, browser]) {
-      const got = fcm.for(token);
-      expect(got).toHaveLength(1);
-      expect(got[0].data).toEqual({ chatId, count: '5', senderId: bob, seq: '5' });
-      expect(got[0].android?.collapseKey).toBe(chatId);
-      expect(got[0].apns?.headers?.['apns-collapse-id']).toBe(chatId);
-      expect(got[0].webpush?.headers?.['Topic']).toBe(chatId.replace(/-/g, ''));
-      expect(got[0].notification).toEqual({ title: 'Parley', body: 'You have 5 new messages' });
-    }
-  });
-
-  it('drops pending pushes when the user comes online (PresenceChangedV1), and counts afresh afterwards', async () => {
-    const userId = randomUUID();
-    const chatId = randomUUID();
-    const sender = randomUUID();
-    const phone = await device(userId);
-    for (const seq of [1, 2, 3]) notify(chatId, seq, sender, [userId]);
-    const [pending] = await eventually(async () => {
-      const jobs = await jobsOf(userId, ['delayed']);
-      return jobs.length > 0 && jobs;
+    afterAll(async () => {
+      await app?.close();
+      await queue?.close();
+      // This run's queue and coalescing keys all live under its own prefix.
+      if (redis) await deleteTestKeys(redis, `${queuePrefix}:*`);
+      await redis?.quit();
+      await pg?.end();
+      await bus?.drain();
+      await db?.drop();
     });
 
-    bus.publish(PresenceChangedV1, { userId, online: true, lastSeenAt: null });
-    await eventually(async () => (await queue.getJob(pending.id as string)) === undefined);
+    const device = async (userId: string, platform: DevicePlatform = 'android'): Promise<string> => {
+      const token = `tok-${randomUUID()}`;
+      await bus.request(DeviceRegisterV1, { userId, token, platform });
+      return token;
+    };
 
-    // Offline again later: one new message gives a notification of 1, not of 4.
-    notify(chatId, 4, sender, [userId]);
-    await eventually(() => fcm.for(phone).length > 0);
-    await eventually(async () => (await jobsOf(userId, ['delayed', 'waiting', 'active'])).length === 0);
-    expect(fcm.for(phone)).toHaveLength(1);
-    expect(fcm.for(phone)[0].data).toMatchObject({ count: '1', seq: '4' });
-  });
+    const notify = (chatId: string, seq: number, senderId: string, recipientIds: string[]) =>
+      bus.publish(PushNotifyV1, {
+        chatId,
+        messageId: randomUUID(),
+        seq,
+        senderId,
+        recipientIds,
+        createdAt: new Date().toISOString(),
+      });
 
-  it('retries a transient FCM failure with backoff, without sending twice to the devices that succeeded', async () => {
-    const userId = randomUUID();
-    const chatId = randomUUID();
-    const flaky = await device(userId, 'ios');
-    const fine = await device(userId, 'android');
-    fcm.failFor(flaky, 'messaging/server-unavailable', 2);
-    notify(chatId, 1, randomUUID(), [userId]);
+    const jobsOf = async (userId: string, states: ('delayed' | 'waiting' | 'active' | 'failed' | 'completed')[]) =>
+      (await queue.getJobs(states)).filter((j) => j?.id?.startsWith(`push:${userId}:`));
 
-    await eventually(() => fcm.for(flaky).length > 0);
-    expect(fcm.attempts.get(flaky)).toBe(3);
-    expect(fcm.for(flaky)).toHaveLength(1);
-    expect(fcm.attempts.get(fine)).toBe(1);
-    expect(fcm.for(fine)).toHaveLength(1);
-    expect(await metrics()).toMatch(/parley_push_failed_total\{[^}]*reason="transient"[^}]*\} [2-9]/);
-  });
+    const metrics = async () =>
+      (await http<string>((await (app as INestApplication).getUrl()).replace('[::1]', '127.0.0.1'), 'GET', '/metrics'))
+        .body;
 
-  it('deletes tokens FCM reports as unregistered or invalid, and keeps the good one', async () => {
-    const userId = randomUUID();
-    const gone = await device(userId);
-    const malformed = await device(userId);
-    const good = await device(userId);
-    fcm.failFor(gone, 'messaging/registration-token-not-registered');
-    fcm.failFor(
-      malformed,
-      'messaging/invalid-argument',
-      1,
-      'The registration token is not a valid FCM registration token',
-    );
-    notify(randomUUID(), 1, randomUUID(), [userId]);
+    it('coalesces quick messages of a chat into ONE notification per device: count, latest sender, collapse key, no body', async () => {
+      const userId = randomUUID();
+      const chatId = randomUUID();
+      const [alice, bob] = [randomUUID(), randomUUID()];
+      const phone = await device(userId, 'android');
+      const browser = await device(userId, 'web');
+      // seq 4 arrives after seq 5 (two gateways): the latest is still seq 5, sent by bob.
+      const order: [number, string][] = [
+        [1, alice],
+        [2, bob],
+        [3, alice],
+        [5, bob],
+        [4, alice],
+      ];
+      for (const [seq, sender] of order) notify(chatId, seq, sender, [userId]);
 
-    await eventually(() => fcm.for(good).length > 0);
-    const tokens = await eventually(async () => {
-      const { rows } = await pg.query<{ token: string }>('SELECT token FROM push.devices WHERE user_id = $1', [userId]);
-      return rows.length === 1 && rows.map((r) => r.token);
+      await eventually(() => fcm.for(phone).length > 0 && fcm.for(browser).length > 0);
+      // The batch's job is gone (completed) before we count: nothing else is on its way.
+      await eventually(async () => (await jobsOf(userId, ['delayed', 'waiting', 'active'])).length === 0);
+      expect((await jobsOf(userId, ['completed'])).length).toBe(1);
+
+      for (const token of [phone, browser]) {
+        const got = fcm.for(token);
+        expect(got).toHaveLength(1);
+        expect(got[0].data).toEqual({ chatId, count: '5', senderId: bob, seq: '5' });
+        expect(got[0].android?.collapseKey).toBe(chatId);
+        expect(got[0].apns?.headers?.['apns-collapse-id']).toBe(chatId);
+        expect(got[0].webpush?.headers?.['Topic']).toBe(chatId.replace(/-/g, ''));
+        expect(got[0].notification).toEqual({ title: 'Parley', body: 'You have 5 new messages' });
+      }
     });
-    expect(tokens).toEqual([good]);
-    expect(fcm.attempts.get(gone)).toBe(1);
-  });
 
-  it('keeps a job that failed every attempt in the failed set, for inspection', async () => {
-    const userId = randomUUID();
-    const down = await device(userId);
-    fcm.failFor(down, 'messaging/internal-error', Infinity);
-    notify(randomUUID(), 1, randomUUID(), [userId]);
+    it('drops pending pushes when the user comes online (PresenceChangedV1), and counts afresh afterwards', async () => {
+      const userId = randomUUID();
+      const chatId = randomUUID();
+      const sender = randomUUID();
+      const phone = await device(userId);
+      for (const seq of [1, 2, 3]) notify(chatId, seq, sender, [userId]);
+      const [pending] = await eventually(async () => {
+        const jobs = await jobsOf(userId, ['delayed']);
+        return jobs.length > 0 && jobs;
+      });
 
-    const [failed] = await eventually(async () => {
-      const jobs = await jobsOf(userId, ['failed']);
-      return jobs.length > 0 && jobs;
+      bus.publish(PresenceChangedV1, { userId, online: true, lastSeenAt: null });
+      await eventually(async () => (await queue.getJob(pending.id as string)) === undefined);
+
+      // Offline again later: one new message gives a notification of 1, not of 4.
+      notify(chatId, 4, sender, [userId]);
+      await eventually(() => fcm.for(phone).length > 0);
+      await eventually(async () => (await jobsOf(userId, ['delayed', 'waiting', 'active'])).length === 0);
+      expect(fcm.for(phone)).toHaveLength(1);
+      expect(fcm.for(phone)[0].data).toMatchObject({ count: '1', seq: '4' });
     });
-    expect(failed.attemptsMade).toBe(attempts);
-    expect(failed.failedReason).toContain('messaging/internal-error');
-    expect(fcm.attempts.get(down)).toBe(attempts);
-    expect(fcm.for(down)).toHaveLength(0);
-    expect(await metrics()).toMatch(/parley_push_failed_total\{[^}]*reason="gave_up"[^}]*\} [1-9]/);
-  });
 
-  it('runs a job again after its worker died mid-send, and no device gets the batch twice', async () => {
-    const userId = randomUUID();
-    const chatId = randomUUID();
-    const first = await device(userId);
-    const second = await device(userId, 'ios');
-    fcm.blockOn([first, second]);
-    notify(chatId, 1, randomUUID(), [userId]);
-    await fcm.blockedCall;
+    it('retries a transient FCM failure with backoff, without sending twice to the devices that succeeded', async () => {
+      const userId = randomUUID();
+      const chatId = randomUUID();
+      const flaky = await device(userId, 'ios');
+      const fine = await device(userId, 'android');
+      fcm.failFor(flaky, 'messaging/server-unavailable', 2);
+      notify(chatId, 1, randomUUID(), [userId]);
 
-    // A device registered while the batch was in flight: only the re-run can serve it.
-    const late = await device(userId, 'web');
-    // The worker dies mid-send (its sendEach never returns), the instance goes away...
-    await app?.get(PushWorker).abandon();
-    await app?.close();
+      await eventually(() => fcm.for(flaky).length > 0);
+      expect(fcm.attempts.get(flaky)).toBe(3);
+      expect(fcm.for(flaky)).toHaveLength(1);
+      expect(fcm.attempts.get(fine)).toBe(1);
+      expect(fcm.for(fine)).toHaveLength(1);
+      expect(await metrics()).toMatch(/parley_push_failed_total\{[^}]*reason="transient"[^}]*\} [2-9]/);
+    });
 
-    // ...and another instance on the same queue takes the job over once its lock expires.
-    const fcm2 = new FakeMessaging();
-    app = await start(fcm2);
-    await eventually(() => fcm2.for(late).length > 0);
-    await eventually(async () => (await jobsOf(userId, ['delayed', 'waiting', 'active', 'failed'])).length === 0);
+    it('deletes tokens FCM reports as unregistered or invalid, and keeps the good one', async () => {
+      const userId = randomUUID();
+      const gone = await device(userId);
+      const malformed = await device(userId);
+      const good = await device(userId);
+      fcm.failFor(gone, 'messaging/registration-token-not-registered');
+      fcm.failFor(
+        malformed,
+        'messaging/invalid-argument',
+        1,
+        'The registration token is not a valid FCM registration token',
+      );
+      notify(randomUUID(), 1, randomUUID(), [userId]);
 
-    expect(fcm.for(first)).toHaveLength(1);
-    expect(fcm.for(second)).toHaveLength(1);
-    expect(fcm2.for(first)).toHaveLength(0);
-    expect(fcm2.for(second)).toHaveLength(0);
-    expect(fcm2.for(late)).toHaveLength(1);
-    expect(fcm2.for(late)[0].data).toMatchObject({ chatId, count: '1' });
-    fcm = fcm2;
-  });
+      await eventually(() => fcm.for(good).length > 0);
+      const tokens = await eventually(async () => {
+        const { rows } = await pg.query<{ token: string }>('SELECT token FROM push.devices WHERE user_id = $1', [
+          userId,
+        ]);
+        return rows.length === 1 && rows.map((r) => r.token);
+      });
+      expect(tokens).toEqual([good]);
+      expect(fcm.attempts.get(gone)).toBe(1);
+    });
 
-  it('on shutdown (SIGTERM) lets the in-flight job finish before the worker closes', async () => {
-    const userId = randomUUID();
-    const phone = await device(userId);
-    const current = app as INestApplication;
-    fcm.slowOn(phone, 600);
-    notify(randomUUID(), 1, randomUUID(), [userId]);
-    await eventually(() => fcm.attempts.get(phone) === 1);
+    it('keeps a job that failed every attempt in the failed set, for inspection', async () => {
+      const userId = randomUUID();
+      const down = await device(userId);
+      fcm.failFor(down, 'messaging/internal-error', Infinity);
+      notify(randomUUID(), 1, randomUUID(), [userId]);
 
-    await current.close();
-    app = undefined;
-    // close() returned only after the send finished and the job was marked completed.
-    expect(fcm.for(phone)).toHaveLength(1);
-    const [job] = await jobsOf(userId, ['completed', 'active', 'failed', 'waiting', 'delayed']);
-    expect(await job.getState()).toBe('completed');
-  });
-});
+      const [failed] = await eventually(async () => {
+        const jobs = await jobsOf(userId, ['failed']);
+        return jobs.length > 0 && jobs;
+      });
+      expect(failed.attemptsMade).toBe(attempts);
+      expect(failed.failedReason).toContain('messaging/internal-error');
+      expect(fcm.attempts.get(down)).toBe(attempts);
+      expect(fcm.for(down)).toHaveLength(0);
+      expect(await metrics()).toMatch(/parley_push_failed_total\{[^}]*reason="gave_up"[^}]*\} [1-9]/);
+    });
+
+    it('runs a job again after its worker died mid-send, and no device gets the batch twice', async () => {
+      const userId = randomUUID();
+      const chatId = randomUUID();
+      const first = await device(userId);
+      const second = await device(userId, 'ios');
+      fcm.blockOn([first, second]);
+      notify(chatId, 1, randomUUID(), [userId]);
+      await fcm.blockedCall;
+
+      // A device registered while the batch was in flight: only the re-run can serve it.
+      const late = await device(userId, 'web');
+      // The worker dies mid-send (its sendEach never returns), the instance goes away...
+      await app?.get(PushWorker).abandon();
+      await app?.close();
+
+      // ...and another instance on the same queue takes the job over once its lock expires.
+      const fcm2 = new FakeMessaging();
+      app = await start(fcm2);
+      await eventually(() => fcm2.for(late).length > 0);
+      await eventually(async () => (await jobsOf(userId, ['delayed', 'waiting', 'active', 'failed'])).length === 0);
+
+      expect(fcm.for(first)).toHaveLength(1);
+      expect(fcm.for(second)).toHaveLength(1);
+      expect(fcm2.for(first)).toHaveLength(0);
+      expect(fcm2.for(second)).toHaveLength(0);
+      expect(fcm2.for(late)).toHaveLength(1);
+      expect(fcm2.for(late)[0].data).toMatchObject({ chatId, count: '1' });
+      fcm = fcm2;
+    });
+
+    it('on shutdown (SIGTERM) lets the in-flight job finish before the worker closes', async () => {
+      const userId = randomUUID();
+      const phone = await device(userId);
+      const current = app as INestApplication;
+      fcm.slowOn(phone, 600);
+      notify(randomUUID(), 1, randomUUID(), [userId]);
+      await eventually(() => fcm.attempts.get(phone) === 1);
+
+      await current.close();
+      app = undefined;
+      // close() returned only after the send finished and the job was marked completed.
+      expect(fcm.for(phone)).toHaveLength(1);
+      const [job] = await jobsOf(userId, ['completed', 'active', 'failed', 'waiting', 'delayed']);
+      expect(await job.getState()).toBe('completed');
+    });
+  },
+);

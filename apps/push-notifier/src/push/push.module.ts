@@ -1,6 +1,6 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { getToken } from '@willsoto/nestjs-prometheus';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@parley/shared/util-redis';
 import type { Counter } from 'prom-client';
 import type { PushNotifierConfig } from '../config/push-notifier.config';
 import { DevicesModule } from '../devices/devices.module';
@@ -24,7 +24,7 @@ import { SendPushProcessor } from './send-push.processor';
 export class PushModule {
   static forRoot(
     config: Pick<PushNotifierConfig, 'push' | 'redis' | 'firebase'>,
-    deps: { redis: Redis; messaging?: MessagingClient },
+    deps: { redis: RedisClient; messaging?: MessagingClient },
   ): DynamicModule {
     const { push } = config;
     return {
@@ -54,7 +54,7 @@ export class PushModule {
             new PushWorker(
               processor,
               {
-                redisUrl: config.redis.url,
+                redis: config.redis,
                 prefix: push.queuePrefix,
                 concurrency: push.concurrency,
                 jobLockMs: push.jobLockMs,

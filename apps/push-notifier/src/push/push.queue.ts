@@ -1,6 +1,6 @@
 import type { BeforeApplicationShutdown } from '@nestjs/common';
 import { Queue } from 'bullmq';
-import type { Redis } from 'ioredis';
+import type { RedisClient } from '@parley/shared/util-redis';
 import { JobName, pushJobOptions, QueueName, sendPushJobId, type SendPushJob } from './push.queues';
 
 export type QueueDepth = Record<'waiting' | 'delayed' | 'active' | 'failed', number>;
@@ -9,7 +9,7 @@ export type QueueDepth = Record<'waiting' | 'delayed' | 'active' | 'failed', num
 export class PushQueue implements BeforeApplicationShutdown {
   readonly queue: Queue<SendPushJob, unknown, JobName>;
 
-  constructor(connection: Redis, settings: { prefix: string; attempts: number; backoffMs: number }) {
+  constructor(connection: RedisClient, settings: { prefix: string; attempts: number; backoffMs: number }) {
     this.queue = new Queue<SendPushJob, unknown, JobName>(QueueName.Push, {
       connection,
       prefix: settings.prefix,

@@ -1,12 +1,12 @@
 import { Logger, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
 import { Worker, type Job } from 'bullmq';
-import { Redis } from 'ioredis';
+import { createRedisClient, type RedisClient, type RedisTarget } from '@parley/shared/util-redis';
 import type { Counter } from 'prom-client';
 import { QueueName, type JobName, type SendPushJob } from './push.queues';
 import type { SendPushOutcome, SendPushProcessor } from './send-push.processor';
 
 export interface PushWorkerSettings {
-  redisUrl: string;
+  redis: RedisTarget;
   prefix: string;
   concurrency: number;
   jobLockMs: number;
@@ -16,7 +16,7 @@ export interface PushWorkerSettings {
 export class PushWorker implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('PushWorker');
   private worker?: Worker<SendPushJob, SendPushOutcome, JobName>;
-  private connection?: Redis;
+  private connection?: RedisClient;
 
   constructor(
     private readonly processor: SendPushProcessor,
@@ -26,10 +26,11 @@ export class PushWorker implements OnApplicationBootstrap, OnModuleDestroy {
 
   onApplicationBootstrap(): void {
     // Workers block on Redis: BullMQ wants a connection of their own that retries forever.
-    this.connection = new Redis(this.settings.redisUrl, {
-      maxRetriesPerRequest: null,
-      connectionName: 'push-notifier-worker',
-    });
+    this.connection = createRedisClient(
+      this.settings.redis,
+      { maxRetriesPerRequest: null, connectionName: 'push-notifier-worker' },
+      false,
+    );
     this.connection.on('error', (err: Error) => this.logger.warn({ err }, 'worker redis connection error'));
     this.worker = new Worker<SendPushJob, SendPushOutcome, JobName>(
       QueueName.Push,

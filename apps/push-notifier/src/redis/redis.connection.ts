@@ -1,19 +1,25 @@
 import { Logger, type OnApplicationShutdown } from '@nestjs/common';
-import { closeRedis, redisReadiness } from '@parley/shared/util-redis';
-import { redactUrl } from '@parley/shared/util-config';
+import {
+  closeRedis,
+  dataNodes,
+  describeRedisTarget,
+  redisReadiness,
+  type RedisClient,
+  type RedisTarget,
+} from '@parley/shared/util-redis';
 import type { ReadinessCheck } from '@parley/shared/util-service';
-import type { Redis } from 'ioredis';
 
 /**
  * BullMQ keeps jobs in Redis keys with no TTL: under any evicting policy Redis would
  * drop queued pushes silently when memory runs short. Refuse to start instead.
  */
-export async function assertNoEviction(client: Redis, url: string): Promise<void> {
-  const info = await client.info('memory');
-  const policy = /^maxmemory_policy:(\S+)/m.exec(info)?.[1];
-  if (policy !== undefined && policy !== 'noeviction') {
+export async function assertNoEviction(client: RedisClient, target: RedisTarget): Promise<void> {
+  // Every master of a cluster: a queue's slot may live on any of them.
+  const infos = await Promise.all(dataNodes(client).map((node) => node.info('memory')));
+  const policy = infos.map((info) => /^maxmemory_policy:(\S+)/m.exec(info)?.[1]).find((p) => p && p !== 'noeviction');
+  if (policy !== undefined) {
     throw new Error(
-      `Redis at ${redactUrl(url)} has maxmemory-policy "${policy}"; push-notifier (BullMQ) needs "noeviction", ` +
+      `Redis at ${describeRedisTarget(target)} has maxmemory-policy "${policy}"; push-notifier (BullMQ) needs "noeviction", ` +
         `or queued pushes can be evicted. Set "maxmemory-policy noeviction" in redis.conf (or CONFIG SET maxmemory-policy noeviction).`,
     );
   }
@@ -23,7 +29,7 @@ export async function assertNoEviction(client: Redis, url: string): Promise<void
 export class PushRedis implements OnApplicationShutdown {
   private readonly logger = new Logger('Redis');
 
-  constructor(readonly client: Redis) {
+  constructor(readonly client: RedisClient) {
     client.on('error', (err: Error) => this.logger.warn({ err }, 'redis connection error'));
   }
 

@@ -33,6 +33,7 @@ import {
   UserCursorsV1,
 } from './message-store.subjects';
 import {
+  PresenceArrivedV1,
   PresenceChangedV1,
   PresenceConnectV1,
   PresenceDisconnectV1,
@@ -133,11 +134,13 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
       PushNotifyV1,
       PresenceHeartbeatV1,
       PresenceInstanceGoneV1,
+      PresenceArrivedV1,
     ],
     subscribes: [
       AnyGatewayDeliverV1,
       ChatMembershipChangedV1,
       PresenceChangedV1,
+      PresenceArrivedV1,
       SessionRevokedV1,
       ChatHeadsDigestV1,
       BlockChangedV1,

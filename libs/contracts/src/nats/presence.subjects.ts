@@ -80,3 +80,15 @@ export const PresenceQueryV1 = rpc<PresenceQueryRequest, PresenceQueryReply>('pr
 
 /** Broadcast to every gateway (each relays to its subscribed sockets) and to push-notifier. */
 export const PresenceChangedV1 = event<PresenceState>('presence.changed.v1');
+
+export interface PresenceArrived {
+  userId: string;
+  /** The gateway instance that now holds a connection of the user. */
+  instanceId: string;
+}
+/**
+ * Broadcast by a gateway to every gateway when a user's first connection there was registered
+ * with presence: the others add the instance to the location they cache for the user (the
+ * fan-out's location cache, docs/scaling.md), so a message is never routed past it.
+ */
+export const PresenceArrivedV1 = event<PresenceArrived>('presence.arrived.v1');

@@ -10,6 +10,7 @@ import { promisify } from 'node:util';
 import type { AppSpec, IncidentAllowance, Supervisor as SupervisorType } from '../../../../../tools/dev/supervisor.cjs';
 import { createTestDatabase, type TestDatabase } from './test-database';
 import { createTestKeys, type TestKeys } from './test-keys';
+import { TEST_REDIS_CLUSTER_NODES } from './redis-targets';
 import { natsPasswordEnv, natsServerBinary, startTestNats, type TestNats } from './test-nats';
 
 const run = promisify(execFile);
@@ -74,6 +75,8 @@ export interface StackOptions {
   appEnv?: Record<string, string>;
   /** The apps' logs go to .parley/logs/<logs>/<label>-<id> (default e2e). */
   logs?: string;
+  /** Run the stack's Redis on the test Redis Cluster (TEST_REDIS_CLUSTER_NODES) instead of one server. */
+  redisCluster?: boolean;
 }
 
 /** The apps `replicas` may multiply, and the variable naming each one's HTTP port. */
@@ -142,7 +145,9 @@ export class TestStack {
       NATS_URL: nats?.url ?? process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
       NATS_SUBJECT_PREFIX: subjectPrefix,
       REDIS_KEY_PREFIX: `parley-e2e-${id}:presence:`,
-      PUSH_QUEUE_PREFIX: `parley-e2e-${id}`,
+      // On a cluster BullMQ's keys need one hash tag.
+      PUSH_QUEUE_PREFIX: this.options.redisCluster ? `{parley-e2e-${id}}` : `parley-e2e-${id}`,
+      ...(this.options.redisCluster ? { REDIS_CLUSTER_NODES: TEST_REDIS_CLUSTER_NODES } : {}),
       JWT_PRIVATE_KEY_FILE: this.keys.jwtPrivateKeyFile,
       JWT_PUBLIC_KEY_FILE: this.keys.jwtPublicKeyFile,
       MESSAGE_ENCRYPTION_KEYS_FILE: this.keys.messageKeysFile,

@@ -1,8 +1,6 @@
-import { connectRedis } from '@parley/shared/util-redis';
-import type { Redis } from 'ioredis';
+import { connectRedis, type RedisClient, type RedisTarget } from '@parley/shared/util-redis';
 
-export interface RateLimitRedisOptions {
-  url: string;
+export interface RateLimitRedisOptions extends RedisTarget {
   /** CLIENT SETNAME, shown by CLIENT LIST. */
   name: string;
   /** A limiter command slower than this fails, and the in-memory insurance answers. */
@@ -18,9 +16,10 @@ export interface RateLimitRedisOptions {
  * a command timeout, so a Redis outage or stall turns into the insurance limiter's answer at
  * once instead of a send waiting on Redis.
  */
-export function connectRateLimitRedis(options: RateLimitRedisOptions): Promise<Redis> {
+export function connectRateLimitRedis(options: RateLimitRedisOptions): Promise<RedisClient> {
   return connectRedis({
     url: options.url,
+    clusterNodes: options.clusterNodes,
     name: options.name,
     purpose: 'rate limits',
     connectTimeoutMs: options.connectTimeoutMs,

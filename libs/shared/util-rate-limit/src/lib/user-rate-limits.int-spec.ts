@@ -1,16 +1,21 @@
 import { randomBytes } from 'node:crypto';
-import type Redis from 'ioredis';
+import { dataNodes, type RedisClient } from '@parley/shared/util-redis';
 import { connectRateLimitRedis } from './rate-limit-redis';
 import { UserRateLimits } from './user-rate-limits';
 
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const url = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+// npm test's three-master cluster (tools/dev/redis-cluster.sh).
+const clusterNodes = process.env.PARLEY_TEST_REDIS_CLUSTER || '127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103';
 
-/** Against the real Redis, with a key prefix of its own: two "replicas" share one budget. */
-describe('UserRateLimits on Redis', () => {
+/** Against the real Redis (one server, and a cluster), with a key prefix of its own: two "replicas" share one budget. */
+describe.each([
+  { kind: 'one Redis', clusterNodes: '' },
+  { kind: 'a Redis Cluster', clusterNodes },
+])('UserRateLimits on $kind', ({ clusterNodes }) => {
   const prefix = `parley-test:rl:${randomBytes(4).toString('hex')}:`;
-  const opened: Redis[] = [];
+  const opened: RedisClient[] = [];
   const connect = async (name: string) => {
-    const redis = await connectRateLimitRedis({ url: REDIS_URL, name });
+    const redis = await connectRateLimitRedis({ url, clusterNodes, name });
     opened.push(redis);
     return redis;
   };
@@ -18,8 +23,10 @@ describe('UserRateLimits on Redis', () => {
   afterAll(async () => {
     const [admin] = opened;
     if (admin?.status === 'ready') {
-      const keys = await admin.keys(`${prefix}*`);
-      if (keys.length > 0) await admin.del(...keys);
+      for (const node of dataNodes(admin)) {
+        const keys = await node.keys(`${prefix}*`);
+        await Promise.all(keys.map((key) => node.del(key)));
+      }
     }
     for (const r of opened) r.disconnect();
   });

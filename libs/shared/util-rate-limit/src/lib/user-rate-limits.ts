@@ -1,4 +1,4 @@
-import type Redis from 'ioredis';
+import type { RedisClient } from '@parley/shared/util-redis';
 import { RateLimiterMemory, RateLimiterRedis, RateLimiterRes, type RateLimiterAbstract } from 'rate-limiter-flexible';
 
 /** A limit as operators write it: `perSecond` sustained, bursts of `burst`. */
@@ -22,7 +22,7 @@ export interface UserRateLimitsOptions {
    * Counters live here, so a user's budget is shared by every replica. Without it the
    * counters are this process's only (a service with one replica, or tests).
    */
-  redis?: Redis;
+  redis?: RedisClient;
   /** Put before every Redis key (`<prefix><limit name>:<user id>`). */
   keyPrefix: string;
   /** Redis failed or was not ready: this process's own counters answered instead. */

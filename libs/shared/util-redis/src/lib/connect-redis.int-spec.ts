@@ -1,6 +1,8 @@
-import { closeRedis, connectRedis, redisReadiness } from './connect-redis';
+import { closeRedis, connectRedis, dataNodes, redisReadiness } from './connect-redis';
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
+// npm test's three-master cluster (tools/dev/redis-cluster.sh).
+const CLUSTER = process.env['PARLEY_TEST_REDIS_CLUSTER'] || '127.0.0.1:7101,127.0.0.1:7102,127.0.0.1:7103';
 
 describe('connectRedis (real Redis)', () => {
   it('fails fast at start-up, naming the server and the use but not the password', async () => {
@@ -29,5 +31,30 @@ describe('connectRedis (real Redis)', () => {
       await closeRedis(admin);
     }
     expect(redis.status).toBe('end');
+  });
+
+  it('connects to a Redis Cluster from REDIS_CLUSTER_NODES, and names its seeds when it cannot', async () => {
+    const cluster = await connectRedis({ url: REDIS_URL, clusterNodes: CLUSTER, name: 'util-redis-test-cluster' });
+    try {
+      expect(await redisReadiness(cluster).isReady()).toBe(true);
+      expect(dataNodes(cluster)).toHaveLength(3);
+      // Keys of different slots, through one client: it routes each to its master.
+      await Promise.all(['a', 'b', 'c', 'd'].map((k) => cluster.set(`util-redis-test:${k}`, k, 'PX', 5000)));
+      expect(await Promise.all(['a', 'b', 'c', 'd'].map((k) => cluster.get(`util-redis-test:${k}`)))).toEqual([
+        'a',
+        'b',
+        'c',
+        'd',
+      ]);
+    } finally {
+      await closeRedis(cluster);
+    }
+    await expect(
+      connectRedis({
+        url: 'redis://:s3cret@x',
+        clusterNodes: '127.0.0.1:1,127.0.0.1:2',
+        name: 'util-redis-test-nocluster',
+      }),
+    ).rejects.toThrow(/^cannot connect to Redis at cluster 127\.0\.0\.1:1,127\.0\.0\.1:2: /);
   });
 });
