@@ -71,7 +71,7 @@ function setup(store: Message[]) {
       order,
       connected: true,
       watching: new Set(),
-      socket: { emit: (e: string, p: unknown) => emitted.push([e, p]) },
+      transport: { emit: (e: string, p: unknown) => emitted.push([e, p]) },
     } as unknown as ClientConnection;
     registry.add(conn);
     return {

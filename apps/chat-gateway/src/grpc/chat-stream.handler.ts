@@ -30,16 +30,11 @@ export function parseSinceMetadata(metadata: Metadata): Since {
 
 /** The call status a refused connection ends with (docs/protocol.md, gRPC). */
 export function admissionStatus(code: ErrorCode | undefined): GrpcStatus {
-  switch (code) {
-    case 'unauthorized':
-      return GrpcStatus.UNAUTHENTICATED;
-    case 'invalid':
-      return GrpcStatus.INVALID_ARGUMENT;
-    case 'rate_limited':
-      return GrpcStatus.RESOURCE_EXHAUSTED;
-    default:
-      return GrpcStatus.UNAVAILABLE;
-  }
+  if (code === 'unauthorized') return GrpcStatus.UNAUTHENTICATED;
+  if (code === 'invalid') return GrpcStatus.INVALID_ARGUMENT;
+  if (code === 'rate_limited') return GrpcStatus.RESOURCE_EXHAUSTED;
+  // Anything else kept the gateway from admitting it (a dependency down): retry.
+  return GrpcStatus.UNAVAILABLE;
 }
 
 /**

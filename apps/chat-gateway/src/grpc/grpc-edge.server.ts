@@ -32,6 +32,7 @@ export class GrpcEdgeServer implements OnApplicationBootstrap, BeforeApplication
   private readonly health = new HealthImplementation({ '': 'NOT_SERVING', [CHAT_GATEWAY_SERVICE]: 'NOT_SERVING' });
   private readinessTimer?: NodeJS.Timeout;
   private shuttingDown = false;
+  private serving: ServingStatus = 'NOT_SERVING';
   private boundPort?: number;
 
   constructor(
@@ -85,7 +86,13 @@ export class GrpcEdgeServer implements OnApplicationBootstrap, BeforeApplication
     if (!this.shuttingDown) this.setServing(ready ? 'SERVING' : 'NOT_SERVING');
   }
 
+  /** What the health service answers for "" and parley.v1.ChatGateway. */
+  get servingStatus(): ServingStatus {
+    return this.serving;
+  }
+
   private setServing(status: ServingStatus): void {
+    this.serving = status;
     this.health.setStatus('', status);
     this.health.setStatus(CHAT_GATEWAY_SERVICE, status);
   }

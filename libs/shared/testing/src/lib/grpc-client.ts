@@ -46,7 +46,8 @@ export class TestGrpcClient {
     private readonly client: ChatGatewayClient,
     readonly call: ClientDuplexStream<ClientFrame, ServerFrame__Output>,
   ) {
-    call.on('data', (frame: ServerFrame__Output) => {
+    call.on('data', (received: ServerFrame__Output) => {
+      const frame = withoutOneofMarkers(received);
       this.frames.push(frame);
       if (frame.kind === 'hello') this.hello = frame.hello ?? undefined;
       if (frame.kind === 'ack' && frame.ack) {
@@ -200,6 +201,20 @@ export class TestGrpcClient {
       this.listeners.push(listener);
     });
   }
+}
+
+/**
+ * The frame without proto-loader's `_field: "field"` markers of set optional fields (its
+ * `oneofs` option names proto3 optionals' synthetic oneofs too), so frames compare to JSON.
+ */
+function withoutOneofMarkers<T>(value: T): T {
+  if (Array.isArray(value)) return value.map(withoutOneofMarkers) as T;
+  if (value === null || typeof value !== 'object') return value;
+  return Object.fromEntries(
+    Object.entries(value)
+      .filter(([key]) => !key.startsWith('_'))
+      .map(([key, v]) => [key, withoutOneofMarkers(v)]),
+  ) as T;
 }
 
 /** grpc.health.v1.Health/Check: the status name, or the call's error code (NOT_FOUND for an unknown service). */
