@@ -727,7 +727,13 @@ function stackEnv(env = process.env, root = ROOT) {
  * get GATEWAY_INSTANCE_ID gateway-<i> and ports GATEWAY_PORT + 10*(i-1) (3000, 3010, ...) unless
  * gatewayPorts is given.
  */
-function defaultApps({ root = ROOT, env = stackEnv(process.env, root), gateways = 1, gatewayPorts } = {}) {
+function defaultApps({
+  root = ROOT,
+  env = stackEnv(process.env, root),
+  gateways = 1,
+  gatewayPorts,
+  gatewayGrpcPorts,
+} = {}) {
   const script = (app) => path.join(root, 'dist', 'apps', app, 'main.js');
   const mk = (name, portVar, extra = {}) => ({
     name,
@@ -742,11 +748,20 @@ function defaultApps({ root = ROOT, env = stackEnv(process.env, root), gateways 
     const n = gatewayPorts ? gatewayPorts.length : gateways;
     for (let i = 1; i <= n; i++) {
       const port = gatewayPorts ? gatewayPorts[i - 1] : Number(env.GATEWAY_PORT) + 10 * (i - 1);
+      // Each replica's gRPC edge needs a port of its own too (default 3005, 3015, ...).
+      const grpcPort = gatewayGrpcPorts
+        ? gatewayGrpcPorts[i - 1]
+        : Number(env.GATEWAY_GRPC_PORT ?? 3005) + 10 * (i - 1);
       gw.push({
         name: `chat-gateway-${i}`,
         script: script('chat-gateway'),
         port,
-        env: { ...env, GATEWAY_PORT: String(port), GATEWAY_INSTANCE_ID: `gateway-${i}` },
+        env: {
+          ...env,
+          GATEWAY_PORT: String(port),
+          GATEWAY_GRPC_PORT: String(grpcPort),
+          GATEWAY_INSTANCE_ID: `gateway-${i}`,
+        },
       });
     }
   }

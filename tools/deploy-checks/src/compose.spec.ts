@@ -89,14 +89,16 @@ describe('docker/compose.yml', () => {
     expect(devVars.filter((v) => !(v in env))).toEqual([]);
   });
 
-  it('publishes the gateway on 3000 and auth on 3001 (their schema ports), nothing else', () => {
+  it('publishes the gateway on 3000 (and its gRPC edge on 3005) and auth on 3001 (their schema ports), nothing else', () => {
+    const grpcDefault = loadAppSchema('chat-gateway').fields.find((f) => f.name === 'GATEWAY_GRPC_PORT')?.default;
+    const grpcPort = grpcDefault?.kind === 'number' ? grpcDefault.value : undefined;
     const published = Object.fromEntries(
       Object.entries(services)
         .filter(([, s]) => s.ports?.length)
         .map(([name, s]) => [name, s.ports]),
     );
     expect(published).toEqual({
-      'chat-gateway': [`3000:${portField(loadAppSchema('chat-gateway')).port}`],
+      'chat-gateway': [`3000:${portField(loadAppSchema('chat-gateway')).port}`, `3005:${grpcPort}`],
       auth: [`3001:${portField(loadAppSchema('auth')).port}`],
     });
   });

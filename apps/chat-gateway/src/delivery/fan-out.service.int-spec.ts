@@ -3,7 +3,7 @@ import { PresenceArrivedV1, PresenceChangedV1, PresenceLocateV1, type Delivery, 
 import { NatsBus } from '@parley/shared/util-nats';
 import { JSONCodec } from 'nats';
 import type { GatewayConfig } from '../config/gateway.config';
-import type { ConnectionRegistry } from '../realtime/connection-registry';
+import type { ConnectionRegistry } from '../connections/connection-registry';
 import { FanOutService } from './fan-out.service';
 import type { LocalDelivery } from './local-delivery';
 

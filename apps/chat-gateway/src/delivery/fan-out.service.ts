@@ -13,7 +13,7 @@ import {
 import { MicroBatcher } from '@parley/shared/util-batching';
 import { NatsBus, type RpcPipeline } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import { ConnectionRegistry } from '../connections/connection-registry';
 import { LocalDelivery } from './local-delivery';
 import { LocationCache } from './location-cache';
 import { LocationCacheMetrics } from './location-cache.metrics';

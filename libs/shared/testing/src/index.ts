@@ -8,3 +8,4 @@ export * from './lib/answer-tally';
 export * from './lib/test-nats';
 export * from './lib/eventually';
 export * from './lib/redis-targets';
+export * from './lib/grpc-client';

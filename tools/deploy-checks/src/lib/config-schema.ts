@@ -250,7 +250,8 @@ function sharedSchema(className: string): EnvSchema {
 
 /** The field holding the app's HTTP port: the one `*_PORT` field. */
 export function portField(schema: EnvSchema): { name: string; port: number } {
-  const ports = schema.fields.filter((f) => /_PORT$/.test(f.name));
+  // The HTTP port; chat-gateway's gRPC edge (GATEWAY_GRPC_PORT) is a port of its own beside it.
+  const ports = schema.fields.filter((f) => /_PORT$/.test(f.name) && !/_GRPC_PORT$/.test(f.name));
   if (ports.length !== 1)
     throw new Error(
       `${schema.className}: expected one *_PORT field, found ${ports.map((f) => f.name).join(', ') || 'none'}`,
