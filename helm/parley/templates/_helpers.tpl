@@ -138,6 +138,15 @@ app.kubernetes.io/component: nats
 {{- if lt (int .Values.security.passwordScryptLogN) 17 -}}
 {{- fail "security.passwordScryptLogN must be 17 or more (scrypt cost 2^N of password hashes)" -}}
 {{- end -}}
+{{- range .Values.externalRedis.clusterNodes -}}
+{{- if not (regexMatch `^[A-Za-z0-9.\-_\[\]:]+:[0-9]{1,5}$` .) -}}
+{{- fail (printf "externalRedis.clusterNodes: %q is not host:port" .) -}}
+{{- end -}}
+{{- end -}}
+{{- $push := index .Values.apps "push-notifier" -}}
+{{- if and .Values.externalRedis.clusterNodes $push.queuePrefix (not (regexMatch `^\{[^{}]+\}` $push.queuePrefix)) -}}
+{{- fail (printf "apps.push-notifier.queuePrefix must start with a hash tag on a Redis Cluster, e.g. \"{%s}\"" ($push.queuePrefix | replace "{" "" | replace "}" "")) -}}
+{{- end -}}
 {{- if and .Values.nats.enabled (lt (int .Values.nats.replicas) 1) -}}
 {{- fail "nats.replicas must be 1 or more" -}}
 {{- end -}}
@@ -242,6 +251,29 @@ NATS_PASSWORD_FILE: {{ printf "%s/nats/password" $dir | quote }}
 {{- if hasPrefix "$JS.API.STREAM.CREATE." . }}
 NATS_STREAM_REPLICAS: {{ include "parley.natsStreamReplicas" $root | quote }}
 {{- end }}
+{{- end }}
+{{- end }}
+{{- if and (has "redis" .app.uses) $root.Values.externalRedis.clusterNodes }}
+REDIS_CLUSTER_NODES: {{ join "," $root.Values.externalRedis.clusterNodes | quote }}
+{{- end }}
+{{- /* The Redis tuning of each app; the same variable in its env wins (one key each). */}}
+{{- $tuning := dict }}
+{{- if eq .name "presence" }}
+{{- $_ := set $tuning "PRESENCE_SHARDS" (.app.shards | int64 | toString) }}
+{{- end }}
+{{- if eq .name "push-notifier" }}
+{{- $prefix := default (ternary "{parley-push}" "" (not (empty $root.Values.externalRedis.clusterNodes))) .app.queuePrefix }}
+{{- if $prefix }}
+{{- $_ := set $tuning "PUSH_QUEUE_PREFIX" $prefix }}
+{{- end }}
+{{- end }}
+{{- if eq .name "chat-gateway" }}
+{{- $_ := set $tuning "LOCATION_CACHE_MAX_ENTRIES" (.app.locationCache.maxEntries | int64 | toString) }}
+{{- $_ := set $tuning "LOCATION_CACHE_TTL_MS" (.app.locationCache.ttlMs | int64 | toString) }}
+{{- end }}
+{{- range $key, $value := $tuning }}
+{{- if not (hasKey $.app.env $key) }}
+{{ $key }}: {{ $value | quote }}
 {{- end }}
 {{- end }}
 {{- if eq .name "auth" }}

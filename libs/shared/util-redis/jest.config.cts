@@ -1,9 +1,3 @@
-module.exports = {
+module.exports = require('../../../jest.project.js').jestProject(__dirname, {
   displayName: 'shared-util-redis',
-  preset: '../../../jest.preset.js',
-  testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
-  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
-  moduleFileExtensions: ['ts', 'js'],
-  coverageDirectory: '../../../coverage/libs/shared/util-redis',
-};
+});

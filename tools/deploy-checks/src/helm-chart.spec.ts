@@ -621,6 +621,80 @@ describe('helm/parley chart', () => {
     });
   });
 
+  describe('Redis Cluster', () => {
+    const NODES = ['redis-0.redis.data.svc:6379', 'redis-1.redis.data.svc:6379', 'redis-2.redis.data.svc:6379'];
+    const clusterValues = { ...inlineValues, externalRedis: { url: INLINE.redis, clusterNodes: NODES } };
+    const cluster = render({ values: clusterValues });
+    const envOf = (r: ReturnType<typeof render>, app: string) =>
+      effectiveEnv(r.manifests, podSpec(find(r.manifests, 'Deployment', `parley-${app}`)).containers[0]);
+    const declares = (app: string, name: string) => loadAppSchema(app).fields.some((f) => f.name === name);
+    const schemaDefault = (app: string, name: string) => {
+      const d = loadAppSchema(app).fields.find((f) => f.name === name)?.default;
+      return d && 'value' in d ? String(d.value) : undefined;
+    };
+
+    it('gives every app that uses Redis the seed nodes (REDIS_CLUSTER_NODES) beside its REDIS_URL; none without a cluster', () => {
+      const redisApps = apps.filter((app) => declares(app, 'REDIS_CLUSTER_NODES'));
+      expect([...redisApps].sort()).toEqual(['auth', 'chat-gateway', 'presence', 'push-notifier']);
+      for (const app of apps) {
+        const env = envOf(cluster, app);
+        expect([app, env.get('REDIS_CLUSTER_NODES')]).toEqual([
+          app,
+          redisApps.includes(app) ? { kind: 'value', value: NODES.join(',') } : undefined,
+        ]);
+        if (redisApps.includes(app))
+          expect([app, env.get('REDIS_URL')]).toEqual([app, { kind: 'secret', name: 'parley', key: 'REDIS_URL' }]);
+        const declared = new Set(loadAppSchema(app).fields.map((f) => f.name));
+        expect([app, [...env.keys()].filter((v) => !declared.has(v))]).toEqual([app, []]);
+        expect([app, envOf(inline, app).has('REDIS_CLUSTER_NODES')]).toEqual([app, false]);
+      }
+      expect(lintChart(CHART, { values: clusterValues })).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+    });
+
+    it("hash-tags push-notifier's queue prefix on a cluster (BullMQ needs the queue in one slot); one Redis: the app's default", () => {
+      expect(envOf(cluster, 'push-notifier').get('PUSH_QUEUE_PREFIX')).toEqual({
+        kind: 'value',
+        value: '{parley-push}',
+      });
+      expect(envOf(inline, 'push-notifier').has('PUSH_QUEUE_PREFIX')).toBe(false);
+      const own = render({ values: { ...clusterValues, apps: { 'push-notifier': { queuePrefix: '{tenant-a}' } } } });
+      expect(envOf(own, 'push-notifier').get('PUSH_QUEUE_PREFIX')).toEqual({ kind: 'value', value: '{tenant-a}' });
+      expect(() =>
+        render({ values: { ...clusterValues, apps: { 'push-notifier': { queuePrefix: 'tenant-a' } } } }),
+      ).toThrow(
+        /apps\.push-notifier\.queuePrefix must start with a hash tag on a Redis Cluster, e\.g\. "\{tenant-a\}"/,
+      );
+      expect(() =>
+        render({ values: { ...inlineValues, externalRedis: { url: INLINE.redis, clusterNodes: ['redis-0'] } } }),
+      ).toThrow(/externalRedis\.clusterNodes: "redis-0" is not host:port/);
+    });
+
+    it("sets presence's shards and the gateway's location cache, by default to the apps' own defaults; an app's env wins", () => {
+      expect(envOf(cluster, 'presence').get('PRESENCE_SHARDS')).toEqual({
+        kind: 'value',
+        value: schemaDefault('presence', 'PRESENCE_SHARDS'),
+      });
+      for (const v of ['LOCATION_CACHE_MAX_ENTRIES', 'LOCATION_CACHE_TTL_MS'])
+        expect([v, envOf(inline, 'chat-gateway').get(v)]).toEqual([
+          v,
+          { kind: 'value', value: schemaDefault('chat-gateway', v) },
+        ]);
+      const tuned = render({
+        values: {
+          ...clusterValues,
+          apps: {
+            presence: { shards: 128 },
+            'chat-gateway': { locationCache: { maxEntries: 0, ttlMs: 2000 }, env: { LOCATION_CACHE_TTL_MS: '900' } },
+          },
+        },
+      });
+      expect(envOf(tuned, 'presence').get('PRESENCE_SHARDS')).toEqual({ kind: 'value', value: '128' });
+      expect(envOf(tuned, 'chat-gateway').get('LOCATION_CACHE_MAX_ENTRIES')).toEqual({ kind: 'value', value: '0' });
+      // One key in the ConfigMap (a duplicate would not parse): the env's.
+      expect(envOf(tuned, 'chat-gateway').get('LOCATION_CACHE_TTL_MS')).toEqual({ kind: 'value', value: '900' });
+    });
+  });
+
   describe('network policies', () => {
     type Peer = {
       namespaceSelector?: Dict;

@@ -86,6 +86,8 @@ describe('loadPresenceConfig', () => {
         'PRESENCE_SHARDS',
       ])
         expect(problems).toContain(name);
+      // Its own prefix check, stricter than ServiceEnv's (which "no-dot" passes).
+      expect(problems).toContain('NATS_SUBJECT_PREFIX must be empty or dot-terminated tokens');
     }
   });
 });

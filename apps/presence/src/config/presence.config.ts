@@ -1,12 +1,10 @@
-import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
+import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { loadEnv } from '@parley/shared/util-config';
+import { loadEnv, ServiceEnv } from '@parley/shared/util-config';
 
 /** Every variable presence reads, with defaults that work on a laptop. */
-export class PresenceEnv {
+export class PresenceEnv extends ServiceEnv {
   @IsInt() @Min(0) @Max(65535) PRESENCE_PORT = 3002;
-  @IsString() HTTP_HOST = '0.0.0.0';
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   /** May carry a password (redis://:secret@host:6379/0); or REDIS_URL_FILE. */
   @IsString() @IsNotEmpty() REDIS_URL = 'redis://127.0.0.1:6379';
   /** Seed nodes of a Redis Cluster, host:port,...; empty: one server at REDIS_URL (docs/operations.md, "Redis Cluster"). */
@@ -25,15 +23,13 @@ export class PresenceEnv {
    * times and counters of the old layout are left behind).
    */
   @IsInt() @Min(0) @Max(16384) PRESENCE_SHARDS = 0;
-  @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
+  /** Stricter than ServiceEnv's check (whose decorators this replaces): whole dot-terminated tokens. */
   @Matches(/^([A-Za-z0-9_-]+\.)*$/, {
     message: 'NATS_SUBJECT_PREFIX must be empty or dot-terminated tokens, e.g. "t1234."',
   })
-  NATS_SUBJECT_PREFIX = '';
-  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
-  @IsString() @IsNotEmpty() NATS_USER = 'presence';
-  @IsString() NATS_PASSWORD = '';
-  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/presence.password';
+  override NATS_SUBJECT_PREFIX = '';
+  override NATS_USER = 'presence';
+  override NATS_PASSWORD_FILE = '.parley/keys/nats/presence.password';
   /** Lifetime of a connection registered by connect until a heartbeat names it (a heartbeat's ttlSeconds wins). */
   @IsInt() @Min(1) @Max(3600) PRESENCE_TTL_SECONDS = 30;
   /** How often expired connections are swept (users of a dead gateway go offline). */
