@@ -218,9 +218,9 @@ export function loadAppSchema(app: string): EnvSchema {
   return schemas[0];
 }
 
-/** The field holding the app's HTTP port: the one `*_PORT` field. */
+/** The field holding the app's HTTP port: the one `*_PORT` field that is not a `*_GRPC_PORT`. */
 export function portField(schema: EnvSchema): { name: string; port: number } {
-  const ports = schema.fields.filter((f) => /_PORT$/.test(f.name));
+  const ports = schema.fields.filter((f) => /_PORT$/.test(f.name) && !/_GRPC_PORT$/.test(f.name));
   if (ports.length !== 1)
     throw new Error(
       `${schema.className}: expected one *_PORT field, found ${ports.map((f) => f.name).join(', ') || 'none'}`,
@@ -228,6 +228,14 @@ export function portField(schema: EnvSchema): { name: string; port: number } {
   const d = ports[0].default;
   if (d.kind !== 'number') throw new Error(`${schema.className}.${ports[0].name} has no numeric default`);
   return { name: ports[0].name, port: d.value };
+}
+
+/** The field holding the app's gRPC port (the gateway's GATEWAY_GRPC_PORT), or undefined. */
+export function grpcPortField(schema: EnvSchema): { name: string; port: number } | undefined {
+  const f = schema.fields.find((x) => /_GRPC_PORT$/.test(x.name));
+  if (!f) return undefined;
+  if (f.default.kind !== 'number') throw new Error(`${schema.className}.${f.name} has no numeric default`);
+  return { name: f.name, port: f.default.value };
 }
 
 export interface ClusterNeed {
