@@ -10,6 +10,26 @@ export interface AckReply {
   [k: string]: unknown;
 }
 
+/** What the traffic needs of a client, whichever its transport (Socket.IO here, gRPC in grpc-fault-client.ts). */
+export interface SendingClient {
+  readonly userId: string;
+  waitConnected(timeoutMs?: number): Promise<void>;
+  /** `message:send` / `message:delivered` with their docs/protocol.md payloads and ack shapes. */
+  emitAck(event: string, payload: unknown, timeoutMs?: number): Promise<AckReply>;
+}
+
+/** What the checker needs of a recipient, whichever its transport. */
+export interface ReceivingClient {
+  readonly user: TestUser;
+  readonly userId: string;
+  /** First copy of every (chatId, seq) received, on any connection. */
+  readonly received: Map<string, Message>;
+  readonly conflicts: number;
+  readonly redelivered: number;
+  readonly duplicatesWithinConnection: number;
+  reconnect(timeoutMs?: number): Promise<void>;
+}
+
 export interface FaultClientOptions {
   /** Acknowledge `message:delivered` up to the contiguous seq received (as a real app does). */
   ackDelivered?: boolean;
@@ -23,7 +43,7 @@ export interface FaultClientOptions {
  * records every `message:new` it is given (by (chatId, seq), as docs/protocol.md tells clients
  * to dedupe) and acknowledges what it has, the way a phone would.
  */
-export class FaultClient {
+export class FaultClient implements SendingClient, ReceivingClient {
   socket?: Socket;
   /** First copy of every (chatId, seq) received, on any connection. */
   readonly received = new Map<string, Message>();
