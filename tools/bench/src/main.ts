@@ -504,11 +504,20 @@ class Bench {
     await this.seed(this.config.pairUsers, 0, 0, true, file);
     const walBefore = await walLsn(this.db.url);
     run.profile('prof-start');
-    const summary = (await runLoadgen(
+    const summary = await this.rampOnStack(run, file, 'parley');
+    run.profile('prof-stop');
+    this.results.parley = summary;
+    this.results.storage = await storageFootprint(this.db.url, walBefore, summary.totals.acked);
+  }
+
+  /** The 1:1 ramp of a seeded population through the stack's first gateway, checked against PostgreSQL. */
+  private async rampOnStack(run: ParleyRun, file: string, label: string, extra: string[] = []): Promise<RunSummary> {
+    return (await runLoadgen(
       [
         'run',
         '--gateway',
         run.gatewayUrl,
+        ...extra,
         '--population',
         file,
         ...this.rampArgs(),
@@ -516,11 +525,8 @@ class Bench {
         this.db.url,
         ...run.cpuArgs,
       ],
-      this.onStep('parley'),
+      this.onStep(label),
     )) as unknown as RunSummary;
-    run.profile('prof-stop');
-    this.results.parley = summary;
-    this.results.storage = await storageFootprint(this.db.url, walBefore, summary.totals.acked);
   }
 
   /** One member of a large group sending at a fixed rate. */
@@ -607,21 +613,7 @@ class Bench {
       this.markLoad(`${transport} 1:1 ramp`);
       const file = join(this.workDir, `${transport}-pairs.json`);
       await this.seed(this.config.pairUsers, 0, 0, true, file);
-      const summary = (await runLoadgen(
-        [
-          'run',
-          '--gateway',
-          run.gatewayUrl,
-          ...args,
-          '--population',
-          file,
-          ...this.rampArgs(),
-          '--database-url',
-          this.db.url,
-          ...run.cpuArgs,
-        ],
-        this.onStep(transport),
-      )) as unknown as RunSummary;
+      const summary = await this.rampOnStack(run, file, transport, args);
       out[transport] = { run: summary };
       this.markLoad(`${transport} idle`);
       const idleFile = join(this.workDir, `${transport}-idle.json`);

@@ -430,31 +430,13 @@ export function transportSection(results: BenchResults): string[] {
   out.push(
     row('bytes on the wire per message', wire(sio?.run)?.bytesPerMessage, wire(grpc?.run)?.bytesPerMessage, ' B'),
   );
-  out.push(
-    row(
-      '  of which client -> server',
-      perMsg(sio?.run, (w) => w.bytesUp),
-      perMsg(grpc?.run, (w) => w.bytesUp),
-      ' B',
-    ),
-  );
-  out.push(
-    row(
-      '  of which server -> client',
-      perMsg(sio?.run, (w) => w.bytesDown),
-      perMsg(grpc?.run, (w) => w.bytesDown),
-      ' B',
-    ),
-  );
-  out.push(
-    row(
-      'TCP segments with data per message',
-      perMsg(sio?.run, (w) => w.dataSegments),
-      perMsg(grpc?.run, (w) => w.dataSegments),
-      '',
-      2,
-    ),
-  );
+  const wireParts: [string, (w: NonNullable<Step['wire']>) => number, string, number][] = [
+    ['  of which client -> server', (w) => w.bytesUp, ' B', 0],
+    ['  of which server -> client', (w) => w.bytesDown, ' B', 0],
+    ['TCP segments with data per message', (w) => w.dataSegments, '', 2],
+  ];
+  for (const [what, f, unit, digits] of wireParts)
+    out.push(row(what, perMsg(sio?.run, f), perMsg(grpc?.run, f), unit, digits));
   out.push(row('heap per idle connection', sio?.idle?.heapPerSocketBytes, grpc?.idle?.heapPerSocketBytes, ' B'));
   out.push(row('RSS per idle connection', sio?.idle?.rssPerSocketBytes, grpc?.idle?.rssPerSocketBytes, ' B'));
   out.push(`| idle connections measured | ${fmt(sio?.idle?.sockets)} | ${fmt(grpc?.idle?.sockets)} | |`);

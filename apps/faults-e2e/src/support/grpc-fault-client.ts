@@ -2,6 +2,7 @@ import type { Message } from '@parley/contracts';
 import type { ServerFrame__Output } from '@parley/contracts/grpc';
 import { TestGrpcClient, type TestUser } from '@parley/shared/testing';
 import type { AckReply, ReceivingClient, SendingClient } from './fault-client';
+import { RecordingClient } from './received-messages';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -11,12 +12,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
  * with `parley-since` = the last eventSeq it applied, so the catch-up brings what it missed. It
  * records every `message_new` by (chatId, seq) and acknowledges delivery as FaultClient does.
  */
-export class GrpcFaultClient implements SendingClient, ReceivingClient {
+export class GrpcFaultClient extends RecordingClient implements SendingClient, ReceivingClient {
   conn?: TestGrpcClient;
-  readonly received = new Map<string, Message>();
-  conflicts = 0;
-  redelivered = 0;
-  duplicatesWithinConnection = 0;
   drops = 0;
   /** Every time a connection got its hello. */
   readonly connectedAt: number[] = [];
@@ -24,9 +21,6 @@ export class GrpcFaultClient implements SendingClient, ReceivingClient {
   readonly sinceSent: (number | undefined)[] = [];
   private since?: number;
   private readonly seen = new Set<number>();
-  private seenThisConnection = new Set<string>();
-  private readonly contiguous = new Map<string, number>();
-  private readonly ackedUpTo = new Map<string, number>();
   private ackTimer?: NodeJS.Timeout;
   private closed = false;
   private connectingNow?: Promise<void>;
@@ -36,15 +30,12 @@ export class GrpcFaultClient implements SendingClient, ReceivingClient {
   private dropped: Promise<Error> = new Promise(() => undefined);
 
   constructor(
-    readonly user: TestUser,
+    user: TestUser,
     private readonly addresses: string[],
     startAt = 0,
   ) {
+    super(user);
     this.index = startAt % addresses.length;
-  }
-
-  get userId(): string {
-    return this.user.user.id;
   }
 
   get connected(): boolean {
@@ -81,7 +72,7 @@ export class GrpcFaultClient implements SendingClient, ReceivingClient {
 
   private attach(conn: TestGrpcClient): void {
     this.conn = conn;
-    this.seenThisConnection = new Set();
+    this.ledger.newConnection();
     // Frames that came with or right after hello are recorded already; later ones as they come.
     for (const f of conn.frames) this.onFrame(f);
     conn.call.on('data', (f: ServerFrame__Output) => this.onFrame(f));
@@ -111,25 +102,12 @@ export class GrpcFaultClient implements SendingClient, ReceivingClient {
   }
 
   private onMessageNew(m: Message): void {
-    const key = `${m.chatId}:${m.seq}`;
-    if (this.seenThisConnection.has(key)) this.duplicatesWithinConnection++;
-    this.seenThisConnection.add(key);
-    const first = this.received.get(key);
-    if (first) {
-      if (first.id !== m.id) this.conflicts++;
-      else this.redelivered++;
-      return;
-    }
-    this.received.set(key, m);
-    let upTo = this.contiguous.get(m.chatId) ?? 0;
-    while (this.received.has(`${m.chatId}:${upTo + 1}`)) upTo++;
-    this.contiguous.set(m.chatId, upTo);
+    if (!this.ledger.record(m)) return;
     this.ackTimer ??= setTimeout(() => {
       this.ackTimer = undefined;
-      for (const [chatId, upToSeq] of this.contiguous) {
-        if ((this.ackedUpTo.get(chatId) ?? 0) >= upToSeq) continue;
+      for (const [chatId, upToSeq] of this.ledger.unacked()) {
         void this.emitAck('message:delivered', { chatId, upToSeq }).then(
-          (a) => a.ok && this.ackedUpTo.set(chatId, Math.max(upToSeq, this.ackedUpTo.get(chatId) ?? 0)),
+          (a) => a.ok && this.ledger.acked(chatId, upToSeq),
           () => undefined, // dropped: the next connection's catch-up covers it
         );
       }
