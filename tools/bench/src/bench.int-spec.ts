@@ -90,6 +90,10 @@ describe('bench tooling (whole stack, tiny load)', () => {
     expect(summary.zeroLoss).toBe(true);
     expect(summary.steps[0].e2e.count).toBe(summary.totals.delivered);
     expect(summary.steps[0].cpuSeconds['message-store']).toBeGreaterThan(0);
+    // The 12 users' WebSockets, counted by the kernel: at least the 20 bodies up and each delivery down.
+    expect(summary.steps[0].wire).toMatchObject({ connections: 12 });
+    expect(summary.steps[0].wire?.bytesUp).toBeGreaterThan(20 * 100);
+    expect(summary.steps[0].wire?.bytesDown).toBeGreaterThan(summary.totals.delivered * 100);
     expect(Object.keys(summary.steps[0].cpuSeconds)).toEqual(
       expect.arrayContaining(['postgres', 'redis', 'nats', 'loadgen']),
     );
