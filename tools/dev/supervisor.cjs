@@ -747,12 +747,15 @@ function defaultApps({
   });
   const gw = [];
   if (gateways <= 1 && !gatewayPorts) {
-    gw.push({ ...mk('chat-gateway', 'GATEWAY_PORT'), grpcPort: Number(env.GATEWAY_GRPC_PORT) });
+    gw.push({ ...mk('chat-gateway', 'GATEWAY_PORT'), grpcPort: Number(env.GATEWAY_GRPC_PORT ?? 3005) });
   } else {
     const n = gatewayPorts ? gatewayPorts.length : gateways;
     for (let i = 1; i <= n; i++) {
       const port = gatewayPorts ? gatewayPorts[i - 1] : Number(env.GATEWAY_PORT) + 10 * (i - 1);
-      const grpcPort = gatewayGrpcPorts ? gatewayGrpcPorts[i - 1] : Number(env.GATEWAY_GRPC_PORT) + 10 * (i - 1);
+      // Each replica's gRPC edge needs a port of its own too (default 3005, 3015, ...).
+      const grpcPort = gatewayGrpcPorts
+        ? gatewayGrpcPorts[i - 1]
+        : Number(env.GATEWAY_GRPC_PORT ?? 3005) + 10 * (i - 1);
       gw.push({
         name: `chat-gateway-${i}`,
         script: script('chat-gateway'),

@@ -108,6 +108,7 @@ export function defaultApps(opts?: {
   env?: Record<string, string>;
   gateways?: number;
   gatewayPorts?: number[];
+  /** With gatewayPorts: each gateway's GATEWAY_GRPC_PORT (else GATEWAY_GRPC_PORT + 10 per replica). */
   gatewayGrpcPorts?: number[];
 }): AppSpec[];
 export function httpStatus(url: string, timeoutMs?: number): Promise<{ status?: number; error?: string }>;

@@ -1,31 +1,21 @@
 import { Module, type DynamicModule } from '@nestjs/common';
 import { natsInboxPrefix } from '@parley/contracts';
-import { AccessTokenGuard, AccessTokenVerifier, HTTP_USER_RATE_LIMITS } from '@parley/shared/util-auth';
 import { NatsBus, NatsBusModule } from '@parley/shared/util-nats';
 import { ServiceCoreModule } from '@parley/shared/util-service';
-import { BlockRelations } from './blocks/block-relations';
-import { BlocksController } from './blocks/blocks.controller';
-import { BlocksService } from './blocks/blocks.service';
-import { ChatsController } from './chats/chats.controller';
-import { ChatsService } from './chats/chats.service';
-import { MembershipCache } from './chats/membership-cache';
-import { GATEWAY_CONFIG, type GatewayConfig } from './config/gateway.config';
-import { DeliveryListener } from './delivery/delivery.listener';
-import { FanOutService } from './delivery/fan-out.service';
-import { HeadsWatch } from './delivery/heads-watch.service';
-import { RepairMetrics, repairMetricProviders } from './delivery/repair.metrics';
-import { LocalDelivery } from './delivery/local-delivery';
-import { EventCatchUpService } from './delivery/event-catch-up.service';
-import { ReplayService } from './delivery/replay.service';
-import { DevicesController } from './devices/devices.controller';
-import { EventsController } from './events/events.controller';
-import { MessagingService } from './messaging/messaging.service';
-import { GatewayMetrics, gatewayMetricProviders } from './metrics/gateway.metrics';
-import { PresenceLinkService } from './presence/presence-link.service';
-import { ChatGateway } from './realtime/chat.gateway';
-import { ConnectionRegistry } from './realtime/connection-registry';
-import { GatewayLimits } from './security/gateway-limits';
-import { SecurityMetrics, securityMetricProviders } from './security/security.metrics';
+import { BlocksModule } from './blocks/blocks.module';
+import { ChatsModule } from './chats/chats.module';
+import { GatewayConfigModule } from './config/gateway-config.module';
+import { type GatewayConfig } from './config/gateway.config';
+import { gatewayReadiness } from './config/gateway.readiness';
+import { DeliveryModule } from './delivery/delivery.module';
+import { DevicesModule } from './devices/devices.module';
+import { EventsModule } from './events/events.module';
+import { GrpcEdgeModule } from './grpc/grpc-edge.module';
+import { MessagingModule } from './messaging/messaging.module';
+import { MetricsModule } from './metrics/metrics.module';
+import { PresenceLinkModule } from './presence/presence-link.module';
+import { RealtimeModule } from './realtime/realtime.module';
+import { SecurityModule } from './security/security.module';
 
 @Module({})
 export class AppModule {
@@ -45,53 +35,20 @@ export class AppModule {
         ServiceCoreModule.forRoot({
           name: 'chat-gateway',
           logLevel: config.logLevel,
-          readiness: { inject: [NatsBus], useFactory: (bus: NatsBus) => [bus.readiness()] },
+          readiness: { inject: [NatsBus], useFactory: gatewayReadiness },
         }),
-      ],
-      controllers: [ChatsController, DevicesController, EventsController, BlocksController],
-      providers: [
-        { provide: GATEWAY_CONFIG, useValue: config },
-        {
-          provide: AccessTokenVerifier,
-          useFactory: () =>
-            AccessTokenVerifier.fromPem(config.jwt.publicKeyPem, {
-              issuer: config.jwt.issuer,
-              audience: config.jwt.audience,
-              maxAgeSeconds: config.jwt.maxAgeSeconds,
-            }),
-        },
-        ...gatewayMetricProviders,
-        ...repairMetricProviders,
-        ...securityMetricProviders,
-        GatewayMetrics,
-        RepairMetrics,
-        SecurityMetrics,
-        {
-          provide: GatewayLimits,
-          inject: [SecurityMetrics],
-          useFactory: (metrics: SecurityMetrics) => GatewayLimits.connect(config.limits, config.instanceId, metrics),
-        },
-        // HTTP requests count per user across replicas too.
-        {
-          provide: HTTP_USER_RATE_LIMITS,
-          inject: [GatewayLimits],
-          useFactory: (limits: GatewayLimits) => limits.rates,
-        },
-        AccessTokenGuard,
-        ConnectionRegistry,
-        MembershipCache,
-        LocalDelivery,
-        FanOutService,
-        DeliveryListener,
-        HeadsWatch,
-        ReplayService,
-        EventCatchUpService,
-        PresenceLinkService,
-        MessagingService,
-        ChatsService,
-        BlockRelations,
-        BlocksService,
-        ChatGateway,
+        GatewayConfigModule.forRoot(config),
+        MetricsModule,
+        SecurityModule.forRoot(config),
+        DeliveryModule,
+        PresenceLinkModule,
+        ChatsModule,
+        BlocksModule,
+        MessagingModule,
+        EventsModule,
+        DevicesModule,
+        RealtimeModule,
+        GrpcEdgeModule,
       ],
     };
   }

@@ -1,7 +1,7 @@
 import { Injectable, type OnApplicationBootstrap } from '@nestjs/common';
 import { BlockChangedV1, BlockRelationsV1, type BlockChanged } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import { ConnectionRegistry } from '../connections/connection-registry';
 
 const TTL_MS = 60_000;
 const MAX_PAIRS = 100_000;

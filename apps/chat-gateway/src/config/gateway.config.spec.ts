@@ -52,3 +52,14 @@ describe('loadGatewayConfig: hardening knobs', () => {
     );
   });
 });
+
+describe('loadGatewayConfig: gRPC edge', () => {
+  it('serves gRPC on 3005 unless GATEWAY_GRPC_PORT says otherwise', () => {
+    expect(loadGatewayConfig(key).grpc).toEqual({ port: 3005 });
+    expect(loadGatewayConfig({ ...key, GATEWAY_GRPC_PORT: '4005' }).grpc).toEqual({ port: 4005 });
+  });
+
+  it('refuses a GATEWAY_GRPC_PORT that is no port', () => {
+    expect(() => loadGatewayConfig({ ...key, GATEWAY_GRPC_PORT: '70000' })).toThrow(/GATEWAY_GRPC_PORT/);
+  });
+});

@@ -11,6 +11,8 @@ export type GatewayRateLimitName = 'send' | 'typing' | 'delivered' | 'read' | 'p
 /** Every variable chat-gateway reads, with defaults that work on a laptop. */
 export class GatewayEnv {
   @IsInt() @Min(0) @Max(65535) GATEWAY_PORT = 3000;
+  /** The gRPC edge (parley.v1.ChatGateway and grpc.health.v1.Health), on HTTP_HOST; 0 picks a free port. */
+  @IsInt() @Min(0) @Max(65535) GATEWAY_GRPC_PORT = 3005;
   @IsString() HTTP_HOST = '0.0.0.0';
   @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
   @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
@@ -99,6 +101,7 @@ export class GatewayEnv {
 
 export interface GatewayConfig {
   http: { host: string; port: number };
+  grpc: { port: number };
   logLevel: string;
   instanceId: string;
   nats: {
@@ -144,6 +147,7 @@ export function loadGatewayConfig(env: NodeJS.ProcessEnv = process.env): Gateway
   }
   return {
     http: { host: e.HTTP_HOST, port: e.GATEWAY_PORT },
+    grpc: { port: e.GATEWAY_GRPC_PORT },
     logLevel: e.LOG_LEVEL,
     instanceId: e.GATEWAY_INSTANCE_ID,
     nats: {

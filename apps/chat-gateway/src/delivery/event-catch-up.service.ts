@@ -2,7 +2,7 @@ import { Inject, Injectable, Logger } from '@nestjs/common';
 import { EventListV1, EventStreamLimits, ServerEvents } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import type { ClientConnection } from '../realtime/client-connection';
+import type { ClientConnection } from '../connections/client-connection';
 import { GatewayLimits } from '../security/gateway-limits';
 import { acquireReplaySlot } from './replay-slot';
 import { SecurityMetrics } from '../security/security.metrics';
@@ -45,7 +45,7 @@ export class EventCatchUpService {
         const page = await this.bus.request(EventListV1, { userId: conn.userId, since: events.lastEventSeq, limit });
         if (page.resyncRequired) {
           // Below what is kept: the client rebuilds over HTTP; this connection goes on live only.
-          conn.socket.emit(ServerEvents.ResyncRequired, { oldestEventSeq: page.oldestEventSeq ?? 1 });
+          conn.transport.emit(ServerEvents.ResyncRequired, { oldestEventSeq: page.oldestEventSeq ?? 1 });
           events.skipTo(page.lastEventSeq ?? events.lastEventSeq);
           break;
         }
@@ -57,7 +57,7 @@ export class EventCatchUpService {
     } catch (err) {
       // Nothing is lost: the client reconnects with the eventSeq it has.
       this.logger.warn({ err, userId: conn.userId }, 'event catch-up interrupted');
-      conn.socket.emit(ServerEvents.ReplayFailed, {
+      conn.transport.emit(ServerEvents.ReplayFailed, {
         code: 'unavailable',
         message: 'catch-up interrupted; reconnect with your last eventSeq to resume',
       });

@@ -3,7 +3,7 @@ import { PresenceLocateV1, type Delivery, type Message } from '@parley/contracts
 import { NatsBus } from '@parley/shared/util-nats';
 import { JSONCodec } from 'nats';
 import type { GatewayConfig } from '../config/gateway.config';
-import type { ConnectionRegistry } from '../realtime/connection-registry';
+import type { ConnectionRegistry } from '../connections/connection-registry';
 import { FanOutService } from './fan-out.service';
 import type { LocalDelivery } from './local-delivery';
 

@@ -11,7 +11,7 @@ import {
 import { MicroBatcher } from '@parley/shared/util-batching';
 import { NatsBus, type RpcPipeline } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import { ConnectionRegistry } from '../connections/connection-registry';
 import { LocalDelivery } from './local-delivery';
 
 type DeliveryWithoutUsers = Delivery extends infer D ? (D extends Delivery ? Omit<D, 'userIds'> : never) : never;

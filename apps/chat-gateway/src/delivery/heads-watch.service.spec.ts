@@ -1,8 +1,8 @@
 import { ChatGetV1, ChatHeadsRecoverV1, ParleyError, type ChatHeadsDigest, type Message } from '@parley/contracts';
 import type { NatsBus } from '@parley/shared/util-nats';
 import type { GatewayConfig } from '../config/gateway.config';
-import type { ClientConnection } from '../realtime/client-connection';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import type { ClientConnection } from '../connections/client-connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
 import { HeadsWatch } from './heads-watch.service';
 import { MessageOrder } from './message-order';
 import type { RepairMetrics } from './repair.metrics';
@@ -71,7 +71,7 @@ function setup(store: Message[]) {
       order,
       connected: true,
       watching: new Set(),
-      socket: { emit: (e: string, p: unknown) => emitted.push([e, p]) },
+      transport: { emit: (e: string, p: unknown) => emitted.push([e, p]) },
     } as unknown as ClientConnection;
     registry.add(conn);
     return {

@@ -12,8 +12,8 @@ import {
 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import type { ClientConnection } from '../realtime/client-connection';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import type { ClientConnection } from '../connections/client-connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
 import { ChatHolders } from './chat-holders';
 import { FetchLimiter } from './fetch-limiter';
 import type { MessageOrderDeps } from './message-order';
@@ -144,7 +144,7 @@ export class HeadsWatch implements OnApplicationBootstrap, OnApplicationShutdown
       const chat = await this.bus.request(ChatGetV1, { chatId, userId: conn.userId });
       if (!conn.connected) return;
       this.repairMetrics.chatsAnnounced.inc();
-      conn.socket.emit(ServerEvents.ChatNew, toChatEvent(chat));
+      conn.transport.emit(ServerEvents.ChatNew, toChatEvent(chat));
     } catch (err) {
       // Left the chat since: follow it no more. Store away: the next head or connect brings it.
       if (err instanceof ParleyError && (err.code === 'forbidden' || err.code === 'not_found'))

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { ServerEvents, type Delivery } from '@parley/contracts';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import { ConnectionRegistry } from '../connections/connection-registry';
 import type { EventOrder } from './event-order';
 
 /** Hands a routed event to this instance's sockets of its recipients. */
@@ -16,7 +16,7 @@ export class LocalDelivery {
           this.toStream(conn.events, delivery, eventSeq, conn.id);
           continue;
         }
-        const meta = eventSeq === undefined ? [] : [{ eventSeq }];
+        const meta = eventSeq === undefined ? undefined : { eventSeq };
         switch (delivery.kind) {
           case 'message':
             if (conn.id !== delivery.exceptSocketId) conn.offerMessage(delivery.message, eventSeq);
@@ -25,10 +25,10 @@ export class LocalDelivery {
             if (conn.id !== delivery.exceptSocketId) conn.offerUpdate(delivery.message, eventSeq);
             break;
           case 'receipt':
-            if (conn.id !== delivery.exceptSocketId) conn.socket.emit(ServerEvents.Receipt, delivery.receipt, ...meta);
+            if (conn.id !== delivery.exceptSocketId) conn.transport.emit(ServerEvents.Receipt, delivery.receipt, meta);
             break;
           case 'typing':
-            conn.socket.emit(ServerEvents.Typing, {
+            conn.transport.emit(ServerEvents.Typing, {
               chatId: delivery.chatId,
               userId: delivery.userId,
               isTyping: delivery.isTyping,
@@ -36,14 +36,14 @@ export class LocalDelivery {
             break;
           case 'chat:new':
             conn.order.setCursor(delivery.chat.id, delivery.chat.lastSeq + 1);
-            conn.socket.emit(ServerEvents.ChatNew, delivery.chat, ...meta);
+            conn.transport.emit(ServerEvents.ChatNew, delivery.chat, meta);
             break;
           case 'chat:updated':
-            conn.socket.emit(ServerEvents.ChatUpdated, delivery.chat, ...meta);
+            conn.transport.emit(ServerEvents.ChatUpdated, delivery.chat, meta);
             break;
           case 'chat:removed':
             conn.order.forget(delivery.chatId);
-            conn.socket.emit(ServerEvents.ChatRemoved, { chatId: delivery.chatId }, ...meta);
+            conn.transport.emit(ServerEvents.ChatRemoved, { chatId: delivery.chatId }, meta);
             break;
         }
       }

@@ -1,5 +1,5 @@
 import { ServerEvents } from '@parley/contracts';
-import type { ClientConnection } from '../realtime/client-connection';
+import type { ClientConnection } from '../connections/client-connection';
 import type { GatewayLimits } from '../security/gateway-limits';
 import type { SecurityMetrics } from '../security/security.metrics';
 
@@ -16,15 +16,14 @@ export async function acquireReplaySlot(
   busyMessage: string,
 ): Promise<(() => void) | undefined> {
   const left = new AbortController();
-  const onDisconnect = () => left.abort();
-  conn.socket.once('disconnect', onDisconnect);
+  const stopListening = conn.transport.onClose(() => left.abort());
   const release = await limits.replays.acquire(left.signal);
   metrics.replaysWaiting.set(limits.replays.waiting);
-  conn.socket.off('disconnect', onDisconnect);
+  stopListening();
   if (!release) {
     if (conn.connected) {
       metrics.rejected.inc({ reason: 'replay_queue_full' });
-      conn.socket.emit(ServerEvents.ReplayFailed, { code: 'unavailable', message: busyMessage });
+      conn.transport.emit(ServerEvents.ReplayFailed, { code: 'unavailable', message: busyMessage });
     }
     return undefined;
   }

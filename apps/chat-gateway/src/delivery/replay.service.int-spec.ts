@@ -6,7 +6,8 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { JSONCodec } from 'nats';
 import type { GatewayConfig } from '../config/gateway.config';
 import type { GatewayMetrics } from '../metrics/gateway.metrics';
-import { ClientConnection } from '../realtime/client-connection';
+import { ClientConnection } from '../connections/client-connection';
+import { SocketIoTransport } from '../realtime/socket-io.transport';
 import { GatewayLimits } from '../security/gateway-limits';
 import type { SecurityMetrics } from '../security/security.metrics';
 import { ReplayService } from './replay.service';
@@ -117,7 +118,7 @@ describe('ReplayService: concurrent replays are capped and the rest wait (real N
     if (gate) gates.set(userId, gate);
     const socket = new FakeSocket();
     const claims = { userId, username: 'u', sessionId: 's', expiresAt: Date.now() / 1000 + 3600 } as AccessTokenClaims;
-    const conn = new ClientConnection(socket as never, claims, {
+    const conn = new ClientConnection(new SocketIoTransport(socket as never), claims, {
       fetchAfter: async () => [],
       gapFillDelayMs: 30,
       onError: () => undefined,

@@ -3,7 +3,7 @@ import { MessageHistoryV1, ServerEvents, UserCursorsV1, type UserChatCursor } fr
 import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
-import type { ClientConnection } from '../realtime/client-connection';
+import type { ClientConnection } from '../connections/client-connection';
 import { GatewayLimits } from '../security/gateway-limits';
 import { acquireReplaySlot } from './replay-slot';
 import { SecurityMetrics } from '../security/security.metrics';
@@ -65,7 +65,7 @@ export class ReplayService {
     } catch (err) {
       // Whatever was not replayed stays above the watermark: the next connect sends it.
       this.logger.warn({ err, userId: conn.userId }, 'replay interrupted');
-      conn.socket.emit(ServerEvents.ReplayFailed, {
+      conn.transport.emit(ServerEvents.ReplayFailed, {
         code: 'unavailable',
         message: 'replay interrupted; reconnect to resume',
       });

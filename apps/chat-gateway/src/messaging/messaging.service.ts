@@ -19,8 +19,8 @@ import { BlockRelations } from '../blocks/block-relations';
 import { MembershipCache } from '../chats/membership-cache';
 import { FanOutService } from '../delivery/fan-out.service';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
-import type { ClientConnection } from '../realtime/client-connection';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import type { ClientConnection } from '../connections/client-connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
 import { GatewayLimits } from '../security/gateway-limits';
 import { AppendBatcher } from './append-batcher';
 

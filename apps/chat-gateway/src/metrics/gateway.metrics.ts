@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { makeScrapedGaugeProvider } from '@parley/shared/util-service';
 import { InjectMetric, makeCounterProvider, makeHistogramProvider } from '@willsoto/nestjs-prometheus';
 import type { Counter, Histogram } from 'prom-client';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import { ConnectionRegistry } from '../connections/connection-registry';
 
 const MESSAGES_SENT = 'parley_gateway_messages_sent_total';
 const DELIVERIES_RECEIVED = 'parley_gateway_deliveries_received_total';

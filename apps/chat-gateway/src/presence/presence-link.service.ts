@@ -16,8 +16,8 @@ import {
 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
-import type { ClientConnection } from '../realtime/client-connection';
-import { ConnectionRegistry } from '../realtime/connection-registry';
+import type { ClientConnection } from '../connections/client-connection';
+import { ConnectionRegistry } from '../connections/connection-registry';
 
 const HEARTBEAT_CHUNK = PresenceLimits.heartbeatChunk;
 
@@ -39,7 +39,7 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
 
   onApplicationBootstrap(): void {
     this.bus.subscribe(PresenceChangedV1, (state) => {
-      for (const conn of this.registry.watchersOf(state.userId)) conn.socket.emit(ServerEvents.Presence, state);
+      for (const conn of this.registry.watchersOf(state.userId)) conn.transport.emit(ServerEvents.Presence, state);
     });
     // Tell presence our TTL before the first socket arrives.
     this.heartbeat();
@@ -67,7 +67,7 @@ export class PresenceLinkService implements OnApplicationBootstrap, BeforeApplic
     }
   }
 
-  async disconnected(conn: ClientConnection): Promise<void> {
+  async disconnected(conn: Pick<ClientConnection, 'userId' | 'id'>): Promise<void> {
     try {
       await this.bus.request(PresenceDisconnectV1, {
         userId: conn.userId,

@@ -7,3 +7,4 @@ export * from './lib/users';
 export * from './lib/answer-tally';
 export * from './lib/test-nats';
 export * from './lib/eventually';
+export * from './lib/grpc-client';

@@ -96,6 +96,8 @@ export type ReplicatedApp = keyof typeof PORT_VARS;
  */
 export class TestStack {
   readonly gatewayUrls: string[] = [];
+  /** The gateways' gRPC edges (host:port), in the order of gatewayUrls. */
+  readonly gatewayGrpcAddresses: string[] = [];
   authUrl = '';
   supervisor!: SupervisorType;
   env: Record<string, string> = {};
@@ -120,6 +122,11 @@ export class TestStack {
     return this.gatewayUrls[0];
   }
 
+  /** The first gateway's gRPC edge, host:port (GATEWAY_GRPC_PORT). */
+  get gatewayGrpcAddress(): string {
+    return this.gatewayGrpcAddresses[0];
+  }
+
   private async boot(): Promise<void> {
     this.db = this.options.db ?? (await createTestDatabase(this.options.label));
     this.keys = this.options.keys ?? createTestKeys();
@@ -130,7 +137,11 @@ export class TestStack {
       this.options.nats ?? (this.options.env?.['NATS_URL'] ? undefined : await this.startOwnNats(subjectPrefix));
     const [auth, presence, store, push] = await Promise.all([freePort(), freePort(), freePort(), freePort()]);
     const gatewayPorts: number[] = [];
-    for (let i = 0; i < (this.options.gateways ?? 1); i++) gatewayPorts.push(await freePort());
+    const gatewayGrpcPorts: number[] = [];
+    for (let i = 0; i < (this.options.gateways ?? 1); i++) {
+      gatewayPorts.push(await freePort());
+      gatewayGrpcPorts.push(await freePort());
+    }
     this.env = {
       PATH: process.env.PATH ?? '',
       HOME: process.env.HOME ?? '/root',
@@ -157,6 +168,7 @@ export class TestStack {
       MESSAGE_STORE_PORT: String(store),
       PUSH_NOTIFIER_PORT: String(push),
       GATEWAY_PORT: String(gatewayPorts[0]),
+      GATEWAY_GRPC_PORT: String(gatewayGrpcPorts[0]),
       ...this.options.env,
     };
     for (const app of ['auth', 'message-store', 'push-notifier']) {
@@ -170,6 +182,7 @@ export class TestStack {
         root: WORKSPACE_ROOT,
         env: { ...this.env, ...this.options.appEnv },
         gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined,
+        gatewayGrpcPorts: gatewayPorts.length > 1 ? gatewayGrpcPorts : undefined,
       }),
     );
     if (nats) for (const app of apps) app.env = { ...app.env, ...natsPasswordEnv(app.name, nats.passwordDir) };
@@ -185,6 +198,7 @@ export class TestStack {
     await this.supervisor.waitReady(90_000);
     this.authUrl = `http://127.0.0.1:${auth}`;
     for (const port of gatewayPorts) this.gatewayUrls.push(`http://127.0.0.1:${port}`);
+    for (const port of gatewayGrpcPorts) this.gatewayGrpcAddresses.push(`127.0.0.1:${port}`);
   }
 
   private ownNats?: TestNats;

@@ -1,12 +1,17 @@
-import { ServerEvents, type Message, type StreamEvent } from '@parley/contracts';
-import type { Socket } from 'socket.io';
+import {
+  ServerEvents,
+  type ChatEvent,
+  type ChatRemovedEvent,
+  type Message,
+  type Receipt,
+  type StreamEvent,
+} from '@parley/contracts';
 import type { AccessTokenClaims } from '@parley/shared/util-auth';
 import { EventOrder, type EventOrderDeps } from '../delivery/event-order';
 import { MessageOrder, type MessageOrderDeps } from '../delivery/message-order';
+import type { ConnectionTransport } from './connection-transport';
 
-const WRITE_BUFFER_HIGH_WATER = 256;
-
-/** One authenticated socket and what the gateway keeps for it. */
+/** One authenticated connection (a Socket.IO socket or a gRPC stream) and what the gateway keeps for it. */
 export class ClientConnection {
   /** v1 connections (no `since`): per-chat seq order and replay. */
   readonly order: MessageOrder;
@@ -15,12 +20,12 @@ export class ClientConnection {
   /** A live message's eventSeq for this user, until MessageOrder emits it (the Message is shared). */
   private readonly messageEventSeqs = new WeakMap<Message, number>();
   private readonly updateEventSeqs = new WeakMap<Message, number>();
-  /** Users whose presence this socket asked for. */
+  /** Users whose presence this connection asked for. */
   readonly watching = new Set<string>();
   private expiryTimer?: NodeJS.Timeout;
 
   constructor(
-    readonly socket: Socket,
+    readonly transport: ConnectionTransport,
     readonly claims: AccessTokenClaims,
     orderDeps: Omit<MessageOrderDeps, 'emit' | 'emitUpdated'>,
     eventDeps?: Omit<EventOrderDeps, 'emit' | 'onResync'> & { since: number },
@@ -29,8 +34,8 @@ export class ClientConnection {
       this.events = new EventOrder(
         {
           ...eventDeps,
-          emit: (e) => emitStreamEvent(socket, e),
-          onResync: (oldestEventSeq) => socket.emit(ServerEvents.ResyncRequired, { oldestEventSeq }),
+          emit: (e) => emitStreamEvent(transport, e),
+          onResync: (oldestEventSeq) => transport.emit(ServerEvents.ResyncRequired, { oldestEventSeq }),
         },
         eventDeps.since,
       );
@@ -39,16 +44,16 @@ export class ClientConnection {
       ...orderDeps,
       emit: (m) => {
         const eventSeq = this.messageEventSeqs.get(m);
-        if (eventSeq === undefined) socket.emit(ServerEvents.MessageNew, m);
-        else socket.emit(ServerEvents.MessageNew, m, { eventSeq });
+        if (eventSeq === undefined) transport.emit(ServerEvents.MessageNew, m);
+        else transport.emit(ServerEvents.MessageNew, m, { eventSeq });
       },
       emitUpdated: (m) => {
         const eventSeq = this.updateEventSeqs.get(m);
-        if (eventSeq === undefined) socket.emit(ServerEvents.MessageUpdated, m);
-        else socket.emit(ServerEvents.MessageUpdated, m, { eventSeq });
+        if (eventSeq === undefined) transport.emit(ServerEvents.MessageUpdated, m);
+        else transport.emit(ServerEvents.MessageUpdated, m, { eventSeq });
       },
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
-      onChatGone: (chatId) => socket.emit(ServerEvents.ChatRemoved, { chatId }),
+      onChatGone: (chatId) => transport.emit(ServerEvents.ChatRemoved, { chatId }),
     });
   }
 
@@ -65,7 +70,7 @@ export class ClientConnection {
   }
 
   get id(): string {
-    return this.socket.id;
+    return this.transport.id;
   }
 
   get userId(): string {
@@ -73,7 +78,7 @@ export class ClientConnection {
   }
 
   get connected(): boolean {
-    return this.socket.connected;
+    return this.transport.connected;
   }
 
   /** Disconnects with reason `unauthorized` when the access token expires. */
@@ -84,23 +89,9 @@ export class ClientConnection {
     this.expiryTimer.unref?.();
   }
 
-  /** Resolves when the socket's outgoing buffer is low again (replay backpressure). */
-  async writable(timeoutMs = 30_000): Promise<void> {
-    const engine = this.socket.conn as unknown as {
-      writeBuffer?: unknown[];
-      once(e: string, f: () => void): void;
-      off?(e: string, f: () => void): void;
-    };
-    if (!engine.writeBuffer || engine.writeBuffer.length < WRITE_BUFFER_HIGH_WATER) return;
-    await new Promise<void>((resolve) => {
-      const done = () => {
-        clearTimeout(timer);
-        resolve();
-      };
-      const timer = setTimeout(done, timeoutMs);
-      engine.once('drain', done);
-      this.socket.once('disconnect', done);
-    });
+  /** Resolves when the connection's outgoing buffer is low again (replay backpressure). */
+  writable(timeoutMs = 30_000): Promise<void> {
+    return this.transport.writable(timeoutMs);
   }
 
   dispose(): void {
@@ -111,26 +102,26 @@ export class ClientConnection {
 }
 
 /** A stream event with its eventSeq as the 2nd argument (the names are the contract's constants). */
-function emitStreamEvent(socket: Socket, e: StreamEvent): void {
+function emitStreamEvent(transport: ConnectionTransport, e: StreamEvent): void {
   const meta = { eventSeq: e.eventSeq };
   switch (e.type) {
     case 'message:new':
-      socket.emit(ServerEvents.MessageNew, e.payload, meta);
+      transport.emit(ServerEvents.MessageNew, e.payload as Message, meta);
       break;
     case 'message:updated':
-      socket.emit(ServerEvents.MessageUpdated, e.payload, meta);
+      transport.emit(ServerEvents.MessageUpdated, e.payload as Message, meta);
       break;
     case 'receipt':
-      socket.emit(ServerEvents.Receipt, e.payload, meta);
+      transport.emit(ServerEvents.Receipt, e.payload as Receipt, meta);
       break;
     case 'chat:new':
-      socket.emit(ServerEvents.ChatNew, e.payload, meta);
+      transport.emit(ServerEvents.ChatNew, e.payload as ChatEvent, meta);
       break;
     case 'chat:updated':
-      socket.emit(ServerEvents.ChatUpdated, e.payload, meta);
+      transport.emit(ServerEvents.ChatUpdated, e.payload as ChatEvent, meta);
       break;
     case 'chat:removed':
-      socket.emit(ServerEvents.ChatRemoved, e.payload, meta);
+      transport.emit(ServerEvents.ChatRemoved, e.payload as ChatRemovedEvent, meta);
       break;
   }
 }
