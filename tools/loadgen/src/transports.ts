@@ -1,7 +1,12 @@
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import * as protoLoader from '@grpc/proto-loader';
+import type { Message } from '@parley/contracts';
+import {
+  GrpcMetadata,
+  loadChatGatewayProto,
+  type ChatGatewayClient,
+  type ClientFrame,
+  type ServerFrame__Output,
+} from '@parley/contracts/grpc';
 import { io, type Socket } from 'socket.io-client';
 import type { WorkerUser } from './protocol';
 
@@ -9,14 +14,8 @@ import type { WorkerUser } from './protocol';
 export type Transport = 'socketio' | 'grpc';
 export const TRANSPORTS: Transport[] = ['socketio', 'grpc'];
 
-export interface MessageNew {
-  id: string;
-  chatId: string;
-  seq: number;
-  senderId: string;
-  clientMsgId: string;
-  body: string;
-}
+/** What the load generator reads of a delivered message. */
+export type MessageNew = Pick<Message, 'id' | 'chatId' | 'seq' | 'senderId' | 'clientMsgId' | 'body'>;
 
 export type SendAck =
   | { ok: true; message: { id: string; chatId: string; seq: number } }
@@ -63,37 +62,7 @@ function connectSocketIo(user: WorkerUser, h: ConnectionHandlers): Promise<UserC
   });
 }
 
-/** The frames of parley.v1.ChatGateway as @grpc/proto-loader decodes them (camelCase, longs as numbers). */
-interface ServerFrame {
-  kind?: string;
-  ack?: { requestId: number; ok: boolean; error?: { code: string; message: string }; message?: MessageNew };
-  messageNew?: MessageNew;
-}
-type ConnectCall = grpc.ClientDuplexStream<Record<string, unknown>, ServerFrame>;
-type ChatGatewayClient = grpc.Client & { Connect(metadata: grpc.Metadata): ConnectCall };
-
-/** libs/contracts/proto, found from the source or from the bundle in dist/. */
-function protoFile(): string {
-  for (let dir = __dirname; dirname(dir) !== dir; dir = dirname(dir)) {
-    const file = join(dir, 'libs/contracts/proto/parley/v1/chat_gateway.proto');
-    if (existsSync(file)) return file;
-  }
-  throw new Error('libs/contracts/proto/parley/v1/chat_gateway.proto not found above the load generator');
-}
-
-let clientClass: (new (address: string, creds: grpc.ChannelCredentials, options: object) => ChatGatewayClient) | null =
-  null;
-
-function chatGatewayClass() {
-  if (!clientClass) {
-    const def = protoLoader.loadSync(protoFile(), { longs: Number, enums: String, defaults: true, oneofs: true });
-    const pkg = grpc.loadPackageDefinition(def) as unknown as {
-      parley: { v1: { ChatGateway: NonNullable<typeof clientClass> } };
-    };
-    clientClass = pkg.parley.v1.ChatGateway;
-  }
-  return clientClass;
-}
+let proto: ReturnType<typeof loadChatGatewayProto> | undefined;
 
 /**
  * One channel per user (a local subchannel pool: its own TCP connection, as a phone has), one
@@ -101,15 +70,19 @@ function chatGatewayClass() {
  */
 function connectGrpc(user: WorkerUser, h: ConnectionHandlers): Promise<UserConnection> {
   if (!user.grpcAddress) return Promise.reject(new Error('no gRPC address for this user (--grpc)'));
-  const Client = chatGatewayClass();
-  const client = new Client(user.grpcAddress, grpc.credentials.createInsecure(), {
-    'grpc.use_local_subchannel_pool': 1,
-    'grpc.keepalive_time_ms': 60_000,
-    'grpc.keepalive_timeout_ms': 20_000,
-  });
+  proto ??= loadChatGatewayProto();
+  const client: ChatGatewayClient = new proto.parley.v1.ChatGateway(
+    user.grpcAddress,
+    grpc.credentials.createInsecure(),
+    {
+      'grpc.use_local_subchannel_pool': 1,
+      'grpc.keepalive_time_ms': 60_000,
+      'grpc.keepalive_timeout_ms': 20_000,
+    },
+  );
   const metadata = new grpc.Metadata();
-  metadata.set('authorization', `Bearer ${user.token}`);
-  const call = client.Connect(metadata);
+  metadata.set(GrpcMetadata.Authorization, `Bearer ${user.token}`);
+  const call: grpc.ClientDuplexStream<ClientFrame, ServerFrame__Output> = client.Connect(metadata);
   const acks = new Map<number, (reply: SendAck) => void>();
   let nextRequestId = 1;
   let up = false;
@@ -125,19 +98,19 @@ function connectGrpc(user: WorkerUser, h: ConnectionHandlers): Promise<UserConne
     },
   };
   return new Promise((resolve, reject) => {
-    call.on('data', (frame: ServerFrame) => {
+    call.on('data', (frame: ServerFrame__Output) => {
       if (frame.kind === 'hello' && !up) {
         up = true;
         resolve(conn);
       } else if (frame.kind === 'messageNew' && frame.messageNew) {
-        h.onMessage(frame.messageNew);
+        h.onMessage(frame.messageNew as MessageNew);
       } else if (frame.kind === 'ack' && frame.ack) {
         const a = frame.ack;
         const onAck = acks.get(a.requestId);
         acks.delete(a.requestId);
         onAck?.(
           a.ok && a.message
-            ? { ok: true, message: a.message }
+            ? { ok: true, message: a.message as MessageNew }
             : { ok: false, error: a.error ?? { code: 'malformed_ack', message: '' } },
         );
       }
