@@ -1,6 +1,7 @@
 import { status as GrpcStatus } from '@grpc/grpc-js';
 import type { Message, PresenceState, Receipt } from '@parley/contracts';
 import {
+  eventually,
   grpcHealthCheck,
   http,
   registerUser,
@@ -56,7 +57,14 @@ describe('gRPC edge (real stack, two gateways)', () => {
     stack = await TestStack.start({
       label: 'grpc',
       gateways: 2,
-      env: { MAX_CONNECTIONS_PER_USER: '3', RATE_LIMIT_TYPING_PER_SECOND: '1' },
+      // A small slow-consumer bound (64 KiB, the least allowed) so a paused client passes it
+      // quickly, and replay pages that fit in it (10 messages of 4 KB).
+      env: {
+        MAX_CONNECTIONS_PER_USER: '3',
+        RATE_LIMIT_TYPING_PER_SECOND: '1',
+        SLOW_CONSUMER_MAX_BUFFER_BYTES: '65536',
+        REPLAY_PAGE_SIZE: '10',
+      },
     });
     [grpc1, grpc2] = stack.gatewayGrpcAddresses;
     gw1 = stack.gatewayUrl;
@@ -297,6 +305,52 @@ describe('gRPC edge (real stack, two gateways)', () => {
     const c = await connect(grpc1, { ...alice, token: await tokenFor(alice, 4) });
     const status = await c.finished(15_000);
     expect(GrpcStatus[status.code]).toBe('UNAUTHENTICATED');
+  });
+
+  it('a logout ends the calls of that session with UNAUTHENTICATED', async () => {
+    const alice = await user('alice');
+    const c = await connect(grpc2, alice);
+    expect((await http(stack.authUrl, 'POST', '/v1/auth/logout', { token: alice.token })).status).toBe(204);
+    expect(GrpcStatus[(await c.finished()).code]).toBe('UNAUTHENTICATED');
+    expect(await refusal(grpc1, alice.token)).toEqual({ code: 'UNAUTHENTICATED', hello: false });
+  });
+
+  it('a frame over MAX_PAYLOAD_BYTES ends the call with RESOURCE_EXHAUSTED', async () => {
+    const alice = await user('alice');
+    const c = await connect(grpc1, alice);
+    c.fire({ send: { chatId: alice.user.id, clientMsgId: 'big', body: 'x'.repeat(70_000) } });
+    expect(GrpcStatus[(await c.finished()).code]).toBe('RESOURCE_EXHAUSTED');
+  });
+
+  it('a client that stops reading is dropped past SLOW_CONSUMER_MAX_BUFFER_BYTES; its messages wait in the store', async () => {
+    const [slow, ...senders] = await Promise.all(['slow', 's1', 's2', 's3'].map((n) => user(n)));
+    const chat = await createChat(gw1, senders[0], {
+      type: 'group',
+      title: 'firehose',
+      memberIds: [slow.user.id, senders[1].user.id, senders[2].user.id],
+    });
+    const metric = async () => {
+      const text = await (await fetch(`${stack.gatewayUrls[1]}/metrics`)).text();
+      return Number(/^parley_gateway_slow_consumers_dropped_total\S* (\d+)/m.exec(text)?.[1] ?? 0);
+    };
+    const droppedBefore = await metric();
+    const c = await connect(grpc2, slow);
+    c.call.pause(); // reads nothing more: HTTP/2 flow control holds the frames at the gateway
+    const body = 'y'.repeat(4000);
+    const sockets3 = await Promise.all(senders.map((s) => TestSocket.connect(gw1, s.token)));
+    sockets.push(...sockets3);
+    let sent = 0;
+    for (let round = 0; round < 80 && (await metric()) === droppedBefore; round++) {
+      await Promise.all(sockets3.map((s) => send(s, chat.id, `${round} ${body}`)));
+      sent += sockets3.length;
+    }
+    expect(await eventually(async () => (await metric()) > droppedBefore || undefined)).toBe(true);
+    c.call.resume();
+    expect(GrpcStatus[(await c.finished()).code]).toBe('CANCELLED');
+    expect(c.events('messageNew').length).toBeLessThan(sent);
+    // Reconnected, it gets them all (the v1 replay from its delivered watermark).
+    const again = await connect(grpc2, slow);
+    expect((await again.waitForCount('messageNew', sent, (m) => m.chatId === chat.id, 30_000)).length).toBe(sent);
   });
 
   it('a half-close ends the call with OK, after the acks of the frames sent before it', async () => {

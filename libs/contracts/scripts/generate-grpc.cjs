@@ -4,7 +4,8 @@
 const { execFileSync } = require('node:child_process');
 const { mkdirSync, readdirSync, rmSync, writeFileSync } = require('node:fs');
 const { join, relative } = require('node:path');
-const protobuf = require('protobufjs');
+// protobufjs as @grpc/proto-loader itself loads it (a dependency of it, not of the workspace).
+const protobuf = require(require.resolve('protobufjs', { paths: [require.resolve('@grpc/proto-loader')] }));
 
 const root = join(__dirname, '..');
 const protoDir = join(root, 'proto');

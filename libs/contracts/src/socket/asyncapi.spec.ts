@@ -40,14 +40,18 @@ function gatewayEvents(): { handled: string[]; emitted: string[]; literal: strin
       if (key && key in ClientEvents) handled.push(ClientEvents[key as keyof typeof ClientEvents]);
       else literal.push(`${where}: @SubscribeMessage(${arg})`);
     }
-    for (const [, arg] of text.matchAll(/\b(?:socket|server)(?:\.to\([^)]*\))?\.emit\(\s*([^,)]+)/g)) {
+    // `transport`: a connection's ConnectionTransport (Socket.IO or gRPC) takes the same events.
+    for (const [, arg] of text.matchAll(/\b(?:socket|server|transport)(?:\.to\([^)]*\))?\.emit\(\s*([^,)]+)/g)) {
       const key = /^ServerEvents\.(\w+)$/.exec(arg.trim())?.[1];
       if (key && key in ServerEvents) emitted.push(ServerEvents[key as keyof typeof ServerEvents]);
       // Nest's `{event, data}` handler answers; the gateway's handlers answer acks only.
       else if (!(where === 'realtime/gateway-io.adapter.ts' && arg.trim() === 'event'))
         literal.push(`${where}: emit(${arg})`);
     }
-    for (const [call] of text.matchAll(/\.emit\(\s*['"`][^'"`]*/g)) literal.push(`${where}: ${call}`);
+    for (const [call] of text.matchAll(/\.emit\(\s*['"`][^'"`]*/g)) {
+      // grpc-js ends a server call with a status through the stream's 'error' event: no Socket.IO event.
+      if (!(where === 'grpc/grpc.transport.ts' && call === ".emit('error")) literal.push(`${where}: ${call}`);
+    }
   }
   return { handled: sorted(handled), emitted: sorted(emitted), literal: sorted(literal) };
 }
