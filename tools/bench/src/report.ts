@@ -382,16 +382,17 @@ export function transportSection(results: BenchResults): string[] {
     .join('; ');
   const row = (what: string, a: number | undefined, b: number | undefined, unit: string, digits = 0, higher = false) =>
     `| ${what} | ${fmt(a, digits)}${unit} | ${fmt(b, digits)}${unit} | ${winner(a, b, higher)} |`;
-  const wire = (r: RunSummary | undefined) => r?.max?.wire;
+  // Bytes per message hardly depend on the rate: summed over every measured step of the ramp.
   const perMsg = (r: RunSummary | undefined, f: (w: NonNullable<Step['wire']>) => number) => {
-    const w = wire(r);
-    return w && r?.max?.acked ? f(w) / r.max.acked : undefined;
+    const steps = (r?.steps ?? []).filter((st) => st.phase !== 'warmup' && st.wire);
+    const acked = steps.reduce((n, st) => n + st.acked, 0);
+    return acked ? steps.reduce((n, st) => n + f(st.wire as NonNullable<Step['wire']>), 0) / acked : undefined;
   };
   const out: string[] = [];
   out.push('### Socket.IO vs gRPC: the same stack, one run');
   out.push('');
   out.push(
-    `The 1:1 ramp above, once over Socket.IO (one WebSocket per user) and once over gRPC (one HTTP/2 channel and \`Connect\` stream per user), ${fmt(sio?.run.users)} fresh users each, then idle authenticated connections; same gateway process, same open-loop schedule and zero-loss check. Bytes on the wire: the kernel's counters of every client connection to the gateway's port (\`ss -ti\` bytes_sent + bytes_received, TCP payload: WebSocket frames with Socket.IO packets, or HTTP/2 frames with HPACK headers, pings included; no TCP/IP headers) over the max step, per acked message (send, ack and the recipient's message:new). Load average (1 min) at each part: ${load || 'n/a'}.`,
+    `The 1:1 ramp above, once over Socket.IO (one WebSocket per user) and once over gRPC (one HTTP/2 channel and \`Connect\` stream per user), ${fmt(sio?.run.users)} fresh users each, then idle authenticated connections; same gateway process, same open-loop schedule and zero-loss check. Bytes on the wire: the kernel's counters of every client connection to the gateway's port (\`ss -ti\` bytes_sent + bytes_received, TCP payload: WebSocket frames with Socket.IO packets, or HTTP/2 frames with HPACK headers, pings included; no TCP/IP headers) over all steps of the ramp, per acked message (send, ack and the recipient's message:new). Load average (1 min) at each part: ${load || 'n/a'}.`,
   );
   out.push('');
   out.push('| | Socket.IO | gRPC | better |');
@@ -428,7 +429,12 @@ export function transportSection(results: BenchResults): string[] {
     row('CPU per message at half the max', sio?.run.half?.cpuUsPerMessage, grpc?.run.half?.cpuUsPerMessage, ' µs'),
   );
   out.push(
-    row('bytes on the wire per message', wire(sio?.run)?.bytesPerMessage, wire(grpc?.run)?.bytesPerMessage, ' B'),
+    row(
+      'bytes on the wire per message',
+      perMsg(sio?.run, (w) => w.bytesUp + w.bytesDown),
+      perMsg(grpc?.run, (w) => w.bytesUp + w.bytesDown),
+      ' B',
+    ),
   );
   const wireParts: [string, (w: NonNullable<Step['wire']>) => number, string, number][] = [
     ['  of which client -> server', (w) => w.bytesUp, ' B', 0],
