@@ -41,6 +41,7 @@ parley_env_defaults() {
   export PRESENCE_PORT="${PRESENCE_PORT:-3002}"
   export MESSAGE_STORE_PORT="${MESSAGE_STORE_PORT:-3003}"
   export PUSH_NOTIFIER_PORT="${PUSH_NOTIFIER_PORT:-3004}"
+  export GATEWAY_GRPC_PORT="${GATEWAY_GRPC_PORT:-3005}"
 }
 
 # Print a URL with its password replaced by ***.

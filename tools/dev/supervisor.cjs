@@ -219,8 +219,10 @@ class Supervisor extends EventEmitter {
     if (this.checkPorts) {
       const taken = [];
       for (const s of this.apps.values()) {
-        if (s.child || s.app.port == null) continue;
-        if (await portInUse(s.app.port, s.app.host)) taken.push(`${s.app.name} (port ${s.app.port})`);
+        if (s.child) continue;
+        for (const port of [s.app.port, s.app.grpcPort]) {
+          if (port != null && (await portInUse(port, s.app.host))) taken.push(`${s.app.name} (port ${port})`);
+        }
       }
       if (taken.length) {
         throw new Error(`Supervisor: port already in use for ${taken.join(', ')}: is another stack running?`);
@@ -714,6 +716,7 @@ function stackEnv(env = process.env, root = ROOT) {
     PRESENCE_PORT: '3002',
     MESSAGE_STORE_PORT: '3003',
     PUSH_NOTIFIER_PORT: '3004',
+    GATEWAY_GRPC_PORT: '3005',
   };
   const out = {};
   for (const k of Object.keys(d)) out[k] = env[k] || d[k];
@@ -725,7 +728,8 @@ function stackEnv(env = process.env, root = ROOT) {
  * App definitions of the five Parley apps built in <root>/dist/apps. Every app gets the whole stack
  * env (so it knows the other apps' ports). With gateways > 1, the gateways are named chat-gateway-1..N,
  * get GATEWAY_INSTANCE_ID gateway-<i> and ports GATEWAY_PORT + 10*(i-1) (3000, 3010, ...) unless
- * gatewayPorts is given.
+ * gatewayPorts is given; their gRPC ports move the same way (GATEWAY_GRPC_PORT + 10*(i-1): 3005,
+ * 3015, ...) unless gatewayGrpcPorts is given.
  */
 function defaultApps({
   root = ROOT,
@@ -743,7 +747,7 @@ function defaultApps({
   });
   const gw = [];
   if (gateways <= 1 && !gatewayPorts) {
-    gw.push(mk('chat-gateway', 'GATEWAY_PORT'));
+    gw.push({ ...mk('chat-gateway', 'GATEWAY_PORT'), grpcPort: Number(env.GATEWAY_GRPC_PORT ?? 3005) });
   } else {
     const n = gatewayPorts ? gatewayPorts.length : gateways;
     for (let i = 1; i <= n; i++) {
@@ -756,6 +760,7 @@ function defaultApps({
         name: `chat-gateway-${i}`,
         script: script('chat-gateway'),
         port,
+        grpcPort,
         env: {
           ...env,
           GATEWAY_PORT: String(port),
@@ -905,6 +910,11 @@ function upBanner(apps, sup, { logs, restart }) {
     }
     const isGw = a.name.startsWith('chat-gateway');
     lines.push(`  ${pad(a.name, 16)} ${base}${isGw ? `   (HTTP + Socket.IO at ${base}/socket.io)` : ''}`);
+    if (isGw && a.grpcPort) {
+      lines.push(
+        `  ${pad('', 16)} gRPC           ${a.host || '127.0.0.1'}:${a.grpcPort}   (plaintext HTTP/2, parley.v1.ChatGateway)`,
+      );
+    }
     if (isGw || a.name === 'auth') lines.push(`  ${pad('', 16)} OpenAPI docs   ${base}/docs`);
     lines.push(`  ${pad('', 16)} health         ${base}/health/live  ${base}/health/ready`);
     lines.push(`  ${pad('', 16)} metrics        ${base}/metrics`);

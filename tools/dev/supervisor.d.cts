@@ -8,6 +8,8 @@ export interface AppSpec {
   script: string;
   /** HTTP port polled by waitReady() (GET http://<host>:<port><readyPath>). */
   port?: number;
+  /** A gateway's gRPC port (GATEWAY_GRPC_PORT): checked free by start(), printed by the CLI. */
+  grpcPort?: number;
   host?: string;
   readyPath?: string;
   env?: Record<string, string | undefined>;

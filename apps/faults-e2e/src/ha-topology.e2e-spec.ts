@@ -5,58 +5,12 @@ import { connect } from 'nats';
 import { check, expectNoLoss, waitForDeliveries, type ChatUnderTest } from './support/checker';
 import type { FaultClient } from './support/fault-client';
 import { FaultStack, reportScenario, sleep, until } from './support/fault-stack';
+import { recovery, SERVED_AGAIN_WITHIN_MS, servedAgainMs, slow, type Attempt } from './support/recovery';
 import type { PrivateNatsCluster } from './support/infra';
-import { Traffic, type SendLog, type TrafficLane } from './support/traffic';
+import { Traffic, type TrafficLane } from './support/traffic';
 
-/** A request slower than this counts as trouble (the apps answer in milliseconds here). */
-const SLOW_MS = 1000;
-/** Every client must be served again within this after its first failed or slow request. */
-const SERVED_AGAIN_WITHIN_MS = 10_000;
 /** How long the killed NATS node stays down: the cluster runs on two nodes meanwhile. */
 const NATS_NODE_DOWN_MS = 3000;
-
-type Attempt = { startedAt: number; endedAt: number; ok: boolean };
-
-const slow = (a: Attempt) => a.endedAt - a.startedAt > SLOW_MS;
-
-/**
- * One client's recovery: from the start of its first failed or slow (> SLOW_MS) attempt ending
- * after `since`, to the answer of its first fast successful attempt started after that.
- * Undefined when nothing touched it; Infinity when it was never served again.
- */
-function servedAgainMs(attempts: Attempt[], since: number): number | undefined {
-  const trouble = attempts.filter((a) => a.endedAt >= since && (!a.ok || slow(a)));
-  if (trouble.length === 0) return undefined;
-  const firstTrouble = Math.min(...trouble.map((a) => a.startedAt));
-  const served = attempts.filter((a) => a.ok && !slow(a) && a.startedAt >= firstTrouble).map((a) => a.endedAt);
-  return served.length > 0 ? Math.min(...served) - firstTrouble : Number.POSITIVE_INFINITY;
-}
-
-/** servedAgainMs of every sending client a fault touched (those it did not touch are not counted). */
-function recovery(
-  log: SendLog,
-  since: number,
-): { affectedClients: number; maxMs: number; byClientMs: number[]; longestSendMs: number } {
-  const bySender = new Map<string, Attempt[]>();
-  let longestSendMs = 0;
-  for (const r of log.records.values()) {
-    const attempts = bySender.get(r.senderId) ?? [];
-    attempts.push(...r.attemptAcks.map((a) => ({ startedAt: a.startedAt, endedAt: a.ackAt, ok: true })));
-    attempts.push(...r.attemptFailures.map((f) => ({ ...f, ok: false })));
-    bySender.set(r.senderId, attempts);
-    if (r.ackAt && r.ackAt >= since) longestSendMs = Math.max(longestSendMs, r.ackAt - r.firstAttemptAt);
-  }
-  const byClientMs = [...bySender.values()]
-    .map((attempts) => servedAgainMs(attempts, since))
-    .filter((ms): ms is number => ms !== undefined);
-  byClientMs.sort((a, b) => a - b);
-  return {
-    affectedClients: byClientMs.length,
-    maxMs: byClientMs.length ? byClientMs[byClientMs.length - 1] : 0,
-    byClientMs,
-    longestSendMs,
-  };
-}
 
 /**
  * Issue 15 item 4: an HA topology under steady 1:1 and group traffic. A three-node NATS

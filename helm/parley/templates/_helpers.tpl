@@ -122,7 +122,16 @@ app.kubernetes.io/component: nats
 {{- end -}}
 
 {{/* Values the chart refuses: it fails the render with what to set. */}}
+{{/* "true" when this app is the gateway and its gRPC edge is on. */}}
+{{- define "parley.grpcOn" -}}
+{{- if and (eq .name "chat-gateway") .root.Values.gateway.grpc.enabled -}}true{{- end -}}
+{{- end -}}
+
 {{- define "parley.validate" -}}
+{{- $grpc := .Values.gateway.grpc -}}
+{{- if and $grpc.enabled $grpc.ingress.enabled $grpc.ingress.requireTls (not (or $grpc.ingress.tls .Values.ingress.tls)) -}}
+{{- fail "gateway.grpc.ingress needs TLS (gateway.grpc.ingress.tls or ingress.tls): most ingress controllers serve HTTP/2, which gRPC needs, only over TLS; set gateway.grpc.ingress.requireTls: false for one that takes cleartext HTTP/2" -}}
+{{- end -}}
 {{- $origins := .Values.cors.allowedOrigins -}}
 {{- if not $origins -}}
 {{- fail "cors.allowedOrigins is required: the origins of your web clients, e.g. [https://chat.example.com]" -}}
@@ -220,6 +229,9 @@ Context: dict "root" $ "name" <app> "app" <app values>.
 {{- $root := .root -}}
 {{- $dir := include "parley.secretsDir" $root -}}
 {{ .app.portEnv }}: {{ .app.port | quote }}
+{{- if eq .name "chat-gateway" }}
+GATEWAY_GRPC_PORT: {{ $root.Values.gateway.grpc.port | quote }}
+{{- end }}
 HTTP_HOST: "0.0.0.0"
 LOG_LEVEL: {{ $root.Values.logLevel | quote }}
 {{- if has "jwtPrivateKey" .app.uses }}

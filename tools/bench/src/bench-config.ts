@@ -34,6 +34,8 @@ export interface BenchConfig {
   idleSendSeconds: number;
   /** Each idle user sends one message every this many seconds. */
   idleSendIntervalS: number;
+  /** Idle connections of each transport in the Socket.IO vs gRPC comparison. */
+  transportIdleUsers: number;
   messagePartitions: number;
   out: string;
   scalingOut: string;
@@ -44,8 +46,8 @@ export interface BenchConfig {
   quietWaitSeconds: number;
 }
 
-export type Phase = 'ingest' | 'relay' | 'store' | 'parley' | 'group' | 'idle';
-const ALL_PHASES: Phase[] = ['ingest', 'relay', 'store', 'parley', 'group', 'idle'];
+export type Phase = 'ingest' | 'relay' | 'store' | 'parley' | 'group' | 'idle' | 'transport';
+const ALL_PHASES: Phase[] = ['ingest', 'relay', 'store', 'parley', 'group', 'idle', 'transport'];
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConfig {
   const scale = env['BENCH_SCALE'] === 'quick' ? 'quick' : env['BENCH_SCALE'] === 'tiny' ? 'tiny' : 'full';
@@ -90,6 +92,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     idleHoldSeconds: n('IDLE_HOLD_SECONDS', 10, 3, 3),
     idleSendSeconds: n('IDLE_SEND_SECONDS', 40, 5, 1),
     idleSendIntervalS: n('IDLE_SEND_INTERVAL_S', 10, 10, 10),
+    transportIdleUsers: n('TRANSPORT_IDLE_USERS', 2000, 200, 10),
     messagePartitions: n('MESSAGE_PARTITIONS', 16, 4, 4),
     out: env['BENCH_OUT'] ?? `${root}/docs/benchmarks.md`,
     scalingOut:

@@ -90,9 +90,43 @@ describe('bench tooling (whole stack, tiny load)', () => {
     expect(summary.zeroLoss).toBe(true);
     expect(summary.steps[0].e2e.count).toBe(summary.totals.delivered);
     expect(summary.steps[0].cpuSeconds['message-store']).toBeGreaterThan(0);
+    // The 12 users' WebSockets, counted by the kernel: at least the 20 bodies up and each delivery down.
+    expect(summary.steps[0].wire).toMatchObject({ connections: 12 });
+    expect(summary.steps[0].wire?.bytesUp).toBeGreaterThan(20 * 100);
+    expect(summary.steps[0].wire?.bytesDown).toBeGreaterThan(summary.totals.delivered * 100);
     expect(Object.keys(summary.steps[0].cpuSeconds)).toEqual(
       expect.arrayContaining(['postgres', 'redis', 'nats', 'loadgen']),
     );
+  });
+
+  it('drives the gRPC edge the same way (--transport grpc): zero loss, and the bytes of its connections counted', async () => {
+    const summary = await load('--transport', 'grpc', '--grpc', stack.gatewayGrpcAddress);
+    expect(summary.transport).toBe('grpc');
+    expect(summary.connected).toBe(12);
+    expect(summary.totals.acked).toBe(20);
+    expect(summary.totals.delivered).toBe(summary.totals.expectedDeliveries);
+    expect(summary.totals.storeChecked).toBe(20);
+    expect(summary.totals).toMatchObject({ lost: 0, lostInStore: 0, duplicates: 0, echoes: 0 });
+    // ss counted the 12 users' HTTP/2 connections (to the gRPC port only) and what 20 messages took.
+    const wire = summary.steps[0].wire;
+    expect(wire?.connections).toBe(12);
+    expect(wire?.bytesUp).toBeGreaterThan(20 * 100);
+    expect(wire?.bytesDown).toBeGreaterThan(summary.totals.delivered * 100);
+  });
+
+  it('plants a loss over gRPC too, and reports it', async () => {
+    const summary = await load(
+      '--transport',
+      'grpc',
+      '--grpc',
+      stack.gatewayGrpcAddress,
+      '--plant-lost-deliveries',
+      '2',
+      '--drain-timeout-ms',
+      '2000',
+    );
+    expect(summary.totals.lostDeliveries).toBe(2);
+    expect(summary.zeroLoss).toBe(false);
   });
 
   it('reports a planted loss as lost, with examples', async () => {
@@ -123,9 +157,19 @@ describe('bench tooling (whole stack, tiny load)', () => {
       ingest: unknown[];
       relay: RunSummary;
       parley: RunSummary;
+      transports: Record<'socketio' | 'grpc', { run: RunSummary; idle: { sockets: number } }>;
     };
     expect(results.notes.filter((n) => n.startsWith('Phase'))).toEqual([]);
     expect(results.ingest).toHaveLength(4);
     expect(results.relay.zeroLoss && results.parley.zeroLoss).toBe(true);
+    // Both edges side by side, each with its ramp, zero loss, bytes on the wire and idle connections.
+    for (const t of ['socketio', 'grpc'] as const) {
+      const r = results.transports[t];
+      expect([t, r.run.transport, r.run.zeroLoss]).toEqual([t, t, true]);
+      expect([t, r.run.steps.every((s) => (s.wire?.connections ?? 0) > 0)]).toEqual([t, true]);
+      expect([t, r.idle.sockets]).toEqual([t, 10]);
+    }
+    expect(doc).toContain('### Socket.IO vs gRPC: the same stack, one run');
+    expect(doc).toMatch(/\| bytes on the wire per message \| [\d,.]+ B \| [\d,.]+ B \|/);
   }, 300_000);
 });

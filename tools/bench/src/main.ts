@@ -162,7 +162,7 @@ class Bench {
       });
       if (this.config.phases.has('ingest')) await this.guard('ingest', () => this.ingest());
       if (this.config.phases.has('relay')) await this.guard('relay', () => this.relay());
-      if (['store', 'parley', 'group', 'idle'].some((p) => this.config.phases.has(p as never)))
+      if (['store', 'parley', 'group', 'idle', 'transport'].some((p) => this.config.phases.has(p as never)))
         await this.guard('parley', () => this.parley());
       this.markLoad('end');
     } finally {
@@ -314,7 +314,7 @@ class Bench {
    * Users that fit one gateway process: its open-files limit minus what it holds
    * (waiting for the sockets of earlier phases to close first) and a margin.
    */
-  private async idleUsers(gatewayPid?: number): Promise<number> {
+  private async idleUsers(gatewayPid?: number, wanted = this.config.idleUsers): Promise<number> {
     const limit = openFilesLimit();
     let held = 0;
     if (gatewayPid) {
@@ -325,7 +325,7 @@ class Bench {
         await sleep(500);
       }
     }
-    return Math.max(2, Math.min(this.config.idleUsers, limit - held - 64));
+    return Math.max(2, Math.min(wanted, limit - held - 64));
   }
 
   /** Connects idle sockets and reads the server's heap and RSS (after a full GC) before and mid-hold. */
@@ -435,6 +435,7 @@ class Bench {
       if (this.config.phases.has('parley')) await this.oneToOneRamp(run);
       if (this.config.phases.has('group')) await this.groupFanOut(run);
       if (this.config.phases.has('idle')) await this.idleCrowd(run);
+      if (this.config.phases.has('transport')) await this.transports(run);
     } finally {
       this.markLoad('parley stack stop');
       this.running.delete(stack);
@@ -449,6 +450,7 @@ class Bench {
       stack,
       pids,
       gatewayUrl: stack.gatewayUrls[0],
+      gatewayGrpcAddress: stack.gatewayGrpcAddress,
       gatewayPid: pids[stack.gatewayNames()[0]],
       natsPid: natsPid(new URL(stack.env['NATS_URL']).port || '4222'),
       cpuArgs: [
@@ -502,11 +504,20 @@ class Bench {
     await this.seed(this.config.pairUsers, 0, 0, true, file);
     const walBefore = await walLsn(this.db.url);
     run.profile('prof-start');
-    const summary = (await runLoadgen(
+    const summary = await this.rampOnStack(run, file, 'parley');
+    run.profile('prof-stop');
+    this.results.parley = summary;
+    this.results.storage = await storageFootprint(this.db.url, walBefore, summary.totals.acked);
+  }
+
+  /** The 1:1 ramp of a seeded population through the stack's first gateway, checked against PostgreSQL. */
+  private async rampOnStack(run: ParleyRun, file: string, label: string, extra: string[] = []): Promise<RunSummary> {
+    return (await runLoadgen(
       [
         'run',
         '--gateway',
         run.gatewayUrl,
+        ...extra,
         '--population',
         file,
         ...this.rampArgs(),
@@ -514,11 +525,8 @@ class Bench {
         this.db.url,
         ...run.cpuArgs,
       ],
-      this.onStep('parley'),
+      this.onStep(label),
     )) as unknown as RunSummary;
-    run.profile('prof-stop');
-    this.results.parley = summary;
-    this.results.storage = await storageFootprint(this.db.url, walBefore, summary.totals.acked);
   }
 
   /** One member of a large group sending at a fixed rate. */
@@ -589,6 +597,33 @@ class Bench {
     if (crowd)
       this.results.crowd = { ...crowd, intervalS: this.config.idleSendIntervalS, gatewayFdLimit: openFilesLimit() };
   }
+
+  /**
+   * Socket.IO (WebSocket) vs gRPC (one HTTP/2 stream per user) on this one stack: for each, the
+   * same 1:1 ramp (fresh users, open loop, zero-loss check, CPU of every server process, bytes
+   * on the wire counted per connection on the client side), then idle authenticated connections.
+   */
+  private async transports(run: ParleyRun): Promise<void> {
+    const out: NonNullable<BenchResults['transports']> = {};
+    this.results.transports = out;
+    for (const transport of ['socketio', 'grpc'] as const) {
+      const args =
+        transport === 'grpc' ? ['--transport', 'grpc', '--grpc', run.gatewayGrpcAddress] : ['--transport', 'socketio'];
+      await settleDatabase(this.db.url);
+      this.markLoad(`${transport} 1:1 ramp`);
+      const file = join(this.workDir, `${transport}-pairs.json`);
+      await this.seed(this.config.pairUsers, 0, 0, true, file);
+      const summary = await this.rampOnStack(run, file, transport, args);
+      out[transport] = { run: summary };
+      this.markLoad(`${transport} idle`);
+      const idleFile = join(this.workDir, `${transport}-idle.json`);
+      await this.seed(await this.idleUsers(run.gatewayPid, this.config.transportIdleUsers), 0, 0, true, idleFile);
+      out[transport] = {
+        run: summary,
+        idle: await this.idleMemory(run.gatewayUrl, run.gatewayPid, idleFile, `${transport} idle`, args),
+      };
+    }
+  }
 }
 
 const REDIS_URL = process.env['REDIS_URL'] ?? 'redis://127.0.0.1:6379';
@@ -597,6 +632,8 @@ interface ParleyRun {
   stack: TestStack;
   pids: Record<string, number>;
   gatewayUrl: string;
+  /** host:port of the gateway's gRPC edge. */
+  gatewayGrpcAddress: string;
   gatewayPid: number;
   natsPid: Record<string, number>;
   cpuArgs: string[];

@@ -229,6 +229,7 @@ function renderReport(results: BenchResults, config: BenchConfig, chartFile: str
     ...sideBySideSection(results, config, chartFile),
     ...storageSection(results, config),
     ...idleSection(results),
+    ...transportSection(results),
     ...crowdSection(results),
     ...groupSection(results, config),
     ...zeroLossSection(results),
@@ -360,6 +361,117 @@ function idleSection(results: BenchResults): string[] {
   return out;
 }
 
+/** Which of two figures wins: the lower one, or the higher one with higherWins. */
+function winner(a: number | undefined, b: number | undefined, higherWins = false): string {
+  if (a === undefined || b === undefined || !Number.isFinite(a) || !Number.isFinite(b)) return 'n/a';
+  if (a === b) return 'tie';
+  const aWins = higherWins ? a > b : a < b;
+  const [hi, lo] = a > b ? [a, b] : [b, a];
+  return `${aWins ? 'Socket.IO' : 'gRPC'}${lo > 0 ? ` (${fmt(hi / lo, 2)}x)` : ''}`;
+}
+
+/** Socket.IO vs gRPC: the same ramp and idle connections over both edges of one stack. */
+export function transportSection(results: BenchResults): string[] {
+  const t = results.transports;
+  if (!t) return [];
+  const sio = t.socketio;
+  const grpc = t.grpc;
+  const load = results.loadAvg
+    .filter((l) => /^(socketio|grpc) /.test(l.phase))
+    .map((l) => `${l.phase} ${l.load1}`)
+    .join('; ');
+  const row = (what: string, a: number | undefined, b: number | undefined, unit: string, digits = 0, higher = false) =>
+    `| ${what} | ${fmt(a, digits)}${unit} | ${fmt(b, digits)}${unit} | ${winner(a, b, higher)} |`;
+  // Bytes per message hardly depend on the rate: summed over every measured step of the ramp.
+  const perMsg = (r: RunSummary | undefined, f: (w: NonNullable<Step['wire']>) => number) => {
+    const steps = (r?.steps ?? []).filter((st) => st.phase !== 'warmup' && st.wire);
+    const acked = steps.reduce((n, st) => n + st.acked, 0);
+    return acked ? steps.reduce((n, st) => n + f(st.wire as NonNullable<Step['wire']>), 0) / acked : undefined;
+  };
+  const out: string[] = [];
+  out.push('### Socket.IO vs gRPC: the same stack, one run');
+  out.push('');
+  out.push(
+    `The 1:1 ramp above, once over Socket.IO (one WebSocket per user) and once over gRPC (one HTTP/2 channel and \`Connect\` stream per user), ${fmt(sio?.run.users)} fresh users each, then idle authenticated connections; same gateway process, same open-loop schedule and zero-loss check. Bytes on the wire: the kernel's counters of every client connection to the gateway's port (\`ss -ti\` bytes_sent + bytes_received, TCP payload: WebSocket frames with Socket.IO packets, or HTTP/2 frames with HPACK headers, pings included; no TCP/IP headers) over all steps of the ramp, per acked message (send, ack and the recipient's message:new). Load average (1 min) at each part: ${load || 'n/a'}.`,
+  );
+  out.push('');
+  out.push('| | Socket.IO | gRPC | better |');
+  out.push('|---|---:|---:|---|');
+  out.push(
+    row(
+      'durable 1:1 messages/s at e2e p99 <= 100 ms',
+      sio?.run.max?.deliveredMsgsPerSec,
+      grpc?.run.max?.deliveredMsgsPerSec,
+      '',
+      0,
+      true,
+    ),
+  );
+  out.push(row('e2e p99 at that rate', sio?.run.max?.e2e.p99Ms, grpc?.run.max?.e2e.p99Ms, ' ms', 1));
+  out.push(row('ack p99 at that rate', sio?.run.max?.ack.p99Ms, grpc?.run.max?.ack.p99Ms, ' ms', 1));
+  out.push(
+    row(
+      'CPU per message, all server processes (at the max)',
+      sio?.run.max?.cpuUsPerMessage,
+      grpc?.run.max?.cpuUsPerMessage,
+      ' µs',
+    ),
+  );
+  out.push(
+    row(
+      'CPU per message, chat-gateway alone (at the max)',
+      gatewayCpuPerMessage(sio?.run.max),
+      gatewayCpuPerMessage(grpc?.run.max),
+      ' µs',
+    ),
+  );
+  out.push(
+    row('CPU per message at half the max', sio?.run.half?.cpuUsPerMessage, grpc?.run.half?.cpuUsPerMessage, ' µs'),
+  );
+  out.push(
+    row(
+      'bytes on the wire per message',
+      perMsg(sio?.run, (w) => w.bytesUp + w.bytesDown),
+      perMsg(grpc?.run, (w) => w.bytesUp + w.bytesDown),
+      ' B',
+    ),
+  );
+  const wireParts: [string, (w: NonNullable<Step['wire']>) => number, string, number][] = [
+    ['  of which client -> server', (w) => w.bytesUp, ' B', 0],
+    ['  of which server -> client', (w) => w.bytesDown, ' B', 0],
+    ['TCP segments with data per message', (w) => w.dataSegments, '', 2],
+  ];
+  for (const [what, f, unit, digits] of wireParts)
+    out.push(row(what, perMsg(sio?.run, f), perMsg(grpc?.run, f), unit, digits));
+  out.push(row('heap per idle connection', sio?.idle?.heapPerSocketBytes, grpc?.idle?.heapPerSocketBytes, ' B'));
+  out.push(row('RSS per idle connection', sio?.idle?.rssPerSocketBytes, grpc?.idle?.rssPerSocketBytes, ' B'));
+  out.push(`| idle connections measured | ${fmt(sio?.idle?.sockets)} | ${fmt(grpc?.idle?.sockets)} | |`);
+  out.push(
+    `| lost / duplicates (zero-loss check) | ${fmt(sio?.run.totals.lost)} / ${fmt(sio?.run.totals.duplicates)} | ${fmt(grpc?.run.totals.lost)} / ${fmt(grpc?.run.totals.duplicates)} | |`,
+  );
+  out.push('');
+  for (const [name, r] of [
+    ['Socket.IO', sio?.run],
+    ['gRPC', grpc?.run],
+  ] as const) {
+    if (!r) continue;
+    out.push(`${name} ramp:`);
+    out.push('');
+    out.push(stepTable(r.steps, true));
+    out.push('');
+  }
+  return out;
+}
+
+/** The gateway processes' CPU per acked message of a step, µs. */
+function gatewayCpuPerMessage(step: Step | undefined): number | undefined {
+  if (!step?.acked) return undefined;
+  const gw = Object.entries(step.cpuSeconds)
+    .filter(([name]) => name.startsWith('chat-gateway'))
+    .reduce((n, [, v]) => n + v, 0);
+  return Math.round((gw * 1e6) / step.acked);
+}
+
 function crowdSection(results: BenchResults): string[] {
   const out: string[] = [];
   const c = results.crowd;
@@ -406,6 +518,10 @@ function zeroLossSection(results: BenchResults): string[] {
   out.push(lossLine('Parley 1:1 ramp', results.parley));
   out.push(lossLine('Parley group', results.group));
   out.push(lossLine('Parley crowd', results.crowd));
+  if (results.transports) {
+    out.push(lossLine('Socket.IO 1:1 ramp (transport comparison)', results.transports.socketio?.run));
+    out.push(lossLine('gRPC 1:1 ramp (transport comparison)', results.transports.grpc?.run));
+  }
   out.push('');
   out.push(`Raw figures of this run: \`.parley/bench/last-run.json\` (not committed).`);
   return out;

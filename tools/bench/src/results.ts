@@ -60,5 +60,7 @@ export interface BenchResults {
   storage?: StorageFootprint;
   /** Connected users each sending a message every idleSendIntervalS seconds, on one gateway. */
   crowd?: RunSummary & { intervalS: number; gatewayFdLimit: number };
+  /** The same 1:1 ramp and idle connections over each client edge of one stack, one after the other. */
+  transports?: Partial<Record<'socketio' | 'grpc', { run: RunSummary; idle?: IdleMemory }>>;
   notes: string[];
 }

@@ -3,7 +3,7 @@ import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } 
 import { tmpdir } from 'node:os';
 import { basename, dirname, join, posix } from 'node:path';
 import { ensureKeys, stackEnv } from './lib/cjs';
-import { clusterNeeds, loadAppSchema, portField } from './lib/config-schema';
+import { clusterNeeds, grpcPortField, loadAppSchema, portField } from './lib/config-schema';
 import { parseYaml } from './lib/helm';
 import { exists, listApps, migratingApps, ROOT, readText } from './lib/repo';
 import { NATS_APPS, natsPermissions, type NatsPermissions } from '@parley/contracts';
@@ -89,16 +89,17 @@ describe('docker/compose.yml', () => {
     expect(devVars.filter((v) => !(v in env))).toEqual([]);
   });
 
-  it('publishes the gateway on 3000 (and its gRPC edge on 3005) and auth on 3001 (their schema ports), nothing else', () => {
-    const grpcDefault = loadAppSchema('chat-gateway').fields.find((f) => f.name === 'GATEWAY_GRPC_PORT')?.default;
-    const grpcPort = grpcDefault?.kind === 'number' ? grpcDefault.value : undefined;
+  it('publishes the gateway on 3000 (gRPC on 3005) and auth on 3001 (their schema ports), nothing else', () => {
     const published = Object.fromEntries(
       Object.entries(services)
         .filter(([, s]) => s.ports?.length)
         .map(([name, s]) => [name, s.ports]),
     );
     expect(published).toEqual({
-      'chat-gateway': [`3000:${portField(loadAppSchema('chat-gateway')).port}`, `3005:${grpcPort}`],
+      'chat-gateway': [
+        `3000:${portField(loadAppSchema('chat-gateway')).port}`,
+        `3005:${grpcPortField(loadAppSchema('chat-gateway'))?.port}`,
+      ],
       auth: [`3001:${portField(loadAppSchema('auth')).port}`],
     });
   });

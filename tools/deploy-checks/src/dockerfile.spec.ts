@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { loadAppSchema, portField } from './lib/config-schema';
+import { grpcPortField, loadAppSchema, portField } from './lib/config-schema';
 import { effectiveInstructions, execForm, parseDockerfile, type Instruction } from './lib/dockerfile';
 import { contextFiles, isIgnored, parseDockerignore } from './lib/dockerignore';
 import { exists, listApps, ROOT, readText } from './lib/repo';
@@ -81,15 +81,25 @@ describe('docker/Dockerfile', () => {
   });
 
   it.each(apps)('%s: EXPOSE, the port variable and HEALTHCHECK agree with its config schema', (app) => {
-    const { name, port } = portField(loadAppSchema(app));
+    const schema = loadAppSchema(app);
+    const { name, port } = portField(schema);
+    // The gateway also serves gRPC on a port of its own.
+    const grpc = grpcPortField(schema);
     const s = stage(`app-${app}`);
     expect(s.from).toBe('runtime');
     const env = Object.assign({}, ...s.instructions.filter((i) => i.keyword === 'ENV').map((i) => i.env)) as Record<
       string,
       string
     >;
-    expect(env).toEqual({ PARLEY_PORT_ENV: name, [name]: String(port) });
-    expect(s.instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual([String(port)]);
+    expect(env).toEqual({
+      PARLEY_PORT_ENV: name,
+      [name]: String(port),
+      ...(grpc && { [grpc.name]: String(grpc.port) }),
+    });
+    expect(s.instructions.filter((i) => i.keyword === 'EXPOSE').map((i) => i.args)).toEqual(
+      grpc ? [String(port), String(grpc.port)] : [String(port)],
+    );
+    expect([app, !!grpc]).toEqual([app, app === 'chat-gateway']);
     const hc = effectiveInstructions(df, s).filter((i) => i.keyword === 'HEALTHCHECK');
     expect(hc).toHaveLength(1);
     expect(hc[0].args).toMatch(/\/health\/live/);

@@ -1,6 +1,6 @@
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import { join, posix } from 'node:path';
-import { clusterNeeds, loadAppSchema, portField } from './lib/config-schema';
+import { clusterNeeds, grpcPortField, loadAppSchema, portField } from './lib/config-schema';
 import { parseDockerfile } from './lib/dockerfile';
 import {
   helm,
@@ -211,13 +211,26 @@ describe('helm/parley chart', () => {
         expect(container).toBeDefined();
       });
 
-      it('runs parley/<app>:<appVersion> on the port of its config schema, as the Service and scrape annotations say', () => {
+      it('runs parley/<app>:<appVersion> on the port(s) of its config schema, as the Service and scrape annotations say', () => {
         expect(container.image).toBe(`parley/${app}:${chartYaml['appVersion']}`);
-        expect(container.ports).toEqual([{ name: 'http', containerPort: port, protocol: 'TCP' }]);
+        // The gateway's gRPC edge (gateway.grpc.enabled by default) is a second, named port.
+        const grpc = grpcPortField(schema);
+        expect(container.ports).toEqual([
+          { name: 'http', containerPort: port, protocol: 'TCP' },
+          ...(grpc ? [{ name: 'grpc', containerPort: grpc.port, protocol: 'TCP' }] : []),
+        ]);
         const svc = find(r.manifests, 'Service', name) as unknown as {
-          spec: { ports: { port: number; targetPort: string }[]; selector: Dict };
+          spec: { ports: { port: number; targetPort: string; appProtocol?: string }[]; selector: Dict };
         };
-        expect(svc.spec.ports.map((p) => [p.port, p.targetPort])).toEqual([[port, 'http']]);
+        expect(svc.spec.ports.map((p) => [p.port, p.targetPort, p.appProtocol])).toEqual([
+          [port, 'http', undefined],
+          ...(grpc ? [[grpc.port, 'grpc', 'kubernetes.io/h2c']] : []),
+        ]);
+        if (grpc)
+          expect(effectiveEnv(r.manifests, container).get(grpc.name)).toEqual({
+            kind: 'value',
+            value: String(grpc.port),
+          });
         const podMeta = (
           deployment as unknown as { spec: { template: { metadata: { labels: Dict; annotations: Dict } } } }
         ).spec.template.metadata;
@@ -692,6 +705,142 @@ describe('helm/parley chart', () => {
       expect(envOf(tuned, 'chat-gateway').get('LOCATION_CACHE_MAX_ENTRIES')).toEqual({ kind: 'value', value: '0' });
       // One key in the ConfigMap (a duplicate would not parse): the env's.
       expect(envOf(tuned, 'chat-gateway').get('LOCATION_CACHE_TTL_MS')).toEqual({ kind: 'value', value: '900' });
+    });
+  });
+
+  describe('gRPC edge of the gateway', () => {
+    type Port = { name: string; port: number | string; targetPort?: string };
+    type Svc = {
+      metadata: { annotations?: Dict };
+      spec: {
+        type?: string;
+        ports: Port[];
+        selector: Dict;
+        loadBalancerSourceRanges?: string[];
+        externalTrafficPolicy?: string;
+      };
+    };
+    type Ingress = {
+      metadata: { annotations: Record<string, string> };
+      spec: {
+        tls?: { secretName: string; hosts?: string[] }[];
+        rules: {
+          host: string;
+          http: { paths: { path: string; backend: { service: { name: string; port: { name: string } } } }[] };
+        }[];
+      };
+    };
+    type Policy = { spec: { ingress: { from?: Dict[]; ports: { port: number | string }[] }[] } };
+    const grpc = grpcPortField(loadAppSchema('chat-gateway'));
+    const TLS = [{ secretName: 'chat-tls', hosts: ['chat.example.com'] }];
+    const withGrpc = (base: Dict, grpcValues: Dict) => ({
+      ...base,
+      ingress: { tls: TLS },
+      gateway: { grpc: grpcValues },
+    });
+    const gatewayPolicy = (r: ReturnType<typeof render>) =>
+      find(r.manifests, 'NetworkPolicy', 'parley-chat-gateway') as unknown as Policy;
+
+    it('listens on the port of the config schema (GATEWAY_GRPC_PORT), the default of gateway.grpc.port', () => {
+      expect(grpc).toEqual({ name: 'GATEWAY_GRPC_PORT', port: 3005 });
+      const values = parseYaml(valuesText) as { gateway: { grpc: { enabled: boolean; port: number } } };
+      expect(values.gateway.grpc).toMatchObject({ enabled: true, port: grpc?.port });
+      // Readiness stays on HTTP: the gRPC port has no probe of its own.
+      const c = podSpec(find(inline.manifests, 'Deployment', 'parley-chat-gateway')).containers[0];
+      expect(c.readinessProbe?.httpGet.port).toBe('http');
+    });
+
+    it.each(scenarios)('with %s: an Ingress sends the gRPC paths to the grpc port, over TLS, as GRPC', (_, base) => {
+      const values = base === inline ? inlineValues : existingValues;
+      const r = render({ values: withGrpc(values, { ingress: { enabled: true } }) });
+      const ing = find(r.manifests, 'Ingress', 'parley-chat-gateway-grpc') as unknown as Ingress;
+      expect(ing.spec.rules.map((rule) => rule.host)).toEqual(['chat.example.com']);
+      expect(
+        ing.spec.rules[0].http.paths.map((p) => [p.path, p.backend.service.name, p.backend.service.port.name]),
+      ).toEqual([
+        ['/parley.v1.ChatGateway', 'parley-chat-gateway', 'grpc'],
+        ['/grpc.health.v1.Health', 'parley-chat-gateway', 'grpc'],
+      ]);
+      expect(ing.spec.tls).toEqual(TLS);
+      expect(ing.metadata.annotations['nginx.ingress.kubernetes.io/backend-protocol']).toBe('GRPC');
+      // An idle stream outlives the HTTP Ingress's idle WebSocket: at least as long.
+      const http = (find(r.manifests, 'Ingress', 'parley-chat-gateway') as unknown as Ingress).metadata.annotations;
+      for (const t of ['proxy-read-timeout', 'proxy-send-timeout']) {
+        const k = `nginx.ingress.kubernetes.io/${t}`;
+        expect(Number(ing.metadata.annotations[k])).toBeGreaterThanOrEqual(Number(http[k]));
+      }
+      // The ingress controller reaches the grpc port too; no one else does.
+      expect(gatewayPolicy(r).spec.ingress).toEqual([
+        {
+          from: [{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'ingress-nginx' } } }],
+          ports: [
+            { port: 'http', protocol: 'TCP' },
+            { port: 'grpc', protocol: 'TCP' },
+          ],
+        },
+      ]);
+      expect(r.notes).toMatch(/gRPC\s+chat\.example\.com:443/);
+      expect(lintChart(CHART, { values: withGrpc(values, { ingress: { enabled: true } }) })).toMatch(
+        /1 chart\(s\) linted, 0 chart\(s\) failed/,
+      );
+    });
+
+    it('takes a host and TLS of its own, and refuses no TLS unless told the controller takes cleartext HTTP/2', () => {
+      const own = render({
+        values: withGrpc(inlineValues, {
+          ingress: { enabled: true, host: 'grpc.example.com', tls: [{ secretName: 'grpc-tls' }] },
+        }),
+      });
+      const ing = find(own.manifests, 'Ingress', 'parley-chat-gateway-grpc') as unknown as Ingress;
+      expect([ing.spec.rules[0].host, ing.spec.tls]).toEqual(['grpc.example.com', [{ secretName: 'grpc-tls' }]]);
+      const noTls = { ...inlineValues, gateway: { grpc: { ingress: { enabled: true } } } };
+      expect(() => render({ values: noTls })).toThrow(/gateway\.grpc\.ingress needs TLS/);
+      const h2c = render({
+        values: { ...noTls, gateway: { grpc: { ingress: { enabled: true, requireTls: false } } } },
+      });
+      expect(
+        (find(h2c.manifests, 'Ingress', 'parley-chat-gateway-grpc') as unknown as Ingress).spec.tls,
+      ).toBeUndefined();
+    });
+
+    it.each(scenarios)(
+      'with %s: or a LoadBalancer Service on the grpc port, which the NetworkPolicy admits',
+      (_, base) => {
+        const values = base === inline ? inlineValues : existingValues;
+        const lbValues = withGrpc(values, {
+          loadBalancer: { enabled: true, loadBalancerSourceRanges: ['203.0.113.0/24'] },
+        });
+        const r = render({ values: lbValues });
+        const lb = find(r.manifests, 'Service', 'parley-chat-gateway-grpc') as unknown as Svc;
+        const svc = find(r.manifests, 'Service', 'parley-chat-gateway') as unknown as Svc;
+        expect(lb.spec).toMatchObject({
+          type: 'LoadBalancer',
+          externalTrafficPolicy: 'Local',
+          loadBalancerSourceRanges: ['203.0.113.0/24'],
+          selector: svc.spec.selector,
+        });
+        expect(lb.spec.ports).toEqual([{ name: 'grpc', port: 443, targetPort: 'grpc', protocol: 'TCP' }]);
+        expect(gatewayPolicy(r).spec.ingress).toContainEqual({
+          ports: [{ port: 'grpc', protocol: 'TCP' }],
+          from: [{ ipBlock: { cidr: '203.0.113.0/24' } }],
+        });
+        // Without source ranges: anyone, on the grpc port only.
+        const open = render({ values: withGrpc(values, { loadBalancer: { enabled: true } }) });
+        expect(gatewayPolicy(open).spec.ingress).toContainEqual({ ports: [{ port: 'grpc', protocol: 'TCP' }] });
+        expect(lintChart(CHART, { values: lbValues })).toMatch(/1 chart\(s\) linted, 0 chart\(s\) failed/);
+      },
+    );
+
+    it('is not exposed at all with gateway.grpc.enabled: false', () => {
+      const off = render({
+        values: withGrpc(inlineValues, { enabled: false, ingress: { enabled: true }, loadBalancer: { enabled: true } }),
+      });
+      const c = podSpec(find(off.manifests, 'Deployment', 'parley-chat-gateway')).containers[0];
+      expect(c.ports?.map((p) => p.name)).toEqual(['http']);
+      const svc = find(off.manifests, 'Service', 'parley-chat-gateway') as unknown as Svc;
+      expect(svc.spec.ports.map((p) => p.name)).toEqual(['http']);
+      expect(off.manifests.filter((m) => m.metadata.name === 'parley-chat-gateway-grpc')).toEqual([]);
+      expect(JSON.stringify(gatewayPolicy(off).spec.ingress)).not.toMatch(/grpc/);
     });
   });
 

@@ -46,6 +46,17 @@ export interface StepResult {
   why?: string;
   /** Missed the SLO while other processes on the machine were busy: run again, not counted. */
   disturbed?: boolean;
+  /**
+   * Bytes the users' connections carried during the step, from the kernel's per-connection
+   * counters on the client side (ss -ti): TCP payload both ways; absent where ss is missing.
+   */
+  wire?: {
+    bytesUp: number;
+    bytesDown: number;
+    dataSegments: number;
+    connections: number;
+    bytesPerMessage: number;
+  };
 }
 
 export interface RunSummary {
@@ -57,6 +68,8 @@ export interface RunSummary {
   connectFailures: string[];
   connectMs: number;
   workers: number;
+  /** The client edge driven (absent in runs before it was recorded: Socket.IO). */
+  transport?: 'socketio' | 'grpc';
   steps: StepResult[];
   /** The step with the highest delivered rate that met the SLO (ramp runs). */
   max?: StepResult;

@@ -5,9 +5,15 @@ import type { Population } from './population';
 import type { FromWorker, StepStats, ToWorker, WorkerChat, WorkerFinal, WorkerUser } from './protocol';
 import type { RunSummary, StepResult } from '@parley/tools/load-report';
 import { cpuDelta, machineCpu, runsDelta, sampleCpu, type CpuScope } from '@parley/tools/proc-stats';
+import type { Transport } from './transports';
+import { sampleWire, wireDelta, type WireSample } from './wire-bytes';
 
 export interface RunOptions {
   gatewayUrls: string[];
+  /** socketio: one Socket.IO (WebSocket) connection per user; grpc: one gRPC channel + Connect stream per user. */
+  transport: Transport;
+  /** host:port of the gateways' gRPC edges (transport grpc), in the order of gatewayUrls. */
+  grpcAddresses: string[];
   population: Population;
   senders: 'all' | 'first';
   /** A fixed list of offered rates (messages/s), or a ramp. */
@@ -86,6 +92,9 @@ function partition(options: RunOptions): { users: WorkerUser[]; chats: WorkerCha
       id: u.id,
       token: u.token,
       gatewayUrl: options.gatewayUrls[global % options.gatewayUrls.length],
+      grpcAddress: options.grpcAddresses.length
+        ? options.grpcAddresses[global % options.grpcAddresses.length]
+        : undefined,
       localAddress: addr,
     };
   };
@@ -151,6 +160,8 @@ class LoadRun {
   private summary!: RunSummary;
   private stepNo = 0;
   private retriesLeft: number;
+  /** The ports whose connections are the users' (their bytes are counted per step). */
+  private readonly wirePorts: number[];
 
   constructor(private readonly options: RunOptions) {
     this.parts = partition(options);
@@ -164,6 +175,9 @@ class LoadRun {
     this.senderShare = this.parts.map((p) => p.chats.reduce((n, c) => n + c.senders.length, 0));
     this.totalSenders = this.senderShare.reduce((a, b) => a + b, 0);
     this.retriesLeft = options.noisyRetries;
+    const endpoints =
+      options.transport === 'grpc' ? options.grpcAddresses.map((a) => `http://${a}`) : options.gatewayUrls;
+    this.wirePorts = [...new Set(endpoints.map((u) => Number(new URL(u).port) || 80))];
   }
 
   /** Gives each worker its share of the population and waits until its sockets are connected. */
@@ -175,6 +189,7 @@ class LoadRun {
           {
             type: 'init',
             runId: options.runId,
+            transport: options.transport,
             users: this.parts[i].users,
             chats: this.parts[i].chats,
             bodyBytes: options.bodyBytes,
@@ -195,6 +210,7 @@ class LoadRun {
       connectFailures: ready.flatMap((r) => r.failures).slice(0, 5),
       connectMs: Math.max(...ready.map((r) => r.connectMs)),
       workers: workers.length,
+      transport: options.transport,
       steps: [],
       totals: {} as RunSummary['totals'],
       zeroLoss: false,
@@ -297,6 +313,7 @@ class LoadRun {
     const step = this.stepNo++;
     const durationMs = durationS * 1000;
     const startAtMs = Date.now() + 200;
+    const wireBefore = sampleWire(this.wirePorts);
     const cpuBefore = sampleCpu(this.cpuScope);
     const machineBefore = machineCpu();
     const wallBefore = performance.now();
@@ -316,6 +333,7 @@ class LoadRun {
       ),
     );
     const cpuAfter = sampleCpu(this.cpuScope);
+    const wireAfter = sampleWire(this.wirePorts);
     const cpu = cpuDelta(cpuBefore, cpuAfter);
     const runs = runsDelta(cpuBefore, cpuAfter);
     const machineAfter = machineCpu();
@@ -335,6 +353,7 @@ class LoadRun {
         machineBusyCores: round(busyCores, 2),
         otherCores: round(Math.max(0, busyCores - oursCores), 2),
       },
+      wireBefore && wireAfter ? { before: wireBefore, after: wireAfter } : undefined,
     );
     this.summary.steps.push(result);
     options.onEvent({ event: 'step', ...result });
@@ -371,6 +390,7 @@ function mergeStep(
   runs: Record<string, number>,
   sloP99Ms: number,
   machine: { machineBusyCores: number; otherCores: number },
+  wire?: { before: WireSample; after: WireSample },
 ): StepResult {
   const ack = new Histogram();
   const e2e = new Histogram();
@@ -424,6 +444,7 @@ function mergeStep(
     loadAvg1m: round(loadavg()[0], 2),
     meetsSlo: why === undefined,
     why,
+    wire: wire ? wireDelta(wire.before, wire.after, acked) : undefined,
   };
 }
 

@@ -4,16 +4,17 @@ import { parseArgs } from 'node:util';
 import { runLoad, type RunOptions } from './coordinator';
 import { buildTopology, makePopulation, readPrivateKey, type Population } from './population';
 import { applyPopulationSql, registerPopulationApi } from './seed';
+import { TRANSPORTS, type Transport } from './transports';
 import { runWorker } from './worker';
 
-const USAGE = `Parley load generator (docs/protocol.md over Socket.IO; one connection per simulated user)
+const USAGE = `Parley load generator (docs/protocol.md over Socket.IO or gRPC; one connection per simulated user)
 
   loadgen seed --users N [--groups K --group-size G] --jwt-private-key-file F
                [--database-url URL] --out population.json
       Makes users (with tokens signed by F) and chats: K groups of G, the rest 1:1 pairs.
       With --database-url, writes them into that (benchmark) database directly.
 
-  loadgen run --gateway URL [--gateway URL2 ...]
+  loadgen run --gateway URL [--gateway URL2 ...] [--transport socketio|grpc --grpc HOST:PORT [--grpc ...]]
               (--population population.json | --auth URL --users N [--groups K --group-size G])
               (--rate R --duration S [--rate R2 ...] | --ramp START:FACTOR:MAX [--refine 2] [--then-half S])
               [--step-duration S] [--warmup S] [--senders all|first] [--slo-p99-ms 100] [--hold S] [--body-bytes 100]
@@ -21,6 +22,8 @@ const USAGE = `Parley load generator (docs/protocol.md over Socket.IO; one conne
               [--workers N] [--sockets-per-worker 9000] [--source-addresses N] [--noisy-other-cores 0.3 --noisy-retries 4] [--quiet-wait S]
               [--out summary.json]
       Prints JSON lines: {"event":"connected"}, one {"event":"step"} per step, then {"event":"summary"}.
+      --transport grpc: each user holds one gRPC channel and Connect stream (parley.v1.ChatGateway) to
+      the --grpc address of its gateway instead of a Socket.IO socket; the rest is the same.
 `;
 
 function fail(message: string): never {
@@ -77,6 +80,8 @@ async function seed(argv: string[]): Promise<void> {
 
 const RUN_ARGS = {
   gateway: { type: 'string', multiple: true },
+  transport: { type: 'string' },
+  grpc: { type: 'string', multiple: true },
   population: { type: 'string' },
   auth: { type: 'string' },
   users: { type: 'string' },
@@ -161,8 +166,14 @@ function runOptions(values: RunArgs, gatewayUrls: string[], population: Populati
   if (!values.ramp && !values.rate && num(values.hold, 'hold', 0) === 0) fail('give --rate, --ramp or --hold');
   const cpuPids = cpuPidsOf(values.cpu ?? []);
   const users = population.users.length;
+  const transport = (values.transport ?? 'socketio') as Transport;
+  if (!TRANSPORTS.includes(transport)) fail(`--transport is one of ${TRANSPORTS.join(', ')}, got ${transport}`);
+  const grpcAddresses = values.grpc ?? [];
+  if (transport === 'grpc' && grpcAddresses.length === 0) fail('--transport grpc needs --grpc HOST:PORT');
   return {
     gatewayUrls,
+    transport,
+    grpcAddresses,
     population,
     senders: values.senders === 'first' ? 'first' : 'all',
     steps: (values.rate ?? []).map((r) => num(r, 'rate')),

@@ -1,6 +1,7 @@
 import type { LossReport } from './delivery-ledger';
 import type { HistogramJson } from './histogram';
 import type { StoreCheck } from './store-check';
+import type { Transport } from './transports';
 
 /** A chat as one worker sees it: all its members live in that worker. */
 export interface WorkerChat {
@@ -15,12 +16,15 @@ export interface WorkerUser {
   id: string;
   token: string;
   gatewayUrl: string;
+  /** host:port of the gateway's gRPC edge, with --transport grpc. */
+  grpcAddress?: string;
   localAddress?: string;
 }
 
 export interface WorkerInit {
   type: 'init';
   runId: string;
+  transport: Transport;
   users: WorkerUser[];
   chats: WorkerChat[];
   bodyBytes: number;

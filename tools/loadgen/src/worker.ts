@@ -1,22 +1,9 @@
 import { performance } from 'node:perf_hooks';
-import { io, type Socket } from 'socket.io-client';
 import { DeliveryLedger } from './delivery-ledger';
 import { Histogram } from './histogram';
 import type { FromWorker, StepStats, ToWorker, WorkerInit, WorkerStep } from './protocol';
 import { checkStored } from './store-check';
-
-interface MessageNew {
-  id: string;
-  chatId: string;
-  seq: number;
-  senderId: string;
-  clientMsgId: string;
-  body: string;
-}
-
-type SendAck =
-  | { ok: true; message: { id: string; chatId: string; seq: number } }
-  | { ok: false; error: { code: string; message: string } };
+import { connectUser, type MessageNew, type SendAck, type UserConnection } from './transports';
 
 interface StepState {
   stats: StepStats;
@@ -35,13 +22,13 @@ interface Pending {
 const MAX_BURST_PER_TICK = 2000;
 
 /**
- * One load-generator process: holds a slice of the users' sockets (one Socket.IO
- * connection per user, never shared), sends on the coordinator's schedule, and
+ * One load-generator process: holds a slice of the users' connections (one Socket.IO
+ * connection or one gRPC channel + stream per user, never shared), sends on the coordinator's schedule, and
  * records latencies and what arrived where. All members of a chat live in the same
  * worker, so send and receive times come from one clock.
  */
 class LoadWorker {
-  private readonly sockets: (Socket | undefined)[] = [];
+  private readonly sockets: (UserConnection | undefined)[] = [];
   private init!: WorkerInit;
   private ledger!: DeliveryLedger;
   private chatIndex = new Map<string, number>();
@@ -161,29 +148,13 @@ class LoadWorker {
     return { reconnected, replayed: this.received - before };
   }
 
-  private connect(i: number): Promise<Socket> {
-    const user = this.init.users[i];
-    const socket = io(user.gatewayUrl, {
-      auth: { token: user.token },
-      transports: ['websocket'],
-      reconnection: false,
-      forceNew: true,
-      timeout: 30_000,
-      ...(user.localAddress ? { localAddress: user.localAddress } : {}),
-    } as Parameters<typeof io>[1]);
-    socket.on('message:new', (m: MessageNew) => this.onMessage(i, m));
-    return new Promise((resolve, reject) => {
-      socket.once('connect', () => {
-        socket.on('disconnect', () => {
-          this.disconnects++;
-          this.dropped.add(i);
-        });
-        resolve(socket);
-      });
-      socket.once('connect_error', (err) => {
-        socket.close();
-        reject(err);
-      });
+  private connect(i: number): Promise<UserConnection> {
+    return connectUser(this.init.transport, this.init.users[i], {
+      onMessage: (m) => this.onMessage(i, m),
+      onDrop: () => {
+        this.disconnects++;
+        this.dropped.add(i);
+      },
     });
   }
 
@@ -271,7 +242,7 @@ class LoadWorker {
     state.stats.sent++;
     state.outstanding++;
     this.pending.set(clientMsgId, { step: state, t0, chat, sender: user });
-    socket?.emit('message:send', { chatId: this.init.chats[chat].id, clientMsgId, body }, (reply: SendAck) =>
+    socket?.send({ chatId: this.init.chats[chat].id, clientMsgId, body }, (reply: SendAck) =>
       this.onAck(clientMsgId, reply),
     );
   }

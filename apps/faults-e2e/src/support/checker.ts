@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import type { FaultClient } from './fault-client';
+import type { ReceivingClient } from './fault-client';
 import type { SendLog } from './traffic';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -98,7 +98,7 @@ export async function check(
   databaseUrl: string,
   chats: ChatUnderTest[],
   log: SendLog,
-  recipients: FaultClient[],
+  recipients: ReceivingClient[],
 ): Promise<CheckResult> {
   const { rows, lastSeq } = await readStore(
     databaseUrl,
@@ -210,7 +210,7 @@ export async function check(
 export async function waitForDeliveries(
   databaseUrl: string,
   chats: ChatUnderTest[],
-  recipients: FaultClient[],
+  recipients: ReceivingClient[],
   options: { quietMs?: number; timeoutMs?: number } = {},
 ): Promise<{ reconnected: number; completeAt: number }> {
   const deadline = Date.now() + (options.timeoutMs ?? 120_000);
@@ -219,8 +219,8 @@ export async function waitForDeliveries(
     databaseUrl,
     chats.map((c) => c.chatId),
   );
-  const reconnectedClients = new Set<FaultClient>();
-  const missing = (client: FaultClient) =>
+  const reconnectedClients = new Set<ReceivingClient>();
+  const missing = (client: ReceivingClient) =>
     rows.filter(
       (r) =>
         r.senderId !== client.userId &&

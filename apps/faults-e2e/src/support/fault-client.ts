@@ -1,6 +1,7 @@
 import type { Message } from '@parley/contracts';
 import { countAck, type TestUser } from '@parley/shared/testing';
 import { io, type Socket } from 'socket.io-client';
+import { RecordingClient } from './received-messages';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -8,6 +9,26 @@ export interface AckReply {
   ok: boolean;
   error?: { code: string; message: string };
   [k: string]: unknown;
+}
+
+/** What the traffic needs of a client, whichever its transport (Socket.IO here, gRPC in grpc-fault-client.ts). */
+export interface SendingClient {
+  readonly userId: string;
+  waitConnected(timeoutMs?: number): Promise<void>;
+  /** `message:send` / `message:delivered` with their docs/protocol.md payloads and ack shapes. */
+  emitAck(event: string, payload: unknown, timeoutMs?: number): Promise<AckReply>;
+}
+
+/** What the checker needs of a recipient, whichever its transport. */
+export interface ReceivingClient {
+  readonly user: TestUser;
+  readonly userId: string;
+  /** First copy of every (chatId, seq) received, on any connection. */
+  readonly received: Map<string, Message>;
+  readonly conflicts: number;
+  readonly redelivered: number;
+  readonly duplicatesWithinConnection: number;
+  reconnect(timeoutMs?: number): Promise<void>;
 }
 
 export interface FaultClientOptions {
@@ -23,16 +44,8 @@ export interface FaultClientOptions {
  * records every `message:new` it is given (by (chatId, seq), as docs/protocol.md tells clients
  * to dedupe) and acknowledges what it has, the way a phone would.
  */
-export class FaultClient {
+export class FaultClient extends RecordingClient implements SendingClient, ReceivingClient {
   socket?: Socket;
-  /** First copy of every (chatId, seq) received, on any connection. */
-  readonly received = new Map<string, Message>();
-  /** A (chatId, seq) received again with a different message id: corruption. */
-  conflicts = 0;
-  /** A (chatId, seq) sent twice within ONE connection: docs/protocol.md forbids it. */
-  duplicatesWithinConnection = 0;
-  /** Copies of an already received (chatId, seq) on a later connection (allowed, deduped). */
-  redelivered = 0;
   connects = 0;
   drops = 0;
   /** `replay:failed` received: the replay on connect was cut (store overloaded); it reconnected. */
@@ -43,10 +56,6 @@ export class FaultClient {
   readonly errorEvents: unknown[] = [];
   /** While set, a dropped client waits for it before reconnecting (to line a storm up). */
   reconnectGate?: Promise<void>;
-  private seenThisConnection = new Set<string>();
-  /** Contiguous seq received per chat, and what was acknowledged. */
-  private readonly contiguous = new Map<string, number>();
-  private readonly ackedUpTo = new Map<string, number>();
   private ackTimer?: NodeJS.Timeout;
   private closed = false;
   private connectingNow?: Promise<void>;
@@ -55,11 +64,12 @@ export class FaultClient {
   private messageListeners: ((m: Message) => void)[] = [];
 
   constructor(
-    readonly user: TestUser,
+    user: TestUser,
     private readonly urls: string[],
     readonly options: FaultClientOptions = {},
     startAt = 0,
   ) {
+    super(user);
     this.urlIndex = startAt % urls.length;
   }
 
@@ -72,10 +82,6 @@ export class FaultClient {
     return Boolean(this.socket?.connected);
   }
 
-  get userId(): string {
-    return this.user.user.id;
-  }
-
   /** The url of the gateway this client is (or was last) connected to. */
   get currentUrl(): string {
     return this.urls[this.urlIndex];
@@ -83,12 +89,12 @@ export class FaultClient {
 
   /** Seq up to which this client has every message of a chat. */
   contiguousSeq(chatId: string): number {
-    return this.contiguous.get(chatId) ?? 0;
+    return this.ledger.contiguous.get(chatId) ?? 0;
   }
 
   /** Sets where a chat starts for this client (a chat it joined with history it need not have). */
   setContiguous(chatId: string, seq: number): void {
-    this.contiguous.set(chatId, seq);
+    this.ledger.contiguous.set(chatId, seq);
   }
 
   onMessage(listener: (m: Message) => void): void {
@@ -133,7 +139,7 @@ export class FaultClient {
       transports: this.options.transports ?? ['websocket'],
       timeout: 10_000,
     });
-    this.seenThisConnection = new Set();
+    this.ledger.newConnection();
     socket.on('message:new', (m: Message) => this.onMessageNew(m));
     socket.on('error', (e: unknown) => this.errorEvents.push(e));
     // PROTOCOL: a cut replay resumes at the next connect. Reconnect after a jittered pause, so a
@@ -183,20 +189,7 @@ export class FaultClient {
   }
 
   private onMessageNew(m: Message): void {
-    const key = `${m.chatId}:${m.seq}`;
-    if (this.seenThisConnection.has(key)) this.duplicatesWithinConnection++;
-    this.seenThisConnection.add(key);
-    const first = this.received.get(key);
-    if (first) {
-      if (first.id !== m.id) this.conflicts++;
-      else this.redelivered++;
-    } else {
-      this.received.set(key, m);
-      let upTo = this.contiguous.get(m.chatId) ?? 0;
-      while (this.received.has(`${m.chatId}:${upTo + 1}`)) upTo++;
-      this.contiguous.set(m.chatId, upTo);
-      if (this.options.ackDelivered) this.scheduleAck();
-    }
+    if (this.ledger.record(m) && this.options.ackDelivered) this.scheduleAck();
     for (const l of this.messageListeners) l(m);
   }
 
@@ -213,13 +206,12 @@ export class FaultClient {
     const socket = this.socket;
     if (!socket?.connected) return;
     await Promise.all(
-      [...this.contiguous].map(async ([chatId, upTo]) => {
-        if (upTo < 1 || (this.ackedUpTo.get(chatId) ?? 0) >= upTo) return;
+      this.ledger.unacked().map(async ([chatId, upTo]) => {
         try {
           const ack = (await socket
             .timeout(10_000)
             .emitWithAck('message:delivered', { chatId, upToSeq: upTo })) as AckReply;
-          if (ack.ok) this.ackedUpTo.set(chatId, Math.max(upTo, this.ackedUpTo.get(chatId) ?? 0));
+          if (ack.ok) this.ledger.acked(chatId, upTo);
         } catch {
           // Dropped: the next connection replays from the last acknowledged seq.
         }

@@ -1,5 +1,5 @@
 import type { Message } from '@parley/contracts';
-import type { AckReply, FaultClient } from './fault-client';
+import type { AckReply, FaultClient, SendingClient } from './fault-client';
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
@@ -144,7 +144,7 @@ export class SendLog {
  * answer (or the Error of a timeout or a dropped connection) is returned as it came.
  */
 export async function sendOnce(
-  client: FaultClient,
+  client: SendingClient,
   log: SendLog,
   chatId: string,
   clientMsgId: string,
@@ -173,7 +173,7 @@ export interface SendOptions {
  * after a jittered backoff; anything else is a bug and fails the scenario.
  */
 export async function sendWithRetry(
-  client: FaultClient,
+  client: SendingClient,
   log: SendLog,
   chatId: string,
   clientMsgId: string,
@@ -217,8 +217,9 @@ export async function sendWithRetry(
   }
 }
 
-export interface TrafficLane {
-  client: FaultClient;
+/** A client writing into one chat (a Socket.IO FaultClient unless said otherwise). */
+export interface TrafficLane<C extends SendingClient = FaultClient> {
+  client: C;
   chatId: string;
 }
 
@@ -248,7 +249,7 @@ export class Traffic {
   readonly failures: Error[] = [];
 
   constructor(
-    private readonly lanes: TrafficLane[],
+    private readonly lanes: TrafficLane<SendingClient>[],
     private readonly options: TrafficOptions,
   ) {}
 
@@ -289,7 +290,7 @@ export class Traffic {
     }
   }
 
-  private async runLane(lane: TrafficLane, laneIndex: number): Promise<void> {
+  private async runLane(lane: TrafficLane<SendingClient>, laneIndex: number): Promise<void> {
     const pad = 'x'.repeat(Math.max(0, (this.options.bodyBytes ?? 32) - 24));
     let next = 0;
     const worker = async () => {

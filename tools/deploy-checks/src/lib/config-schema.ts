@@ -248,9 +248,8 @@ function sharedSchema(className: string): EnvSchema {
   throw new Error(`env class ${className} not found in libs/shared/*/src/lib`);
 }
 
-/** The field holding the app's HTTP port: the one `*_PORT` field. */
+/** The field holding the app's HTTP port: the one `*_PORT` field that is not a `*_GRPC_PORT`. */
 export function portField(schema: EnvSchema): { name: string; port: number } {
-  // The HTTP port; chat-gateway's gRPC edge (GATEWAY_GRPC_PORT) is a port of its own beside it.
   const ports = schema.fields.filter((f) => /_PORT$/.test(f.name) && !/_GRPC_PORT$/.test(f.name));
   if (ports.length !== 1)
     throw new Error(
@@ -259,6 +258,14 @@ export function portField(schema: EnvSchema): { name: string; port: number } {
   const d = ports[0].default;
   if (d.kind !== 'number') throw new Error(`${schema.className}.${ports[0].name} has no numeric default`);
   return { name: ports[0].name, port: d.value };
+}
+
+/** The field holding the app's gRPC port (the gateway's GATEWAY_GRPC_PORT), or undefined. */
+export function grpcPortField(schema: EnvSchema): { name: string; port: number } | undefined {
+  const f = schema.fields.find((x) => /_GRPC_PORT$/.test(x.name));
+  if (!f) return undefined;
+  if (f.default.kind !== 'number') throw new Error(`${schema.className}.${f.name} has no numeric default`);
+  return { name: f.name, port: f.default.value };
 }
 
 export interface ClusterNeed {
