@@ -81,7 +81,9 @@ export class MessagingService implements OnModuleDestroy {
   /** Fans the stored message out; answers the sender's own eventSeq of it (a created one's). */
   private stored(conn: ClientConnection, reply: MessageAppendReply): number | undefined {
     this.metrics.messagesSent.inc({ created: String(reply.created) });
-    conn.order.markOwn(reply.message.chatId, reply.message.seq);
+    // A `since` connection's own message is marked in its event stream below; its MessageOrder must
+    // not start following the chat, or the heads repair would send it the chat's messages again.
+    if (!conn.events) conn.order.markOwn(reply.message.chatId, reply.message.seq);
     const base = reply.created ? reply.eventSeqBase?.map((b) => b + reply.message.seq) : undefined;
     const { eventSeqs, own } = ownEventSeq(conn, reply.memberIds, base);
     if (own === undefined && reply.created) conn.events?.probe();
