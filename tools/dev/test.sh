@@ -14,6 +14,12 @@ OUT="$LOG_DIR/test.log"
 ensure_node_modules
 bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"
 # presence, push and a subset of the whole-stack tests run on a three-master Redis Cluster too.
+# One this run starts is stopped when it ends: its state lives in this checkout's .parley, and a
+# node left running after the checkout is gone exits at its next cluster-config write.
+cluster_base="${PARLEY_REDIS_CLUSTER_PORT:-7101}"
+if ! redis-cli -h 127.0.0.1 -p "$cluster_base" cluster info 2>/dev/null | grep -q '^cluster_state:ok'; then
+  trap 'for p in "$cluster_base" $((cluster_base + 1)) $((cluster_base + 2)); do redis-cli -h 127.0.0.1 -p "$p" shutdown nosave >/dev/null 2>&1 || true; done' EXIT
+fi
 cluster_out="$(bash "$PARLEY_ROOT/tools/dev/redis-cluster.sh")" || die "could not start the test Redis Cluster"
 printf '%s\n' "$cluster_out" | sed '$d'
 export PARLEY_TEST_REDIS_CLUSTER="${cluster_out##*$'\n'}"
