@@ -31,10 +31,13 @@ fi
 
 for port in "${PORTS[@]}"; do
   if port_open 127.0.0.1 "$port"; then
-    mode="$(redis-cli -h 127.0.0.1 -p "$port" info cluster 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_enabled://p')"
+    mode="$(redis-cli -h 127.0.0.1 -p "$port" info cluster 2>/dev/null | tr -d '\r' | sed -n 's/^cluster_enabled://p' || true)"
     [[ "$mode" == 1 ]] || die "port $port is taken by something that is not a Redis Cluster node; set PARLEY_REDIS_CLUSTER_PORT to a free range"
     continue
   fi
+  # Each node also listens on its cluster bus port, port + 10000 (another cluster's bus, say).
+  ! port_open 127.0.0.1 "$((port + 10000))" ||
+    die "port $((port + 10000)) (the cluster bus of $port) is taken; set PARLEY_REDIS_CLUSTER_PORT to a range whose ports and ports + 10000 are free"
   dir="$INFRA_DIR/redis-cluster-$port" pidf="$INFRA_DIR/redis-cluster-$port.pid" logf="$LOG_DIR/redis-cluster-$port.log"
   # A node's cluster state is soft (test data only): a fresh start is a fresh cluster.
   rm -rf -- "$dir" && mkdir -p "$dir"
