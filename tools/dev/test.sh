@@ -35,6 +35,16 @@ if nats_requires_auth "$NATS_HOST" "$NATS_PORT"; then
   PARLEY_NATS_AUTH=0 bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"
 fi
 
+# The bench's test counts bytes on the wire with ss (iproute2), which a minimal Debian lacks.
+if ! command -v ss >/dev/null 2>&1; then
+  if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then
+    log "installing iproute2 (ss: the load generator's bytes-on-the-wire counters)"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq iproute2 >/dev/null
+  else
+    die "npm test needs ss (Debian/Ubuntu: apt-get install iproute2)"
+  fi
+fi
+
 # The browser tests (apps/web-e2e) drive Debian's Chromium; never a downloaded browser.
 if [[ -z "${CHROMIUM_PATH:-}" ]] && ! command -v chromium >/dev/null 2>&1; then
   if [[ $EUID -eq 0 ]] && command -v apt-get >/dev/null 2>&1; then

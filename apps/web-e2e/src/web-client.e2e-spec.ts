@@ -230,6 +230,8 @@ describe('web client in Chromium (real stack)', () => {
     await dave.page.reload();
     await dave.page.getByTestId('chat-item').first().click();
     await dave.message('message 70').waitFor();
+    // The first page (41-70) may render after the newest message came through the event stream.
+    await dave.message('message 41').waitFor();
     const bodies = dave.page.getByTestId('message');
     expect(await bodies.count()).toBe(30);
     const list = dave.page.getByTestId('messages');
