@@ -80,6 +80,21 @@ export class NamespacedNatsServer extends ServerNats {
     await super.close();
   }
 
+  /**
+   * Started means served: the NATS server knows the subscriptions before the app says it is up
+   * (a request sent right after start could otherwise find no responders).
+   */
+  override start(callback: (err?: unknown, ...optionalParams: unknown[]) => void): void {
+    super.start((err) => {
+      const client = this.client();
+      if (err || !client) return callback(err);
+      client.flush().then(
+        () => callback(),
+        (flushErr: unknown) => callback(flushErr),
+      );
+    });
+  }
+
   override bindEvents(client: NatsConnection): void {
     const defaultQueue = this.natsOptions.queue;
     for (const [channel, handlerRef] of this.messageHandlers) {
