@@ -1,6 +1,6 @@
 import { ParleyError, type Message } from '@parley/contracts';
 import { ChatHolders } from './chat-holders';
-import { MessageOrder } from './message-order';
+import { MessageOrder, type MessageOrderDeps } from './message-order';
 
 const chatId = '11111111-1111-4111-8111-111111111111';
 const other = '22222222-2222-4222-8222-222222222222';
@@ -18,7 +18,7 @@ const msg = (seq: number, chat = chatId): Message => ({
   reactions: [],
 });
 
-function setup(store: Message[] = [], fail?: ParleyError) {
+function setup(store: Message[] = [], fail?: ParleyError, fetchLimiter?: MessageOrderDeps['fetchLimiter']) {
   const emitted: Message[] = [];
   const fetches: [string, number, number][] = [];
   const gone: string[] = [];
@@ -35,6 +35,7 @@ function setup(store: Message[] = [], fail?: ParleyError) {
     headGraceMs: 10,
     anchorWaitMs: 100,
     holders,
+    fetchLimiter,
     onChatGone: (chat) => gone.push(chat),
     onError: (err) => {
       throw err;
@@ -74,6 +75,28 @@ describe('MessageOrder: live-delivery repair (noteHead)', () => {
     order.offer(msg(1));
     await tick();
     expect(seqs()).toEqual([1]);
+    expect(fetches).toEqual([]);
+  });
+
+  it('asks for nothing when live deliveries closed the gap while its fetch waited its turn', async () => {
+    const store = [1, 2, 3, 4].map((s) => msg(s));
+    let release = () => undefined as void;
+    const queued = new Promise<void>((r) => (release = r));
+    const { order, seqs, fetches } = setup(store, undefined, {
+      run: async (work) => {
+        await queued; // other connections' reads go first
+        return work();
+      },
+    });
+    order.setCursor(chatId, 2);
+    order.offer(msg(2));
+    order.noteHead(chatId, 4);
+    await tick(); // the fill is queued now
+    order.offer(msg(3));
+    order.offer(msg(4));
+    release();
+    await tick();
+    expect(seqs()).toEqual([2, 3, 4]);
     expect(fetches).toEqual([]);
   });
 

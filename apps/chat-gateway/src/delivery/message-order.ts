@@ -303,12 +303,17 @@ export class MessageOrder {
 
   private async fill(chatId: string, cursor: ChatCursor): Promise<void> {
     if (this.disposed || this.chats.get(chatId) !== cursor) return;
-    const upTo = this.fillTarget(cursor);
-    if (upTo < cursor.next) return;
+    if (this.fillTarget(cursor) < cursor.next) return;
     cursor.filling = true;
     let progressed = false;
+    let upTo = 0;
     try {
-      const fetch = () => this.deps.fetchAfter(chatId, cursor.next - 1, Math.min(FILL_PAGE, upTo - cursor.next + 1));
+      // Read when the fetch runs, not when it queues: live deliveries may have closed the gap meanwhile.
+      const fetch = async (): Promise<Message[]> => {
+        upTo = this.fillTarget(cursor);
+        const after = cursor.next - 1;
+        return upTo > after ? this.deps.fetchAfter(chatId, after, Math.min(FILL_PAGE, upTo - after)) : [];
+      };
       const missing = await (this.deps.fetchLimiter ? this.deps.fetchLimiter.run(fetch) : fetch());
       cursor.filling = false;
       const before = cursor.next;
