@@ -69,6 +69,26 @@ export class ClientConnection {
     this.order.updated(message);
   }
 
+  /**
+   * This connection sent seq in chatId itself and has it in its ack: its MessageOrder never sends
+   * it. A `since` connection's own message is marked in its event stream instead (markOwnEvent):
+   * its MessageOrder must not start following the chat, or the heads repair would send it the
+   * chat's messages again.
+   */
+  markOwnMessage(chatId: string, seq: number): void {
+    if (!this.events) this.order.markOwn(chatId, seq);
+  }
+
+  /** This connection made eventSeq itself and has it in its ack: its event stream never sends it (v1: no stream). */
+  markOwnEvent(eventSeq: number): void {
+    this.events?.markOwn(eventSeq);
+  }
+
+  /** Something happened for this user whose eventSeq is not known here: the event stream looks in the store (v1: no stream). */
+  probeEvents(): void {
+    this.events?.probe();
+  }
+
   get id(): string {
     return this.transport.id;
   }
