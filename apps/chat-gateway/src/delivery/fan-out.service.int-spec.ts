@@ -6,6 +6,7 @@ import type { GatewayConfig } from '../config/gateway.config';
 import type { ConnectionRegistry } from '../connections/connection-registry';
 import { FanOutService } from './fan-out.service';
 import type { LocalDelivery } from './local-delivery';
+import type { LocationCacheMetrics } from './location-cache.metrics';
 
 const url = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const codec = JSONCodec<unknown>();
@@ -50,6 +51,7 @@ describe('FanOutService (real NATS)', () => {
       { deliver: (d: Delivery) => local.push(d) } as unknown as LocalDelivery,
       registry,
       config,
+      { lookups: { inc: () => undefined }, entries: { set: () => undefined } } as unknown as LocationCacheMetrics,
     );
     fanOut.onApplicationBootstrap();
     await bus.flush();
