@@ -1,21 +1,10 @@
 import type { EventPage, Message } from '@parley/contracts';
+import { testMessage } from '../testing/test-message';
 import { ClientConnection } from './client-connection';
 import type { ConnectionTransport } from './connection-transport';
 
 const chatId = '11111111-1111-4111-8111-111111111111';
-const msg = (seq: number): Message => ({
-  id: `${chatId}-${seq}`,
-  chatId,
-  seq,
-  senderId: 'u',
-  clientMsgId: `c${seq}`,
-  body: `m${seq}`,
-  createdAt: new Date(0).toISOString(),
-  replyToSeq: null,
-  editedAt: null,
-  deleted: false,
-  reactions: [],
-});
+const msg = (seq: number): Message => testMessage(chatId, seq);
 
 /** A connection on a recording transport: v1 when `since` is undefined, else on the event stream. */
 function connect(since?: number) {
@@ -63,6 +52,21 @@ describe('ClientConnection: its own sends and changes', () => {
     const { conn } = connect();
     conn.markOwnMessage(chatId, 7);
     expect(conn.order.nextSeq(chatId)).toBe(8);
+    conn.dispose();
+  });
+
+  it("v1: a live message and its update carry this user's eventSeq when it is known", () => {
+    const { conn, emitted } = connect();
+    conn.order.setCursor(chatId, 1);
+    conn.offerMessage(msg(1), 5);
+    conn.offerMessage(msg(2), undefined);
+    const edited = { ...msg(1), body: 'edited' };
+    conn.offerUpdate(edited, 6);
+    expect(emitted).toEqual([
+      ['message:new', msg(1), { eventSeq: 5 }],
+      ['message:new', msg(2)],
+      ['message:updated', edited, { eventSeq: 6 }],
+    ]);
     conn.dispose();
   });
 

@@ -42,16 +42,8 @@ export class ClientConnection {
     }
     this.order = new MessageOrder({
       ...orderDeps,
-      emit: (m) => {
-        const eventSeq = this.messageEventSeqs.get(m);
-        if (eventSeq === undefined) transport.emit(ServerEvents.MessageNew, m);
-        else transport.emit(ServerEvents.MessageNew, m, { eventSeq });
-      },
-      emitUpdated: (m) => {
-        const eventSeq = this.updateEventSeqs.get(m);
-        if (eventSeq === undefined) transport.emit(ServerEvents.MessageUpdated, m);
-        else transport.emit(ServerEvents.MessageUpdated, m, { eventSeq });
-      },
+      emit: (m) => emitMessage(transport, ServerEvents.MessageNew, m, this.messageEventSeqs.get(m)),
+      emitUpdated: (m) => emitMessage(transport, ServerEvents.MessageUpdated, m, this.updateEventSeqs.get(m)),
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
       onChatGone: (chatId) => transport.emit(ServerEvents.ChatRemoved, { chatId }),
     });
@@ -119,6 +111,17 @@ export class ClientConnection {
     this.order.dispose();
     this.events?.dispose();
   }
+}
+
+/** A v1 connection's message:new or message:updated, with this user's eventSeq of it when known. */
+function emitMessage(
+  transport: ConnectionTransport,
+  event: typeof ServerEvents.MessageNew | typeof ServerEvents.MessageUpdated,
+  message: Message,
+  eventSeq: number | undefined,
+): void {
+  if (eventSeq === undefined) transport.emit(event, message);
+  else transport.emit(event, message, { eventSeq });
 }
 
 /** A stream event with its eventSeq as the 2nd argument (the names are the contract's constants). */

@@ -4,6 +4,7 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { JSONCodec } from 'nats';
 import type { GatewayConfig } from '../config/gateway.config';
 import type { ConnectionRegistry } from '../connections/connection-registry';
+import { testMessage } from '../testing/test-message';
 import { FanOutService } from './fan-out.service';
 import type { LocalDelivery } from './local-delivery';
 import type { LocationCacheMetrics } from './location-cache.metrics';
@@ -61,19 +62,7 @@ describe('FanOutService (real NATS)', () => {
     await bus?.drain();
   });
 
-  const message = (seq: number): Message => ({
-    id: randomUUID(),
-    chatId: randomUUID(),
-    seq,
-    senderId: here,
-    clientMsgId: `c${seq}`,
-    body: 'b',
-    createdAt: new Date().toISOString(),
-    replyToSeq: null,
-    editedAt: null,
-    deleted: false,
-    reactions: [],
-  });
+  const message = (seq: number): Message => testMessage(randomUUID(), seq, { senderId: here });
 
   it('serves local sockets at once, routes the rest with ONE presence lookup per event-loop turn', async () => {
     const users = [here, there, offline, localOnly];
