@@ -1,11 +1,3 @@
-module.exports = {
+module.exports = require('../../jest.project.js').jestProject(__dirname, {
   displayName: 'chat-gateway',
-  preset: '../../jest.preset.js',
-  testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
-  transform: {
-    '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }],
-  },
-  moduleFileExtensions: ['ts', 'js', 'html'],
-  coverageDirectory: '../../coverage/apps/chat-gateway',
-};
+});

@@ -1,8 +1,3 @@
-module.exports = {
+module.exports = require('../../jest.project.js').jestProject(__dirname, {
   displayName: 'loadgen',
-  preset: '../../jest.preset.js',
-  testEnvironment: 'node',
-  testMatch: ['<rootDir>/src/**/*.spec.ts', '<rootDir>/src/**/*.int-spec.ts'],
-  transform: { '^.+\\.[tj]s$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.spec.json' }] },
-  moduleFileExtensions: ['ts', 'js'],
-};
+});

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { Message } from '@parley/contracts';
-import { check, readStore, waitForDeliveries, type ChatUnderTest } from './support/checker';
+import { check, expectAllStored, readStore, waitForDeliveries, type ChatUnderTest } from './support/checker';
 import { FaultClient } from './support/fault-client';
 import { FaultStack, pick, reportScenario, sleep, until } from './support/fault-stack';
 import { SlowConsumer } from './support/slow-consumer';
@@ -167,15 +167,7 @@ describe('faults: replay, reconnect storm, slow consumer', () => {
     expect(order.length).toBe(expectedAgain);
     expect(b2.duplicatesWithinConnection).toBe(0);
     expect(inOrder).toBe(true);
-    expect(store.problems).toEqual([]);
-    expect(store).toMatchObject({
-      acknowledged: total,
-      stored: total,
-      lostAcked: 0,
-      duplicatesAfterDedupe: 0,
-      seqGaps: 0,
-      strays: 0,
-    });
+    expectAllStored(store, total);
     expect(bobHas).toBe(total);
     expect(conflicts).toBe(0);
   });

@@ -4,7 +4,7 @@ import { http, registerUser, TestSocket, type TestUser } from '@parley/shared/te
 import WebSocket from 'ws';
 import { FaultStack, pick, report, sleep } from './support/fault-stack';
 import { mutate, nestedJson, randomString, randomValue, Rng } from './support/fuzz';
-import { expectNoSecretsInLogs } from './support/log-secrets';
+import { expectNoSecretsInLogs, sendSecretMessage } from './support/log-secrets';
 
 interface ErrorReply {
   error?: { code: string; message: string };
@@ -597,14 +597,8 @@ describe('security: limits, fuzzing, logs', () => {
   });
 
   it('13b. no access token, password, message body or key in any app log of this run (debug level)', async () => {
-    const marker = `BODY-SECRET-${randomUUID()}`;
     const [x, y] = await Promise.all([user('logx'), user('logy')]);
-    const chat = (
-      await http<Chat>(gw1, 'POST', '/v1/chats', { token: x.token, body: { type: 'direct', memberIds: [y.user.id] } })
-    ).body;
-    const s = await connect(gw2, x);
-    expect((await s.emitAck('message:send', { chatId: chat.id, clientMsgId: 'secret', body: marker })).ok).toBe(true);
-    await http(gw1, 'GET', `/v1/chats/${chat.id}/messages`, { token: y.token });
+    const marker = await sendSecretMessage([gw1, gw2], x, y, connect);
     await http(fs.authUrl, 'POST', '/v1/auth/logout', { token: x.token });
     await sleep(1500);
     const keyLines = fs.stack.keys.jwtPrivatePem.split('\n').filter((l) => l.length > 40);

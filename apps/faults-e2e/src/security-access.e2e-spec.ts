@@ -4,7 +4,7 @@ import type { Chat, Message } from '@parley/contracts';
 import { http, registerUser, TestSocket, type TestUser } from '@parley/shared/testing';
 import { keyIdOf } from '@parley/shared/util-auth';
 import { FaultStack, report, sleep, until } from './support/fault-stack';
-import { expectNoSecretsInLogs } from './support/log-secrets';
+import { expectNoSecretsInLogs, sendSecretMessage } from './support/log-secrets';
 import { hostileTokens } from './support/tokens';
 
 interface ErrorReply {
@@ -305,14 +305,8 @@ describe('security: tokens, sessions, authorization', () => {
   });
 
   it('13a. no token, password, message body or key in any app log of this run', async () => {
-    const marker = `BODY-SECRET-${randomUUID()}`;
     const [x, y] = await Promise.all([user('logx'), user('logy')]);
-    const chat = (
-      await http<Chat>(gw1, 'POST', '/v1/chats', { token: x.token, body: { type: 'direct', memberIds: [y.user.id] } })
-    ).body;
-    const s = await connect(gw2, x);
-    expect((await s.emitAck('message:send', { chatId: chat.id, clientMsgId: 'secret', body: marker })).ok).toBe(true);
-    await http(gw1, 'GET', `/v1/chats/${chat.id}/messages`, { token: y.token });
+    const marker = await sendSecretMessage([gw1, gw2], x, y, connect);
     await sleep(1500);
     const found = expectNoSecretsInLogs(fs, [
       ...secrets,

@@ -63,3 +63,12 @@ describe('loadGatewayConfig: gRPC edge', () => {
     expect(() => loadGatewayConfig({ ...key, GATEWAY_GRPC_PORT: '70000' })).toThrow(/GATEWAY_GRPC_PORT/);
   });
 });
+
+describe('loadGatewayConfig: the variables every app reads (ServiceEnv)', () => {
+  it('names its own NATS identity, and refuses a NATS_SUBJECT_PREFIX as every app does', () => {
+    expect(loadGatewayConfig({ ...key, NATS_PASSWORD: 'p' }).nats).toMatchObject({ user: 'chat-gateway', pass: 'p' });
+    expect(() => loadGatewayConfig({ ...key, NATS_SUBJECT_PREFIX: 'a b.' })).toThrow(
+      /NATS_SUBJECT_PREFIX may hold only A-Z a-z 0-9 _ \. -/,
+    );
+  });
+});

@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { ConfigError, loadEnv } from '@parley/shared/util-config';
+import { ConfigError, loadEnv, ServiceEnv } from '@parley/shared/util-config';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
 import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
 
@@ -10,18 +10,12 @@ import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service
 export type GatewayRateLimitName = 'send' | 'typing' | 'delivered' | 'read' | 'presenceSubscribe' | 'http';
 
 /** Every variable chat-gateway reads, with defaults that work on a laptop. */
-export class GatewayEnv {
+export class GatewayEnv extends ServiceEnv {
   @IsInt() @Min(0) @Max(65535) GATEWAY_PORT = 3000;
   /** The gRPC edge (parley.v1.ChatGateway and grpc.health.v1.Health), on HTTP_HOST; 0 picks a free port. */
   @IsInt() @Min(0) @Max(65535) GATEWAY_GRPC_PORT = 3005;
-  @IsString() HTTP_HOST = '0.0.0.0';
-  @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']) LOG_LEVEL = 'info';
-  @IsString() @IsNotEmpty() NATS_URL = 'nats://127.0.0.1:4222';
-  @IsString() NATS_SUBJECT_PREFIX = '';
-  /** This app's NATS identity, used when NATS_PASSWORD (or the file NATS_PASSWORD_FILE) is set; else anonymous. */
-  @IsString() @IsNotEmpty() NATS_USER = 'chat-gateway';
-  @IsString() NATS_PASSWORD = '';
-  @IsString() NATS_PASSWORD_FILE = '.parley/keys/nats/chat-gateway.password';
+  override NATS_USER = 'chat-gateway';
+  override NATS_PASSWORD_FILE = '.parley/keys/nats/chat-gateway.password';
   /** Replicas of the JetStream revocation stream, should this gateway create it first: 3 on a 3-node NATS cluster. */
   @IsInt() @Min(1) @Max(5) NATS_STREAM_REPLICAS = 1;
   @IsInt() @Min(100) @Max(60000) NATS_REQUEST_TIMEOUT_MS = 5000;

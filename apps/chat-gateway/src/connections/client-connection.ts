@@ -42,16 +42,8 @@ export class ClientConnection {
     }
     this.order = new MessageOrder({
       ...orderDeps,
-      emit: (m) => {
-        const eventSeq = this.messageEventSeqs.get(m);
-        if (eventSeq === undefined) transport.emit(ServerEvents.MessageNew, m);
-        else transport.emit(ServerEvents.MessageNew, m, { eventSeq });
-      },
-      emitUpdated: (m) => {
-        const eventSeq = this.updateEventSeqs.get(m);
-        if (eventSeq === undefined) transport.emit(ServerEvents.MessageUpdated, m);
-        else transport.emit(ServerEvents.MessageUpdated, m, { eventSeq });
-      },
+      emit: (m) => emitMessage(transport, ServerEvents.MessageNew, m, this.messageEventSeqs.get(m)),
+      emitUpdated: (m) => emitMessage(transport, ServerEvents.MessageUpdated, m, this.updateEventSeqs.get(m)),
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
       onChatGone: (chatId) => transport.emit(ServerEvents.ChatRemoved, { chatId }),
     });
@@ -67,6 +59,26 @@ export class ClientConnection {
   offerUpdate(message: Message, eventSeq: number | undefined): void {
     if (eventSeq !== undefined) this.updateEventSeqs.set(message, eventSeq);
     this.order.updated(message);
+  }
+
+  /**
+   * This connection sent seq in chatId itself and has it in its ack: its MessageOrder never sends
+   * it. A `since` connection's own message is marked in its event stream instead (markOwnEvent):
+   * its MessageOrder must not start following the chat, or the heads repair would send it the
+   * chat's messages again.
+   */
+  markOwnMessage(chatId: string, seq: number): void {
+    if (!this.events) this.order.markOwn(chatId, seq);
+  }
+
+  /** This connection made eventSeq itself and has it in its ack: its event stream never sends it (v1: no stream). */
+  markOwnEvent(eventSeq: number): void {
+    this.events?.markOwn(eventSeq);
+  }
+
+  /** Something happened for this user whose eventSeq is not known here: the event stream looks in the store (v1: no stream). */
+  probeEvents(): void {
+    this.events?.probe();
   }
 
   get id(): string {
@@ -99,6 +111,17 @@ export class ClientConnection {
     this.order.dispose();
     this.events?.dispose();
   }
+}
+
+/** A v1 connection's message:new or message:updated, with this user's eventSeq of it when known. */
+function emitMessage(
+  transport: ConnectionTransport,
+  event: typeof ServerEvents.MessageNew | typeof ServerEvents.MessageUpdated,
+  message: Message,
+  eventSeq: number | undefined,
+): void {
+  if (eventSeq === undefined) transport.emit(event, message);
+  else transport.emit(event, message, { eventSeq });
 }
 
 /** A stream event with its eventSeq as the 2nd argument (the names are the contract's constants). */

@@ -4,8 +4,10 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { JSONCodec } from 'nats';
 import type { GatewayConfig } from '../config/gateway.config';
 import type { ConnectionRegistry } from '../connections/connection-registry';
+import { testMessage } from '../testing/test-message';
 import { FanOutService } from './fan-out.service';
 import type { LocalDelivery } from './local-delivery';
+import type { LocationCacheMetrics } from './location-cache.metrics';
 
 const url = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
 const codec = JSONCodec<unknown>();
@@ -50,6 +52,7 @@ describe('FanOutService (real NATS)', () => {
       { deliver: (d: Delivery) => local.push(d) } as unknown as LocalDelivery,
       registry,
       config,
+      { lookups: { inc: () => undefined }, entries: { set: () => undefined } } as unknown as LocationCacheMetrics,
     );
     fanOut.onApplicationBootstrap();
     await bus.flush();
@@ -59,19 +62,7 @@ describe('FanOutService (real NATS)', () => {
     await bus?.drain();
   });
 
-  const message = (seq: number): Message => ({
-    id: randomUUID(),
-    chatId: randomUUID(),
-    seq,
-    senderId: here,
-    clientMsgId: `c${seq}`,
-    body: 'b',
-    createdAt: new Date().toISOString(),
-    replyToSeq: null,
-    editedAt: null,
-    deleted: false,
-    reactions: [],
-  });
+  const message = (seq: number): Message => testMessage(randomUUID(), seq, { senderId: here });
 
   it('serves local sockets at once, routes the rest with ONE presence lookup per event-loop turn', async () => {
     const users = [here, there, offline, localOnly];

@@ -61,7 +61,7 @@ export class FanOutService implements OnApplicationBootstrap, OnModuleDestroy {
     private readonly local: LocalDelivery,
     private readonly registry: ConnectionRegistry,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-    private readonly cacheMetrics?: LocationCacheMetrics,
+    private readonly cacheMetrics: LocationCacheMetrics,
   ) {
     this.locates = bus.pipeline(PresenceLocateV1, { maxInFlight: MAX_LOCATES_IN_FLIGHT });
     this.cache = new LocationCache({
@@ -161,10 +161,10 @@ export class FanOutService implements OnApplicationBootstrap, OnModuleDestroy {
   private async locate(userIds: string[]): Promise<Record<string, string[]>> {
     if (!this.cache.enabled) return this.lookUp(userIds);
     const { found, missing } = this.cache.lookup(userIds);
-    this.cacheMetrics?.lookups.inc({ result: 'hit' }, found.size);
+    this.cacheMetrics.lookups.inc({ result: 'hit' }, found.size);
     const locations: Record<string, string[]> = Object.fromEntries(found);
     if (missing.length === 0) return locations;
-    this.cacheMetrics?.lookups.inc({ result: 'miss' }, missing.length);
+    this.cacheMetrics.lookups.inc({ result: 'miss' }, missing.length);
     return Object.assign(locations, await this.lookUp(missing));
   }
 
@@ -178,7 +178,7 @@ export class FanOutService implements OnApplicationBootstrap, OnModuleDestroy {
     this.locates.request({ userIds: asked }).then(
       ({ locations }) => {
         this.cache.store(asked, locations, since);
-        this.cacheMetrics?.entries.set(this.cache.size);
+        this.cacheMetrics.entries.set(this.cache.size);
         for (const w of part) w.resolve(locations);
       },
       (err: unknown) => {

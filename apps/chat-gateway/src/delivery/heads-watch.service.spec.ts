@@ -3,6 +3,7 @@ import type { NatsBus } from '@parley/shared/util-nats';
 import type { GatewayConfig } from '../config/gateway.config';
 import type { ClientConnection } from '../connections/client-connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
+import { testMessage } from '../testing/test-message';
 import { HeadsWatch } from './heads-watch.service';
 import { MessageOrder } from './message-order';
 import type { RepairMetrics } from './repair.metrics';
@@ -11,19 +12,7 @@ const chatA = '11111111-1111-4111-8111-111111111111';
 const chatB = '22222222-2222-4222-8222-222222222222';
 const alice = 'aaaaaaaa-aaaa-4aaa-8aaa-aaaaaaaaaaaa';
 const bob = 'bbbbbbbb-bbbb-4bbb-8bbb-bbbbbbbbbbbb';
-const msg = (chatId: string, seq: number): Message => ({
-  id: `${chatId}-${seq}`,
-  chatId,
-  seq,
-  senderId: bob,
-  clientMsgId: `c${seq}`,
-  body: `m${seq}`,
-  createdAt: new Date(0).toISOString(),
-  replyToSeq: null,
-  editedAt: null,
-  deleted: false,
-  reactions: [],
-});
+const msg = (chatId: string, seq: number): Message => testMessage(chatId, seq, { senderId: bob });
 const tick = (ms = 60) => new Promise((r) => setTimeout(r, ms));
 
 function setup(store: Message[]) {

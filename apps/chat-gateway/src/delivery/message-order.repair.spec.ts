@@ -1,22 +1,11 @@
 import { ParleyError, type Message } from '@parley/contracts';
 import { ChatHolders } from './chat-holders';
+import { testMessage } from '../testing/test-message';
 import { MessageOrder, type MessageOrderDeps } from './message-order';
 
 const chatId = '11111111-1111-4111-8111-111111111111';
 const other = '22222222-2222-4222-8222-222222222222';
-const msg = (seq: number, chat = chatId): Message => ({
-  id: `${chat}-${seq}`,
-  chatId: chat,
-  seq,
-  senderId: 'u',
-  clientMsgId: `c${seq}`,
-  body: `m${seq}`,
-  createdAt: new Date(0).toISOString(),
-  replyToSeq: null,
-  editedAt: null,
-  deleted: false,
-  reactions: [],
-});
+const msg = (seq: number, chat = chatId): Message => testMessage(chat, seq);
 
 function setup(store: Message[] = [], fail?: ParleyError, fetchLimiter?: MessageOrderDeps['fetchLimiter']) {
   const emitted: Message[] = [];

@@ -10,6 +10,7 @@ import { ClientConnection } from '../connections/client-connection';
 import { SocketIoTransport } from '../realtime/socket-io.transport';
 import { GatewayLimits } from '../security/gateway-limits';
 import type { SecurityMetrics } from '../security/security.metrics';
+import { testMessage } from '../testing/test-message';
 import { ReplayService } from './replay.service';
 
 const url = process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222';
@@ -51,19 +52,7 @@ describe('ReplayService: concurrent replays are capped and the rest wait (real N
   let replay: ReplayService;
   let limits: GatewayLimits;
 
-  const message = (chatId: string, seq: number): Message => ({
-    id: randomUUID(),
-    chatId,
-    seq,
-    senderId: randomUUID(),
-    clientMsgId: `c${seq}`,
-    body: 'b',
-    createdAt: new Date().toISOString(),
-    replyToSeq: null,
-    editedAt: null,
-    deleted: false,
-    reactions: [],
-  });
+  const message = (chatId: string, seq: number): Message => testMessage(chatId, seq);
 
   beforeAll(async () => {
     bus = await NatsBus.connect({ url, name: 'replay-test', requestTimeoutMs: 5000, subjectPrefix: prefix });

@@ -2,6 +2,7 @@ import { EventEmitter } from 'node:events';
 import { Metadata, status as GrpcStatus } from '@grpc/grpc-js';
 import { ServerEvents, type Message } from '@parley/contracts';
 import type { ServerFrame } from '@parley/contracts/grpc';
+import { testMessage } from '../testing/test-message';
 import { admissionStatus, bearerToken, parseSinceMetadata } from './chat-stream.handler';
 import { GrpcTransport, type ConnectCall } from './grpc.transport';
 
@@ -30,19 +31,7 @@ class FakeCall extends EventEmitter {
   }
 }
 
-const message = (seq: number, body = 'x'): Message => ({
-  id: `id-${seq}`,
-  chatId: 'c',
-  seq,
-  senderId: 's',
-  clientMsgId: `m${seq}`,
-  body,
-  createdAt: '2026-12-05T04:55:31.123Z',
-  replyToSeq: null,
-  editedAt: null,
-  deleted: false,
-  reactions: [],
-});
+const message = (seq: number, body = 'x'): Message => testMessage('c', seq, { body });
 
 const make = (maxBufferedBytes = 1000) => {
   const call = new FakeCall();

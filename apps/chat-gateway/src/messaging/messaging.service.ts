@@ -81,12 +81,10 @@ export class MessagingService implements OnModuleDestroy {
   /** Fans the stored message out; answers the sender's own eventSeq of it (a created one's). */
   private stored(conn: ClientConnection, reply: MessageAppendReply): number | undefined {
     this.metrics.messagesSent.inc({ created: String(reply.created) });
-    // A `since` connection's own message is marked in its event stream below; its MessageOrder must
-    // not start following the chat, or the heads repair would send it the chat's messages again.
-    if (!conn.events) conn.order.markOwn(reply.message.chatId, reply.message.seq);
+    conn.markOwnMessage(reply.message.chatId, reply.message.seq);
     const base = reply.created ? reply.eventSeqBase?.map((b) => b + reply.message.seq) : undefined;
     const { eventSeqs, own } = ownEventSeq(conn, reply.memberIds, base);
-    if (own === undefined && reply.created) conn.events?.probe();
+    if (own === undefined && reply.created) conn.probeEvents();
     // A resend's original (created=false) goes out again, live only: the store may have
     // committed it and died before answering, so nobody fanned it out. Recipients drop what
     // they already have (per-connection seq order, client dedupe by chatId+seq). No second
@@ -233,6 +231,6 @@ function ownEventSeq(
 ): { eventSeqs?: number[]; own?: number } {
   const aligned = eventSeqs?.length === memberIds.length ? eventSeqs : undefined;
   const own = aligned?.[memberIds.indexOf(conn.userId)];
-  if (own !== undefined) conn.events?.markOwn(own);
+  if (own !== undefined) conn.markOwnEvent(own);
   return { eventSeqs: aligned, own };
 }

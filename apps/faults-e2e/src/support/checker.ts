@@ -91,6 +91,22 @@ export function expectNoLoss(result: CheckResult, acknowledged?: number): void {
 }
 
 /**
+ * The store's side only (no recipient checked): each of `sends` acknowledged and stored once, no
+ * acknowledged send missing, seqs without gaps, nothing stored that no client sent.
+ */
+export function expectAllStored(result: CheckResult, sends: number): void {
+  expect(result.problems).toEqual([]);
+  expect(result).toMatchObject({
+    acknowledged: sends,
+    stored: sends,
+    lostAcked: 0,
+    duplicatesAfterDedupe: 0,
+    seqGaps: 0,
+    strays: 0,
+  });
+}
+
+/**
  * The scenario checker: what every client saw acknowledged against PostgreSQL, and what
  * every recipient received against PostgreSQL.
  */

@@ -1,9 +1,8 @@
 import type { Message } from '@parley/contracts';
 import { countAck, type TestUser } from '@parley/shared/testing';
 import { io, type Socket } from 'socket.io-client';
+import { GatewayConnector } from './gateway-connector';
 import { RecordingClient } from './received-messages';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 export interface AckReply {
   ok: boolean;
@@ -58,24 +57,30 @@ export class FaultClient extends RecordingClient implements SendingClient, Recei
   reconnectGate?: Promise<void>;
   private ackTimer?: NodeJS.Timeout;
   private closed = false;
-  private connectingNow?: Promise<void>;
-  private urlIndex: number;
+  private readonly gateways: GatewayConnector;
   private connectedWaiters: (() => void)[] = [];
   private messageListeners: ((m: Message) => void)[] = [];
 
   constructor(
     user: TestUser,
-    private readonly urls: string[],
+    urls: string[],
     readonly options: FaultClientOptions = {},
     startAt = 0,
   ) {
     super(user);
-    this.urlIndex = startAt % urls.length;
+    this.gateways = new GatewayConnector(urls, startAt, {
+      firstPauseMs: 100,
+      attempt: (url) => this.open(url),
+      closed: () => this.closed,
+      fatal: (err) => (err as Error).message === 'unauthorized',
+      timedOut: (timeoutMs, err) =>
+        new Error(`${this.user.user.username}: could not connect within ${timeoutMs} ms (${(err as Error).message})`),
+    });
   }
 
   /** A connection attempt is under way. */
   get connecting(): boolean {
-    return this.connectingNow !== undefined;
+    return this.gateways.connecting;
   }
 
   get connected(): boolean {
@@ -84,7 +89,7 @@ export class FaultClient extends RecordingClient implements SendingClient, Recei
 
   /** The url of the gateway this client is (or was last) connected to. */
   get currentUrl(): string {
-    return this.urls[this.urlIndex];
+    return this.gateways.current;
   }
 
   /** Seq up to which this client has every message of a chat. */
@@ -104,31 +109,7 @@ export class FaultClient extends RecordingClient implements SendingClient, Recei
   /** Connects (to its current url first, then the others in turn) until one accepts, or timeoutMs. */
   connect(timeoutMs = 60_000): Promise<void> {
     if (this.connected) return Promise.resolve();
-    this.connectingNow ??= this.connectLoop(timeoutMs).finally(() => (this.connectingNow = undefined));
-    return this.connectingNow;
-  }
-
-  private async connectLoop(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    let attempt = 0;
-    let lastError = '';
-    while (!this.closed) {
-      const url = this.urls[this.urlIndex];
-      try {
-        await this.open(url);
-        return;
-      } catch (err) {
-        lastError = (err as Error).message;
-        if (lastError === 'unauthorized') throw err;
-        this.urlIndex = (this.urlIndex + 1) % this.urls.length;
-        attempt++;
-        if (Date.now() > deadline)
-          throw new Error(`${this.user.user.username}: could not connect within ${timeoutMs} ms (${lastError})`);
-        // Backoff with jitter, so a storm of clients does not come back in lockstep.
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
-      }
-    }
-    throw new Error('client closed');
+    return this.gateways.connect(timeoutMs);
   }
 
   private open(url: string): Promise<void> {

@@ -1,10 +1,9 @@
 import type { Message } from '@parley/contracts';
 import type { ServerFrame__Output } from '@parley/contracts/grpc';
 import { TestGrpcClient, type TestUser } from '@parley/shared/testing';
+import { GatewayConnector } from './gateway-connector';
 import type { AckReply, ReceivingClient, SendingClient } from './fault-client';
 import { RecordingClient } from './received-messages';
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /**
  * FaultClient's counterpart on the gRPC edge, as a phone app would be written: one Connect
@@ -23,19 +22,23 @@ export class GrpcFaultClient extends RecordingClient implements SendingClient, R
   private readonly seen = new Set<number>();
   private ackTimer?: NodeJS.Timeout;
   private closed = false;
-  private connectingNow?: Promise<void>;
-  private index: number;
+  private readonly gateways: GatewayConnector;
   private connectedWaiters: (() => void)[] = [];
   /** Settles when the current connection ends: pending requests fail at once, as on a socket. */
   private dropped: Promise<Error> = new Promise(() => undefined);
 
-  constructor(
-    user: TestUser,
-    private readonly addresses: string[],
-    startAt = 0,
-  ) {
+  constructor(user: TestUser, addresses: string[], startAt = 0) {
     super(user);
-    this.index = startAt % addresses.length;
+    this.gateways = new GatewayConnector(addresses, startAt, {
+      firstPauseMs: 50,
+      attempt: async (address) => {
+        this.sinceSent.push(this.since);
+        this.attach(await TestGrpcClient.connect(address, this.user.token, { since: this.since }));
+      },
+      closed: () => this.closed,
+      timedOut: (timeoutMs, err) =>
+        new Error(`${this.user.user.username}: no gRPC connection within ${timeoutMs} ms (${String(err)})`),
+    });
   }
 
   get connected(): boolean {
@@ -44,30 +47,12 @@ export class GrpcFaultClient extends RecordingClient implements SendingClient, R
 
   /** The gRPC address this client is (or was last) connected to. */
   get currentAddress(): string {
-    return this.addresses[this.index];
+    return this.gateways.current;
   }
 
   connect(timeoutMs = 60_000): Promise<void> {
     if (this.connected) return Promise.resolve();
-    this.connectingNow ??= this.connectLoop(timeoutMs).finally(() => (this.connectingNow = undefined));
-    return this.connectingNow;
-  }
-
-  private async connectLoop(timeoutMs: number): Promise<void> {
-    const deadline = Date.now() + timeoutMs;
-    for (let attempt = 0; !this.closed; attempt++) {
-      try {
-        this.sinceSent.push(this.since);
-        this.attach(await TestGrpcClient.connect(this.currentAddress, this.user.token, { since: this.since }));
-        return;
-      } catch (err) {
-        if (Date.now() > deadline)
-          throw new Error(`${this.user.user.username}: no gRPC connection within ${timeoutMs} ms (${String(err)})`);
-        this.index = (this.index + 1) % this.addresses.length;
-        await sleep(Math.min(2000, 50 * 2 ** Math.min(attempt, 6)) * (0.5 + Math.random()));
-      }
-    }
-    throw new Error('client closed');
+    return this.gateways.connect(timeoutMs);
   }
 
   private attach(conn: TestGrpcClient): void {

@@ -1,4 +1,31 @@
+import { randomUUID } from 'node:crypto';
+import type { Chat } from '@parley/contracts';
+import { http, type TestSocket, type TestUser } from '@parley/shared/testing';
 import type { FaultStack } from './fault-stack';
+
+/**
+ * Puts a fresh secret through the stack as a message body, all the way: a direct chat of `from`
+ * and `to` made on gateway A, the message sent over Socket.IO on gateway B, the history read back
+ * over HTTP on gateway A. Answers the body, to search the logs for.
+ */
+export async function sendSecretMessage(
+  [gatewayA, gatewayB]: string[],
+  from: TestUser,
+  to: TestUser,
+  connect: (url: string, user: TestUser) => Promise<TestSocket>,
+): Promise<string> {
+  const body = `BODY-SECRET-${randomUUID()}`;
+  const chat = (
+    await http<Chat>(gatewayA, 'POST', '/v1/chats', {
+      token: from.token,
+      body: { type: 'direct', memberIds: [to.user.id] },
+    })
+  ).body;
+  const socket = await connect(gatewayB, from);
+  expect((await socket.emitAck('message:send', { chatId: chat.id, clientMsgId: 'secret', body })).ok).toBe(true);
+  await http(gatewayA, 'GET', `/v1/chats/${chat.id}/messages`, { token: to.token });
+  return body;
+}
 
 /**
  * Searches every log line the stack's apps wrote (stdout and stderr of each process, as the
