@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBenchConfig } from './bench-config';
-import { latencyChart, targets, writeReport } from './report';
+import { writeReport } from './report';
+import { latencyChart } from './report/latency-chart';
+import { targets } from './report/target-rows';
 import type { BenchResults, RunSummary, Step } from './results';
 
 const latency = (p50: number, p99: number) => ({
