@@ -82,90 +82,145 @@ export interface Plan {
 
 const fmt = (n: number, d = 0) => n.toLocaleString('en-US', { maximumFractionDigits: d, minimumFractionDigits: d });
 
+/** What the model derives from the inputs and the assumptions for one user count, shared by every row. */
+interface Demand {
+  inputs: Inputs;
+  /** Messages per second at the busiest hour. */
+  peak: number;
+  sockets: number;
+  /** Deliveries per second to recipients online. */
+  online: number;
+  /** Gateway µs of a send, without its one delivery. */
+  perSend: number;
+  /** Cores that many µs of CPU per second need at the planned utilization. */
+  cores: (usPerSec: number) => number;
+  /** µs per message, and per idle socket-second, of a process. */
+  us: (name: string) => number;
+  idle: (name: string) => number;
+}
+
+const A = ASSUMPTIONS;
+
 export function plan(inputs: Inputs, users: number): Plan {
-  const a = ASSUMPTIONS;
-  const peak = (a.messagesPerDay / 86_400) * a.peakToAverage;
-  const sockets = users * a.socketsPerUser;
-  const online = peak * a.recipientsPerMessage * a.onlineRecipientShare;
-  const cores = (usPerSec: number) => usPerSec / (1e6 * a.utilization);
+  const d = demandOf(inputs, users);
+  return {
+    users,
+    peakMsgs: d.peak,
+    rows: [gatewayRow(d), storeRow(d), presenceRow(d), redisRow(d), natsRow(d), postgresRow(d), pushRow(d)],
+    ceilings: ceilingsOf(d),
+  };
+}
+
+function demandOf(inputs: Inputs, users: number): Demand {
+  const peak = (A.messagesPerDay / 86_400) * A.peakToAverage;
   const us = (name: string) => inputs.perMessageUs[name] ?? 0;
-  const idle = (name: string) => inputs.idleUsPerSocketSecond[name] ?? 0;
-  // The 1:1 figure holds one delivery: what is left of it is the send itself.
-  const perSend = Math.max(0, us('chat-gateway') - inputs.gatewayPerDeliveryUs);
+  return {
+    inputs,
+    peak,
+    sockets: users * A.socketsPerUser,
+    online: peak * A.recipientsPerMessage * A.onlineRecipientShare,
+    // The 1:1 figure holds one delivery: what is left of it is the send itself.
+    perSend: Math.max(0, us('chat-gateway') - inputs.gatewayPerDeliveryUs),
+    cores: (usPerSec: number) => usPerSec / (1e6 * A.utilization),
+    us,
+    idle: (name: string) => inputs.idleUsPerSocketSecond[name] ?? 0,
+  };
+}
+
+type Row = Plan['rows'][number];
+
+function gatewayRow({ inputs, peak, sockets, online, perSend, cores, idle }: Demand): Row {
   const gatewayCpu = peak * perSend + online * inputs.gatewayPerDeliveryUs + sockets * idle('chat-gateway');
-  const gateways = Math.max(Math.ceil(sockets / a.socketsPerGateway), Math.ceil(cores(gatewayCpu)));
-  const store = Math.ceil(cores(peak * us('message-store')));
+  return {
+    component: 'chat-gateway processes (1 core each)',
+    need: `${fmt(cores(gatewayCpu), 1)} cores; ${fmt(sockets)} sockets`,
+    count: Math.max(Math.ceil(sockets / A.socketsPerGateway), Math.ceil(cores(gatewayCpu))),
+    basis: `max(sockets / ${fmt(A.socketsPerGateway)}, CPU): ${fmt(perSend, 1)} µs per send + ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs per online delivery + ${fmt(idle('chat-gateway'), 2)} µs per socket-second; heap ${fmt((A.socketsPerGateway * inputs.heapPerSocket) / 1e9, 2)} GB, RSS ${fmt((A.socketsPerGateway * inputs.rssPerSocket) / 1e9, 2)} GB per process`,
+  };
+}
+
+function storeRow({ peak, cores, us }: Demand): Row {
+  return {
+    component: 'message-store replicas (1 core each)',
+    need: `${fmt(cores(peak * us('message-store')), 1)} cores`,
+    count: Math.ceil(cores(peak * us('message-store'))),
+    basis: `${fmt(us('message-store'), 1)} µs per message`,
+  };
+}
+
+function presenceRow({ peak, sockets, cores, us, idle }: Demand): Row {
   const presenceCpu = peak * us('presence') + sockets * idle('presence');
+  return {
+    component: 'presence replicas (1 core each)',
+    need: `${fmt(cores(presenceCpu), 1)} cores`,
+    count: Math.ceil(cores(presenceCpu)),
+    basis: `${fmt(us('presence'), 1)} µs per message + ${fmt(idle('presence'), 2)} µs per socket-second (heartbeats)`,
+  };
+}
+
+function redisRow({ inputs, peak, sockets, cores, us, idle }: Demand): Row {
   const redisCpu = peak * us('redis') + sockets * idle('redis');
+  return {
+    component: 'Redis (single-threaded: 1 core per shard)',
+    need: `${fmt(cores(redisCpu), 1)} cores; ${fmt((sockets * inputs.redisBytesPerSocket) / 1e9, 1)} GB`,
+    count: Math.ceil(cores(redisCpu)),
+    basis: `${fmt(us('redis'), 1)} µs per message + ${fmt(idle('redis'), 2)} µs per socket-second; ${fmt(inputs.redisBytesPerSocket)} B per socket`,
+  };
+}
+
+function natsRow({ peak, sockets, cores, us, idle }: Demand): Row {
   const natsCpu = peak * us('nats') + sockets * idle('nats');
+  return {
+    component: `NATS servers (${A.coresPerNode} cores; a cluster is at least 3)`,
+    need: `${fmt(cores(natsCpu), 1)} cores`,
+    count: Math.max(3, Math.ceil(cores(natsCpu) / A.coresPerNode)),
+    basis: `${fmt(us('nats'), 1)} µs per message + ${fmt(idle('nats'), 2)} µs per socket-second`,
+  };
+}
+
+function postgresRow({ inputs, peak, cores, us }: Demand): Row {
   const pgCores = cores(peak * us('postgres'));
-  const pgNodes = Math.ceil(pgCores / a.coresPerNode);
-  const storedTb = (a.messagesPerDay * a.retentionDays * inputs.bytesPerMessage) / 1e12;
-  const pushes = peak * a.recipientsPerMessage * (1 - a.onlineRecipientShare);
-  const rows: Plan['rows'] = [
+  const storedTb = (A.messagesPerDay * A.retentionDays * inputs.bytesPerMessage) / 1e12;
+  return {
+    component: `PostgreSQL primaries / shards (${A.coresPerNode} cores)`,
+    need: `${fmt(pgCores, 1)} cores; WAL ${fmt((peak * inputs.walBytesPerMessage) / 1e6, 1)} MB/s; ${fmt(storedTb, 1)} TB for ${A.retentionDays} days`,
+    count: Math.ceil(pgCores / A.coresPerNode),
+    basis: `${fmt(us('postgres'), 1)} µs per message, ${fmt(inputs.walBytesPerMessage)} B of WAL and ${fmt(inputs.bytesPerMessage)} B stored (with indexes) per message`,
+  };
+}
+
+function pushRow({ peak }: Demand): Row {
+  const pushes = peak * A.recipientsPerMessage * (1 - A.onlineRecipientShare);
+  return {
+    component: 'push-notifier replicas',
+    need: `${fmt(pushes)} pushes/s before coalescing`,
+    count: Math.ceil(pushes / A.pushesPerReplica),
+    basis: `assumption: ${fmt(A.pushesPerReplica)} pushes/s per replica (not measured)`,
+  };
+}
+
+/** Single-instance ceilings, lowest first. */
+function ceilingsOf({ sockets, us, idle }: Demand): Plan['ceilings'] {
+  return [
     {
-      component: 'chat-gateway processes (1 core each)',
-      need: `${fmt(cores(gatewayCpu), 1)} cores; ${fmt(sockets)} sockets`,
-      count: gateways,
-      basis: `max(sockets / ${fmt(a.socketsPerGateway)}, CPU): ${fmt(perSend, 1)} µs per send + ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs per online delivery + ${fmt(idle('chat-gateway'), 2)} µs per socket-second; heap ${fmt((a.socketsPerGateway * inputs.heapPerSocket) / 1e9, 2)} GB, RSS ${fmt((a.socketsPerGateway * inputs.rssPerSocket) / 1e9, 2)} GB per process`,
-    },
-    {
-      component: 'message-store replicas (1 core each)',
-      need: `${fmt(cores(peak * us('message-store')), 1)} cores`,
-      count: store,
-      basis: `${fmt(us('message-store'), 1)} µs per message`,
-    },
-    {
-      component: 'presence replicas (1 core each)',
-      need: `${fmt(cores(presenceCpu), 1)} cores`,
-      count: Math.ceil(cores(presenceCpu)),
-      basis: `${fmt(us('presence'), 1)} µs per message + ${fmt(idle('presence'), 2)} µs per socket-second (heartbeats)`,
-    },
-    {
-      component: 'Redis (single-threaded: 1 core per shard)',
-      need: `${fmt(cores(redisCpu), 1)} cores; ${fmt((sockets * inputs.redisBytesPerSocket) / 1e9, 1)} GB`,
-      count: Math.ceil(cores(redisCpu)),
-      basis: `${fmt(us('redis'), 1)} µs per message + ${fmt(idle('redis'), 2)} µs per socket-second; ${fmt(inputs.redisBytesPerSocket)} B per socket`,
-    },
-    {
-      component: `NATS servers (${a.coresPerNode} cores; a cluster is at least 3)`,
-      need: `${fmt(cores(natsCpu), 1)} cores`,
-      count: Math.max(3, Math.ceil(cores(natsCpu) / a.coresPerNode)),
-      basis: `${fmt(us('nats'), 1)} µs per message + ${fmt(idle('nats'), 2)} µs per socket-second`,
-    },
-    {
-      component: `PostgreSQL primaries / shards (${a.coresPerNode} cores)`,
-      need: `${fmt(pgCores, 1)} cores; WAL ${fmt((peak * inputs.walBytesPerMessage) / 1e6, 1)} MB/s; ${fmt(storedTb, 1)} TB for ${a.retentionDays} days`,
-      count: pgNodes,
-      basis: `${fmt(us('postgres'), 1)} µs per message, ${fmt(inputs.walBytesPerMessage)} B of WAL and ${fmt(inputs.bytesPerMessage)} B stored (with indexes) per message`,
-    },
-    {
-      component: 'push-notifier replicas',
-      need: `${fmt(pushes)} pushes/s before coalescing`,
-      count: Math.ceil(pushes / a.pushesPerReplica),
-      basis: `assumption: ${fmt(a.pushesPerReplica)} pushes/s per replica (not measured)`,
-    },
-  ];
-  const ceilings: Plan['ceilings'] = [
-    {
-      component: `Redis for presence (${a.presenceShards} shards: at most ${a.presenceShards} cores)`,
-      msgsPerSec: (a.presenceShards * 1e6 * a.utilization - sockets * idle('redis')) / Math.max(0.01, us('redis')),
+      component: `Redis for presence (${A.presenceShards} shards: at most ${A.presenceShards} cores)`,
+      msgsPerSec: (A.presenceShards * 1e6 * A.utilization - sockets * idle('redis')) / Math.max(0.01, us('redis')),
       basis: 'one presence shard is one hash slot, and Redis is single-threaded; more PRESENCE_SHARDS lift it',
     },
     {
-      component: `one PostgreSQL primary (${a.coresPerNode} cores)`,
-      msgsPerSec: (a.coresPerNode * 1e6 * a.utilization) / Math.max(0.01, us('postgres')),
+      component: `one PostgreSQL primary (${A.coresPerNode} cores)`,
+      msgsPerSec: (A.coresPerNode * 1e6 * A.utilization) / Math.max(0.01, us('postgres')),
       basis: 'writes go to the primary',
     },
     {
-      component: `one NATS server (${a.coresPerNode} cores)`,
-      msgsPerSec: (a.coresPerNode * 1e6 * a.utilization - sockets * idle('nats')) / Math.max(0.01, us('nats')),
+      component: `one NATS server (${A.coresPerNode} cores)`,
+      msgsPerSec: (A.coresPerNode * 1e6 * A.utilization - sockets * idle('nats')) / Math.max(0.01, us('nats')),
       basis: 'before clustering',
     },
   ].sort((x, y) => x.msgsPerSec - y.msgsPerSec);
-  return { users, peakMsgs: peak, rows, ceilings };
 }
 
+/** The generated part of docs/scaling.md: the measured inputs, the assumptions, and a plan per user count. */
 export function renderScaling(results: BenchResults): string {
   const inputs = inputsOf(results);
   const out: string[] = [];
@@ -177,10 +232,17 @@ export function renderScaling(results: BenchResults): string {
     out.push(`Not computed: this run lacks ${inputs.join(', ')}.`);
     return out.join('\n');
   }
-  const a = ASSUMPTIONS;
+  out.push(...measuredInputs(inputs, results.machine.cores));
+  out.push(assumptionsLine());
+  for (const users of [1e6, 10e6]) out.push(...planLines(plan(inputs, users)));
+  return out.join('\n');
+}
+
+function measuredInputs(inputs: Inputs, cores: number): string[] {
+  const out: string[] = [];
   out.push(
     '**Measured inputs** (per 1:1 message at the highest rate that met the SLO, ' +
-      `${fmt(inputs.maxRate)} msg/s on ${results.machine.cores} cores):`,
+      `${fmt(inputs.maxRate)} msg/s on ${cores} cores):`,
   );
   out.push('');
   out.push("| process | µs CPU per message | µs CPU per idle socket per second (above the process's own idle) |");
@@ -197,21 +259,24 @@ export function renderScaling(results: BenchResults): string {
     `Gateway per extra delivery (group run): ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs. Per idle socket: heap ${fmt(inputs.heapPerSocket)} B, RSS ${fmt(inputs.rssPerSocket)} B, Redis ${fmt(inputs.redisBytesPerSocket)} B. Per message in PostgreSQL: ${fmt(inputs.bytesPerMessage)} B stored with indexes, ${fmt(inputs.walBytesPerMessage)} B of WAL (all of the server's WAL during the run, others' writes included: an upper bound).`,
   );
   out.push('');
+  return out;
+}
+
+function assumptionsLine(): string {
+  return `**Assumptions**: ${fmt(A.messagesPerDay / 1e9)} billion messages a day, peak hour ${A.peakToAverage}x the average; ${fmt(A.recipientsPerMessage, 1)} recipients per message (90% 1:1, 10% groups of 20), ${A.onlineRecipientShare * 100}% of them online; ${A.socketsPerUser} socket per user; ${A.utilization * 100}% planned CPU; ${fmt(A.socketsPerGateway)} sockets per gateway process; ${A.coresPerNode}-core database and NATS hosts; ${A.retentionDays} days of messages in PostgreSQL; production cores as fast as this machine's.`;
+}
+
+function planLines(p: Plan): string[] {
+  const out: string[] = [];
+  out.push('');
+  out.push(`#### ${fmt(p.users / 1e6)}M concurrent users, ${fmt(p.peakMsgs)} messages/s at peak`);
+  out.push('');
+  out.push('| component | needs | count | from |');
+  out.push('|---|---|---:|---|');
+  for (const r of p.rows) out.push(`| ${r.component} | ${r.need} | ${fmt(r.count)} | ${r.basis} |`);
+  out.push('');
   out.push(
-    `**Assumptions**: ${fmt(a.messagesPerDay / 1e9)} billion messages a day, peak hour ${a.peakToAverage}x the average; ${fmt(a.recipientsPerMessage, 1)} recipients per message (90% 1:1, 10% groups of 20), ${a.onlineRecipientShare * 100}% of them online; ${a.socketsPerUser} socket per user; ${a.utilization * 100}% planned CPU; ${fmt(a.socketsPerGateway)} sockets per gateway process; ${a.coresPerNode}-core database and NATS hosts; ${a.retentionDays} days of messages in PostgreSQL; production cores as fast as this machine's.`,
+    `Single-instance ceilings, lowest first: ${p.ceilings.map((c) => `${c.component} ${c.msgsPerSec > 0 ? `~${fmt(c.msgsPerSec)} msg/s` : 'saturated by idle sockets alone'} (${c.basis})`).join('; ')}.`,
   );
-  for (const users of [1e6, 10e6]) {
-    const p = plan(inputs, users);
-    out.push('');
-    out.push(`#### ${fmt(users / 1e6)}M concurrent users, ${fmt(p.peakMsgs)} messages/s at peak`);
-    out.push('');
-    out.push('| component | needs | count | from |');
-    out.push('|---|---|---:|---|');
-    for (const r of p.rows) out.push(`| ${r.component} | ${r.need} | ${fmt(r.count)} | ${r.basis} |`);
-    out.push('');
-    out.push(
-      `Single-instance ceilings, lowest first: ${p.ceilings.map((c) => `${c.component} ${c.msgsPerSec > 0 ? `~${fmt(c.msgsPerSec)} msg/s` : 'saturated by idle sockets alone'} (${c.basis})`).join('; ')}.`,
-    );
-  }
-  return out.join('\n');
+  return out;
 }

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { WORKSPACE_ROOT } from '@parley/shared/testing';
+import { sleep } from './log';
 
 export interface MemoryUsage {
   rss: number;
@@ -9,8 +10,6 @@ export interface MemoryUsage {
   external: number;
   arrayBuffers: number;
 }
-
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Asks a probed process (see probe/mem-probe.cjs) to GC and report its memory. */
 export async function probeMemory(probeDir: string, pid: number, timeoutMs = 10_000): Promise<MemoryUsage> {

@@ -2,7 +2,9 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { loadBenchConfig } from './bench-config';
-import { latencyChart, targets, writeReport } from './report';
+import { writeReport } from './report';
+import { latencyChart } from './report/latency-chart';
+import { targets } from './report/target-rows';
 import type { BenchResults, RunSummary, Step } from './results';
 
 const latency = (p50: number, p99: number) => ({
@@ -172,5 +174,20 @@ describe('bench report', () => {
     expect(latencyChart(results(), 100)).toContain('bare relay e2e p99');
     // The capacity model needs runs this synthetic result lacks, and says which.
     expect(readFileSync(join(dir, 'scaling.md'), 'utf8')).toContain('Not computed: this run lacks the group fan-out');
+  });
+
+  // fixtures/tiny-run.json: the results of a BENCH_SCALE=tiny run (every phase), plus a note and a
+  // message-store error so that those lines render too. The snapshot holds the documents byte for byte.
+  it('renders the same documents and chart from a saved run', () => {
+    const saved = JSON.parse(readFileSync(join(__dirname, 'fixtures/tiny-run.json'), 'utf8')) as BenchResults;
+    const dir = mkdtempSync(join(tmpdir(), 'bench-report-'));
+    const config = loadBenchConfig(
+      { BENCH_SCALE: 'tiny', BENCH_OUT: join(dir, 'benchmarks.md'), BENCH_CHART_OUT: join(dir, 'chart.svg') },
+      dir,
+    );
+    writeReport(saved, config);
+    expect(readFileSync(config.out, 'utf8')).toMatchSnapshot('benchmarks.md');
+    expect(readFileSync(config.scalingOut, 'utf8')).toMatchSnapshot('scaling.md');
+    expect(readFileSync(config.chartOut, 'utf8')).toMatchSnapshot('chart.svg');
   });
 });

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { connect, createServer, type Socket } from 'node:net';
+import { connect, createServer, type Server, type Socket } from 'node:net';
 import { schedOf } from '@parley/tools/proc-stats';
 
 /** What passing a message from one process to the next costs on this machine (results.machine.switchCost). */
@@ -44,50 +44,10 @@ export async function measureSwitchCost(hot = 3000, paced = 300, gapMs = 5, proc
   const relays: ChildProcess[] = [];
   const head = createServer();
   try {
-    const ports: number[] = [];
-    for (let i = 0; i < processes; i++) {
-      const child = spawn(process.execPath, ['-e', RELAY], { stdio: ['pipe', 'pipe', 'inherit'] });
-      relays.push(child);
-      ports.push(Number(await line(child)));
-    }
-    let arrived: () => void = () => undefined;
-    head.on('connection', (s) => s.on('data', () => arrived()));
-    await new Promise<void>((resolve) => head.listen(0, '127.0.0.1', resolve));
-    const headPort = (head.address() as { port: number }).port;
-    for (let i = 0; i < processes; i++) {
-      relays[i].stdin?.write(String(i + 1 < processes ? ports[i + 1] : headPort));
-      await line(relays[i]);
-    }
-    const first = await new Promise<Socket>((resolve, reject) => {
-      const s = connect(ports[0], '127.0.0.1', () => resolve(s));
-      s.once('error', reject);
-    });
-    first.setNoDelay(true);
-    const payload = Buffer.alloc(100, 120);
-    const lap = () =>
-      new Promise<void>((resolve) => {
-        arrived = resolve;
-        first.write(payload);
-      });
-    const run = async (n: number, gap: number) => {
-      for (let i = 0; i < 100; i++) await lap();
-      const cpu0 = relays.map((r) => cpuOf(r.pid as number));
-      let wallNs = 0n;
-      for (let i = 0; i < n; i++) {
-        if (gap > 0) await new Promise((r) => setTimeout(r, gap));
-        const t = process.hrtime.bigint();
-        await lap();
-        wallNs += process.hrtime.bigint() - t;
-      }
-      const cpu = relays.reduce((sum, r, i) => sum + (cpuOf(r.pid as number) - cpu0[i]) * 1e6, 0);
-      return {
-        usPerHop: Math.round(cpu / n / processes),
-        latency: Math.round(Number(wallNs / BigInt(n)) / 1e3 / (processes + 1)),
-      };
-    };
-    const h = await run(hot, 0);
-    const p = await run(paced, gapMs);
-    first.destroy();
+    const ring = await startRing(relays, head, processes);
+    const h = await timeLaps(ring, hot, 0);
+    const p = await timeLaps(ring, paced, gapMs);
+    ring.first.destroy();
     return {
       processes,
       hops: { hot, paced },
@@ -101,6 +61,63 @@ export async function measureSwitchCost(hot = 3000, paced = 300, gapMs = 5, proc
     for (const r of relays) r.kill();
     head.close();
   }
+}
+
+/** The relays in a ring back to `head`, and one lap of the message around it. */
+interface Ring {
+  relays: ChildProcess[];
+  /** The connection into the first relay. */
+  first: Socket;
+  lap: () => Promise<void>;
+}
+
+/** Starts `processes` relays (into `relays`, for the caller to kill), each forwarding to the next, the last to head. */
+async function startRing(relays: ChildProcess[], head: Server, processes: number): Promise<Ring> {
+  const ports: number[] = [];
+  for (let i = 0; i < processes; i++) {
+    const child = spawn(process.execPath, ['-e', RELAY], { stdio: ['pipe', 'pipe', 'inherit'] });
+    relays.push(child);
+    ports.push(Number(await line(child)));
+  }
+  let arrived: () => void = () => undefined;
+  head.on('connection', (s) => s.on('data', () => arrived()));
+  await new Promise<void>((resolve) => head.listen(0, '127.0.0.1', resolve));
+  const headPort = (head.address() as { port: number }).port;
+  for (let i = 0; i < processes; i++) {
+    relays[i].stdin?.write(String(i + 1 < processes ? ports[i + 1] : headPort));
+    await line(relays[i]);
+  }
+  const first = await new Promise<Socket>((resolve, reject) => {
+    const s = connect(ports[0], '127.0.0.1', () => resolve(s));
+    s.once('error', reject);
+  });
+  first.setNoDelay(true);
+  const payload = Buffer.alloc(100, 120);
+  const lap = () =>
+    new Promise<void>((resolve) => {
+      arrived = resolve;
+      first.write(payload);
+    });
+  return { relays, first, lap };
+}
+
+/** After 100 laps to warm up, n laps `gap` ms apart: the relays' CPU and the wall time per hop. */
+async function timeLaps({ relays, lap }: Ring, n: number, gap: number): Promise<{ usPerHop: number; latency: number }> {
+  const processes = relays.length;
+  for (let i = 0; i < 100; i++) await lap();
+  const cpu0 = relays.map((r) => cpuOf(r.pid as number));
+  let wallNs = 0n;
+  for (let i = 0; i < n; i++) {
+    if (gap > 0) await new Promise((r) => setTimeout(r, gap));
+    const t = process.hrtime.bigint();
+    await lap();
+    wallNs += process.hrtime.bigint() - t;
+  }
+  const cpu = relays.reduce((sum, r, i) => sum + (cpuOf(r.pid as number) - cpu0[i]) * 1e6, 0);
+  return {
+    usPerHop: Math.round(cpu / n / processes),
+    latency: Math.round(Number(wallNs / BigInt(n)) / 1e3 / (processes + 1)),
+  };
 }
 
 /** CPU seconds of a process so far (0 once gone). */

@@ -12,11 +12,9 @@ export interface LatencySummary {
   maxMs: number;
 }
 
-export interface StepResult {
+/** What one step counted: per worker in the load generator, summed over its workers in StepResult. */
+export interface StepCounts {
   step: number;
-  phase: 'warmup' | 'ramp' | 'refine' | 'fixed' | 'half';
-  offeredRate: number;
-  durationS: number;
   sent: number;
   acked: number;
   errors: Record<string, number>;
@@ -24,15 +22,23 @@ export interface StepResult {
   expectedDeliveries: number;
   deliveries: number;
   duplicates: number;
+  /** Worst lag of the send loop behind its schedule (ms): above a few ms, the load generator itself is saturated. */
+  maxSendLagMs: number;
+  /** Time from the step's end until every ack and delivery was in (or the drain timed out). */
+  drainMs: number;
+  drained: boolean;
+}
+
+export interface StepResult extends StepCounts {
+  phase: 'warmup' | 'ramp' | 'refine' | 'fixed' | 'half';
+  offeredRate: number;
+  durationS: number;
   ackedPerSec: number;
   /** Acked messages whose every recipient got them, per second of the step. */
   deliveredMsgsPerSec: number;
   deliveriesPerSec: number;
   ack: LatencySummary;
   e2e: LatencySummary;
-  maxSendLagMs: number;
-  drained: boolean;
-  drainMs: number;
   cpuSeconds: Record<string, number>;
   /** Times each process's threads were put on a CPU (wake-ups and preemptions); absent in runs before it was recorded. */
   schedules?: Record<string, number>;

@@ -1,8 +1,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
-import { runLoad, type RunOptions } from './coordinator';
-import { buildTopology, makePopulation, readPrivateKey, type Population } from './population';
+import { runLoad } from './coordinator';
+import { buildTopology, makePopulation, readPrivateKey, type Population, type TopologyOptions } from './population';
+import type { RunOptions } from './run-options';
 import { applyPopulationSql, registerPopulationApi } from './seed';
 import { TRANSPORTS, type Transport } from './transports';
 import { runWorker } from './worker';
@@ -41,13 +42,26 @@ const num = (v: string | undefined, name: string, fallback?: number): number => 
   return n;
 };
 
+/** The population's shape: --users N [--groups K --group-size G] (seed, and run --auth). */
+const TOPOLOGY_ARGS = {
+  users: { type: 'string' },
+  groups: { type: 'string' },
+  'group-size': { type: 'string' },
+} as const;
+
+function topologyOf(values: { users?: string; groups?: string; 'group-size'?: string }): TopologyOptions {
+  return {
+    users: num(values.users, 'users'),
+    groups: num(values.groups, 'groups', 0),
+    groupSize: num(values['group-size'], 'group-size', 0),
+  };
+}
+
 async function seed(argv: string[]): Promise<void> {
   const { values } = parseArgs({
     args: argv,
     options: {
-      users: { type: 'string' },
-      groups: { type: 'string' },
-      'group-size': { type: 'string' },
+      ...TOPOLOGY_ARGS,
       'jwt-private-key-file': { type: 'string' },
       'jwt-issuer': { type: 'string' },
       'jwt-audience': { type: 'string' },
@@ -58,11 +72,7 @@ async function seed(argv: string[]): Promise<void> {
   });
   if (!values['jwt-private-key-file'] || !values.out) fail('seed needs --jwt-private-key-file and --out');
   const population = await makePopulation(
-    {
-      users: num(values.users, 'users'),
-      groups: num(values.groups, 'groups', 0),
-      groupSize: num(values['group-size'], 'group-size', 0),
-    },
+    topologyOf(values),
     {
       privateKeyPem: readPrivateKey(values['jwt-private-key-file']),
       issuer: values['jwt-issuer'] ?? 'parley-auth',
@@ -84,9 +94,7 @@ const RUN_ARGS = {
   grpc: { type: 'string', multiple: true },
   population: { type: 'string' },
   auth: { type: 'string' },
-  users: { type: 'string' },
-  groups: { type: 'string' },
-  'group-size': { type: 'string' },
+  ...TOPOLOGY_ARGS,
   senders: { type: 'string' },
   rate: { type: 'string', multiple: true },
   duration: { type: 'string' },
@@ -136,13 +144,8 @@ async function run(argv: string[]): Promise<void> {
 async function loadPopulation(values: RunArgs, gatewayUrl: string, runId: string): Promise<Population> {
   if (values.population) return JSON.parse(readFileSync(values.population, 'utf8')) as Population;
   if (!values.auth) fail('give --population or --auth');
-  const users = num(values.users, 'users');
-  const chats = buildTopology({
-    users,
-    groups: num(values.groups, 'groups', 0),
-    groupSize: num(values['group-size'], 'group-size', 0),
-  });
-  return registerPopulationApi(values.auth, gatewayUrl, chats, users, runId);
+  const topology = topologyOf(values);
+  return registerPopulationApi(values.auth, gatewayUrl, buildTopology(topology), topology.users, runId);
 }
 
 /** --cpu name=pid[,pid...], repeated. */

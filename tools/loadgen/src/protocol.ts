@@ -1,3 +1,4 @@
+import type { StepCounts } from '@parley/tools/load-report';
 import type { LossReport } from './delivery-ledger';
 import type { HistogramJson } from './histogram';
 import type { StoreCheck } from './store-check';
@@ -52,22 +53,10 @@ export interface WorkerFinish {
 
 export type ToWorker = WorkerInit | WorkerStep | WorkerFinish | { type: 'close' };
 
-export interface StepStats {
-  step: number;
-  sent: number;
-  acked: number;
-  errors: Record<string, number>;
-  timeouts: number;
-  expectedDeliveries: number;
-  deliveries: number;
-  duplicates: number;
+/** One worker's counts of a step, with its latency histograms (the coordinator merges them). */
+export interface StepStats extends StepCounts {
   ack: HistogramJson;
   e2e: HistogramJson;
-  /** Worst lag of the send loop behind its schedule (ms): above a few ms, the load generator itself is saturated. */
-  maxSendLagMs: number;
-  /** Time from the step's end until every ack and delivery was in (or the drain timed out). */
-  drainMs: number;
-  drained: boolean;
 }
 
 export interface WorkerFinal {

@@ -1,0 +1,86 @@
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { loadavg, tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { WORKSPACE_ROOT as ROOT, type TestDatabase, type TestKeys } from '@parley/shared/testing';
+import type { BenchConfig } from '../bench-config';
+import { runLoadgen } from '../loadgen-runner';
+import { log } from '../log';
+import { waitForQuietMachine } from '../machine';
+import type { BenchResults } from '../results';
+
+/** A process a phase starts and a Ctrl-C must stop (before the database can be dropped). */
+export interface Stoppable {
+  stop(): Promise<void>;
+}
+
+/** Where the bench writes: the probe's memory readings and CPU profiles, the apps' logs, seeded populations. */
+export interface BenchDirs {
+  probeDir: string;
+  logDir: string;
+  workDir: string;
+}
+
+export function benchDirs(config: BenchConfig): BenchDirs {
+  const workDir = mkdtempSync(join(tmpdir(), 'parley-bench-'));
+  const logDir = join(ROOT, '.parley/logs/bench');
+  mkdirSync(logDir, { recursive: true });
+  // CPU profiles land beside the probe's memory readings.
+  const probeDir =
+    config.cpuProfile || process.env['BENCH_HEAP_SNAPSHOT'] === '1'
+      ? join(ROOT, '.parley/bench/profiles', new Date().toISOString().replace(/[:.]/g, '-'))
+      : mkdtempSync(join(tmpdir(), 'parley-bench-probe-'));
+  mkdirSync(probeDir, { recursive: true });
+  if (config.cpuProfile) log(`CPU profiles of the 1:1 ramp -> ${probeDir}`);
+  return { probeDir, logDir, workDir };
+}
+
+/** What every phase works with: the settings, the run's database and keys, its folders, and the results it fills in. */
+export class BenchContext {
+  constructor(
+    readonly config: BenchConfig,
+    readonly db: TestDatabase,
+    readonly keys: TestKeys,
+    readonly dirs: BenchDirs,
+    readonly results: BenchResults,
+    /** What runs now, for a Ctrl-C to stop. */
+    private readonly running: Set<Stoppable>,
+  ) {}
+
+  /** Records (and logs) the load average as a phase begins. */
+  markLoad(phase: string): void {
+    const [load1, load5, load15] = loadavg().map((l) => Math.round(l * 100) / 100);
+    this.results.loadAvg.push({ phase, at: new Date().toISOString(), load1, load5, load15 });
+    log(`${phase}: load average ${load1} ${load5} ${load15}`);
+  }
+
+  waitQuiet(phase: string): Promise<void> {
+    return waitForQuietMachine(phase, this.config.quietWaitSeconds);
+  }
+
+  /** Seeds a population into `file` (users, and `groups` groups of `groupSize`), and into the database withDb. */
+  seed(users: number, groups: number, groupSize: number, withDb: boolean, file: string): Promise<unknown> {
+    const args = [
+      'seed',
+      '--users',
+      String(users),
+      '--jwt-private-key-file',
+      this.keys.jwtPrivateKeyFile,
+      '--out',
+      file,
+    ];
+    if (groups > 0) args.push('--groups', String(groups), '--group-size', String(groupSize));
+    if (withDb) args.push('--database-url', this.db.url);
+    return runLoadgen(args);
+  }
+
+  /** Runs work while `proc` runs, then stops it; a Ctrl-C meanwhile stops it too. */
+  async whileRunning<T>(proc: Stoppable, work: () => Promise<T>): Promise<T> {
+    this.running.add(proc);
+    try {
+      return await work();
+    } finally {
+      this.running.delete(proc);
+      await proc.stop();
+    }
+  }
+}

@@ -1,0 +1,96 @@
+import type { TestStack } from '@parley/shared/testing';
+import { runLoadgen } from '../loadgen-runner';
+import { startParleyStack, stackPids } from '../parley-stack';
+import { probeProfiler } from '../probe';
+import type { RunSummary } from '../results';
+import type { BenchContext } from './context';
+import { logProgress, rampArgs } from './loadgen-args';
+import { natsPid } from './measured-processes';
+
+/** What every phase on the Parley stack needs: its pids, the load generator's CPU arguments, the profiler switch. */
+export interface ParleyRun {
+  stack: TestStack;
+  pids: Record<string, number>;
+  gatewayUrl: string;
+  /** host:port of the gateway's gRPC edge. */
+  gatewayGrpcAddress: string;
+  gatewayPid: number;
+  natsPid: Record<string, number>;
+  cpuArgs: string[];
+  profile: (cmd: 'prof-start' | 'prof-stop') => void;
+}
+
+/** Parley's whole stack on the run's database, with the bench's rate limits and BENCH_APP_ENV. */
+export function startBenchStack(ctx: BenchContext): Promise<TestStack> {
+  return startParleyStack({
+    label: 'parley',
+    db: ctx.db,
+    keys: ctx.keys,
+    probeDir: ctx.dirs.probeDir,
+    env: {
+      MESSAGE_PARTITIONS: String(ctx.config.messagePartitions),
+      // The bench's users send far above a person's rate; docs/protocol.md's defaults stay for production.
+      RATE_LIMIT_MESSAGES_PER_SECOND: '10000',
+      RATE_LIMIT_MESSAGES_BURST: '100000',
+      // Experiments: BENCH_APP_ENV="APPEND_BATCH_WAIT_MS=5,DATABASE_POOL_SIZE=20" (recorded in the report).
+      ...appEnv(process.env['BENCH_APP_ENV']),
+    },
+  });
+}
+
+/** KEY=value,KEY2=value2 as an environment. */
+function appEnv(spec: string | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const pair of (spec ?? '').split(',').filter(Boolean)) {
+    const [k, ...v] = pair.split('=');
+    out[k.trim()] = v.join('=').trim();
+  }
+  return out;
+}
+
+export function parleyRun(ctx: BenchContext, stack: TestStack): ParleyRun {
+  const pids = stackPids(stack);
+  return {
+    stack,
+    pids,
+    gatewayUrl: stack.gatewayUrls[0],
+    gatewayGrpcAddress: stack.gatewayGrpcAddress,
+    gatewayPid: pids[stack.gatewayNames()[0]],
+    natsPid: natsPid(new URL(stack.env['NATS_URL']).port || '4222'),
+    cpuArgs: [
+      ...Object.entries(pids).map(([name, pid]) => `--cpu=${name}=${pid}`),
+      '--cpu-infra',
+      '--pg-database',
+      ctx.db.name,
+    ],
+    profile: (cmd) => {
+      if (!ctx.config.cpuProfile) return;
+      for (const pid of Object.values(pids)) probeProfiler(ctx.dirs.probeDir, pid, cmd);
+    },
+  };
+}
+
+/** The 1:1 ramp of a seeded population through the stack's first gateway, checked against PostgreSQL. */
+export async function rampOnStack(
+  ctx: BenchContext,
+  run: ParleyRun,
+  file: string,
+  label: string,
+  extra: string[] = [],
+): Promise<RunSummary> {
+  return (await runLoadgen(
+    [
+      'run',
+      '--gateway',
+      run.gatewayUrl,
+      ...extra,
+      '--population',
+      file,
+      ...rampArgs(ctx.config),
+      '--database-url',
+      ctx.db.url,
+      ...run.cpuArgs,
+    ],
+    logProgress(label),
+  )) as unknown as RunSummary;
+}
