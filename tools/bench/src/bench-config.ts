@@ -44,10 +44,14 @@ export interface BenchConfig {
   cpuProfile: boolean;
   /** Longest wait for a quiet machine before each phase and step (a shared machine). */
   quietWaitSeconds: number;
+  /** BENCH_BASELINE: a git ref whose apps run the same 1:1 ramp as this checkout's, in turn (phase compare). */
+  baseline?: string;
+  /** Ramps of each side in the before/after comparison (baseline, this checkout, baseline, ...). */
+  baselineRounds: number;
 }
 
-export type Phase = 'ingest' | 'relay' | 'store' | 'parley' | 'group' | 'idle' | 'transport';
-const ALL_PHASES: Phase[] = ['ingest', 'relay', 'store', 'parley', 'group', 'idle', 'transport'];
+export type Phase = 'ingest' | 'relay' | 'store' | 'parley' | 'group' | 'idle' | 'transport' | 'compare';
+const ALL_PHASES: Phase[] = ['ingest', 'relay', 'store', 'parley', 'group', 'idle', 'transport', 'compare'];
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConfig {
   const scale = env['BENCH_SCALE'] === 'quick' ? 'quick' : env['BENCH_SCALE'] === 'tiny' ? 'tiny' : 'full';
@@ -102,5 +106,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     jsonOut: env['BENCH_JSON_OUT'] ?? `${root}/.parley/bench/last-run.json`,
     cpuProfile: env['BENCH_CPU_PROF'] === '1',
     quietWaitSeconds: n('QUIET_WAIT_SECONDS', 30, 10, 0),
+    baseline: env['BENCH_BASELINE'] || undefined,
+    baselineRounds: Math.max(1, n('BASELINE_ROUNDS', 1, 1)),
   };
 }

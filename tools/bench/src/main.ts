@@ -9,6 +9,7 @@ import { BenchContext, benchDirs, type BenchDirs, type Stoppable } from './phase
 import { groupFanOut } from './phases/group';
 import { idleCrowd } from './phases/idle-crowd';
 import { ingest } from './phases/ingest';
+import { beforeAfter } from './phases/before-after';
 import { oneToOneRamp } from './phases/one-to-one-ramp';
 import { parleyRun, startBenchStack } from './phases/parley-run';
 import { relay } from './phases/relay';
@@ -53,6 +54,8 @@ class Bench {
       if (config.phases.has('relay')) await this.guard('relay', () => relay(ctx));
       if (['store', 'parley', 'group', 'idle', 'transport'].some((p) => config.phases.has(p as never)))
         await this.guard('parley', () => this.parley(ctx));
+      const baseline = config.baseline;
+      if (baseline && config.phases.has('compare')) await this.guard('compare', () => beforeAfter(ctx, baseline));
       ctx.markLoad('end');
     } finally {
       await db.drop().catch((err: unknown) => log(`could not drop ${db.name}: ${(err as Error).message}`));

@@ -8,7 +8,10 @@ import { probePath } from './probe';
  */
 export function startParleyStack(options: {
   label: string;
-  db: TestDatabase;
+  /** Absent: the stack makes its own (and drops it when it stops). */
+  db?: TestDatabase;
+  /** Another checkout whose dist/apps run (the before/after comparison's baseline). */
+  root?: string;
   keys: TestKeys;
   probeDir: string;
   gateways?: number;
@@ -17,6 +20,7 @@ export function startParleyStack(options: {
   return TestStack.start({
     label: options.label,
     db: options.db,
+    root: options.root,
     keys: options.keys,
     gateways: options.gateways,
     restart: false,

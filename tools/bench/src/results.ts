@@ -62,5 +62,20 @@ export interface BenchResults {
   crowd?: RunSummary & { intervalS: number; gatewayFdLimit: number };
   /** The same 1:1 ramp and idle connections over each client edge of one stack, one after the other. */
   transports?: Partial<Record<'socketio' | 'grpc', { run: RunSummary; idle?: IdleMemory }>>;
+  /** BENCH_BASELINE: the same 1:1 ramp on an earlier commit's apps and on this checkout's, in turn. */
+  beforeAfter?: BeforeAfter;
   notes: string[];
+}
+
+/** One ramp of the before/after comparison. */
+export interface BeforeAfterRun {
+  side: 'baseline' | 'current';
+  round: number;
+  summary: RunSummary;
+}
+
+export interface BeforeAfter {
+  baseline: { ref: string; commit: string; title: string };
+  current: { commit: string; title: string; uncommitted: boolean };
+  runs: BeforeAfterRun[];
 }

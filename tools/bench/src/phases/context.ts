@@ -58,7 +58,14 @@ export class BenchContext {
   }
 
   /** Seeds a population into `file` (users, and `groups` groups of `groupSize`), and into the database withDb. */
-  seed(users: number, groups: number, groupSize: number, withDb: boolean, file: string): Promise<unknown> {
+  seed(
+    users: number,
+    groups: number,
+    groupSize: number,
+    withDb: boolean,
+    file: string,
+    db: TestDatabase = this.db,
+  ): Promise<unknown> {
     const args = [
       'seed',
       '--users',
@@ -69,7 +76,7 @@ export class BenchContext {
       file,
     ];
     if (groups > 0) args.push('--groups', String(groups), '--group-size', String(groupSize));
-    if (withDb) args.push('--database-url', this.db.url);
+    if (withDb) args.push('--database-url', db.url);
     return runLoadgen(args);
   }
 

@@ -20,11 +20,15 @@ export interface ParleyRun {
   profile: (cmd: 'prof-start' | 'prof-stop') => void;
 }
 
-/** Parley's whole stack on the run's database, with the bench's rate limits and BENCH_APP_ENV. */
-export function startBenchStack(ctx: BenchContext): Promise<TestStack> {
+/**
+ * Parley's whole stack with the bench's rate limits and BENCH_APP_ENV: on the run's database, or
+ * (before/after comparison) another checkout's apps on a database of their own.
+ */
+export function startBenchStack(ctx: BenchContext, other?: { label: string; root: string }): Promise<TestStack> {
   return startParleyStack({
-    label: 'parley',
-    db: ctx.db,
+    label: other?.label ?? 'parley',
+    db: other ? undefined : ctx.db,
+    root: other?.root,
     keys: ctx.keys,
     probeDir: ctx.dirs.probeDir,
     env: {
@@ -61,7 +65,7 @@ export function parleyRun(ctx: BenchContext, stack: TestStack): ParleyRun {
       ...Object.entries(pids).map(([name, pid]) => `--cpu=${name}=${pid}`),
       '--cpu-infra',
       '--pg-database',
-      ctx.db.name,
+      stack.db.name,
     ],
     profile: (cmd) => {
       if (!ctx.config.cpuProfile) return;
@@ -88,7 +92,7 @@ export async function rampOnStack(
       file,
       ...rampArgs(ctx.config),
       '--database-url',
-      ctx.db.url,
+      run.stack.db.url,
       ...run.cpuArgs,
     ],
     logProgress(label),

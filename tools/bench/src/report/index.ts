@@ -4,6 +4,7 @@ import type { BenchConfig } from '../bench-config';
 import { renderScaling } from '../capacity';
 import type { BenchResults } from '../results';
 import { latencyChart } from './latency-chart';
+import { beforeAfterSection } from './sections/before-after';
 import { crowdSection } from './sections/crowd';
 import { groupSection } from './sections/group';
 import { idleSection } from './sections/idle';
@@ -37,6 +38,7 @@ function renderReport(results: BenchResults, config: BenchConfig, chartFile: str
     ...crowdSection(results),
     ...groupSection(results, config),
     ...zeroLossSection(results),
+    ...beforeAfterSection(results),
   ].join('\n');
 }
 

@@ -77,6 +77,8 @@ export interface StackOptions {
   logs?: string;
   /** Run the stack's Redis on the test Redis Cluster (TEST_REDIS_CLUSTER_NODES) instead of one server. */
   redisCluster?: boolean;
+  /** The checkout whose dist/apps run (default this workspace): the bench's baseline build of an earlier commit. */
+  root?: string;
 }
 
 /** The apps `replicas` may multiply, and the variable naming each one's HTTP port. */
@@ -109,6 +111,10 @@ export class TestStack {
   private readonly allowed: IncidentAllowance = {};
 
   private constructor(private readonly options: StackOptions) {}
+
+  private get root(): string {
+    return this.options.root ?? WORKSPACE_ROOT;
+  }
 
   static async start(options: StackOptions): Promise<TestStack> {
     const stack = new TestStack(options);
@@ -177,14 +183,14 @@ export class TestStack {
       ...this.options.env,
     };
     for (const app of ['auth', 'message-store', 'push-notifier']) {
-      await run('node', [join(WORKSPACE_ROOT, 'dist/apps', app, 'main.js'), 'migrate'], {
+      await run('node', [join(this.root, 'dist/apps', app, 'main.js'), 'migrate'], {
         env: this.env,
         timeout: 60_000,
       });
     }
     const apps: AppSpec[] = await this.withReplicas(
       defaultApps({
-        root: WORKSPACE_ROOT,
+        root: this.root,
         env: { ...this.env, ...this.options.appEnv },
         gatewayPorts: gatewayPorts.length > 1 ? gatewayPorts : undefined,
         gatewayGrpcPorts: gatewayPorts.length > 1 ? gatewayGrpcPorts : undefined,
@@ -196,7 +202,7 @@ export class TestStack {
       logDir: join(WORKSPACE_ROOT, '.parley/logs', this.options.logs ?? 'e2e', `${this.options.label}-${id}`),
       restart: this.options.restart ?? true,
       backoff: { initialMs: 200, maxMs: 2000 },
-      cwd: WORKSPACE_ROOT,
+      cwd: this.root,
       log: () => undefined,
     });
     await this.supervisor.start();
