@@ -1,6 +1,6 @@
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { ConfigError, loadEnv } from '@parley/shared/util-config';
+import { ConfigError, loadEnv, serviceNatsConfig, type ServiceNatsConfig } from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable push-notifier reads, with defaults that work on a laptop. */
@@ -36,7 +36,7 @@ export interface PushNotifierConfig {
   logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   redis: { url: string; clusterNodes: string };
-  nats: { url: string; subjectPrefix: string; user: string; pass?: string };
+  nats: ServiceNatsConfig;
   push: {
     queuePrefix: string;
     coalesceMs: number;
@@ -61,12 +61,7 @@ export function loadPushNotifierConfig(env: NodeJS.ProcessEnv = process.env): Pu
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
     redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES },
-    nats: {
-      url: e.NATS_URL,
-      subjectPrefix: e.NATS_SUBJECT_PREFIX,
-      user: e.NATS_USER,
-      pass: e.NATS_PASSWORD || undefined,
-    },
+    nats: serviceNatsConfig(e),
     push: {
       queuePrefix: e.PUSH_QUEUE_PREFIX,
       coalesceMs: e.PUSH_COALESCE_MS,
