@@ -1,6 +1,12 @@
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { ConfigError, loadEnv, serviceNatsConfig, type ServiceNatsConfig } from '@parley/shared/util-config';
+import {
+  ConfigError,
+  loadEnv,
+  serviceNatsConfig,
+  type ServiceConfig,
+  type ServiceNatsConfig,
+} from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
 import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
@@ -54,9 +60,8 @@ export class AuthEnv extends PostgresServiceEnv {
 
 export type AuthRateLimitName = 'login' | 'register' | 'http';
 
-export interface AuthConfig {
+export interface AuthConfig extends ServiceConfig {
   http: { host: string; port: number; edge: HttpEdgeConfig };
-  logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   nats: ServiceNatsConfig & { streamReplicas: number };
   jwt: {

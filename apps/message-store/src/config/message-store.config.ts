@@ -1,6 +1,6 @@
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { MessageCipher, MessageKeysError } from '@parley/message-store/data-access-messages';
-import { ConfigError, loadEnv, serviceNatsConfig, type ServiceNatsConfig } from '@parley/shared/util-config';
+import { ConfigError, loadEnv, serviceNatsConfig, type ServiceConfig } from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable message-store reads, with defaults that work on a laptop. */
@@ -34,11 +34,8 @@ export class MessageStoreEnv extends PostgresServiceEnv {
   @IsInt() @Min(100) @Max(86_400_000) EVENT_PRUNE_INTERVAL_MS = 600_000;
 }
 
-export interface MessageStoreConfig {
-  http: { host: string; port: number };
-  logLevel: string;
+export interface MessageStoreConfig extends ServiceConfig {
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
-  nats: ServiceNatsConfig;
   cipher: MessageCipher;
   append: { batchMax: number; batchWaitMs: number; queueMax: number };
   lifecycle: { editWindowMs: number };

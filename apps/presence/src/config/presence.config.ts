@@ -1,6 +1,6 @@
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { loadEnv, ServiceEnv, serviceNatsConfig, type ServiceNatsConfig } from '@parley/shared/util-config';
+import { loadEnv, ServiceEnv, serviceNatsConfig, type ServiceConfig } from '@parley/shared/util-config';
 
 /** Every variable presence reads, with defaults that work on a laptop. */
 export class PresenceEnv extends ServiceEnv {
@@ -36,12 +36,9 @@ export class PresenceEnv extends ServiceEnv {
   @IsInt() @Min(50) @Max(60_000) PRESENCE_SWEEP_INTERVAL_MS = 2000;
 }
 
-export interface PresenceConfig {
-  http: { host: string; port: number };
-  logLevel: string;
+export interface PresenceConfig extends ServiceConfig {
   redis: { url: string; clusterNodes: string; keyPrefix: string };
   shards: number;
-  nats: ServiceNatsConfig;
   presence: { defaultTtlSeconds: number; sweepIntervalMs: number };
 }
 

@@ -1,6 +1,6 @@
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { ConfigError, loadEnv, serviceNatsConfig, type ServiceNatsConfig } from '@parley/shared/util-config';
+import { ConfigError, loadEnv, serviceNatsConfig, type ServiceConfig } from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable push-notifier reads, with defaults that work on a laptop. */
@@ -31,12 +31,9 @@ export class PushNotifierEnv extends PostgresServiceEnv {
   @IsInt() @Min(1000) @Max(600_000) PUSH_JOB_LOCK_MS = 30_000;
 }
 
-export interface PushNotifierConfig {
-  http: { host: string; port: number };
-  logLevel: string;
+export interface PushNotifierConfig extends ServiceConfig {
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   redis: { url: string; clusterNodes: string };
-  nats: ServiceNatsConfig;
   push: {
     queuePrefix: string;
     coalesceMs: number;

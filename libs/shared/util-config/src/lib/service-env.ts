@@ -28,6 +28,13 @@ export interface ServiceNatsConfig {
   pass?: string;
 }
 
+/** What every app's config holds from ServiceEnv's variables (HTTP_HOST with the app's own port). */
+export interface ServiceConfig {
+  http: { host: string; port: number };
+  logLevel: string;
+  nats: ServiceNatsConfig;
+}
+
 /** The NATS part of an app's config, from ServiceEnv's variables. */
 export function serviceNatsConfig(
   e: Pick<ServiceEnv, 'NATS_URL' | 'NATS_SUBJECT_PREFIX' | 'NATS_USER' | 'NATS_PASSWORD'>,
