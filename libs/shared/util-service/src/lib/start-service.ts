@@ -136,17 +136,32 @@ export async function startService(options: StartServiceOptions): Promise<INestA
 
 /**
  * Runs an app's entry point: any start-up failure (bad config, unreachable
- * dependency) is printed as one clear line and the process exits 1.
+ * dependency) is printed as one clear line and the process exits 1. An app with a database
+ * gives its `migrate`: `main.js migrate` then applies the migrations, lists them and exits 0.
  */
-export function runMain(name: string, main: () => Promise<unknown>): void {
+export function runMain(
+  name: string,
+  main: () => Promise<unknown>,
+  options: { migrate?: () => Promise<string[]> } = {},
+): void {
   installProcessErrorHandlers(name);
-  main().catch((err: unknown) => {
+  const { migrate } = options;
+  const run = migrate && process.argv[2] === 'migrate' ? () => migrateAndExit(name, migrate) : main;
+  run().catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(
       `${JSON.stringify({ level: 'fatal', service: name, time: new Date().toISOString(), msg: `${name} failed to start: ${message}` })}\n`,
     );
     process.exit(1);
   });
+}
+
+async function migrateAndExit(name: string, migrate: () => Promise<string[]>): Promise<void> {
+  const applied = await migrate();
+  process.stdout.write(
+    `${name}: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`,
+  );
+  process.exit(0);
 }
 
 /**
