@@ -14,8 +14,6 @@ PARLEY_LOG_TAG=infra
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parley_env_defaults
 
-INFRA_DIR="$PARLEY_DIR/infra"
-LOG_DIR="$PARLEY_DIR/logs"
 mkdir -p "$INFRA_DIR" "$LOG_DIR"
 WAIT_S="${PARLEY_INFRA_WAIT_S:-60}"
 
@@ -132,38 +130,33 @@ start_nats() {
 want_pg=0 want_redis=0 want_nats=0
 missing_pkgs=() missing_desc=() missing_brew=()
 
-if port_open "$PG_HOST" "$PG_PORT"; then
-  log "postgres: reusing the server on $PG_HOST:$PG_PORT"
-else
-  is_local_host "$PG_HOST" || die "PostgreSQL at $PG_HOST:$PG_PORT (DATABASE_URL) is not reachable, and it is not a local address this script could start it on"
+# must_start TAG NAME HOST PORT VARIABLE: true when this script must start the server; one already
+# answering on HOST:PORT is reused, and one that does not on another host is an error.
+must_start() {
+  if port_open "$3" "$4"; then
+    log "$1: reusing the server on $3:$4"
+    return 1
+  fi
+  is_local_host "$3" || die "$2 at $3:$4 ($5) is not reachable, and it is not a local address this script could start it on"
+}
+# need_package PACKAGE DESCRIPTION BREW_FORMULA: to install before starting its server.
+need_package() {
+  missing_pkgs+=("$1")
+  missing_desc+=("$2")
+  missing_brew+=("$3")
+}
+
+if must_start postgres PostgreSQL "$PG_HOST" "$PG_PORT" DATABASE_URL; then
   want_pg=1
-  find_pg_bindir || {
-    missing_pkgs+=(postgresql)
-    missing_desc+=("PostgreSQL server (initdb, pg_ctl)")
-    missing_brew+=(postgresql)
-  }
+  find_pg_bindir || need_package postgresql "PostgreSQL server (initdb, pg_ctl)" postgresql
 fi
-if port_open "$REDIS_HOST" "$REDIS_PORT"; then
-  log "redis: reusing the server on $REDIS_HOST:$REDIS_PORT"
-else
-  is_local_host "$REDIS_HOST" || die "Redis at $REDIS_HOST:$REDIS_PORT (REDIS_URL) is not reachable, and it is not a local address this script could start it on"
+if must_start redis Redis "$REDIS_HOST" "$REDIS_PORT" REDIS_URL; then
   want_redis=1
-  have_redis || {
-    missing_pkgs+=(redis-server)
-    missing_desc+=("redis-server")
-    missing_brew+=(redis)
-  }
+  have_redis || need_package redis-server redis-server redis
 fi
-if port_open "$NATS_HOST" "$NATS_PORT"; then
-  log "nats: reusing the server on $NATS_HOST:$NATS_PORT"
-else
-  is_local_host "$NATS_HOST" || die "NATS at $NATS_HOST:$NATS_PORT (NATS_URL) is not reachable, and it is not a local address this script could start it on"
+if must_start nats NATS "$NATS_HOST" "$NATS_PORT" NATS_URL; then
   want_nats=1
-  have_nats || {
-    missing_pkgs+=(nats-server)
-    missing_desc+=("nats-server (2.2+, for JetStream)")
-    missing_brew+=(nats-server)
-  }
+  have_nats || need_package nats-server "nats-server (2.2+, for JetStream)" nats-server
 fi
 
 # ---------------------------------------------------------------- install what is missing

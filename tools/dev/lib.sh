@@ -1,10 +1,13 @@
 # shellcheck shell=bash
 # Shared helpers for the Parley dev scripts. Source it, do not run it:
 #   source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
-# It sets PARLEY_ROOT (repo root), PARLEY_DIR (.parley), and cds to the repo root.
+# It sets PARLEY_ROOT (repo root), PARLEY_DIR (.parley), INFRA_DIR and LOG_DIR in it, and cds to the repo root.
 
 PARLEY_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 PARLEY_DIR="$PARLEY_ROOT/.parley"
+# Where the scripts keep servers' state and logs (a script creates what it writes to).
+INFRA_DIR="$PARLEY_DIR/infra"
+LOG_DIR="$PARLEY_DIR/logs"
 PARLEY_APPS=(auth chat-gateway presence message-store push-notifier)
 PARLEY_MIGRATING_APPS=(auth message-store push-notifier) # order matters
 export PARLEY_ROOT PARLEY_DIR
@@ -94,6 +97,14 @@ ensure_node_modules() {
     return 0
   fi
   npm ci --no-audit --no-fund </dev/null || die "npm ci failed"
+}
+
+# build_projects a,b,...: nx build of those projects, output in $LOG_DIR/build.log (its tail shown on failure).
+build_projects() {
+  npx nx run-many -t build --projects="$1" --output-style=static </dev/null >"$LOG_DIR/build.log" 2>&1 || {
+    tail -n 40 "$LOG_DIR/build.log" >&2
+    die "build failed, full log: $LOG_DIR/build.log"
+  }
 }
 
 # Run a command as the postgres OS user when we are root (PostgreSQL refuses to run as root).

@@ -8,7 +8,6 @@ PARLEY_LOG_TAG=migrate
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parley_env_defaults
 
-LOG_DIR="$PARLEY_DIR/logs"
 mkdir -p "$LOG_DIR"
 TIMEOUT_S="${PARLEY_MIGRATE_TIMEOUT_S:-300}"
 
@@ -20,10 +19,7 @@ if ((${#missing[@]} > 0)); then
   ensure_node_modules
   projects="$(IFS=,; echo "${missing[*]}")"
   log "building $projects (log: .parley/logs/build.log)"
-  npx nx run-many -t build --projects="$projects" --output-style=static </dev/null >"$LOG_DIR/build.log" 2>&1 || {
-    tail -n 40 "$LOG_DIR/build.log" >&2
-    die "build failed, full log: $LOG_DIR/build.log"
-  }
+  build_projects "$projects"
 fi
 
 [[ "${PARLEY_SKIP_INFRA:-}" == 1 ]] || bash "$PARLEY_ROOT/tools/dev/ensure-infra.sh"

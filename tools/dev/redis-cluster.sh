@@ -9,8 +9,6 @@ set -euo pipefail
 PARLEY_LOG_TAG=redis-cluster
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-INFRA_DIR="$PARLEY_DIR/infra"
-LOG_DIR="$PARLEY_DIR/logs"
 mkdir -p "$INFRA_DIR" "$LOG_DIR"
 BASE="${PARLEY_REDIS_CLUSTER_PORT:-7101}"
 PORTS=("$BASE" "$((BASE + 1))" "$((BASE + 2))")

@@ -9,7 +9,6 @@ PARLEY_LOG_TAG=start
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 parley_env_defaults
 
-LOG_DIR="$PARLEY_DIR/logs"
 mkdir -p "$LOG_DIR"
 log "Parley dev stack in $PARLEY_ROOT"
 
@@ -22,10 +21,7 @@ if [[ "${PARLEY_SKIP_BUILD:-}" == 1 ]]; then
 else
   projects="$(IFS=,; echo "${PARLEY_APPS[*]}"),web"
   log "building ${PARLEY_APPS[*]} web (log: .parley/logs/build.log)"
-  npx nx run-many -t build --projects="$projects" --output-style=static </dev/null >"$LOG_DIR/build.log" 2>&1 || {
-    tail -n 40 "$LOG_DIR/build.log" >&2
-    die "build failed, full log: $LOG_DIR/build.log"
-  }
+  build_projects "$projects"
   log "build done"
 fi
 

@@ -19,8 +19,6 @@ for a in "$@"; do
   esac
 done
 
-INFRA_DIR="$PARLEY_DIR/infra"
-
 # Kill the pid in $1 if it is alive and its command line contains $2; wait up to 10 s, then SIGKILL.
 stop_pidfile() {
   local pidf="$1" name="$2" pid i

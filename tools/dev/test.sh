@@ -7,7 +7,6 @@ set -euo pipefail
 PARLEY_LOG_TAG="test"
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 
-LOG_DIR="$PARLEY_DIR/logs"
 mkdir -p "$LOG_DIR"
 OUT="$LOG_DIR/test.log"
 

@@ -1,7 +1,7 @@
 import { AUTH_SCHEMA, authMigrations } from '@parley/auth/data-access-users';
 import { runMigrations } from '@parley/shared/data-access-postgres';
 import { loadEnv } from '@parley/shared/util-config';
-import { startService } from '@parley/shared/util-service';
+import { natsHandlersOnBus, startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
 import { AuthEnv, loadAuthConfig } from './config/auth.config';
 
@@ -10,20 +10,12 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   return startService({
     name: 'auth',
     module: AppModule.forRoot(config),
-    host: config.http.host,
-    port: config.http.port,
+    http: config.http,
     edge: config.http.edge,
     openApi: { title: 'Parley auth', description: 'Accounts and access tokens (docs/protocol.md)', version: '1' },
     bodyLimit: '16kb',
-    nats: {
-      url: config.nats.url,
-      queue: 'auth',
-      subjectPrefix: config.nats.subjectPrefix,
-      user: config.nats.user,
-      pass: config.nats.pass,
-      // One connection: handlers, revocations and readiness (AppModule's NatsBus).
-      onBusConnection: true,
-    },
+    // One connection: handlers, revocations and readiness (AppModule's NatsBus).
+    nats: natsHandlersOnBus(config.nats, 'auth'),
   });
 }
 

@@ -8,8 +8,7 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   return startService({
     name: 'chat-gateway',
     module: AppModule.forRoot(config),
-    host: config.http.host,
-    port: config.http.port,
+    http: config.http,
     openApi: {
       title: 'Parley chat-gateway',
       description:

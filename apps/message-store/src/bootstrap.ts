@@ -1,6 +1,6 @@
 import { createMessageStoreMigrations, MESSAGE_STORE_SCHEMA } from '@parley/message-store/data-access-messages';
 import { runMigrations } from '@parley/shared/data-access-postgres';
-import { startService } from '@parley/shared/util-service';
+import { natsHandlersOnBus, startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
 import { loadMessageStoreConfig, loadMessageStoreEnv } from './config/message-store.config';
 
@@ -9,17 +9,9 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
   return startService({
     name: 'message-store',
     module: AppModule.forRoot(config),
-    host: config.http.host,
-    port: config.http.port,
-    nats: {
-      url: config.nats.url,
-      queue: 'message-store',
-      subjectPrefix: config.nats.subjectPrefix,
-      user: config.nats.user,
-      pass: config.nats.pass,
-      // One connection: handlers, the heads digest and readiness (AppModule's NatsBus).
-      onBusConnection: true,
-    },
+    http: config.http,
+    // One connection: handlers, the heads digest and readiness (AppModule's NatsBus).
+    nats: natsHandlersOnBus(config.nats, 'message-store'),
     bodyLimit: '16kb',
   });
 }

@@ -1,4 +1,4 @@
-import { startService } from '@parley/shared/util-service';
+import { natsHandlersOnBus, startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
 import { loadPresenceConfig } from './config/presence.config';
 import { connectPresenceRedis } from './redis/redis.connection';
@@ -16,17 +16,9 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env) {
     return await startService({
       name: 'presence',
       module: AppModule.forRoot(config, { redis }),
-      host: config.http.host,
-      port: config.http.port,
-      nats: {
-        url: config.nats.url,
-        queue: 'presence',
-        subjectPrefix: config.nats.subjectPrefix,
-        user: config.nats.user,
-        pass: config.nats.pass,
-        // One connection: handlers, presence events and readiness (AppModule's NatsBus).
-        onBusConnection: true,
-      },
+      http: config.http,
+      // One connection: handlers, presence events and readiness (AppModule's NatsBus).
+      nats: natsHandlersOnBus(config.nats, 'presence'),
     });
   } catch (err) {
     redis.disconnect();

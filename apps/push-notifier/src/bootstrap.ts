@@ -1,7 +1,7 @@
 import { PUSH_SCHEMA, pushMigrations } from '@parley/push-notifier/data-access-devices';
 import { runMigrations } from '@parley/shared/data-access-postgres';
 import { closeRedis, connectRedis } from '@parley/shared/util-redis';
-import { startService } from '@parley/shared/util-service';
+import { natsHandlersOnBus, startService } from '@parley/shared/util-service';
 import { AppModule } from './app.module';
 import { loadPushNotifierConfig } from './config/push-notifier.config';
 import { PUSH_NOTIFIER_QUEUE, SERVICE_NAME } from './push-notifier.constants';
@@ -25,17 +25,9 @@ export async function bootstrap(env: NodeJS.ProcessEnv = process.env, options: B
     return await startService({
       name: SERVICE_NAME,
       module: AppModule.forRoot(config, { redis, messaging: options.messaging }),
-      host: config.http.host,
-      port: config.http.port,
-      nats: {
-        url: config.nats.url,
-        queue: PUSH_NOTIFIER_QUEUE,
-        subjectPrefix: config.nats.subjectPrefix,
-        user: config.nats.user,
-        pass: config.nats.pass,
-        // One connection: handlers, the presence listener and readiness (AppModule's NatsBus).
-        onBusConnection: true,
-      },
+      http: config.http,
+      // One connection: handlers, the presence listener and readiness (AppModule's NatsBus).
+      nats: natsHandlersOnBus(config.nats, PUSH_NOTIFIER_QUEUE),
     });
   } catch (err) {
     await closeRedis(redis);

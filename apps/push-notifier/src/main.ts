@@ -1,13 +1,4 @@
 import { runMain } from '@parley/shared/util-service';
 import { bootstrap, migrate } from './bootstrap';
 
-runMain('push-notifier', async () => {
-  if (process.argv[2] === 'migrate') {
-    const applied = await migrate();
-    process.stdout.write(
-      `push-notifier: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`,
-    );
-    process.exit(0);
-  }
-  await bootstrap();
-});
+runMain('push-notifier', () => bootstrap(), { migrate: () => migrate() });

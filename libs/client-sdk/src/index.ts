@@ -12,7 +12,7 @@ export type { CreateChatInput, HistoryQuery } from './lib/chats.api';
 export { AuthApi } from './lib/auth.api';
 export { ChatsApi } from './lib/chats.api';
 export { BlocksApi } from './lib/blocks.api';
-export { JsonHttp, type FetchLike } from './lib/http-client';
+export { JsonHttp, type FetchLike, type PageQuery, type CursorPage } from './lib/http-client';
 export { ParleyClientError, type SdkErrorCode } from './lib/errors';
 export {
   type MessageStatus,

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { UsersExistV1 } from '@parley/contracts';
 import { AccessTokenSigner } from '@parley/shared/util-auth';
-import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
+import type { NatsBus } from '@parley/shared/util-nats';
+import { connectTestBus, createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
 import { testAuthEnv, type ErrorReply } from '../testing/auth-test-env';
@@ -33,12 +33,7 @@ describe('auth over real HTTP and NATS', () => {
     app = await bootstrap(env);
     base = await app.getUrl();
     base = base.replace('[::1]', '127.0.0.1');
-    bus = await NatsBus.connect({
-      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      name: 'auth-test',
-      requestTimeoutMs: 3000,
-      subjectPrefix: prefix,
-    });
+    bus = await connectTestBus({ name: 'auth-test', subjectPrefix: prefix });
   });
 
   afterAll(async () => {

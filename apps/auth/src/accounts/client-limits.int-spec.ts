@@ -1,8 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { RevocationStream } from '@parley/shared/util-auth';
-import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
+import { connectTestBus, createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
 import { bootstrap, migrate } from '../bootstrap';
 import { testAuthEnv, type ErrorReply } from '../testing/auth-test-env';
 
@@ -41,11 +40,7 @@ describe('auth: per-client limits across replicas, trusted proxies, safe HTTP de
   afterAll(async () => {
     await a?.close();
     await b?.close();
-    const bus = await NatsBus.connect({
-      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      name: 'auth-limits-cleanup',
-      requestTimeoutMs: 3000,
-    });
+    const bus = await connectTestBus({ name: 'auth-limits-cleanup' });
     const jsm = await bus.connection.jetstreamManager();
     await jsm.streams
       .delete(new RevocationStream(bus.connection, { subjectPrefix: prefix }).name)

@@ -1,6 +1,12 @@
 import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { ConfigError, loadEnv } from '@parley/shared/util-config';
+import {
+  ConfigError,
+  loadEnv,
+  serviceNatsConfig,
+  type ServiceConfig,
+  type ServiceNatsConfig,
+} from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
 import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
@@ -54,11 +60,10 @@ export class AuthEnv extends PostgresServiceEnv {
 
 export type AuthRateLimitName = 'login' | 'register' | 'http';
 
-export interface AuthConfig {
+export interface AuthConfig extends ServiceConfig {
   http: { host: string; port: number; edge: HttpEdgeConfig };
-  logLevel: string;
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
-  nats: { url: string; subjectPrefix: string; user: string; pass?: string; streamReplicas: number };
+  nats: ServiceNatsConfig & { streamReplicas: number };
   jwt: {
     privateKeyPem: string;
     extraPublicKeysPem: string;
@@ -89,13 +94,7 @@ export function loadAuthConfig(env: NodeJS.ProcessEnv = process.env): AuthConfig
     http: { host: e.HTTP_HOST, port: e.AUTH_PORT, edge: httpEdgeConfig('auth', e) },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
-    nats: {
-      url: e.NATS_URL,
-      subjectPrefix: e.NATS_SUBJECT_PREFIX,
-      user: e.NATS_USER,
-      pass: e.NATS_PASSWORD || undefined,
-      streamReplicas: e.NATS_STREAM_REPLICAS,
-    },
+    nats: { ...serviceNatsConfig(e), streamReplicas: e.NATS_STREAM_REPLICAS },
     jwt: {
       privateKeyPem: e.JWT_PRIVATE_KEY,
       extraPublicKeysPem: e.JWT_PUBLIC_KEY ?? '',

@@ -2,8 +2,8 @@ import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { SessionRevokedV1, type SessionRevoked } from '@parley/contracts';
 import { RevocationStream } from '@parley/shared/util-auth';
-import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
+import type { NatsBus } from '@parley/shared/util-nats';
+import { connectTestBus, createTestDatabase, createTestKeys, http, type TestDatabase } from '@parley/shared/testing';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
 import { testAuthEnv, type ErrorReply } from '../testing/auth-test-env';
@@ -36,12 +36,7 @@ describe('sessions and logout (real HTTP, NATS JetStream, PostgreSQL)', () => {
       { LOGIN_ATTEMPTS_PER_MINUTE: '5', REGISTRATIONS_PER_MINUTE: '1000' },
     );
     await migrate(env);
-    bus = await NatsBus.connect({
-      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      name: 'auth-sessions-test',
-      requestTimeoutMs: 3000,
-      subjectPrefix: prefix,
-    });
+    bus = await connectTestBus({ name: 'auth-sessions-test', subjectPrefix: prefix });
     bus.subscribe(SessionRevokedV1, (e) => void revocations.push(e));
     await start();
   });

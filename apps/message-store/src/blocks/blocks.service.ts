@@ -8,7 +8,7 @@ import {
   type BlockRemoveReply,
 } from '@parley/contracts';
 import { BlocksRepository } from '@parley/message-store/data-access-messages';
-import { invalid, optionalInt, requireObject, requireUuid, requireUuidList } from '../common/request-checks';
+import { invalid, pageLimit, requireObject, requireUuid, requireUuidList } from '../common/request-checks';
 
 /** Blocking rules of docs/protocol.md ("Blocking"); that the user exists is the gateway's check (auth). */
 @Injectable()
@@ -30,8 +30,7 @@ export class BlocksService {
   async list(req: unknown): Promise<BlockListReply> {
     const r = requireObject(req);
     const blockerId = requireUuid(r['blockerId'], 'blockerId');
-    const limit = optionalInt(r['limit'], 'limit', 1) ?? BlockListLimits.defaultLimit;
-    if (limit > BlockListLimits.maxLimit) throw invalid(`limit must be an integer 1-${BlockListLimits.maxLimit}`);
+    const limit = pageLimit(r['limit'], BlockListLimits);
     const afterUserId =
       r['cursor'] === undefined || r['cursor'] === null ? undefined : decodeBlockListCursor(r['cursor']);
     // One more than asked tells whether a next page exists.

@@ -33,7 +33,7 @@ import {
 import { memberOf, requireMember } from '../common/chat-access';
 import {
   invalid,
-  optionalInt,
+  pageLimit,
   requireBoolean,
   requireObject,
   requireOneOf,
@@ -119,8 +119,7 @@ export class ChatsService {
   async list(req: unknown): Promise<ChatListReply> {
     const r = requireObject(req);
     const userId = requireUuid(r['userId'], 'userId');
-    const limit = optionalInt(r['limit'], 'limit', 1) ?? ChatListLimits.defaultLimit;
-    if (limit > ChatListLimits.maxLimit) throw invalid(`limit must be an integer 1-${ChatListLimits.maxLimit}`);
+    const limit = pageLimit(r['limit'], ChatListLimits);
     const after = r['cursor'] === undefined || r['cursor'] === null ? undefined : decodeChatListCursor(r['cursor']);
     const rows = await this.chats.listForUser(userId, { limit, membersPerChat: ChatListLimits.membersPerEntry, after });
     const chats: ChatSummary[] = [];
@@ -261,8 +260,7 @@ export class ChatsService {
   async cursors(req: unknown): Promise<UserCursorsReply> {
     const r = requireObject(req);
     const userId = requireUuid(r['userId'], 'userId');
-    const limit = optionalInt(r['limit'], 'limit', 1) ?? UserCursorsLimits.maxLimit;
-    if (limit > UserCursorsLimits.maxLimit) throw invalid(`limit must be an integer 1-${UserCursorsLimits.maxLimit}`);
+    const limit = pageLimit(r['limit'], UserCursorsLimits);
     const afterChatId =
       r['afterChatId'] === undefined || r['afterChatId'] === null
         ? undefined

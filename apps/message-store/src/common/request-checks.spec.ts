@@ -1,4 +1,12 @@
-import { optionalInt, requireInt, requireObject, requireText, requireUuid, requireUuidList } from './request-checks';
+import {
+  optionalInt,
+  pageLimit,
+  requireInt,
+  requireObject,
+  requireText,
+  requireUuid,
+  requireUuidList,
+} from './request-checks';
 
 const id = 'A1B2C3D4-1111-4222-8333-444455556666';
 const invalid = expect.objectContaining({ code: 'invalid' });
@@ -33,6 +41,14 @@ describe('request checks', () => {
     expect(optionalInt(undefined, 'n', 0)).toBeUndefined();
     expect(optionalInt(null, 'n', 0)).toBeUndefined();
     expect(optionalInt(0, 'n', 0)).toBe(0);
+  });
+
+  it('takes a page limit from 1 to its maximum, its default when absent', () => {
+    expect(pageLimit(undefined, { defaultLimit: 100, maxLimit: 500 })).toBe(100);
+    expect(pageLimit(null, { maxLimit: 1000 })).toBe(1000);
+    expect(pageLimit(500, { defaultLimit: 100, maxLimit: 500 })).toBe(500);
+    for (const bad of [0, 501, 2.5, '10']) expect(() => pageLimit(bad, { maxLimit: 500 })).toThrow(invalid);
+    expect(() => pageLimit(501, { maxLimit: 500 })).toThrow('limit must be an integer 1-500');
   });
 
   it('wants an object request', () => {

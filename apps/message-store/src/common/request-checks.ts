@@ -56,6 +56,13 @@ export function optionalInt(value: unknown, field: string, min: number): number 
   return value === undefined || value === null ? undefined : requireInt(value, field, min);
 }
 
+/** A page's `limit`: an integer 1 to `maxLimit`; absent, `defaultLimit` (or `maxLimit` when there is none). */
+export function pageLimit(value: unknown, limits: { defaultLimit?: number; maxLimit: number }): number {
+  const limit = optionalInt(value, 'limit', 1) ?? limits.defaultLimit ?? limits.maxLimit;
+  if (limit > limits.maxLimit) throw invalid(`limit must be an integer 1-${limits.maxLimit}`);
+  return limit;
+}
+
 export function requireOneOf<T extends string>(value: unknown, field: string, allowed: readonly T[]): T {
   if (typeof value !== 'string' || !(allowed as readonly string[]).includes(value)) {
     throw invalid(`${field} must be one of ${allowed.join(', ')}`);

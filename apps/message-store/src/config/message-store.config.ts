@@ -1,6 +1,6 @@
 import { IsInt, IsString, Max, Min } from 'class-validator';
 import { MessageCipher, MessageKeysError } from '@parley/message-store/data-access-messages';
-import { ConfigError, loadEnv } from '@parley/shared/util-config';
+import { ConfigError, loadEnv, serviceNatsConfig, type ServiceConfig } from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable message-store reads, with defaults that work on a laptop. */
@@ -34,11 +34,8 @@ export class MessageStoreEnv extends PostgresServiceEnv {
   @IsInt() @Min(100) @Max(86_400_000) EVENT_PRUNE_INTERVAL_MS = 600_000;
 }
 
-export interface MessageStoreConfig {
-  http: { host: string; port: number };
-  logLevel: string;
+export interface MessageStoreConfig extends ServiceConfig {
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
-  nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   cipher: MessageCipher;
   append: { batchMax: number; batchWaitMs: number; queueMax: number };
   lifecycle: { editWindowMs: number };
@@ -63,12 +60,7 @@ export function loadMessageStoreConfig(env: NodeJS.ProcessEnv = process.env): Me
     http: { host: e.HTTP_HOST, port: e.MESSAGE_STORE_PORT },
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
-    nats: {
-      url: e.NATS_URL,
-      subjectPrefix: e.NATS_SUBJECT_PREFIX,
-      user: e.NATS_USER,
-      pass: e.NATS_PASSWORD || undefined,
-    },
+    nats: serviceNatsConfig(e),
     cipher,
     append: { batchMax: e.APPEND_BATCH_MAX, batchWaitMs: e.APPEND_BATCH_WAIT_MS, queueMax: e.APPEND_QUEUE_MAX },
     lifecycle: { editWindowMs: e.MESSAGE_EDIT_WINDOW_SECONDS * 1000 },

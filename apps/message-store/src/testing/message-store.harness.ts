@@ -3,8 +3,14 @@ import { writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import type { INestApplication } from '@nestjs/common';
 import { ParleyError, type Chat, ChatCreateV1, MessageAppendV1, type MessageAppendReply } from '@parley/contracts';
-import { createTestDatabase, createTestKeys, type TestDatabase, type TestKeys } from '@parley/shared/testing';
-import { NatsBus } from '@parley/shared/util-nats';
+import {
+  connectTestBus,
+  createTestDatabase,
+  createTestKeys,
+  type TestDatabase,
+  type TestKeys,
+} from '@parley/shared/testing';
+import type { NatsBus } from '@parley/shared/util-nats';
 import { Client } from 'pg';
 import { register } from 'prom-client';
 import { bootstrap, migrate } from '../bootstrap';
@@ -67,8 +73,8 @@ export async function startMessageStore(
   await migrate(env);
   const sql = new Client({ connectionString: db.url });
   await sql.connect();
-  const bus = await NatsBus.connect({
-    url: env.NATS_URL ?? 'nats://127.0.0.1:4222',
+  const bus = await connectTestBus({
+    url: env.NATS_URL,
     name: 'message-store-int-test',
     requestTimeoutMs: 15000,
     subjectPrefix: prefix,

@@ -1,6 +1,6 @@
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { loadEnv, ServiceEnv } from '@parley/shared/util-config';
+import { loadEnv, ServiceEnv, serviceNatsConfig, type ServiceConfig } from '@parley/shared/util-config';
 
 /** Every variable presence reads, with defaults that work on a laptop. */
 export class PresenceEnv extends ServiceEnv {
@@ -36,12 +36,9 @@ export class PresenceEnv extends ServiceEnv {
   @IsInt() @Min(50) @Max(60_000) PRESENCE_SWEEP_INTERVAL_MS = 2000;
 }
 
-export interface PresenceConfig {
-  http: { host: string; port: number };
-  logLevel: string;
+export interface PresenceConfig extends ServiceConfig {
   redis: { url: string; clusterNodes: string; keyPrefix: string };
   shards: number;
-  nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   presence: { defaultTtlSeconds: number; sweepIntervalMs: number };
 }
 
@@ -52,12 +49,7 @@ export function loadPresenceConfig(env: NodeJS.ProcessEnv = process.env): Presen
     logLevel: e.LOG_LEVEL,
     redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES, keyPrefix: e.REDIS_KEY_PREFIX },
     shards: e.PRESENCE_SHARDS || (e.REDIS_CLUSTER_NODES ? 64 : 1),
-    nats: {
-      url: e.NATS_URL,
-      subjectPrefix: e.NATS_SUBJECT_PREFIX,
-      user: e.NATS_USER,
-      pass: e.NATS_PASSWORD || undefined,
-    },
+    nats: serviceNatsConfig(e),
     presence: { defaultTtlSeconds: e.PRESENCE_TTL_SECONDS, sweepIntervalMs: e.PRESENCE_SWEEP_INTERVAL_MS },
   };
 }

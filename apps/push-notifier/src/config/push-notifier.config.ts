@@ -1,6 +1,6 @@
 import { IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { ConfigError, loadEnv } from '@parley/shared/util-config';
+import { ConfigError, loadEnv, serviceNatsConfig, type ServiceConfig } from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
 
 /** Every variable push-notifier reads, with defaults that work on a laptop. */
@@ -31,12 +31,9 @@ export class PushNotifierEnv extends PostgresServiceEnv {
   @IsInt() @Min(1000) @Max(600_000) PUSH_JOB_LOCK_MS = 30_000;
 }
 
-export interface PushNotifierConfig {
-  http: { host: string; port: number };
-  logLevel: string;
+export interface PushNotifierConfig extends ServiceConfig {
   database: { url: string; poolSize: number; timeouts: PostgresTimeouts };
   redis: { url: string; clusterNodes: string };
-  nats: { url: string; subjectPrefix: string; user: string; pass?: string };
   push: {
     queuePrefix: string;
     coalesceMs: number;
@@ -61,12 +58,7 @@ export function loadPushNotifierConfig(env: NodeJS.ProcessEnv = process.env): Pu
     logLevel: e.LOG_LEVEL,
     database: { url: e.DATABASE_URL, poolSize: e.DATABASE_POOL_SIZE, timeouts: postgresTimeouts(e) },
     redis: { url: e.REDIS_URL, clusterNodes: e.REDIS_CLUSTER_NODES },
-    nats: {
-      url: e.NATS_URL,
-      subjectPrefix: e.NATS_SUBJECT_PREFIX,
-      user: e.NATS_USER,
-      pass: e.NATS_PASSWORD || undefined,
-    },
+    nats: serviceNatsConfig(e),
     push: {
       queuePrefix: e.PUSH_QUEUE_PREFIX,
       coalesceMs: e.PUSH_COALESCE_MS,

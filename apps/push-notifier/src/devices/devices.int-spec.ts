@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DeviceRegisterV1, DeviceRemoveV1, ParleyError, PushNotifyV1 } from '@parley/contracts';
-import { NatsBus } from '@parley/shared/util-nats';
-import { createTestDatabase, eventually, http, type TestDatabase } from '@parley/shared/testing';
+import type { NatsBus } from '@parley/shared/util-nats';
+import { connectTestBus, createTestDatabase, eventually, http, type TestDatabase } from '@parley/shared/testing';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
 import { bootstrap, migrate } from '../bootstrap';
@@ -25,12 +25,7 @@ describe('push-notifier devices over real NATS (DRY-RUN sender)', () => {
     await migrate(env);
     app = await bootstrap(env);
     base = (await app.getUrl()).replace('[::1]', '127.0.0.1');
-    bus = await NatsBus.connect({
-      url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-      name: 'push-devices-test',
-      requestTimeoutMs: 3000,
-      subjectPrefix: prefix,
-    });
+    bus = await connectTestBus({ name: 'push-devices-test', subjectPrefix: prefix });
     pg = new Client({ connectionString: db.url });
     await pg.connect();
   });

@@ -1,8 +1,9 @@
 import { randomUUID } from 'node:crypto';
 import type { INestApplication } from '@nestjs/common';
 import { DeviceRegisterV1, PresenceChangedV1, PushNotifyV1, type DevicePlatform } from '@parley/contracts';
-import { NatsBus } from '@parley/shared/util-nats';
+import type { NatsBus } from '@parley/shared/util-nats';
 import {
+  connectTestBus,
   createTestDatabase,
   deleteTestKeys,
   eventually,
@@ -119,12 +120,7 @@ describe.each(testRedisTargets)(
       await migrate(env);
       fcm = new FakeMessaging();
       app = await start(fcm);
-      bus = await NatsBus.connect({
-        url: process.env.NATS_URL ?? 'nats://127.0.0.1:4222',
-        name: 'push-test',
-        requestTimeoutMs: 3000,
-        subjectPrefix: natsPrefix,
-      });
+      bus = await connectTestBus({ name: 'push-test', subjectPrefix: natsPrefix });
       pg = new Client({ connectionString: db.url });
       await pg.connect();
       redis = createRedisClient(target, { maxRetriesPerRequest: null }, false);

@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { describeError } from '../store/app-store';
+import { useState } from 'react';
+import { useFormSubmit } from './use-form-submit';
 import { useAppState, useAppStore } from './use-store';
 
 /** Sign up / log in. */
@@ -10,22 +10,10 @@ export function AuthScreen() {
   const [username, setUsername] = useState('');
   const [password, setPassword] = useState('');
   const [displayName, setDisplayName] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      if (mode === 'login') await store.login(username.trim().toLowerCase(), password);
-      else await store.register(username.trim().toLowerCase(), password, displayName.trim());
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useFormSubmit(async () => {
+    if (mode === 'login') await store.login(username.trim().toLowerCase(), password);
+    else await store.register(username.trim().toLowerCase(), password, displayName.trim());
+  });
 
   return (
     <main className="auth">

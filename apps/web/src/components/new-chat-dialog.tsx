@@ -1,5 +1,5 @@
-import { useState, type FormEvent } from 'react';
-import { describeError } from '../store/app-store';
+import { useState } from 'react';
+import { useFormSubmit } from './use-form-submit';
 import { useAppStore } from './use-store';
 
 /** Start a direct chat by username, or a group with a title and usernames. */
@@ -7,30 +7,18 @@ export function NewChatDialog({ kind, onClose }: { kind: 'direct' | 'group'; onC
   const store = useAppStore();
   const [title, setTitle] = useState('');
   const [names, setNames] = useState('');
-  const [error, setError] = useState<string | null>(null);
-  const [busy, setBusy] = useState(false);
-
-  const submit = async (e: FormEvent) => {
-    e.preventDefault();
-    setBusy(true);
-    setError(null);
-    try {
-      const usernames = names
-        .split(/[\s,]+/)
-        .map((s) => s.trim())
-        .filter(Boolean);
-      const chatId =
-        kind === 'direct'
-          ? await store.startDirectChat(usernames[0] ?? '')
-          : await store.createGroup(title.trim(), usernames);
-      store.openChat(chatId);
-      onClose();
-    } catch (err) {
-      setError(describeError(err));
-    } finally {
-      setBusy(false);
-    }
-  };
+  const { submit, busy, error } = useFormSubmit(async () => {
+    const usernames = names
+      .split(/[\s,]+/)
+      .map((s) => s.trim())
+      .filter(Boolean);
+    const chatId =
+      kind === 'direct'
+        ? await store.startDirectChat(usernames[0] ?? '')
+        : await store.createGroup(title.trim(), usernames);
+    store.openChat(chatId);
+    onClose();
+  });
 
   return (
     <div className="dialog-backdrop" onClick={onClose}>

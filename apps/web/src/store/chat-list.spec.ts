@@ -1,4 +1,5 @@
 import type { Chat, ChatSummary, Message } from '@parley/contracts/client';
+import { testMessage } from '../testing/test-message';
 import { applyMessage, applyRead, entryFromSummary, newEntry, sortChats } from './chat-list';
 
 const chat = (id: string, createdAt: string, lastSeq = 0): Chat => ({
@@ -9,19 +10,8 @@ const chat = (id: string, createdAt: string, lastSeq = 0): Chat => ({
   createdAt,
   lastSeq,
 });
-const msg = (chatId: string, seq: number, senderId = 'bob', createdAt = `2026-01-01T10:00:0${seq}.000Z`): Message => ({
-  id: `${chatId}-${seq}`,
-  chatId,
-  seq,
-  senderId,
-  clientMsgId: `c${seq}`,
-  body: `m${seq}`,
-  createdAt,
-  replyToSeq: null,
-  editedAt: null,
-  deleted: false,
-  reactions: [],
-});
+const msg = (chatId: string, seq: number, senderId = 'bob', createdAt = `2026-01-01T10:00:0${seq}.000Z`): Message =>
+  testMessage({ chatId, seq, senderId, createdAt });
 
 describe('chat list', () => {
   it("counts unread only for others' messages above what the server already counted", () => {

@@ -1,20 +1,10 @@
 import type { OutboxEntry } from '@parley/client-sdk';
 import type { Message } from '@parley/contracts/client';
+import { testMessage } from '../testing/test-message';
 import { buildRows, mergeMessages } from './conversation';
 
-const m = (seq: number, senderId = 'me', createdAt = '2026-01-01T10:00:00.000Z'): Message => ({
-  id: `id${seq}`,
-  chatId: 'c',
-  seq,
-  senderId,
-  clientMsgId: `c${seq}`,
-  body: `b${seq}`,
-  createdAt,
-  replyToSeq: null,
-  editedAt: null,
-  deleted: false,
-  reactions: [],
-});
+const m = (seq: number, senderId = 'me', createdAt = '2026-01-01T10:00:00.000Z'): Message =>
+  testMessage({ id: `id${seq}`, chatId: 'c', seq, senderId, body: `b${seq}`, createdAt });
 const out = (clientMsgId: string, createdAt = '2026-01-02T08:00:00.000Z'): OutboxEntry => ({
   chatId: 'c',
   clientMsgId,

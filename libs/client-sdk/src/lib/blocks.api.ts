@@ -1,5 +1,5 @@
 import type { Block } from '@parley/contracts/client';
-import type { JsonHttp } from './http-client';
+import type { JsonHttp, PageQuery } from './http-client';
 
 /** The chat-gateway's HTTP API for blocking users (docs/protocol.md, "Blocking"). */
 export class BlocksApi {
@@ -16,14 +16,8 @@ export class BlocksApi {
   }
 
   /** One page by user id; `nextCursor` fetches the next (null: the last page). */
-  async listPage(
-    page: { limit?: number; cursor?: string } = {},
-  ): Promise<{ blocks: Block[]; nextCursor: string | null }> {
-    const query = new URLSearchParams();
-    if (page.limit !== undefined) query.set('limit', String(page.limit));
-    if (page.cursor !== undefined) query.set('cursor', page.cursor);
-    const qs = query.toString();
-    const { body, headers } = await this.http.exchange<Block[]>('GET', `/v1/blocks${qs ? `?${qs}` : ''}`);
-    return { blocks: body, nextCursor: headers.get('next-cursor') };
+  async listPage(page: PageQuery = {}): Promise<{ blocks: Block[]; nextCursor: string | null }> {
+    const { items, nextCursor } = await this.http.page<Block>('/v1/blocks', page);
+    return { blocks: items, nextCursor };
   }
 }

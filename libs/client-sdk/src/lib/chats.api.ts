@@ -1,5 +1,5 @@
 import type { Chat, ChatSummary, HistoryPage, MemberRole, MessageReceipt } from '@parley/contracts/client';
-import type { JsonHttp } from './http-client';
+import type { JsonHttp, PageQuery } from './http-client';
 
 export type CreateChatInput =
   { type: 'direct'; memberIds: [string] } | { type: 'group'; title: string; memberIds: string[] };
@@ -22,15 +22,9 @@ export class ChatsApi {
   }
 
   /** One page, most recent activity first; `nextCursor` fetches the next (null: the last page). */
-  async listPage(
-    page: { limit?: number; cursor?: string } = {},
-  ): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
-    const query = new URLSearchParams();
-    if (page.limit !== undefined) query.set('limit', String(page.limit));
-    if (page.cursor !== undefined) query.set('cursor', page.cursor);
-    const qs = query.toString();
-    const { body, headers } = await this.http.exchange<ChatSummary[]>('GET', `/v1/chats${qs ? `?${qs}` : ''}`);
-    return { chats: body, nextCursor: headers.get('next-cursor') };
+  async listPage(page: PageQuery = {}): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
+    const { items, nextCursor } = await this.http.page<ChatSummary>('/v1/chats', page);
+    return { chats: items, nextCursor };
   }
 
   get(chatId: string): Promise<Chat> {

@@ -1,5 +1,5 @@
 import { ParleyClientError } from './errors';
-import { JsonHttp, type FetchLike } from './http-client';
+import { everyPage, JsonHttp, type FetchLike } from './http-client';
 
 function fakeFetch(status: number, body: string): { fetch: FetchLike; calls: { url: string; init: RequestInit }[] } {
   const calls: { url: string; init: RequestInit }[] = [];
@@ -53,5 +53,36 @@ describe('JsonHttp', () => {
     await expect(down.request('GET', '/x')).rejects.toMatchObject({ code: 'network', retryable: true });
     const ok = new JsonHttp('http://gw', () => 't', { fetch: fakeFetch(204, '').fetch });
     expect(await ok.request('DELETE', '/x')).toBeUndefined();
+  });
+
+  it('reads a cursor page: limit and cursor in the query, the next cursor from Next-Cursor', async () => {
+    const calls: string[] = [];
+    const http = new JsonHttp('http://gw', () => 't', {
+      fetch: async (url) => {
+        calls.push(url);
+        return new Response('[{"id":"a"}]', {
+          status: 200,
+          headers: url.includes('cursor') ? {} : { 'Next-Cursor': 'n1' },
+        });
+      },
+    });
+    expect(await http.page('/v1/chats', { limit: 1 })).toEqual({ items: [{ id: 'a' }], nextCursor: 'n1' });
+    expect(await http.page('/v1/chats', { cursor: 'n1' })).toEqual({ items: [{ id: 'a' }], nextCursor: null });
+    await http.page('/v1/blocks');
+    expect(calls).toEqual(['http://gw/v1/chats?limit=1', 'http://gw/v1/chats?cursor=n1', 'http://gw/v1/blocks']);
+  });
+
+  it('collects every page, following nextCursor until it is null', async () => {
+    const pages: Record<string, { items: number[]; nextCursor: string | null }> = {
+      first: { items: [1, 2], nextCursor: 'p2' },
+      p2: { items: [3], nextCursor: null },
+    };
+    const asked: (string | undefined)[] = [];
+    const all = await everyPage(async (cursor) => {
+      asked.push(cursor);
+      return pages[cursor ?? 'first'];
+    });
+    expect(all).toEqual([1, 2, 3]);
+    expect(asked).toEqual([undefined, 'p2']);
   });
 });

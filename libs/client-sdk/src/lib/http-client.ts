@@ -22,6 +22,29 @@ const CODE_BY_STATUS: Record<number, ErrorCode> = {
   503: 'unavailable',
 };
 
+export interface PageQuery {
+  limit?: number;
+  cursor?: string;
+}
+
+/** `nextCursor` fetches the next page; null: this is the last. */
+export interface CursorPage<T> {
+  items: T[];
+  nextCursor: string | null;
+}
+
+/** Every item of a cursor-paged list, fetched page after page from the first. */
+export async function everyPage<T>(fetchPage: (cursor: string | undefined) => Promise<CursorPage<T>>): Promise<T[]> {
+  const items: T[] = [];
+  let cursor: string | undefined;
+  do {
+    const page = await fetchPage(cursor);
+    items.push(...page.items);
+    cursor = page.nextCursor ?? undefined;
+  } while (cursor);
+  return items;
+}
+
 /** JSON over fetch with docs/protocol.md's error shape turned into ParleyClientError. */
 export class JsonHttp {
   private readonly fetchImpl: FetchLike;
@@ -36,6 +59,16 @@ export class JsonHttp {
 
   async request<T>(method: string, path: string, body?: unknown, opts: { auth?: boolean } = {}): Promise<T> {
     return (await this.exchange<T>(method, path, body, opts)).body;
+  }
+
+  /** One page of a cursor-paged list: `limit` and `cursor` in the query, the next cursor from Next-Cursor. */
+  async page<T>(path: string, page: PageQuery = {}): Promise<CursorPage<T>> {
+    const query = new URLSearchParams();
+    if (page.limit !== undefined) query.set('limit', String(page.limit));
+    if (page.cursor !== undefined) query.set('cursor', page.cursor);
+    const qs = query.toString();
+    const { body, headers } = await this.exchange<T[]>('GET', `${path}${qs ? `?${qs}` : ''}`);
+    return { items: body, nextCursor: headers.get('next-cursor') };
   }
 
   /** As request, with the answer's headers (e.g. Next-Cursor of a paged list). */

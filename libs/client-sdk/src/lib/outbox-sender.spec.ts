@@ -1,7 +1,7 @@
 import type { Message } from '@parley/contracts/client';
 import { ParleyClientError } from './errors';
 import { Outbox, type OutboxEntry } from './outbox';
-import { OutboxSender } from './outbox-sender';
+import { OutboxSender, type OutboxSenderDeps } from './outbox-sender';
 import { MemoryStorage } from './storage';
 
 const entry = (id: string): OutboxEntry => ({
@@ -46,23 +46,33 @@ function fakeServer() {
   return { request, stored, calls, fail: (e: ParleyClientError) => (failNext = e) };
 }
 
+/** An empty outbox and a sender to the fake server: connected, callbacks silent, unless `deps` says otherwise. */
+function setup(deps: Partial<OutboxSenderDeps> = {}) {
+  const outbox = new Outbox(new MemoryStorage(), 'k');
+  const srv = fakeServer();
+  const sender = new OutboxSender({
+    outbox: () => outbox,
+    request: srv.request,
+    connected: () => true,
+    ackTimeoutMs: 1000,
+    onStored: () => undefined,
+    onFailed: () => undefined,
+    ...deps,
+  });
+  return { outbox, srv, sender };
+}
+
 async function settle() {
   for (let i = 0; i < 20; i++) await Promise.resolve();
 }
 
 describe('OutboxSender', () => {
   it('sends in order once connected and empties the outbox', async () => {
-    const outbox = new Outbox(new MemoryStorage(), 'k');
-    const srv = fakeServer();
     let connected = false;
     const stored: number[] = [];
-    const sender = new OutboxSender({
-      outbox: () => outbox,
-      request: srv.request,
+    const { outbox, srv, sender } = setup({
       connected: () => connected,
-      ackTimeoutMs: 1000,
       onStored: (_e, m) => stored.push(m.seq),
-      onFailed: () => undefined,
     });
     await outbox.add(entry('a'));
     await outbox.add(entry('b'));
@@ -78,17 +88,8 @@ describe('OutboxSender', () => {
   });
 
   it('a lost ack is retried with the same clientMsgId and stored once', async () => {
-    const outbox = new Outbox(new MemoryStorage(), 'k');
-    const srv = fakeServer();
     const stored: string[] = [];
-    const sender = new OutboxSender({
-      outbox: () => outbox,
-      request: srv.request,
-      connected: () => true,
-      ackTimeoutMs: 1000,
-      onStored: (e, m) => stored.push(`${e.clientMsgId}:${m.seq}`),
-      onFailed: () => undefined,
-    });
+    const { outbox, srv, sender } = setup({ onStored: (e, m) => stored.push(`${e.clientMsgId}:${m.seq}`) });
     await outbox.add(entry('a'));
     srv.fail(new ParleyClientError('network', 'disconnected'));
     sender.kick();
@@ -102,17 +103,8 @@ describe('OutboxSender', () => {
   });
 
   it('a refused message is dropped with the error and the next one goes', async () => {
-    const outbox = new Outbox(new MemoryStorage(), 'k');
-    const srv = fakeServer();
     const failed: string[] = [];
-    const sender = new OutboxSender({
-      outbox: () => outbox,
-      request: srv.request,
-      connected: () => true,
-      ackTimeoutMs: 1000,
-      onStored: () => undefined,
-      onFailed: (e, err) => failed.push(`${e.clientMsgId}:${err.code}`),
-    });
+    const { outbox, srv, sender } = setup({ onFailed: (e, err) => failed.push(`${e.clientMsgId}:${err.code}`) });
     await outbox.add(entry('a'));
     await outbox.add(entry('b'));
     srv.fail(new ParleyClientError('forbidden', 'not a member'));
@@ -126,16 +118,7 @@ describe('OutboxSender', () => {
   it('unavailable backs off and retries by itself, keeping the order', async () => {
     jest.useFakeTimers();
     try {
-      const outbox = new Outbox(new MemoryStorage(), 'k');
-      const srv = fakeServer();
-      const sender = new OutboxSender({
-        outbox: () => outbox,
-        request: srv.request,
-        connected: () => true,
-        ackTimeoutMs: 1000,
-        onStored: () => undefined,
-        onFailed: () => undefined,
-      });
+      const { outbox, srv, sender } = setup();
       await outbox.add(entry('a'));
       await outbox.add(entry('b'));
       srv.fail(new ParleyClientError('unavailable', 'store down'));

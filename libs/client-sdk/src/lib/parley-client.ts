@@ -23,7 +23,7 @@ import { Connection, type ConnectionEvent, type ConnectionState } from './connec
 import { DeliveryAcker } from './delivery-acker';
 import { EventCursor } from './event-cursor';
 import { ParleyClientError, toClientError } from './errors';
-import { JsonHttp, type FetchLike } from './http-client';
+import { everyPage, JsonHttp, type FetchLike, type PageQuery } from './http-client';
 import type { MessageStatusEvent, StatusCounts } from './message-status';
 import { Outbox, type OutboxEntry } from './outbox';
 import { OutboxSender } from './outbox-sender';
@@ -293,19 +293,13 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
    * first 32 members (see memberCount); getChat() has them all.
    */
   async listChats(): Promise<ChatSummary[]> {
-    const list: ChatSummary[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.listChatsPage({ cursor });
-      list.push(...page.chats);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return list;
+    return everyPage(async (cursor) => {
+      const { chats, nextCursor } = await this.listChatsPage({ cursor });
+      return { items: chats, nextCursor };
+    });
   }
 
-  async listChatsPage(
-    page: { limit?: number; cursor?: string } = {},
-  ): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
+  async listChatsPage(page: PageQuery = {}): Promise<{ chats: ChatSummary[]; nextCursor: string | null }> {
     const result = await this.api.chats.listPage(page);
     // Only whole member lists feed the cache (receipts "to all" count on them).
     for (const chat of result.chats) if (chat.members.length >= chat.memberCount) this.remember(chat);
@@ -362,14 +356,10 @@ export class ParleyClient extends TypedEmitter<ParleyEvents> {
 
   /** Every user the caller blocks, fetched page by page. */
   async listBlocks(): Promise<Block[]> {
-    const list: Block[] = [];
-    let cursor: string | undefined;
-    do {
-      const page = await this.api.blocks.listPage({ cursor });
-      list.push(...page.blocks);
-      cursor = page.nextCursor ?? undefined;
-    } while (cursor);
-    return list;
+    return everyPage(async (cursor) => {
+      const { blocks, nextCursor } = await this.api.blocks.listPage({ cursor });
+      return { items: blocks, nextCursor };
+    });
   }
 
   async setMuted(chatId: string, muted: boolean): Promise<boolean> {

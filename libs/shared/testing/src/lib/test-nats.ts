@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import type { ServiceQueue } from '@parley/contracts';
 import {
   ensureNatsPasswords,
+  NatsBus,
   natsPasswordFile,
   parleyNatsUsers,
   writeNatsServerConfig,
@@ -122,4 +123,22 @@ async function waitForNats(port: number, timeoutMs: number): Promise<void> {
       throw new Error(`nats-server on 127.0.0.1:${port} did not answer within ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
+}
+
+/**
+ * A test's own NatsBus to the apps it started in-process: anonymous, at `url` (default NATS_URL,
+ * else the local server), under the test's subject prefix; requests time out after 3 s by default.
+ */
+export function connectTestBus(options: {
+  name: string;
+  subjectPrefix?: string;
+  requestTimeoutMs?: number;
+  url?: string;
+}): Promise<NatsBus> {
+  return NatsBus.connect({
+    url: options.url ?? process.env['NATS_URL'] ?? 'nats://127.0.0.1:4222',
+    name: options.name,
+    requestTimeoutMs: options.requestTimeoutMs ?? 3000,
+    subjectPrefix: options.subjectPrefix,
+  });
 }

@@ -64,13 +64,12 @@ describe('MicroBatcher', () => {
   it('with maxConcurrent, holds new items while batches run, and gathers them for maxWaitMs when busy', async () => {
     const release: (() => void)[] = [];
     const batches: number[][] = [];
-    const b = new MicroBatcher<number>(
-      (batch) => {
-        batches.push([...batch]);
-        return new Promise<void>((r) => release.push(r));
-      },
-      { maxConcurrent: 1, maxWaitMs: 5 },
-    );
+    /** Records each batch and holds it running until released. */
+    const heldRun = (batch: number[]) => {
+      batches.push([...batch]);
+      return new Promise<void>((r) => release.push(r));
+    };
+    const b = new MicroBatcher<number>(heldRun, { maxConcurrent: 1, maxWaitMs: 5 });
     b.add(1);
     await turn();
     expect(batches).toEqual([[1]]);
@@ -82,13 +81,7 @@ describe('MicroBatcher', () => {
     await turn();
     expect(batches).toEqual([[1], [2, 3]]);
     // Busy: the next item waits for company (maxWaitMs), not just the end of the turn.
-    const r2 = new MicroBatcher<number>(
-      (batch) => {
-        batches.push([...batch]);
-        return new Promise<void>((r) => release.push(r));
-      },
-      { maxConcurrent: 2, maxWaitMs: 30 },
-    );
+    const r2 = new MicroBatcher<number>(heldRun, { maxConcurrent: 2, maxWaitMs: 30 });
     r2.add(10);
     await turn();
     r2.add(11);

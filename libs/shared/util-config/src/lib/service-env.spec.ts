@@ -1,5 +1,5 @@
 import { loadEnv } from './load-env';
-import { ServiceEnv } from './service-env';
+import { ServiceEnv, serviceNatsConfig } from './service-env';
 
 class SvcEnv extends ServiceEnv {
   override NATS_USER = 'svc';
@@ -22,5 +22,14 @@ describe('ServiceEnv', () => {
     expect(() => loadEnv('svc', ServiceEnv, {})).toThrow(/NATS_USER/);
     expect(() => loadEnv('svc', SvcEnv, { LOG_LEVEL: 'loud' })).toThrow(/LOG_LEVEL/);
     expect(() => loadEnv('svc', SvcEnv, { NATS_SUBJECT_PREFIX: 'a.*.' })).toThrow(/NATS_SUBJECT_PREFIX/);
+  });
+
+  it('gives the NATS config, anonymous (no pass) while NATS_PASSWORD is empty', () => {
+    expect(serviceNatsConfig(loadEnv('svc', SvcEnv, { NATS_SUBJECT_PREFIX: 't1.' }))).toEqual({
+      url: 'nats://127.0.0.1:4222',
+      subjectPrefix: 't1.',
+      user: 'svc',
+    });
+    expect(serviceNatsConfig(loadEnv('svc', SvcEnv, { NATS_PASSWORD: 's3cret' })).pass).toBe('s3cret');
   });
 });

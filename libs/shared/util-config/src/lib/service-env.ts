@@ -18,3 +18,31 @@ export class ServiceEnv {
   @IsString() NATS_PASSWORD = '';
   @IsString() NATS_PASSWORD_FILE = '';
 }
+
+/** How an app connects to NATS (its config's `nats`). */
+export interface ServiceNatsConfig {
+  url: string;
+  subjectPrefix: string;
+  user: string;
+  /** Absent when NATS_PASSWORD is empty: the connection is then anonymous. */
+  pass?: string;
+}
+
+/** What every app's config holds from ServiceEnv's variables (HTTP_HOST with the app's own port). */
+export interface ServiceConfig {
+  http: { host: string; port: number };
+  logLevel: string;
+  nats: ServiceNatsConfig;
+}
+
+/** The NATS part of an app's config, from ServiceEnv's variables. */
+export function serviceNatsConfig(
+  e: Pick<ServiceEnv, 'NATS_URL' | 'NATS_SUBJECT_PREFIX' | 'NATS_USER' | 'NATS_PASSWORD'>,
+): ServiceNatsConfig {
+  return {
+    url: e.NATS_URL,
+    subjectPrefix: e.NATS_SUBJECT_PREFIX,
+    user: e.NATS_USER,
+    pass: e.NATS_PASSWORD || undefined,
+  };
+}

@@ -4,6 +4,7 @@ import type { MicroserviceOptions } from '@nestjs/microservices';
 import type { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
 import type { ServiceQueue } from '@parley/contracts';
+import type { ServiceNatsConfig } from '@parley/shared/util-config';
 import { NatsBus, natsSecurityOptions, natsServers } from '@parley/shared/util-nats';
 import { json } from 'express';
 import helmet from 'helmet';
@@ -18,8 +19,8 @@ import { createValidationPipe } from './validation';
 export interface StartServiceOptions {
   name: string;
   module: Type<unknown> | DynamicModule;
-  host: string;
-  port: number;
+  /** Where HTTP (health, metrics, the app's own routes) listens: the app config's `http`. */
+  http: { host: string; port: number };
   /**
    * Serve this app's NATS handlers in a queue group, so replicas share the work; `user`/`pass`: its NATS identity (absent: anonymous).
    * `onBusConnection`: serve on the app's NatsBus connection instead of a second one (its readiness is then the server's).
@@ -42,6 +43,21 @@ export interface StartServiceOptions {
   /** Largest accepted JSON body; larger ones answer payload_too_large. */
   bodyLimit?: string;
   configure?: (app: NestExpressApplication) => void | Promise<void>;
+}
+
+/**
+ * `nats` of an app that serves its handlers in queue group `queue` on the NatsBus connection its
+ * AppModule opens (one connection: handlers, the app's other NATS traffic and readiness).
+ */
+export function natsHandlersOnBus(nats: ServiceNatsConfig, queue: ServiceQueue): StartServiceOptions['nats'] {
+  return {
+    url: nats.url,
+    queue,
+    subjectPrefix: nats.subjectPrefix,
+    user: nats.user,
+    pass: nats.pass,
+    onBusConnection: true,
+  };
 }
 
 /**
@@ -112,24 +128,40 @@ export async function startService(options: StartServiceOptions): Promise<INestA
     await app.startAllMicroservices();
   }
 
-  await app.listen(options.port, options.host);
-  app.get(Logger).log(`${options.name} listening on http://${options.host}:${options.port}`, 'Bootstrap');
+  const { host, port } = options.http;
+  await app.listen(port, host);
+  app.get(Logger).log(`${options.name} listening on http://${host}:${port}`, 'Bootstrap');
   return app;
 }
 
 /**
  * Runs an app's entry point: any start-up failure (bad config, unreachable
- * dependency) is printed as one clear line and the process exits 1.
+ * dependency) is printed as one clear line and the process exits 1. An app with a database
+ * gives its `migrate`: `main.js migrate` then applies the migrations, lists them and exits 0.
  */
-export function runMain(name: string, main: () => Promise<unknown>): void {
+export function runMain(
+  name: string,
+  main: () => Promise<unknown>,
+  options: { migrate?: () => Promise<string[]> } = {},
+): void {
   installProcessErrorHandlers(name);
-  main().catch((err: unknown) => {
+  const { migrate } = options;
+  const run = migrate && process.argv[2] === 'migrate' ? () => migrateAndExit(name, migrate) : main;
+  run().catch((err: unknown) => {
     const message = err instanceof Error ? err.message : String(err);
     process.stderr.write(
       `${JSON.stringify({ level: 'fatal', service: name, time: new Date().toISOString(), msg: `${name} failed to start: ${message}` })}\n`,
     );
     process.exit(1);
   });
+}
+
+async function migrateAndExit(name: string, migrate: () => Promise<string[]>): Promise<void> {
+  const applied = await migrate();
+  process.stdout.write(
+    `${name}: ${applied.length} migration(s) applied${applied.length ? `: ${applied.join(', ')}` : ''}\n`,
+  );
+  process.exit(0);
 }
 
 /**
