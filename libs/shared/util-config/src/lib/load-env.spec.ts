@@ -41,6 +41,17 @@ describe('loadEnv', () => {
     );
   });
 
+  it("reads no file for an empty NAME_FILE, not even the default's", () => {
+    const file = join(mkdtempSync(join(tmpdir(), 'load-env-')), 'token');
+    writeFileSync(file, 'from-default-file\n');
+    class WithFileDefault {
+      @IsString() SAMPLE_TOKEN = 'built-in';
+      @IsString() SAMPLE_TOKEN_FILE = file;
+    }
+    expect(loadEnv('sample', WithFileDefault, {}).SAMPLE_TOKEN).toBe('from-default-file');
+    expect(loadEnv('sample', WithFileDefault, { SAMPLE_TOKEN_FILE: '' }).SAMPLE_TOKEN).toBe('built-in');
+  });
+
   it('fails clearly when NAME_FILE cannot be read', () => {
     expect(() => loadEnv('sample', SampleEnv, { SAMPLE_SECRET_FILE: '/nonexistent/x' })).toThrow(/SAMPLE_SECRET_FILE/);
   });

@@ -18,7 +18,8 @@ type EnvClass<T> = new () => T;
 /**
  * Reads `NAME_FILE` for every `NAME` the schema declares, so Kubernetes Secrets can
  * be mounted as files; a value given directly wins over its file. A `NAME_FILE`
- * default that points at a missing file is ignored (the schema then reports NAME).
+ * default that points at a missing file is ignored (the schema then reports NAME), and an
+ * empty `NAME_FILE` reads no file at all.
  */
 function withFileVariables(
   defaults: Record<string, unknown>,
@@ -30,7 +31,8 @@ function withFileVariables(
     const fileVar = `${key}_FILE`;
     const explicit = env[fileVar];
     const fallback = defaults[fileVar];
-    const path = explicit || (typeof fallback === 'string' ? fallback : undefined);
+    // Set but empty: no file (not the default's).
+    const path = explicit !== undefined ? explicit : typeof fallback === 'string' ? fallback : undefined;
     if (!path) continue;
     try {
       out[key] = readFileSync(path, 'utf8').trim();
