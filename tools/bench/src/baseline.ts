@@ -1,5 +1,5 @@
 import { execFileSync, spawnSync } from 'node:child_process';
-import { existsSync, rmSync, symlinkSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, symlinkSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** The five apps a stack runs; their dist/ is what the baseline must have. */
@@ -37,8 +37,7 @@ export function prepareBaseline(ref: string, workspaceRoot: string, log: (m: str
     git(workspaceRoot, ['worktree', 'prune']);
     git(workspaceRoot, ['worktree', 'add', '--detach', root, commit]);
   }
-  if (!existsSync(join(root, 'node_modules')))
-    symlinkSync(join(workspaceRoot, 'node_modules'), join(root, 'node_modules'));
+  installDependencies(root, workspaceRoot, log);
   log(`baseline ${ref} (${title}): building its apps in ${root}`);
   const build = spawnSync(
     'npx',
@@ -56,4 +55,23 @@ export function prepareBaseline(ref: string, workspaceRoot: string, log: (m: str
       `baseline build of ${ref} failed (exit ${build.status}): ${`${build.stdout}${build.stderr}`.trim().split('\n').slice(-20).join('\n')}`,
     );
   return { ref, commit, title, root };
+}
+
+/** This checkout's node_modules when the lock files agree (no install); else the commit's own `npm ci`. */
+function installDependencies(root: string, workspaceRoot: string, log: (m: string) => void): void {
+  if (existsSync(join(root, 'node_modules'))) return;
+  const lock = (dir: string) => readFileSync(join(dir, 'package-lock.json'), 'utf8');
+  if (lock(root) === lock(workspaceRoot)) {
+    symlinkSync(join(workspaceRoot, 'node_modules'), join(root, 'node_modules'));
+    return;
+  }
+  log(`baseline: its package-lock.json differs from this checkout's: npm ci there`);
+  const ci = spawnSync('npm', ['ci', '--no-audit', '--no-fund'], {
+    cwd: root,
+    encoding: 'utf8',
+    stdio: ['ignore', 'pipe', 'pipe'],
+    maxBuffer: 64 * 1024 * 1024,
+  });
+  if (ci.status !== 0)
+    throw new Error(`npm ci in ${root} failed: ${ci.stderr.trim().split('\n').slice(-10).join('\n')}`);
 }

@@ -72,7 +72,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
   return {
     scale,
     phases,
-    stepSeconds: n('STEP_SECONDS', 8, 3, 1),
+    stepSeconds: n('STEP_SECONDS', 15, 3, 1),
     rampStart: n('RAMP_START', 1000, 200, 40),
     rampFactor: n('RAMP_FACTOR', 1.4, 2, 2),
     rampMax: n('RAMP_MAX', 60000, 3200, 80),
