@@ -90,7 +90,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     storeInFlight: n('STORE_IN_FLIGHT', 1000, 200, 20),
     storeItemsPerRequest: n('STORE_ITEMS_PER_REQUEST', 16, 16, 5),
     groupSize: n('GROUP_SIZE', 1024, 64, 8),
-    groupRate: n('GROUP_RATE', 5, 5, 2),
+    groupRate: n('GROUP_RATE', 10, 5, 2),
     groupSeconds: n('GROUP_SECONDS', 10, 3, 1),
     idleUsers: n('IDLE_USERS', 20000, 400, 20),
     idleHoldSeconds: n('IDLE_HOLD_SECONDS', 10, 3, 3),

@@ -19,6 +19,7 @@ export function targets(results: BenchResults): TargetRow[] {
     idleHeapTarget(results),
     crowdTarget(results),
     groupTarget(results),
+    scaleOutTarget(),
     zeroLossTarget(results),
   ];
 }
@@ -29,9 +30,9 @@ function throughputTarget(results: BenchResults): TargetRow {
   const x = ratio(pMax, rMax);
   return {
     target: 'Durable 1:1 messages/s delivered at e2e p99 <= 100 ms',
-    goal: '>= 0.33x the bare relay',
+    goal: '>= 10,000 and >= 0.6x the bare relay in the same run',
     measured: `${fmt(pMax)} vs relay ${fmt(rMax)} = ${fmt(x, 2)}x`,
-    met: x === undefined ? undefined : x >= 0.33,
+    met: x === undefined || pMax === undefined ? undefined : pMax >= 10_000 && x >= 0.6,
   };
 }
 
@@ -41,9 +42,9 @@ function cpuTarget(results: BenchResults): TargetRow {
   const cpu = p?.max?.cpuUsPerMessage;
   return {
     target: 'CPU per message, all server processes incl. PostgreSQL, NATS, Redis (at the max rate)',
-    goal: '<= 250 µs',
+    goal: '<= 150 µs',
     measured: `${fmt(cpu)} µs at ${fmt(p?.max?.offeredRate)} msg/s (at half of it: ${fmt(p?.half?.cpuUsPerMessage)} µs)`,
-    met: cpu === undefined ? undefined : cpu <= 250,
+    met: cpu === undefined ? undefined : cpu <= 150,
   };
 }
 
@@ -95,9 +96,9 @@ function idleHeapTarget(results: BenchResults): TargetRow {
   const memX = ratio(pi?.heapPerSocketBytes, ri?.heapPerSocketBytes);
   return {
     target: 'Heap per authenticated idle socket',
-    goal: '<= 2x bare Socket.IO and <= 20 KB',
+    goal: '<= 1.1x bare Socket.IO',
     measured: `${kb(pi?.heapPerSocketBytes)} vs bare ${kb(ri?.heapPerSocketBytes)} = ${fmt(memX, 2)}x`,
-    met: pi && ri ? pi.heapPerSocketBytes <= 2 * ri.heapPerSocketBytes && pi.heapPerSocketBytes <= 20_000 : undefined,
+    met: pi && ri ? pi.heapPerSocketBytes <= 1.1 * ri.heapPerSocketBytes : undefined,
   };
 }
 
@@ -118,10 +119,25 @@ function groupTarget(results: BenchResults): TargetRow {
   const g = results.group;
   const gs = g?.steps[g.steps.length - 1];
   return {
-    target: `A group of ${g?.users ?? 1024}: one message to every online member`,
-    goal: 'e2e p99 <= 250 ms (1,024 members)',
-    measured: g ? `${fmt(gs?.deliveries)} deliveries, e2e p99 ${fmt(gs?.e2e.p99Ms, 1)} ms` : 'n/a',
-    met: g && gs ? g.users >= 1024 && gs.e2e.p99Ms <= 250 && gs.deliveries === gs.expectedDeliveries : undefined,
+    target: `A group of ${g?.users ?? 1024} receiving 10 messages/s: every online member gets each`,
+    goal: 'e2e p99 <= 250 ms (1,024 members, 10 msg/s)',
+    measured: g
+      ? `${fmt(gs?.deliveries)} deliveries at ${fmt(gs?.offeredRate)} msg/s, e2e p99 ${fmt(gs?.e2e.p99Ms, 1)} ms`
+      : 'n/a',
+    met:
+      g && gs
+        ? g.users >= 1024 && gs.offeredRate >= 10 && gs.e2e.p99Ms <= 250 && gs.deliveries === gs.expectedDeliveries
+        : undefined,
+  };
+}
+
+/** Not a phase of this bench yet: said, so the table lists every target. */
+function scaleOutTarget(): TargetRow {
+  return {
+    target: 'Two gateways and two message-stores on this box vs one of each, at the same CPU',
+    goal: '>= 0.9x the delivered rate',
+    measured: 'not measured by this bench yet',
+    met: undefined,
   };
 }
 
