@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadBenchConfig } from './bench-config';
 import { writeReport } from './report';
 import { latencyChart } from './report/latency-chart';
+import { beforeAfterSection } from './report/sections/before-after';
 import { targets } from './report/target-rows';
 import type { BenchResults, RunSummary, Step } from './results';
 
@@ -152,6 +153,26 @@ describe('bench report', () => {
     fast.parley = withMax(fast.parley as RunSummary, 12_000);
     fast.relay = withMax(fast.relay as RunSummary, 16_000);
     expect(targets(fast).find((r) => r.target.startsWith('Durable 1:1'))?.met).toBe(true); // 12,000 and 0.75x
+  });
+
+  it('tables the before/after ramps and the best ceiling of each side over the other', () => {
+    const r = results();
+    expect(beforeAfterSection(r)).toEqual([]); // no BENCH_BASELINE: no section
+    r.beforeAfter = {
+      baseline: { ref: 'v1', commit: 'a'.repeat(40), title: 'aaaaaaa before' },
+      current: { commit: 'b'.repeat(40), title: 'bbbbbbb after', uncommitted: true },
+      runs: [
+        { side: 'baseline', round: 1, summary: run([step(2000), step(3000)]) },
+        { side: 'current', round: 1, summary: run([step(2000), step(2400)]) },
+        { side: 'baseline', round: 2, summary: run([step(2000), step(2800)]) },
+        { side: 'current', round: 2, summary: run([step(2000), step(3300)]) },
+      ],
+    };
+    const text = beforeAfterSection(r).join('\n');
+    expect(text).toContain('Baseline `v1` = aaaaaaa before; this checkout: bbbbbbb after (with uncommitted changes)');
+    expect(text).toContain('| 1 | baseline | 3,000 |');
+    expect(text).toContain('| 2 | current | 3,300 |');
+    expect(text).toContain('**1.10x**'); // best 3,300 over best 3,000
   });
 
   it('fails the zero-loss target when any run lost a message', () => {
