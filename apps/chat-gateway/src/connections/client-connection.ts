@@ -42,8 +42,8 @@ export class ClientConnection {
     }
     this.order = new MessageOrder({
       ...orderDeps,
-      emit: (m) => emitMessage(transport, ServerEvents.MessageNew, m, this.messageEventSeqs.get(m)),
-      emitUpdated: (m) => emitMessage(transport, ServerEvents.MessageUpdated, m, this.updateEventSeqs.get(m)),
+      emit: (m) => transport.emit(ServerEvents.MessageNew, m, ...eventSeqMeta(this.messageEventSeqs.get(m))),
+      emitUpdated: (m) => transport.emit(ServerEvents.MessageUpdated, m, ...eventSeqMeta(this.updateEventSeqs.get(m))),
       // The store refused a gap fill: the user left the chat and its chat:removed was lost.
       onChatGone: (chatId) => transport.emit(ServerEvents.ChatRemoved, { chatId }),
     });
@@ -113,15 +113,9 @@ export class ClientConnection {
   }
 }
 
-/** A v1 connection's message:new or message:updated, with this user's eventSeq of it when known. */
-function emitMessage(
-  transport: ConnectionTransport,
-  event: typeof ServerEvents.MessageNew | typeof ServerEvents.MessageUpdated,
-  message: Message,
-  eventSeq: number | undefined,
-): void {
-  if (eventSeq === undefined) transport.emit(event, message);
-  else transport.emit(event, message, { eventSeq });
+/** The third argument of a v1 connection's message:new or message:updated: this user's eventSeq of it, when known. */
+function eventSeqMeta(eventSeq: number | undefined): [] | [{ eventSeq: number }] {
+  return eventSeq === undefined ? [] : [{ eventSeq }];
 }
 
 /** A stream event with its eventSeq as the 2nd argument (the names are the contract's constants). */

@@ -32,6 +32,7 @@ export function listApps(): string[] {
 /** Apps whose main.ts runs migrations on `node main.js migrate`. */
 export function migratingApps(): string[] {
   return listApps().filter((app) =>
-    /process\.argv\[2\]\s*===\s*['"]migrate['"]/.test(readText(`apps/${app}/src/main.ts`)),
+    // `runMain(name, serve, { migrate })`: `main.js migrate` runs the app's migrations.
+    /\brunMain\([\s\S]*\{\s*migrate\s*:/.test(readText(`apps/${app}/src/main.ts`)),
   );
 }
