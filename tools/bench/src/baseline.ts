@@ -16,6 +16,18 @@ export interface Baseline {
 }
 
 const git = (cwd: string, args: string[]): string => execFileSync('git', args, { cwd, encoding: 'utf8' }).trim();
+/** `<short hash> <subject>` of a commit, cut for a table. */
+const commitTitle = (cwd: string, commit: string): string =>
+  git(cwd, ['log', '--format=%h %s', '-1', commit]).slice(0, 120);
+
+/** The checkout the bench runs from: its HEAD, and whether tracked files differ from it. */
+export function currentCheckout(workspaceRoot: string): { commit: string; title: string; uncommitted: boolean } {
+  return {
+    commit: git(workspaceRoot, ['rev-parse', 'HEAD']),
+    title: commitTitle(workspaceRoot, 'HEAD'),
+    uncommitted: git(workspaceRoot, ['status', '--porcelain', '--untracked-files=no']) !== '',
+  };
+}
 
 /**
  * BENCH_BASELINE=<git ref>: that commit's apps, so one run measures before and after a change
@@ -25,7 +37,7 @@ const git = (cwd: string, args: string[]): string => execFileSync('git', args, {
  */
 export function prepareBaseline(ref: string, workspaceRoot: string, log: (m: string) => void): Baseline {
   const commit = git(workspaceRoot, ['rev-parse', '--verify', `${ref}^{commit}`]);
-  const title = git(workspaceRoot, ['log', '--format=%h %s', '-1', commit]).slice(0, 120);
+  const title = commitTitle(workspaceRoot, commit);
   const root = join(workspaceRoot, '.parley', 'bench', `baseline-${commit.slice(0, 12)}`);
   const built = () => APPS.every((app) => existsSync(join(root, 'dist', 'apps', app, 'main.js')));
   if (built()) {

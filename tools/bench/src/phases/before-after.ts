@@ -1,14 +1,11 @@
-import { execFileSync } from 'node:child_process';
 import { join } from 'node:path';
 import { WORKSPACE_ROOT as ROOT } from '@parley/shared/testing';
-import { prepareBaseline } from '../baseline';
+import { currentCheckout, prepareBaseline } from '../baseline';
 import { log } from '../log';
 import type { BeforeAfter } from '../results';
 import type { BenchContext } from './context';
 import { settleDatabase } from './database';
 import { parleyRun, rampOnStack, startBenchStack } from './parley-run';
-
-const git = (args: string[]): string => execFileSync('git', args, { cwd: ROOT, encoding: 'utf8' }).trim();
 
 /**
  * BENCH_BASELINE=<ref>: the 1:1 ramp on that commit's apps and on this checkout's, in turn
@@ -19,11 +16,7 @@ export async function beforeAfter(ctx: BenchContext, ref: string): Promise<void>
   const baseline = prepareBaseline(ref, ROOT, log);
   const result: BeforeAfter = {
     baseline: { ref, commit: baseline.commit, title: baseline.title },
-    current: {
-      commit: git(['rev-parse', 'HEAD']),
-      title: git(['log', '--format=%h %s', '-1']).slice(0, 120),
-      uncommitted: git(['status', '--porcelain', '--untracked-files=no']) !== '',
-    },
+    current: currentCheckout(ROOT),
     runs: [],
   };
   ctx.results.beforeAfter = result;
