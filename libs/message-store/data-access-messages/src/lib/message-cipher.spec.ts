@@ -28,6 +28,19 @@ describe('MessageCipher', () => {
     expect(a.ciphertext.equals(b.ciphertext)).toBe(false);
   });
 
+  it('never repeats an IV across its random pool refills, and each decrypts', () => {
+    const cipher = MessageCipher.fromKeyList(k1);
+    const seen = new Set<string>();
+    for (let i = 0; i < 10_000; i++) {
+      const id = randomUUID();
+      const enc = cipher.encrypt(`m${i}`, id);
+      expect(enc.iv).toHaveLength(12);
+      seen.add(enc.iv.toString('hex'));
+      if (i % 4_095 === 0) expect(cipher.decrypt(enc, id)).toBe(`m${i}`);
+    }
+    expect(seen.size).toBe(10_000);
+  });
+
   it('encrypts with the last key and still decrypts rows of older keys', () => {
     const old = MessageCipher.fromKeyList(k1);
     const id = randomUUID();
