@@ -41,7 +41,9 @@ export interface BenchConfig {
   scalingOut: string;
   chartOut: string;
   jsonOut: string;
+  /** BENCH_CPU_PROF=1: a profiled step at the 1:1 maximum rate, flame graphs of its busiest apps into flamegraphDir. */
   cpuProfile: boolean;
+  flamegraphDir: string;
   /** Longest wait for a quiet machine before each phase and step (a shared machine). */
   quietWaitSeconds: number;
   /** BENCH_BASELINE: a git ref whose apps run the same 1:1 ramp as this checkout's, in turn (phase compare). */
@@ -105,6 +107,7 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     chartOut: env['BENCH_CHART_OUT'] ?? `${root}/docs/benchmarks-latency.svg`,
     jsonOut: env['BENCH_JSON_OUT'] ?? `${root}/.parley/bench/last-run.json`,
     cpuProfile: env['BENCH_CPU_PROF'] === '1',
+    flamegraphDir: env['BENCH_FLAMEGRAPH_DIR'] ?? `${root}/docs/flamegraphs`,
     quietWaitSeconds: n('QUIET_WAIT_SECONDS', 30, 10, 0),
     baseline: env['BENCH_BASELINE'] || undefined,
     baselineRounds: Math.max(1, n('BASELINE_ROUNDS', 1, 1)),

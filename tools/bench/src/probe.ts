@@ -33,10 +33,15 @@ export async function probeMemory(probeDir: string, pid: number, timeoutMs = 10_
 
 /**
  * Starts or stops the V8 CPU profiler inside a probed process (stop writes
- * <dir>/<app>-<pid>.cpuprofile), or writes a heap snapshot (heap).
+ * <dir>/<app>-<pid>.cpuprofile, or <app>-<pid>-<label>.cpuprofile), or writes a heap snapshot (heap).
  */
-export function probeProfiler(probeDir: string, pid: number, command: 'prof-start' | 'prof-stop' | 'heap'): void {
-  writeFileSync(join(probeDir, `cmd-${pid}`), command);
+export function probeProfiler(
+  probeDir: string,
+  pid: number,
+  command: 'prof-start' | 'prof-stop' | 'heap',
+  label?: string,
+): void {
+  writeFileSync(join(probeDir, `cmd-${pid}`), label ? `${command} ${label}` : command);
   process.kill(pid, 'SIGWINCH');
 }
 

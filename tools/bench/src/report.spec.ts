@@ -5,6 +5,7 @@ import { loadBenchConfig } from './bench-config';
 import { writeReport } from './report';
 import { latencyChart } from './report/latency-chart';
 import { beforeAfterSection } from './report/sections/before-after';
+import { cpuProfileSection } from './report/sections/cpu-profile';
 import { targets } from './report/target-rows';
 import type { BenchResults, RunSummary, Step } from './results';
 
@@ -173,6 +174,51 @@ describe('bench report', () => {
     expect(text).toContain('| 1 | baseline | 3,000 |');
     expect(text).toContain('| 2 | current | 3,300 |');
     expect(text).toContain('**1.10x**'); // best 3,300 over best 3,000
+  });
+
+  it('shows where the CPU went in the profiled step, with a link to each flame graph, only in a profiled run', () => {
+    const r = results();
+    const config = loadBenchConfig(
+      { BENCH_OUT: '/repo/docs/benchmarks.md', BENCH_FLAMEGRAPH_DIR: '/repo/docs/flamegraphs' },
+      '/repo',
+    );
+    expect(cpuProfileSection(r, config)).toEqual([]); // no BENCH_CPU_PROF: no section
+    const cpuSeconds = { 'chat-gateway': 9, postgres: 6, 'message-store': 4, nats: 2, loadgen: 5 };
+    r.maxRateProfile = {
+      step: step(4000, { phase: 'fixed', durationS: 10, cpuSeconds }),
+      graphs: [
+        {
+          name: 'chat-gateway',
+          cores: 0.9,
+          durationS: 10.4,
+          samples: 20_800,
+          idleShare: 0.12,
+          topSelf: [
+            { function: 'writev', category: 'native', samples: 900, share: 0.049 },
+            {
+              function: 'flush',
+              where: 'libs/shared/util-batching/src/lib/micro-batcher.ts:67',
+              category: 'app',
+              samples: 500,
+              share: 0.027,
+            },
+          ],
+        },
+      ],
+    };
+    const text = cpuProfileSection(r, config).join('\n');
+    expect(text).toContain('### Where the CPU goes at the maximum rate');
+    expect(text).toContain('4,000 msg/s offered for 10 s');
+    expect(text).toContain(
+      'busiest first: chat-gateway 0.90, PostgreSQL 0.60, load generator (client) 0.50, message-store 0.40, NATS 0.20.',
+    );
+    expect(text).toContain(
+      '**chat-gateway**: 0.90 cores; [flame graph](flamegraphs/chat-gateway.svg) of 20,800 samples over 10.4 s, 12.0% of them idle',
+    );
+    expect(text).toContain('| `writev` |  | V8 builtins and C++ bindings | 4.9% |');
+    expect(text).toContain(
+      '| `flush` | libs/shared/util-batching/src/lib/micro-batcher.ts:67 | our code (apps/, libs/) | 2.7% |',
+    );
   });
 
   it('fails the zero-loss target when any run lost a message', () => {

@@ -1,10 +1,11 @@
 import type { SwitchCost } from './switch-cost';
 import type { IngestResult } from './pg-ingest';
 import type { StoreDriveResult } from './store-drive';
+import type { SelfTime } from './flamegraph/profile';
 
 /** The load generator's JSON summary, as tools/loadgen writes it. */
 export type { LatencySummary as Latency, StepResult as Step, RunSummary } from '@parley/tools/load-report';
-import type { RunSummary } from '@parley/tools/load-report';
+import type { RunSummary, StepResult } from '@parley/tools/load-report';
 
 export interface IdleMemory {
   sockets: number;
@@ -64,6 +65,8 @@ export interface BenchResults {
   transports?: Partial<Record<'socketio' | 'grpc', { run: RunSummary; idle?: IdleMemory }>>;
   /** BENCH_BASELINE: the same 1:1 ramp on an earlier commit's apps and on this checkout's, in turn. */
   beforeAfter?: BeforeAfter;
+  /** BENCH_CPU_PROF: one more 1:1 step at the ramp's maximum rate with the V8 profiler on in every app. */
+  maxRateProfile?: MaxRateProfile;
   notes: string[];
 }
 
@@ -78,4 +81,23 @@ export interface BeforeAfter {
   baseline: { ref: string; commit: string; title: string };
   current: { commit: string; title: string; uncommitted: boolean };
   runs: BeforeAfterRun[];
+}
+
+/** The profiled step at the 1:1 maximum rate, and the flame graphs of its busiest apps. */
+export interface MaxRateProfile {
+  /** The load generator's step: its CPU by process includes PostgreSQL, Redis, NATS and itself. */
+  step: StepResult;
+  /** The busiest apps in that step (most CPU first), each drawn as <flamegraph dir>/<name>.svg. */
+  graphs: ProcessProfile[];
+}
+
+export interface ProcessProfile {
+  name: string;
+  /** CPU seconds per second of the step's sending time. */
+  cores: number;
+  durationS: number;
+  samples: number;
+  /** Share of the samples in which the process was idle (left out of the graph), 0..1. */
+  idleShare: number;
+  topSelf: SelfTime[];
 }

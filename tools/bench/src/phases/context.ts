@@ -30,7 +30,7 @@ export function benchDirs(config: BenchConfig): BenchDirs {
       ? join(ROOT, '.parley/bench/profiles', new Date().toISOString().replace(/[:.]/g, '-'))
       : mkdtempSync(join(tmpdir(), 'parley-bench-probe-'));
   mkdirSync(probeDir, { recursive: true });
-  if (config.cpuProfile) log(`CPU profiles of the 1:1 ramp -> ${probeDir}`);
+  if (config.cpuProfile) log(`CPU profiles (message-store drive, 1:1 step at the maximum rate) -> ${probeDir}`);
   return { probeDir, logDir, workDir };
 }
 

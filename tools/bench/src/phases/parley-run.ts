@@ -17,7 +17,8 @@ export interface ParleyRun {
   gatewayPid: number;
   natsPid: Record<string, number>;
   cpuArgs: string[];
-  profile: (cmd: 'prof-start' | 'prof-stop') => void;
+  /** BENCH_CPU_PROF: starts or stops the profiler in every app (stop with a label: files <app>-<pid>-<label>.cpuprofile). */
+  profile: (cmd: 'prof-start' | 'prof-stop', label?: string) => void;
 }
 
 /**
@@ -67,9 +68,9 @@ export function parleyRun(ctx: BenchContext, stack: TestStack): ParleyRun {
       '--pg-database',
       stack.db.name,
     ],
-    profile: (cmd) => {
+    profile: (cmd, label) => {
       if (!ctx.config.cpuProfile) return;
-      for (const pid of Object.values(pids)) probeProfiler(ctx.dirs.probeDir, pid, cmd);
+      for (const pid of Object.values(pids)) probeProfiler(ctx.dirs.probeDir, pid, cmd, label);
     },
   };
 }

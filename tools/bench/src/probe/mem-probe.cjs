@@ -6,7 +6,8 @@
  * their own. On SIGWINCH (not SIGUSR2: Nest's shutdown hooks take that one) it reads <dir>/cmd-<pid> (default "mem") and:
  *   mem         full GC twice, then writes process.memoryUsage() to <dir>/mem-<pid>.json
  *   prof-start  starts the V8 CPU profiler (node's --cpu-prof is not allowed in NODE_OPTIONS)
- *   prof-stop   writes the profile to <dir>/<name>-<pid>.cpuprofile (open in Chrome DevTools)
+ *   prof-stop   writes the profile to <dir>/<name>-<pid>.cpuprofile (open in Chrome DevTools);
+ *               "prof-stop LABEL" to <dir>/<name>-<pid>-LABEL.cpuprofile
  *   heap        writes a heap snapshot to <dir>/heap-<pid>-<time>.heapsnapshot
  * Without BENCH_PROBE_DIR it does nothing.
  */
@@ -18,12 +19,14 @@ if (dir) {
   let session;
   const write = (file, data) => fs.writeFileSync(path.join(dir, file), data);
   process.on('SIGWINCH', () => {
-    let cmd = 'mem';
+    let line = '';
     try {
-      cmd = fs.readFileSync(path.join(dir, `cmd-${process.pid}`), 'utf8').trim() || 'mem';
+      line = fs.readFileSync(path.join(dir, `cmd-${process.pid}`), 'utf8').trim();
     } catch {
       // no command file: memory
     }
+    const [word, label] = line.split(/\s+/);
+    const cmd = word || 'mem';
     if (cmd === 'mem') {
       if (typeof global.gc === 'function') {
         global.gc();
@@ -46,7 +49,10 @@ if (dir) {
             path.basename(process.argv[1] || 'node', '.js') === 'main'
               ? path.basename(path.dirname(process.argv[1]))
               : path.basename(process.argv[1] || 'node', '.js');
-          write(`${name}-${process.pid}.cpuprofile`, JSON.stringify(result.profile));
+          // Written aside, then renamed: whoever waits for the file never reads half of it.
+          const file = `${name}-${process.pid}${label ? `-${label}` : ''}.cpuprofile`;
+          write(`${file}.part`, JSON.stringify(result.profile));
+          fs.renameSync(path.join(dir, `${file}.part`), path.join(dir, file));
         }
         session.disconnect();
         session = undefined;

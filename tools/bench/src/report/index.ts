@@ -5,6 +5,7 @@ import { renderScaling } from '../capacity';
 import type { BenchResults } from '../results';
 import { latencyChart } from './latency-chart';
 import { beforeAfterSection } from './sections/before-after';
+import { cpuProfileSection } from './sections/cpu-profile';
 import { crowdSection } from './sections/crowd';
 import { groupSection } from './sections/group';
 import { idleSection } from './sections/idle';
@@ -32,6 +33,7 @@ function renderReport(results: BenchResults, config: BenchConfig, chartFile: str
     ...runSection(results),
     ...targetsSection(results),
     ...sideBySideSection(results, config, chartFile),
+    ...cpuProfileSection(results, config),
     ...storageSection(results, config),
     ...idleSection(results),
     ...transportSection(results),
