@@ -62,6 +62,8 @@ export interface BenchResults {
   crowd?: RunSummary & { intervalS: number; gatewayFdLimit: number };
   /** The same 1:1 ramp and idle connections over each client edge of one stack, one after the other. */
   transports?: Partial<Record<'socketio' | 'grpc', { run: RunSummary; idle?: IdleMemory }>>;
+  /** Phase scaleout: the 1:1 ramp of `parley` again, on a stack of two gateways and two message-stores. */
+  scaleOut?: ScaleOut;
   /** BENCH_BASELINE: the same 1:1 ramp on an earlier commit's apps and on this checkout's, in turn. */
   beforeAfter?: BeforeAfter;
   notes: string[];
@@ -78,4 +80,11 @@ export interface BeforeAfter {
   baseline: { ref: string; commit: string; title: string };
   current: { commit: string; title: string; uncommitted: boolean };
   runs: BeforeAfterRun[];
+}
+
+/** The scale-out ramp, with the names its processes have in the steps' cpuSeconds. */
+export interface ScaleOut {
+  gateways: string[];
+  stores: string[];
+  run: RunSummary;
 }
