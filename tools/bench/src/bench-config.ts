@@ -52,8 +52,8 @@ export interface BenchConfig {
   baselineRounds: number;
 }
 
-export type Phase = 'ingest' | 'relay' | 'store' | 'parley' | 'group' | 'idle' | 'transport' | 'compare';
-const ALL_PHASES: Phase[] = ['ingest', 'relay', 'store', 'parley', 'group', 'idle', 'transport', 'compare'];
+export type Phase = 'ingest' | 'relay' | 'store' | 'parley' | 'group' | 'idle' | 'transport' | 'scaleout' | 'compare';
+const ALL_PHASES: Phase[] = ['ingest', 'relay', 'store', 'parley', 'group', 'idle', 'transport', 'scaleout', 'compare'];
 
 export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConfig {
   const scale = env['BENCH_SCALE'] === 'quick' ? 'quick' : env['BENCH_SCALE'] === 'tiny' ? 'tiny' : 'full';

@@ -12,7 +12,7 @@ import {
 } from '@parley/shared/testing';
 import { runLoadgen } from './loadgen-runner';
 import { stackPids, startParleyStack } from './parley-stack';
-import type { RunSummary } from './results';
+import type { RunSummary, ScaleOut } from './results';
 
 const run = promisify(execFile);
 
@@ -147,7 +147,7 @@ describe('bench tooling (whole stack, tiny load)', () => {
         BENCH_CHART_OUT: join(dir, 'chart.svg'),
         BENCH_JSON_OUT: join(dir, 'run.json'),
       },
-      timeout: 240_000,
+      timeout: 300_000,
     });
     const doc = readFileSync(out, 'utf8');
     expect(doc).toContain('### Targets');
@@ -158,6 +158,7 @@ describe('bench tooling (whole stack, tiny load)', () => {
       relay: RunSummary;
       parley: RunSummary;
       transports: Record<'socketio' | 'grpc', { run: RunSummary; idle: { sockets: number } }>;
+      scaleOut: ScaleOut;
     };
     expect(results.notes.filter((n) => n.startsWith('Phase'))).toEqual([]);
     expect(results.ingest).toHaveLength(4);
@@ -171,5 +172,19 @@ describe('bench tooling (whole stack, tiny load)', () => {
     }
     expect(doc).toContain('### Socket.IO vs gRPC: the same stack, one run');
     expect(doc).toMatch(/\| bytes on the wire per message \| [\d,.]+ B \| [\d,.]+ B \|/);
-  }, 300_000);
+    // Phase scaleout: the same ramp on two gateways and two stores, each process's CPU measured, judged against 1+1.
+    const { gateways, stores, run: scaled } = results.scaleOut;
+    expect([gateways, stores]).toEqual([
+      ['chat-gateway-1', 'chat-gateway-2'],
+      ['message-store-1', 'message-store-2'],
+    ]);
+    expect(scaled.zeroLoss).toBe(true);
+    expect(scaled.totals.storeChecked).toBe(scaled.totals.acked);
+    for (const s of scaled.steps)
+      for (const p of [...gateways, ...stores]) expect([p, s.cpuSeconds[p] > 0]).toEqual([p, true]);
+    expect(doc).toContain('### Scale-out: 2 gateways and 2 message-stores vs one of each');
+    expect(doc).toMatch(
+      /\| Two gateways and two message-stores .* \| 2\+2: [\d,]+ msg per CPU-s .* vs 1\+1: [\d,]+ msg per CPU-s .* = \d+\.\d\dx \| (yes|\*\*no\*\*) \|/,
+    );
+  }, 360_000);
 });

@@ -36,6 +36,27 @@ describe('capacity model', () => {
     expect(count(p, 'chat-gateway')).toBe(10e6 / ASSUMPTIONS.socketsPerGateway);
   });
 
+  it("sizes gateways and message-stores from the scale-out run's figures when it has one", () => {
+    const replicas: Inputs['replicas'] = {
+      rate: 4000,
+      apps: {
+        'chat-gateway': { usPerMessage: 160, replicaCores: { 'chat-gateway-1': 0.33, 'chat-gateway-2': 0.31 } },
+        'message-store': { usPerMessage: 80, replicaCores: { 'message-store-1': 0.17, 'message-store-2': 0.15 } },
+      },
+    };
+    const p = plan(inputs({ replicas }), 1e6);
+    expect(count(p, 'message-store')).toBe(Math.ceil((peak * 80) / (1e6 * ASSUMPTIONS.utilization)));
+    const online = peak * ASSUMPTIONS.recipientsPerMessage * ASSUMPTIONS.onlineRecipientShare;
+    expect(count(p, 'chat-gateway')).toBe(
+      Math.ceil((peak * (160 - 30) + online * 30 + 1e6 * 1) / (1e6 * ASSUMPTIONS.utilization)),
+    );
+    expect(p.rows.find((r) => r.component.startsWith('message-store'))?.basis).toBe(
+      '80.0 µs per message (2 replicas in the scale-out run)',
+    );
+    // The rest still comes from the one-of-each run.
+    expect(count(p, 'presence')).toBe(count(plan(inputs(), 1e6), 'presence'));
+  });
+
   it('names the single-instance ceiling that comes first', () => {
     const p = plan(inputs({ perMessageUs: { redis: 50, postgres: 1, nats: 1 } }), 1e6);
     expect(p.ceilings[0].component).toMatch(/Redis/);

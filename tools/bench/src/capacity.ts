@@ -1,3 +1,4 @@
+import { processCores, usPerMessage } from './report/scale-out-figures';
 import type { BenchResults, Step } from './results';
 
 /**
@@ -42,6 +43,18 @@ export interface Inputs {
   walBytesPerMessage: number;
   maxRate: number;
   step: Step;
+  /** The scale-out run's figures: present, they size the gateways and message-stores instead of perMessageUs. */
+  replicas?: ReplicaFigures;
+}
+
+type ScaledApp = 'chat-gateway' | 'message-store';
+
+/** Gateways and message-stores at the scale-out run's max rate, several replicas of each sharing the load. */
+export interface ReplicaFigures {
+  /** Delivered msg/s there. */
+  rate: number;
+  /** µs of CPU per message of all the app's replicas together, and the cores each replica used, by process. */
+  apps: Record<ScaledApp, { usPerMessage: number; replicaCores: Record<string, number> }>;
 }
 
 /** The measured inputs of the model, or the names of those this run lacks. */
@@ -69,7 +82,19 @@ function inputsOf(results: BenchResults): Inputs | string[] {
     walBytesPerMessage: results.storage.walBytesPerMessage,
     maxRate: step.deliveredMsgsPerSec,
     step,
+    replicas: replicaFigures(results),
   };
+}
+
+function replicaFigures(results: BenchResults): ReplicaFigures | undefined {
+  const s = results.scaleOut;
+  const max = s?.run.max;
+  if (!s || !max) return undefined;
+  const app = (names: string[]) => ({
+    usPerMessage: usPerMessage(max, names),
+    replicaCores: Object.fromEntries(names.map((n) => [n, processCores(max, n)])),
+  });
+  return { rate: max.deliveredMsgsPerSec, apps: { 'chat-gateway': app(s.gateways), 'message-store': app(s.stores) } };
 }
 
 export interface Plan {
@@ -113,7 +138,7 @@ export function plan(inputs: Inputs, users: number): Plan {
 
 function demandOf(inputs: Inputs, users: number): Demand {
   const peak = (A.messagesPerDay / 86_400) * A.peakToAverage;
-  const us = (name: string) => inputs.perMessageUs[name] ?? 0;
+  const us = (name: string) => inputs.replicas?.apps[name as ScaledApp]?.usPerMessage ?? inputs.perMessageUs[name] ?? 0;
   return {
     inputs,
     peak,
@@ -135,17 +160,23 @@ function gatewayRow({ inputs, peak, sockets, online, perSend, cores, idle }: Dem
     component: 'chat-gateway processes (1 core each)',
     need: `${fmt(cores(gatewayCpu), 1)} cores; ${fmt(sockets)} sockets`,
     count: Math.max(Math.ceil(sockets / A.socketsPerGateway), Math.ceil(cores(gatewayCpu))),
-    basis: `max(sockets / ${fmt(A.socketsPerGateway)}, CPU): ${fmt(perSend, 1)} µs per send + ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs per online delivery + ${fmt(idle('chat-gateway'), 2)} µs per socket-second; heap ${fmt((A.socketsPerGateway * inputs.heapPerSocket) / 1e9, 2)} GB, RSS ${fmt((A.socketsPerGateway * inputs.rssPerSocket) / 1e9, 2)} GB per process`,
+    basis: `max(sockets / ${fmt(A.socketsPerGateway)}, CPU): ${fmt(perSend, 1)} µs per send${scaledBy(inputs, 'chat-gateway')} + ${fmt(inputs.gatewayPerDeliveryUs, 1)} µs per online delivery + ${fmt(idle('chat-gateway'), 2)} µs per socket-second; heap ${fmt((A.socketsPerGateway * inputs.heapPerSocket) / 1e9, 2)} GB, RSS ${fmt((A.socketsPerGateway * inputs.rssPerSocket) / 1e9, 2)} GB per process`,
   };
 }
 
-function storeRow({ peak, cores, us }: Demand): Row {
+function storeRow({ inputs, peak, cores, us }: Demand): Row {
   return {
     component: 'message-store replicas (1 core each)',
     need: `${fmt(cores(peak * us('message-store')), 1)} cores`,
     count: Math.ceil(cores(peak * us('message-store'))),
-    basis: `${fmt(us('message-store'), 1)} µs per message`,
+    basis: `${fmt(us('message-store'), 1)} µs per message${scaledBy(inputs, 'message-store')}`,
   };
+}
+
+/** Where an app's µs per message come from when the scale-out run sized it. */
+function scaledBy(inputs: Inputs, app: ScaledApp): string {
+  const n = Object.keys(inputs.replicas?.apps[app].replicaCores ?? {}).length;
+  return n ? ` (${n} replicas in the scale-out run)` : '';
 }
 
 function presenceRow({ peak, sockets, cores, us, idle }: Demand): Row {
@@ -233,6 +264,7 @@ export function renderScaling(results: BenchResults): string {
     return out.join('\n');
   }
   out.push(...measuredInputs(inputs, results.machine.cores));
+  if (inputs.replicas) out.push(...replicaInputs(inputs.replicas, inputs.perMessageUs));
   out.push(assumptionsLine());
   for (const users of [1e6, 10e6]) out.push(...planLines(plan(inputs, users)));
   return out.join('\n');
@@ -260,6 +292,19 @@ function measuredInputs(inputs: Inputs, cores: number): string[] {
   );
   out.push('');
   return out;
+}
+
+/** Which figures size the gateways and message-stores when the run had a scale-out phase. */
+function replicaInputs(r: ReplicaFigures, oneOfEach: Record<string, number>): string[] {
+  const app = (name: ScaledApp) => {
+    const a = r.apps[name];
+    const each = Object.entries(a.replicaCores).map(([n, c]) => `${n} ${fmt(c, 2)} cores`);
+    return `${each.join(', ')}: ${fmt(a.usPerMessage, 1)} µs per message together (one alone above: ${fmt(oneOfEach[name] ?? 0, 1)} µs), ~${fmt(1e6 / Math.max(0.01, a.usPerMessage))} msg/s per replica core`;
+  };
+  return [
+    `**Gateways and message-stores are sized from the scale-out run** (its max, ${fmt(r.rate)} msg/s, users spread over the gateways): ${app('chat-gateway')}; ${app('message-store')}. The other components use the figures above.`,
+    '',
+  ];
 }
 
 function assumptionsLine(): string {

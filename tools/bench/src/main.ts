@@ -13,6 +13,7 @@ import { beforeAfter } from './phases/before-after';
 import { oneToOneRamp } from './phases/one-to-one-ramp';
 import { parleyRun, startBenchStack } from './phases/parley-run';
 import { relay } from './phases/relay';
+import { scaleOut } from './phases/scale-out';
 import { storeAlone } from './phases/store';
 import { switchCost } from './phases/switch-cost';
 import { transports } from './phases/transports';
@@ -54,6 +55,8 @@ class Bench {
       if (config.phases.has('relay')) await this.guard('relay', () => relay(ctx));
       if (['store', 'parley', 'group', 'idle', 'transport'].some((p) => config.phases.has(p as never)))
         await this.guard('parley', () => this.parley(ctx));
+      // After the main stack stopped: two gateways and two stores on the same cores.
+      if (config.phases.has('scaleout')) await this.guard('scaleout', () => scaleOut(ctx));
       const baseline = config.baseline;
       if (baseline && config.phases.has('compare')) await this.guard('compare', () => beforeAfter(ctx, baseline));
       ctx.markLoad('end');

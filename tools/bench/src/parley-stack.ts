@@ -1,4 +1,4 @@
-import { TestStack, type TestDatabase, type TestKeys } from '@parley/shared/testing';
+import { TestStack, type StackOptions, type TestDatabase, type TestKeys } from '@parley/shared/testing';
 import { probePath } from './probe';
 
 /**
@@ -15,6 +15,8 @@ export function startParleyStack(options: {
   keys: TestKeys;
   probeDir: string;
   gateways?: number;
+  /** Replicas of back-end apps (the scale-out phase: two message-stores), named `<app>-1` ... `<app>-n`. */
+  replicas?: StackOptions['replicas'];
   env?: Record<string, string>;
 }): Promise<TestStack> {
   return TestStack.start({
@@ -23,6 +25,7 @@ export function startParleyStack(options: {
     root: options.root,
     keys: options.keys,
     gateways: options.gateways,
+    replicas: options.replicas,
     restart: false,
     logs: 'bench',
     env: {
@@ -42,10 +45,13 @@ export function startParleyStack(options: {
   });
 }
 
-/** Pids of the stack's apps, by app name. */
+/** Pids of the stack's apps, by process name (each gateway and each replica of its own). */
 export function stackPids(stack: TestStack): Record<string, number> {
   const out: Record<string, number> = {};
-  for (const name of [...stack.gatewayNames(), 'auth', 'presence', 'message-store', 'push-notifier']) {
+  const backEnd = (['auth', 'presence', 'message-store', 'push-notifier'] as const).flatMap((app) =>
+    stack.appNames(app),
+  );
+  for (const name of [...stack.gatewayNames(), ...backEnd]) {
     const pid = stack.supervisor?.pid(name);
     if (pid) out[name] = pid;
   }

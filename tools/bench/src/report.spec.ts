@@ -4,8 +4,10 @@ import { join } from 'node:path';
 import { loadBenchConfig } from './bench-config';
 import { writeReport } from './report';
 import { latencyChart } from './report/latency-chart';
+import { renderScaling } from './capacity';
 import { beforeAfterSection } from './report/sections/before-after';
 import { cpuProfileSection } from './report/sections/cpu-profile';
+import { scaleOutSection } from './report/sections/scale-out';
 import { targets } from './report/target-rows';
 import type { BenchResults, RunSummary, Step } from './results';
 
@@ -145,7 +147,7 @@ describe('bench report', () => {
     expect(met('message-store persisted rows/s vs single')).toBe(false); // 7.5x < 10x
     expect(met('Heap per')).toBe(false); // 15 KB > 1.1x 10 KB
     expect(met('One gateway holds')).toBeUndefined(); // not run
-    expect(met('Two gateways')).toBeUndefined(); // not a phase yet
+    expect(met('Two gateways')).toBeUndefined(); // phase scaleout not run
     const fast = results();
     const withMax = (run: RunSummary, deliveredMsgsPerSec: number): RunSummary => ({
       ...run,
@@ -265,5 +267,72 @@ describe('bench report', () => {
     expect(readFileSync(config.out, 'utf8')).toMatchSnapshot('benchmarks.md');
     expect(readFileSync(config.scalingOut, 'utf8')).toMatchSnapshot('scaling.md');
     expect(readFileSync(config.chartOut, 'utf8')).toMatchSnapshot('chart.svg');
+  });
+});
+
+// fixtures/tiny-scale-out.json: the scaleOut result of a BENCH_SCALE=tiny run of phases parley and scaleout.
+describe('bench report: scale-out', () => {
+  const saved = () => JSON.parse(readFileSync(join(__dirname, 'fixtures/tiny-run.json'), 'utf8')) as BenchResults;
+  const withScaleOut = (): BenchResults => ({
+    ...saved(),
+    ...(JSON.parse(readFileSync(join(__dirname, 'fixtures/tiny-scale-out.json'), 'utf8')) as Pick<
+      BenchResults,
+      'scaleOut'
+    >),
+  });
+  const row = (r: BenchResults) => targets(r).find((t) => t.target.startsWith('Two gateways'));
+  const config = loadBenchConfig({ BENCH_SCALE: 'tiny' }, '/tmp');
+
+  it('judges two of each against one of each by delivered messages per server CPU-second', () => {
+    // 1+1 (tiny-run.json): 5,609.8 µs/msg = 178 msg per CPU-s; 2+2: 8,933.5 µs/msg = 112.
+    expect(row(withScaleOut())).toMatchObject({
+      measured:
+        '2+2: 112 msg per CPU-s (80 msg/s at 8,934 µs/msg) vs 1+1: 178 msg per CPU-s (80 msg/s at 5,610 µs/msg) = 0.63x',
+      met: false,
+    });
+    const r = results(); // 1+1 at 200 µs/msg
+    const at = (cpuUsPerMessage: number): BenchResults => ({
+      ...r,
+      scaleOut: {
+        gateways: ['chat-gateway-1', 'chat-gateway-2'],
+        stores: ['message-store-1', 'message-store-2'],
+        run: run([step(2000), step(4400, { cpuUsPerMessage })]),
+      },
+    });
+    expect(row(at(210))?.met).toBe(true); // 0.95x
+    expect(row(at(250))?.met).toBe(false); // 0.80x
+    expect(row(r)).toMatchObject({ measured: 'n/a (phase scaleout not run)', met: undefined });
+    expect(row({ ...at(210), parley: undefined })).toMatchObject({
+      measured: 'n/a (phase parley not run)',
+      met: undefined,
+    });
+  });
+
+  it('tables both configurations side by side, with each gateway and store', () => {
+    expect(scaleOutSection(saved(), config)).toEqual([]);
+    const text = scaleOutSection(withScaleOut(), config).join('\n');
+    expect(text).toContain('### Scale-out: 2 gateways and 2 message-stores vs one of each');
+    expect(text).toContain('| | 1 gateway + 1 message-store | 2 gateways + 2 message-stores |');
+    expect(text).toContain('| max msg/s at e2e p99 <= 100 ms | 80 | 80 |');
+    expect(text).toContain('| CPU µs/msg at max (all servers) | 5,610 | 8,934 |');
+    expect(text).toContain('| delivered msg per server CPU-second | 178 | 112 |');
+    expect(text).toMatch(
+      /\| gateway 1 CPU \| chat-gateway: [\d.]+ cores, [\d,.]+ µs\/msg \| chat-gateway-1: 0\.12 cores, 1,509\.8 µs\/msg \|/,
+    );
+    expect(text).toMatch(/\| gateway 2 CPU \| - \| chat-gateway-2: 0\.14 cores, /);
+    expect(text).toMatch(/\| message-store 2 CPU \| - \| message-store-2: 0\.08 cores, 1,016\.6 µs\/msg \|/);
+    expect(text).toContain('2+2 over 1+1, messages per CPU-second: **0.63x** (target >= 0.9x).');
+    expect(text).toContain('Zero-loss check of the scale-out ramp: 240 acked, 0 lost deliveries, 0 of 240 checked');
+  });
+
+  it('sizes gateways and message-stores from the scale-out run when there is one', () => {
+    expect(renderScaling(saved())).not.toContain('scale-out');
+    const doc = renderScaling(withScaleOut());
+    // message-store-1 0.099973 s + message-store-2 0.081325 s over 80 acked messages.
+    expect(doc).toContain('message-store-1 0.10 cores, message-store-2 0.08 cores: 2,266.2 µs per message together');
+    expect(doc).toMatch(
+      /\| message-store replicas \(1 core each\) \| [\d,.]+ cores \| [\d,]+ \| 2,266\.2 µs per message \(2 replicas in the scale-out run\) \|/,
+    );
+    expect(doc).toMatch(/µs per send \(2 replicas in the scale-out run\)/);
   });
 });

@@ -63,6 +63,8 @@ export interface BenchResults {
   crowd?: RunSummary & { intervalS: number; gatewayFdLimit: number };
   /** The same 1:1 ramp and idle connections over each client edge of one stack, one after the other. */
   transports?: Partial<Record<'socketio' | 'grpc', { run: RunSummary; idle?: IdleMemory }>>;
+  /** Phase scaleout: the 1:1 ramp of `parley` again, on a stack of two gateways and two message-stores. */
+  scaleOut?: ScaleOut;
   /** BENCH_BASELINE: the same 1:1 ramp on an earlier commit's apps and on this checkout's, in turn. */
   beforeAfter?: BeforeAfter;
   /** BENCH_CPU_PROF: one more 1:1 step at the ramp's maximum rate with the V8 profiler on in every app. */
@@ -100,4 +102,11 @@ export interface ProcessProfile {
   /** Share of the samples in which the process was idle (left out of the graph), 0..1. */
   idleShare: number;
   topSelf: SelfTime[];
+}
+
+/** The scale-out ramp, with the names its processes have in the steps' cpuSeconds. */
+export interface ScaleOut {
+  gateways: string[];
+  stores: string[];
+  run: RunSummary;
 }

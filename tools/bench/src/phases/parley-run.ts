@@ -1,4 +1,4 @@
-import type { TestStack } from '@parley/shared/testing';
+import type { StackOptions, TestStack } from '@parley/shared/testing';
 import { runLoadgen } from '../loadgen-runner';
 import { startParleyStack, stackPids } from '../parley-stack';
 import { probeProfiler } from '../probe';
@@ -11,7 +11,9 @@ import { natsPid } from './measured-processes';
 export interface ParleyRun {
   stack: TestStack;
   pids: Record<string, number>;
+  /** The first gateway's URL; gatewayUrls has every gateway's (the scale-out stack runs two). */
   gatewayUrl: string;
+  gatewayUrls: string[];
   /** host:port of the gateway's gRPC edge. */
   gatewayGrpcAddress: string;
   gatewayPid: number;
@@ -21,17 +23,30 @@ export interface ParleyRun {
   profile: (cmd: 'prof-start' | 'prof-stop', label?: string) => void;
 }
 
+/** How a bench stack differs from the main one (one of each app, this checkout's, on the run's database). */
+export interface BenchStackOptions {
+  label?: string;
+  /** Another checkout's apps (the before/after comparison): on a database of their own. */
+  root?: string;
+  /** Gateways and back-end replicas (the scale-out phase). */
+  gateways?: number;
+  replicas?: StackOptions['replicas'];
+}
+
 /**
- * Parley's whole stack with the bench's rate limits and BENCH_APP_ENV: on the run's database, or
- * (before/after comparison) another checkout's apps on a database of their own.
+ * Parley's whole stack with the bench's rate limits and BENCH_APP_ENV: on the run's database (one
+ * of each app, or the scale-out phase's two gateways and two stores), or (before/after
+ * comparison) another checkout's apps on a database of their own.
  */
-export function startBenchStack(ctx: BenchContext, other?: { label: string; root: string }): Promise<TestStack> {
+export function startBenchStack(ctx: BenchContext, options: BenchStackOptions = {}): Promise<TestStack> {
   return startParleyStack({
-    label: other?.label ?? 'parley',
-    db: other ? undefined : ctx.db,
-    root: other?.root,
+    label: options.label ?? 'parley',
+    db: options.root ? undefined : ctx.db,
+    root: options.root,
     keys: ctx.keys,
     probeDir: ctx.dirs.probeDir,
+    gateways: options.gateways,
+    replicas: options.replicas,
     env: {
       MESSAGE_PARTITIONS: String(ctx.config.messagePartitions),
       // The bench's users send far above a person's rate; docs/protocol.md's defaults stay for production.
@@ -59,6 +74,7 @@ export function parleyRun(ctx: BenchContext, stack: TestStack): ParleyRun {
     stack,
     pids,
     gatewayUrl: stack.gatewayUrls[0],
+    gatewayUrls: stack.gatewayUrls,
     gatewayGrpcAddress: stack.gatewayGrpcAddress,
     gatewayPid: pids[stack.gatewayNames()[0]],
     natsPid: natsPid(new URL(stack.env['NATS_URL']).port || '4222'),
@@ -75,7 +91,10 @@ export function parleyRun(ctx: BenchContext, stack: TestStack): ParleyRun {
   };
 }
 
-/** The 1:1 ramp of a seeded population through the stack's first gateway, checked against PostgreSQL. */
+/**
+ * The 1:1 ramp of a seeded population through the stack's gateways (the load generator spreads
+ * users over them round-robin), checked against PostgreSQL.
+ */
 export async function rampOnStack(
   ctx: BenchContext,
   run: ParleyRun,
@@ -86,8 +105,7 @@ export async function rampOnStack(
   return (await runLoadgen(
     [
       'run',
-      '--gateway',
-      run.gatewayUrl,
+      ...run.gatewayUrls.flatMap((url) => ['--gateway', url]),
       ...extra,
       '--population',
       file,

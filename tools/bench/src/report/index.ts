@@ -10,6 +10,7 @@ import { crowdSection } from './sections/crowd';
 import { groupSection } from './sections/group';
 import { idleSection } from './sections/idle';
 import { runSection } from './sections/run';
+import { scaleOutSection } from './sections/scale-out';
 import { sideBySideSection } from './sections/side-by-side';
 import { storageSection } from './sections/storage';
 import { targetsSection } from './sections/targets';
@@ -37,6 +38,7 @@ function renderReport(results: BenchResults, config: BenchConfig, chartFile: str
     ...storageSection(results, config),
     ...idleSection(results),
     ...transportSection(results),
+    ...scaleOutSection(results, config),
     ...crowdSection(results),
     ...groupSection(results, config),
     ...zeroLossSection(results),

@@ -1,0 +1,47 @@
+import type { BenchResults, Step } from '../results';
+
+/** One configuration of the scale-out comparison at its maximum passing rate. */
+export interface ScaleConfig {
+  max: Step;
+  /** Process names of its gateways and of its message-stores, as in max.cpuSeconds. */
+  gateways: string[];
+  stores: string[];
+  /** Delivered messages per second of server CPU: 1e6 / CPU µs per message of every server process. */
+  msgsPerCpuSecond: number;
+  /** Cores the server processes (not the load generator) used at the max rate. */
+  cores: number;
+}
+
+/** One gateway and one store (phase parley) against two of each (phase scaleout), and 2+2 over 1+1. */
+export interface ScaleOutFigures {
+  one?: ScaleConfig;
+  two?: ScaleConfig;
+  /** (2+2 messages per CPU-second) / (1+1 messages per CPU-second); undefined when either ramp is missing. */
+  ratio?: number;
+}
+
+export function scaleOutFigures(results: BenchResults): ScaleOutFigures {
+  const one = configAt(results.parley?.max, ['chat-gateway'], ['message-store']);
+  const s = results.scaleOut;
+  const two = s ? configAt(s.run.max, s.gateways, s.stores) : undefined;
+  return { one, two, ratio: one && two ? two.msgsPerCpuSecond / one.msgsPerCpuSecond : undefined };
+}
+
+function configAt(max: Step | undefined, gateways: string[], stores: string[]): ScaleConfig | undefined {
+  if (!max || !(max.cpuUsPerMessage > 0)) return undefined;
+  const serverSeconds = Object.entries(max.cpuSeconds).reduce((n, [name, s]) => (name === 'loadgen' ? n : n + s), 0);
+  return {
+    max,
+    gateways,
+    stores,
+    msgsPerCpuSecond: 1e6 / max.cpuUsPerMessage,
+    cores: serverSeconds / max.durationS,
+  };
+}
+
+/** Cores a process used during a step. */
+export const processCores = (step: Step, name: string): number => (step.cpuSeconds[name] ?? 0) / step.durationS;
+
+/** µs of CPU per acked message of the named processes together. */
+export const usPerMessage = (step: Step, names: string[]): number =>
+  (names.reduce((n, name) => n + (step.cpuSeconds[name] ?? 0), 0) * 1e6) / Math.max(1, step.acked);
