@@ -18,7 +18,8 @@ export class ClientConnection {
   private readonly sink: MessageSink;
   /** Users whose presence this connection asked for (ConnectionRegistry makes it on the first watch). */
   watching?: Set<string>;
-  private expiryTimer?: NodeJS.Timeout;
+  /** Its place in the gateway's ExpirySchedule (token expiry); -1 when not in it. */
+  expirySlot = -1;
 
   constructor(
     readonly transport: ConnectionTransport,
@@ -75,21 +76,12 @@ export class ClientConnection {
     return this.transport.connected;
   }
 
-  /** Disconnects with reason `unauthorized` when the access token expires. */
-  armExpiry(onExpire: () => void): void {
-    const ms = this.claims.expiresAt * 1000 - Date.now();
-    // setTimeout overflows past ~24.8 days; such tokens are re-armed never (TTL max is 30 days).
-    this.expiryTimer = setTimeout(onExpire, Math.max(0, Math.min(ms, 2 ** 31 - 1)));
-    this.expiryTimer.unref?.();
-  }
-
   /** Resolves when the connection's outgoing buffer is low again (replay backpressure). */
   writable(timeoutMs = 30_000): Promise<void> {
     return this.transport.writable(timeoutMs);
   }
 
   dispose(): void {
-    if (this.expiryTimer) clearTimeout(this.expiryTimer);
     this.order.dispose();
     this.events?.dispose();
   }

@@ -13,6 +13,7 @@ import { SessionRevocations } from '../security/session-revocations';
 import { ClientConnection } from '../connections/client-connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import type { ConnectionTransport } from '../connections/connection-transport';
+import { ExpirySchedule } from '../connections/expiry-schedule';
 import type { SharedEventDeps, SharedOrderDeps } from '../connections/order-sinks';
 
 /** A connection's resume point: absent is v1 (replay by watermark); else an integer >= 0. */
@@ -31,6 +32,10 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
   /** What every connection's MessageOrder and EventOrder share: made once here, not per connection. */
   private readonly orderDeps: SharedOrderDeps;
   private readonly eventDeps: SharedEventDeps;
+  /** Closes a connection when its access token expires (one timer for all of them). */
+  private readonly expiries = new ExpirySchedule<ClientConnection>((conn) =>
+    conn.transport.close({ code: 'unauthorized', message: 'access token expired' }),
+  );
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
@@ -71,6 +76,7 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
 
   onApplicationShutdown(): void {
     this.revocations.stop();
+    this.expiries.stop();
   }
 
   /**
@@ -126,7 +132,7 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
       since === undefined ? undefined : { deps: this.eventDeps, since },
     );
     this.registry.add(conn);
-    conn.armExpiry(() => conn.transport.close({ code: 'unauthorized', message: 'access token expired' }));
+    this.expiries.add(conn);
     void (conn.events ? this.catchUp.catchUp(conn) : this.replay.replay(conn));
     return conn;
   }
@@ -134,6 +140,7 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
   /** The connection ended (either side). */
   closed(conn: ClientConnection): void {
     this.registry.remove(conn);
+    this.expiries.remove(conn);
     conn.dispose();
     void this.presence.disconnected(conn);
   }
