@@ -24,12 +24,14 @@ function connect(since?: number) {
       ? undefined
       : {
           since,
-          fetchAfter: async (after): Promise<EventPage> => {
-            eventFetches.push(after);
-            return { events: [], hasMore: false };
+          deps: {
+            fetchAfter: async (_userId, after): Promise<EventPage> => {
+              eventFetches.push(after);
+              return { events: [], hasMore: false };
+            },
+            gapFillDelayMs: 5,
+            onError: () => undefined,
           },
-          gapFillDelayMs: 5,
-          onError: () => undefined,
         },
   );
   return { conn, emitted, eventFetches };

@@ -21,7 +21,7 @@ export class ConnectionRegistry {
       this.count--;
       if (set.size === 0) this.byUser.delete(conn.userId);
     }
-    for (const userId of conn.watching) this.unwatch(conn, userId);
+    if (conn.watching) for (const userId of conn.watching) this.unwatch(conn, userId);
   }
 
   connectionsOf(userId: string): Iterable<ClientConnection> {
@@ -45,7 +45,7 @@ export class ConnectionRegistry {
   }
 
   watch(conn: ClientConnection, userId: string): void {
-    conn.watching.add(userId);
+    (conn.watching ??= new Set()).add(userId);
     let set = this.watchers.get(userId);
     if (!set) this.watchers.set(userId, (set = new Set()));
     set.add(conn);
@@ -56,7 +56,7 @@ export class ConnectionRegistry {
   }
 
   unwatch(conn: ClientConnection, userId: string): void {
-    conn.watching.delete(userId);
+    conn.watching?.delete(userId);
     const set = this.watchers.get(userId);
     set?.delete(conn);
     if (set && set.size === 0) this.watchers.delete(userId);

@@ -24,8 +24,8 @@ const MAX_PENDING = 10_000;
 export class EventOrder {
   /** The last eventSeq this connection has (sent, or its own ack's). */
   private last: number;
-  /** Early arrivals; null marks an eventSeq to skip (this connection's own change, in its ack). */
-  private readonly pending = new Map<number, StreamEvent | null>();
+  /** Early arrivals; null marks an eventSeq to skip (this connection's own change, in its ack). Made on first use. */
+  private pending?: Map<number, StreamEvent | null>;
   private catchingUp = false;
   /** Live events were dropped (MAX_PENDING) or came without an eventSeq: look in the store. */
   private probing = false;
@@ -68,7 +68,7 @@ export class EventOrder {
   /** A live event for this connection. */
   offer(event: StreamEvent): void {
     if (this.disposed) return;
-    if (!this.catchingUp || this.pending.size < MAX_PENDING) {
+    if (!this.catchingUp || this.waiting < MAX_PENDING) {
       this.accept(event);
     } else if (event.eventSeq > this.last) {
       this.probing = true;
@@ -89,7 +89,7 @@ export class EventOrder {
       this.last = eventSeq;
       this.drain();
     } else {
-      this.pending.set(eventSeq, null);
+      (this.pending ??= new Map()).set(eventSeq, null);
       this.schedule();
     }
   }
@@ -97,30 +97,35 @@ export class EventOrder {
   dispose(): void {
     this.disposed = true;
     if (this.timer) clearTimeout(this.timer);
-    this.pending.clear();
+    this.pending = undefined;
   }
 
   private accept(event: StreamEvent): void {
-    if (this.disposed || event.eventSeq <= this.last || this.pending.has(event.eventSeq)) return;
+    if (this.disposed || event.eventSeq <= this.last || this.pending?.has(event.eventSeq)) return;
     if (event.eventSeq === this.last + 1) {
       this.deps.emit(event);
       this.last = event.eventSeq;
       this.drain();
     } else {
-      this.pending.set(event.eventSeq, event);
+      (this.pending ??= new Map()).set(event.eventSeq, event);
       this.schedule();
     }
   }
 
   private drain(): void {
-    for (const seq of this.pending.keys()) if (seq <= this.last) this.pending.delete(seq);
-    while (this.pending.has(this.last + 1)) {
-      const event = this.pending.get(this.last + 1);
-      this.pending.delete(this.last + 1);
-      if (event) this.deps.emit(event);
-      this.last++;
+    const pending = this.pending;
+    if (pending) {
+      for (const seq of pending.keys()) if (seq <= this.last) pending.delete(seq);
+      while (pending.has(this.last + 1)) {
+        const event = pending.get(this.last + 1);
+        pending.delete(this.last + 1);
+        if (event) this.deps.emit(event);
+        this.last++;
+      }
+      // Back to idle: the map goes until something waits again.
+      if (pending.size === 0) this.pending = undefined;
     }
-    if (this.pending.size === 0 && !this.probing) {
+    if (this.waiting === 0 && !this.probing) {
       if (this.timer) clearTimeout(this.timer);
       this.timer = undefined;
       this.attempts = 0;
@@ -142,9 +147,17 @@ export class EventOrder {
     this.timer.unref?.();
   }
 
+  private get waiting(): number {
+    return this.pending?.size ?? 0;
+  }
+
+  private lowestWaiting(): number {
+    return Math.min(...(this.pending?.keys() ?? []));
+  }
+
   /** The last eventSeq missing before what is held (a probe: whatever the store has). */
   private target(): number {
-    return this.pending.size > 0 ? Math.min(...this.pending.keys()) - 1 : Number.MAX_SAFE_INTEGER;
+    return this.waiting > 0 ? this.lowestWaiting() - 1 : Number.MAX_SAFE_INTEGER;
   }
 
   private async fill(): Promise<void> {
@@ -173,11 +186,11 @@ export class EventOrder {
     }
     if (this.disposed) return;
     if (this.last > before || more) this.attempts = 0;
-    else if (this.pending.size > 0) this.attempts++;
+    else if (this.waiting > 0) this.attempts++;
     if (more) this.probing = true;
     if (this.attempts > MAX_FILL_ATTEMPTS) {
       // The store does not have it: never stall the stream (the next connect's `since` tells).
-      this.last = Math.min(...this.pending.keys()) - 1;
+      this.last = this.lowestWaiting() - 1;
       this.attempts = 0;
     }
     this.drain();

@@ -38,10 +38,10 @@ interface ChatCursor {
   anchored: boolean;
   /** Told by replay, chat:new, a join or its own send, not only met through a message (chat:new may be lost). */
   introduced: boolean;
-  /** Early arrivals by seq; null marks a seq to skip (the connection's own send). */
-  pending: Map<number, Message | null>;
-  /** Changed versions of messages not met yet (their live delivery was overtaken): used when they come. */
-  newer: Map<number, Message>;
+  /** Early arrivals by seq; null marks a seq to skip (the connection's own send). Made on first use. */
+  pending?: Map<number, Message | null>;
+  /** Changed versions of messages not met yet (their live delivery was overtaken): used when they come. Made on first use. */
+  newer?: Map<number, Message>;
   timer?: NodeJS.Timeout;
   filling: boolean;
   fillAttempts: number;
@@ -54,16 +54,31 @@ const FILL_PAGE = 100;
 const DEFAULT_HEAD_GRACE_MS = 250;
 const DEFAULT_ANCHOR_WAIT_MS = 3000;
 
+/** A chat's early arrivals, made when the first one waits (an idle connection holds none). */
+function pendingOf(cursor: ChatCursor): Map<number, Message | null> {
+  return (cursor.pending ??= new Map());
+}
+
+function pendingCount(cursor: ChatCursor): number {
+  return cursor.pending?.size ?? 0;
+}
+
+function lowestPending(cursor: ChatCursor): number {
+  return Math.min(...(cursor.pending?.keys() ?? []));
+}
+
 /**
  * One connection's view of its chats: every chat's messages leave in seq order and
  * no (chatId, seq) leaves twice. Two gateways can commit seq 5 and 6 and fan them
  * out in the opposite order, and live traffic overlaps the replay on connect: what
  * comes early waits, and a gap that does not close soon is filled from the store.
+ * What only a busy connection needs (held and waiting messages) is made on first use.
  */
 export class MessageOrder {
   private readonly chats = new Map<string, ChatCursor>();
   private replaying = false;
-  private held: Message[] = [];
+  /** Live messages that came during the replay. */
+  private held?: Message[];
   private disposed = false;
 
   constructor(private readonly deps: MessageOrderDeps) {}
@@ -75,8 +90,8 @@ export class MessageOrder {
 
   finishReplay(): void {
     this.replaying = false;
-    const held = this.held;
-    this.held = [];
+    const held = this.held ?? [];
+    this.held = undefined;
     held.sort((a, b) => (a.chatId === b.chatId ? a.seq - b.seq : 0));
     for (const message of held) this.accept(message);
     // Heads reported during the replay that neither it nor live traffic covered.
@@ -134,7 +149,7 @@ export class MessageOrder {
   offer(message: Message): void {
     if (this.disposed) return;
     if (this.replaying) {
-      this.held.push(message);
+      (this.held ??= []).push(message);
       return;
     }
     this.accept(message);
@@ -147,20 +162,21 @@ export class MessageOrder {
    */
   updated(message: Message): void {
     if (this.disposed) return;
-    const held = this.held.findIndex((m) => m.chatId === message.chatId && m.seq === message.seq);
-    if (held >= 0) {
-      this.held[held] = message;
+    const held = this.held;
+    const at = held ? held.findIndex((m) => m.chatId === message.chatId && m.seq === message.seq) : -1;
+    if (held && at >= 0) {
+      held[at] = message;
       return;
     }
     const cursor = this.chats.get(message.chatId);
-    const waiting = cursor?.pending.get(message.seq);
+    const waiting = cursor?.pending?.get(message.seq);
     if (!cursor || (cursor.anchored && message.seq < cursor.next) || waiting === null) {
       // Sent already, its own send (it has the ack), or a chat this connection does not follow.
       this.deps.emitUpdated(message);
     } else if (waiting) {
-      cursor.pending.set(message.seq, message);
-    } else if (cursor.newer.size < MAX_NEWER) {
-      cursor.newer.set(message.seq, message);
+      pendingOf(cursor).set(message.seq, message);
+    } else if ((cursor.newer?.size ?? 0) < MAX_NEWER) {
+      (cursor.newer ??= new Map()).set(message.seq, message);
     }
   }
 
@@ -177,7 +193,7 @@ export class MessageOrder {
       return;
     }
     if (!cursor.anchored) {
-      cursor.pending.set(seq, null);
+      pendingOf(cursor).set(seq, null);
       cursor.next = Math.min(cursor.next, seq);
       return;
     }
@@ -186,7 +202,7 @@ export class MessageOrder {
       cursor.next++;
       this.drain(chatId, cursor);
     } else {
-      cursor.pending.set(seq, null);
+      pendingOf(cursor).set(seq, null);
       this.scheduleFill(chatId, cursor);
     }
   }
@@ -198,7 +214,7 @@ export class MessageOrder {
       this.deps.holders?.release(chatId, this);
     }
     this.chats.clear();
-    this.held = [];
+    this.held = undefined;
   }
 
   private accept(arrived: Message): void {
@@ -210,23 +226,23 @@ export class MessageOrder {
       cursor = this.track(message.chatId, message.seq, message.seq === 1, false);
       if (!cursor.anchored) this.awaitAnchor(message.chatId, cursor);
     }
-    const newer = cursor.newer.get(message.seq);
+    const newer = cursor.newer?.get(message.seq);
     if (newer) {
-      cursor.newer.delete(message.seq);
+      cursor.newer?.delete(message.seq);
       message = newer;
     }
     if (!cursor.anchored) {
-      cursor.pending.set(message.seq, message);
+      pendingOf(cursor).set(message.seq, message);
       cursor.next = Math.min(cursor.next, message.seq);
       return;
     }
-    if (message.seq < cursor.next || cursor.pending.has(message.seq)) return;
+    if (message.seq < cursor.next || cursor.pending?.has(message.seq)) return;
     if (message.seq === cursor.next) {
       this.deps.emit(message);
       cursor.next++;
       this.drain(message.chatId, cursor);
     } else {
-      cursor.pending.set(message.seq, message);
+      pendingOf(cursor).set(message.seq, message);
       this.scheduleFill(message.chatId, cursor);
     }
   }
@@ -249,16 +265,7 @@ export class MessageOrder {
   }
 
   private track(chatId: string, next: number, anchored = true, introduced = true): ChatCursor {
-    const cursor: ChatCursor = {
-      next,
-      head: 0,
-      anchored,
-      introduced,
-      pending: new Map(),
-      newer: new Map(),
-      filling: false,
-      fillAttempts: 0,
-    };
+    const cursor: ChatCursor = { next, head: 0, anchored, introduced, filling: false, fillAttempts: 0 };
     this.chats.set(chatId, cursor);
     this.deps.holders?.hold(chatId, this);
     return cursor;
@@ -266,19 +273,27 @@ export class MessageOrder {
 
   /** The last seq this connection is missing before what it holds or the store reported (below `next`: none). */
   private fillTarget(cursor: ChatCursor): number {
-    return cursor.pending.size > 0 ? Math.min(...cursor.pending.keys()) - 1 : cursor.head;
+    return pendingCount(cursor) > 0 ? lowestPending(cursor) - 1 : cursor.head;
   }
 
   private drain(chatId: string, cursor: ChatCursor): void {
-    for (const [seq] of cursor.pending) if (seq < cursor.next) cursor.pending.delete(seq);
-    for (const [seq] of cursor.newer) if (seq < cursor.next) cursor.newer.delete(seq);
-    while (cursor.pending.has(cursor.next)) {
-      const message = cursor.pending.get(cursor.next);
-      cursor.pending.delete(cursor.next);
-      if (message) this.deps.emit(message);
-      cursor.next++;
+    const { pending, newer } = cursor;
+    if (pending) {
+      for (const [seq] of pending) if (seq < cursor.next) pending.delete(seq);
+      while (pending.has(cursor.next)) {
+        const message = pending.get(cursor.next);
+        pending.delete(cursor.next);
+        if (message) this.deps.emit(message);
+        cursor.next++;
+      }
+      // Back to idle: the map goes until something waits again.
+      if (pending.size === 0) cursor.pending = undefined;
     }
-    if (cursor.pending.size === 0 && cursor.head < cursor.next) {
+    if (newer) {
+      for (const [seq] of newer) if (seq < cursor.next) newer.delete(seq);
+      if (newer.size === 0) cursor.newer = undefined;
+    }
+    if (pendingCount(cursor) === 0 && cursor.head < cursor.next) {
       if (cursor.timer) clearTimeout(cursor.timer);
       cursor.timer = undefined;
       cursor.fillAttempts = 0;
@@ -290,9 +305,9 @@ export class MessageOrder {
   private scheduleFill(chatId: string, cursor: ChatCursor): void {
     if (cursor.timer || cursor.filling || this.disposed || !cursor.anchored) return;
     // A head alone waits for the replay's end: the replay may well bring it.
-    if (this.replaying && cursor.pending.size === 0) return;
+    if (this.replaying && pendingCount(cursor) === 0) return;
     // A gap seen live closes fast or never; a head reported by the store may still be in flight.
-    const base = cursor.pending.size > 0 ? this.deps.gapFillDelayMs : (this.deps.headGraceMs ?? DEFAULT_HEAD_GRACE_MS);
+    const base = pendingCount(cursor) > 0 ? this.deps.gapFillDelayMs : (this.deps.headGraceMs ?? DEFAULT_HEAD_GRACE_MS);
     const delay = base * 2 ** cursor.fillAttempts;
     cursor.timer = setTimeout(() => {
       cursor.timer = undefined;
@@ -335,7 +350,7 @@ export class MessageOrder {
     else cursor.fillAttempts++;
     if (cursor.fillAttempts > MAX_FILL_ATTEMPTS) {
       // The store does not have it: never stall the chat, the next connect replays it.
-      if (cursor.pending.size > 0) cursor.next = Math.min(...cursor.pending.keys());
+      if (pendingCount(cursor) > 0) cursor.next = lowestPending(cursor);
       cursor.head = 0;
       cursor.fillAttempts = 0;
       this.drain(chatId, cursor);

@@ -1,21 +1,12 @@
 import { Inject, Logger, type BeforeApplicationShutdown } from '@nestjs/common';
-import {
-  ConnectedSocket,
-  MessageBody,
-  SubscribeMessage,
-  WebSocketGateway,
-  WebSocketServer,
-  type OnGatewayConnection,
-  type OnGatewayDisconnect,
-  type OnGatewayInit,
-} from '@nestjs/websockets';
+import { WebSocketGateway, WebSocketServer, type OnGatewayConnection, type OnGatewayInit } from '@nestjs/websockets';
 import { ClientEvents, type Ack, type ClientEventName } from '@parley/contracts';
 import { toParleyError } from '@parley/shared/util-service';
 import type { AccessTokenClaims } from '@parley/shared/util-auth';
 import type { Server, Socket } from 'socket.io';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { SecurityMetrics } from '../security/security.metrics';
-import { guardSlowConsumer } from '../security/slow-consumer.guard';
+import { SlowConsumerGuard } from '../security/slow-consumer.guard';
 import type { ClientConnection } from '../connections/client-connection';
 import { ClientEventsService } from './client-events.service';
 import { ConnectionLifecycle, type Since } from './connection-lifecycle.service';
@@ -29,6 +20,9 @@ interface SocketData {
   since?: number;
 }
 
+/** The events a client sends (docs/protocol.md); any other is ignored, as Socket.IO ignores an event nobody listens to. */
+const CLIENT_EVENTS: ReadonlySet<string> = new Set(Object.values(ClientEvents));
+
 /** auth.since: absent or null is v1; else an integer >= 0 (a numeric string is not). */
 function parseSince(auth: Record<string, unknown> | undefined): Since {
   const since = auth?.['since'];
@@ -40,11 +34,19 @@ function parseSince(auth: Record<string, unknown> | undefined): Since {
  * Socket.IO side of docs/protocol.md: the handshake goes through ConnectionLifecycle, every
  * event through ClientEventsService (both shared with the gRPC edge). What is Socket.IO's own
  * stays here: connect_error codes, the slow-consumer guard on Engine.IO's buffer, shutdown.
+ *
+ * Client events and disconnects reach it through two listeners made once and shared by every
+ * socket (Socket.IO calls them with the socket as `this`), not through @SubscribeMessage and
+ * OnGatewayDisconnect: Nest binds those per socket, a bound function and a closure for each
+ * event (~1.7 KB of heap for every idle connection).
  */
 @WebSocketGateway()
-export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewayDisconnect, BeforeApplicationShutdown {
+export class ChatGateway implements OnGatewayInit, OnGatewayConnection, BeforeApplicationShutdown {
   private readonly logger = new Logger(ChatGateway.name);
   @WebSocketServer() server: Server;
+  private readonly onClientEvent: (this: Socket, event: string, ...args: unknown[]) => void;
+  private readonly onDisconnect: (this: Socket, reason: string, description?: unknown) => void;
+  private readonly slowConsumers: SlowConsumerGuard;
 
   constructor(
     private readonly lifecycle: ConnectionLifecycle,
@@ -52,7 +54,21 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     private readonly registry: ConnectionRegistry,
     private readonly securityMetrics: SecurityMetrics,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
-  ) {}
+  ) {
+    this.onClientEvent = socketListener((socket, event: string, ...args: unknown[]) =>
+      this.answer(socket, event, args),
+    );
+    this.onDisconnect = socketListener((socket, reason: string, description?: unknown) =>
+      this.closed(socket, reason, description),
+    );
+    this.slowConsumers = new SlowConsumerGuard(config.security.slowConsumerMaxBufferBytes, (socket, bufferedBytes) => {
+      this.securityMetrics.slowConsumersDropped.inc();
+      this.logger.warn(
+        { userId: (socket.data as SocketData).claims?.userId, socketId: socket.id, bufferedBytes },
+        'slow consumer dropped: its messages wait in the store',
+      );
+    });
+  }
 
   afterInit(server: Server): void {
     server.use((socket, next) => {
@@ -81,68 +97,31 @@ export class ChatGateway implements OnGatewayInit, OnGatewayConnection, OnGatewa
     const conn = this.lifecycle.open(new SocketIoTransport(socket), claims, since);
     if (!conn) return;
     (socket.data as SocketData).connection = conn;
-    socket.once('disconnect', (reason: string, description?: unknown) =>
-      this.logger.debug(
-        { userId: claims.userId, socketId: socket.id, reason, detail: describeClose(description) },
-        'socket closed',
-      ),
-    );
-    guardSlowConsumer(socket, this.config.security.slowConsumerMaxBufferBytes, (bufferedBytes) => {
-      this.securityMetrics.slowConsumersDropped.inc();
-      this.logger.warn(
-        { userId: claims.userId, socketId: socket.id, bufferedBytes },
-        'slow consumer dropped: its messages wait in the store',
-      );
-    });
+    socket.on('disconnect', this.onDisconnect);
+    socket.onAny(this.onClientEvent);
+    this.slowConsumers.watch(socket);
   }
 
-  handleDisconnect(socket: Socket): void {
+  /** A client event: handled by ClientEventsService, its answer sent to the ack while the socket is there. */
+  private answer(socket: Socket, event: string, args: unknown[]): void {
+    if (!CLIENT_EVENTS.has(event)) return;
+    const { data, ack } = splitAck(args);
     const conn = (socket.data as SocketData).connection;
+    this.clientEvents.handle(conn, event as ClientEventName, data).then(
+      (answer: Ack) => {
+        if (ack && socket.connected) ack(answer);
+      },
+      () => undefined,
+    );
+  }
+
+  private closed(socket: Socket, reason: string, description: unknown): void {
+    const conn = (socket.data as SocketData).connection;
+    this.logger.debug(
+      { userId: conn?.userId, socketId: socket.id, reason, detail: describeClose(description) },
+      'socket closed',
+    );
     if (conn) this.lifecycle.closed(conn);
-  }
-
-  @SubscribeMessage(ClientEvents.MessageSend)
-  onSend(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, ClientEvents.MessageSend, payload);
-  }
-
-  @SubscribeMessage(ClientEvents.MessageEdit)
-  onEdit(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, ClientEvents.MessageEdit, payload);
-  }
-
-  @SubscribeMessage(ClientEvents.MessageDelete)
-  onDelete(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, ClientEvents.MessageDelete, payload);
-  }
-
-  @SubscribeMessage(ClientEvents.MessageReact)
-  onReact(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, ClientEvents.MessageReact, payload);
-  }
-
-  @SubscribeMessage(ClientEvents.MessageDelivered)
-  onDelivered(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, ClientEvents.MessageDelivered, payload);
-  }
-
-  @SubscribeMessage(ClientEvents.MessageRead)
-  onRead(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, ClientEvents.MessageRead, payload);
-  }
-
-  @SubscribeMessage(ClientEvents.Typing)
-  onTyping(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, ClientEvents.Typing, payload);
-  }
-
-  @SubscribeMessage(ClientEvents.PresenceSubscribe)
-  onPresenceSubscribe(@ConnectedSocket() socket: Socket, @MessageBody() payload: unknown): Promise<Ack> {
-    return this.answer(socket, ClientEvents.PresenceSubscribe, payload);
-  }
-
-  private answer(socket: Socket, event: ClientEventName, payload: unknown): Promise<Ack> {
-    return this.clientEvents.handle((socket.data as SocketData).connection, event, payload);
   }
 
   /** SIGTERM: stop accepting, tell clients to reconnect elsewhere, give them a moment. */
@@ -162,4 +141,27 @@ function describeClose(description: unknown): string | undefined {
   if (typeof d.message === 'string') return d.message;
   if (d.description instanceof Error) return d.description.message;
   return undefined;
+}
+
+/** A listener Socket.IO calls with the socket as `this`: made once, shared by every socket. */
+function socketListener<A extends unknown[]>(
+  handle: (socket: Socket, ...args: A) => void,
+): (this: Socket, ...args: A) => void {
+  return function (this: Socket, ...args: A) {
+    handle(this, ...args);
+  };
+}
+
+/**
+ * An event's arguments as Nest's Socket.IO adapter hands them to a handler: a trailing function
+ * is the ack; one argument left is the payload itself, several are an array.
+ */
+function splitAck(args: unknown[]): { data: unknown; ack?: (answer: Ack) => void } {
+  const last = args[args.length - 1];
+  if (typeof last !== 'function') return { data: args.length === 1 ? args[0] : args };
+  const rest = args.length - 1;
+  return {
+    data: rest === 0 ? undefined : rest === 1 ? args[0] : args.slice(0, rest),
+    ack: last as (answer: Ack) => void,
+  };
 }

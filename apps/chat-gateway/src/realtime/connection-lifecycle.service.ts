@@ -13,6 +13,8 @@ import { SessionRevocations } from '../security/session-revocations';
 import { ClientConnection } from '../connections/client-connection';
 import { ConnectionRegistry } from '../connections/connection-registry';
 import type { ConnectionTransport } from '../connections/connection-transport';
+import { ExpirySchedule } from '../connections/expiry-schedule';
+import type { SharedEventDeps, SharedOrderDeps } from '../connections/order-sinks';
 
 /** A connection's resume point: absent is v1 (replay by watermark); else an integer >= 0. */
 export type Since = number | undefined | 'invalid';
@@ -27,6 +29,13 @@ export type Since = number | undefined | 'invalid';
 export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(ConnectionLifecycle.name);
   private readonly revocations: SessionRevocations;
+  /** What every connection's MessageOrder and EventOrder share: made once here, not per connection. */
+  private readonly orderDeps: SharedOrderDeps;
+  private readonly eventDeps: SharedEventDeps;
+  /** Closes a connection when its access token expires (one timer for all of them). */
+  private readonly expiries = new ExpirySchedule<ClientConnection>((conn) =>
+    conn.transport.close({ code: 'unauthorized', message: 'access token expired' }),
+  );
 
   constructor(
     private readonly verifier: AccessTokenVerifier,
@@ -35,12 +44,29 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
     private readonly catchUp: EventCatchUpService,
     private readonly presence: PresenceLinkService,
     private readonly limits: GatewayLimits,
-    private readonly heads: HeadsWatch,
+    heads: HeadsWatch,
     private readonly securityMetrics: SecurityMetrics,
     private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
   ) {
     this.revocations = new SessionRevocations(bus, config.nats, (event) => this.closeRevoked(event));
+    this.orderDeps = {
+      // A gap fill is a history read of the user: it waits its turn like an HTTP page.
+      fetchAfter: (userId, chatId, afterSeq, limit) =>
+        this.limits.readHistory(
+          userId,
+          async () => (await this.bus.request(MessageHistoryV1, { chatId, userId, after: afterSeq, limit })).messages,
+        ),
+      gapFillDelayMs: config.delivery.gapFillDelayMs,
+      onError: (err) => this.logger.warn({ err }, 'gap fill failed'),
+      ...heads.orderDeps,
+    };
+    this.eventDeps = {
+      fetchAfter: (userId, since, limit) =>
+        this.limits.readHistory(userId, () => this.bus.request(EventListV1, { userId, since, limit })),
+      gapFillDelayMs: config.delivery.gapFillDelayMs,
+      onError: (err) => this.logger.warn({ err }, 'event gap fill failed'),
+    };
   }
 
   /** Before the first connection: the deny-list of revoked sessions is complete (or start-up fails). */
@@ -50,6 +76,7 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
 
   onApplicationShutdown(): void {
     this.revocations.stop();
+    this.expiries.stop();
   }
 
   /**
@@ -101,33 +128,11 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
     const conn = new ClientConnection(
       transport,
       claims,
-      {
-        // A gap fill is a history read of the user: it waits its turn like an HTTP page.
-        fetchAfter: (chatId, afterSeq, limit) =>
-          this.limits.readHistory(
-            claims.userId,
-            async () =>
-              (await this.bus.request(MessageHistoryV1, { chatId, userId: claims.userId, after: afterSeq, limit }))
-                .messages,
-          ),
-        gapFillDelayMs: this.config.delivery.gapFillDelayMs,
-        onError: (err) => this.logger.warn({ err }, 'gap fill failed'),
-        ...this.heads.orderDeps,
-      },
-      since === undefined
-        ? undefined
-        : {
-            since,
-            fetchAfter: (after, limit) =>
-              this.limits.readHistory(claims.userId, () =>
-                this.bus.request(EventListV1, { userId: claims.userId, since: after, limit }),
-              ),
-            gapFillDelayMs: this.config.delivery.gapFillDelayMs,
-            onError: (err) => this.logger.warn({ err }, 'event gap fill failed'),
-          },
+      this.orderDeps,
+      since === undefined ? undefined : { deps: this.eventDeps, since },
     );
     this.registry.add(conn);
-    conn.armExpiry(() => conn.transport.close({ code: 'unauthorized', message: 'access token expired' }));
+    this.expiries.add(conn);
     void (conn.events ? this.catchUp.catchUp(conn) : this.replay.replay(conn));
     return conn;
   }
@@ -135,6 +140,7 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
   /** The connection ended (either side). */
   closed(conn: ClientConnection): void {
     this.registry.remove(conn);
+    this.expiries.remove(conn);
     conn.dispose();
     void this.presence.disconnected(conn);
   }

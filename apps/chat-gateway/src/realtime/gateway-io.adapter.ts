@@ -1,13 +1,15 @@
 import type { INestApplicationContext } from '@nestjs/common';
 import { IoAdapter } from '@nestjs/platform-socket.io';
 import type { MessageMappingProperties } from '@nestjs/websockets';
-import type { IncomingMessage } from 'node:http';
-import { isObservable, type Observable } from 'rxjs';
+import { ServerResponse, type IncomingMessage } from 'node:http';
 import type { Server, ServerOptions } from 'socket.io';
 import type { GatewayConfig } from '../config/gateway.config';
 
 /** The Socket.IO socket type of Nest's adapter (it brings its own copy of socket.io). */
 type IoSocket = Parameters<IoAdapter['bindMessageHandlers']>[0];
+
+/** What a trimmed handshake field holds instead (one object for every socket). */
+const NOTHING = Object.freeze({});
 
 /**
  * Socket.IO server options from config (Nest's decorator options are static), and a
@@ -24,7 +26,7 @@ export class GatewayIoAdapter extends IoAdapter {
 
   override createIOServer(port: number, options?: ServerOptions): Server {
     const origins = this.config.edge.corsOrigins;
-    return super.createIOServer(port, {
+    const server = super.createIOServer(port, {
       ...options,
       path: '/socket.io',
       transports: ['polling', 'websocket'],
@@ -42,13 +44,16 @@ export class GatewayIoAdapter extends IoAdapter {
         callback(null, !origin || origins.includes(origin));
       },
     }) as Server;
+    forgetUpgradeRequests(server);
+    return server;
   }
 
   /**
    * After the gateway has handled a connection, drop what Socket.IO keeps of the
    * handshake for the socket's whole life: the HTTP upgrade request (an IncomingMessage
-   * with its raw headers) and the header map copied into `socket.handshake`. The gateway
-   * read all it needs (the token in `handshake.auth`) in its middleware.
+   * with its raw headers), and in `socket.handshake` the header map, the query, the URL,
+   * the time and the auth payload (the access token, ~0.5 KB). The gateway read all it
+   * needs (the token and `since` in `handshake.auth`) in its middleware.
    */
   override bindClientConnect(
     server: { on(event: 'connection', listener: (socket: IoSocket) => void): unknown },
@@ -57,42 +62,42 @@ export class GatewayIoAdapter extends IoAdapter {
     server.on('connection', (socket: IoSocket) => {
       callback(socket);
       (socket.conn as unknown as { request?: unknown }).request = undefined;
-      (socket.handshake as { headers: unknown }).headers = {};
+      Object.assign(socket.handshake, { headers: NOTHING, query: NOTHING, auth: NOTHING, url: '', time: '' });
     });
   }
 
   /**
-   * Nest's IoAdapter builds an rxjs pipeline (fromEvent, mergeMap, takeUntil and their
-   * subscribers and closures) per handler per socket: ~20 KB of heap for every idle
-   * connection. A plain listener per handler does the same job: the handler's answer
-   * goes to the ack (or is emitted when it names an event), never to a closed socket.
+   * Nothing per socket: ChatGateway takes client events through one listener shared by every
+   * socket, not @SubscribeMessage (Nest's default binding keeps rxjs observables per socket
+   * even with no handler). A handler declared anyway would never run: say so at once.
    */
-  override bindMessageHandlers(
-    socket: IoSocket,
-    handlers: MessageMappingProperties[],
-    transform: (data: unknown) => Observable<unknown>,
-  ): void {
-    for (const { message, callback, isAckHandledManually } of handlers) {
-      socket.on(message as string, (...args: unknown[]) => {
-        // As rxjs' fromEvent passes it: one argument as is, several as an array.
-        const { data, ack } = this.mapPayload(args.length === 1 ? args[0] : args);
-        const respond = (response: unknown): void => {
-          if (response === null || response === undefined || !socket.connected) return;
-          const { event, data: eventData } = response as { event?: string; data?: unknown };
-          if (event) socket.emit(event, eventData);
-          else if (!isAckHandledManually && typeof ack === 'function') (ack as (r: unknown) => void)(response);
-        };
-        const result: unknown = callback(data, ack);
-        // Nest's handler wrapper is async and turns errors into `exception` events itself.
-        if (result instanceof Promise) {
-          result.then(
-            (r: unknown) => (isObservable(r) ? r.subscribe(respond) : respond(r)),
-            () => undefined,
-          );
-        } else {
-          transform(result).subscribe({ next: respond, error: () => undefined });
-        }
-      });
-    }
+  override bindMessageHandlers(_socket: IoSocket, handlers: MessageMappingProperties[]): void {
+    if (handlers.length > 0)
+      throw new Error('GatewayIoAdapter binds no @SubscribeMessage handler: ChatGateway dispatches client events');
   }
+
+  /**
+   * Nothing per socket: ChatGateway listens for its sockets' disconnects itself, with one
+   * listener shared by all of them (Nest's hook is a closure per socket). A gateway here
+   * implements no OnGatewayDisconnect.
+   */
+  override bindClientDisconnect(): void {
+    // see above
+  }
+}
+
+/**
+ * Engine.IO answers a WebSocket upgrade through a stand-in response that holds the upgrade
+ * request for the socket's whole life (it listens for the socket's "close"), though only the
+ * middlewares use it. This one runs after the others (CORS): once they are done the stand-in
+ * lets go of the request, which then goes (~1 KB with its headers) once the socket is open.
+ */
+function forgetUpgradeRequests(server: Server): void {
+  const engine = server.engine as {
+    use(middleware: (req: IncomingMessage, res: object, next: (err?: Error) => void) => void): void;
+  };
+  engine.use((_req, res, next) => {
+    next();
+    if (!(res instanceof ServerResponse)) (res as { req?: unknown }).req = undefined;
+  });
 }

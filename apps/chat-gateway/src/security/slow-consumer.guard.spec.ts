@@ -1,6 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { Socket } from 'socket.io';
-import { guardSlowConsumer } from './slow-consumer.guard';
+import { SlowConsumerGuard } from './slow-consumer.guard';
 
 /** Engine.IO's socket as the guard sees it: packets are created, flushed to the transport, or not. */
 class FakeEngine extends EventEmitter {
@@ -31,11 +31,15 @@ class FakeEngine extends EventEmitter {
   }
 }
 
-describe('guardSlowConsumer', () => {
+describe('SlowConsumerGuard', () => {
   const attach = (maxBytes: number) => {
     const engine = new FakeEngine();
     const drops: number[] = [];
-    guardSlowConsumer({ conn: engine } as unknown as Socket, maxBytes, (b) => drops.push(b));
+    const socket = { conn: engine } as unknown as Socket;
+    new SlowConsumerGuard(maxBytes, (dropped, b) => {
+      expect(dropped).toBe(socket);
+      drops.push(b);
+    }).watch(socket);
     return { engine, drops };
   };
 

@@ -1,12 +1,23 @@
 import type { Socket } from 'socket.io';
 
+/** What the guard counts for one socket, kept on its Engine.IO socket. */
+interface Watch {
+  socket: Socket;
+  /** Bytes of the packets created since the last flush (what waits in Engine.IO's buffer). */
+  queued: number;
+  dropped: boolean;
+}
+
+const WATCH = Symbol('slowConsumerWatch');
+
 /** The parts of Engine.IO's socket the guard reads (not in socket.io's public types). */
 interface EngineSocket {
   writeBuffer: { data?: string | Buffer | ArrayBuffer }[];
   transport: { name: string; socket?: { bufferedAmount?: number; terminate?: () => void } };
-  on(event: 'packetCreate', listener: (packet: { data?: unknown }) => void): void;
-  on(event: 'flush', listener: () => void): void;
+  on(event: 'packetCreate', listener: (this: EngineSocket, packet: { data?: unknown }) => void): void;
+  on(event: 'flush', listener: (this: EngineSocket) => void): void;
   close(discard?: boolean): void;
+  [WATCH]?: Watch;
 }
 
 function sizeOf(data: unknown): number {
@@ -23,24 +34,38 @@ function sizeOf(data: unknown): number {
  * what waits in Engine.IO's buffer plus what its WebSocket has not handed to the kernel yet.
  * The drop discards the buffer at once; nothing is lost, the messages are in the store and
  * the client is replayed from its delivered watermark when it reconnects.
+ *
+ * One guard serves every socket: its two listeners are made once (Engine.IO calls them with
+ * the socket as `this`), and a socket costs only its small Watch.
  */
-export function guardSlowConsumer(socket: Socket, maxBytes: number, onDrop: (bufferedBytes: number) => void): void {
-  const engine = socket.conn as unknown as EngineSocket;
-  let queued = 0;
-  let dropped = false;
-  engine.on('flush', () => {
-    queued = 0;
-  });
-  engine.on('packetCreate', (packet) => {
-    if (dropped) return;
-    queued += sizeOf(packet.data);
-    const buffered = queued + (engine.transport.socket?.bufferedAmount ?? 0);
-    if (buffered <= maxBytes) return;
-    dropped = true;
-    onDrop(buffered);
-    const raw = engine.transport.socket;
-    // close(true) discards the buffer (a plain disconnect would wait for it to drain, forever).
-    engine.close(true);
-    raw?.terminate?.();
-  });
+export class SlowConsumerGuard {
+  private readonly onFlush: (this: EngineSocket) => void;
+  private readonly onPacket: (this: EngineSocket, packet: { data?: unknown }) => void;
+
+  constructor(maxBytes: number, onDrop: (socket: Socket, bufferedBytes: number) => void) {
+    this.onFlush = function () {
+      const watch = this[WATCH];
+      if (watch) watch.queued = 0;
+    };
+    this.onPacket = function (packet) {
+      const watch = this[WATCH];
+      if (!watch || watch.dropped) return;
+      watch.queued += sizeOf(packet.data);
+      const buffered = watch.queued + (this.transport.socket?.bufferedAmount ?? 0);
+      if (buffered <= maxBytes) return;
+      watch.dropped = true;
+      onDrop(watch.socket, buffered);
+      const raw = this.transport.socket;
+      // close(true) discards the buffer (a plain disconnect would wait for it to drain, forever).
+      this.close(true);
+      raw?.terminate?.();
+    };
+  }
+
+  watch(socket: Socket): void {
+    const engine = socket.conn as unknown as EngineSocket;
+    engine[WATCH] = { socket, queued: 0, dropped: false };
+    engine.on('flush', this.onFlush);
+    engine.on('packetCreate', this.onPacket);
+  }
 }

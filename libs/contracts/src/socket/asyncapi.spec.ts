@@ -35,18 +35,17 @@ function gatewayEvents(): { handled: string[]; emitted: string[]; literal: strin
   for (const file of sourceFiles(gatewaySrc)) {
     const text = readFileSync(file, 'utf8');
     const where = relative(gatewaySrc, file);
-    for (const [, arg] of text.matchAll(/@SubscribeMessage\(\s*([^)]*?)\s*\)/g)) {
-      const key = /^ClientEvents\.(\w+)$/.exec(arg)?.[1];
-      if (key && key in ClientEvents) handled.push(ClientEvents[key as keyof typeof ClientEvents]);
-      else literal.push(`${where}: @SubscribeMessage(${arg})`);
+    // Every edge hands client events to ClientEventsService's handler table, `[ClientEvents.X]: ...`
+    // (its type takes no other key).
+    for (const [, key] of text.matchAll(/\[ClientEvents\.(\w+)\]\s*:/g)) {
+      if (key in ClientEvents) handled.push(ClientEvents[key as keyof typeof ClientEvents]);
+      else literal.push(`${where}: [ClientEvents.${key}]`);
     }
     // `transport`: a connection's ConnectionTransport (Socket.IO or gRPC) takes the same events.
     for (const [, arg] of text.matchAll(/\b(?:socket|server|transport)(?:\.to\([^)]*\))?\.emit\(\s*([^,)]+)/g)) {
       const key = /^ServerEvents\.(\w+)$/.exec(arg.trim())?.[1];
       if (key && key in ServerEvents) emitted.push(ServerEvents[key as keyof typeof ServerEvents]);
-      // Nest's `{event, data}` handler answers; the gateway's handlers answer acks only.
-      else if (!(where === 'realtime/gateway-io.adapter.ts' && arg.trim() === 'event'))
-        literal.push(`${where}: emit(${arg})`);
+      else literal.push(`${where}: emit(${arg})`);
     }
     for (const [call] of text.matchAll(/\.emit\(\s*['"`][^'"`]*/g)) {
       // grpc-js ends a server call with a status through the stream's 'error' event: no Socket.IO event.

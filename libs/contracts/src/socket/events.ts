@@ -7,7 +7,7 @@ import type { Chat, Message, PresenceState, Receipt } from '../lib/models';
  * Types and string constants only, so browsers import them (`@parley/contracts/client`).
  */
 
-/** Events a client emits; the gateway handles each (`@SubscribeMessage`) and acks it. */
+/** Events a client emits; the gateway handles each (ClientEventsService) and acks it. */
 export const ClientEvents = {
   MessageSend: 'message:send',
   MessageDelivered: 'message:delivered',
