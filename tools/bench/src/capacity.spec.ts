@@ -1,4 +1,4 @@
-import { ASSUMPTIONS, plan, type Inputs } from './capacity';
+import { ASSUMPTIONS, oneGatewayCapacity, plan, type Inputs } from './capacity';
 
 const inputs = (over: Partial<Inputs> = {}): Inputs => ({
   perMessageUs: { 'chat-gateway': 100, 'message-store': 50, presence: 10, redis: 5, nats: 10, postgres: 40 },
@@ -55,6 +55,13 @@ describe('capacity model', () => {
     );
     // The rest still comes from the one-of-each run.
     expect(count(p, 'presence')).toBe(count(plan(inputs(), 1e6), 'presence'));
+  });
+
+  it('tells what one gateway process holds without the open-files limit: CPU per user-second, heap per socket', () => {
+    // 1 µs per idle second + 100 µs per message every 10 s = 11 µs per user-second.
+    const { cpuSockets, heapSockets } = oneGatewayCapacity(inputs(), 10);
+    expect(cpuSockets).toBeCloseTo((1e6 * ASSUMPTIONS.utilization) / 11);
+    expect(heapSockets).toBeCloseTo((4 * 2 ** 30) / 15_000);
   });
 
   it('names the single-instance ceiling that comes first', () => {

@@ -265,6 +265,7 @@ export function renderScaling(results: BenchResults): string {
   }
   out.push(...measuredInputs(inputs, results.machine.cores));
   if (inputs.replicas) out.push(...replicaInputs(inputs.replicas, inputs.perMessageUs));
+  out.push(...oneGatewayLines(inputs, results.config.idleSendIntervalS));
   out.push(assumptionsLine());
   for (const users of [1e6, 10e6]) out.push(...planLines(plan(inputs, users)));
   return out.join('\n');
@@ -303,6 +304,32 @@ function replicaInputs(r: ReplicaFigures, oneOfEach: Record<string, number>): st
   };
   return [
     `**Gateways and message-stores are sized from the scale-out run** (its max, ${fmt(r.rate)} msg/s, users spread over the gateways): ${app('chat-gateway')}; ${app('message-store')}. The other components use the figures above.`,
+    '',
+  ];
+}
+
+/**
+ * One gateway process without this machine's open-files limit: where its one JavaScript thread
+ * and its heap run out, from the per-socket and per-message costs measured above.
+ */
+export function oneGatewayCapacity(inputs: Inputs, sendIntervalS: number): { cpuSockets: number; heapSockets: number } {
+  const perUserSecondUs =
+    (inputs.idleUsPerSocketSecond['chat-gateway'] ?? 0) + (inputs.perMessageUs['chat-gateway'] ?? 0) / sendIntervalS;
+  return {
+    cpuSockets: (1e6 * A.utilization) / Math.max(0.01, perUserSecondUs),
+    heapSockets: GATEWAY_HEAP_BYTES / Math.max(1, inputs.heapPerSocket),
+  };
+}
+
+/** A gateway's heap budget: V8's default old space on a 64-bit host with 16 GB or more (raise with --max-old-space-size). */
+const GATEWAY_HEAP_BYTES = 4 * 2 ** 30;
+
+function oneGatewayLines(inputs: Inputs, sendIntervalS: number): string[] {
+  const { cpuSockets, heapSockets } = oneGatewayCapacity(inputs, sendIntervalS);
+  const idle = inputs.idleUsPerSocketSecond['chat-gateway'] ?? 0;
+  const perMessage = inputs.perMessageUs['chat-gateway'] ?? 0;
+  return [
+    `**One gateway process with a higher open-files limit** (this machine allows 20,000 files per process): with every user sending a 1:1 message every ${fmt(sendIntervalS)} s, a user costs the gateway ${fmt(idle, 2)} µs per second idle + ${fmt(perMessage, 1)} µs per message / ${fmt(sendIntervalS)} s = ${fmt(idle + perMessage / sendIntervalS, 1)} µs of CPU per second, so one core at ${A.utilization * 100}% holds ~${fmt(cpuSockets)} such users; its heap (${fmt(inputs.heapPerSocket)} B per socket) would hold ~${fmt(heapSockets)} sockets in ${fmt(GATEWAY_HEAP_BYTES / 2 ** 30)} GiB. ${cpuSockets <= heapSockets ? 'CPU' : 'The heap'} binds first: **~${fmt(Math.min(cpuSockets, heapSockets))} users per gateway process** at this send rate; idle users (no sends) ~${fmt(Math.min(heapSockets, (1e6 * A.utilization) / Math.max(0.01, idle)))}.`,
     '',
   ];
 }
