@@ -265,7 +265,9 @@ export function renderScaling(results: BenchResults): string {
   }
   out.push(...measuredInputs(inputs, results.machine.cores));
   if (inputs.replicas) out.push(...replicaInputs(inputs.replicas, inputs.perMessageUs));
-  out.push(...oneGatewayLines(inputs, results.config.idleSendIntervalS));
+  // The crowd's send interval (a run's config is stored as it was: older runs lack it).
+  const interval = results.config['idleSendIntervalS'];
+  out.push(...oneGatewayLines(inputs, typeof interval === 'number' && interval > 0 ? interval : 10));
   out.push(assumptionsLine());
   for (const users of [1e6, 10e6]) out.push(...planLines(plan(inputs, users)));
   return out.join('\n');

@@ -164,3 +164,55 @@ describe('MessageOrder: live-delivery repair (noteHead)', () => {
     expect(holders.chatCount).toBe(0);
   });
 });
+
+describe('MessageOrder: a gap behind own sends only', () => {
+  /** The gap-fill delay short, the head grace long: which of the two a gap waits is visible. */
+  function orderWithGrace(store: Message[]) {
+    const emitted: number[] = [];
+    const fetches: number[] = [];
+    const order = new MessageOrder({
+      emit: (m) => emitted.push(m.seq),
+      emitUpdated: () => undefined,
+      fetchAfter: async (chat, after, limit) => {
+        fetches.push(after);
+        return store.filter((m) => m.chatId === chat && m.seq > after).slice(0, limit);
+      },
+      gapFillDelayMs: 5,
+      headGraceMs: 300,
+      onError: (err) => {
+        throw err;
+      },
+    });
+    return { order, emitted, fetches };
+  }
+
+  it("waits the head grace for other senders' messages still on their way from another gateway", async () => {
+    const { order, emitted, fetches } = orderWithGrace([msg(1), msg(2)]);
+    order.setCursor(chatId, 1);
+    order.markOwn(chatId, 2); // the ack of its own seq 2 came before seq 1 from the other gateway
+    await tick(60);
+    expect(fetches).toEqual([]);
+    order.offer(msg(1));
+    await tick(400);
+    expect(emitted).toEqual([1]);
+    expect(fetches).toEqual([]);
+  });
+
+  it('still fetches after the head grace when that message never comes', async () => {
+    const { order, emitted, fetches } = orderWithGrace([msg(1), msg(2)]);
+    order.setCursor(chatId, 1);
+    order.markOwn(chatId, 2);
+    await tick(400);
+    expect(fetches).toEqual([0]);
+    expect(emitted).toEqual([1]);
+  });
+
+  it('fetches after the short gap-fill delay when a live message waits behind the gap', async () => {
+    const { order, emitted, fetches } = orderWithGrace([msg(1), msg(2)]);
+    order.setCursor(chatId, 1);
+    order.offer(msg(2));
+    await tick(60);
+    expect(fetches).toEqual([0]);
+    expect(emitted).toEqual([1, 2]);
+  });
+});

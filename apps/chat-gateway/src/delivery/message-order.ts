@@ -63,6 +63,12 @@ function pendingCount(cursor: ChatCursor): number {
   return cursor.pending?.size ?? 0;
 }
 
+/** A message that arrived live waits behind the gap (not only the connection's own sends, marked null). */
+function messageWaits(cursor: ChatCursor): boolean {
+  for (const message of cursor.pending?.values() ?? []) if (message) return true;
+  return false;
+}
+
 function lowestPending(cursor: ChatCursor): number {
   return Math.min(...(cursor.pending?.keys() ?? []));
 }
@@ -306,8 +312,11 @@ export class MessageOrder {
     if (cursor.timer || cursor.filling || this.disposed || !cursor.anchored) return;
     // A head alone waits for the replay's end: the replay may well bring it.
     if (this.replaying && pendingCount(cursor) === 0) return;
-    // A gap seen live closes fast or never; a head reported by the store may still be in flight.
-    const base = pendingCount(cursor) > 0 ? this.deps.gapFillDelayMs : (this.deps.headGraceMs ?? DEFAULT_HEAD_GRACE_MS);
+    // A gap behind a message that came live closes fast or never. Behind only this connection's
+    // own sends (their acks come straight from the store) it is other senders' messages still on
+    // their way from another gateway, as a head reported by the store may still be: fetching them
+    // after 30 ms made two gateways fetch most of each other's traffic under load.
+    const base = messageWaits(cursor) ? this.deps.gapFillDelayMs : (this.deps.headGraceMs ?? DEFAULT_HEAD_GRACE_MS);
     const delay = base * 2 ** cursor.fillAttempts;
     cursor.timer = setTimeout(() => {
       cursor.timer = undefined;
