@@ -160,8 +160,13 @@ export class FanOutService implements OnApplicationBootstrap, OnModuleDestroy {
    */
   private async locate(userIds: string[]): Promise<Map<string, string[]>> {
     if (!this.cache.enabled) return own(userIds, await this.lookUp(userIds));
-    const { found, missing } = this.cache.lookup(userIds);
+    const { found, missing, stale } = this.cache.lookup(userIds);
     this.cacheMetrics.lookups.inc({ result: 'hit' }, found.size);
+    if (stale.length > 0) {
+      // Used now, asked again without waiting: the answer lands in the cache (sendLocate).
+      this.cacheMetrics.lookups.inc({ result: 'refresh' }, stale.length);
+      this.lookUp(stale).catch(() => undefined);
+    }
     if (missing.length === 0) return found;
     this.cacheMetrics.lookups.inc({ result: 'miss' }, missing.length);
     return own(missing, await this.lookUp(missing), found);

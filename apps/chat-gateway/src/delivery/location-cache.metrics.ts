@@ -9,7 +9,7 @@ const ENTRIES = 'parley_gateway_location_cache_entries';
 export const locationCacheMetricProviders = [
   makeCounterProvider({
     name: LOOKUPS,
-    help: "recipients' locations the fan-out needed: from the cache (hit) or from presence (miss)",
+    help: "recipients' locations the fan-out needed: from the cache (hit) or from presence (miss); refresh: hits asked again in the background",
     labelNames: ['result'],
   }),
   makeGaugeProvider({ name: ENTRIES, help: 'users whose location the fan-out caches' }),

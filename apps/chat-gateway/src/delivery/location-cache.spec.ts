@@ -24,6 +24,27 @@ describe('LocationCache', () => {
     expect(cache.size).toBe(0);
   });
 
+  it('uses an entry past half its TTL and lists it once for a lookup in the background, until a store renews it', () => {
+    const cache = make();
+    cache.store(['a', 'b'], { a: ['gw-1'] }, cache.begin());
+    now += 2_499;
+    expect(cache.lookup(['a']).stale).toEqual([]);
+    now += 1;
+    const first = cache.lookup(['a', 'b']);
+    expect(Object.fromEntries(first.found)).toEqual({ a: ['gw-1'], b: [] });
+    expect(first.missing).toEqual([]);
+    expect(first.stale).toEqual(['a', 'b']);
+    expect(cache.lookup(['a', 'b']).stale).toEqual([]); // asked already
+    cache.store(['a'], { a: ['gw-2'] }, cache.begin());
+    now += 2_499;
+    expect(cache.lookup(['a']).found.get('a')).toEqual(['gw-2']);
+    expect(cache.lookup(['a']).stale).toEqual([]);
+    now += 1;
+    expect(cache.lookup(['a']).stale).toEqual(['a']);
+    // b was never renewed: gone at its TTL.
+    expect(cache.lookup(['b']).missing).toEqual(['b']);
+  });
+
   it('drops a user who came online or went offline', () => {
     const cache = make();
     cache.store(['a', 'b'], { a: ['gw-1'] }, cache.begin());

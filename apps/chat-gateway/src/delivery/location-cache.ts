@@ -14,7 +14,10 @@ export interface LocationCacheOptions {
 interface Entry {
   /** Gateway instances holding a connection of the user; empty: offline. */
   instances: string[];
+  /** Past it (half the TTL) the entry is still used, and asked again once in the background. */
+  refreshAt: number;
   expiresAt: number;
+  refreshing?: boolean;
 }
 
 /**
@@ -26,7 +29,11 @@ interface Entry {
  * - a lookup's answer is cached only for users with no change since the lookup was sent
  *   (`begin()` / `store()`), so a slow answer never overwrites a newer change;
  * - the TTL bounds whatever slips past (a change delivered late by NATS), and the live-delivery
- *   repair (gap fill, heads digest) covers a delivery missed meanwhile.
+ *   repair (gap fill, heads digest) covers a delivery missed meanwhile;
+ * - an entry past half its TTL is still used, and listed in `stale` for a lookup in the
+ *   background: a steady sender's recipients never wait for presence. Entries stored together
+ *   used to expire together, and with recipients on other gateways every expiry made
+ *   deliveries wait for a burst of presence lookups.
  * A stale extra instance is harmless (that gateway has no socket for the user and drops it).
  */
 export class LocationCache {
@@ -54,10 +61,14 @@ export class LocationCache {
     return this.entries.size;
   }
 
-  /** The cached locations of the users that have one (offline ones included, as []), and who to ask presence about. */
-  lookup(userIds: readonly string[]): { found: Map<string, string[]>; missing: string[] } {
+  /**
+   * The cached locations of the users that have one (offline ones included, as []), who to ask
+   * presence about, and which of the found to ask again in the background (each once).
+   */
+  lookup(userIds: readonly string[]): { found: Map<string, string[]>; missing: string[]; stale: string[] } {
     const found = new Map<string, string[]>();
     const missing: string[] = [];
+    const stale: string[] = [];
     const now = this.now();
     for (const userId of userIds) {
       const entry = this.entries.get(userId);
@@ -70,8 +81,12 @@ export class LocationCache {
       this.entries.delete(userId);
       this.entries.set(userId, entry);
       found.set(userId, entry.instances);
+      if (!entry.refreshing && entry.refreshAt <= now) {
+        entry.refreshing = true;
+        stale.push(userId);
+      }
     }
-    return { found, missing };
+    return { found, missing, stale };
   }
 
   /** Taken when a presence lookup is sent; given back to store() with its answer. */
@@ -88,7 +103,11 @@ export class LocationCache {
     for (const userId of askedUserIds) {
       if (this.changedSince(userId, since)) continue;
       this.entries.delete(userId);
-      this.entries.set(userId, { instances: [...(locations[userId] ?? [])], expiresAt: now + this.options.ttlMs });
+      this.entries.set(userId, {
+        instances: [...(locations[userId] ?? [])],
+        refreshAt: now + this.options.ttlMs / 2,
+        expiresAt: now + this.options.ttlMs,
+      });
     }
     while (this.entries.size > this.options.maxEntries) {
       const oldest = this.entries.keys().next();
