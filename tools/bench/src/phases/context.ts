@@ -80,6 +80,20 @@ export class BenchContext {
     return runLoadgen(args);
   }
 
+  /**
+   * A process being started: a Ctrl-C during its start-up (a stack of six apps takes seconds)
+   * waits for it to be up and stops it, instead of leaving it running after the bench exits.
+   */
+  async started<T extends Stoppable>(starting: Promise<T>): Promise<T> {
+    const pending: Stoppable = { stop: async () => (await starting.catch(() => undefined))?.stop() };
+    this.running.add(pending);
+    try {
+      return await starting;
+    } finally {
+      this.running.delete(pending);
+    }
+  }
+
   /** Runs work while `proc` runs, then stops it; a Ctrl-C meanwhile stops it too. */
   async whileRunning<T>(proc: Stoppable, work: () => Promise<T>): Promise<T> {
     this.running.add(proc);

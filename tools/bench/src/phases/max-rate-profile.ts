@@ -6,6 +6,7 @@ import { sourceLocator } from '../flamegraph/source-locations';
 import { flameGraphSvg } from '../flamegraph/svg';
 import { runLoadgen } from '../loadgen-runner';
 import { log, sleep } from '../log';
+import { processCores } from '../report/scale-out-figures';
 import type { ProcessProfile, RunSummary } from '../results';
 import type { BenchContext } from './context';
 import { logProgress } from './loadgen-args';
@@ -79,7 +80,7 @@ export async function profileAtMaxRate(
     stop();
   }
   const step = summary.steps[0];
-  const cores = (name: string) => (step.cpuSeconds[name] ?? 0) / step.durationS;
+  const cores = (name: string) => processCores(step, name);
   const apps = Object.keys(run.pids);
   const busiest = [...apps].sort((a, b) => cores(b) - cores(a)).slice(0, GRAPHED);
   mkdirSync(config.flamegraphDir, { recursive: true });

@@ -39,23 +39,25 @@ export interface BenchStackOptions {
  * comparison) another checkout's apps on a database of their own.
  */
 export function startBenchStack(ctx: BenchContext, options: BenchStackOptions = {}): Promise<TestStack> {
-  return startParleyStack({
-    label: options.label ?? 'parley',
-    db: options.root ? undefined : ctx.db,
-    root: options.root,
-    keys: ctx.keys,
-    probeDir: ctx.dirs.probeDir,
-    gateways: options.gateways,
-    replicas: options.replicas,
-    env: {
-      MESSAGE_PARTITIONS: String(ctx.config.messagePartitions),
-      // The bench's users send far above a person's rate; docs/protocol.md's defaults stay for production.
-      RATE_LIMIT_MESSAGES_PER_SECOND: '10000',
-      RATE_LIMIT_MESSAGES_BURST: '100000',
-      // Experiments: BENCH_APP_ENV="APPEND_BATCH_WAIT_MS=5,DATABASE_POOL_SIZE=20" (recorded in the report).
-      ...appEnv(process.env['BENCH_APP_ENV']),
-    },
-  });
+  return ctx.started(
+    startParleyStack({
+      label: options.label ?? 'parley',
+      db: options.root ? undefined : ctx.db,
+      root: options.root,
+      keys: ctx.keys,
+      probeDir: ctx.dirs.probeDir,
+      gateways: options.gateways,
+      replicas: options.replicas,
+      env: {
+        MESSAGE_PARTITIONS: String(ctx.config.messagePartitions),
+        // The bench's users send far above a person's rate; docs/protocol.md's defaults stay for production.
+        RATE_LIMIT_MESSAGES_PER_SECOND: '10000',
+        RATE_LIMIT_MESSAGES_BURST: '100000',
+        // Experiments: BENCH_APP_ENV="APPEND_BATCH_WAIT_MS=5,DATABASE_POOL_SIZE=20" (recorded in the report).
+        ...appEnv(process.env['BENCH_APP_ENV']),
+      },
+    }),
+  );
 }
 
 /** KEY=value,KEY2=value2 as an environment. */

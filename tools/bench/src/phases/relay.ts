@@ -44,10 +44,12 @@ async function relayIdle(ctx: BenchContext): Promise<void> {
 }
 
 function startRelay(ctx: BenchContext, populationFile?: string): Promise<RelayProcess> {
-  return RelayProcess.start({
-    populationFile,
-    publicKeyFile: ctx.keys.jwtPublicKeyFile,
-    probeDir: ctx.dirs.probeDir,
-    logFile: join(ctx.dirs.logDir, 'relay.log'),
-  });
+  return ctx.started(
+    RelayProcess.start({
+      populationFile,
+      publicKeyFile: ctx.keys.jwtPublicKeyFile,
+      probeDir: ctx.dirs.probeDir,
+      logFile: join(ctx.dirs.logDir, 'relay.log'),
+    }),
+  );
 }
