@@ -1,4 +1,10 @@
-import { Inject, Injectable, Logger, type OnApplicationBootstrap, type OnApplicationShutdown } from '@nestjs/common';
+import {
+  Inject,
+  Injectable,
+  Logger,
+  type BeforeApplicationShutdown,
+  type OnApplicationBootstrap,
+} from '@nestjs/common';
 import { ChatHeadsDigestV1 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { HeadsDigest } from './heads-digest';
@@ -7,7 +13,7 @@ export const HEADS_DIGEST = Symbol('HEADS_DIGEST');
 
 /** Publishes this replica's HeadsDigest every interval (chat.heads.digest.v1). */
 @Injectable()
-export class HeadsPublisher implements OnApplicationBootstrap, OnApplicationShutdown {
+export class HeadsPublisher implements OnApplicationBootstrap, BeforeApplicationShutdown {
   private readonly logger = new Logger('HeadsDigest');
   private timer?: NodeJS.Timeout;
 
@@ -21,8 +27,12 @@ export class HeadsPublisher implements OnApplicationBootstrap, OnApplicationShut
     this.timer.unref();
   }
 
-  /** A graceful stop still tells the gateways what it committed last. */
-  async onApplicationShutdown(): Promise<void> {
+  /**
+   * A graceful stop still tells the gateways what it committed last: after the appends drained
+   * (onModuleDestroy) and before the bus does (onApplicationShutdown), else it publishes into a
+   * draining connection.
+   */
+  async beforeApplicationShutdown(): Promise<void> {
     if (this.timer) clearInterval(this.timer);
     this.timer = undefined;
     this.publish();
