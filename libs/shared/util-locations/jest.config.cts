@@ -1,0 +1,3 @@
+module.exports = require('../../../jest.project.js').jestProject(__dirname, {
+  displayName: 'shared-util-locations',
+});

@@ -1,0 +1,2 @@
+export * from './lib/location-cache';
+export * from './lib/recipient-locator';
