@@ -34,6 +34,8 @@ export interface BenchConfig {
   idleSendSeconds: number;
   /** Each idle user sends one message every this many seconds. */
   idleSendIntervalS: number;
+  /** Phase scaleout: after the straddled ramp, the same ramp with each chat's members on one gateway. */
+  scaleOutSameGateway: boolean;
   /** Idle connections of each transport in the Socket.IO vs gRPC comparison. */
   transportIdleUsers: number;
   messagePartitions: number;
@@ -98,6 +100,8 @@ export function loadBenchConfig(env: NodeJS.ProcessEnv, root: string): BenchConf
     idleHoldSeconds: n('IDLE_HOLD_SECONDS', 10, 3, 3),
     idleSendSeconds: n('IDLE_SEND_SECONDS', 40, 5, 1),
     idleSendIntervalS: n('IDLE_SEND_INTERVAL_S', 10, 10, 10),
+    // Off for tiny: the tooling's own test stays short.
+    scaleOutSameGateway: n('SCALEOUT_SAME_GATEWAY', 1, 1, 0) > 0,
     transportIdleUsers: n('TRANSPORT_IDLE_USERS', 2000, 200, 10),
     messagePartitions: n('MESSAGE_PARTITIONS', 16, 4, 4),
     out: env['BENCH_OUT'] ?? `${root}/docs/benchmarks.md`,

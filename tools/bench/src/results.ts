@@ -108,5 +108,8 @@ export interface ProcessProfile {
 export interface ScaleOut {
   gateways: string[];
   stores: string[];
+  /** Users round-robin over the gateways: both members of each pair on different ones (the target's run). */
   run: RunSummary;
+  /** BENCH_SCALEOUT_SAME_GATEWAY: the same ramp on the same stack with both members of each chat on one gateway. */
+  sameGateway?: RunSummary;
 }

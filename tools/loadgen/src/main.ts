@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { parseArgs } from 'node:util';
 import { runLoad } from './coordinator';
+import { PLACEMENTS, type Placement } from './partition';
 import { buildTopology, makePopulation, readPrivateKey, type Population, type TopologyOptions } from './population';
 import type { RunOptions } from './run-options';
 import { applyPopulationSql, registerPopulationApi } from './seed';
@@ -18,13 +19,17 @@ const USAGE = `Parley load generator (docs/protocol.md over Socket.IO or gRPC; o
   loadgen run --gateway URL [--gateway URL2 ...] [--transport socketio|grpc --grpc HOST:PORT [--grpc ...]]
               (--population population.json | --auth URL --users N [--groups K --group-size G])
               (--rate R --duration S [--rate R2 ...] | --ramp START:FACTOR:MAX [--refine 2] [--then-half S])
-              [--step-duration S] [--warmup S] [--senders all|first] [--slo-p99-ms 100] [--hold S] [--body-bytes 100]
+              [--step-duration S] [--warmup S] [--senders all|first] [--placement user|chat]
+              [--slo-p99-ms 100] [--hold S] [--body-bytes 100]
               [--database-url URL] [--cpu name=pid[,pid...] ...] [--cpu-infra] [--pg-database NAME]
               [--workers N] [--sockets-per-worker 9000] [--source-addresses N] [--noisy-other-cores 0.3 --noisy-retries 4] [--quiet-wait S]
               [--out summary.json]
       Prints JSON lines: {"event":"connected"}, one {"event":"step"} per step, then {"event":"summary"}.
       --transport grpc: each user holds one gRPC channel and Connect stream (parley.v1.ChatGateway) to
       the --grpc address of its gateway instead of a Socket.IO socket; the rest is the same.
+      --placement: user (default) spreads users over the gateways round-robin by user, so (with two) the
+      members of a 1:1 pair are on different gateways; chat puts all members of the i-th chat on the
+      i-th gateway round-robin (a user in several chats: its first chat's), so a chat's messages stay on one.
 `;
 
 function fail(message: string): never {
@@ -96,6 +101,7 @@ const RUN_ARGS = {
   auth: { type: 'string' },
   ...TOPOLOGY_ARGS,
   senders: { type: 'string' },
+  placement: { type: 'string' },
   rate: { type: 'string', multiple: true },
   duration: { type: 'string' },
   ramp: { type: 'string' },
@@ -173,12 +179,15 @@ function runOptions(values: RunArgs, gatewayUrls: string[], population: Populati
   if (!TRANSPORTS.includes(transport)) fail(`--transport is one of ${TRANSPORTS.join(', ')}, got ${transport}`);
   const grpcAddresses = values.grpc ?? [];
   if (transport === 'grpc' && grpcAddresses.length === 0) fail('--transport grpc needs --grpc HOST:PORT');
+  const placement = (values.placement ?? 'user') as Placement;
+  if (!PLACEMENTS.includes(placement)) fail(`--placement is one of ${PLACEMENTS.join(', ')}, got ${placement}`);
   return {
     gatewayUrls,
     transport,
     grpcAddresses,
     population,
     senders: values.senders === 'first' ? 'first' : 'all',
+    placement,
     steps: (values.rate ?? []).map((r) => num(r, 'rate')),
     ramp: values.ramp ? { start, factor, max, refine: num(values.refine, 'refine', 2) } : undefined,
     stepDurationS: num(values['step-duration'] ?? values.duration, 'duration', 10),

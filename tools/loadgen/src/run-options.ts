@@ -1,4 +1,5 @@
 import type { CpuScope } from '@parley/tools/proc-stats';
+import type { Placement } from './partition';
 import type { Population } from './population';
 import type { Transport } from './transports';
 
@@ -10,6 +11,8 @@ export interface RunOptions {
   grpcAddresses: string[];
   population: Population;
   senders: 'all' | 'first';
+  /** Which gateway each user connects through: round-robin by user, or every chat's members on one (see Placement). */
+  placement: Placement;
   /** A fixed list of offered rates (messages/s), or a ramp. */
   steps?: number[];
   ramp?: { start: number; factor: number; max: number; refine: number };

@@ -15,17 +15,27 @@ export interface ScaleConfig {
 /** One gateway and one store (phase parley) against two of each (phase scaleout), and 2+2 over 1+1. */
 export interface ScaleOutFigures {
   one?: ScaleConfig;
+  /** 2+2 with every pair straddling the gateways: the target's figure. */
   two?: ScaleConfig;
   /** (2+2 messages per CPU-second) / (1+1 messages per CPU-second); undefined when either ramp is missing. */
   ratio?: number;
+  /** 2+2 with each chat's members on one gateway, when that ramp ran. */
+  sameGateway?: ScaleConfig;
+  /** Its messages per CPU-second over 1+1's. */
+  sameGatewayRatio?: number;
 }
 
 export function scaleOutFigures(results: BenchResults): ScaleOutFigures {
   const one = configAt(results.parley?.max, ['chat-gateway'], ['message-store']);
   const s = results.scaleOut;
   const two = s ? configAt(s.run.max, s.gateways, s.stores) : undefined;
-  return { one, two, ratio: one && two ? two.msgsPerCpuSecond / one.msgsPerCpuSecond : undefined };
+  const sameGateway = s?.sameGateway ? configAt(s.sameGateway.max, s.gateways, s.stores) : undefined;
+  return { one, two, ratio: over(two, one), sameGateway, sameGatewayRatio: over(sameGateway, one) };
 }
+
+/** Messages per CPU-second of one configuration over another's; undefined when either is missing. */
+const over = (a: ScaleConfig | undefined, b: ScaleConfig | undefined): number | undefined =>
+  a && b ? a.msgsPerCpuSecond / b.msgsPerCpuSecond : undefined;
 
 function configAt(max: Step | undefined, gateways: string[], stores: string[]): ScaleConfig | undefined {
   if (!max || !(max.cpuUsPerMessage > 0)) return undefined;

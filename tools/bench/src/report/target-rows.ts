@@ -148,9 +148,14 @@ function scaleOutTarget(results: BenchResults): TargetRow {
 }
 
 function zeroLossTarget(results: BenchResults): TargetRow {
-  const runs = [results.relay, results.parley, results.group, results.crowd, results.scaleOut?.run].filter(
-    (x): x is RunSummary => !!x,
-  );
+  const runs = [
+    results.relay,
+    results.parley,
+    results.group,
+    results.crowd,
+    results.scaleOut?.run,
+    results.scaleOut?.sameGateway,
+  ].filter((x): x is RunSummary => !!x);
   return {
     target: 'Zero loss: every acked message reached every recipient and (Parley) is in PostgreSQL',
     goal: '0 lost',
