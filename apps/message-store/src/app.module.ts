@@ -11,7 +11,6 @@ import { EventsModule } from './events/events.module';
 import { HeadsModule } from './heads/heads.module';
 import { MessagesModule } from './messages/messages.module';
 import { ReceiptsModule } from './receipts/receipts.module';
-import { RoutingModule } from './routing/routing.module';
 import { StoreModule } from './store/store.module';
 
 /**
@@ -24,7 +23,6 @@ export function maxConcurrentBatches(poolSize: number): number {
 
 /** How often each replica publishes its heads digest (live-delivery repair, docs/architecture.md). */
 const HEADS_DIGEST_INTERVAL_MS = 1000;
-const NATS_REQUEST_TIMEOUT_MS = 5000;
 
 @Module({})
 export class AppModule {
@@ -61,13 +59,12 @@ export class AppModule {
         ReceiptsModule,
         EventsModule.forRoot(config.events),
         BlocksModule,
-        RoutingModule.forRoot({ ...config.routing, requestTimeoutMs: NATS_REQUEST_TIMEOUT_MS }),
         // message-store's one NATS connection: it drains in onApplicationShutdown, after the last
         // heads digest went out (HeadsPublisher.beforeApplicationShutdown).
         NatsBusModule.forRoot({
           url: config.nats.url,
           name: 'message-store',
-          requestTimeoutMs: NATS_REQUEST_TIMEOUT_MS,
+          requestTimeoutMs: 5000,
           subjectPrefix: config.nats.subjectPrefix,
           user: config.nats.user,
           pass: config.nats.pass,

@@ -2,7 +2,6 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { IsIn, IsInt, IsNotEmpty, IsString, Matches, Max, Min } from 'class-validator';
 import { REDIS_CLUSTER_NODES_MESSAGE, REDIS_CLUSTER_NODES_PATTERN } from '@parley/shared/util-redis';
-import { GATEWAY_INSTANCE_ID_PATTERN } from '@parley/contracts';
 import { ConfigError, loadEnv, ServiceEnv } from '@parley/shared/util-config';
 import type { RateLimit } from '@parley/shared/util-rate-limit';
 import { httpEdgeConfig, type HttpEdgeConfig } from '@parley/shared/util-service';
@@ -32,7 +31,7 @@ export class GatewayEnv extends ServiceEnv {
   /** Oldest token accepted (from its iat), whatever its exp. */
   @IsInt() @Min(60) @Max(86400 * 30) JWT_MAX_AGE_SECONDS = 86400;
   /** Unique per replica: its NATS delivery subject. Defaults to host name + random suffix. */
-  @Matches(GATEWAY_INSTANCE_ID_PATTERN, { message: 'GATEWAY_INSTANCE_ID must be 1-64 of A-Z a-z 0-9 _ -' })
+  @Matches(/^[A-Za-z0-9_-]{1,64}$/, { message: 'GATEWAY_INSTANCE_ID must be 1-64 of A-Z a-z 0-9 _ -' })
   GATEWAY_INSTANCE_ID = `${hostname()
     .replace(/[^A-Za-z0-9_-]/g, '-')
     .slice(0, 40)}-${randomBytes(4).toString('hex')}`;

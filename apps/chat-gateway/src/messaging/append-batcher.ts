@@ -27,8 +27,6 @@ export interface ChatMemberLists {
 
 export interface AppendBatcherOptions {
   maxInFlight: number;
-  /** This gateway's instanceId: message-store hands the stored messages to the other instances. */
-  gatewayId?: string;
   /** A chat's members when message-store left them out of a reply to keep it within its byte budget. */
   membersOf: (chatId: string, userId: string) => Promise<ChatMemberLists>;
 }
@@ -69,7 +67,7 @@ export class AppendBatcher {
 
   private send(part: Waiter[]): void {
     this.pipeline
-      .request({ items: part.map((w) => w.item), gatewayId: this.options.gatewayId }, (late) => {
+      .request({ items: part.map((w) => w.item) }, (late) => {
         part.forEach((w, k) => {
           this.answer(late, w, k).then(
             (a) => w.onLate?.(a),
@@ -93,8 +91,7 @@ export class AppendBatcher {
     const r = reply.results[k];
     if (!r) throw new ParleyError('internal', 'message-store answered too few items');
     if (!r.ok) throw new ParleyError(r.error.code, r.error.message);
-    const { eventSeqBaseIdx, ...item } = r.reply;
-    const stored = reply.deliveredElsewhere ? { ...item, deliveredElsewhere: true } : item;
+    const { eventSeqBaseIdx, ...stored } = r.reply;
     const listed = reply.members[stored.message.chatId];
     if (!listed) return { ...stored, ...(await this.lookUpMembers(stored.message.chatId, w.item.senderId)) };
     const eventSeqBase = eventSeqBaseIdx === undefined ? undefined : listed.eventSeqBases?.[eventSeqBaseIdx];

@@ -1,4 +1,4 @@
-import { Inject, Injectable, type OnModuleDestroy } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import {
   ChatMembersV1,
   MessageDeleteV1,
@@ -16,7 +16,6 @@ import {
 } from '@parley/contracts';
 import { NatsBus } from '@parley/shared/util-nats';
 import { BlockRelations } from '../blocks/block-relations';
-import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { MembershipCache } from '../chats/membership-cache';
 import { FanOutService } from '../delivery/fan-out.service';
 import { GatewayMetrics } from '../metrics/gateway.metrics';
@@ -44,11 +43,9 @@ export class MessagingService implements OnModuleDestroy {
     private readonly metrics: GatewayMetrics,
     private readonly limits: GatewayLimits,
     private readonly blocks: BlockRelations,
-    @Inject(GATEWAY_CONFIG) config: GatewayConfig,
   ) {
     this.appends = new AppendBatcher(bus, {
       maxInFlight: MAX_APPENDS_IN_FLIGHT,
-      gatewayId: config.instanceId,
       membersOf: (chatId, userId) => bus.request(ChatMembersV1, { chatId, userId }),
     });
   }
@@ -92,15 +89,7 @@ export class MessagingService implements OnModuleDestroy {
     // committed it and died before answering, so nobody fanned it out. Recipients drop what
     // they already have (per-connection seq order, client dedupe by chatId+seq). No second
     // push: resends are common on flaky networks, and a push per resend would be noise.
-    void this.fanOut.message({
-      message: reply.message,
-      memberIds: reply.memberIds,
-      mutedMemberIds: reply.mutedMemberIds,
-      eventSeqs,
-      exceptSocketId: conn.id,
-      push: reply.created,
-      elsewhere: reply.deliveredElsewhere ? 'store' : 'gateway',
-    });
+    void this.fanOut.message(reply.message, reply.memberIds, reply.mutedMemberIds, conn.id, reply.created, eventSeqs);
     return own;
   }
 

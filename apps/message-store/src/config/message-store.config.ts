@@ -1,4 +1,4 @@
-import { IsBoolean, IsInt, IsString, Max, Min } from 'class-validator';
+import { IsInt, IsString, Max, Min } from 'class-validator';
 import { MessageCipher, MessageKeysError } from '@parley/message-store/data-access-messages';
 import { ConfigError, loadEnv, serviceNatsConfig, type ServiceConfig } from '@parley/shared/util-config';
 import { PostgresServiceEnv, postgresTimeouts, type PostgresTimeouts } from '@parley/shared/data-access-postgres';
@@ -32,14 +32,6 @@ export class MessageStoreEnv extends PostgresServiceEnv {
   @IsInt() @Min(1) @Max(100_000_000) EVENT_RETENTION_MAX_EVENTS = 100_000;
   /** How often the prune walks every user. */
   @IsInt() @Min(100) @Max(86_400_000) EVENT_PRUNE_INTERVAL_MS = 600_000;
-  /**
-   * Hand each stored message to the members' connections on the other gateway instances right
-   * after COMMIT (one hop less than the sending gateway doing it); false: the gateway does it.
-   */
-  @IsBoolean() ROUTE_DELIVERIES = true;
-  /** Recipients' locations cached for that routing, as the gateway's (LRU; 0: every message asks presence). */
-  @IsInt() @Min(0) @Max(10_000_000) LOCATION_CACHE_MAX_ENTRIES = 100_000;
-  @IsInt() @Min(100) @Max(60_000) LOCATION_CACHE_TTL_MS = 5000;
 }
 
 export interface MessageStoreConfig extends ServiceConfig {
@@ -48,8 +40,6 @@ export interface MessageStoreConfig extends ServiceConfig {
   append: { batchMax: number; batchWaitMs: number; queueMax: number };
   lifecycle: { editWindowMs: number };
   events: { maxAgeMs: number; maxEvents: number; intervalMs: number };
-  /** Routing stored messages to the recipients' gateways (off: the sending gateway routes them). */
-  routing: { enabled: boolean; locationCache: { maxEntries: number; ttlMs: number } };
 }
 
 export function loadMessageStoreEnv(env: NodeJS.ProcessEnv = process.env): MessageStoreEnv {
@@ -78,10 +68,6 @@ export function loadMessageStoreConfig(env: NodeJS.ProcessEnv = process.env): Me
       maxAgeMs: e.EVENT_RETENTION_DAYS * 86_400_000,
       maxEvents: e.EVENT_RETENTION_MAX_EVENTS,
       intervalMs: e.EVENT_PRUNE_INTERVAL_MS,
-    },
-    routing: {
-      enabled: e.ROUTE_DELIVERIES,
-      locationCache: { maxEntries: e.LOCATION_CACHE_MAX_ENTRIES, ttlMs: e.LOCATION_CACHE_TTL_MS },
     },
   };
 }

@@ -1,7 +1,6 @@
 import { Inject, Injectable, Logger, Optional, type OnModuleDestroy } from '@nestjs/common';
 import {
   AppendBatchLimits,
-  GATEWAY_INSTANCE_ID_PATTERN,
   jsonBytes,
   Limits,
   ParleyError,
@@ -20,10 +19,9 @@ import {
 } from '@parley/message-store/data-access-messages';
 import { InjectMetric } from '@willsoto/nestjs-prometheus';
 import type { Counter, Gauge, Histogram } from 'prom-client';
-import { invalid, optionalInt, requireObject, requireText, requireUuid } from '../common/request-checks';
+import { optionalInt, requireObject, requireText, requireUuid } from '../common/request-checks';
 import type { HeadsDigest } from '../heads/heads-digest';
 import { HEADS_DIGEST } from '../heads/heads.publisher';
-import { StoredMessageRouter } from '../routing/stored-message.router';
 import { APPEND_BATCH_SIZE, APPEND_DURATION, APPEND_QUEUE_DEPTH, APPENDS_TOTAL } from './append.metrics';
 import { GroupCommitQueue } from './group-commit.queue';
 
@@ -61,7 +59,6 @@ export class AppendService implements OnModuleDestroy {
     @InjectMetric(APPEND_BATCH_SIZE) batchSize: Histogram,
     @InjectMetric(APPEND_QUEUE_DEPTH) private readonly queueDepth: Gauge,
     @Optional() @Inject(HEADS_DIGEST) private readonly heads?: HeadsDigest,
-    @Optional() private readonly router?: StoredMessageRouter,
   ) {
     this.queue = new GroupCommitQueue((items) => messages.appendBatch(items), {
       maxBatch: settings.batchMax,
@@ -80,8 +77,7 @@ export class AppendService implements OnModuleDestroy {
     });
   }
 
-  /** `fromGateway`: route the stored message to the members' other gateways (see `routes`). */
-  async append(req: unknown, fromGateway?: string): Promise<MessageAppendReply> {
+  async append(req: unknown): Promise<MessageAppendReply> {
     const stop = this.duration.startTimer();
     let result = 'internal';
     try {
@@ -99,11 +95,6 @@ export class AppendService implements OnModuleDestroy {
           result = outcome.created ? 'created' : 'duplicate';
           // A duplicate too: its first fan-out may have died with the replica that stored it.
           this.heads?.appended(outcome.message.chatId, outcome.message.seq);
-          if (fromGateway !== undefined && this.router) {
-            const { message, memberIds, eventSeqBase } = outcome;
-            const eventSeqs = outcome.created ? eventSeqBase?.map((base) => base + message.seq) : undefined;
-            void this.router.route(message, memberIds, eventSeqs, fromGateway);
-          }
           return {
             message: outcome.message,
             created: outcome.created,
@@ -133,15 +124,13 @@ export class AppendService implements OnModuleDestroy {
    * a transaction) and is answered on its own, exactly as message.append.v1 would.
    */
   async appendMany(req: unknown): Promise<MessageAppendBatchReply> {
-    const r = requireObject(req);
-    const items = r['items'];
+    const items = requireObject(req)['items'];
     if (!Array.isArray(items) || items.length === 0 || items.length > AppendBatchLimits.maxItems) {
       throw new ParleyError('invalid', `items: 1-${AppendBatchLimits.maxItems} appends`);
     }
-    const fromGateway = this.routes(r['gatewayId']) ? (r['gatewayId'] as string) : undefined;
     const outcomes = await Promise.all(
       items.map((item) =>
-        this.append(item, fromGateway).then(
+        this.append(item).then(
           (reply): AppendOutcomeOrError => ({ ok: true, reply }),
           (err: unknown): AppendOutcomeOrError => {
             if (err instanceof ParleyError) return { ok: false, error: err.toBody() };
@@ -151,19 +140,7 @@ export class AppendService implements OnModuleDestroy {
         ),
       ),
     );
-    const reply = fitAppendBatchReply(outcomes, ReplyBudget.bytes);
-    return fromGateway === undefined ? reply : { ...reply, deliveredElsewhere: true };
-  }
-
-  /**
-   * Whether this replica routes the stored messages of a batch from gateway `gatewayId` (absent:
-   * a gateway that routes them itself, as before message-store did).
-   */
-  private routes(gatewayId: unknown): boolean {
-    if (gatewayId === undefined || !this.router?.enabled) return false;
-    if (typeof gatewayId !== 'string' || !GATEWAY_INSTANCE_ID_PATTERN.test(gatewayId))
-      throw invalid('gatewayId must be 1-64 of A-Z a-z 0-9 _ -');
-    return true;
+    return fitAppendBatchReply(outcomes, ReplyBudget.bytes);
   }
 
   /** Shutdown: queued appends still get committed and answered before the pool closes. */

@@ -61,28 +61,15 @@ describe('NATS permissions derived from libs/contracts', () => {
     const gw = natsPermissions('chat-gateway');
     expect(allow(gw.publish)).toContain('gateway.*.deliver.v1');
     expect(allow(gw.subscribe)).toContain('gateway.*.deliver.v1');
-    // message-store hands stored messages to the gateways: it publishes there, and reads none.
-    const store = natsPermissions('message-store');
-    expect(allow(store.publish)).toContain('gateway.*.deliver.v1');
-    expect(JSON.stringify(store.subscribe)).not.toContain('gateway.');
-    for (const app of NATS_APPS.filter((a) => a !== 'chat-gateway' && a !== 'message-store')) {
+    for (const app of NATS_APPS.filter((a) => a !== 'chat-gateway')) {
       expect(JSON.stringify(natsPermissions(app)).replace('_INBOX.chat-gateway.>', '')).not.toContain('gateway.');
     }
   });
 
   it('gives the exact lists of message-store and of the revocation stream writer, under a subject prefix', () => {
     expect(natsPermissions('message-store', { subjectPrefix: 't1.' })).toEqual({
-      publish: {
-        allow: ['t1.presence.locate.v1', 't1.chat.heads.digest.v1', 't1.gateway.*.deliver.v1', '_INBOX.chat-gateway.>'],
-      },
-      subscribe: {
-        allow: [
-          ...rpcsServedBy('message-store').map((c) => `t1.${c.subject} message-store`),
-          't1.presence.changed.v1',
-          't1.presence.arrived.v1',
-          '_INBOX.message-store.>',
-        ],
-      },
+      publish: { allow: ['t1.chat.heads.digest.v1', '_INBOX.chat-gateway.>'] },
+      subscribe: { allow: rpcsServedBy('message-store').map((c) => `t1.${c.subject} message-store`) },
       allow_responses: true,
     });
     expect(natsPermissions('auth', { subjectPrefix: 't1.' })).toEqual({
@@ -124,7 +111,6 @@ describe('NATS permissions derived from libs/contracts', () => {
       'auth: _INBOX.chat-gateway.>',
       'message-store: _INBOX.chat-gateway.>',
       'presence: _INBOX.chat-gateway.>',
-      'presence: _INBOX.message-store.>',
       'push-notifier: _INBOX.chat-gateway.>',
     ]);
   });
@@ -135,11 +121,7 @@ describe('NATS permissions derived from libs/contracts', () => {
         .filter((s) => s.startsWith('_INBOX'))
         .map((s) => `${app}: ${s}`),
     );
-    expect(inboxes.sort()).toEqual([
-      'auth: _INBOX.auth.>',
-      'chat-gateway: _INBOX.chat-gateway.>',
-      'message-store: _INBOX.message-store.>',
-    ]);
+    expect(inboxes.sort()).toEqual(['auth: _INBOX.auth.>', 'chat-gateway: _INBOX.chat-gateway.>']);
   });
 });
 

@@ -79,9 +79,8 @@ export interface AppNatsUse {
 
 /**
  * Every chat-gateway replica listens on its own `gateway.<instanceId>.deliver.v1` and publishes to
- * the others' (message-store too, right after COMMIT). All gateways share ONE identity, so their
- * permission is the pattern over every instance: a gateway can read another gateway's deliveries
- * (it is trusted with them anyway).
+ * the others'. All gateways share ONE identity, so their permission is the pattern over every
+ * instance: a gateway can read another gateway's deliveries (it is trusted with them anyway).
  */
 const AnyGatewayDeliverV1 = gatewayDeliverV1('*');
 
@@ -156,10 +155,9 @@ export const APP_NATS_USE: Readonly<Record<ServiceQueue, AppNatsUse>> = {
     consumes: [PresenceHeartbeatV1, PresenceInstanceGoneV1],
   },
   'message-store': {
-    // Routing stored messages to the recipients' gateways (with a location cache like theirs).
-    calls: [PresenceLocateV1],
-    publishes: [ChatHeadsDigestV1, AnyGatewayDeliverV1],
-    subscribes: [PresenceChangedV1, PresenceArrivedV1],
+    calls: [],
+    publishes: [ChatHeadsDigestV1],
+    subscribes: [],
     consumes: [],
   },
   'push-notifier': {

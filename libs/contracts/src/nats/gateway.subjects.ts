@@ -17,9 +17,6 @@ export type Delivery = (
   | { kind: 'chat:removed'; userIds: string[]; chatId: string }
 ) & { eventSeqs?: number[] };
 
-/** A gateway instanceId: one NATS subject token (no `.`, `*`, `>` or space). */
-export const GATEWAY_INSTANCE_ID_PATTERN = /^[A-Za-z0-9_-]{1,64}$/;
-
 /** Each gateway instance listens on its own subject only (routing, not broadcast). */
 export function gatewayDeliverV1(instanceId: string): EventContract<Delivery> {
   return event<Delivery>(`gateway.${instanceId}.deliver.v1`);

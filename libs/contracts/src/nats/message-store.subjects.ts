@@ -36,30 +36,15 @@ export interface MessageAppendReply {
    * with memberIds; one number per member whatever the batch held). Absent for a resend.
    */
   eventSeqBase?: number[];
-  /**
-   * message-store published the message to the members' connections on every gateway instance
-   * but the requesting one (message.append-batch.v1's `gatewayId`): that gateway serves its own
-   * sockets and pushes only. Absent: the gateway routes it everywhere itself.
-   */
-  deliveredElsewhere?: boolean;
 }
 export const MessageAppendV1 = rpc<MessageAppendRequest, MessageAppendReply>('message.append.v1', 'message-store');
 
 export interface MessageAppendBatchRequest {
   /** Appends that reached one gateway together, in arrival order (AppendBatchLimits). */
   items: MessageAppendRequest[];
-  /**
-   * The requesting gateway's instanceId: message-store then hands each stored message to the
-   * members' other gateway instances itself, right after COMMIT (one hop less than the gateway
-   * doing it after the reply), and says so in the reply's `deliveredElsewhere`.
-   */
-  gatewayId?: string;
 }
 /** A stored item: as message.append.v1's reply, its chat's members in `members` (once per chat). */
-export type MessageAppendStored = Omit<
-  MessageAppendReply,
-  'memberIds' | 'mutedMemberIds' | 'eventSeqBase' | 'deliveredElsewhere'
-> & {
+export type MessageAppendStored = Omit<MessageAppendReply, 'memberIds' | 'mutedMemberIds' | 'eventSeqBase'> & {
   /** Its eventSeqBase: `members[chatId].eventSeqBases[eventSeqBaseIdx]` (absent: not known). */
   eventSeqBaseIdx?: number;
 };
@@ -72,8 +57,6 @@ export interface MessageAppendBatchReply {
    * byte budget; a chat missing here is looked up with chat.members.v1.
    */
   members: Record<string, { memberIds: string[]; mutedMemberIds: string[]; eventSeqBases?: number[][] }>;
-  /** Every stored item went to the members' other gateway instances (see the request's `gatewayId`). */
-  deliveredElsewhere?: boolean;
 }
 /**
  * Bounds of one message.append-batch.v1 request. `maxBodyBytes` counts bodies as JSON puts them

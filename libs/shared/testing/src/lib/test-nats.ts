@@ -3,7 +3,7 @@ import { closeSync, existsSync, mkdtempSync, openSync, rmSync } from 'node:fs';
 import { connect } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import type { RpcContract, ServiceQueue } from '@parley/contracts';
+import type { ServiceQueue } from '@parley/contracts';
 import {
   ensureNatsPasswords,
   NatsBus,
@@ -11,7 +11,6 @@ import {
   parleyNatsUsers,
   writeNatsServerConfig,
 } from '@parley/shared/util-nats';
-import { JSONCodec, type Subscription } from 'nats';
 
 /**
  * NATS with authentication on, as `npm start` runs it: one identity per app with the
@@ -141,24 +140,5 @@ export function connectTestBus(options: {
     name: options.name,
     requestTimeoutMs: options.requestTimeoutMs ?? 3000,
     subjectPrefix: options.subjectPrefix,
-  });
-}
-
-/**
- * A stand-in for the app that serves `contract`, on a test's bus under `subjectPrefix`: answers
- * each request with `answer(request)`, framed as Nest's NATS transport frames replies.
- */
-export function standInResponder<Req, Res>(
-  bus: NatsBus,
-  subjectPrefix: string,
-  contract: RpcContract<Req, Res>,
-  answer: (request: Req) => Res,
-): Subscription {
-  const codec = JSONCodec<{ id: string; data: Req }>();
-  return bus.connection.subscribe(`${subjectPrefix}${contract.subject}`, {
-    callback: (_err, msg) => {
-      const packet = codec.decode(msg.data);
-      msg.respond(JSONCodec().encode({ id: packet.id, response: answer(packet.data), isDisposed: true }));
-    },
   });
 }

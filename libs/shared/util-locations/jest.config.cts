@@ -1,3 +1,0 @@
-module.exports = require('../../../jest.project.js').jestProject(__dirname, {
-  displayName: 'shared-util-locations',
-});

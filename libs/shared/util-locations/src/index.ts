@@ -1,2 +1,0 @@
-export * from './lib/location-cache';
-export * from './lib/recipient-locator';
