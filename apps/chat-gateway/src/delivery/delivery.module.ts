@@ -24,6 +24,6 @@ import { ReplayService } from './replay.service';
     ReplayService,
     EventCatchUpService,
   ],
-  exports: [FanOutService, HeadsWatch, ReplayService, EventCatchUpService],
+  exports: [FanOutService, HeadsWatch, ReplayService, EventCatchUpService, RepairMetrics],
 })
 export class DeliveryModule {}

@@ -7,6 +7,7 @@ const BEHIND = 'parley_gateway_heads_behind_total';
 const CHATS_ANNOUNCED = 'parley_gateway_chats_announced_total';
 const RECOVERIES = 'parley_gateway_heads_recoveries_total';
 const DROPPED_FOR_TEST = 'parley_gateway_deliveries_dropped_for_test_total';
+const GAP_FILLS = 'parley_gateway_gap_fills_total';
 
 /** Live-delivery repair, for operators (docs/reliability.md). */
 export const repairMetricProviders = [
@@ -28,6 +29,11 @@ export const repairMetricProviders = [
     name: DROPPED_FOR_TEST,
     help: 'inter-gateway deliveries dropped on purpose (GATEWAY_TEST_DROP_DELIVERIES_PERCENT)',
   }),
+  makeCounterProvider({
+    name: GAP_FILLS,
+    help: "store reads a connection made to fill a gap in its order: a chat's seqs (v1) or the user's event stream (since)",
+    labelNames: ['stream'],
+  }),
 ];
 
 @Injectable()
@@ -38,5 +44,6 @@ export class RepairMetrics {
     @InjectMetric(CHATS_ANNOUNCED) readonly chatsAnnounced: Counter,
     @InjectMetric(RECOVERIES) readonly recoveries: Counter<'reason'>,
     @InjectMetric(DROPPED_FOR_TEST) readonly droppedForTest: Counter,
+    @InjectMetric(GAP_FILLS) readonly gapFills: Counter<'stream'>,
   ) {}
 }

@@ -5,6 +5,7 @@ import { NatsBus } from '@parley/shared/util-nats';
 import { GATEWAY_CONFIG, type GatewayConfig } from '../config/gateway.config';
 import { EventCatchUpService } from '../delivery/event-catch-up.service';
 import { HeadsWatch } from '../delivery/heads-watch.service';
+import { RepairMetrics } from '../delivery/repair.metrics';
 import { ReplayService } from '../delivery/replay.service';
 import { PresenceLinkService } from '../presence/presence-link.service';
 import { GatewayLimits } from '../security/gateway-limits';
@@ -45,6 +46,7 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
     private readonly presence: PresenceLinkService,
     private readonly limits: GatewayLimits,
     heads: HeadsWatch,
+    repairMetrics: RepairMetrics,
     private readonly securityMetrics: SecurityMetrics,
     private readonly bus: NatsBus,
     @Inject(GATEWAY_CONFIG) private readonly config: GatewayConfig,
@@ -53,17 +55,20 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
     this.orderDeps = {
       // A gap fill is a history read of the user: it waits its turn like an HTTP page.
       fetchAfter: (userId, chatId, afterSeq, limit) =>
-        this.limits.readHistory(
-          userId,
-          async () => (await this.bus.request(MessageHistoryV1, { chatId, userId, after: afterSeq, limit })).messages,
-        ),
+        this.limits.readHistory(userId, async () => {
+          repairMetrics.gapFills.inc({ stream: 'chat' });
+          return (await this.bus.request(MessageHistoryV1, { chatId, userId, after: afterSeq, limit })).messages;
+        }),
       gapFillDelayMs: config.delivery.gapFillDelayMs,
       onError: (err) => this.logger.warn({ err }, 'gap fill failed'),
       ...heads.orderDeps,
     };
     this.eventDeps = {
       fetchAfter: (userId, since, limit) =>
-        this.limits.readHistory(userId, () => this.bus.request(EventListV1, { userId, since, limit })),
+        this.limits.readHistory(userId, () => {
+          repairMetrics.gapFills.inc({ stream: 'events' });
+          return this.bus.request(EventListV1, { userId, since, limit });
+        }),
       gapFillDelayMs: config.delivery.gapFillDelayMs,
       onError: (err) => this.logger.warn({ err }, 'event gap fill failed'),
     };
