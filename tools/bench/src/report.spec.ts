@@ -8,6 +8,7 @@ import { renderScaling } from './capacity';
 import { beforeAfterSection } from './report/sections/before-after';
 import { cpuProfileSection } from './report/sections/cpu-profile';
 import { scaleOutSection } from './report/sections/scale-out';
+import { scaleOutFigures } from './report/scale-out-figures';
 import { targets } from './report/target-rows';
 import type { BenchResults, RunSummary, Step } from './results';
 
@@ -287,7 +288,8 @@ describe('bench report: scale-out', () => {
     // 1+1 (tiny-run.json): 5,609.8 µs/msg = 178 msg per CPU-s; 2+2: 8,933.5 µs/msg = 112.
     expect(row(withScaleOut())).toMatchObject({
       measured:
-        '2+2: 112 msg per CPU-s (80 msg/s at 8,934 µs/msg) vs 1+1: 178 msg per CPU-s (80 msg/s at 5,610 µs/msg) = 0.63x',
+        '2+2: 112 msg per CPU-s (80 msg/s at 8,934 µs/msg) vs 1+1: 178 msg per CPU-s (80 msg/s at 5,610 µs/msg) = 0.63x' +
+        '; at one rate (80 msg/s): 11,766 vs 5,696 µs/msg = 0.48x',
       met: false,
     });
     const r = results(); // 1+1 at 200 µs/msg
@@ -306,6 +308,28 @@ describe('bench report: scale-out', () => {
       measured: 'n/a (phase parley not run)',
       met: undefined,
     });
+  });
+
+  it('compares the configurations at the highest ramp rate all of them ran, passing or not', () => {
+    const r: BenchResults = {
+      ...results(),
+      parley: run([step(1000, { cpuUsPerMessage: 1500 }), step(1400, { cpuUsPerMessage: 1050 }), step(1960)]),
+      scaleOut: {
+        gateways: ['chat-gateway-1', 'chat-gateway-2'],
+        stores: ['message-store-1', 'message-store-2'],
+        // 1960 was never offered to the split ramp; 714 is a refine step, not a ramp step.
+        run: run([step(1000), step(1400, { cpuUsPerMessage: 1280 }), step(714, { phase: 'refine' })]),
+        sameGateway: run([step(1000), step(1400, { cpuUsPerMessage: 1260 }), step(1960)]),
+      },
+    };
+    const { sameRate } = scaleOutFigures(r);
+    expect(sameRate?.rate).toBe(1400);
+    expect(sameRate?.ratio).toBeCloseTo(1050 / 1280, 6);
+    expect(sameRate?.sameGatewayRatio).toBeCloseTo(1050 / 1260, 6);
+    expect(scaleOutSection(r, config).join('\n')).toContain(
+      'At one offered rate, 1,400 msg/s (the highest ramp step every configuration ran, passing or not): CPU µs per message 1+1 / 2+2 / 2+2 each chat on one gateway: 1,050 / 1,280 / 1,260, so 2+2 delivers **0.82x** per CPU-second; each chat on one gateway **0.83x**',
+    );
+    expect(scaleOutFigures({ ...r, parley: run([step(2000)]) }).sameRate).toBeUndefined();
   });
 
   it('tables both configurations side by side, with each gateway and store', () => {

@@ -23,6 +23,18 @@ export interface ScaleOutFigures {
   sameGateway?: ScaleConfig;
   /** Its messages per CPU-second over 1+1's. */
   sameGatewayRatio?: number;
+  /** The configurations at one offered rate: each max rate batches differently, so CPU per message differs with it. */
+  sameRate?: SameRate;
+}
+
+/** The highest ramp rate every configuration ran (passing or not), and 2+2's messages per CPU-second there over 1+1's. */
+export interface SameRate {
+  rate: number;
+  one: Step;
+  two: Step;
+  sameGateway?: Step;
+  ratio: number;
+  sameGatewayRatio?: number;
 }
 
 export function scaleOutFigures(results: BenchResults): ScaleOutFigures {
@@ -30,7 +42,31 @@ export function scaleOutFigures(results: BenchResults): ScaleOutFigures {
   const s = results.scaleOut;
   const two = s ? configAt(s.run.max, s.gateways, s.stores) : undefined;
   const sameGateway = s?.sameGateway ? configAt(s.sameGateway.max, s.gateways, s.stores) : undefined;
-  return { one, two, ratio: over(two, one), sameGateway, sameGatewayRatio: over(sameGateway, one) };
+  const sameRate = sameRateFigures(results);
+  return { one, two, ratio: over(two, one), sameGateway, sameGatewayRatio: over(sameGateway, one), sameRate };
+}
+
+function sameRateFigures(results: BenchResults): SameRate | undefined {
+  const s = results.scaleOut;
+  const ramps = [results.parley?.steps, s?.run.steps, s?.sameGateway?.steps];
+  if (!ramps[0] || !ramps[1]) return undefined;
+  const present = ramps.filter((steps): steps is Step[] => !!steps);
+  const rampRates = (steps: Step[]) => steps.filter((x) => x.phase === 'ramp').map((x) => x.offeredRate);
+  const rate = Math.max(...rampRates(present[0]).filter((r) => present.every((steps) => rampRates(steps).includes(r))));
+  if (!Number.isFinite(rate)) return undefined;
+  const at = (steps: Step[] | undefined) => steps?.find((x) => x.phase === 'ramp' && x.offeredRate === rate);
+  const [one, two, sameGateway] = ramps.map(at);
+  if (!one || !two || !(one.cpuUsPerMessage > 0) || !(two.cpuUsPerMessage > 0)) return undefined;
+  const per = (step: Step | undefined) =>
+    step && step.cpuUsPerMessage > 0 ? one.cpuUsPerMessage / step.cpuUsPerMessage : undefined;
+  return {
+    rate,
+    one,
+    two,
+    sameGateway,
+    ratio: one.cpuUsPerMessage / two.cpuUsPerMessage,
+    sameGatewayRatio: per(sameGateway),
+  };
 }
 
 /** Messages per CPU-second of one configuration over another's; undefined when either is missing. */

@@ -1,14 +1,14 @@
 import type { BenchConfig } from '../../bench-config';
-import type { BenchResults, RunSummary } from '../../results';
+import type { BenchResults, RunSummary, Step } from '../../results';
 import { fmt } from '../format';
-import { processCores, scaleOutFigures, usPerMessage, type ScaleConfig } from '../scale-out-figures';
+import { processCores, scaleOutFigures, usPerMessage, type SameRate, type ScaleConfig } from '../scale-out-figures';
 import { stepTable } from '../tables';
 
 /** Phase scaleout: two gateways and two message-stores beside one of each, at each one's max rate. */
 export function scaleOutSection(results: BenchResults, config: BenchConfig): string[] {
   const s = results.scaleOut;
   if (!s) return [];
-  const { one, two, ratio, sameGateway, sameGatewayRatio } = scaleOutFigures(results);
+  const { one, two, ratio, sameGateway, sameGatewayRatio, sameRate } = scaleOutFigures(results);
   // A third column only for runs that made the same-gateway ramp: older results render as they did.
   const configs = s.sameGateway ? [one, two, sameGateway] : [one, two];
   const row = (label: string, cell: (c: ScaleConfig) => string) =>
@@ -48,6 +48,7 @@ export function scaleOutSection(results: BenchResults, config: BenchConfig): str
   out.push('');
   const beside = s.sameGateway ? `; each chat on one gateway: ${ratioText(sameGatewayRatio)}` : '';
   out.push(`2+2 over 1+1, messages per CPU-second: ${ratioText(ratio)} (target >= 0.9x)${beside}.`);
+  if (sameRate) out.push('', sameRateLine(sameRate));
   out.push('');
   out.push(zeroLossLine('the scale-out ramp', s.run));
   if (s.sameGateway) {
@@ -74,4 +75,13 @@ const ratioText = (ratio: number | undefined): string =>
 function zeroLossLine(ramp: string, run: RunSummary): string {
   const t = run.totals;
   return `Zero-loss check of ${ramp}: ${fmt(t.acked)} acked, ${fmt(t.lostDeliveries)} lost deliveries, ${t.lostInStore === null ? 'PostgreSQL not checked' : `${fmt(t.lostInStore)} of ${fmt(t.storeChecked)} checked missing in PostgreSQL`}.`;
+}
+
+/** Each max batches differently (CPU per message falls as the rate rises): the configurations at one rate too. */
+function sameRateLine(r: SameRate): string {
+  const cpu = [r.one, r.two, r.sameGateway].filter((x): x is Step => !!x).map((x) => fmt(x.cpuUsPerMessage));
+  const p99 = [r.one, r.two, r.sameGateway].filter((x): x is Step => !!x).map((x) => `${fmt(x.e2e.p99Ms, 1)} ms`);
+  const same = r.sameGatewayRatio === undefined ? '' : `; each chat on one gateway **${fmt(r.sameGatewayRatio, 2)}x**`;
+  const names = r.sameGateway ? '1+1 / 2+2 / 2+2 each chat on one gateway' : '1+1 / 2+2';
+  return `At one offered rate, ${fmt(r.rate)} msg/s (the highest ramp step every configuration ran, passing or not): CPU µs per message ${names}: ${cpu.join(' / ')}, so 2+2 delivers **${fmt(r.ratio, 2)}x** per CPU-second${same}; e2e p99 there: ${p99.join(' / ')}.`;
 }
