@@ -70,6 +70,10 @@ export class MessageSink implements MessageOrderDeps {
     this.shared.onError(err);
   }
 
+  onSkipped(chatId: string, fromSeq: number, toSeq: number): void {
+    this.shared.onSkipped?.(chatId, fromSeq, toSeq);
+  }
+
   get gapFillDelayMs(): number {
     return this.shared.gapFillDelayMs;
   }

@@ -1,12 +1,12 @@
 import type { Message } from '@parley/contracts';
 import { testMessage } from '../testing/test-message';
-import { MessageOrder } from './message-order';
+import { MessageOrder, type MessageOrderDeps } from './message-order';
 
 const chatId = '11111111-1111-4111-8111-111111111111';
 const other = '22222222-2222-4222-8222-222222222222';
 const msg = (seq: number, chat = chatId): Message => testMessage(chat, seq);
 
-function setup(store: Message[] = []) {
+function setup(store: Message[] = [], extra: Partial<MessageOrderDeps> = {}) {
   const emitted: Message[] = [];
   const updated: Message[] = [];
   const fetches: [number, number][] = [];
@@ -21,6 +21,7 @@ function setup(store: Message[] = []) {
     onError: (err) => {
       throw err;
     },
+    ...extra,
   });
   return { order, emitted, updated, fetches, seqs: () => emitted.map((m) => m.seq) };
 }
@@ -118,13 +119,15 @@ describe('MessageOrder', () => {
     expect(emitted.map((m) => `${m.chatId === chatId ? 'a' : 'b'}${m.seq}`)).toEqual(['a1', 'b10', 'b11']);
   });
 
-  it('skips ahead when the store cannot fill a gap, instead of stalling', async () => {
-    const { order, seqs } = setup([]);
+  it('skips ahead when the store cannot fill a gap, instead of stalling, and says what it skipped', async () => {
+    const skipped: [string, number, number][] = [];
+    const { order, seqs } = setup([], { onSkipped: (chat, from, to) => skipped.push([chat, from, to]) });
     order.setCursor(chatId, 1);
     order.offer(msg(3));
     // Its retries back off (5 ms doubling): wait for them, however late a loaded machine fires timers.
     for (const started = Date.now(); seqs().length === 0 && Date.now() - started < 10_000;) await tick(20);
     expect(seqs()).toEqual([3]);
+    expect(skipped).toEqual([[chatId, 1, 2]]);
   });
 
   it('emits nothing after dispose', () => {

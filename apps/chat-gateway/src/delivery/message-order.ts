@@ -24,6 +24,8 @@ export interface MessageOrderDeps {
   anchorWaitMs?: number;
   /** Shared by the gateway's connections: bounds their store reads in flight. */
   fetchLimiter?: { run<T>(work: () => Promise<T>): Promise<T> };
+  /** Fills gave up on seqs fromSeq..toSeq of a chat: skipped (the next connect replays them). */
+  onSkipped?(chatId: string, fromSeq: number, toSeq: number): void;
 }
 
 interface ChatCursor {
@@ -359,7 +361,11 @@ export class MessageOrder {
     else cursor.fillAttempts++;
     if (cursor.fillAttempts > MAX_FILL_ATTEMPTS) {
       // The store does not have it: never stall the chat, the next connect replays it.
-      if (pendingCount(cursor) > 0) cursor.next = lowestPending(cursor);
+      if (pendingCount(cursor) > 0) {
+        const skipTo = lowestPending(cursor);
+        if (skipTo > cursor.next) this.deps.onSkipped?.(chatId, cursor.next, skipTo - 1);
+        cursor.next = skipTo;
+      }
       cursor.head = 0;
       cursor.fillAttempts = 0;
       this.drain(chatId, cursor);

@@ -8,6 +8,7 @@ const CHATS_ANNOUNCED = 'parley_gateway_chats_announced_total';
 const RECOVERIES = 'parley_gateway_heads_recoveries_total';
 const DROPPED_FOR_TEST = 'parley_gateway_deliveries_dropped_for_test_total';
 const GAP_FILLS = 'parley_gateway_gap_fills_total';
+const GAPS_SKIPPED = 'parley_gateway_gaps_skipped_total';
 
 /** Live-delivery repair, for operators (docs/reliability.md). */
 export const repairMetricProviders = [
@@ -34,6 +35,10 @@ export const repairMetricProviders = [
     help: "store reads a connection made to fill a gap in its order: a chat's seqs (v1) or the user's event stream (since)",
     labelNames: ['stream'],
   }),
+  makeCounterProvider({
+    name: GAPS_SKIPPED,
+    help: "gaps a v1 connection's fills could not close (the store did not answer the seqs): skipped, replayed at its next connect",
+  }),
 ];
 
 @Injectable()
@@ -45,5 +50,6 @@ export class RepairMetrics {
     @InjectMetric(RECOVERIES) readonly recoveries: Counter<'reason'>,
     @InjectMetric(DROPPED_FOR_TEST) readonly droppedForTest: Counter,
     @InjectMetric(GAP_FILLS) readonly gapFills: Counter<'stream'>,
+    @InjectMetric(GAPS_SKIPPED) readonly gapsSkipped: Counter,
   ) {}
 }

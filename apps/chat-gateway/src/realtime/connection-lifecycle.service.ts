@@ -61,6 +61,13 @@ export class ConnectionLifecycle implements OnModuleInit, OnApplicationShutdown 
         }),
       gapFillDelayMs: config.delivery.gapFillDelayMs,
       onError: (err) => this.logger.warn({ err }, 'gap fill failed'),
+      onSkipped: (chatId, fromSeq, toSeq) => {
+        repairMetrics.gapsSkipped.inc();
+        this.logger.warn(
+          { chatId, fromSeq, toSeq },
+          'gap not filled after every retry: skipped until the next connect',
+        );
+      },
       ...heads.orderDeps,
     };
     this.eventDeps = {
